@@ -1,0 +1,294 @@
+/**
+ * One EAL instance and the `init` flow that builds it, in DPDK v2.2's order: arguments,
+ * plugins (`-d`), bus scan, alarms, dev init (vdevs, then each pdev driver hands its bus
+ * driver to its bus), interrupt thread, probe. Each instance owns its bus lists, so tests
+ * can run several side by side; `cleanup` undoes everything.
+ */
+import { availableParallelism } from 'node:os';
+import { basename } from 'node:path';
+import { NicError } from '@nic/native';
+import { parseDevargs, type Devargs } from './devargs.js';
+import { registerLogtype, resetLogLevels, setLogLevel, type LogLevel } from './log.js';
+import { parseEalArgs } from './options/parse.js';
+import type { EalOptions } from './options/types.js';
+import { ealUsage } from './options/usage.js';
+import { loadPlugin } from './plugins.js';
+import { registeredBuses, registeredDrivers, registeredSubsystems } from './registry.js';
+import type {
+  BusInstance,
+  DeviceInfo,
+  DriverDescriptor,
+  ProbeResult,
+  SubsystemDescriptor,
+  SubsystemStage,
+} from './types.js';
+import { VDEV_BUS, VdevBus } from './vdev.js';
+import { NIC_VERSION } from './version.js';
+
+const log = registerLogtype('eal');
+
+/** Extra inputs of {@link init} that are not command-line arguments. */
+export interface InitOptions {
+  /** Drivers this instance uses besides those in `dev_driver_list` (e.g. from `./driver` entries). */
+  readonly drivers?: readonly DriverDescriptor[];
+  /** Program name shown by `-h` (default: the script's file name). */
+  readonly programName?: string;
+  /** Where `-h` writes the usage text (default: stdout). */
+  readonly stdout?: { write(text: string): unknown };
+}
+
+/** What {@link init} returns. */
+export interface InitResult {
+  /** How many arguments EAL consumed (through `--`): `argv.slice(consumed)` are the application's. */
+  readonly consumed: number;
+  readonly eal: Eal;
+}
+
+type InstanceState = 'initializing' | 'running' | 'cleaning' | 'cleaned';
+
+interface ServiceEntry {
+  readonly descriptor: SubsystemDescriptor;
+  readonly state: unknown;
+}
+
+const INSTANCES_KEY = Symbol.for('nic.eal.instances.v1');
+
+/** Live instances of this thread by file prefix, and the device claims between them. */
+interface Instances {
+  readonly byPrefix: Map<string, Eal>;
+  readonly claims: Map<string, Eal>;
+}
+
+function instances(): Instances {
+  const g = globalThis as { [INSTANCES_KEY]?: Instances };
+  return (g[INSTANCES_KEY] ??= { byPrefix: new Map(), claims: new Map() });
+}
+
+/** A running EAL instance. Create it with {@link init}. */
+export class Eal {
+  /** The parsed command line. */
+  readonly options: EalOptions;
+  readonly #extraDrivers: readonly DriverDescriptor[];
+  #drivers: DriverDescriptor[] = [];
+  readonly #buses = new Map<string, BusInstance>();
+  readonly #services = new Map<string, ServiceEntry>();
+  readonly #devargs: Devargs[] = [];
+  #probeResults: ProbeResult[] = [];
+  #state: InstanceState = 'initializing';
+
+  /** @internal EAL builds instances through {@link init}. */
+  constructor(options: EalOptions, extraDrivers: readonly DriverDescriptor[]) {
+    this.options = options;
+    this.#extraDrivers = extraDrivers;
+  }
+
+  /** The instance's file prefix (`--file-prefix`), which names it among live instances. */
+  get filePrefix(): string {
+    return this.options.filePrefix;
+  }
+
+  /** Whether `init` has finished and `cleanup` has not started. */
+  get running(): boolean {
+    return this.#state === 'running';
+  }
+
+  /** `dev_driver_list` as this instance saw it at `init` (after `-d` plugins), in registration order. */
+  drivers(): readonly DriverDescriptor[] {
+    return this.#drivers;
+  }
+
+  /** The bus named `name` (`pci`, `vdev`); a bus nobody registered is `NIC_ENODEV`. */
+  bus<T extends BusInstance = BusInstance>(name: string): T {
+    const bus = this.#buses.get(name);
+    if (!bus) throw new NicError('NIC_ENODEV', `bus "${name}" is not registered (import the package that provides it, or load it with -d)`);
+    return bus as T;
+  }
+
+  /** Whether a bus named `name` is present. */
+  hasBus(name: string): boolean {
+    return this.#buses.has(name);
+  }
+
+  /** All buses of this instance, in probe order (vdev last). */
+  buses(): readonly BusInstance[] {
+    return [...this.#buses.values()];
+  }
+
+  /** The virtual-device bus. */
+  get vdev(): VdevBus {
+    return this.bus<VdevBus>(VDEV_BUS);
+  }
+
+  /** The state a subsystem's `init` returned; an absent subsystem is `NIC_ENODEV`. */
+  service<T>(name: string): T {
+    const entry = this.#services.get(name);
+    if (!entry) throw new NicError('NIC_ENODEV', `subsystem "${name}" is not running in this EAL instance`);
+    return entry.state as T;
+  }
+
+  /** Whether a subsystem named `name` is running. */
+  hasService(name: string): boolean {
+    return this.#services.has(name);
+  }
+
+  /** Every device of every bus. */
+  devices(): DeviceInfo[] {
+    return this.buses().flatMap((b) => b.devices());
+  }
+
+  /** The outcome of each probe attempt at `init`. */
+  probeResults(): readonly ProbeResult[] {
+    return this.#probeResults;
+  }
+
+  /** Devargs from `-a`, `-b` and `--vdev` naming a device of `bus`. */
+  devargs(bus: string): readonly Devargs[] {
+    return this.#devargs.filter((d) => d.bus === bus);
+  }
+
+  /**
+   * Whether the allow/block policy leaves `name` on `bus` alone: with any `-a` for that bus,
+   * only allowed devices are used; otherwise every device but the blocked ones.
+   */
+  isIgnored(bus: string, name: string): boolean {
+    const own = this.devargs(bus);
+    const entry = own.find((d) => d.name === name);
+    if (own.some((d) => d.policy === 'allow')) return entry?.policy !== 'allow';
+    return entry?.policy === 'block';
+  }
+
+  /**
+   * Claims a device for this instance so no other live instance of the thread uses it.
+   * A device another instance holds is `NIC_EBUSY`.
+   */
+  claimDevice(bus: string, name: string): void {
+    const key = `${bus}:${name}`;
+    const owner = instances().claims.get(key);
+    if (owner && owner !== this) throw new NicError('NIC_EBUSY', `${bus} device ${name} is in use by EAL instance "${owner.filePrefix}"`);
+    instances().claims.set(key, this);
+  }
+
+  /** Gives up a claim made with {@link claimDevice}. */
+  releaseDevice(bus: string, name: string): void {
+    const key = `${bus}:${name}`;
+    if (instances().claims.get(key) === this) instances().claims.delete(key);
+  }
+
+  /**
+   * Undoes `init`: removes devices (buses in reverse), stops subsystems in reverse, releases
+   * claims. Safe to call twice; a new `init` with the same file prefix may follow.
+   */
+  async cleanup(): Promise<void> {
+    if (this.#state === 'cleaned' || this.#state === 'cleaning') return;
+    this.#state = 'cleaning';
+    const errors: unknown[] = [];
+    for (const bus of [...this.#buses.values()].reverse()) {
+      try {
+        await bus.cleanup();
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+    for (const [name, entry] of [...this.#services].reverse()) {
+      try {
+        await entry.descriptor.cleanup?.(this, entry.state);
+      } catch (e) {
+        errors.push(e);
+      }
+      this.#services.delete(name);
+    }
+    this.#buses.clear();
+    const { byPrefix, claims } = instances();
+    for (const [key, owner] of claims) if (owner === this) claims.delete(key);
+    if (byPrefix.get(this.filePrefix) === this) byPrefix.delete(this.filePrefix);
+    if (byPrefix.size === 0) resetLogLevels();
+    this.#state = 'cleaned';
+    if (errors.length > 0) throw new NicError('NIC_EIO', `EAL cleanup: ${errors.length} step(s) failed`, { cause: errors[0] });
+  }
+
+  /** @internal Runs the init stages; on failure the caller cleans up. */
+  async start(): Promise<void> {
+    for (const spec of this.options.plugins) await loadPlugin(spec);
+    this.#drivers = mergeDrivers(registeredDrivers(), this.#extraDrivers);
+    this.#createBuses();
+    this.#resolveDevargs();
+    for (const bus of this.#buses.values()) await bus.scan();
+    await this.#startSubsystems('alarm');
+    await this.#devInit();
+    await this.#startSubsystems('interrupts');
+    for (const bus of this.#buses.values()) this.#probeResults.push(...(await bus.probe()));
+    for (const r of this.#probeResults) {
+      if (r.outcome === 'failed') log.err(`probe of ${r.device} by ${r.driver ?? '?'} failed: ${r.error?.message ?? 'unknown error'}`);
+    }
+    this.#state = 'running';
+  }
+
+  #createBuses(): void {
+    for (const descriptor of registeredBuses()) this.#buses.set(descriptor.name, descriptor.create(this));
+    this.#buses.set(VDEV_BUS, new VdevBus(this));
+  }
+
+  #resolveDevargs(): void {
+    const buses = this.buses().map((b) => ({ name: b.name, parse: b.parse?.bind(b) }));
+    const add = (policy: Devargs['policy'], text: string) => this.#devargs.push({ ...parseDevargs(text, { buses }), policy });
+    for (const text of this.options.allow) add('allow', text);
+    for (const text of this.options.block) add('block', text);
+    for (const text of this.options.vdevs) this.#devargs.push({ ...parseDevargs(text, { buses }, { bus: VDEV_BUS }), policy: 'allow' });
+  }
+
+  async #devInit(): Promise<void> {
+    for (const d of this.devargs(VDEV_BUS)) await this.vdev.attach(d.name, d.args);
+    for (const driver of this.#drivers) if (driver.type === 'pdev') await driver.init(this);
+  }
+
+  async #startSubsystems(stage: SubsystemStage): Promise<void> {
+    for (const s of registeredSubsystems()) {
+      if (s.stage !== stage) continue;
+      this.#services.set(s.name, { descriptor: s, state: await s.init(this) });
+    }
+  }
+}
+
+function mergeDrivers(global: readonly DriverDescriptor[], extra: readonly DriverDescriptor[]): DriverDescriptor[] {
+  const list = [...global];
+  for (const d of extra) {
+    const same = list.find((x) => x.name === d.name);
+    if (same === d) continue;
+    if (same) throw new NicError('NIC_EEXIST', `driver "${d.name}" is already registered by another package`);
+    list.push(d);
+  }
+  return list;
+}
+
+/**
+ * Initialises an EAL instance from DPDK's EAL command line (`argv` without the program
+ * name). Stops at `--`. Malformed options are `NIC_EINVAL`; a live instance with the same
+ * `--file-prefix` is `NIC_EBUSY`. `-h` prints the usage and exits the process, as DPDK does.
+ */
+export async function init(argv: readonly string[], opts: InitOptions = {}): Promise<InitResult> {
+  const { consumed, options } = parseEalArgs(argv, { cpuCount: availableParallelism() });
+  if (options.help) {
+    (opts.stdout ?? process.stdout).write(ealUsage(opts.programName ?? basename(process.argv[1] ?? 'nic')));
+    process.exit(0);
+  }
+  const { byPrefix } = instances();
+  if (byPrefix.has(options.filePrefix)) {
+    throw new NicError('NIC_EBUSY', `EAL instance "${options.filePrefix}" is already initialised (cleanup() it first, or use another --file-prefix)`);
+  }
+  for (const rule of options.logLevels) applyLogRule(rule.level, rule.pattern, rule.kind);
+  if (options.version) log.notice(`nic version ${NIC_VERSION}`);
+
+  const eal = new Eal(options, opts.drivers ?? []);
+  byPrefix.set(options.filePrefix, eal);
+  try {
+    await eal.start();
+  } catch (e) {
+    await eal.cleanup().catch(() => undefined);
+    throw e;
+  }
+  return { consumed, eal };
+}
+
+function applyLogRule(level: number, pattern: string | undefined, kind: 'glob' | 'regex'): void {
+  setLogLevel(level as LogLevel, pattern === undefined ? undefined : kind === 'regex' ? new RegExp(pattern) : pattern);
+}

@@ -1,0 +1,38 @@
+/**
+ * @nic/eal — the environment abstraction layer: `init(argv)` with DPDK's EAL command line,
+ * devargs and kvargs, logging, errors, and the registries drivers and buses plug into.
+ */
+export { NicError, type NicErrorCode, type NicErrorOptions } from '@nic/native';
+export { init, Eal, type InitOptions, type InitResult } from './eal.js';
+export { registeredDrivers, registeredBuses, registeredSubsystems } from './registry.js';
+export {
+  LogLevel,
+  Logger,
+  registerLogtype,
+  setLogLevel,
+  setLogSink,
+  logtypes,
+  logLevelName,
+  type LogRecord,
+  type LogSink,
+} from './log.js';
+export * from './kvargs.js';
+export * from './devargs.js';
+export * from './pci-addr.js';
+export { parseEalArgs } from './options/parse.js';
+export { ealUsage } from './options/usage.js';
+export type * from './options/types.js';
+export { VdevBus, VDEV_BUS } from './vdev.js';
+export { NIC_VERSION } from './version.js';
+export type {
+  BusDescriptor,
+  BusInstance,
+  DeviceInfo,
+  DeviceState,
+  DriverDescriptor,
+  PdevDriverDescriptor,
+  ProbeResult,
+  SubsystemDescriptor,
+  SubsystemStage,
+  VdevDriverDescriptor,
+} from './types.js';

@@ -1,0 +1,87 @@
+/**
+ * The arena: the one large block of shared memory EAL reserves at init. Everything on the
+ * data path (memzones, rings, mempools, mbufs, descriptor rings) is an integer byte offset
+ * into it, read and written through the typed-array views below, which every thread
+ * (lcore) builds once over the same `SharedArrayBuffer`.
+ */
+import { NicError } from '@nic/native';
+
+/** How the arena maps offsets to device-visible (IOVA) addresses. */
+export interface IovaMap {
+  /** `'pa'`: physical addresses per page; `'va'`: the virtual address is the IOVA. */
+  readonly mode: 'pa' | 'va';
+  /** Virtual address of offset 0. */
+  readonly baseAddress: number;
+  /** Size of the pages `pagePhys` describes (the hugepage size). */
+  readonly pageSize: number;
+  /** Physical address of each page, for `'pa'`. */
+  readonly pagePhys?: Float64Array;
+}
+
+/** What another thread needs to rebuild an identical {@link Arena} (post it to a worker). */
+export interface ArenaHandle {
+  readonly buffer: SharedArrayBuffer;
+  readonly iova: IovaMap;
+}
+
+/** Views over the arena's shared memory, and IOVA translation. */
+export class Arena {
+  readonly buffer: SharedArrayBuffer;
+  readonly size: number;
+  readonly u8: Uint8Array;
+  readonly u16: Uint16Array;
+  readonly u32: Uint32Array;
+  readonly i32: Int32Array;
+  readonly dv: DataView;
+  readonly #iova: IovaMap;
+
+  constructor(handle: ArenaHandle) {
+    this.buffer = handle.buffer;
+    this.size = handle.buffer.byteLength;
+    this.u8 = new Uint8Array(this.buffer);
+    this.u16 = new Uint16Array(this.buffer, 0, this.size >>> 1);
+    this.u32 = new Uint32Array(this.buffer, 0, this.size >>> 2);
+    this.i32 = new Int32Array(this.buffer, 0, this.size >>> 2);
+    this.dv = new DataView(this.buffer);
+    this.#iova = handle.iova;
+  }
+
+  /**
+   * An arena over plain JS shared memory, with IOVA = offset. For tests and for code that
+   * needs no device DMA; EAL's own arena comes from hugepages or locked memory.
+   */
+  static anonymous(size: number): Arena {
+    return new Arena({ buffer: new SharedArrayBuffer(size), iova: { mode: 'va', baseAddress: 0, pageSize: size } });
+  }
+
+  /** What to post to a worker so it can `new Arena(handle)` over the same memory. */
+  handle(): ArenaHandle {
+    return { buffer: this.buffer, iova: this.#iova };
+  }
+
+  /** The IOVA mode in force. */
+  get iovaMode(): 'pa' | 'va' {
+    return this.#iova.mode;
+  }
+
+  /** Virtual address of `offset` (0-based for anonymous arenas). */
+  address(offset: number): number {
+    return this.#iova.baseAddress + offset;
+  }
+
+  /** The device-visible address of `offset`; an offset outside the arena is `NIC_EINVAL`. */
+  iova(offset: number): number {
+    if (!(offset >= 0 && offset < this.size)) throw new NicError('NIC_EINVAL', `arena offset ${offset} is outside the arena (size ${this.size})`);
+    const map = this.#iova;
+    if (map.mode === 'va' || !map.pagePhys) return map.baseAddress + offset;
+    const page = Math.floor(offset / map.pageSize);
+    return map.pagePhys[page] + (offset - page * map.pageSize);
+  }
+
+  /** Whether `[offset, offset + length)` lies inside one page, so it is IOVA-contiguous in PA mode. */
+  iovaContiguous(offset: number, length: number): boolean {
+    if (this.#iova.mode === 'va') return true;
+    const ps = this.#iova.pageSize;
+    return Math.floor(offset / ps) === Math.floor((offset + length - 1) / ps);
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * The API applications and drivers share: the interrupt thread, alarms, device events,
+ * rx-queue interrupts and the NAPI-style loop, with their per-EAL accessors.
+ */
+export { ANY_ARG, IntrThread, type AnyArg, type IntrCallback, type IntrUnregisterCallback } from './thread.js';
+export { Alarms, ALARM_MAX_US, type AlarmCallback, type AlarmCancelStatus } from './alarm.js';
+export { DevEvent, DevEvents, DEV_EVENT_MAX, ALL_PORTS, DEFAULT_MAX_PORTS, type DevEventCallback } from './events.js';
+export { EventfdRxIntr, RxIntrWait, EVENTFD_COUNTER_SIZE, type EventfdRxIntrShared, type RxQueueIntr } from './rxq.js';
+export {
+  runNapiLoop,
+  NapiControl,
+  NapiState,
+  NAPI_DEFAULT_BUDGET,
+  NAPI_DEFAULT_EMPTY_POLLS,
+  type NapiControlShared,
+  type NapiLoopOptions,
+  type NapiStats,
+} from './napi.js';
+export { intr, alarms, devEvents, INTR_SERVICE, ALARM_SERVICE, type IntrService } from './subsystem.js';

@@ -1,0 +1,74 @@
+/**
+ * The two EAL subsystems of @nic/intr and the accessors to their per-instance state.
+ * `alarm` runs at EAL's alarm stage (after the bus scan) and `intr` at its interrupts stage
+ * (after dev init), in DPDK v2.2's order. Both use the instance's one {@link IntrThread},
+ * made by whichever comes first, so an alarm set during dev init already works.
+ */
+import type { Eal, SubsystemDescriptor } from '@nic/eal/driver';
+import { Alarms } from './alarm.js';
+import { DevEvents } from './events.js';
+import { IntrThread } from './thread.js';
+
+/** The state of the `intr` subsystem in one EAL instance. */
+export interface IntrService {
+  readonly thread: IntrThread;
+  readonly events: DevEvents;
+}
+
+/** The subsystem names, for `eal.service(name)` and `eal.hasService(name)`. */
+export const INTR_SERVICE = 'intr';
+/** See {@link INTR_SERVICE}. */
+export const ALARM_SERVICE = 'alarm';
+
+const threads = new WeakMap<Eal, IntrThread>();
+
+function threadOf(eal: Eal): IntrThread {
+  let thread = threads.get(eal);
+  if (!thread) {
+    thread = new IntrThread();
+    threads.set(eal, thread);
+  }
+  return thread;
+}
+
+function stopThread(eal: Eal): void {
+  threads.get(eal)?.close();
+  threads.delete(eal);
+}
+
+/** The `alarm` subsystem: makes the instance's alarm timer; cleanup closes it. */
+export const ALARM_SUBSYSTEM: SubsystemDescriptor<Alarms> = {
+  name: ALARM_SERVICE,
+  stage: 'alarm',
+  init: (eal) => new Alarms(threadOf(eal)),
+  cleanup: (eal, alarms) => {
+    alarms.close();
+    stopThread(eal);
+  },
+};
+
+/** The `intr` subsystem: the interrupt thread and the device-event registry. */
+export const INTR_SUBSYSTEM: SubsystemDescriptor<IntrService> = {
+  name: INTR_SERVICE,
+  stage: 'interrupts',
+  init: (eal) => ({ thread: threadOf(eal), events: new DevEvents() }),
+  cleanup: (eal, service) => {
+    service.events.clear();
+    stopThread(eal);
+  },
+};
+
+/** The interrupt thread of `eal`; without the `intr` subsystem running, `NIC_ENODEV`. */
+export function intr(eal: Eal): IntrThread {
+  return eal.service<IntrService>(INTR_SERVICE).thread;
+}
+
+/** The device-event registry of `eal`; without the `intr` subsystem running, `NIC_ENODEV`. */
+export function devEvents(eal: Eal): DevEvents {
+  return eal.service<IntrService>(INTR_SERVICE).events;
+}
+
+/** The alarms of `eal`; without the `alarm` subsystem running, `NIC_ENODEV`. */
+export function alarms(eal: Eal): Alarms {
+  return eal.service<Alarms>(ALARM_SERVICE);
+}

@@ -1,0 +1,2 @@
+// @nic/native has no driver-facing surface beyond its main entry.
+export * from './index.js';

@@ -1,0 +1,60 @@
+#include "fd.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+#include "args.h"
+#include "errors.h"
+
+namespace nic {
+
+namespace {
+
+// close(fd)
+Napi::Value Close(const Napi::CallbackInfo& info) {
+  int fd;
+  if (!ArgFd(info, 0, "close", &fd)) return Napi::Value();
+  // Linux releases the descriptor even when close reports EINTR, so it is never retried.
+  if (close(fd) != 0 && errno != EINTR) {
+    ThrowErrno(info.Env(), errno, "close", "fd " + std::to_string(fd));
+    return Napi::Value();
+  }
+  return info.Env().Undefined();
+}
+
+// pread(fd, buf, offset) and pwrite(fd, buf, offset) -> bytes transferred
+template <bool kWrite>
+Napi::Value Transfer(const Napi::CallbackInfo& info) {
+  const char* syscall = kWrite ? "pwrite" : "pread";
+  int fd;
+  uint8_t* data;
+  size_t length;
+  uint64_t offset;
+  if (!ArgFd(info, 0, syscall, &fd) || !ArgBytes(info, 1, kWrite ? "pwrite data" : "pread buffer", &data, &length) ||
+      !ArgUint(info, 2, kWrite ? "pwrite offset" : "pread offset", kMaxSafeInteger, &offset)) {
+    return Napi::Value();
+  }
+  ssize_t done;
+  do {
+    done = kWrite ? pwrite(fd, data, length, static_cast<off_t>(offset))
+                  : pread(fd, data, length, static_cast<off_t>(offset));
+  } while (done < 0 && errno == EINTR);
+  if (done < 0) {
+    ThrowErrno(info.Env(), errno, syscall,
+               "fd " + std::to_string(fd) + ", " + std::to_string(length) + " bytes at offset " + Hex(offset));
+    return Napi::Value();
+  }
+  return Napi::Number::New(info.Env(), static_cast<double>(done));
+}
+
+}  // namespace
+
+void InitFd(Napi::Env env, Napi::Object exports) {
+  exports.Set("close", Napi::Function::New(env, Close, "close"));
+  exports.Set("pread", Napi::Function::New(env, Transfer<false>, "pread"));
+  exports.Set("pwrite", Napi::Function::New(env, Transfer<true>, "pwrite"));
+}
+
+}  // namespace nic

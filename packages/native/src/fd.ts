@@ -1,0 +1,26 @@
+import { addon } from './addon.js';
+
+/**
+ * Closes a file descriptor returned by this package (eventfd, timerfd, socket, VFIO/UIO).
+ * @throws NicError `NIC_EINVAL` with errno `EBADF` when it is not open.
+ */
+export function closeFd(fd: number): void {
+  addon.close(fd);
+}
+
+/**
+ * Reads into `buffer` from `fd` at byte `offset` (a VFIO region's offset plus the register,
+ * a config space byte). Returns the bytes read, fewer at the end of the file.
+ * @throws NicError with the errno of `pread`.
+ */
+export function pread(fd: number, buffer: Uint8Array, offset: number): number {
+  return addon.pread(fd, buffer, offset);
+}
+
+/**
+ * Writes `data` to `fd` at byte `offset`. Returns the bytes written.
+ * @throws NicError with the errno of `pwrite`.
+ */
+export function pwrite(fd: number, data: Uint8Array, offset: number): number {
+  return addon.pwrite(fd, data, offset);
+}

@@ -1,0 +1,81 @@
+export { NicError, type NicErrorCode, type NicErrorOptions } from './error.js';
+export {
+  allocAnonymous,
+  attach,
+  mapFd,
+  mapFile,
+  pageSize,
+  virtToPhys,
+  virtToPhysRange,
+  type MapOptions,
+  type MemoryMapping,
+} from './memory.js';
+export {
+  HUGEPAGE_1G,
+  HUGEPAGE_2M,
+  allocHugepages,
+  defaultHugepageSize,
+  hugepagePool,
+  hugepagePools,
+  hugetlbfsMounts,
+  parseDefaultHugepageSize,
+  parseHugetlbfsMounts,
+  type HugepageMapping,
+  type HugepageMethod,
+  type HugepageOptions,
+  type HugepagePool,
+  type HugetlbfsMount,
+} from './hugepage.js';
+export { mb, rmb, wmb } from './fence.js';
+export { closeFd, pread, pwrite } from './fd.js';
+export {
+  Epoll,
+  FdWatcher,
+  epollWait,
+  eventfd,
+  eventfdRead,
+  eventfdWrite,
+  timerfd,
+  timerfdRead,
+  timerfdSet,
+  watchFd,
+  type EventfdOptions,
+  type FdCallback,
+} from './events.js';
+export {
+  unixAccept,
+  unixConnect,
+  unixListen,
+  unixRecvmsg,
+  unixSendmsg,
+  type RecvResult,
+  type UnixSocketType,
+} from './socket.js';
+export {
+  VFIO,
+  VFIO_CONTAINER_PATH,
+  vfioCheckExtension,
+  vfioDeviceGetInfo,
+  vfioDeviceGetIrqInfo,
+  vfioDeviceGetRegionInfo,
+  vfioDeviceReset,
+  vfioDeviceSetIrqs,
+  vfioGetApiVersion,
+  vfioGroupGetDeviceFd,
+  vfioGroupGetStatus,
+  vfioGroupSetContainer,
+  vfioGroupUnsetContainer,
+  vfioIommuMapDma,
+  vfioIommuUnmapDma,
+  vfioOpenContainer,
+  vfioOpenGroup,
+  vfioSetIommu,
+  type VfioConstants,
+  type VfioDeviceInfo,
+  type VfioGroupStatus,
+  type VfioIrqInfo,
+  type VfioRegionInfo,
+  type VfioSparseArea,
+} from './vfio.js';
+export { uioRead, uioWrite } from './uio.js';
+export { getAffinity, getThreadName, gettid, setAffinity, setThreadName, threadCpuTimeNs } from './thread.js';

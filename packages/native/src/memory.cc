@@ -1,0 +1,281 @@
+#include "memory.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <v8.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "args.h"
+#include "errors.h"
+
+namespace nic {
+
+namespace {
+
+struct Region {
+  uintptr_t addr;
+  size_t length;
+  size_t views;  // SharedArrayBuffer backing stores over this region, in any thread
+  bool live;     // false once unmap() replaced the range with a placeholder
+};
+
+std::mutex registryMutex;
+std::map<uint64_t, Region> registry;  // by region id; ids are never reused
+uint64_t nextRegionId = 1;
+
+size_t PageSize() { return static_cast<size_t>(sysconf(_SC_PAGESIZE)); }
+
+// Backing-store deleter: may run on any thread, whenever V8 frees a buffer.
+void ReleaseView(void*, size_t, void* deleterData) {
+  uint64_t id = reinterpret_cast<uintptr_t>(deleterData);
+  std::lock_guard<std::mutex> lock(registryMutex);
+  auto it = registry.find(id);
+  if (it == registry.end() || --it->second.views > 0) return;
+  munmap(reinterpret_cast<void*>(it->second.addr), it->second.length);
+  registry.erase(it);
+}
+
+// A SharedArrayBuffer over [addr, addr + length) of region `id`, whose view count the
+// caller has already raised.
+Napi::Value NewView(Napi::Env env, uint64_t id, uintptr_t addr, size_t length) {
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  std::unique_ptr<v8::BackingStore> store = v8::SharedArrayBuffer::NewBackingStore(
+      reinterpret_cast<void*>(addr), length, ReleaseView, reinterpret_cast<void*>(id));
+  v8::Local<v8::SharedArrayBuffer> buffer = v8::SharedArrayBuffer::New(isolate, std::move(store));
+  // A napi_value is the address of the handle's slot, which is what a Local holds.
+  static_assert(sizeof(napi_value) == sizeof(v8::Local<v8::Value>), "handle layouts differ");
+  v8::Local<v8::Value> value = buffer;
+  napi_value result;
+  memcpy(&result, &value, sizeof(result));
+  return Napi::Value(env, result);
+}
+
+std::string Range(uint64_t offset, uint64_t length) {
+  return "offset " + std::to_string(offset) + ", " + std::to_string(length) + " bytes";
+}
+
+// Maps `length` bytes of `fd` at `offset` (length 0: to the end of the file). Throws and
+// returns an empty value on failure. `what` names the fd in messages.
+Napi::Value MapDescriptor(Napi::Env env, int fd, uint64_t offset, uint64_t length, bool hasLength,
+                          bool writable, const std::string& what) {
+  if (offset % PageSize() != 0) {
+    ThrowNic(env, "NIC_EINVAL",
+             "mapping " + what + ": offset " + std::to_string(offset) +
+                 " is not a multiple of the page size " + std::to_string(PageSize()));
+    return Napi::Value();
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    ThrowErrno(env, errno, "fstat", "mapping " + what);
+    return Napi::Value();
+  }
+  // A regular file must cover the whole range: touching a page past its end is SIGBUS.
+  if (S_ISREG(st.st_mode)) {
+    uint64_t size = static_cast<uint64_t>(st.st_size);
+    if (!hasLength) length = size > offset ? size - offset : 0;
+    if (offset > size || length > size - offset) {
+      ThrowNic(env, "NIC_EINVAL",
+               "mapping " + what + " (" + Range(offset, length) +
+                   ") would reach past its end (the file holds " + std::to_string(size) +
+                   " bytes)");
+      return Napi::Value();
+    }
+  } else if (!hasLength) {
+    ThrowNic(env, "NIC_EINVAL", "mapping " + what + ": not a regular file, so a length is required");
+    return Napi::Value();
+  }
+  if (length == 0) {
+    ThrowNic(env, "NIC_EINVAL", "mapping " + what + ": the length must be at least 1");
+    return Napi::Value();
+  }
+  // Read-only mappings are private copies: a store through the buffer stays in this process
+  // instead of faulting, and the file is never modified.
+  int prot = PROT_READ | PROT_WRITE;
+  int flags = writable ? MAP_SHARED : MAP_PRIVATE;
+  void* addr = mmap(nullptr, length, prot, flags, fd, static_cast<off_t>(offset));
+  if (addr == MAP_FAILED) {
+    ThrowErrno(env, errno, "mmap", "mapping " + what + " (" + Range(offset, length) + ")");
+    return Napi::Value();
+  }
+  return NewRegion(env, addr, length);
+}
+
+// mapFile(path, offset, length | undefined, writable)
+Napi::Value MapFile(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path;
+  uint64_t offset, length = 0;
+  bool writable;
+  bool hasLength = !info[2].IsUndefined();
+  if (!ArgString(info, 0, "mapFile path", &path) ||
+      !ArgUint(info, 1, "mapFile offset", kMaxSafeInteger, &offset) ||
+      (hasLength && !ArgUint(info, 2, "mapFile length", kMaxSafeInteger, &length)) ||
+      !ArgBool(info, 3, "mapFile writable", &writable)) {
+    return Napi::Value();
+  }
+  int fd = open(path.c_str(), (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+  if (fd < 0) {
+    ThrowErrno(env, errno, "open", "opening " + path + " to map it");
+    return Napi::Value();
+  }
+  Napi::Value region = MapDescriptor(env, fd, offset, length, hasLength, writable, path);
+  close(fd);
+  return region;
+}
+
+// mapFd(fd, offset, length | undefined, writable)
+Napi::Value MapFd(const Napi::CallbackInfo& info) {
+  int fd;
+  uint64_t offset, length = 0;
+  bool writable;
+  bool hasLength = !info[2].IsUndefined();
+  if (!ArgFd(info, 0, "mmap", &fd) || !ArgUint(info, 1, "mapFd offset", kMaxSafeInteger, &offset) ||
+      (hasLength && !ArgUint(info, 2, "mapFd length", kMaxSafeInteger, &length)) ||
+      !ArgBool(info, 3, "mapFd writable", &writable)) {
+    return Napi::Value();
+  }
+  return MapDescriptor(info.Env(), fd, offset, length, hasLength, writable,
+                       "fd " + std::to_string(fd));
+}
+
+// allocAnonymous(length): zeroed private memory, populated and locked (the --no-huge arena).
+Napi::Value AllocAnonymous(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint64_t length;
+  if (!ArgUint(info, 0, "allocAnonymous length", kMaxSafeInteger, &length)) return Napi::Value();
+  size_t page = PageSize();
+  if (length == 0) {
+    ThrowNic(env, "NIC_EINVAL", "allocAnonymous: the length must be at least 1");
+    return Napi::Value();
+  }
+  length = (length + page - 1) / page * page;
+  std::string what = "allocating " + std::to_string(length) + " bytes of anonymous memory";
+  void* addr = mmap(nullptr, length, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+  if (addr == MAP_FAILED) {
+    ThrowErrno(env, errno, "mmap", what);
+    return Napi::Value();
+  }
+  if (mlock(addr, length) != 0) {
+    int err = errno;
+    munmap(addr, length);
+    struct rlimit limit;
+    getrlimit(RLIMIT_MEMLOCK, &limit);
+    std::string limitText =
+        limit.rlim_cur == RLIM_INFINITY ? "unlimited" : std::to_string(limit.rlim_cur) + " bytes";
+    ThrowErrno(env, err, "mlock",
+               "locking " + std::to_string(length) + " bytes of anonymous memory (RLIMIT_MEMLOCK is " +
+                   limitText + "; raise it with `ulimit -l` or grant CAP_IPC_LOCK)");
+    return Napi::Value();
+  }
+  return NewRegion(env, addr, length);
+}
+
+// unmap(id): releases the region's pages now. The views stay valid but see zeroed private
+// memory, so a late access reads zeros instead of faulting.
+Napi::Value Unmap(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint64_t id;
+  if (!ArgUint(info, 0, "unmap region id", kMaxSafeInteger, &id)) return Napi::Value();
+  std::lock_guard<std::mutex> lock(registryMutex);
+  auto it = registry.find(id);
+  if (it == registry.end() || !it->second.live) {
+    ThrowNic(env, "NIC_EINVAL", "unmap: region " + std::to_string(id) + " is not mapped (unmapped already?)");
+    return Napi::Value();
+  }
+  Region& region = it->second;
+  void* placeholder = mmap(reinterpret_cast<void*>(region.addr), region.length, PROT_READ | PROT_WRITE,
+                           MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (placeholder == MAP_FAILED) {
+    ThrowErrno(env, errno, "mmap",
+               "replacing region " + std::to_string(id) + " at " + Hex(region.addr) + " (" +
+                   std::to_string(region.length) + " bytes)");
+    return Napi::Value();
+  }
+  region.live = false;
+  return env.Undefined();
+}
+
+// attach(address, length): another view of memory this process mapped through the addon.
+Napi::Value Attach(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint64_t address, length;
+  if (!ArgUint(info, 0, "attach address", kMaxSafeInteger, &address) ||
+      !ArgUint(info, 1, "attach length", kMaxSafeInteger, &length)) {
+    return Napi::Value();
+  }
+  std::string what = "attach: " + Hex(address) + " + " + std::to_string(length) + " bytes";
+  if (length == 0) {
+    ThrowNic(env, "NIC_EINVAL", what + ": the length must be at least 1");
+    return Napi::Value();
+  }
+  uint64_t id = 0;
+  {
+    std::lock_guard<std::mutex> lock(registryMutex);
+    for (auto& [regionId, region] : registry) {
+      if (region.live && address >= region.addr && length <= region.length &&
+          address - region.addr <= region.length - length) {
+        id = regionId;
+        region.views++;
+        break;
+      }
+    }
+  }
+  if (id == 0) {
+    ThrowNic(env, "NIC_EINVAL", what + " is not inside memory mapped by this process through nic");
+    return Napi::Value();
+  }
+  return NewView(env, id, address, length);
+}
+
+Napi::Value PageSizeExport(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(PageSize()));
+}
+
+}  // namespace
+
+Napi::Object NewRegion(Napi::Env env, void* addr, size_t length) {
+  uint64_t id;
+  {
+    std::lock_guard<std::mutex> lock(registryMutex);
+    id = nextRegionId++;
+    registry[id] = Region{reinterpret_cast<uintptr_t>(addr), length, 1, true};
+  }
+  Napi::Object region = Napi::Object::New(env);
+  region.Set("id", Napi::Number::New(env, static_cast<double>(id)));
+  region.Set("address", Napi::Number::New(env, static_cast<double>(reinterpret_cast<uintptr_t>(addr))));
+  region.Set("length", Napi::Number::New(env, static_cast<double>(length)));
+  region.Set("buffer", NewView(env, id, reinterpret_cast<uintptr_t>(addr), length));
+  return region;
+}
+
+bool InLiveRegion(uintptr_t addr, size_t length, bool* unmapped) {
+  std::lock_guard<std::mutex> lock(registryMutex);
+  *unmapped = false;
+  for (const auto& [id, region] : registry) {
+    if (addr >= region.addr && length <= region.length && addr - region.addr <= region.length - length) {
+      if (region.live) return true;
+      *unmapped = true;
+    }
+  }
+  return false;
+}
+
+void InitMemory(Napi::Env env, Napi::Object exports) {
+  exports.Set("pageSize", Napi::Function::New(env, PageSizeExport, "pageSize"));
+  exports.Set("mapFile", Napi::Function::New(env, MapFile, "mapFile"));
+  exports.Set("mapFd", Napi::Function::New(env, MapFd, "mapFd"));
+  exports.Set("allocAnonymous", Napi::Function::New(env, AllocAnonymous, "allocAnonymous"));
+  exports.Set("unmap", Napi::Function::New(env, Unmap, "unmap"));
+  exports.Set("attach", Napi::Function::New(env, Attach, "attach"));
+}
+
+}  // namespace nic

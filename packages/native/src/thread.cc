@@ -1,0 +1,116 @@
+#include "thread.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+#include <vector>
+
+#include "args.h"
+#include "errors.h"
+
+namespace nic {
+
+namespace {
+
+// Linux limits a thread name to 16 bytes including the terminating NUL.
+constexpr size_t kMaxThreadName = 15;
+
+// setAffinity(cpus): pins the calling thread to the given CPUs.
+Napi::Value SetAffinity(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::vector<int64_t> cpus;
+  if (!ArgIntArray(info, 0, "setAffinity cpus", CPU_SETSIZE, 0, CPU_SETSIZE - 1, &cpus)) return Napi::Value();
+  if (cpus.empty()) {
+    ThrowNic(env, "NIC_EINVAL", "setAffinity: the CPU list is empty");
+    return Napi::Value();
+  }
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  std::string list;
+  for (int64_t cpu : cpus) {
+    CPU_SET(static_cast<int>(cpu), &set);
+    list += (list.empty() ? "" : ",") + std::to_string(cpu);
+  }
+  int err = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+  if (err != 0) {
+    ThrowErrno(env, err, "pthread_setaffinity_np", "pinning thread " + std::to_string(gettid()) + " to CPUs " + list);
+    return Napi::Value();
+  }
+  return env.Undefined();
+}
+
+// getAffinity() -> the CPUs the calling thread may run on, ascending
+Napi::Value GetAffinity(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  cpu_set_t set;
+  int err = pthread_getaffinity_np(pthread_self(), sizeof(set), &set);
+  if (err != 0) {
+    ThrowErrno(env, err, "pthread_getaffinity_np", "reading the CPU affinity of thread " + std::to_string(gettid()));
+    return Napi::Value();
+  }
+  Napi::Array cpus = Napi::Array::New(env);
+  uint32_t n = 0;
+  for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+    if (CPU_ISSET(cpu, &set)) cpus.Set(n++, cpu);
+  }
+  return cpus;
+}
+
+// setThreadName(name): as shown by top -H and /proc/<pid>/task/<tid>/comm
+Napi::Value SetThreadName(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name;
+  if (!ArgString(info, 0, "setThreadName name", &name)) return Napi::Value();
+  if (name.size() > kMaxThreadName || name.find('\0') != std::string::npos) {
+    ThrowNic(env, "NIC_EINVAL",
+             "setThreadName: '" + name + "' is longer than " + std::to_string(kMaxThreadName) + " bytes or holds a NUL");
+    return Napi::Value();
+  }
+  int err = pthread_setname_np(pthread_self(), name.c_str());
+  if (err != 0) {
+    ThrowErrno(env, err, "pthread_setname_np", "naming thread " + std::to_string(gettid()) + " '" + name + "'");
+    return Napi::Value();
+  }
+  return env.Undefined();
+}
+
+// getThreadName() -> the calling thread's name
+Napi::Value GetThreadName(const Napi::CallbackInfo& info) {
+  char name[kMaxThreadName + 1];
+  int err = pthread_getname_np(pthread_self(), name, sizeof(name));
+  if (err != 0) {
+    ThrowErrno(info.Env(), err, "pthread_getname_np", "reading the name of thread " + std::to_string(gettid()));
+    return Napi::Value();
+  }
+  return Napi::String::New(info.Env(), name);
+}
+
+// gettid() -> the kernel's id of the calling thread
+Napi::Value GetTid(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), gettid()); }
+
+// threadCpuTimeNs() -> CPU time the calling thread has used, in nanoseconds
+Napi::Value ThreadCpuTimeNs(const Napi::CallbackInfo& info) {
+  timespec ts;
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) {
+    ThrowErrno(info.Env(), errno, "clock_gettime", "reading CLOCK_THREAD_CPUTIME_ID");
+    return Napi::Value();
+  }
+  return Napi::Number::New(info.Env(), static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec));
+}
+
+}  // namespace
+
+void InitThread(Napi::Env env, Napi::Object exports) {
+  exports.Set("setAffinity", Napi::Function::New(env, SetAffinity, "setAffinity"));
+  exports.Set("getAffinity", Napi::Function::New(env, GetAffinity, "getAffinity"));
+  exports.Set("setThreadName", Napi::Function::New(env, SetThreadName, "setThreadName"));
+  exports.Set("getThreadName", Napi::Function::New(env, GetThreadName, "getThreadName"));
+  exports.Set("gettid", Napi::Function::New(env, GetTid, "gettid"));
+  exports.Set("threadCpuTimeNs", Napi::Function::New(env, ThreadCpuTimeNs, "threadCpuTimeNs"));
+}
+
+}  // namespace nic

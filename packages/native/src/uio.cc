@@ -1,0 +1,60 @@
+// A UIO device reads as a 32-bit interrupt count (blocking until the next interrupt unless
+// the fd is non-blocking) and takes a 32-bit 0 or 1 to disable or enable the interrupt.
+#include "uio.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <string>
+
+#include "args.h"
+#include "errors.h"
+
+namespace nic {
+
+namespace {
+
+// uioRead(fd) -> total interrupt count, or -1 when a non-blocking fd has no new interrupt.
+Napi::Value UioRead(const Napi::CallbackInfo& info) {
+  int fd;
+  if (!ArgFd(info, 0, "read", &fd)) return Napi::Value();
+  uint32_t count;
+  ssize_t got;
+  do {
+    got = read(fd, &count, sizeof(count));
+  } while (got < 0 && errno == EINTR);
+  if (got < 0 && errno == EAGAIN) return Napi::Number::New(info.Env(), -1);
+  if (got != static_cast<ssize_t>(sizeof(count))) {
+    ThrowErrno(info.Env(), got < 0 ? errno : EIO, "read", "reading the interrupt count of UIO fd " + std::to_string(fd));
+    return Napi::Value();
+  }
+  return Napi::Number::New(info.Env(), count);
+}
+
+// uioWrite(fd, enable): 1 enables the interrupt, 0 disables it.
+Napi::Value UioWrite(const Napi::CallbackInfo& info) {
+  int fd;
+  bool enable;
+  if (!ArgFd(info, 0, "write", &fd) || !ArgBool(info, 1, "uioWrite enable", &enable)) return Napi::Value();
+  uint32_t value = enable ? 1 : 0;
+  ssize_t put;
+  do {
+    put = write(fd, &value, sizeof(value));
+  } while (put < 0 && errno == EINTR);
+  if (put != static_cast<ssize_t>(sizeof(value))) {
+    ThrowErrno(info.Env(), put < 0 ? errno : EIO, "write",
+               std::string(enable ? "enabling" : "disabling") + " the interrupt of UIO fd " + std::to_string(fd));
+    return Napi::Value();
+  }
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void InitUio(Napi::Env env, Napi::Object exports) {
+  exports.Set("uioRead", Napi::Function::New(env, UioRead, "uioRead"));
+  exports.Set("uioWrite", Napi::Function::New(env, UioWrite, "uioWrite"));
+}
+
+}  // namespace nic

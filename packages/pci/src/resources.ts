@@ -1,0 +1,39 @@
+/**
+ * A device opened for userspace I/O: its mapped BARs, its interrupt facts and, under VFIO,
+ * its config region. The UIO/sysfs and VFIO paths each produce one.
+ */
+import type { PciConfigSpace } from './config.js';
+import type { PciIntrInfo } from './intr-info.js';
+import type { PciBar } from './resource.js';
+
+/** How a device's BARs are reached. */
+export type PciMapMethod = 'vfio' | 'uio' | 'sysfs';
+
+/** One mapped BAR. */
+export interface PciBarMapping {
+  /** BAR number. */
+  readonly index: number;
+  /** The BAR's memory, shared between threads. */
+  readonly buffer: SharedArrayBuffer;
+  /** 32-bit register view over the whole BAR (`u32[reg >> 2]`). */
+  readonly u32: Uint32Array;
+  /** Bytes mapped (the BAR's size). */
+  readonly length: number;
+  /** The BAR's bus address. */
+  readonly phys: number;
+}
+
+/** The userspace side of one opened device. */
+export interface PciResources {
+  readonly method: PciMapMethod;
+  /** Interrupt facts; undefined when the path gives no interrupts (sysfs mapping). */
+  readonly intr: PciIntrInfo | undefined;
+  /** The VFIO config region; undefined when the sysfs `config` file is the way in. */
+  readonly config: PciConfigSpace | undefined;
+  /** Maps one memory BAR (a fresh mapping each call; the device caches it). */
+  mapBar(bar: PciBar): PciBarMapping;
+  /** Unmaps `mapping` (its views then read zeros). */
+  unmapBar(mapping: PciBarMapping): void;
+  /** Closes every fd the path opened. Mappings must be unmapped first. */
+  close(): void;
+}
