@@ -5,6 +5,22 @@ import { renderTable } from './table.js';
 export function ealReport(eal: Eal): string {
   const sections: string[] = [];
   sections.push(`nic ${NIC_VERSION}: EAL instance "${eal.filePrefix}"`);
+  const { arena } = eal;
+  sections.push(
+    `Memory: ${arena.size / (1024 * 1024)} MiB arena from ${eal.memorySource} pages, IOVA as ${arena.iovaMode.toUpperCase()}`,
+  );
+  sections.push(
+    'Lcores\n' +
+      renderTable(
+        ['lcore', 'cpus', 'role', 'state'],
+        eal.lcores.ids().map((id) => [
+          String(id),
+          eal.lcores.cpus(id).join(','),
+          id === eal.lcores.mainLcore ? 'main' : 'worker',
+          eal.lcores.state(id),
+        ]),
+      ),
+  );
   sections.push(
     'Buses\n' +
       renderTable(

@@ -14,7 +14,7 @@ interface FakeBusInstance {
 const live: Eal[] = [];
 let prefixSeq = 0;
 async function start(args: string[] = [], prefix = `eal-test-${process.pid}-${prefixSeq++}`): Promise<Eal> {
-  const { eal } = await init(['--no-pci', '--file-prefix', prefix, ...args]);
+  const { eal } = await init(['--no-pci', '--no-huge', '-m', '8', '-l', '0', '--file-prefix', prefix, ...args]);
   live.push(eal);
   return eal;
 }
@@ -99,7 +99,7 @@ describe('vdevs', () => {
     const e = await rejection(start(['--vdev', 'net_unknown0'], prefix));
     expect(e.code).toBe('NIC_EINVAL');
     expect(e.message).toContain('net_unknown0');
-    live.push((await init(['--no-pci', '--file-prefix', prefix])).eal);
+    live.push((await init(['--no-pci', '--no-huge', '-m', '8', '-l', '0', '--file-prefix', prefix])).eal);
   });
 
   it('undoes created vdevs when a later one fails', async () => {
@@ -112,14 +112,14 @@ describe('instance lifecycle', () => {
   it('refuses a second init with the same file prefix with NIC_EBUSY until cleanup', async () => {
     const prefix = `eal-busy-${process.pid}`;
     const eal = await start([], prefix);
-    const e = await rejection(init(['--no-pci', '--file-prefix', prefix]));
+    const e = await rejection(init(['--no-pci', '--no-huge', '-m', '8', '-l', '0', '--file-prefix', prefix]));
     expect(e.code).toBe('NIC_EBUSY');
     await eal.cleanup();
     await start([], prefix);
   });
 
   it('returns how many arguments it consumed, through --', async () => {
-    const argv = ['--no-pci', '--file-prefix', `eal-consumed-${process.pid}`, '--', '--forward-mode=io'];
+    const argv = ['--no-pci', '--no-huge', '-m', '8', '-l', '0', '--file-prefix', `eal-consumed-${process.pid}`, '--', '--forward-mode=io'];
     const { consumed, eal } = await init(argv);
     live.push(eal);
     expect(argv.slice(consumed)).toEqual(['--forward-mode=io']);

@@ -8,7 +8,11 @@ import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { NicError } from '@nic/native';
 import { parseDevargs, type Devargs } from './devargs.js';
+import { reserveMemory, type EalMemory } from './eal-memory.js';
+import { LCORE_ID_ANY, lcoreId, setLcoreContext } from './lcore/context.js';
+import { Lcores } from './lcore/lcores.js';
 import { registerLogtype, resetLogLevels, setLogLevel, type LogLevel } from './log.js';
+import type { Arena } from './memory/arena.js';
 import { parseEalArgs } from './options/parse.js';
 import type { EalOptions } from './options/types.js';
 import { ealUsage } from './options/usage.js';
@@ -75,6 +79,10 @@ export class Eal {
   readonly #devargs: Devargs[] = [];
   #probeResults: ProbeResult[] = [];
   #state: InstanceState = 'initializing';
+  #memory?: EalMemory;
+  /** Whether this instance set the main thread's lcore context (the first live instance does). */
+  #ownsThreadContext = false;
+  #lcores?: Lcores;
 
   /** @internal EAL builds instances through {@link init}. */
   constructor(options: EalOptions, extraDrivers: readonly DriverDescriptor[]) {
@@ -95,6 +103,23 @@ export class Eal {
   /** `dev_driver_list` as this instance saw it at `init` (after `-d` plugins), in registration order. */
   drivers(): readonly DriverDescriptor[] {
     return this.#drivers;
+  }
+
+  /** The memory arena every data-path structure of this instance lives in. */
+  get arena(): Arena {
+    if (!this.#memory) throw new NicError('NIC_ENODEV', `EAL instance "${this.filePrefix}" has no memory (not initialised, or cleaned up)`);
+    return this.#memory.arena;
+  }
+
+  /** Where the arena's memory came from: `hugetlbfs`, `memfd` or `anonymous` (`--no-huge`). */
+  get memorySource(): string {
+    return this.#memory?.source ?? 'none';
+  }
+
+  /** The lcores: ids, states, and the launch API (`remoteLaunch`, `waitLcore`, `mpWaitLcore`). */
+  get lcores(): Lcores {
+    if (!this.#lcores) throw new NicError('NIC_ENODEV', `EAL instance "${this.filePrefix}" has no lcores (not initialised, or cleaned up)`);
+    return this.#lcores;
   }
 
   /** The bus named `name` (`pci`, `vdev`); a bus nobody registered is `NIC_ENODEV`. */
@@ -182,6 +207,8 @@ export class Eal {
     if (this.#state === 'cleaned' || this.#state === 'cleaning') return;
     this.#state = 'cleaning';
     const errors: unknown[] = [];
+    await this.#lcores?.stop().catch((e: unknown) => errors.push(e));
+    this.#lcores = undefined;
     for (const bus of [...this.#buses.values()].reverse()) {
       try {
         await bus.cleanup();
@@ -198,6 +225,11 @@ export class Eal {
       this.#services.delete(name);
     }
     this.#buses.clear();
+    if (this.#memory) {
+      if (this.#ownsThreadContext) setLcoreContext(LCORE_ID_ANY, undefined);
+      this.#memory.mapping.unmap();
+      this.#memory = undefined;
+    }
     const { byPrefix, claims } = instances();
     for (const [key, owner] of claims) if (owner === this) claims.delete(key);
     if (byPrefix.get(this.filePrefix) === this) byPrefix.delete(this.filePrefix);
@@ -213,9 +245,13 @@ export class Eal {
     this.#createBuses();
     this.#resolveDevargs();
     for (const bus of this.#buses.values()) await bus.scan();
+    this.#memory = reserveMemory(this.options);
+    this.#ownsThreadContext = lcoreId() === LCORE_ID_ANY;
+    if (this.#ownsThreadContext) setLcoreContext(this.options.mainLcore, this.#memory.arena);
     await this.#startSubsystems('alarm');
     await this.#devInit();
     await this.#startSubsystems('interrupts');
+    this.#lcores = await Lcores.start(this.options.mainLcore, this.options.lcores, this.#memory.arena, this.options.plugins);
     for (const bus of this.#buses.values()) this.#probeResults.push(...(await bus.probe()));
     for (const r of this.#probeResults) {
       if (r.outcome === 'failed') log.err(`probe of ${r.device} by ${r.driver ?? '?'} failed: ${r.error?.message ?? 'unknown error'}`);

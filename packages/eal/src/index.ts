@@ -23,6 +23,9 @@ export { parseEalArgs } from './options/parse.js';
 export { ealUsage } from './options/usage.js';
 export type * from './options/types.js';
 export { VdevBus, VDEV_BUS } from './vdev.js';
+export { lcoreId, lcoreArena, LCORE_ID_ANY } from './lcore/context.js';
+export { Lcores, LcoreError, type LcoreState, type LcoreConfig } from './lcore/lcores.js';
+export { DEFAULT_MEMORY_MB } from './eal-memory.js';
 export { NIC_VERSION } from './version.js';
 export type {
   BusDescriptor,

@@ -27,7 +27,7 @@ describe('-d plugins', () => {
     const cwd = process.cwd();
     process.chdir(project);
     try {
-      const { eal } = await init(['--no-pci', '--file-prefix', `plugin-${process.pid}`, '-d', 'nic-fixture-plugin']);
+      const { eal } = await init(['--no-pci', '--no-huge', '-m', '8', '-l', '0', '--file-prefix', `plugin-${process.pid}`, '-d', 'nic-fixture-plugin']);
       expect(registeredDrivers().map((d) => d.name)).toContain('net_fixture');
       expect(eal.bus('fakebus').drivers()).toEqual(['net_fixture']);
       await eal.cleanup();

@@ -9,13 +9,12 @@ export {
   IntrHandle,
   IntrHandleType,
   intrHandleTypeName,
-  vfioRequests,
   INTR_VEC_ZERO_OFFSET,
   INTR_VEC_RXTX_OFFSET,
   MAX_RXTX_INTR_VEC_ID,
   NB_OTHER_INTR,
   type IntrHandleInit,
 } from './handle.js';
-export { VFIO_IRQ_SET, VFIO_PCI_IRQ_INDEX, type VfioIrqRequest } from './vfio.js';
+export { vfioRequests, type IntrOperation, type VfioIrqRequest, type VfioIrqSource } from './vfio.js';
 export { efdEnable, efdDisable, rxQueueFd } from './rxq.js';
 export { ALARM_SUBSYSTEM, INTR_SUBSYSTEM } from './subsystem.js';

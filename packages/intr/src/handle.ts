@@ -3,10 +3,9 @@
  * per-queue eventfd vectors, and how to enable, disable, acknowledge, mask and unmask it
  * (DPDK's `rte_intr_handle` with `rte_intr_enable/disable/ack`).
  */
-import { writeSync } from 'node:fs';
-import { NicError } from '@nic/native';
-import { configByteUpdate, errnoError } from './io.js';
-import { VFIO_IRQ_SET, VFIO_PCI_IRQ_INDEX, vfioSetIrqs, type VfioIrqRequest } from './vfio.js';
+import { NicError, pread, pwrite, uioWrite } from '@nic/native';
+import { inContext } from './io.js';
+import { vfioIssue, vfioRequests, type IntrOperation, type VfioIrqSource } from './vfio.js';
 
 /**
  * Interrupt handle types, numbered in DPDK's order (`enum rte_intr_handle_type`):
@@ -52,10 +51,6 @@ export const NB_OTHER_INTR = 1;
 const PCI_COMMAND_HIGH_BYTE = 5;
 const PCI_COMMAND_HIGH_INTX_DISABLE = 0x4;
 
-/** What the UIO driver's irqcontrol receives: 1 unmasks the interrupt, 0 masks it. */
-const UIO_IRQ_ON = 1;
-const UIO_IRQ_OFF = 0;
-
 /** The fields of a new {@link IntrHandle}; fds default to -1 (none). */
 export interface IntrHandleInit {
   readonly type: IntrHandleType;
@@ -67,8 +62,12 @@ export interface IntrHandleInit {
   readonly efdCounterSize?: number;
 }
 
-/** The three operations of the enable/disable/ack table, by handle type. */
-type Operation = 'enable' | 'disable' | 'ack' | 'mask' | 'unmask';
+const VFIO_KINDS: Partial<Record<IntrHandleType, VfioIrqSource['kind']>> = {
+  [IntrHandleType.VFIO_MSIX]: 'msix',
+  [IntrHandleType.VFIO_MSI]: 'msi',
+  [IntrHandleType.VFIO_LEGACY]: 'intx',
+  [IntrHandleType.VFIO_REQ]: 'req',
+};
 
 /**
  * A device's interrupt. The handle does not own its fds: whoever opened them closes them
@@ -156,25 +155,17 @@ export class IntrHandle {
     this.#run('unmask');
   }
 
-  #run(op: Operation): void {
-    const T = IntrHandleType;
-    if (this.type === T.VDEV) return;
-    if (this.fd < 0) throw new NicError('NIC_EINVAL', `intr ${op}: ${this.#describe()} has no fd`);
-    switch (this.type) {
-      case T.UIO:
-        this.#uioControl(op === 'disable' || op === 'mask' ? UIO_IRQ_OFF : UIO_IRQ_ON, op);
-        return;
-      case T.UIO_INTX:
-        this.#intxDisableBit(op === 'disable' || op === 'mask', op);
-        return;
-      case T.VFIO_MSIX:
-      case T.VFIO_MSI:
-      case T.VFIO_LEGACY:
-      case T.VFIO_REQ:
-        this.#vfio(op);
-        return;
-      default:
-        throw new NicError('NIC_ENOTSUP', `intr ${op}: not supported for ${this.#describe()}`);
+  #run(op: IntrOperation): void {
+    if (this.type === IntrHandleType.VDEV) return;
+    const what = `intr ${op}: ${this.#describe()}`;
+    if (this.fd < 0) throw new NicError('NIC_EINVAL', `${what} has no fd`);
+    const off = op === 'disable' || op === 'mask';
+    if (this.type === IntrHandleType.UIO) {
+      inContext(what, () => uioWrite(this.fd, !off));
+    } else if (this.type === IntrHandleType.UIO_INTX) {
+      this.#intxDisable(off, what);
+    } else {
+      this.#vfio(op, what);
     }
   }
 
@@ -182,66 +173,26 @@ export class IntrHandle {
     return `${intrHandleTypeName(this.type)} handle (fd ${this.fd})`;
   }
 
-  #uioControl(value: number, op: Operation): void {
-    const word = new Int32Array([value]);
-    try {
-      writeSync(this.fd, new Uint8Array(word.buffer));
-    } catch (e) {
-      throw errnoError(e, `intr ${op}: writing ${value} to ${this.#describe()}`);
-    }
+  #intxDisable(disable: boolean, what: string): void {
+    if (this.devFd < 0) throw new NicError('NIC_EINVAL', `${what} has no config-space fd`);
+    const byte = new Uint8Array(1);
+    inContext(`${what}, PCI command register`, () => {
+      if (pread(this.devFd, byte, PCI_COMMAND_HIGH_BYTE) !== 1) throw new NicError('NIC_EIO', 'short read');
+      byte[0] = disable ? byte[0] | PCI_COMMAND_HIGH_INTX_DISABLE : byte[0] & ~PCI_COMMAND_HIGH_INTX_DISABLE;
+      if (pwrite(this.devFd, byte, PCI_COMMAND_HIGH_BYTE) !== 1) throw new NicError('NIC_EIO', 'short write');
+    });
   }
 
-  #intxDisableBit(set: boolean, op: Operation): void {
-    if (this.devFd < 0) throw new NicError('NIC_EINVAL', `intr ${op}: ${this.#describe()} has no config-space fd`);
-    configByteUpdate(this.devFd, PCI_COMMAND_HIGH_BYTE, (b) => (set ? b | PCI_COMMAND_HIGH_INTX_DISABLE : b & ~PCI_COMMAND_HIGH_INTX_DISABLE), `intr ${op}: ${this.#describe()} PCI command register`);
-  }
-
-  #vfio(op: Operation): void {
-    if (this.devFd < 0) throw new NicError('NIC_EINVAL', `intr ${op}: ${this.#describe()} has no VFIO device fd`);
-    const requests = vfioRequests(this, op);
-    if (requests === undefined) throw new NicError('NIC_ENOTSUP', `intr ${op}: not supported for ${this.#describe()}`);
-    for (const r of requests) vfioSetIrqs(this.devFd, r, `intr ${op}: ${this.#describe()}`);
+  #vfio(op: IntrOperation, what: string): void {
+    const kind = VFIO_KINDS[this.type];
+    const requests = kind && vfioRequests({ kind, fd: this.fd, efds: this.efds, vectors: msixVectors(this.maxIntr) }, op);
+    if (requests === undefined) throw new NicError('NIC_ENOTSUP', `${what}: not supported`);
+    if (this.devFd < 0) throw new NicError('NIC_EINVAL', `${what} has no VFIO device fd`);
+    vfioIssue(this.devFd, requests, what);
   }
 }
 
-/** The MSI-X vector count DPDK programs: `max_intr` clamped to [1, MAX_RXTX_INTR_VEC_ID + 1]. */
-function msixCount(h: IntrHandle): number {
-  return h.maxIntr === 0 ? 1 : Math.min(h.maxIntr, MAX_RXTX_INTR_VEC_ID + 1);
-}
-
-/**
- * The `VFIO_DEVICE_SET_IRQS` requests that carry out `op` on a VFIO handle, in order, or
- * undefined when VFIO has no such operation for the type. MSI-X binds the handle's fd to
- * vector 0 and `efds[i]` to vector `1 + i`; vectors beyond them get -1 (no trigger).
- */
-export function vfioRequests(h: IntrHandle, op: Operation): readonly VfioIrqRequest[] | undefined {
-  const S = VFIO_IRQ_SET;
-  const trigger = (index: number, fds: readonly number[]): VfioIrqRequest => ({
-    index, start: 0, count: fds.length, flags: S.DATA_EVENTFD | S.ACTION_TRIGGER, fds,
-  });
-  const untrigger = (index: number): VfioIrqRequest => ({ index, start: 0, count: 0, flags: S.DATA_NONE | S.ACTION_TRIGGER, fds: [] });
-  const intx = (action: number): VfioIrqRequest => ({ index: VFIO_PCI_IRQ_INDEX.INTX, start: 0, count: 1, flags: S.DATA_NONE | action, fds: [] });
-  switch (h.type) {
-    case IntrHandleType.VFIO_MSIX: {
-      if (op === 'ack') return [];
-      if (op === 'mask' || op === 'unmask') return undefined;
-      if (op === 'disable') return [untrigger(VFIO_PCI_IRQ_INDEX.MSIX)];
-      const fds = Array.from({ length: msixCount(h) }, (_, i) => (i === INTR_VEC_ZERO_OFFSET ? h.fd : (h.efds[i - INTR_VEC_RXTX_OFFSET] ?? -1)));
-      return [trigger(VFIO_PCI_IRQ_INDEX.MSIX, fds)];
-    }
-    case IntrHandleType.VFIO_MSI:
-      if (op === 'ack') return [];
-      if (op === 'mask' || op === 'unmask') return undefined;
-      return op === 'disable' ? [untrigger(VFIO_PCI_IRQ_INDEX.MSI)] : [trigger(VFIO_PCI_IRQ_INDEX.MSI, [h.fd])];
-    case IntrHandleType.VFIO_LEGACY:
-      if (op === 'enable') return [trigger(VFIO_PCI_IRQ_INDEX.INTX, [h.fd]), intx(S.ACTION_UNMASK)];
-      if (op === 'disable') return [intx(S.ACTION_MASK), untrigger(VFIO_PCI_IRQ_INDEX.INTX)];
-      return [intx(op === 'mask' ? S.ACTION_MASK : S.ACTION_UNMASK)];
-    case IntrHandleType.VFIO_REQ:
-      if (op === 'enable') return [trigger(VFIO_PCI_IRQ_INDEX.REQ, [h.fd])];
-      if (op === 'disable') return [untrigger(VFIO_PCI_IRQ_INDEX.REQ)];
-      return undefined;
-    default:
-      return undefined;
-  }
+/** The MSI-X vectors DPDK programs: `max_intr` clamped to [1, MAX_RXTX_INTR_VEC_ID + 1]. */
+function msixVectors(maxIntr: number): number {
+  return maxIntr === 0 ? 1 : Math.min(maxIntr, MAX_RXTX_INTR_VEC_ID + 1);
 }

@@ -17,7 +17,7 @@ import { NicError, watchFd, type FdWatcher } from '@nic/native';
 import { IntrHandle, IntrHandleType, intrHandleTypeName } from './handle.js';
 import { readFd } from './io.js';
 
-/** Matches every argument in `unregister` and `alarmCancel` (DPDK's `(void *)-1`). */
+/** Matches every argument in `unregister`, `unregisterPending` and alarm `cancel` (DPDK's `(void *)-1`). */
 export const ANY_ARG: unique symbol = Symbol.for('nic.intr.anyArg');
 /** The type of {@link ANY_ARG}. */
 export type AnyArg = typeof ANY_ARG;
@@ -51,6 +51,7 @@ function readSizeOf(type: IntrHandleType): number {
   }
 }
 
+/** Linux errno values a read of a ready fd may still meet. */
 const EAGAIN = 11;
 const EINTR = 4;
 
@@ -223,16 +224,21 @@ export class IntrThread {
     // Callbacks registered by a callback run in this same round, as in DPDK.
     for (let i = 0; i < source.callbacks.length; i++) {
       const c = source.callbacks[i];
-      try {
-        c.fn(c.arg);
-      } catch (e) {
-        log.err(`interrupt callback of fd ${source.fd} threw: ${e instanceof Error ? e.message : String(e)}`);
-      }
+      guarded(source.fd, 'callback', () => c.fn(c.arg));
     }
     source.active = false;
     const pending = source.callbacks.filter((c) => c.pendingDelete);
     if (pending.length === 0) return;
     this.#remove(source, (c) => c.pendingDelete);
-    for (const c of pending) c.ucb?.(source.handle, c.arg);
+    for (const c of pending) guarded(source.fd, 'unregister callback', () => c.ucb?.(source.handle, c.arg));
+  }
+}
+
+/** Runs a user callback; what it throws is logged, so the next callback still runs. */
+function guarded(fd: number, what: string, fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    log.err(`interrupt ${what} of fd ${fd} threw: ${e instanceof Error ? e.message : String(e)}`);
   }
 }

@@ -1,43 +1,69 @@
 /**
- * VFIO interrupt programming: `VFIO_DEVICE_SET_IRQS` requests (linux/vfio.h) and the call
- * that hands them to the kernel.
+ * VFIO interrupt programming for a handle: which `VFIO_DEVICE_SET_IRQS` requests carry out
+ * enable, disable, ack, mask and unmask for each VFIO handle type (DPDK's
+ * `vfio_enable_msix`, `vfio_disable_intx`, `vfio_ack_intx` ...), and issuing them.
  */
-import * as native from '@nic/native';
-import { errnoError } from './io.js';
+import { VFIO, vfioDeviceSetIrqs } from '@nic/native';
+import { inContext } from './io.js';
 
-/** vfio-pci's interrupt indexes (`VFIO_PCI_*_IRQ_INDEX`). */
-export const VFIO_PCI_IRQ_INDEX = {
-  INTX: 0,
-  MSI: 1,
-  MSIX: 2,
-  ERR: 3,
-  REQ: 4,
-} as const;
+/** An operation of the enable/disable/ack table. */
+export type IntrOperation = 'enable' | 'disable' | 'ack' | 'mask' | 'unmask';
 
-/** `vfio_irq_set.flags`: one data type and one action (`VFIO_IRQ_SET_*`). */
-export const VFIO_IRQ_SET = {
-  DATA_NONE: 1 << 0,
-  DATA_BOOL: 1 << 1,
-  DATA_EVENTFD: 1 << 2,
-  ACTION_MASK: 1 << 3,
-  ACTION_UNMASK: 1 << 4,
-  ACTION_TRIGGER: 1 << 5,
-} as const;
+/**
+ * One `VFIO_DEVICE_SET_IRQS` request: bind `fds` as triggers of vectors `0 ..
+ * fds.length - 1` (-1 unbinds a vector), or mask, unmask or tear down interrupt `index`.
+ */
+export type VfioIrqRequest =
+  | { readonly index: number; readonly action: 'trigger'; readonly fds: readonly number[] }
+  | { readonly index: number; readonly action: 'mask' | 'unmask' | 'disable' };
 
-/** One `VFIO_DEVICE_SET_IRQS` request; `fds` is the data of `DATA_EVENTFD` (-1 unbinds a vector). */
-export interface VfioIrqRequest {
-  readonly index: number;
-  readonly start: number;
-  readonly count: number;
-  readonly flags: number;
-  readonly fds: readonly number[];
+/** What a VFIO handle holds that the requests depend on. */
+export interface VfioIrqSource {
+  readonly kind: 'msix' | 'msi' | 'intx' | 'req';
+  readonly fd: number;
+  readonly efds: readonly number[];
+  /** Vectors to program for MSI-X (the misc vector included). */
+  readonly vectors: number;
 }
 
-/** Issues `request` on the VFIO device fd; a refusal is a NicError naming `what`. */
-export function vfioSetIrqs(deviceFd: number, request: VfioIrqRequest, what: string): void {
-  try {
-    native.vfioSetIrqs(deviceFd, request.index, request.start, request.count, request.flags, request.fds);
-  } catch (e) {
-    throw errnoError(e, what);
+/**
+ * The requests that carry out `op`, in order; an empty list when VFIO needs nothing (ack
+ * of MSI and MSI-X), undefined when VFIO cannot do it (masking MSI or MSI-X, acking a
+ * request interrupt). MSI-X binds `fd` to vector 0 and `efds[i]` to vector `1 + i`.
+ */
+export function vfioRequests(src: VfioIrqSource, op: IntrOperation): readonly VfioIrqRequest[] | undefined {
+  switch (src.kind) {
+    case 'msix':
+    case 'msi': {
+      const index = src.kind === 'msix' ? VFIO.VFIO_PCI_MSIX_IRQ_INDEX : VFIO.VFIO_PCI_MSI_IRQ_INDEX;
+      if (op === 'ack') return [];
+      if (op === 'disable') return [{ index, action: 'disable' }];
+      if (op !== 'enable') return undefined;
+      const count = src.kind === 'msix' ? src.vectors : 1;
+      const fds = Array.from({ length: count }, (_, v) => (v === 0 ? src.fd : (src.efds[v - 1] ?? -1)));
+      return [{ index, action: 'trigger', fds }];
+    }
+    case 'intx': {
+      const index = VFIO.VFIO_PCI_INTX_IRQ_INDEX;
+      if (op === 'enable') return [{ index, action: 'trigger', fds: [src.fd] }, { index, action: 'unmask' }];
+      if (op === 'disable') return [{ index, action: 'mask' }, { index, action: 'disable' }];
+      return [{ index, action: op === 'mask' ? 'mask' : 'unmask' }];
+    }
+    case 'req': {
+      const index = VFIO.VFIO_PCI_REQ_IRQ_INDEX;
+      if (op === 'enable') return [{ index, action: 'trigger', fds: [src.fd] }];
+      if (op === 'disable') return [{ index, action: 'disable' }];
+      return undefined;
+    }
   }
+}
+
+/** Issues `requests` on the VFIO device fd; a refusal is a NicError naming `what`. */
+export function vfioIssue(deviceFd: number, requests: readonly VfioIrqRequest[], what: string): void {
+  inContext(what, () => {
+    for (const r of requests) {
+      if (r.action === 'trigger') vfioDeviceSetIrqs(deviceFd, r.index, 0, r.fds);
+      else vfioDeviceSetIrqs(deviceFd, r.index, 0, r.action);
+    }
+  });
 }

@@ -207,7 +207,7 @@ export interface NativeAddon {
   vfioIommuUnmapDma(container: number, iova: number, size: number): number;
 
   uioRead(fd: number): number;
-  uioWrite(fd: number, enable: boolean): void;
+  uioWrite(fd: number, enable: boolean | 0 | 1): void;
 
   setAffinity(cpus: readonly number[]): void;
   getAffinity(): number[];

@@ -63,7 +63,9 @@ void Throw(Napi::Env env, Napi::Value error) { napi_throw(env, error); }
 }  // namespace
 
 Napi::Value ErrnoError(Napi::Env env, int err, const char* syscall, const std::string& what) {
-  std::string message = what + ": " + strerrordesc_np(err) + " (" + syscall + ")";
+  const char* description = strerrordesc_np(err);
+  std::string reason = description != nullptr ? description : "errno " + std::to_string(err);
+  std::string message = what + ": " + reason + " (" + syscall + ")";
   return MakeError(env, CodeForErrno(err), message, err, syscall);
 }
 

@@ -15,7 +15,7 @@ export interface RecvResult {
 
 /**
  * Binds a unix socket at `path` and listens on it. The socket is non-blocking: watch it with
- * {@link watchFd} and call {@link unixAccept} when it is readable. The caller removes the path
+ * `watchFd` and call {@link unixAccept} when it is readable. The caller removes the path
  * when done.
  * @throws NicError `NIC_EBUSY` (EADDRINUSE) when the path exists, `NIC_EINVAL` for a path over
  * 107 bytes.

@@ -32,11 +32,17 @@ Napi::Value UioRead(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), count);
 }
 
-// uioWrite(fd, enable): 1 enables the interrupt, 0 disables it.
+// uioWrite(fd, enable): true or 1 enables the interrupt, false or 0 disables it.
 Napi::Value UioWrite(const Napi::CallbackInfo& info) {
   int fd;
-  bool enable;
-  if (!ArgFd(info, 0, "write", &fd) || !ArgBool(info, 1, "uioWrite enable", &enable)) return Napi::Value();
+  if (!ArgFd(info, 0, "write", &fd)) return Napi::Value();
+  uint64_t number = 0;
+  bool enable = false;
+  if (info[1].IsNumber() ? !ArgUint(info, 1, "uioWrite enable", 1, &number)
+                         : !ArgBool(info, 1, "uioWrite enable", &enable)) {
+    return Napi::Value();
+  }
+  enable = enable || number == 1;
   uint32_t value = enable ? 1 : 0;
   ssize_t put;
   do {

@@ -183,9 +183,11 @@ Napi::Value UnixRecvmsg(const Napi::CallbackInfo& info) {
   msghdr msg = {};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
+  // The kernel fills as many descriptors as msg_controllen holds; CMSG_LEN (not the padded
+  // CMSG_SPACE) makes that exactly maxFds.
   std::vector<char> control(maxFds > 0 ? CMSG_SPACE(sizeof(int) * maxFds) : 0);
   msg.msg_control = maxFds > 0 ? control.data() : nullptr;
-  msg.msg_controllen = control.size();
+  msg.msg_controllen = maxFds > 0 ? CMSG_LEN(sizeof(int) * maxFds) : 0;
   ssize_t got;
   do {
     got = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);

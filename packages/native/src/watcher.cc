@@ -53,7 +53,7 @@ void OnPoll(uv_poll_t* handle, int status, int) {
   size_t argc = 1;
   if (status < 0) {
     // libuv reports a negative errno; the watcher cannot go on, so it closes first.
-    args[1] = ErrnoError(env, -status, "epoll_ctl", "watching fd " + std::to_string(w->fd));
+    args[1] = ErrnoError(env, -status, "epoll_wait", "watching fd " + std::to_string(w->fd));
     argc = 2;
     Close(w);
   }

@@ -5,6 +5,7 @@
  */
 import { NicError } from '@nic/native';
 import {
+  comparePciAddr,
   formatPciAddr,
   parseDevargs,
   registerLogtype,
@@ -16,7 +17,7 @@ import {
   type Eal,
   type ProbeResult,
 } from '@nic/eal';
-import { PciDevice, type PciResourceOpener } from './device.js';
+import { PciDevice } from './device.js';
 import {
   hasDriverFlag,
   PCI_DRV_ALL_FLAGS,
@@ -29,7 +30,7 @@ import {
   type PciProbeReturn,
 } from './driver-api.js';
 import { checkIdTable, formatVendorDevice, matchId } from './id-table.js';
-import { openResources } from './open.js';
+import { SysfsResourceOpener, type PciResourceOpener } from './open.js';
 import { scanPciDevice, scanPciDevices, type PciDeviceRecord } from './scan.js';
 
 /** The bus name, as in `-a pci:0000:01:00.0` and `eal.bus('pci')`. */
@@ -46,6 +47,7 @@ function toError(e: unknown): Error {
 
 /** The PCI bus of one EAL instance. Get it with `pci(eal)`. */
 export class PciBus implements BusInstance {
+  /** `pci`. */
   readonly name = PCI_BUS_NAME;
   readonly #eal: Eal;
   readonly #open: PciResourceOpener;
@@ -55,7 +57,7 @@ export class PciBus implements BusInstance {
   readonly #inserted = new Map<string, Devargs>();
 
   /** @internal EAL creates the bus through its descriptor; `open` is replaceable for tests. */
-  constructor(eal: Eal, open: PciResourceOpener = openResources) {
+  constructor(eal: Eal, open: PciResourceOpener = new SysfsResourceOpener()) {
     this.#eal = eal;
     this.#open = open;
   }
@@ -113,7 +115,7 @@ export class PciBus implements BusInstance {
 
   /** The devices themselves, sorted by address. */
   pciDevices(): PciDevice[] {
-    return [...this.#devices.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return [...this.#devices.values()].sort((a, b) => comparePciAddr(a.addr, b.addr));
   }
 
   /** The device at `address` (any spelling `parse` accepts), if the scan found it. */
@@ -168,7 +170,7 @@ export class PciBus implements BusInstance {
     if (result?.outcome === 'probed') return dev;
     this.#inserted.delete(parsed.name);
     this.#applyDevargs(dev);
-    if (result?.outcome === 'failed') throw asNicError(result.error, `attach ${parsed.name}: ${result.driver ?? 'probe'} failed`);
+    if (result?.outcome === 'failed' && result.error) throw asNicError(result.error, `attach ${parsed.name}: ${result.driver ?? 'probe'} failed`);
     const why = result?.error ? `: ${result.error.message}` : ' (no driver in this EAL instance matches its ids)';
     throw new NicError('NIC_ENOTSUP', `attach ${parsed.name}: no driver took the device${why}`);
   }
@@ -211,7 +213,26 @@ export class PciBus implements BusInstance {
     this.#devices.clear();
     this.#drivers.length = 0;
     this.#inserted.clear();
+    this.#open.close();
     if (errors.length > 0) throw new NicError('NIC_EIO', `PCI cleanup: ${errors.length} device(s) failed to remove: ${errors[0].message}`, { cause: errors[0] });
+  }
+
+  /**
+   * Lets devices reach `length` bytes of this process at `vaddr` through I/O address `iova`
+   * (DPDK's `rte_vfio_dma_map` on the default container). Recorded for the instance and
+   * mapped into the VFIO container now, or when the first VFIO device is opened. Devices
+   * behind UIO use physical addresses and need no window.
+   */
+  dmaMap(vaddr: number, iova: number, length: number): void {
+    for (const [what, v] of [['vaddr', vaddr], ['iova', iova], ['length', length]] as const) {
+      if (!Number.isSafeInteger(v) || v < 0) throw new TypeError(`dmaMap: ${what} must be a non-negative safe integer`);
+    }
+    this.#open.dmaMap({ vaddr, iova, length });
+  }
+
+  /** Removes the DMA window at `iova`; returns whether there was one. */
+  dmaUnmap(iova: number): boolean {
+    return this.#open.dmaUnmap(iova);
   }
 
   #add(record: PciDeviceRecord): PciDevice {

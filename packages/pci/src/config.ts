@@ -5,7 +5,7 @@
  * endian, as on the bus.
  */
 import { closeSync, openSync, readSync, statSync, writeSync } from 'node:fs';
-import { NicError } from '@nic/native';
+import { NicError, pread, pwrite } from '@nic/native';
 
 /** Read access to a configuration space. */
 export interface PciConfigReader {
@@ -187,26 +187,18 @@ class FdConfigSpace extends ConfigSpaceBase {
   }
 
   protected readInto(offset: number, out: Uint8Array): number {
-    try {
-      return readSync(this.#fd, out, 0, out.length, this.#base + offset);
-    } catch (e) {
-      throw ioError(this.label, 'pread', e);
-    }
+    return pread(this.#fd, out, this.#base + offset);
   }
 
   protected writeFrom(offset: number, data: Uint8Array): number {
-    try {
-      return writeSync(this.#fd, data, 0, data.length, this.#base + offset);
-    } catch (e) {
-      throw ioError(this.label, 'pwrite', e);
-    }
+    return pwrite(this.#fd, data, this.#base + offset);
   }
 }
 
 /**
  * The configuration space as a region of an open file descriptor, read and written with
  * pread/pwrite at `base + offset` (VFIO exposes it on the device fd at the config region's
- * offset). The fd stays the caller's.
+ * offset). The fd stays the caller's; a refused system call is the native NicError.
  */
 export function fdConfig(fd: number, base: number, size: number, label: string, refusal?: string): PciConfigSpace {
   return new FdConfigSpace(fd, base, size, label, refusal);

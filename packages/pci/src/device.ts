@@ -11,6 +11,7 @@ import { sysfsConfig, type PciConfigSpace } from './config.js';
 import type { PciDriver } from './driver-api.js';
 import { formatVendorDevice, type PciId } from './id-table.js';
 import type { PciIntrInfo } from './intr-info.js';
+import type { PciResourceOpener } from './open.js';
 import { PCI_COMMAND, PCI_COMMAND_MASTER, PCI_COMMAND_MEMORY, PCI_MAX_RESOURCE } from './regs.js';
 import type { PciBar } from './resource.js';
 import type { PciBarMapping, PciMapMethod, PciResources } from './resources.js';
@@ -25,9 +26,6 @@ export interface PciMapOptions {
    */
   readonly force?: boolean;
 }
-
-/** Opens a device for userspace I/O by the given method. */
-export type PciResourceOpener = (record: PciDeviceRecord, method: PciMapMethod, options: { wc: boolean }) => PciResources;
 
 const CLASS_HEX_DIGITS = 6;
 const HEX = 16;
@@ -57,6 +55,7 @@ export class PciDevice {
     return this.#record.name;
   }
 
+  /** Domain, bus, device and function numbers. */
   get addr(): PciAddr {
     return this.#record.addr;
   }
@@ -66,6 +65,7 @@ export class PciDevice {
     return this.#record.id;
   }
 
+  /** Revision id. */
   get revision(): number {
     return this.#record.revision;
   }
@@ -275,7 +275,7 @@ export class PciDevice {
   #opened(force: boolean): PciResources {
     if (this.#resources) return this.#resources;
     const method = this.#method(force);
-    const resources = this.#open(this.#record, method, { wc: this.#wc });
+    const resources = this.#open.open(this.#record, method, { wc: this.#wc });
     this.#resources = resources;
     try {
       if (resources.intr?.kind === 'uio_intx') this.setBusMaster(true);

@@ -22,31 +22,21 @@ export const PCI_STATUS = 0x06;
 export const PCI_REVISION_ID = 0x08;
 /** Class code: prog-if at 0x09, subclass at 0x0a, base class at 0x0b. */
 export const PCI_CLASS_PROG = 0x09;
-/** Header type (u8); bit 7 flags a multi-function device. */
-export const PCI_HEADER_TYPE = 0x0e;
-/** First base address register (u32); BAR n is at `PCI_BASE_ADDRESS_0 + 4 * n`. */
-export const PCI_BASE_ADDRESS_0 = 0x10;
 /** Subsystem vendor id (u16). */
 export const PCI_SUBSYSTEM_VENDOR_ID = 0x2c;
 /** Subsystem id (u16). */
 export const PCI_SUBSYSTEM_ID = 0x2e;
 /** Pointer to the first capability (u8). */
 export const PCI_CAPABILITY_LIST = 0x34;
-/** Interrupt line (u8). */
-export const PCI_INTERRUPT_LINE = 0x3c;
-/** Interrupt pin (u8); 0 when the function uses no INTx pin. */
-export const PCI_INTERRUPT_PIN = 0x3d;
 
-/** Command: respond to I/O-space accesses. */
-export const PCI_COMMAND_IO = 0x0001;
 /** Command: respond to memory-space accesses. */
 export const PCI_COMMAND_MEMORY = 0x0002;
 /** Command: the function may master the bus (DMA). */
 export const PCI_COMMAND_MASTER = 0x0004;
-/** Command: INTx emulation disabled. */
+/** Command: INTx emulation disabled (uio_pci_generic interrupts are re-enabled by clearing it). */
 export const PCI_COMMAND_INTX_DISABLE = 0x0400;
 
-/** Status: INTx is asserted. */
+/** Status: INTx is asserted (how an INTx handler knows the interrupt is this function's). */
 export const PCI_STATUS_INTERRUPT = 0x0008;
 /** Status: the capability list at {@link PCI_CAPABILITY_LIST} is valid. */
 export const PCI_STATUS_CAP_LIST = 0x0010;
@@ -108,15 +98,6 @@ export const PCI_MSIX_BIR_MASK = 0x7;
 /** Bytes of one MSI-X table entry. */
 export const PCI_MSIX_ENTRY_SIZE = 16;
 
-/** PCIe: capabilities register (u16). */
-export const PCI_EXP_FLAGS = 0x02;
-/** PCIe capabilities: capability version. */
-export const PCI_EXP_FLAGS_VERS = 0x000f;
-/** PCIe capabilities: device/port type (4 bits). */
-export const PCI_EXP_FLAGS_TYPE = 0x00f0;
-/** Shift of {@link PCI_EXP_FLAGS_TYPE}. */
-export const PCI_EXP_FLAGS_TYPE_SHIFT = 4;
-
 /** Where extended capabilities start. */
 export const PCI_EXT_CAP_START = 0x100;
 /** Bytes of an extended capability header. */
@@ -141,16 +122,10 @@ export const PCI_EXT_CAP_ID_ARI = 0x000e;
 /** Extended capability id: single-root I/O virtualisation. */
 export const PCI_EXT_CAP_ID_SRIOV = 0x0010;
 
-/** SR-IOV: initial VFs (u16). */
-export const PCI_SRIOV_INITIAL_VF = 0x0c;
 /** SR-IOV: total VFs (u16). */
 export const PCI_SRIOV_TOTAL_VF = 0x0e;
 /** SR-IOV: number of VFs enabled (u16). */
 export const PCI_SRIOV_NUM_VF = 0x10;
-/** SR-IOV: first VF offset (u16). */
-export const PCI_SRIOV_VF_OFFSET = 0x14;
-/** SR-IOV: VF stride (u16). */
-export const PCI_SRIOV_VF_STRIDE = 0x16;
 /** SR-IOV: VF device id (u16). */
 export const PCI_SRIOV_VF_DID = 0x1a;
 

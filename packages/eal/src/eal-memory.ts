@@ -1,0 +1,96 @@
+/**
+ * EAL's memory stage: reserve the arena (hugepages by default, locked ordinary pages with
+ * `--no-huge`) and work out how devices address it (IOVA as physical or virtual addresses).
+ */
+import {
+  allocAnonymous,
+  allocHugepages,
+  defaultHugepageSize,
+  hugepagePool,
+  hugetlbfsMounts,
+  NicError,
+  pageSize as systemPageSize,
+  virtToPhysRange,
+  type HugepageMapping,
+  type MemoryMapping,
+} from '@nic/native';
+import { Arena, type IovaMap } from './memory/arena.js';
+import type { EalOptions } from './options/types.js';
+
+/** Arena size when neither `-m` nor `--socket-mem` says, MiB. */
+export const DEFAULT_MEMORY_MB = 128;
+const MIB = 1024 * 1024;
+
+/** The arena of an instance and the mapping behind it. */
+export interface EalMemory {
+  readonly arena: Arena;
+  readonly mapping: MemoryMapping;
+  /** `'hugetlbfs'`, `'memfd'` or `'anonymous'` (`--no-huge`). */
+  readonly source: string;
+}
+
+/** Bytes the options ask for. */
+export function requestedBytes(options: EalOptions): number {
+  const mb = options.memoryMb ?? options.socketMem?.reduce((a, b) => a + b, 0) ?? DEFAULT_MEMORY_MB;
+  return mb * MIB;
+}
+
+function hugepageSizeFor(options: EalOptions): number {
+  if (options.hugeDir === undefined) return defaultHugepageSize();
+  const mount = hugetlbfsMounts().find((m) => m.path === options.hugeDir);
+  if (!mount) throw new NicError('NIC_EINVAL', `--huge-dir ${options.hugeDir}: not a hugetlbfs mount (see /proc/mounts)`);
+  return mount.pageSize;
+}
+
+function reserveHugepages(options: EalOptions, bytes: number): HugepageMapping {
+  const size = hugepageSizeFor(options);
+  const pool = size > 0 ? hugepagePool(size) : undefined;
+  const pages = Math.ceil(bytes / Math.max(size, 1));
+  if (!pool || pool.free - pool.reserved < pages) {
+    const knob = pool ? `${pool.sysfsDir}/nr_hugepages` : '/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages';
+    const free = pool ? pool.free - pool.reserved : 0;
+    throw new NicError(
+      'NIC_ENOMEM',
+      `cannot reserve ${bytes / MIB} MiB of hugepages: need ${pages} pages of ${size / 1024} kB, ${free} free ` +
+        `(short by ${pages - free}); reserve more with 'echo ${(pool?.total ?? 0) + pages - free} > ${knob}' ` +
+        'or run with --no-huge',
+    );
+  }
+  return allocHugepages(bytes, { pageSize: size, method: options.hugeDir !== undefined ? 'hugetlbfs' : undefined });
+}
+
+/** Physical addresses of every page, or undefined when the kernel hides them (VA mode then). */
+function physicalPages(mapping: MemoryMapping): Float64Array | undefined {
+  try {
+    return virtToPhysRange(mapping.address, mapping.pageSize, new Float64Array(mapping.length / mapping.pageSize));
+  } catch (e) {
+    if (e instanceof NicError && e.code === 'NIC_EPERM') return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Reserves the arena the options ask for. IOVA mode: `--iova-mode` if given (PA needs
+ * visible frame numbers, else `NIC_EPERM`), otherwise PA when frame numbers are visible and
+ * VA when not.
+ */
+export function reserveMemory(options: EalOptions): EalMemory {
+  const bytes = requestedBytes(options);
+  const huge = options.noHuge ? undefined : reserveHugepages(options, bytes);
+  const mapping = huge ?? allocAnonymous(bytes);
+  try {
+    const wantVa = options.iovaMode === 'va';
+    const phys = wantVa ? undefined : physicalPages(mapping);
+    if (options.iovaMode === 'pa' && !phys) {
+      throw new NicError('NIC_EPERM', '--iova-mode pa: physical addresses are hidden from this process (run as root, or use --iova-mode va)');
+    }
+    const iova: IovaMap = phys
+      ? { mode: 'pa', baseAddress: mapping.address, pageSize: mapping.pageSize, pagePhys: phys }
+      : { mode: 'va', baseAddress: mapping.address, pageSize: mapping.pageSize || systemPageSize() };
+    const source = huge?.method ?? 'anonymous';
+    return { arena: new Arena({ buffer: mapping.buffer, iova }), mapping, source };
+  } catch (e) {
+    mapping.unmap();
+    throw e;
+  }
+}

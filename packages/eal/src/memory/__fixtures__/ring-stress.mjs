@@ -1,0 +1,62 @@
+/**
+ * One side of the ring stress test. A producer enqueues the values `first .. first + count`
+ * in order, then counts itself in `done`; a consumer dequeues until every producer is done
+ * and the ring is empty, counting each value it sees in its own `seen` array and how often
+ * a producer's values arrived out of order. Calls rotate through burst, bulk and single operations, and
+ * through the explicit (`mp`/`sp`, `mc`/`sc`) and default variants.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { Arena, Ring } from '@nic/eal';
+import { arriveAndWait } from './barrier.mjs';
+
+const { arena: handle, ring: name, role, multi, barrier, parties } = workerData;
+const ring = Ring.lookup(new Arena(handle), name);
+const buf = new Uint32Array(32);
+arriveAndWait(barrier, parties);
+
+if (role === 'producer') {
+  const { first, count } = workerData;
+  const end = first + count;
+  let next = first;
+  for (let step = 0; next < end; step++) {
+    const want = Math.min(1 + (step % 32), end - next);
+    for (let i = 0; i < want; i++) buf[i] = next + i;
+    let moved;
+    if (step % 3 === 0) moved = multi ? ring.mpEnqueueBurst(buf, want) : ring.spEnqueueBurst(buf, want);
+    else if (step % 3 === 1) moved = ring.enqueueBulk(buf, want);
+    else moved = (multi ? ring.mpEnqueue(buf[0]) : ring.spEnqueue(buf[0])) === 0 ? 1 : 0;
+    next += moved;
+  }
+  Atomics.add(new Int32Array(workerData.done), 0, 1);
+  parentPort.postMessage({ produced: count });
+} else {
+  const { seen: seenBuffer, producers, perProducer } = workerData;
+  const seen = new Uint8Array(seenBuffer);
+  const done = new Int32Array(workerData.done);
+  const last = new Float64Array(producers).fill(-1);
+  let disorder = 0;
+  let mine = 0;
+  for (let step = 0; ; step++) {
+    const want = 1 + (step % 32);
+    let got = 0;
+    if (step % 3 === 0) got = multi ? ring.mcDequeueBurst(buf, want) : ring.scDequeueBurst(buf, want);
+    else if (step % 3 === 1) got = ring.dequeueBulk(buf, want);
+    else {
+      const value = ring.dequeue();
+      if (value >= 0) {
+        buf[0] = value;
+        got = 1;
+      }
+    }
+    for (let i = 0; i < got; i++) {
+      const value = buf[i];
+      seen[value]++;
+      const producer = Math.floor(value / perProducer);
+      if (value <= last[producer]) disorder++;
+      last[producer] = value;
+    }
+    mine += got;
+    if (got === 0 && Atomics.load(done, 0) === producers && ring.empty()) break;
+  }
+  parentPort.postMessage({ consumed: mine, disorder });
+}

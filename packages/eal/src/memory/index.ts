@@ -1,0 +1,12 @@
+/**
+ * The data-path memory of nic: the arena, memzones, rings, mempools and mbufs. Everything
+ * lives in arena memory; the objects exported here are per-thread views over it.
+ */
+export { Arena, type ArenaHandle, type IovaMap } from './arena.js';
+export * from './memzone.js';
+export * from './ring.js';
+export * from './mempool.js';
+export * from './mbuf-layout.js';
+export * from './mbuf.js';
+export { ERR_ENOBUFS, ERR_ENOENT, ERR_EOVERFLOW } from './errno.js';
+export { LCORE_NONE, MAX_LCORE, currentLcore, setCurrentLcore } from './current-lcore.js';

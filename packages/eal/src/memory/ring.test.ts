@@ -1,0 +1,353 @@
+/**
+ * DPDK's test_ring, ported: negative cases, basic_ex, exact size, burst/bulk tests 1-4 for
+ * every sync mode, plus u32 counter wrap-around and a multi-thread stress.
+ */
+import { NicError } from '@nic/native';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Arena } from './arena.js';
+import { ERR_ENOBUFS, ERR_ENOENT } from './errno.js';
+import { newBarrier, runFixture } from './__fixtures__/workers.js';
+import {
+  RG_CONS_HEAD,
+  RG_CONS_TAIL,
+  RG_PROD_HEAD,
+  RG_PROD_TAIL,
+  RING_F_EXACT_SZ,
+  RING_F_SC_DEQ,
+  RING_F_SP_ENQ,
+  RING_NAMESIZE,
+  RING_SZ_MASK,
+  Ring,
+} from './ring.js';
+
+const RING_SIZE = 4096;
+const MAX_BULK = 32;
+const TEST_RING_FULL_EMPTY_ITER = 8;
+const MiB = 1024 * 1024;
+
+function code(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof NicError) return err.code;
+    if (err instanceof TypeError) return 'TypeError';
+    throw err;
+  }
+  return undefined;
+}
+
+/** Source values spread over the whole u32 range, so sign mistakes would show. */
+function sourceValues(n: number): Uint32Array {
+  return Uint32Array.from({ length: n }, (_, i) => (Math.imul(i + 1, 2654435761) >>> 0) | 1);
+}
+
+let arena = Arena.anonymous(4 * MiB);
+afterEach(() => {
+  arena = Arena.anonymous(4 * MiB);
+});
+
+type Op = (r: Ring, objs: Uint32Array, n: number, offset: number) => number;
+
+interface EnqDeqImpl {
+  readonly desc: string;
+  readonly bulk: boolean;
+  readonly createFlags: number;
+  readonly enq: Op;
+  readonly deq: Op;
+}
+
+/** DPDK's test_enqdeq_impl table (legacy 4-byte elements; no RTS/HTS or zero-copy modes here). */
+const enqdeqImpl: readonly EnqDeqImpl[] = [
+  { desc: 'MP/MC default, bulk', bulk: true, createFlags: 0, enq: (r, o, n, f) => r.enqueueBulk(o, n, f), deq: (r, o, n, f) => r.dequeueBulk(o, n, f) },
+  {
+    desc: 'SP/SC, bulk',
+    bulk: true,
+    createFlags: RING_F_SP_ENQ | RING_F_SC_DEQ,
+    enq: (r, o, n, f) => r.spEnqueueBulk(o, n, f),
+    deq: (r, o, n, f) => r.scDequeueBulk(o, n, f),
+  },
+  { desc: 'MP/MC explicit, bulk', bulk: true, createFlags: 0, enq: (r, o, n, f) => r.mpEnqueueBulk(o, n, f), deq: (r, o, n, f) => r.mcDequeueBulk(o, n, f) },
+  {
+    desc: 'SP/SC by flags, default bulk',
+    bulk: true,
+    createFlags: RING_F_SP_ENQ | RING_F_SC_DEQ,
+    enq: (r, o, n, f) => r.enqueueBulk(o, n, f),
+    deq: (r, o, n, f) => r.dequeueBulk(o, n, f),
+  },
+  { desc: 'MP/MC default, burst', bulk: false, createFlags: 0, enq: (r, o, n, f) => r.enqueueBurst(o, n, f), deq: (r, o, n, f) => r.dequeueBurst(o, n, f) },
+  {
+    desc: 'SP/SC, burst',
+    bulk: false,
+    createFlags: RING_F_SP_ENQ | RING_F_SC_DEQ,
+    enq: (r, o, n, f) => r.spEnqueueBurst(o, n, f),
+    deq: (r, o, n, f) => r.scDequeueBurst(o, n, f),
+  },
+  { desc: 'MP/MC explicit, burst', bulk: false, createFlags: 0, enq: (r, o, n, f) => r.mpEnqueueBurst(o, n, f), deq: (r, o, n, f) => r.mcDequeueBurst(o, n, f) },
+  {
+    desc: 'SP/SC by flags, default burst',
+    bulk: false,
+    createFlags: RING_F_SP_ENQ | RING_F_SC_DEQ,
+    enq: (r, o, n, f) => r.enqueueBurst(o, n, f),
+    deq: (r, o, n, f) => r.dequeueBurst(o, n, f),
+  },
+];
+
+describe('test_ring_negative_tests', () => {
+  it('refuses count 0, non powers of two and sizes beyond the mask', () => {
+    expect(code(() => Ring.create(arena, 'neg', 0))).toBe('NIC_EINVAL');
+    expect(code(() => Ring.create(arena, 'neg', RING_SIZE + 1))).toBe('NIC_EINVAL');
+    expect(code(() => Ring.create(arena, 'neg', RING_SZ_MASK + 1))).toBe('NIC_EINVAL');
+    expect(code(() => Ring.create(arena, 'neg', 4097))).toBe('NIC_EINVAL');
+    expect(code(() => Ring.create(arena, 'neg', 2 ** 30, RING_F_EXACT_SZ))).toBe('NIC_EINVAL');
+    expect(code(() => Ring.create(arena, 'neg', 1.5))).toBe('NIC_EINVAL');
+  });
+
+  it('refuses unknown flags, bad names and wrong types', () => {
+    expect(code(() => Ring.create(arena, 'neg', 16, 0x80))).toBe('NIC_EINVAL');
+    expect(code(() => Ring.create(arena, 'r'.repeat(RING_NAMESIZE + 1), 16))).toBe('NIC_EINVAL');
+    expect(code(() => Ring.create(arena, 'neg', '16' as unknown as number))).toBe('TypeError');
+  });
+
+  it('reports NIC_ENOMEM when the arena cannot hold the slots', () => {
+    expect(code(() => Ring.create(arena, 'huge', 2 ** 20))).toBe('NIC_ENOMEM');
+  });
+
+  it('fails to look up a missing ring; finds and refuses to duplicate an existing one', () => {
+    expect(code(() => Ring.lookup(arena, 'ring_not_found'))).toBe('NIC_ENOENT');
+    const rp = Ring.create(arena, 'test_ring_negative', RING_SIZE, RING_F_SP_ENQ | RING_F_SC_DEQ);
+    const found = Ring.lookup(arena, 'test_ring_negative');
+    expect(found.offset).toBe(rp.offset);
+    expect(found.empty()).toBe(true);
+    expect(code(() => Ring.create(arena, 'test_ring_negative', RING_SIZE))).toBe('NIC_EEXIST');
+  });
+
+  it('forgets a freed ring, so its name can be used again', () => {
+    Ring.create(arena, 'gone', 64).free();
+    expect(code(() => Ring.lookup(arena, 'gone'))).toBe('NIC_ENOENT');
+    expect(Ring.create(arena, 'gone', 64).capacity).toBe(63);
+  });
+
+  it('rejects a range outside the caller array', () => {
+    const r = Ring.create(arena, 'range', 64);
+    const objs = new Uint32Array(8);
+    expect(code(() => r.enqueueBulk(objs, 9))).toBe('NIC_EINVAL');
+    expect(code(() => r.enqueueBurst(objs, 4, 5))).toBe('NIC_EINVAL');
+    expect(code(() => r.dequeueBurst(objs, -1))).toBe('NIC_EINVAL');
+    expect(r.empty()).toBe(true);
+  });
+});
+
+describe('test_ring_basic_ex', () => {
+  it('fills with single enqueues, empties with single dequeues, then burst and bulk 2', () => {
+    const rp = Ring.create(arena, 'test_ring_basic_ex', RING_SIZE, RING_F_SP_ENQ | RING_F_SC_DEQ);
+    const src = sourceValues(RING_SIZE);
+    const dst = new Uint32Array(RING_SIZE);
+    expect(Ring.lookup(arena, 'test_ring_basic_ex').offset).toBe(rp.offset);
+    expect(rp.empty()).toBe(true);
+    expect(rp.freeCount()).toBe(RING_SIZE - 1);
+    for (let j = 0; j < RING_SIZE - 1; j++) expect(rp.enqueue(src[j])).toBe(0);
+    expect(rp.full()).toBe(true);
+    expect(rp.enqueue(src[0])).toBe(ERR_ENOBUFS);
+    for (let j = 0; j < RING_SIZE - 1; j++) dst[j] = rp.dequeue();
+    expect(rp.empty()).toBe(true);
+    expect(rp.dequeue()).toBe(ERR_ENOENT);
+    expect(dst.subarray(0, RING_SIZE - 1)).toEqual(src.subarray(0, RING_SIZE - 1));
+
+    dst.fill(0);
+    expect(rp.enqueueBurst(src, 2)).toBe(2);
+    expect(rp.dequeueBurst(dst, 2)).toBe(2);
+    expect(rp.enqueueBulk(src, 2, 2)).toBe(2);
+    expect(rp.dequeueBulk(dst, 2, 2)).toBe(2);
+    expect(dst.subarray(0, 4)).toEqual(src.subarray(0, 4));
+  });
+
+  it('returns values above 2^31 from single dequeues as unsigned numbers', () => {
+    for (const flags of [0, RING_F_SP_ENQ | RING_F_SC_DEQ]) {
+      const r = Ring.create(arena, `unsigned${flags}`, 16, flags);
+      expect(r.spEnqueue(0xffffffff)).toBe(0);
+      expect(r.mpEnqueue(0x80000000)).toBe(0);
+      expect(r.enqueue(-1)).toBe(0);
+      expect(r.scDequeue()).toBe(0xffffffff);
+      expect(r.mcDequeue()).toBe(0x80000000);
+      expect(r.dequeue()).toBe(0xffffffff);
+      expect(r.dequeue()).toBe(ERR_ENOENT);
+    }
+  });
+});
+
+describe('test_ring_with_exact_size', () => {
+  it('holds exactly the count asked for', () => {
+    const ringSz = 16;
+    const std = Ring.create(arena, 'std', ringSz, RING_F_SP_ENQ | RING_F_SC_DEQ);
+    const exact = Ring.create(arena, 'exact sz', ringSz, RING_F_SP_ENQ | RING_F_SC_DEQ | RING_F_EXACT_SZ);
+    // Offsets of 1 stand for DPDK's deliberately unaligned buffers.
+    const src = sourceValues(ringSz + 1);
+    const dst = new Uint32Array(ringSz + 1);
+    expect(std.size).toBeLessThanOrEqual(exact.size);
+    for (let j = 0; j < ringSz - 1; j++) {
+      expect(std.enqueue(src[1 + j])).toBe(0);
+      expect(exact.enqueue(src[1 + j])).toBe(0);
+    }
+    expect(std.enqueue(src[ringSz])).toBe(ERR_ENOBUFS);
+    expect(exact.enqueue(src[ringSz])).toBe(0);
+    expect(exact.dequeueBurst(dst, ringSz, 1)).toBe(ringSz);
+    expect(exact.capacity).toBe(ringSz);
+    expect(dst.subarray(1)).toEqual(src.subarray(1));
+  });
+
+  it('accepts counts that are not powers of two', () => {
+    const r = Ring.create(arena, 'odd', 1000, RING_F_EXACT_SZ);
+    expect([r.size, r.mask, r.capacity]).toEqual([1024, 1023, 1000]);
+  });
+});
+
+describe.each(enqdeqImpl)('burst/bulk tests, $desc', (impl) => {
+  const rsz = RING_SIZE - 1;
+  const create = (): Ring => Ring.create(arena, 'test_ring_burst_bulk_tests', RING_SIZE, impl.createFlags);
+
+  it('tests1: random shifts, then fill and drain with full/empty/count checks', () => {
+    const r = create();
+    const src = sourceValues(RING_SIZE * 2);
+    const dst = new Uint32Array(RING_SIZE * 2);
+    for (let j = 0; j < TEST_RING_FULL_EMPTY_ITER; j++) {
+      const rand = Math.max(Math.floor(Math.random() * RING_SIZE), 1);
+      expect(impl.enq(r, src, rand, 0)).not.toBe(0);
+      expect(impl.deq(r, dst, rand, 0)).toBe(rand);
+
+      expect(impl.enq(r, src, rsz, 0)).not.toBe(0);
+      expect(r.freeCount()).toBe(0);
+      expect(r.count()).toBe(rsz);
+      expect(r.full()).toBe(true);
+      expect(r.empty()).toBe(false);
+
+      expect(impl.deq(r, dst, rsz, 0)).toBe(rsz);
+      expect(r.freeCount()).toBe(rsz);
+      expect(r.count()).toBe(0);
+      expect(r.full()).toBe(false);
+      expect(r.empty()).toBe(true);
+      expect(dst.subarray(0, rsz)).toEqual(src.subarray(0, rsz));
+    }
+    r.free();
+  });
+
+  it('tests2: enqueue 1, 2, MAX_BULK then dequeue 1, 2, MAX_BULK, with free space and available', () => {
+    const r = create();
+    const src = sourceValues(RING_SIZE * 2);
+    const dst = new Uint32Array(RING_SIZE * 2);
+    const out = new Uint32Array(1);
+    let s = 0;
+    let d = 0;
+    for (const n of [1, 2, MAX_BULK]) {
+      expect(impl.enq(r, src, n, s)).toBe(n);
+      s += n;
+    }
+    expect(r.enqueueBurst(src, 0, 0, out)).toBe(0);
+    expect(out[0]).toBe(rsz - s);
+    for (const n of [1, 2, MAX_BULK]) {
+      expect(impl.deq(r, dst, n, d)).toBe(n);
+      d += n;
+    }
+    expect(r.dequeueBurst(dst, 0, 0, out)).toBe(0);
+    expect(out[0]).toBe(0);
+    expect(dst.subarray(0, d)).toEqual(src.subarray(0, d));
+  });
+
+  it('tests3: MAX_BULK enqueue/dequeue pairs around the whole ring', () => {
+    const r = create();
+    const src = sourceValues(RING_SIZE * 2);
+    const dst = new Uint32Array(RING_SIZE * 2);
+    for (let j = 0; j < RING_SIZE / MAX_BULK; j++) {
+      expect(impl.enq(r, src, MAX_BULK, j * MAX_BULK)).toBe(MAX_BULK);
+      expect(impl.deq(r, dst, MAX_BULK, j * MAX_BULK)).toBe(MAX_BULK);
+    }
+    expect(dst.subarray(0, RING_SIZE)).toEqual(src.subarray(0, RING_SIZE));
+  });
+
+  it('tests4: fill to one free slot, a full enqueue gives 0, drain symmetrically', () => {
+    const r = create();
+    const src = sourceValues(RING_SIZE * 2);
+    const dst = new Uint32Array(RING_SIZE * 2);
+    let s = 0;
+    let d = 0;
+    for (let j = 0; j < RING_SIZE / MAX_BULK - 1; j++, s += MAX_BULK) expect(impl.enq(r, src, MAX_BULK, s)).toBe(MAX_BULK);
+    expect(impl.enq(r, src, 2, s)).toBe(2);
+    s += 2;
+    const rest = impl.bulk ? MAX_BULK - 3 : MAX_BULK;
+    expect(impl.enq(r, src, rest, s)).toBe(MAX_BULK - 3);
+    s += MAX_BULK - 3;
+    expect(r.full()).toBe(true);
+    expect(impl.enq(r, src, MAX_BULK, s)).toBe(0);
+
+    for (let j = 0; j < RING_SIZE / MAX_BULK - 1; j++, d += MAX_BULK) expect(impl.deq(r, dst, MAX_BULK, d)).toBe(MAX_BULK);
+    expect(impl.deq(r, dst, 2, d)).toBe(2);
+    d += 2;
+    expect(impl.deq(r, dst, rest, d)).toBe(MAX_BULK - 3);
+    d += MAX_BULK - 3;
+    expect(r.empty()).toBe(true);
+    expect(impl.deq(r, dst, 1, d)).toBe(0);
+    expect(dst.subarray(0, d)).toEqual(src.subarray(0, d));
+  });
+
+  it('wraps its u32 head and tail counters past 2^32', () => {
+    const r = create();
+    const start = 2 ** 32 - 40;
+    for (const field of [RG_PROD_HEAD, RG_PROD_TAIL, RG_CONS_HEAD, RG_CONS_TAIL]) arena.u32[(r.offset + field) >>> 2] = start;
+    const src = sourceValues(RING_SIZE * 2);
+    const dst = new Uint32Array(RING_SIZE * 2);
+    for (let j = 0; j < 4; j++) {
+      expect(impl.enq(r, src, MAX_BULK, j * MAX_BULK)).toBe(MAX_BULK);
+      expect(r.count()).toBe(MAX_BULK);
+      expect(r.freeCount()).toBe(rsz - MAX_BULK);
+      expect(impl.deq(r, dst, MAX_BULK, j * MAX_BULK)).toBe(MAX_BULK);
+    }
+    expect(arena.u32[(r.offset + RG_PROD_TAIL) >>> 2]).toBe((start + 4 * MAX_BULK) >>> 0);
+    expect(dst.subarray(0, 4 * MAX_BULK)).toEqual(src.subarray(0, 4 * MAX_BULK));
+  });
+});
+
+describe('ring across threads', () => {
+  async function stress(producers: number, consumers: number, total: number, flags: number): Promise<void> {
+    const shared = Arena.anonymous(MiB);
+    const ring = Ring.create(shared, 'stress', 1024, flags);
+    const perProducer = total / producers;
+    const barrier = newBarrier();
+    const parties = producers + consumers;
+    const done = new SharedArrayBuffer(4);
+    const seen = Array.from({ length: consumers }, () => new SharedArrayBuffer(total));
+    const common = { arena: shared.handle(), ring: 'stress', multi: flags === 0, barrier, parties, done };
+    const results = await Promise.all([
+      ...Array.from({ length: producers }, (_, p) =>
+        runFixture<{ produced: number }>('ring-stress.mjs', { ...common, role: 'producer', first: p * perProducer, count: perProducer }),
+      ),
+      ...seen.map((buffer) =>
+        runFixture<{ consumed: number; disorder: number }>('ring-stress.mjs', {
+          ...common,
+          role: 'consumer',
+          seen: buffer,
+          producers,
+          perProducer,
+        }),
+      ),
+    ]);
+    const consumerResults = results.slice(producers) as { consumed: number; disorder: number }[];
+    expect(consumerResults.reduce((sum, r) => sum + r.consumed, 0)).toBe(total);
+    for (const r of consumerResults) expect(r.disorder).toBe(0);
+    const views = seen.map((b) => new Uint8Array(b));
+    let wrong = 0;
+    for (let v = 0; v < total; v++) {
+      let times = 0;
+      for (const view of views) times += view[v];
+      if (times !== 1) wrong++;
+    }
+    expect(wrong).toBe(0);
+    expect(ring.empty()).toBe(true);
+  }
+
+  it('MP/MC: 2 producers and 2 consumers move 4 M values, none lost or duplicated', async () => {
+    await stress(2, 2, 4 * MiB, 0);
+  }, 120_000);
+
+  it('SP/SC: 1 producer and 1 consumer move 4 M values in order', async () => {
+    await stress(1, 1, 4 * MiB, RING_F_SP_ENQ | RING_F_SC_DEQ);
+  }, 120_000);
+});

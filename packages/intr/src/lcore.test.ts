@@ -1,0 +1,116 @@
+/**
+ * The NAPI-style loop on a real worker thread (an lcore), woken by real eventfd writes.
+ * Workers load the built package: `npm run build -w @nic/intr` first (`npm test` does).
+ */
+import { existsSync } from 'node:fs';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeFd, eventfd } from '@nic/native';
+import { deferred } from './__fixtures__/fds.js';
+import { NapiControl, NapiState, type NapiStats } from './napi.js';
+import { EventfdRxIntr } from './rxq.js';
+
+const DIST = new URL('../dist/index.js', import.meta.url);
+const WAKES = 25;
+const IDLE_MS = 2000;
+/** The median wake must be under a millisecond. */
+const WAKE_LIMIT_MS = 1;
+/** While idle the lcore may use under 5% of a CPU. */
+const IDLE_CPU_LIMIT = 0.05;
+
+beforeAll(() => {
+  if (!existsSync(DIST)) throw new Error(`${DIST.pathname} is missing: run \`npm run build -w @nic/intr\` (workers load the built package)`);
+});
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function untilValue(array: Int32Array, index: number, value: number, ms: number): Promise<void> {
+  const deadline = performance.now() + ms;
+  for (;;) {
+    const current = Atomics.load(array, index);
+    if (current === value) return;
+    const left = deadline - performance.now();
+    if (left <= 0) throw new Error(`timed out waiting for slot ${index} to reach ${value} (at ${current})`);
+    const w = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: Promise<string> | string } }).waitAsync(array, index, current, left);
+    if (w.async) await w.value;
+  }
+}
+
+describe('the NAPI-style loop on a worker thread', () => {
+  const control = NapiControl.create();
+  const queueFd = eventfd(0, { nonblock: true });
+  const queue = EventfdRxIntr.forFd(queueFd);
+  const sab = new SharedArrayBuffer(24);
+  const ints = new Int32Array(sab, 0, 2);
+  const cpuAtPoll = new Float64Array(sab, 8, 1);
+  const seenAt = new BigInt64Array(sab, 16, 1);
+  let worker: Worker;
+  let result: Promise<[{ stats: NapiStats; cpuNs: number }]>;
+  let exited: Promise<unknown[]>;
+
+  beforeAll(() => {
+    worker = new Worker(new URL('./__fixtures__/napi-worker.mjs', import.meta.url), {
+      workerData: { sab, control: control.shared, queue: queue.shared, emptyPolls: 16 },
+    });
+    result = once(worker, 'message') as Promise<[{ stats: NapiStats; cpuNs: number }]>;
+    exited = once(worker, 'exit');
+  });
+
+  afterAll(async () => {
+    control.stop();
+    await exited;
+    control.close();
+    closeFd(queueFd);
+  });
+
+  it(`wakes within ${WAKE_LIMIT_MS} ms of an eventfd write (median of ${WAKES})`, async () => {
+    const latencies: number[] = [];
+    for (let k = 1; k <= WAKES; k++) {
+      expect(await control.untilState(NapiState.SLEEPING, 5000)).toBe(true);
+      expect(queue.armed).toBe(true);
+      const sent = process.hrtime.bigint();
+      Atomics.store(ints, 0, k);
+      expect(queue.notify()).toBe(true);
+      await untilValue(ints, 1, k, 5000);
+      latencies.push(Number(seenAt[0] - sent) / 1e6);
+    }
+    console.log(`wake latency ms: median ${median(latencies).toFixed(3)}, max ${Math.max(...latencies).toFixed(3)}`);
+    expect(median(latencies)).toBeLessThan(WAKE_LIMIT_MS);
+  });
+
+  it(`uses under ${IDLE_CPU_LIMIT * 100}% of a CPU while idle for ${IDLE_MS / 1000} s, then stops on request`, async () => {
+    expect(await control.untilState(NapiState.SLEEPING, 5000)).toBe(true);
+    const cpuStart = cpuAtPoll[0];
+    const wakeupsBefore = control.stats().wakeups;
+    const t0 = process.hrtime.bigint();
+    const window = deferred('the idle window', IDLE_MS + 1000);
+    setTimeout(window.resolve, IDLE_MS);
+    await window.promise;
+    expect(control.stats().wakeups).toBe(wakeupsBefore);
+    control.stop();
+    const [{ stats, cpuNs }] = await result;
+    const elapsedNs = Number(process.hrtime.bigint() - t0);
+    const share = (cpuNs - cpuStart) / elapsedNs;
+    console.log(`idle lcore CPU: ${(share * 100).toFixed(3)}% over ${(elapsedNs / 1e9).toFixed(2)} s; stats ${JSON.stringify(stats)}`);
+    expect(share).toBeLessThan(IDLE_CPU_LIMIT);
+    expect(stats.packets).toBe(WAKES);
+    expect(stats.wakeups).toBe(WAKES + 1);
+    expect(stats.sleepMs).toBeGreaterThanOrEqual(IDLE_MS);
+    expect(control.state).toBe(NapiState.STOPPED);
+  });
+});
+
+describe('the interrupt thread in a worker', () => {
+  it('does not keep the thread alive: a worker with a registered source exits on its own', async () => {
+    const worker = new Worker(new URL('./__fixtures__/idle-source.mjs', import.meta.url));
+    const [sources] = (await once(worker, 'message')) as [number];
+    expect(sources).toBe(1);
+    const exited = deferred<number>('the worker to exit');
+    worker.once('exit', (code) => exited.resolve(code));
+    expect(await exited.promise).toBe(0);
+  });
+});
