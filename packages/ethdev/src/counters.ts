@@ -64,6 +64,13 @@ export class RxQueueCounters {
   }
 }
 
+/** Sum of the `pktLen` of the packets `handles[offset .. offset + count)`. Allocates nothing. */
+export function burstBytes(u32: Uint32Array, handles: Uint32Array, offset: number, count: number): number {
+  let bytes = 0;
+  for (let i = offset; i < offset + count; i++) bytes += u32[(handles[i] + MBUF_PKT_LEN) >>> 2];
+  return bytes;
+}
+
 /** The counters of one tx queue, for its driver's queue view. */
 export class TxQueueCounters {
   readonly #u32: Uint32Array;
@@ -79,13 +86,19 @@ export class TxQueueCounters {
     this.#errors = (block + QB_ERRORS) >>> 2;
   }
 
-  /** Accounts `count` packets taken from `handles[offset ..]`, their bytes from `pktLen`. Call it before freeing them. */
+  /**
+   * Accounts `count` packets taken from `handles[offset ..]`, their bytes read from
+   * `pktLen`: call it while the packets are still the driver's (before freeing them or
+   * handing them to another thread), or use {@link add}.
+   */
   sent(handles: Uint32Array, offset: number, count: number): void {
-    const u32 = this.#u32;
-    let bytes = 0;
-    for (let i = offset; i < offset + count; i++) bytes += u32[(handles[i] + MBUF_PKT_LEN) >>> 2];
-    add64(u32, this.#packets, count);
-    add64(u32, this.#bytes, bytes);
+    this.add(count, burstBytes(this.#u32, handles, offset, count));
+  }
+
+  /** Accounts `packets` packets of `bytes` bytes in all. */
+  add(packets: number, bytes: number): void {
+    add64(this.#u32, this.#packets, packets);
+    add64(this.#u32, this.#bytes, bytes);
   }
 
   /** Accounts `count` packets the driver took but could not send (`oerrors`). */

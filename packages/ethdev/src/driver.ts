@@ -6,11 +6,11 @@
  */
 export * from './index.js';
 export type { EthdevOps, EthdevDriver, PmdDevInfo, RxQueue, TxQueue } from './ops.js';
-export { EthDev, DEFAULT_CONF, findDev, dev as ethDevOf, type RxQueueSetup, type TxQueueSetup } from './port.js';
+export { EthDev, DEFAULT_CONF, findDev, findDevByName, dev as ethDevOf, type RxQueueSetup, type TxQueueSetup } from './port.js';
 export { allocatePort, probingFinish, releasePort, PRIV_MZ_PREFIX, type AllocatePortOptions } from './allocate.js';
 export { registerEthdevDriver, ethdevDriver } from './registry.js';
 export * from './shared.js';
-export { RxQueueCounters, TxQueueCounters } from './counters.js';
+export { RxQueueCounters, TxQueueCounters, burstBytes } from './counters.js';
 export { processEvent } from './events.js';
 export { linkStatusSet, readLink } from './link.js';
 export { randomMac, isAssignableMac, isZeroMac } from './mac.js';

@@ -30,8 +30,6 @@ export function devInfo(d: EthDev): DevInfo {
     maxMtu: ETHER_MAX_MTU,
     maxRxPktLen: NO_FRAME_LIMIT,
     minRxBufSize: 0,
-    maxRxQueues: 0,
-    maxTxQueues: 0,
     maxMacAddrs: 1,
     rxOffloadCapa: 0,
     txOffloadCapa: 0,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { setLogSink, type LogRecord } from '@nic/eal';
 import { closeFd, eventfd, eventfdWrite, NicError } from '@nic/native';
-import { deferred, openFdCount, socketPair } from './__fixtures__/fds.js';
+import { deferred, openFdCount, pipePair } from './__fixtures__/fds.js';
 import { IntrHandle, IntrHandleType } from './handle.js';
 import { ANY_ARG, IntrThread } from './thread.js';
 
@@ -115,7 +115,7 @@ describe('IntrThread dispatch', () => {
     const records = captureLog();
     const thread = new IntrThread();
     cleanups.push(() => thread.close());
-    const pair = socketPair();
+    const pair = pipePair();
     const handle = new IntrHandle({ type: IntrHandleType.UNKNOWN, fd: pair.readFd });
     let calls = 0;
     thread.register(handle, () => void calls++, undefined);

@@ -159,6 +159,7 @@ export interface NativeAddon {
 
   close(fd: number): void;
   pread(fd: number, buffer: Uint8Array, offset: number): number;
+  pipe(nonblock: boolean): [number, number];
   pwrite(fd: number, data: Uint8Array, offset: number): number;
 
   eventfdCreate(initval: number, semaphore: boolean, nonblock: boolean): number;

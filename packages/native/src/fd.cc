@@ -1,5 +1,6 @@
 #include "fd.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -49,12 +50,28 @@ Napi::Value Transfer(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(done));
 }
 
+// pipe(nonblock) -> [readFd, writeFd]
+Napi::Value Pipe(const Napi::CallbackInfo& info) {
+  bool nonblock;
+  if (!ArgBool(info, 0, "pipe nonblock", &nonblock)) return Napi::Value();
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC | (nonblock ? O_NONBLOCK : 0)) != 0) {
+    ThrowErrno(info.Env(), errno, "pipe2", "creating a pipe");
+    return Napi::Value();
+  }
+  Napi::Array out = Napi::Array::New(info.Env(), 2);
+  out.Set(0u, Napi::Number::New(info.Env(), fds[0]));
+  out.Set(1u, Napi::Number::New(info.Env(), fds[1]));
+  return out;
+}
+
 }  // namespace
 
 void InitFd(Napi::Env env, Napi::Object exports) {
   exports.Set("close", Napi::Function::New(env, Close, "close"));
   exports.Set("pread", Napi::Function::New(env, Transfer<false>, "pread"));
   exports.Set("pwrite", Napi::Function::New(env, Transfer<true>, "pwrite"));
+  exports.Set("pipe", Napi::Function::New(env, Pipe, "pipe"));
 }
 
 }  // namespace nic

@@ -24,3 +24,11 @@ export function pread(fd: number, buffer: Uint8Array, offset: number): number {
 export function pwrite(fd: number, data: Uint8Array, offset: number): number {
   return addon.pwrite(fd, data, offset);
 }
+
+/**
+ * Creates a pipe (close-on-exec). Returns `[readFd, writeFd]`; the caller closes both.
+ * @throws NicError with the errno of `pipe2` (e.g. `NIC_EIO` with EMFILE when out of fds).
+ */
+export function pipe(options: { nonblock?: boolean } = {}): [number, number] {
+  return addon.pipe(options.nonblock ?? false);
+}

@@ -27,7 +27,7 @@ export {
   type HugetlbfsMount,
 } from './hugepage.js';
 export { mb, rmb, wmb } from './fence.js';
-export { closeFd, pread, pwrite } from './fd.js';
+export { closeFd, pipe, pread, pwrite } from './fd.js';
 export {
   Epoll,
   FdWatcher,

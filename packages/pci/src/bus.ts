@@ -17,6 +17,7 @@ import {
   type Eal,
   type ProbeResult,
 } from '@nic/eal';
+import { PCI_BUS_NAME } from './bus-name.js';
 import { PciDevice } from './device.js';
 import {
   hasDriverFlag,
@@ -32,9 +33,6 @@ import {
 import { checkIdTable, formatVendorDevice, matchId } from './id-table.js';
 import { SysfsResourceOpener, type PciResourceOpener } from './open.js';
 import { scanPciDevice, scanPciDevices, type PciDeviceRecord } from './scan.js';
-
-/** The bus name, as in `-a pci:0000:01:00.0` and `eal.bus('pci')`. */
-export const PCI_BUS_NAME = 'pci';
 
 const log = registerLogtype('bus.pci');
 

@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { NicError } from '@nic/native';
 import type { DeviceInfo, DeviceState, Devargs, PciAddr } from '@nic/eal';
+import { PCI_BUS_NAME } from './bus-name.js';
 import { sysfsConfig, type PciConfigSpace } from './config.js';
 import type { PciDriver } from './driver-api.js';
 import { formatVendorDevice, type PciId } from './id-table.js';
@@ -224,7 +225,7 @@ export class PciDevice {
     const cls = id.classId.toString(HEX).padStart(CLASS_HEX_DIGITS, '0');
     return {
       name: this.name,
-      bus: 'pci',
+      bus: PCI_BUS_NAME,
       driver: this.#driver?.name,
       state: this.#state,
       description: `${formatVendorDevice(id)} class ${cls} kdrv=${this.kernelDriver ?? 'none'}`,

@@ -24,7 +24,7 @@ export type SysfsMapKind = 'uio' | 'sysfs';
  * The UIO device number of a UIO-bound device: the `uioN` entry of `<device>/uio/`, or an
  * older kernel's `<device>/uio:uioN`. `NIC_ENODEV` when there is none.
  */
-export function findUioNumber(record: PciDeviceRecord): number {
+function findUioNumber(record: PciDeviceRecord): number {
   const list = (dir: string) => (existsSync(dir) ? readdirSync(dir) : []);
   for (const [dir, re] of [
     [join(record.path, 'uio'), UIO_ENTRY_RE],

@@ -2,7 +2,8 @@
  * What both entries of @nic/pci export: the bus and its devices, the sysfs scan, id tables,
  * configuration space and capabilities.
  */
-export { PciBus, pci, pciBus, PCI_BUS_NAME } from './bus.js';
+export { PciBus, pci, pciBus } from './bus.js';
+export { PCI_BUS_NAME } from './bus-name.js';
 export { PciDevice, type PciMapOptions } from './device.js';
 export {
   scanPciDevices,

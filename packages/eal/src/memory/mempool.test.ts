@@ -271,14 +271,21 @@ describe('per-lcore cache', () => {
     expect(mp.availCount()).toBe(1000);
   });
 
-  it('fails a bulk get all or nothing', () => {
+  it('fails a bulk get all or nothing, giving back what it took from the cache', () => {
     const mp = Mempool.create(arena, 'bulk_fail', 100, 64, { cacheSize: 16 });
     const out = new Uint32Array(101);
     expect(mp.getBulk(out, 101)).toBe(ERR_ENOENT);
     expect(mp.availCount()).toBe(100);
-    expect(mp.getBulk(out, 100)).toBe(0);
-    expect(mp.getBulk(out, 1, 100)).toBe(ERR_ENOENT);
+    expect(mp.getBulk(out, 97)).toBe(0);
+    mp.putBulk(out, 3);
+    expect([mp.cacheCount(0), mp.availCount()]).toEqual([3, 6]);
+    expect(mp.getBulk(out, 10)).toBe(ERR_ENOENT);
+    expect([mp.cacheCount(0), mp.availCount()]).toEqual([3, 6]);
+    expect(mp.getBulk(out, 5, 0)).toBe(0);
+    expect([mp.cacheCount(0), mp.availCount()]).toEqual([0, 1]);
+    expect(mp.getBulk(out, 1, 5)).toBe(0);
     expect(mp.empty()).toBe(true);
+    expect(new Set(out.subarray(0, 6)).size).toBe(6);
   });
 });
 

@@ -19,11 +19,13 @@
  *   {@link OBJHDR_INDEX}, {@link OBJHDR_POOL}. Unless {@link MEMPOOL_F_NO_IOVA_CONTIG} is
  *   set, no element crosses a page boundary in PA mode (the rest of the page is skipped).
  *
- * Caches follow DPDK: a put goes to the caller's lcore cache, flushing the whole cache to
- * the ring first when it would pass `flushThresh = cacheSize * 1.5`; a get of fewer than
- * `cacheSize` objects is served from the cache, refilled from the ring with `n + cacheSize
- * - len` objects when short. A thread that is no lcore ({@link setCurrentLcore} with -1)
- * goes straight to the ring.
+ * Caches follow DPDK (22.11 to 25.07): a put of up to `flushThresh = cacheSize * 1.5`
+ * objects goes to the caller's lcore cache, flushing the whole cache to the ring first when
+ * it would pass the threshold; larger puts go to the ring. A get takes what it can from
+ * the top of the cache, then refills the cache with `cacheSize + remaining` objects from
+ * the ring and serves the rest from it (or, when the ring is short of that, or more than
+ * `cacheSize` remain, takes the rest straight from the ring; failing that, it gives
+ * everything back). A thread that is no lcore (`setCurrentLcore(-1)`) uses the ring only.
  *
  * Debug mode ({@link MEMPOOL_F_DEBUG}): every get and put also checks and flips a state
  * word in the object's header with `Atomics.compareExchange`, so a double free, a foreign
@@ -387,9 +389,8 @@ export class Mempool {
   getBulk(out: Uint32Array, n: number, offset = 0): number {
     if (!((n >>> 0) === n && (offset >>> 0) === offset && offset + n <= out.length)) throw this.#badRange(out, n, offset);
     const lcore = lcoreIndex;
-    if (!(lcore >= 0 && n < this.cacheSize && this.#getFromCache(out, n, offset, lcore))) {
-      if (this.#ring.dequeueBulk(out, n, offset) !== n) return ERR_ENOENT;
-    }
+    const got = lcore >= 0 && this.cacheSize !== 0 ? this.#getCached(out, n, offset, lcore) : this.#ring.dequeueBulk(out, n, offset) === n;
+    if (!got) return ERR_ENOENT;
     if (this.#debug) this.#markAllocated(out, n, offset);
     return 0;
   }
@@ -561,19 +562,27 @@ export class Mempool {
     });
   }
 
-  #getFromCache(out: Uint32Array, n: number, offset: number, lcore: number): boolean {
+  /** DPDK's cached get: hot objects from the cache first, the rest through a refill from the ring. */
+  #getCached(out: Uint32Array, n: number, offset: number, lcore: number): boolean {
     const u32 = this.#u32;
     const lenWord = this.#cacheBase + lcore * this.#cacheStride;
-    const objs = lenWord + (MPC_OBJS >>> 2);
-    let len = u32[lenWord];
-    if (len < n) {
-      const want = n + this.cacheSize - len;
-      if (this.#ring.dequeueBulk(u32, want, objs + len) !== want) return false;
-      len += want;
+    const cached = lenWord + (MPC_OBJS >>> 2);
+    const len = u32[lenWord];
+    const fromCache = n < len ? n : len;
+    for (let i = 0; i < fromCache; i++) out[offset + i] = u32[cached + len - 1 - i];
+    u32[lenWord] = len - fromCache;
+    const remaining = n - fromCache;
+    if (remaining === 0) return true;
+    const fill = this.cacheSize + remaining;
+    if (remaining <= this.cacheSize && this.#ring.dequeueBulk(u32, fill, cached) === fill) {
+      for (let i = 0; i < remaining; i++) out[offset + fromCache + i] = u32[cached + fill - 1 - i];
+      u32[lenWord] = this.cacheSize;
+      return true;
     }
-    for (let i = 0; i < n; i++) out[offset + i] = u32[objs + len - 1 - i];
-    u32[lenWord] = len - n;
-    return true;
+    if (this.#ring.dequeueBulk(out, remaining, offset + fromCache) === remaining) return true;
+    // Nothing overwrote the cache slots, so putting the length back returns what was taken.
+    u32[lenWord] = fromCache;
+    return false;
   }
 
   #putToCache(objs: Uint32Array, n: number, offset: number, lcore: number): void {

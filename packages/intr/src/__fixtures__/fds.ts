@@ -1,11 +1,9 @@
 /**
- * Real file descriptors for the tests: a connected unix stream pair stands in for DPDK's
- * test pipe (@nic/native has no `pipe()`), eventfds, and a count of the open fds.
+ * Real file descriptors for the tests: a pipe (DPDK's test device), eventfds, and a count of
+ * the open fds.
  */
-import { mkdtempSync, readdirSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { closeFd, unixAccept, unixConnect, unixListen } from '@nic/native';
+import { readdirSync, writeSync } from 'node:fs';
+import { closeFd, pipe } from '@nic/native';
 
 /** Two connected ends: bytes written to `writeFd` are read from `readFd`. */
 export interface FdPair {
@@ -14,27 +12,17 @@ export interface FdPair {
   close(): void;
 }
 
-/** A connected unix stream socket pair (both ends non-blocking). */
-export function socketPair(): FdPair {
-  const dir = mkdtempSync(join(tmpdir(), 'nic-intr-'));
-  const path = join(dir, 'pair.sock');
-  const listener = unixListen(path);
-  try {
-    const writeFd = unixConnect(path);
-    const readFd = unixAccept(listener);
-    if (readFd < 0) throw new Error('socketPair: the connection was not pending');
-    return {
-      readFd,
-      writeFd,
-      close: () => {
-        closeFd(readFd);
-        closeFd(writeFd);
-      },
-    };
-  } finally {
-    closeFd(listener);
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** A real pipe, as DPDK's test uses (both ends non-blocking). */
+export function pipePair(): FdPair {
+  const [readFd, writeFd] = pipe({ nonblock: true });
+  return {
+    readFd,
+    writeFd,
+    close: () => {
+      closeFd(readFd);
+      closeFd(writeFd);
+    },
+  };
 }
 
 /** Writes the bytes of `text` to `fd`. */
