@@ -56,7 +56,7 @@ function reserveHugepages(options: EalOptions, bytes: number): HugepageMapping {
         'or run with --no-huge',
     );
   }
-  return allocHugepages(bytes, { pageSize: size, method: options.hugeDir !== undefined ? 'hugetlbfs' : undefined });
+  return allocHugepages(bytes, { pageSize: size, dir: options.hugeDir });
 }
 
 /** Physical addresses of every page, or undefined when the kernel hides them (VA mode then). */

@@ -108,6 +108,27 @@ describe('vdevs', () => {
   });
 });
 
+describe('hotplug', () => {
+  it('creates and removes a vdev at run time through eal.attach / eal.detach', async () => {
+    const eal = await start();
+    await eal.attach('net_fixv3,x=1');
+    expect(createdVdevs).toEqual(['net_fixv3|x=1']);
+    const e = await rejection(eal.attach('net_fixv3'));
+    expect(e.code).toBe('NIC_EEXIST');
+    await eal.detach('net_fixv3');
+    expect(createdVdevs).toEqual([]);
+    expect((await rejection(eal.detach('net_fixv3'))).code).toBe('NIC_ENODEV');
+  });
+
+  it('refuses hotplug on a bus without it, and devargs no bus recognises', async () => {
+    const eal = await start();
+    const e = await rejection(eal.attach('fake:9'));
+    expect(e.code).toBe('NIC_ENOTSUP');
+    expect(e.message).toContain('fakebus');
+    expect((await rejection(eal.attach('nothing-knows-this'))).code).toBe('NIC_EINVAL');
+  });
+});
+
 describe('instance lifecycle', () => {
   it('refuses a second init with the same file prefix with NIC_EBUSY until cleanup', async () => {
     const prefix = `eal-busy-${process.pid}`;

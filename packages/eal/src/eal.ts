@@ -200,6 +200,36 @@ export class Eal {
   }
 
   /**
+   * Hotplug (DPDK's `rte_dev_probe`): finds the bus that `devargs` names (`0000:01:00.0,k=v`,
+   * `net_ring1`, `bus=pci,addr=...`) and asks it to add and probe the device. A bus without
+   * hotplug is `NIC_ENOTSUP`; unknown devices and failed probes are the bus's errors.
+   */
+  async attach(devargs: string): Promise<void> {
+    const bus = this.#busFor(devargs);
+    if (!bus.attach) throw new NicError('NIC_ENOTSUP', `bus ${bus.name} does not support hotplug (attach ${devargs})`);
+    await bus.attach(devargs);
+  }
+
+  /** Hot-unplug (DPDK's `rte_dev_remove`) of the device named `devargs` (its name, or devargs). */
+  async detach(devargs: string): Promise<void> {
+    const bus = this.#busFor(devargs);
+    if (!bus.detach) throw new NicError('NIC_ENOTSUP', `bus ${bus.name} does not support hot-unplug (detach ${devargs})`);
+    const { name } = parseDevargs(devargs, { buses: this.#busParsers() });
+    await bus.detach(name);
+  }
+
+  #busParsers(): { name: string; parse?: (n: string) => string | undefined }[] {
+    return this.buses().map((b) => ({ name: b.name, parse: b.parse?.bind(b) }));
+  }
+
+  #busFor(devargs: string): BusInstance {
+    if (this.#state !== 'running') throw new NicError('NIC_EINVAL', `EAL instance "${this.filePrefix}" is not running`);
+    const { bus } = parseDevargs(devargs, { buses: this.#busParsers() });
+    if (bus === undefined) throw new NicError('NIC_EINVAL', `"${devargs}" names no bus`);
+    return this.bus(bus);
+  }
+
+  /**
    * Undoes `init`: removes devices (buses in reverse), stops subsystems in reverse, releases
    * claims. Safe to call twice; a new `init` with the same file prefix may follow.
    */
@@ -265,7 +295,7 @@ export class Eal {
   }
 
   #resolveDevargs(): void {
-    const buses = this.buses().map((b) => ({ name: b.name, parse: b.parse?.bind(b) }));
+    const buses = this.#busParsers();
     const add = (policy: Devargs['policy'], text: string) => this.#devargs.push({ ...parseDevargs(text, { buses }), policy });
     for (const text of this.options.allow) add('allow', text);
     for (const text of this.options.block) add('block', text);
@@ -273,7 +303,7 @@ export class Eal {
   }
 
   async #devInit(): Promise<void> {
-    for (const d of this.devargs(VDEV_BUS)) await this.vdev.attach(d.name, d.args);
+    for (const d of this.devargs(VDEV_BUS)) await this.vdev.create(d.name, d.args);
     for (const driver of this.#drivers) if (driver.type === 'pdev') await driver.init(this);
   }
 

@@ -74,6 +74,13 @@ export interface BusInstance {
   devices(): readonly DeviceInfo[];
   /** Names of the drivers in this bus's per-instance driver list, in registration order. */
   drivers(): readonly string[];
+  /**
+   * Hotplug (DPDK's `rte_dev_probe`): adds the device that `devargs` names (full devargs
+   * text, e.g. `0000:01:00.0,k=v` or `net_ring0,nodeaction=...`) and probes it.
+   */
+  attach?(devargs: string): Promise<unknown>;
+  /** Hot-unplug (DPDK's `rte_dev_remove`): removes the device with this canonical name. */
+  detach?(name: string): Promise<void>;
   /** Removes every device and forgets every driver. */
   cleanup(): void | Promise<void>;
 }

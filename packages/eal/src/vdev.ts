@@ -4,6 +4,7 @@
  * prefix of the device name, as DPDK does.
  */
 import { NicError } from '@nic/native';
+import { parseDevargs } from './devargs.js';
 import type { Eal } from './eal.js';
 import { registerLogtype } from './log.js';
 import type { BusInstance, DeviceInfo, ProbeResult, VdevDriverDescriptor } from './types.js';
@@ -52,11 +53,17 @@ export class VdevBus implements BusInstance {
     return this.#vdevDrivers().map((d) => d.name);
   }
 
+  /** Hotplug of a virtual device from devargs text (`net_ring1,k=v`): see {@link create}. */
+  async attach(devargs: string): Promise<void> {
+    const d = parseDevargs(devargs, { buses: [this] }, { bus: VDEV_BUS });
+    await this.create(d.name, d.args);
+  }
+
   /**
    * Creates a virtual device (DPDK's `rte_eal_vdev_init`). No driver for the name, or a name
    * already in use, is `NIC_EINVAL`/`NIC_EEXIST`; a driver's failure propagates.
    */
-  async attach(deviceName: string, args = ''): Promise<void> {
+  async create(deviceName: string, args = ''): Promise<void> {
     if (this.#devices.has(deviceName)) throw new NicError('NIC_EEXIST', `vdev ${deviceName} already exists`);
     const driver = this.#findDriver(deviceName);
     if (!driver) throw new NicError('NIC_EINVAL', `--vdev ${deviceName}: no driver found for ${deviceName}`);
@@ -65,7 +72,7 @@ export class VdevBus implements BusInstance {
     this.#devices.set(deviceName, { name: deviceName, args, driver });
   }
 
-  /** Removes a virtual device created by {@link attach}; unknown names are `NIC_ENODEV`. */
+  /** Removes a virtual device; unknown names are `NIC_ENODEV`. */
   async detach(deviceName: string): Promise<void> {
     const dev = this.#devices.get(deviceName);
     if (!dev) throw new NicError('NIC_ENODEV', `vdev ${deviceName} does not exist`);

@@ -66,7 +66,9 @@ export function statsReset(port: number): void {
   const d = dev(port);
   const data = d.data;
   const u32 = data.arena.u32;
-  const zero = (block: number): void => u32.fill(0, (block + QB_PACKETS) >>> 2, (block + QB_STATE) >>> 2);
+  const zero = (block: number): void => {
+    u32.fill(0, (block + QB_PACKETS) >>> 2, (block + QB_STATE) >>> 2);
+  };
   for (let q = 0; q < data.nbRxQueues; q++) zero(data.rxBlock(q));
   for (let q = 0; q < data.nbTxQueues; q++) zero(data.txBlock(q));
   d.ops.statsReset?.(d);

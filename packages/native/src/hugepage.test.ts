@@ -135,6 +135,14 @@ describe('hugepage allocation', () => {
     m.unmap();
   });
 
+  it('allocates in the mount named by dir, and refuses a directory that is not one', (ctx) => {
+    if (skipReason || !mountDir) return ctx.skip();
+    const m = allocHugepages(HUGEPAGE_2M, { pageSize: HUGEPAGE_2M, dir: mountDir });
+    expect(m.method).toBe('hugetlbfs');
+    m.unmap();
+    expect(() => allocHugepages(HUGEPAGE_2M, { pageSize: HUGEPAGE_2M, dir: tmpdir() })).toThrow(/is not a hugetlbfs mount/);
+  });
+
   it('keeps the fd on request, and the fd maps the same memory', (ctx) => {
     if (skipReason) return ctx.skip();
     const m = allocHugepages(HUGEPAGE_2M, { pageSize: HUGEPAGE_2M, keepFd: true });

@@ -45,6 +45,8 @@ export interface HugepageOptions {
    * with `MFD_HUGETLB`, no mount needed. Default: hugetlbfs when such a mount exists, else memfd.
    */
   method?: HugepageMethod;
+  /** The hugetlbfs mount to create the backing file in (EAL's `--huge-dir`); implies `'hugetlbfs'`. */
+  dir?: string;
   /** Keep the backing file descriptor open and return it in `fd` (to share the memory with
    * another process, e.g. a vhost-user peer). Default false: it is closed. */
   keepFd?: boolean;
@@ -162,7 +164,14 @@ export function allocHugepages(length: number, options: HugepageOptions = {}): H
     );
   }
   let dir = '';
-  if (options.method !== 'memfd') {
+  if (options.dir !== undefined) {
+    const mount = hugetlbfsMounts().find((m) => m.path === options.dir);
+    if (!mount) throw new NicError('NIC_EINVAL', `${options.dir} is not a hugetlbfs mount (see /proc/mounts)`);
+    if (mount.pageSize !== pageSize) {
+      throw new NicError('NIC_EINVAL', `${options.dir} holds ${mount.pageSize / 1024} kB pages, not ${pageSize / 1024} kB`);
+    }
+    dir = mount.path;
+  } else if (options.method !== 'memfd') {
     const mount = hugetlbfsMounts().find((m) => m.pageSize === pageSize);
     if (mount) dir = mount.path;
     else if (options.method === 'hugetlbfs') {

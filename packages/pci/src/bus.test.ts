@@ -355,6 +355,17 @@ describe('runtime attach and detach', () => {
     expect(pci(eal).device('0000:01:00.0')?.state).toBe('failed');
   });
 
+  it('is reachable through the generic EAL hotplug (eal.attach / eal.detach)', async () => {
+    const drv = testDriver('hotplug', [[0x0001, 0x1234]]);
+    const eal = await start(['-b', '0000:01:00.0'], [drv.driver]);
+    expect(pci(eal).device('0000:01:00.0')?.state).not.toBe('probed');
+    await eal.attach('01:00.0,k=v');
+    expect(drv.probed).toEqual(['0000:01:00.0']);
+    expect(pci(eal).device('0000:01:00.0')?.devargs?.args).toBe('k=v');
+    await eal.detach('0000:01:00.0');
+    expect(drv.removed).toEqual(['0000:01:00.0']);
+  });
+
   it('probes again a device whose driver has PROBE_AGAIN', async () => {
     const again = testDriver('again', [[0x0001, 0x1234]], () => 0, PCI_DRV_PROBE_AGAIN);
     const eal = await start(['-a', '0000:01:00.0'], [again.driver]);

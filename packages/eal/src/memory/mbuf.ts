@@ -538,11 +538,12 @@ export class MbufView {
   /**
    * A deep copy of `length` bytes (default: all) of packet `m` from byte `offset`, into
    * direct mbufs from `pool`, chained as needed (`rte_pktmbuf_copy`). The metadata is
-   * copied too. Returns the copy, or 0 when `offset` is past the end or `pool` ran out.
+   * copied too. Returns the copy (empty when `offset` is the packet length), or 0 when
+   * `offset` is past the end or `pool` ran out.
    */
   copy(m: number, pool: Mempool, offset = 0, length = 0xffffffff): number {
     const pktLen = this.pktLen(m);
-    if (!(offset >= 0 && offset < pktLen)) return 0;
+    if (!(offset >= 0 && offset <= pktLen)) return 0;
     const mc = this.alloc(pool);
     if (mc === 0) return 0;
     let remaining = Math.min(length, pktLen - offset);
