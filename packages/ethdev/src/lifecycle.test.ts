@@ -248,13 +248,13 @@ describe('limits', () => {
 
 describe('a driver without LSC', () => {
   it('refuses intrConf.lsc and intrConf.rmv with NIC_EINVAL', async () => {
-    await eal.vdev.attach('net_fake1', 'lsc=0,rmv=0');
+    await eal.vdev.attach('net_fake1,lsc=0,rmv=0');
     const other = portIdByName('net_fake1');
     expect(() => configure(other, 1, 1, { intrConf: { lsc: true } })).toThrow(/link status change interrupts/);
     expect(() => configure(other, 1, 1, { intrConf: { rmv: true } })).toThrow(/removal interrupts/);
   });
 
   it('rejects unknown device arguments naming the device and key', async () => {
-    await expect(eal.vdev.attach('net_fake2', 'speed=1')).rejects.toThrow(/net_fake2: kvargs: unknown key "speed"/);
+    await expect(eal.vdev.attach('net_fake2,speed=1')).rejects.toThrow(/net_fake2: kvargs: unknown key "speed"/);
   });
 });

@@ -156,7 +156,7 @@ function ringList(rings: readonly Ring[]): string {
  */
 export async function ringPort(eal: Eal, name: string, rxRings: readonly Ring[], txRings: readonly Ring[]): Promise<number> {
   const device = `${FROM_RINGS_PREFIX}${name}`;
-  await eal.vdev.attach(device, `${RX_RINGS_KEY}=${ringList(rxRings)},${TX_RINGS_KEY}=${ringList(txRings)}`);
+  await eal.vdev.attach(`${device},${RX_RINGS_KEY}=${ringList(rxRings)},${TX_RINGS_KEY}=${ringList(txRings)}`);
   return portIdByName(device, eal);
 }
 
