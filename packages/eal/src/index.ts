@@ -26,6 +26,7 @@ export { VdevBus, VDEV_BUS } from './vdev.js';
 export { lcoreId, lcoreArena, LCORE_ID_ANY } from './lcore/context.js';
 export { Lcores, LcoreError, type LcoreState, type LcoreConfig } from './lcore/lcores.js';
 export { DEFAULT_MEMORY_MB } from './eal-memory.js';
+export * from './memory/index.js';
 export { NIC_VERSION } from './version.js';
 export type {
   BusDescriptor,

@@ -6,10 +6,10 @@
  */
 import { closeSync, existsSync, openSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { mapFile, NicError, type MemoryMapping } from '@nic/native';
+import { mapFile, NicError } from '@nic/native';
 import type { PciIntrInfo } from './intr-info.js';
 import type { PciBar } from './resource.js';
-import type { PciBarMapping, PciResources } from './resources.js';
+import { BarMappings, type PciBarMapping, type PciResources } from './resources.js';
 import type { PciDeviceRecord } from './scan.js';
 import { devRootPath } from './sysfs.js';
 
@@ -66,7 +66,7 @@ export function openSysfsResources(record: PciDeviceRecord, kind: SysfsMapKind, 
     }
     intr = { kind: record.kdrv === 'igb_uio' ? 'uio' : 'uio_intx', fd, deviceFd, nbVectors: 1 };
   }
-  const mappings = new Map<PciBarMapping, MemoryMapping>();
+  const mappings = new BarMappings();
   return {
     method: kind,
     intr,
@@ -75,19 +75,10 @@ export function openSysfsResources(record: PciDeviceRecord, kind: SysfsMapKind, 
       const plain = join(record.path, `resource${bar.index}`);
       const path = options.wc && existsSync(plain + WC_SUFFIX) ? plain + WC_SUFFIX : plain;
       const memory = mapFile(path, { length: bar.length, writable: true });
-      const mapping: PciBarMapping = {
-        index: bar.index,
-        buffer: memory.buffer,
-        u32: new Uint32Array(memory.buffer),
-        length: bar.length,
-        phys: bar.start,
-      };
-      mappings.set(mapping, memory);
-      return mapping;
+      return mappings.add(bar.index, memory, bar.length, bar.start);
     },
     unmapBar(mapping: PciBarMapping): void {
-      mappings.get(mapping)?.unmap();
-      mappings.delete(mapping);
+      mappings.unmap(mapping);
     },
     close(): void {
       if (!intr) return;

@@ -25,12 +25,11 @@ import {
   vfioOpenContainer,
   vfioOpenGroup,
   vfioSetIommu,
-  type MemoryMapping,
 } from '@nic/native';
 import { fdConfig } from './config.js';
 import type { PciIntrInfo, PciIntrKind } from './intr-info.js';
 import type { PciBar } from './resource.js';
-import type { PciBarMapping, PciResources } from './resources.js';
+import { BarMappings, type PciBarMapping, type PciResources } from './resources.js';
 import type { PciDeviceRecord } from './scan.js';
 import { devRootPath } from './sysfs.js';
 
@@ -259,7 +258,7 @@ function vfioResources(
   config: PciResources['config'],
   intr: PciIntrInfo | undefined,
 ): PciResources {
-  const mappings = new Map<PciBarMapping, MemoryMapping>();
+  const mappings = new BarMappings();
   return {
     method: 'vfio',
     intr,
@@ -270,19 +269,10 @@ function vfioResources(
         throw new NicError('NIC_ENOTSUP', `${record.name}: VFIO does not let BAR ${bar.index} be mapped`);
       }
       const memory = mapFd(deviceFd, { offset: region.offset, length: region.size, writable: true });
-      const mapping: PciBarMapping = {
-        index: bar.index,
-        buffer: memory.buffer,
-        u32: new Uint32Array(memory.buffer),
-        length: region.size,
-        phys: bar.start,
-      };
-      mappings.set(mapping, memory);
-      return mapping;
+      return mappings.add(bar.index, memory, region.size, bar.start);
     },
     unmapBar(mapping: PciBarMapping): void {
-      mappings.get(mapping)?.unmap();
-      mappings.delete(mapping);
+      mappings.unmap(mapping);
     },
     close(): void {
       if (intr) closeFd(intr.fd);

@@ -2,6 +2,7 @@
  * A device opened for userspace I/O: its mapped BARs, its interrupt facts and, under VFIO,
  * its config region. The UIO/sysfs and VFIO paths each produce one.
  */
+import type { MemoryMapping } from '@nic/native';
 import type { PciConfigSpace } from './config.js';
 import type { PciIntrInfo } from './intr-info.js';
 import type { PciBar } from './resource.js';
@@ -36,4 +37,25 @@ export interface PciResources {
   unmapBar(mapping: PciBarMapping): void;
   /** Closes every fd the path opened. Mappings must be unmapped first. */
   close(): void;
+}
+
+/**
+ * The BAR mappings of one opened device, whichever path mapped them: builds the public
+ * {@link PciBarMapping} over a native mapping and unmaps it again.
+ */
+export class BarMappings {
+  readonly #all = new Map<PciBarMapping, MemoryMapping>();
+
+  /** Records `memory` as BAR `index` at bus address `phys`, and returns its public view. */
+  add(index: number, memory: MemoryMapping, length: number, phys: number): PciBarMapping {
+    const mapping: PciBarMapping = { index, buffer: memory.buffer, u32: new Uint32Array(memory.buffer), length, phys };
+    this.#all.set(mapping, memory);
+    return mapping;
+  }
+
+  /** Unmaps one mapping made by {@link add}; others are ignored. */
+  unmap(mapping: PciBarMapping): void {
+    this.#all.get(mapping)?.unmap();
+    this.#all.delete(mapping);
+  }
 }
