@@ -18,7 +18,10 @@
         "src/unix_socket.cc",
         "src/vfio.cc",
         "src/uio.cc",
-        "src/thread.cc"
+        "src/thread.cc",
+        "src/netif.cc",
+        "src/packet.cc",
+        "src/tap.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

@@ -4,6 +4,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { clearTimeout, setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -18,6 +20,15 @@ export function findDpdkTest() {
   } catch {
     console.log('!!! dpdk-test not found: no DPDK peer figures. Install it with: apt-get install -y dpdk-dev');
     return undefined;
+  }
+}
+
+function hasStdbuf() {
+  try {
+    execFileSync('which', ['stdbuf'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -43,7 +54,12 @@ export function dpdkVersion() {
  */
 export function runDpdkTest(binary, command, { stopWhen = () => false, timeoutMs = 30 * 60_000, onLine = () => {} } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, DPDK_TEST_ARGS, { stdio: ['pipe', 'pipe', 'pipe'] });
+    // dpdk-test's stdout is block-buffered into a pipe; stdbuf makes it line-buffered so
+    // results arrive as they are measured and stopWhen can end the run in time.
+    const lineBuffered = hasStdbuf();
+    const child = spawn(lineBuffered ? 'stdbuf' : binary, lineBuffered ? ['-oL', '-eL', binary, ...DPDK_TEST_ARGS] : DPDK_TEST_ARGS, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const lines = [];
     let tscHz;
     let pending = '';

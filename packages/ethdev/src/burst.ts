@@ -1,9 +1,16 @@
 /**
  * The per-packet API: `rxBurst` and `txBurst` (`rte_eth_rx_burst`, `rte_eth_tx_burst`).
  * Callable from any thread of the EAL instance. The fast path reads the thread's cached view
- * of the port, checks its generation with one atomic load and calls the driver's queue: no
+ * of the port, compares its generation with the shared one and calls the driver's queue: no
  * allocation, no addon call. Anything else (first use, a changed port, bad arguments) takes
  * the slow path, which rebuilds the view or throws.
+ *
+ * The generation is read with a plain load, not `Atomics.load` (which costs several times
+ * more per burst): a stale read only keeps the previous view for a few more bursts, and the
+ * rebuild itself reads the shared data with atomics and checks the generation again. The
+ * control thread and the polling lcores must still agree on when a port stops or changes,
+ * as in DPDK (stop the lcores' polling first); a launch on an lcore (`postMessage`) orders
+ * everything the control thread wrote before it.
  *
  * Unlike DPDK, which leaves it undefined, a burst on a port that is not started (stopped,
  * never started, or closed) returns 0; with a stopped port, the packets of a tx burst stay
@@ -31,7 +38,7 @@ function noQueue(what: string, port: number, queue: number, count: number): NicE
  */
 export function rxBurst(port: number, queue: number, handles: Uint32Array, n: number, offset = 0): number {
   const view = views[port];
-  if (view !== undefined && Atomics.load(view.u32, view.genWord) === view.gen) {
+  if (view !== undefined && view.u32[view.genWord] === view.gen) {
     const rxq = view.rx[queue];
     if (rxq !== undefined && (n >>> 0) === n && (offset >>> 0) === offset && offset + n <= handles.length) return rxq.rxBurst(handles, n, offset);
     if (!view.started) return 0;
@@ -56,7 +63,7 @@ function rxBurstSlow(port: number, queue: number, handles: Uint32Array, n: numbe
  */
 export function txBurst(port: number, queue: number, handles: Uint32Array, n: number, offset = 0): number {
   const view = views[port];
-  if (view !== undefined && Atomics.load(view.u32, view.genWord) === view.gen) {
+  if (view !== undefined && view.u32[view.genWord] === view.gen) {
     const txq = view.tx[queue];
     if (txq !== undefined && (n >>> 0) === n && (offset >>> 0) === offset && offset + n <= handles.length) return txq.txBurst(handles, n, offset);
     if (!view.started) return 0;

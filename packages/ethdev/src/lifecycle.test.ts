@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Eal, Mempool } from '@nic/eal';
+import { setLogSink, type Eal, type LogRecord, type Mempool } from '@nic/eal';
 import { closeFakeIntrs, FAKE, FAKE_DESC_LIM, FAKE_QUEUES, fakeOps } from './__fixtures__/fake-pmd.js';
 import { testEal, testPool } from './__fixtures__/eal.js';
 import {
@@ -151,7 +151,14 @@ describe('the configure / set up / start / stop / close sequence', () => {
   it('leaves the port unconfigured with no queues when the driver rejects a configuration', () => {
     setUp(2, 2);
     fakeOps(port).rejectConfigure = true;
-    expect(() => configure(port, 2, 2, { rxMode: { mtu: 9000 } })).toThrow('fake: configuration rejected');
+    const records: LogRecord[] = [];
+    const previous = setLogSink((r) => records.push(r));
+    try {
+      expect(() => configure(port, 2, 2, { rxMode: { mtu: 9000 } })).toThrow('fake: configuration rejected');
+    } finally {
+      setLogSink(previous);
+    }
+    expect(records).toEqual([expect.objectContaining({ type: 'ethdev', message: `port ${port}: driver rejected the configuration: fake: configuration rejected` })]);
     expect(portState(port)).toBe('unconfigured');
     expect(infoGet(port).nbRxQueues).toBe(0);
     expect(confGet(port).rxMode.mtu).toBe(1500);

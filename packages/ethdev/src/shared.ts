@@ -51,8 +51,6 @@ export const ETH_PORTS_MZ = 'ETH_PORTS';
 export const ETH_MAX_PORTS = DEFAULT_MAX_PORTS;
 /** Most rx or tx queues a port may be configured with (`RTE_MAX_QUEUES_PER_PORT`). */
 export const ETH_MAX_QUEUES_PER_PORT = 1024;
-/** Longest port or driver name, in UTF-8 bytes (`RTE_ETH_NAME_MAX_LEN` less its NUL). */
-export const ETH_NAME_MAX_LEN = 63;
 
 /** Header: {@link PORT_TABLE_MAGIC} once the table is set up. */
 export const PT_MAGIC = 0;
@@ -97,6 +95,8 @@ export const PE_NAME = 64;
 export const PE_DRIVER = 128;
 /** Bytes of a name field, its length byte included. */
 export const PE_NAME_FIELD_SIZE = 64;
+/** Longest port or driver name, in UTF-8 bytes (`RTE_ETH_NAME_MAX_LEN` less its NUL): a name field less its length byte. */
+export const ETH_NAME_MAX_LEN = PE_NAME_FIELD_SIZE - 1;
 
 /** Flag: promiscuous mode is on. */
 export const PF_PROMISC = 1;

@@ -24,7 +24,8 @@ export interface EthVdevDriverOptions {
 /**
  * A `vdev` driver descriptor for an ethdev driver, for `registerDriver` or
  * `init(argv, { drivers })`. Malformed arguments or an unknown key fail the device's
- * creation with `NIC_EINVAL` naming the device, key and value.
+ * creation with `NIC_EINVAL` naming the device, key and value; when `probe` fails, the
+ * ports it had created are closed again.
  */
 export function ethVdevDriver(options: EthVdevDriverOptions): VdevDriverDescriptor {
   return {
@@ -39,7 +40,12 @@ export function ethVdevDriver(options: EthVdevDriverOptions): VdevDriverDescript
         if (e instanceof NicError) throw new NicError(e.code, `${device}: ${e.message}`, { cause: e });
         throw e;
       }
-      options.probe(eal, device, kvargs);
+      try {
+        options.probe(eal, device, kvargs);
+      } catch (e) {
+        removeDevicePorts(eal, device);
+        throw e;
+      }
     },
     uninit(eal, device) {
       removeDevicePorts(eal, device);

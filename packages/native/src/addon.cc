@@ -10,7 +10,10 @@
 #include "fence.h"
 #include "hugepage.h"
 #include "memory.h"
+#include "netif.h"
+#include "packet.h"
 #include "pagemap.h"
+#include "tap.h"
 #include "thread.h"
 #include "timerfd.h"
 #include "uio.h"
@@ -21,7 +24,7 @@
 namespace {
 
 // Version of the export surface; addon.ts refuses a build that does not match.
-constexpr int kAbi = 2;
+constexpr int kAbi = 3;
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new nic::EnvData());
@@ -40,6 +43,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   nic::InitVfio(env, exports);
   nic::InitUio(env, exports);
   nic::InitThread(env, exports);
+  nic::InitNetif(env, exports);
+  nic::InitPacket(env, exports);
+  nic::InitTap(env, exports);
   return exports;
 }
 

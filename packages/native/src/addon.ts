@@ -131,6 +131,50 @@ export interface VfioConstants {
   readonly VFIO_PCI_NUM_IRQS: number;
 }
 
+/** What `netifInfo` returns. */
+export interface RawNetifInfo {
+  readonly ifindex: number;
+  readonly mtu: number;
+  readonly mac: Uint8Array;
+  /** The hardware address is an Ethernet one (ARPHRD_ETHER). */
+  readonly ether: boolean;
+  /** `SIOCGIFFLAGS` bits. */
+  readonly flags: number;
+  /** Mbps; 0 when unknown. */
+  readonly speed: number;
+  /** `DUPLEX_*` of `<linux/ethtool.h>`. */
+  readonly duplex: number;
+  readonly autoneg: boolean;
+}
+
+/** What `packetOpen` returns. */
+export interface RawPacketSocket {
+  readonly fd: number;
+  readonly ifindex: number;
+  /** The fanout group joined, -1 for none. */
+  readonly fanoutGroup: number;
+  /** The rx ring then the tx ring. */
+  readonly region: RawRegion;
+}
+
+/** `PACKET_STATISTICS` of a TPACKET_V3 socket (`struct tpacket_stats_v3`). */
+export interface PacketStatistics {
+  /** Packets that reached the socket since the previous read, dropped ones included. */
+  readonly packets: number;
+  /** Packets dropped since the previous read (ring full, or fanout had nowhere to put them). */
+  readonly drops: number;
+  /** Times the rx ring filled up and the kernel stopped filling it, since the previous read. */
+  readonly freezeCount: number;
+}
+
+/** What `tapCreate` returns. */
+export interface RawTapInterface {
+  /** The interface name (the kernel's choice when none was asked for). */
+  readonly name: string;
+  /** The fd of its first queue. */
+  readonly fd: number;
+}
+
 /** Builds the error every native failure throws. */
 export type ErrorFactory = (code: NicErrorCode, message: string, errno?: number, syscall?: string) => Error;
 
@@ -216,10 +260,52 @@ export interface NativeAddon {
   getThreadName(): string;
   gettid(): number;
   threadCpuTimeNs(): number;
+
+  readonly netifConstants: Readonly<Record<string, number>>;
+  netifIndex(name: string): number;
+  netifInfo(name: string): RawNetifInfo;
+  netifSetUp(name: string, up: boolean): void;
+  netifSetMtu(name: string, mtu: number): void;
+  netifSetMac(name: string, mac: Uint8Array): void;
+
+  readonly packetLayout: Readonly<Record<string, number>>;
+  packetOpen(
+    ifname: string,
+    blockSize: number,
+    blockCount: number,
+    frameSize: number,
+    frameCount: number,
+    retireTimeoutMs: number,
+    fanoutGroup: number,
+    qdiscBypass: boolean,
+    ignoreOutgoing: boolean,
+  ): RawPacketSocket;
+  packetTxKick(fd: number): number;
+  packetStatistics(fd: number): PacketStatistics;
+  packetMembership(fd: number, ifindex: number, type: 'promisc' | 'allmulti', add: boolean): void;
+
+  tapCreate(name: string, multiQueue: boolean): RawTapInterface;
+  tapAttachQueue(name: string): number;
+  tapReadBurst(
+    fd: number,
+    memory: Uint8Array,
+    offsets: Uint32Array,
+    maxLens: Uint16Array | Uint32Array,
+    outLens: Uint16Array | Uint32Array,
+    n: number,
+  ): number;
+  tapWriteBurst(
+    fd: number,
+    memory: Uint8Array,
+    offsets: Uint32Array,
+    lens: Uint16Array | Uint32Array,
+    results: Int32Array | undefined,
+    n: number,
+  ): number;
 }
 
 /** The export surface version this TypeScript was written against (`kAbi` in addon.cc). */
-const ABI = 2;
+const ABI = 3;
 
 const require = createRequire(import.meta.url);
 

@@ -79,3 +79,37 @@ export {
 } from './vfio.js';
 export { uioRead, uioWrite } from './uio.js';
 export { getAffinity, getThreadName, gettid, setAffinity, setThreadName, threadCpuTimeNs } from './thread.js';
+export {
+  DUPLEX_FULL,
+  DUPLEX_HALF,
+  DUPLEX_UNKNOWN,
+  IFF_ALLMULTI,
+  IFF_BROADCAST,
+  IFF_LOOPBACK,
+  IFF_MULTICAST,
+  IFF_PROMISC,
+  IFF_RUNNING,
+  IFF_UP,
+  IFNAMSIZ,
+  netifIndex,
+  netifInfo,
+  netifLink,
+  netifLinkWait,
+  netifSetMac,
+  netifSetMtu,
+  netifSetUp,
+  type NetifInfo,
+  type NetifLink,
+} from './netif.js';
+export * from './packet-layout.js';
+export {
+  PacketSocket,
+  packetMembership,
+  packetOpen,
+  packetStatistics,
+  packetTxKick,
+  type PacketMembershipType,
+  type PacketSocketOptions,
+} from './packet.js';
+export type { PacketStatistics } from './addon.js';
+export { tapAttachQueue, tapCreate, tapReadBurst, tapWriteBurst, type TapCreateOptions, type TapInterface } from './tap.js';

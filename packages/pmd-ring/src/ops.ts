@@ -85,7 +85,7 @@ export class RingPortOps implements EthdevOps {
     for (const ring of this.owned) {
       const heir = ports(dev.eal)
         .map(ethDevOf)
-        .find((other) => other !== dev && other.ops instanceof RingPortOps && ringOffsets(other).includes(ring.offset));
+        .find((other) => other !== dev && isRingPort(other) && ringOffsets(other).includes(ring.offset));
       if (heir) {
         (heir.ops as RingPortOps).owned.push(ring);
       } else {

@@ -4,17 +4,22 @@
  */
 import { init, MBUF_DATA_LEN, MBUF_PKT_LEN, MbufView, pktmbufPoolCreate, type DriverDescriptor, type Eal, type Mempool } from '@nic/eal';
 
-/** EAL arguments every conformance instance gets before the PMD's own: no PCI, no hugepages, lcore 0. */
-export const BASE_EAL_ARGS: readonly string[] = ['--no-pci', '--no-huge', '-m', '64', '-l', '0'];
+/** EAL arguments every harness instance gets before the caller's: no PCI, no hugepages, 64 MiB. */
+export const BASE_EAL_ARGS: readonly string[] = ['--no-pci', '--no-huge', '-m', '64'];
+/** The lcore list of an instance whose arguments name none. */
+export const DEFAULT_LCORE_ARGS: readonly string[] = ['-l', '0'];
+/** Options that choose lcores; with one of them in the arguments, {@link DEFAULT_LCORE_ARGS} is left out. */
+const LCORE_OPTIONS: readonly string[] = ['-l', '-c', '--lcores'];
 
 let instances = 0;
 
 /**
- * Starts an EAL instance with its own file prefix (`<tag>-<pid>-<n>`), `BASE_EAL_ARGS`
- * and `args`, with `drivers` besides the registered ones.
+ * Starts an EAL instance with its own file prefix (`<tag>-<pid>-<n>`), {@link BASE_EAL_ARGS},
+ * lcore 0 unless `args` choose lcores, and `args`; with `drivers` besides the registered ones.
  */
 export async function harnessEal(tag: string, args: readonly string[], drivers: readonly DriverDescriptor[] = []): Promise<Eal> {
-  const argv = [...BASE_EAL_ARGS, '--file-prefix', `${tag}-${process.pid}-${instances++}`, ...args];
+  const lcores = args.some((a) => LCORE_OPTIONS.includes(a)) ? [] : DEFAULT_LCORE_ARGS;
+  const argv = [...BASE_EAL_ARGS, ...lcores, '--file-prefix', `${tag}-${process.pid}-${instances++}`, ...args];
   const { eal } = await init(argv, { drivers });
   return eal;
 }

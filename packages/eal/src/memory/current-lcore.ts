@@ -1,10 +1,9 @@
 /**
  * Which lcore the calling thread is, as the mempool sees it: it picks the per-lcore object
  * cache by this id. Each thread has its own copy of this module, so the value is per
- * thread. EAL sets it when it starts an lcore; the main thread defaults to lcore 0 and
- * every other thread to {@link LCORE_NONE} (no cache) until told otherwise.
+ * thread. EAL sets it: the main thread becomes the main lcore at init and each worker its
+ * lcore; until then every thread is {@link LCORE_NONE} (no cache).
  */
-import { isMainThread } from 'node:worker_threads';
 import { NicError } from '@nic/native';
 
 /** Most lcores a mempool keeps caches for (DPDK's default `RTE_MAX_LCORE`). */
@@ -13,7 +12,7 @@ export const MAX_LCORE = 128;
 export const LCORE_NONE = -1;
 
 /** @internal Read on the per-packet path; change it only through {@link setCurrentLcore}. */
-export let lcoreIndex = isMainThread ? 0 : LCORE_NONE;
+export let lcoreIndex = LCORE_NONE;
 
 /**
  * Declares the calling thread to be lcore `id` (0 to {@link MAX_LCORE} - 1), or not an

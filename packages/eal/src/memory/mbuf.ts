@@ -6,6 +6,12 @@
  *
  * Functions that return a position in DPDK return an arena byte offset here (read the
  * bytes with `arena.u8`), and -1 where DPDK returns NULL.
+ *
+ * Keep the arena under 1 GiB where you can: handles and offsets below 2^30 are V8 small
+ * integers. Larger arenas work, but a number of 2^30 or more returned by a function V8
+ * did not inline is boxed into a heap object, an allocation per call. For the same reason
+ * a driver writing descriptors copies the IOVA words ({@link MBUF_BUF_IOVA_LO},
+ * {@link MBUF_BUF_IOVA_HI}) rather than calling {@link MbufView.dataIova}.
  */
 import { NicError } from '@nic/native';
 import type { Arena } from './arena.js';
@@ -112,7 +118,9 @@ export function pktmbufPrivSize(pool: Mempool): number {
 
 /**
  * Per-thread access to the mbufs of an arena. Field getters and setters take a handle; the
- * packet operations follow `rte_pktmbuf_*`. Handle 0 means "no mbuf" everywhere.
+ * packet operations follow `rte_pktmbuf_*`. Handle 0 means "no mbuf" everywhere. Like
+ * DPDK's inline accessors they do not validate handles (that would cost on every packet):
+ * pass handles this API gave you, and use {@link MbufView.check} when in doubt.
  */
 export class MbufView {
   readonly arena: Arena;

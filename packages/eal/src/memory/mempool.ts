@@ -19,7 +19,7 @@
  *   {@link OBJHDR_INDEX}, {@link OBJHDR_POOL}. Unless {@link MEMPOOL_F_NO_IOVA_CONTIG} is
  *   set, no element crosses a page boundary in PA mode (the rest of the page is skipped).
  *
- * Caches follow DPDK (22.11 to 25.07): a put of up to `flushThresh = cacheSize * 1.5`
+ * Caches follow DPDK 24.11: a put of up to `flushThresh = cacheSize * 1.5`
  * objects goes to the caller's lcore cache, flushing the whole cache to the ring first when
  * it would pass the threshold; larger puts go to the ring. A get takes what it can from
  * the top of the cache, then refills the cache with `cacheSize + remaining` objects from
@@ -30,10 +30,13 @@
  * Debug mode ({@link MEMPOOL_F_DEBUG}): every get and put also checks and flips a state
  * word in the object's header with `Atomics.compareExchange`, so a double free, a foreign
  * handle or a corrupted pool throws at once. It costs one atomic read-modify-write on a
- * cache line the pool otherwise never touches, per object per get and per put.
+ * cache line the pool otherwise never touches, per object per get and per put: about
+ * 45 ns per object for a get and a put on the reference machine (bench/mempool.bench.mjs),
+ * ten times a cached get+put at bulk 32.
  */
 import { NicError } from '@nic/native';
 import type { Arena } from './arena.js';
+import { copyWords } from './copy.js';
 import { lcoreIndex, MAX_LCORE } from './current-lcore.js';
 import { ERR_ENOENT } from './errno.js';
 import { CACHE_LINE_SIZE, memzoneAt, memzoneFree, memzoneLookup, memzoneReserve, type MemzoneInfo } from './memzone.js';
@@ -562,20 +565,23 @@ export class Mempool {
     });
   }
 
-  /** DPDK's cached get: hot objects from the cache first, the rest through a refill from the ring. */
+  /**
+   * DPDK's cached get: the most recently put objects (the top of the cache stack) first,
+   * the rest through a refill from the ring.
+   */
   #getCached(out: Uint32Array, n: number, offset: number, lcore: number): boolean {
     const u32 = this.#u32;
     const lenWord = this.#cacheBase + lcore * this.#cacheStride;
     const cached = lenWord + (MPC_OBJS >>> 2);
     const len = u32[lenWord];
     const fromCache = n < len ? n : len;
-    for (let i = 0; i < fromCache; i++) out[offset + i] = u32[cached + len - 1 - i];
+    copyWords(out, offset, u32, cached + len - fromCache, fromCache);
     u32[lenWord] = len - fromCache;
     const remaining = n - fromCache;
     if (remaining === 0) return true;
     const fill = this.cacheSize + remaining;
     if (remaining <= this.cacheSize && this.#ring.dequeueBulk(u32, fill, cached) === fill) {
-      for (let i = 0; i < remaining; i++) out[offset + fromCache + i] = u32[cached + fill - 1 - i];
+      copyWords(out, offset + fromCache, u32, cached + fill - remaining, remaining);
       u32[lenWord] = this.cacheSize;
       return true;
     }
@@ -598,7 +604,7 @@ export class Mempool {
       dst = cached;
       u32[lenWord] = n;
     }
-    for (let i = 0; i < n; i++) u32[dst + i] = objs[offset + i];
+    copyWords(u32, dst, objs, offset, n);
   }
 
   #markFree(objs: Uint32Array, n: number, offset: number): void {

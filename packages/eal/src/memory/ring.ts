@@ -11,8 +11,12 @@
  * {@link RG_CONS_TAIL}) so that producers and consumers do not bounce each other's lines;
  * then `size` u32 slots at {@link RG_SLOTS}.
  *
- * Heads and tails are free-running u32 counters that wrap at 2^32 (all arithmetic is
- * `>>> 0`); a slot index is `counter & mask`. Entries in use = prodTail - consTail.
+ * Heads and tails are free-running counters that wrap at 2^30 ({@link RING_COUNTER_MASK});
+ * a slot index is `counter & mask`; entries in use = `(prodTail - consTail) & RING_COUNTER_MASK`.
+ * DPDK lets them wrap at 2^32, but V8 (as of Node 20) runs `Atomics` as builtin calls that
+ * box any number outside the small-integer range (±2^30) into a new heap object: counters
+ * of 2^30 or more would allocate on every operation. The price is a
+ * smaller largest ring ({@link RING_SIZE_MAX} slots).
  *
  * Memory ordering. An enqueue (1) claims slots by moving the producer head, (2) writes the
  * slots with plain stores, (3) publishes them by storing the producer tail with
@@ -22,9 +26,11 @@
  * The same holds the other way: a producer reads the consumer tail with `Atomics.load`
  * before overwriting slots the consumer has released with `Atomics.store`.
  *
- * - Multi-producer: the head moves by `Atomics.compareExchange` (retried when another
- *   producer got there first). After writing its slots, a producer waits (spinning on
- *   `Atomics.load`) until the tail reaches the head it started from, i.e. until every
+ * - Multi-producer: the head moves by `Atomics.compareExchange`, retried when another
+ *   producer got there first (the head is first read plainly, as DPDK reads it relaxed:
+ *   an aligned u32 read never tears, and a stale value only fails the exchange). After
+ *   writing its slots, a producer waits (spinning on `Atomics.load`, without
+ *   `Atomics.wait`) until the tail reaches the head it started from, i.e. until every
  *   producer that claimed earlier slots has published, then moves the tail past its own.
  *   A producer preempted between claim and publish stalls the others, as in DPDK: give
  *   each MP/MC ring user its own CPU.
@@ -35,6 +41,7 @@
  */
 import { NicError } from '@nic/native';
 import type { Arena } from './arena.js';
+import { copyWords } from './copy.js';
 import { ERR_ENOBUFS, ERR_ENOENT } from './errno.js';
 import { CACHE_LINE_SIZE, MEMZONE_NAMESIZE, memzoneFree, memzoneLookup, memzoneReserve } from './memzone.js';
 
@@ -46,8 +53,10 @@ export const RING_F_SC_DEQ = 0x0002;
 export const RING_F_EXACT_SZ = 0x0004;
 /** Every flag {@link Ring.create} accepts. */
 export const RING_F_VALID = RING_F_SP_ENQ | RING_F_SC_DEQ | RING_F_EXACT_SZ;
-/** Largest ring size mask, so the largest size is 2^30 (DPDK's `RTE_RING_SZ_MASK`). */
-export const RING_SZ_MASK = 0x7fffffff;
+/** Heads and tails count modulo 2^30, so they stay V8 small integers (see the module notes). */
+export const RING_COUNTER_MASK = 0x3fffffff;
+/** Largest number of slots (DPDK allows 2^30; half the counter range keeps full and empty apart). */
+export const RING_SIZE_MAX = 2 ** 29;
 /** Prefix of the memzone that holds a ring. */
 export const RING_MZ_PREFIX = 'RG_';
 /** Longest ring name in UTF-8 bytes (a memzone name less the prefix). */
@@ -146,7 +155,7 @@ export class Ring {
    * entries; with it, any `count` works, the size is rounded up and the ring holds exactly
    * `count`.
    * @throws NicError `NIC_EINVAL` for count 0, a count that is not a power of two (without
-   *   EXACT_SZ), a size beyond 2^30, unknown flags or a bad name; `NIC_EEXIST` when the
+   *   EXACT_SZ), a size beyond {@link RING_SIZE_MAX}, unknown flags or a bad name; `NIC_EEXIST` when the
    *   name is taken; `NIC_ENOMEM` when the arena has no room. `TypeError` for wrong types.
    */
   static create(arena: Arena, name: string, count: number, flags = 0): Ring {
@@ -160,7 +169,7 @@ export class Ring {
     if (!exact && nextPowerOfTwo(count) !== count) {
       throw new NicError('NIC_EINVAL', `ring '${name}': count ${count} is not a power of two (use RING_F_EXACT_SZ for any count)`);
     }
-    if (size > RING_SZ_MASK) throw new NicError('NIC_EINVAL', `ring '${name}': size ${size} exceeds the limit ${RING_SZ_MASK}`);
+    if (size > RING_SIZE_MAX) throw new NicError('NIC_EINVAL', `ring '${name}': size ${size} exceeds the limit ${RING_SIZE_MAX}`);
     const zone = memzoneReserve(arena, RING_MZ_PREFIX + name, RG_SLOTS + size * 4);
     const u32 = arena.u32;
     const word = zone.offset >>> 2;
@@ -305,7 +314,7 @@ export class Ring {
 
   /** Entries in the ring (a snapshot when others are enqueueing or dequeueing). */
   count(): number {
-    const used = (Atomics.load(this.#u32, this.#prodTail) - Atomics.load(this.#u32, this.#consTail)) >>> 0;
+    const used = (Atomics.load(this.#u32, this.#prodTail) - Atomics.load(this.#u32, this.#consTail)) & RING_COUNTER_MASK;
     return used > this.capacity ? this.capacity : used;
   }
 
@@ -361,33 +370,34 @@ export class Ring {
     let count: number;
     if (single) {
       head = u32[this.#prodHead];
-      free = (capacity + Atomics.load(u32, this.#consTail) - head) >>> 0;
+      free = (capacity + Atomics.load(u32, this.#consTail) - head) & RING_COUNTER_MASK;
       count = n <= free ? n : fixed ? 0 : free;
-      if (count !== 0) u32[this.#prodHead] = (head + count) >>> 0;
+      if (count !== 0) u32[this.#prodHead] = (head + count) & RING_COUNTER_MASK;
     } else {
       do {
-        head = Atomics.load(u32, this.#prodHead);
-        free = (capacity + Atomics.load(u32, this.#consTail) - head) >>> 0;
+        // A plain read is enough: a stale head only makes the compareExchange fail and retry.
+        head = u32[this.#prodHead];
+        free = (capacity + Atomics.load(u32, this.#consTail) - head) & RING_COUNTER_MASK;
         count = n <= free ? n : fixed ? 0 : free;
         if (count === 0) break;
-      } while (Atomics.compareExchange(u32, this.#prodHead, head, (head + count) >>> 0) !== head);
+      } while (Atomics.compareExchange(u32, this.#prodHead, head, (head + count) & RING_COUNTER_MASK) !== head);
     }
     if (count !== 0) {
       const slots = this.#slots;
       const start = head & this.mask;
       const first = this.size - start;
       if (count <= first) {
-        for (let i = 0; i < count; i++) u32[slots + start + i] = objs[offset + i];
+        copyWords(u32, slots + start, objs, offset, count);
       } else {
-        for (let i = 0; i < first; i++) u32[slots + start + i] = objs[offset + i];
-        for (let i = first; i < count; i++) u32[slots + i - first] = objs[offset + i];
+        copyWords(u32, slots + start, objs, offset, first);
+        copyWords(u32, slots, objs, offset + first, count - first);
       }
       if (!single) {
         while (Atomics.load(u32, this.#prodTail) !== head) {
           // An earlier producer has not published yet; its slots precede ours.
         }
       }
-      Atomics.store(u32, this.#prodTail, (head + count) >>> 0);
+      Atomics.store(u32, this.#prodTail, (head + count) & RING_COUNTER_MASK);
     }
     if (freeSpace !== undefined) freeSpace[0] = free - count;
     return count;
@@ -401,33 +411,33 @@ export class Ring {
     let count: number;
     if (single) {
       head = u32[this.#consHead];
-      entries = (Atomics.load(u32, this.#prodTail) - head) >>> 0;
+      entries = (Atomics.load(u32, this.#prodTail) - head) & RING_COUNTER_MASK;
       count = n <= entries ? n : fixed ? 0 : entries;
-      if (count !== 0) u32[this.#consHead] = (head + count) >>> 0;
+      if (count !== 0) u32[this.#consHead] = (head + count) & RING_COUNTER_MASK;
     } else {
       do {
-        head = Atomics.load(u32, this.#consHead);
-        entries = (Atomics.load(u32, this.#prodTail) - head) >>> 0;
+        head = u32[this.#consHead];
+        entries = (Atomics.load(u32, this.#prodTail) - head) & RING_COUNTER_MASK;
         count = n <= entries ? n : fixed ? 0 : entries;
         if (count === 0) break;
-      } while (Atomics.compareExchange(u32, this.#consHead, head, (head + count) >>> 0) !== head);
+      } while (Atomics.compareExchange(u32, this.#consHead, head, (head + count) & RING_COUNTER_MASK) !== head);
     }
     if (count !== 0) {
       const slots = this.#slots;
       const start = head & this.mask;
       const first = this.size - start;
       if (count <= first) {
-        for (let i = 0; i < count; i++) objs[offset + i] = u32[slots + start + i];
+        copyWords(objs, offset, u32, slots + start, count);
       } else {
-        for (let i = 0; i < first; i++) objs[offset + i] = u32[slots + start + i];
-        for (let i = first; i < count; i++) objs[offset + i] = u32[slots + i - first];
+        copyWords(objs, offset, u32, slots + start, first);
+        copyWords(objs, offset + first, u32, slots, count - first);
       }
       if (!single) {
         while (Atomics.load(u32, this.#consTail) !== head) {
           // An earlier consumer has not released its slots yet.
         }
       }
-      Atomics.store(u32, this.#consTail, (head + count) >>> 0);
+      Atomics.store(u32, this.#consTail, (head + count) & RING_COUNTER_MASK);
     }
     if (available !== undefined) available[0] = entries - count;
     return count;

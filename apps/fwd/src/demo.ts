@@ -1,0 +1,161 @@
+/**
+ * nic-fwd-demo, what `npm start` runs: nic-fwd forwarding real traffic on this machine.
+ *
+ * As root: two network namespaces, each joined by a veth pair to one of the forwarder's
+ * af_packet ports; io forwarding between the ports; a ping and a UDP stream from one
+ * namespace to the other, across the forwarder; live statistics; everything torn down at
+ * the end, also on an error or Ctrl-C.
+ *
+ * Without root: the same forwarding over in-process net_ring ports, fed by a txonly
+ * generator and drained by an rxonly sink (see `pipeline.ts`).
+ */
+import { execFile } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { init, type Eal } from '@nic/eal';
+import { ports as ethPorts } from '@nic/ethdev';
+import { formatPorts, formatStreams } from './banner.js';
+import { JsonChild } from './child.js';
+import { buildStreams, type Stream } from './config.js';
+import './drivers.js';
+import { Forwarder, type FinalReport } from './forwarder.js';
+import { DEFAULT_OPTIONS, type ForwardMode } from './options.js';
+import { pipeline, PIPELINE_VDEVS } from './pipeline.js';
+import { runSession } from './session.js';
+import { createTestbed, destroyTestbed, inNamespace, testbedUnavailable, udpCounters, vethTxDropped, type Testbed } from './testbed.js';
+
+/** Datagrams of the demo's UDP stream. */
+const UDP_COUNT = 100_000;
+/** UDP port of the stream (testpmd's txonly default, discard). */
+const UDP_PORT = 9;
+/** Echo requests of the ping. */
+const PING_COUNT = 3;
+/** Seconds the ring demo forwards. */
+const RING_SECONDS = 5;
+/** Most milliseconds to wait for the receiver to count what the forwarder sent. */
+const SETTLE_MS = 10_000;
+/** Milliseconds without a new count after which the receiver is taken to have it all. */
+const QUIET_MS = 500;
+/** Milliseconds a helper process may take to start. */
+const START_MS = 10_000;
+
+const run = promisify(execFile);
+const say = (line: string): void => void process.stdout.write(`${line}\n`);
+
+/** EAL arguments shared by both demos: one forwarding lcore when the machine has two CPUs. */
+function ealArgs(prefix: string, vdevs: readonly string[]): string[] {
+  const lcores = availableParallelism() > 1 ? '0,1' : '0';
+  return ['-l', lcores, '--no-huge', '-m', '256', '--no-pci', '--file-prefix', `${prefix}-${process.pid}`, ...vdevs.flatMap((v) => ['--vdev', v])];
+}
+
+/** Starts forwarding `streams` between `ports` on every worker lcore (or the main one). */
+function startForwarder(eal: Eal, mode: ForwardMode, ports: readonly number[], streams: readonly Stream[]): Forwarder {
+  const workers = eal.lcores.workerIds();
+  const lcores = workers.length > 0 ? workers : [eal.lcores.mainLcore];
+  const fwd = Forwarder.start({ eal, options: { ...DEFAULT_OPTIONS, forwardMode: mode }, ports, streams, lcores });
+  for (const line of [...formatPorts(ports), ...formatStreams(mode, ports.length, fwd.streams)]) say(line);
+  return fwd;
+}
+
+/** Runs the session with live statistics every second, without clearing the screen. */
+function session(fwd: Forwarder, until: Promise<unknown> | undefined, duration: number | undefined): Promise<FinalReport> {
+  return runSession(fwd, { statsPeriod: 1, statsJson: false, duration, out: { write: (text: string) => process.stdout.write(text) }, log: say, until });
+}
+
+/** The path of a built helper script next to this file. */
+function script(name: string): string {
+  return fileURLToPath(new URL(`./${name}.js`, import.meta.url));
+}
+
+/** Pings b from a, then streams UDP from a to b; returns what the receiver counted. */
+async function traffic(bed: Testbed): Promise<{ sent: number; received: number }> {
+  say(`\n[ping] ${bed.a.namespace} (${bed.a.address}) -> ${bed.b.namespace} (${bed.b.address}), through nic-fwd`);
+  const ping = await run(...inNamespace(bed.a.namespace, 'ping', '-c', String(PING_COUNT), '-i', '0.2', '-W', '2', bed.b.address));
+  for (const line of ping.stdout.trim().split('\n')) say(`[ping] ${line}`);
+  const receiver = new JsonChild(...inNamespace(bed.b.namespace, process.execPath, script('udp-recv'), `--port=${UDP_PORT}`));
+  try {
+    await receiver.waitFor((l) => l.ready === true, START_MS, 'its ready line');
+    say(`\n[udp] ${UDP_COUNT} datagrams of 64-byte frames from ${bed.a.namespace} to ${bed.b.address}:${UDP_PORT}`);
+    const before = udpCounters(bed.b.namespace);
+    const sender = new JsonChild(...inNamespace(bed.a.namespace, process.execPath, script('udp-send'), `--to=${bed.b.address}`, `--port=${UDP_PORT}`, `--count=${UDP_COUNT}`));
+    const result = await sender.waitFor((l) => typeof l.sent === 'number', START_MS + SETTLE_MS, 'its count');
+    const sent = Number(result.sent);
+    await receiver.waitFor((l) => l.received === sent, SETTLE_MS, 'the full count').catch(() => undefined);
+    await receiver.stop();
+    const received = Number(receiver.last((l) => typeof l.received === 'number')?.received ?? 0);
+    const after = udpCounters(bed.b.namespace);
+    say(`[udp] sent ${sent}, received ${received}`);
+    if (received < sent) {
+      const overflow = after.RcvbufErrors - before.RcvbufErrors;
+      const veth = vethTxDropped(undefined, bed.b.outer);
+      say(`[udp] lost: ${overflow} to the receiver's full socket buffer in ${bed.b.namespace}, ${veth} on the veth into it; the forwarder's drops are its RX-dropped and TX-dropped below`);
+    }
+    return { sent, received };
+  } finally {
+    await receiver.stop();
+  }
+}
+
+async function namespaceDemo(bed: Testbed): Promise<void> {
+  say('nic-fwd demo: two network namespaces joined through nic-fwd (io forwarding between two af_packet ports)');
+  let eal: Eal | undefined;
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    for (const side of [bed.a, bed.b]) say(`  ${side.namespace}: ${side.inner} ${side.address}/24  <-veth->  ${side.outer} (root namespace, nic-fwd port)`);
+    ({ eal } = await init(ealArgs('nicdemo', [`net_af_packet0,iface=${bed.a.outer}`, `net_af_packet1,iface=${bed.b.outer}`]), { programName: 'nic-fwd-demo' }));
+    const ports = ethPorts(eal);
+    const fwd = startForwarder(eal, 'io', ports, buildStreams('io', 'paired', ports, 1));
+    const done = traffic(bed);
+    const stopped = new Promise((resolve) => abort.signal.addEventListener('abort', resolve));
+    await session(fwd, Promise.race([done, stopped]), undefined);
+    if (!abort.signal.aborted) await done;
+  } finally {
+    process.off('SIGINT', onSignal);
+    await eal?.cleanup();
+    destroyTestbed(bed);
+    say(`Removed ${bed.a.namespace}, ${bed.b.namespace} and their veth pairs.`);
+  }
+}
+
+async function ringDemo(): Promise<void> {
+  say('The af_packet demo (ping and UDP between two namespaces across nic-fwd) needs root.');
+  say('The same forwarding now runs over in-process net_ring ports:');
+  say('  txonly -> net_ring0 ===> net_ring1 -> io -> net_ring2 ===> net_ring3 -> rxonly');
+  const { eal } = await init(ealArgs('nicdemo-ring', PIPELINE_VDEVS), { programName: 'nic-fwd-demo' });
+  try {
+    const { ports, streams } = pipeline();
+    const fwd = startForwarder(eal, 'io', ports, streams);
+    const report = await session(fwd, undefined, RING_SECONDS);
+    const [gen, io, , sink] = report.streams;
+    say(`generated ${gen.tx + gen.dropped} (sent ${gen.tx}, ${gen.dropped} refused by a full ring), forwarded ${io.tx} of ${io.rx} (${io.dropped} dropped), sink received ${sink.rx}`);
+  } finally {
+    await eal.cleanup();
+  }
+}
+
+/** Builds the namespaces, or says why not. */
+function tryTestbed(): Testbed | undefined {
+  const why = testbedUnavailable();
+  if (why !== undefined) {
+    say(`nic-fwd demo: ${why}, so no network namespaces.`);
+    return undefined;
+  }
+  try {
+    return createTestbed({ prefix: 'nicdemo', tag: 'nd' });
+  } catch (e) {
+    say(`nic-fwd demo: cannot build network namespaces here: ${e instanceof Error ? e.message.trim() : String(e)}`);
+    return undefined;
+  }
+}
+
+try {
+  const bed = tryTestbed();
+  if (bed) await namespaceDemo(bed);
+  else await ringDemo();
+} catch (e) {
+  process.stderr.write(`nic-fwd-demo: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
+}

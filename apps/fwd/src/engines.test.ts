@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MbufView, pktmbufPoolCreate, type Eal, type Mempool } from '@nic/eal';
+import { parseMac } from '@nic/ethdev';
+import { testEal } from './__fixtures__/harness.js';
+import type { Stream } from './config.js';
+import { ENGINES, type EngineContext } from './engines/index.js';
+import { buildUdpFrame } from './engines/txonly.js';
+import { ETH_HDR_LEN, IP_HDR_LEN, ipv4Checksum, readBe16 } from './frame.js';
+import { DEFAULT_OPTIONS, type ForwardMode } from './options.js';
+import { txonlyConfig } from './forwarder.js';
+
+const TX_MAC = '0a:00:00:00:00:aa';
+const PEER_MAC = '0e:00:00:00:00:bb';
+const FRAME_LEN = 80;
+const BURST = 4;
+
+let eal: Eal;
+let pool: Mempool;
+let mbufs: MbufView;
+
+beforeAll(async () => {
+  eal = await testEal('engines', ['-l', '0']);
+  pool = pktmbufPoolCreate(eal.arena, 'engine_pool', 255);
+  mbufs = new MbufView(eal.arena);
+});
+
+afterAll(async () => {
+  await eal.cleanup();
+});
+
+function context(mode: ForwardMode, txonly = txonlyConfig(DEFAULT_OPTIONS)): EngineContext {
+  const stream: Stream = { mode, rxPort: 2, rxQueue: 0, txPort: 5, txQueue: 0 };
+  return { stream, mbufs, u8: eal.arena.u8, u32: eal.arena.u32, pool, txMac: parseMac(TX_MAC), peerMac: parseMac(PEER_MAC), txonly };
+}
+
+/** A burst of frames whose byte i is (packet * 16 + i) & 0xff. */
+function frames(): Uint32Array {
+  const handles = new Uint32Array(BURST);
+  expect(mbufs.allocBulk(pool, handles, BURST)).toBe(0);
+  handles.forEach((h, p) => {
+    mbufs.setDataLen(h, FRAME_LEN);
+    mbufs.setPktLen(h, FRAME_LEN);
+    for (let i = 0; i < FRAME_LEN; i++) eal.arena.u8[mbufs.mtod(h) + i] = (p * 16 + i) & 0xff;
+  });
+  return handles;
+}
+
+function bytes(h: number, length = FRAME_LEN): number[] {
+  const at = mbufs.mtod(h);
+  return [...eal.arena.u8.subarray(at, at + length)];
+}
+
+function run(mode: ForwardMode): { before: number[][]; after: number[][] } {
+  const handles = frames();
+  const before = [...handles].map((h) => bytes(h));
+  expect(ENGINES[mode].create(context(mode)).apply(handles, BURST)).toBe(BURST);
+  const after = [...handles].map((h) => bytes(h));
+  mbufs.freeBulk(handles, BURST);
+  return { before, after };
+}
+
+const mac = (text: string): number[] => [...parseMac(text)];
+
+describe('forwarding engines, byte by byte', () => {
+  it('io and rxonly leave every byte alone', () => {
+    for (const mode of ['io', 'rxonly'] as const) {
+      const { before, after } = run(mode);
+      expect(after).toEqual(before);
+    }
+    expect(ENGINES.rxonly.transmits).toBe(false);
+    expect(ENGINES.io.transmits).toBe(true);
+  });
+
+  it('mac writes the peer address as destination and the tx port address as source, nothing else', () => {
+    const { before, after } = run('mac');
+    after.forEach((frame, p) => {
+      expect(frame.slice(0, 6)).toEqual(mac(PEER_MAC));
+      expect(frame.slice(6, 12)).toEqual(mac(TX_MAC));
+      expect(frame.slice(12)).toEqual(before[p].slice(12));
+    });
+  });
+
+  it('macswap exchanges destination and source, nothing else', () => {
+    const { before, after } = run('macswap');
+    after.forEach((frame, p) => {
+      expect(frame.slice(0, 6)).toEqual(before[p].slice(6, 12));
+      expect(frame.slice(6, 12)).toEqual(before[p].slice(0, 6));
+      expect(frame.slice(12)).toEqual(before[p].slice(12));
+    });
+  });
+
+  it('l2fwd writes 02:00:00:00:00:<tx port> and the tx port address, whatever the peer', () => {
+    const { before, after } = run('l2fwd');
+    after.forEach((frame, p) => {
+      expect(frame.slice(0, 6)).toEqual([0x02, 0, 0, 0, 0, 5]);
+      expect(frame.slice(6, 12)).toEqual(mac(TX_MAC));
+      expect(frame.slice(12)).toEqual(before[p].slice(12));
+    });
+  });
+});
+
+describe('txonly', () => {
+  const config = { ...txonlyConfig(DEFAULT_OPTIONS), flows: 3, udpSrc: 65534 };
+
+  it('builds a 64-byte UDP/IPv4 frame with a correct header checksum', () => {
+    const frame = buildUdpFrame(txonlyConfig(DEFAULT_OPTIONS), parseMac(PEER_MAC), parseMac(TX_MAC));
+    expect(frame.length).toBe(64);
+    expect([...frame.subarray(0, 14)]).toEqual([...mac(PEER_MAC), ...mac(TX_MAC), 0x08, 0x00]);
+    const ip = frame.subarray(ETH_HDR_LEN, ETH_HDR_LEN + IP_HDR_LEN);
+    expect([...ip.subarray(0, 12)]).toEqual([0x45, 0, 0, 50, 0, 0, 0, 0, 64, 17, ...[...ip.subarray(10, 12)]]);
+    expect([...ip.subarray(12, 20)]).toEqual([198, 18, 0, 1, 198, 18, 0, 2]);
+    expect(readBe16(frame, ETH_HDR_LEN + 10)).toBe(ipv4Checksum(frame, ETH_HDR_LEN));
+    // the one's complement sum over the whole header, checksum included, is 0xffff
+    let sum = 0;
+    for (let i = 0; i < IP_HDR_LEN; i += 2) sum += readBe16(ip, i);
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+    expect(sum).toBe(0xffff);
+    const udp = ETH_HDR_LEN + IP_HDR_LEN;
+    expect([readBe16(frame, udp), readBe16(frame, udp + 2), readBe16(frame, udp + 4), readBe16(frame, udp + 6)]).toEqual([9, 9, 30, 0]);
+    expect([...frame.subarray(udp + 8)].every((b) => b === 0)).toBe(true);
+  });
+
+  it('fills the burst with frames of the configured length, the flows cycling the UDP source port', () => {
+    const handles = new Uint32Array(5);
+    const before = pool.availCount();
+    expect(ENGINES.txonly.create(context('txonly', config)).apply(handles, 5)).toBe(5);
+    expect(pool.availCount()).toBe(before - 5);
+    const template = [...buildUdpFrame(config, parseMac(PEER_MAC), parseMac(TX_MAC)).subarray(0, config.length)];
+    const udpSrc = ETH_HDR_LEN + IP_HDR_LEN;
+    expect([...handles].map((h) => readBe16(eal.arena.u8, mbufs.mtod(h) + udpSrc))).toEqual([65534, 65535, 0, 65534, 65535]);
+    for (const h of handles) {
+      expect(mbufs.dataLen(h)).toBe(config.length);
+      expect(mbufs.pktLen(h)).toBe(config.length);
+      const frame = bytes(h, config.length);
+      expect([...frame.slice(0, udpSrc), ...frame.slice(udpSrc + 2)]).toEqual([...template.slice(0, udpSrc), ...template.slice(udpSrc + 2)]);
+    }
+    mbufs.freeBulk(handles, 5);
+  });
+
+  it('makes no packet when the pool cannot give the whole burst', () => {
+    const small = pktmbufPoolCreate(eal.arena, 'tiny_pool', 3);
+    const handles = new Uint32Array(4);
+    expect(ENGINES.txonly.create({ ...context('txonly'), pool: small }).apply(handles, 4)).toBe(0);
+    expect(small.availCount()).toBe(3);
+    small.free();
+  });
+
+  it('refuses frames larger than the data room', () => {
+    const small = pktmbufPoolCreate(eal.arena, 'room_pool', 3, 0, 0, 256);
+    expect(() => ENGINES.txonly.create({ ...context('txonly', { ...config, length: 200 }), pool: small })).toThrow(/do not fit/);
+    small.free();
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * txonly: generate UDP/IPv4 frames (testpmd's): destination MAC the tx port's peer, source
+ * MAC the tx port's, IPv4 with a correct header checksum and TTL 64, UDP without checksum,
+ * zero payload. With several flows, consecutive frames take consecutive UDP source ports.
+ */
+import { MBUF_HEADROOM, pktmbufDataRoomSize } from '@nic/eal';
+import {
+  ETH_DST,
+  ETH_HDR_LEN,
+  ETH_SRC,
+  ETH_TYPE,
+  ETHER_TYPE_IPV4,
+  IP_CSUM,
+  IP_DEFAULT_TTL,
+  IP_DST,
+  IP_HDR_LEN,
+  IP_PROTO,
+  IP_SRC,
+  IP_TOTAL_LEN,
+  IP_TTL,
+  IP_VERSION_IHL,
+  IP_VERSION_IHL_DEFAULT,
+  IPPROTO_UDP,
+  UDP_DST_PORT,
+  UDP_LEN,
+  UDP_SRC_PORT,
+  ipv4Checksum,
+  writeBe16,
+  writeBe32,
+  writeMac,
+} from '../frame.js';
+import type { EngineSpec, TxonlyConfig } from './engine.js';
+
+/** Offset of the IPv4 header in the frame. */
+const IP_AT = ETH_HDR_LEN;
+/** Offset of the UDP header in the frame. */
+const UDP_AT = ETH_HDR_LEN + IP_HDR_LEN;
+/** Offset of the UDP source port in the frame. */
+const FLOW_PORT_AT = UDP_AT + UDP_SRC_PORT;
+const WORD = 4;
+const UDP_PORT_MASK = 0xffff;
+
+/**
+ * The frame txonly sends (flow 0), padded with zeros to whole 32-bit words.
+ * @param dst destination MAC
+ * @param src source MAC
+ */
+export function buildUdpFrame(config: TxonlyConfig, dst: Uint8Array, src: Uint8Array): Uint8Array {
+  const frame = new Uint8Array(Math.ceil(config.length / WORD) * WORD);
+  writeMac(frame, ETH_DST, dst);
+  writeMac(frame, ETH_SRC, src);
+  writeBe16(frame, ETH_TYPE, ETHER_TYPE_IPV4);
+  frame[IP_AT + IP_VERSION_IHL] = IP_VERSION_IHL_DEFAULT;
+  writeBe16(frame, IP_AT + IP_TOTAL_LEN, config.length - ETH_HDR_LEN);
+  frame[IP_AT + IP_TTL] = IP_DEFAULT_TTL;
+  frame[IP_AT + IP_PROTO] = IPPROTO_UDP;
+  writeBe32(frame, IP_AT + IP_SRC, config.ipSrc);
+  writeBe32(frame, IP_AT + IP_DST, config.ipDst);
+  writeBe16(frame, IP_AT + IP_CSUM, ipv4Checksum(frame, IP_AT));
+  writeBe16(frame, UDP_AT + UDP_SRC_PORT, config.udpSrc);
+  writeBe16(frame, UDP_AT + UDP_DST_PORT, config.udpDst);
+  writeBe16(frame, UDP_AT + UDP_LEN, config.length - UDP_AT);
+  return frame;
+}
+
+/** The txonly engine. */
+export const txonlyEngine: EngineSpec = {
+  mode: 'txonly',
+  receives: false,
+  transmits: true,
+  create({ mbufs, u8, u32, pool, peerMac, txMac, txonly }) {
+    const template = buildUdpFrame(txonly, peerMac, txMac);
+    const room = pktmbufDataRoomSize(pool) - MBUF_HEADROOM;
+    if (template.length > room) throw new RangeError(`txonly: ${txonly.length}-byte frames do not fit the ${room} bytes of data room of pool ${pool.name}`);
+    const words = new Uint32Array(template.buffer);
+    const nbWords = words.length;
+    const { length, flows, udpSrc } = txonly;
+    let flow = 0;
+    return {
+      apply(handles: Uint32Array, n: number): number {
+        if (mbufs.allocBulk(pool, handles, n) !== 0) return 0;
+        for (let i = 0; i < n; i++) {
+          const h = handles[i];
+          const at = mbufs.mtod(h);
+          if ((at & (WORD - 1)) === 0) {
+            const w = at >>> 2;
+            for (let k = 0; k < nbWords; k++) u32[w + k] = words[k];
+          } else {
+            for (let k = 0; k < length; k++) u8[at + k] = template[k];
+          }
+          mbufs.setDataLen(h, length);
+          mbufs.setPktLen(h, length);
+          if (flows > 1) {
+            writeBe16(u8, at + FLOW_PORT_AT, (udpSrc + flow) & UDP_PORT_MASK);
+            flow = flow + 1 === flows ? 0 : flow + 1;
+          }
+        }
+        return n;
+      },
+    };
+  },
+};

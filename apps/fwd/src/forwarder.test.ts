@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { BUILT, testEal, until } from './__fixtures__/harness.js';
+import './drivers.js';
+import { Forwarder, type FinalReport } from './forwarder.js';
+import { DEFAULT_OPTIONS } from './options.js';
+import { pipeline, PIPELINE_VDEVS } from './pipeline.js';
+
+/** Packets the sink must have seen before the run is stopped. */
+const TARGET = 20_000;
+
+/**
+ * Runs the pipeline txonly -> ring -> io -> ring -> rxonly on `lcoreArgs` until the sink
+ * counted TARGET packets, then shuts it down.
+ */
+async function runPipeline(tag: string, lcoreArgs: string[]): Promise<FinalReport> {
+  const eal = await testEal(tag, [...lcoreArgs, ...PIPELINE_VDEVS.flatMap((v) => ['--vdev', v])]);
+  try {
+    const { ports, streams } = pipeline();
+    const workers = eal.lcores.workerIds();
+    const fwd = Forwarder.start({ eal, options: DEFAULT_OPTIONS, ports, streams, lcores: workers.length > 0 ? workers : [eal.lcores.mainLcore] });
+    try {
+      await until(() => fwd.streamTotals()[3].rx >= TARGET, 20_000, `${TARGET} packets at the sink`);
+    } finally {
+      await fwd.shutdown();
+    }
+    return await fwd.shutdown();
+  } finally {
+    await eal.cleanup();
+  }
+}
+
+/** Every count of the report adds up, and every mbuf is back. */
+function expectExactAccounting(report: FinalReport): void {
+  const [genPort, inPort, outPort, sinkPort] = report.ports;
+  const [gen, forward, backward, sink] = report.streams;
+  expect([gen.mode, forward.mode, backward.mode, sink.mode]).toEqual(['txonly', 'io', 'io', 'rxonly']);
+  // The generator: what it made was sent or dropped at a full ring, and the port counted what was sent.
+  expect(gen.rx).toBe(0);
+  expect(genPort.txPackets).toBe(gen.tx);
+  expect(genPort.fwdDropped).toBe(gen.dropped);
+  // After the drain nothing is left in the ring between generator and forwarder.
+  expect(inPort.rxPackets).toBe(gen.tx);
+  // The forwarder: received = forwarded + counted drops.
+  expect(forward.rx).toBe(inPort.rxPackets);
+  expect(forward.rx).toBe(forward.tx + forward.dropped);
+  expect(outPort.txPackets).toBe(forward.tx);
+  expect(outPort.fwdDropped).toBe(forward.dropped);
+  expect(backward).toMatchObject({ rx: 0, tx: 0, dropped: 0 });
+  // The sink got everything forwarded.
+  expect(sinkPort.rxPackets).toBe(outPort.txPackets);
+  expect(sink.rx).toBe(sinkPort.rxPackets);
+  expect(sink.rx).toBeGreaterThanOrEqual(TARGET);
+  expect(report.mbufs.available).toBe(report.mbufs.size);
+}
+
+describe.skipIf(!BUILT)('a forwarding run over net_ring ports (worker lcores load dist: npm run build -w @nic/fwd)', () => {
+  it('on a worker lcore: txonly -> io -> rxonly with exact accounting and every mbuf back', async () => {
+    const report = await runPipeline('pipeline-worker', ['-l', '0,1']);
+    expectExactAccounting(report);
+    expect(report.lcores.map((l) => l.lcore)).toEqual([1]);
+  });
+
+  it('on the main lcore alone, in slices: the same accounting', async () => {
+    const report = await runPipeline('pipeline-main', ['-l', '0']);
+    expectExactAccounting(report);
+    expect(report.lcores.map((l) => l.lcore)).toEqual([0]);
+  });
+});

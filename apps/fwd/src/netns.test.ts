@@ -1,0 +1,128 @@
+// Kernel tier: nic-fwd between two network namespaces, on af_packet ports bound to the root
+// ends of two veth pairs (see testbed.ts). Needs root, iproute2, ethtool and ping.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUILT, CLI, until } from './__fixtures__/harness.js';
+import { JsonChild, type JsonLine } from './child.js';
+import type { PortCounts } from './stats.js';
+import { createTestbed, destroyTestbed, inNamespace, testbedUnavailable, udpCounters, vethTxDropped, type Testbed } from './testbed.js';
+
+const DATAGRAMS = 100_000;
+const UDP_PORT = 9;
+const PING_COUNT = 3;
+const START_MS = 15_000;
+const SETTLE_MS = 60_000;
+/** How often the receiver's side is read while waiting for it to settle. */
+const READ_MS = 100;
+
+const PING = spawnSync('ping', ['-V'], { stdio: 'ignore' }).error === undefined;
+const missing = testbedUnavailable() ?? (PING ? undefined : 'ping is missing (apt-get install iputils-ping)') ?? (BUILT ? undefined : 'nic-fwd is not built (npm run build -w @nic/fwd)');
+if (missing !== undefined) console.warn(`!! nic-fwd: the namespace tests are skipped: ${missing}`);
+
+const script = (name: string): string => fileURLToPath(new URL(`../dist/${name}.js`, import.meta.url));
+
+/** A final report as the CLI prints it. */
+interface Final {
+  readonly ports: (PortCounts & { txDropped: number })[];
+  readonly mbufs: { readonly size: number; readonly available: number };
+}
+
+let bed: Testbed;
+let runs = 0;
+
+/** nic-fwd in io mode between the two root ends, JSON statistics every second. */
+async function forwarder(): Promise<JsonChild> {
+  const ports = [bed.a.outer, bed.b.outer].flatMap((iface, i) => ['--vdev', `net_af_packet${i},iface=${iface}`]);
+  const fwd = new JsonChild(process.execPath, [CLI, '-l', '0,1', '--no-huge', '-m', '256', '--no-pci', '--file-prefix', `fwd-netns-${process.pid}-${runs++}`, ...ports, '--', '--forward-mode=io', '--stats-json', '--stats-period=1', '--duration=300']);
+  await fwd.waitFor((l) => l.event === 'start', START_MS, 'its start line');
+  return fwd;
+}
+
+async function finalReport(fwd: JsonChild): Promise<Final> {
+  expect(await fwd.stop('SIGINT')).toBe(0);
+  return fwd.last((l) => l.event === 'final') as unknown as Final;
+}
+
+describe.skipIf(missing !== undefined)('nic-fwd between two network namespaces (af_packet on veth)', () => {
+  beforeAll(() => {
+    bed = createTestbed({ prefix: 'nicfwdtest', tag: 'nft', staticNeighbours: true });
+  });
+
+  afterAll(() => {
+    if (bed) destroyTestbed(bed);
+  });
+
+  it('carries a ping from one namespace to the other and back', async () => {
+    const fwd = await forwarder();
+    try {
+      const ping = spawnSync(...inNamespace(bed.a.namespace, 'ping', '-c', String(PING_COUNT), '-i', '0.2', '-W', '2', bed.b.address), { encoding: 'utf8' });
+      expect(ping.status, ping.stdout + ping.stderr).toBe(0);
+      expect(ping.stdout).toContain(`${PING_COUNT} packets transmitted, ${PING_COUNT} received`);
+    } finally {
+      const final = await finalReport(fwd);
+      const [a, b] = final.ports;
+      // Static neighbours and no IPv6: the echo requests one way, the replies the other, nothing else.
+      expect([a.rxPackets, b.txPackets, b.rxPackets, a.txPackets]).toEqual([PING_COUNT, PING_COUNT, PING_COUNT, PING_COUNT]);
+      expect(final.mbufs.available).toBe(final.mbufs.size);
+    }
+  });
+
+  it(`forwards a ${DATAGRAMS}-datagram UDP stream with every packet accounted for`, async () => {
+    const fwd = await forwarder();
+    const receiver = new JsonChild(...inNamespace(bed.b.namespace, process.execPath, script('udp-recv'), `--port=${UDP_PORT}`));
+    try {
+      await receiver.waitFor((l) => l.ready === true, START_MS, 'its ready line');
+      const udpBefore = udpCounters(bed.b.namespace);
+      const dropsA = vethTxDropped(bed.a.namespace, bed.a.inner);
+      const dropsB = vethTxDropped(undefined, bed.b.outer);
+      const sender = new JsonChild(...inNamespace(bed.a.namespace, process.execPath, script('udp-send'), `--to=${bed.b.address}`, `--port=${UDP_PORT}`, `--count=${DATAGRAMS}`));
+      const { sent, errors } = (await sender.waitFor((l) => typeof l.sent === 'number', SETTLE_MS, 'its count')) as { sent: number; errors: number };
+      expect([sent, errors]).toEqual([DATAGRAMS, 0]);
+      // Drops on the veth into the forwarder happen while sending: they are final now.
+      const lostA = vethTxDropped(bed.a.namespace, bed.a.inner) - dropsA;
+
+      // Wait until the forwarder has seen every datagram (received or dropped) and passed on all it received.
+      const drained = (l: JsonLine): boolean => {
+        if (l.event !== 'stats') return false;
+        const [a, b] = l.ports as Final['ports'];
+        return a.rxPackets + a.rxMissed + lostA === sent && b.txPackets + b.txDropped === a.rxPackets;
+      };
+      await fwd.waitFor(drained, SETTLE_MS, 'statistics that account for the whole stream');
+      const final = await finalReport(fwd);
+      const [a, b] = final.ports;
+
+      // Then until the receiver's namespace has counted what the forwarder sent it.
+      let received = 0;
+      let udp = udpBefore;
+      let lostB = 0;
+      await until(
+        () => {
+          received = Number(receiver.last((l) => typeof l.received === 'number')?.received ?? 0);
+          udp = udpCounters(bed.b.namespace);
+          lostB = vethTxDropped(undefined, bed.b.outer) - dropsB;
+          return received + (udp.InErrors - udpBefore.InErrors) + lostB === b.txPackets;
+        },
+        SETTLE_MS,
+        'the receiver to account for everything the forwarder sent',
+        READ_MS,
+      );
+
+      // sender -> veth a -> forwarder rx: every datagram was received or counted as dropped
+      expect(a.rxPackets + a.rxMissed + lostA).toBe(sent);
+      // forwarder: received = forwarded + counted drops; nothing came back the other way
+      expect(a.rxPackets).toBe(b.txPackets + b.txDropped);
+      expect([b.rxPackets, a.txPackets]).toEqual([0, 0]);
+      // forwarder tx -> veth b -> receiver socket: delivered, or counted as dropped
+      expect(received + (udp.InErrors - udpBefore.InErrors) + lostB).toBe(b.txPackets);
+      expect(udp.InCsumErrors - udpBefore.InCsumErrors).toBe(0);
+      expect(udp.NoPorts - udpBefore.NoPorts).toBe(0);
+      expect(received).toBeGreaterThan(0);
+      // after stop every mbuf is back in the pool
+      expect(final.mbufs.available).toBe(final.mbufs.size);
+    } finally {
+      await receiver.stop();
+      await fwd.stop('SIGINT');
+    }
+  });
+});

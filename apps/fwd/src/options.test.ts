@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_OPTIONS, FwdUsageError, MULTI_FLOW_COUNT, formatIpv4, parseFwdArgs } from './options.js';
+
+function usageError(argv: string[]): FwdUsageError {
+  try {
+    parseFwdArgs(argv);
+  } catch (e) {
+    if (e instanceof FwdUsageError) return e;
+    throw e;
+  }
+  throw new Error(`${argv.join(' ')} was accepted`);
+}
+
+describe('parseFwdArgs', () => {
+  it('gives testpmd defaults with no arguments', () => {
+    const o = parseFwdArgs([]);
+    expect(o).toEqual(DEFAULT_OPTIONS);
+    expect(o).toMatchObject({ forwardMode: 'io', portTopology: 'paired', burst: 32, rxq: 1, txq: 1, txPktLen: 64, txFlows: 1, mbcache: 250 });
+    expect(formatIpv4(o.txIpSrc)).toBe('198.18.0.1');
+    expect(formatIpv4(o.txIpDst)).toBe('198.18.0.2');
+  });
+
+  it('reads every option, in both --name=value and --name value forms', () => {
+    const o = parseFwdArgs([
+      '--forward-mode=l2fwd',
+      '--port-topology',
+      'chained',
+      '--nb-cores=2',
+      '--burst=512',
+      '--rxq=2',
+      '--txq=4',
+      '--rxd=256',
+      '--txd=512',
+      '--stats-period=3',
+      '--stats-json',
+      '--pcap=/tmp/x.pcap',
+      '--txpkts=128',
+      '--tx-flows=16',
+      '--tx-ip=10.0.0.1,10.0.0.2',
+      '--tx-udp=1000,2000',
+      '--eth-peer=1,AA:BB:CC:DD:EE:01',
+      '--total-num-mbufs=16384',
+      '--mbcache=128',
+      '--portmask=0x3',
+      '--duration=1.5',
+      '--tx-first',
+    ]);
+    expect(o).toMatchObject({
+      forwardMode: 'l2fwd',
+      portTopology: 'chained',
+      nbCores: 2,
+      burst: 512,
+      rxq: 2,
+      txq: 4,
+      rxd: 256,
+      txd: 512,
+      statsPeriod: 3,
+      statsJson: true,
+      pcap: '/tmp/x.pcap',
+      txPktLen: 128,
+      txFlows: 16,
+      txUdpSrc: 1000,
+      txUdpDst: 2000,
+      totalNumMbufs: 16384,
+      mbcache: 128,
+      portmask: 3,
+      duration: 1.5,
+      txFirst: true,
+    });
+    expect(formatIpv4(o.txIpSrc)).toBe('10.0.0.1');
+    expect(formatIpv4(o.txIpDst)).toBe('10.0.0.2');
+    expect([...o.ethPeers]).toEqual([[1, 'aa:bb:cc:dd:ee:01']]);
+  });
+
+  it('takes one UDP port for both ends, and --txonly-multi-flow as 256 flows unless --tx-flows says otherwise', () => {
+    expect(parseFwdArgs(['--tx-udp=7'])).toMatchObject({ txUdpSrc: 7, txUdpDst: 7 });
+    expect(parseFwdArgs(['--txonly-multi-flow']).txFlows).toBe(MULTI_FLOW_COUNT);
+    expect(parseFwdArgs(['--tx-flows=3', '--txonly-multi-flow']).txFlows).toBe(3);
+  });
+
+  it('recognises -h and --help', () => {
+    expect(parseFwdArgs(['-h']).help).toBe(true);
+    expect(parseFwdArgs(['--help']).help).toBe(true);
+  });
+
+  it.each([
+    [['--bogus'], '--bogus', 'unknown option'],
+    [['constructor'], 'constructor', 'unknown option'],
+    [['--forward-mode=csum'], '--forward-mode', 'not one of io, mac, macswap, l2fwd, rxonly, txonly'],
+    [['--port-topology=ring'], '--port-topology', 'not one of'],
+    [['--burst=0'], '--burst', 'from 1 to 512'],
+    [['--burst=513'], '--burst', 'from 1 to 512'],
+    [['--burst=3x'], '--burst', 'not an integer'],
+    [['--burst'], '--burst', 'needs a value'],
+    [['--rxq=2'], '--txq', 'fewer than --rxq=2'],
+    [['--txpkts=41'], '--txpkts', 'from 42 to 1514'],
+    [['--tx-ip=1.2.3.4'], '--tx-ip', 'SRC,DST'],
+    [['--tx-ip=1.2.3.256,1.2.3.4'], '--tx-ip', 'not an IPv4 address'],
+    [['--tx-udp=1,2,3'], '--tx-udp', 'SRC[,DST]'],
+    [['--tx-udp=65536'], '--tx-udp', 'from 0 to 65535'],
+    [['--eth-peer=0'], '--eth-peer', 'PORT,aa:bb'],
+    [['--eth-peer=0,zz:bb:cc:dd:ee:ff'], '--eth-peer', 'PORT,aa:bb'],
+    [['--eth-peer=32,02:00:00:00:00:01'], '--eth-peer', 'from 0 to 31'],
+    [['--portmask=0'], '--portmask', 'non-zero'],
+    [['--portmask=xyz'], '--portmask', 'hexadecimal'],
+    [['--duration=0'], '--duration', 'above 0'],
+    [['--duration=abc'], '--duration', 'seconds'],
+    [['--stats-json=1'], '--stats-json', 'takes no value'],
+    [['--pcap='], '--pcap', 'needs a file name'],
+    [['--total-num-mbufs=100', '--mbcache=250'], '--mbcache', 'too large'],
+  ])('rejects %j naming %s', (argv, option, message) => {
+    const e = usageError(argv);
+    expect(e.option).toBe(option);
+    expect(e.message).toContain(option);
+    expect(e.message).toContain(message);
+  });
+});

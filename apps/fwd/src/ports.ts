@@ -1,0 +1,39 @@
+/** Setting up a port for forwarding, as testpmd does: queues, RSS when several, promiscuous mode, start. */
+import { NicError, type Mempool } from '@nic/eal';
+import { configure, infoGet, promiscuousEnable, RssHf, rxQueueSetup, start, txQueueSetup, type EthConf } from '@nic/ethdev';
+
+/** Hash types nic-fwd asks RSS for (testpmd's default `RTE_ETH_RSS_IP`, plus UDP and TCP ports). */
+export const RSS_HASH_TYPES = RssHf.IPV4 | RssHf.FRAG_IPV4 | RssHf.NONFRAG_IPV4_TCP | RssHf.NONFRAG_IPV4_UDP | RssHf.NONFRAG_IPV4_OTHER | RssHf.IPV6;
+
+/** How to set up a port. */
+export interface PortSetup {
+  readonly rxq: number;
+  readonly txq: number;
+  /** Descriptors per rx queue; 0: the driver's preferred count. */
+  readonly rxd: number;
+  /** Descriptors per tx queue; 0: the driver's preferred count. */
+  readonly txd: number;
+  readonly pool: Mempool;
+}
+
+/** The configuration of a port with `rxq` rx queues: RSS over them when the driver has it. */
+export function portConf(port: number, rxq: number): EthConf {
+  const hashes = infoGet(port).flowTypeRssOffloads & RSS_HASH_TYPES;
+  return rxq > 1 && hashes !== 0 ? { rxMode: { mqMode: 'rss' }, rss: { hf: hashes } } : {};
+}
+
+/**
+ * Configures `port`, sets up its queues, turns promiscuous mode on (where the driver has a
+ * switch) and starts it.
+ */
+export function setupPort(port: number, setup: PortSetup): void {
+  configure(port, setup.rxq, setup.txq, portConf(port, setup.rxq));
+  for (let q = 0; q < setup.rxq; q++) rxQueueSetup(port, q, setup.rxd, undefined, setup.pool);
+  for (let q = 0; q < setup.txq; q++) txQueueSetup(port, q, setup.txd);
+  try {
+    promiscuousEnable(port);
+  } catch (e) {
+    if (!(e instanceof NicError && e.code === 'NIC_ENOTSUP')) throw e;
+  }
+  start(port);
+}

@@ -1,0 +1,49 @@
+/** The text `nic-fwd -- --help` prints. */
+import {
+  DEFAULT_BURST,
+  DEFAULT_MBUF_CACHE,
+  DEFAULT_TX_IP_DST,
+  DEFAULT_TX_IP_SRC,
+  DEFAULT_TX_PKT_LEN,
+  DEFAULT_TX_UDP_PORT,
+  FORWARD_MODES,
+  MAX_BURST,
+  MULTI_FLOW_COUNT,
+  PORT_TOPOLOGIES,
+} from './options.js';
+
+/** The usage of nic-fwd's application arguments, for `program`. */
+export function fwdUsage(program: string): string {
+  return `Usage: ${program} [EAL options] -- [application options]
+
+Forwards packets between ports, like dpdk-testpmd (io, mac, macswap, rxonly, txonly)
+and dpdk-l2fwd (l2fwd). EAL options are DPDK's: -l, --vdev, -a, --no-huge, -m,
+--file-prefix, -d ... (${program} -h lists them).
+
+Application options:
+  --forward-mode=MODE      ${FORWARD_MODES.join(' | ')} (default io)
+  --port-topology=TOPO     ${PORT_TOPOLOGIES.join(' | ')} (default paired)
+  --nb-cores=N             forwarding lcores (default: every worker lcore)
+  --portmask=HEX           ports to forward between (default: all)
+  --burst=N                packets per burst, 1 to ${MAX_BURST} (default ${DEFAULT_BURST})
+  --rxq=N, --txq=N         queues per port (default 1; txq >= rxq)
+  --rxd=N, --txd=N         descriptors per queue (default: the driver's)
+  --total-num-mbufs=N      mbufs in the pool (default: l2fwd's formula, at least 8192)
+  --mbcache=N              per-lcore mbuf cache (default ${DEFAULT_MBUF_CACHE})
+  --eth-peer=PORT,MAC      destination MAC of mac and txonly on PORT
+                           (default 02:00:00:00:00:PORT)
+  --txpkts=LEN             txonly frame length (default ${DEFAULT_TX_PKT_LEN})
+  --tx-ip=SRC,DST          txonly IPv4 addresses (default ${DEFAULT_TX_IP_SRC},${DEFAULT_TX_IP_DST})
+  --tx-udp=SRC[,DST]       txonly UDP ports (default ${DEFAULT_TX_UDP_PORT})
+  --tx-flows=N             txonly flows: N UDP source ports from SRC (default 1)
+  --txonly-multi-flow      txonly with ${MULTI_FLOW_COUNT} flows
+  --tx-first               send a burst of txonly packets on every port first
+  --stats-period=N         live statistics every N seconds (default 0: none)
+  --stats-json             statistics as JSON lines
+  --pcap=FILE              write the forwarded packets to FILE (pcap)
+  --duration=SECONDS       stop by itself after SECONDS
+  -h, --help               this text
+
+SIGINT or SIGTERM stops forwarding, drains the queues, prints the statistics and exits.
+`;
+}
