@@ -6,5 +6,6 @@
 import '@nic/intr';
 import '@nic/pci';
 import '@nic/pmd-ring';
+import '@nic/pmd-tap';
 import '@nic/pmd-af-packet';
 import '@nic/pmd-null';

@@ -140,11 +140,13 @@ export class Forwarder {
       this.#results.push(this.#runOnMain(this.#mainLoop));
     }
     const workers = streamLcores(this.streams).filter((l) => l !== main);
-    const url = workers.length > 0 ? lcoreModuleUrl() : undefined;
-    for (const lcore of workers) {
-      const task: LcoreTask = { setup: this.#setupFor(lcore), shared: this.#shared.buffer };
-      eal.lcores.remoteLaunch(lcore, url as URL, 'forwardLcore', task);
-      this.#results.push(eal.lcores.waitLcore(lcore) as Promise<LcoreReport>);
+    if (workers.length > 0) {
+      const url = lcoreModuleUrl();
+      for (const lcore of workers) {
+        const task: LcoreTask = { setup: this.#setupFor(lcore), shared: this.#shared.buffer };
+        eal.lcores.remoteLaunch(lcore, url, 'forwardLcore', task);
+        this.#results.push(eal.lcores.waitLcore(lcore) as Promise<LcoreReport>);
+      }
     }
     this.failed = new Promise((resolve) => {
       for (const result of this.#results) result.catch((e: unknown) => resolve(e instanceof Error ? e : new Error(String(e))));
@@ -209,16 +211,22 @@ export class Forwarder {
     this.#stopped = performance.now();
     this.#shared.stop();
     const settled = await Promise.allSettled(this.#results);
-    const drain = this.#mainLoop ?? new ForwardLoop(this.eal.arena, this.#shared, this.#setup);
-    drain.stopSources();
-    for (let pass = 0; pass < DRAIN_MAX_PASSES && drain.runPass() > 0; pass++);
-    drain.finish();
-    const ports = this.monitor.counts();
-    const streams = this.streamTotals();
-    for (const port of this.#plan.ports) stop(port);
-    const mbufs = { pool: this.#pool.name, size: this.#pool.size, available: this.#pool.availCount() };
-    for (const port of this.#plan.ports) close(port);
-    this.#pool.free();
+    let ports: PortCounts[];
+    let streams: StreamTotals[];
+    let mbufs: FinalReport['mbufs'];
+    try {
+      const drain = this.#mainLoop ?? new ForwardLoop(this.eal.arena, this.#shared, this.#setup);
+      drain.stopSources();
+      for (let pass = 0; pass < DRAIN_MAX_PASSES && drain.runPass() > 0; pass++);
+      drain.finish();
+      ports = this.monitor.counts();
+      streams = this.streamTotals();
+    } finally {
+      for (const port of this.#plan.ports) stop(port);
+      mbufs = { pool: this.#pool.name, size: this.#pool.size, available: this.#pool.availCount() };
+      for (const port of this.#plan.ports) close(port);
+      this.#pool.free();
+    }
     const lcores: LcoreReport[] = [];
     for (const result of settled) {
       if (result.status === 'rejected') throw result.reason;

@@ -12,6 +12,9 @@ import { GcCounter } from './gc-counter.js';
 import { ForwardLoop, type LoopSetup } from './loop.js';
 import { SharedState } from './shared.js';
 
+/** Passes before the heap is first measured: the JIT compiles the loop during the first ones. */
+const WARMUP_PASSES = 10_000;
+
 /** What the main lcore sends a worker lcore. */
 export interface LcoreTask {
   readonly setup: LoopSetup;
@@ -24,11 +27,11 @@ export interface LcoreReport {
   readonly lcore: number;
   /** Passes over its streams. */
   readonly passes: number;
-  /** Bytes of JS heap in use when forwarding started. */
+  /** Bytes of JS heap in use after the first {@link WARMUP_PASSES} passes. */
   readonly heapBefore: number;
   /** Bytes of JS heap in use when forwarding stopped. */
   readonly heapAfter: number;
-  /** Garbage collections while forwarding. */
+  /** Garbage collections while forwarding, after the warm-up passes. */
   readonly gcs: number;
 }
 
@@ -39,13 +42,11 @@ export async function forwardLcore(task: LcoreTask): Promise<LcoreReport> {
   setCurrentLcore(lcoreId());
   const shared = new SharedState(task.shared);
   const loop = new ForwardLoop(arena, shared, task.setup);
+  let passes = 0;
+  for (; passes < WARMUP_PASSES && !shared.stopped(); passes++) loop.runPass();
   const gcs = new GcCounter();
   const heapBefore = getHeapStatistics().used_heap_size;
-  let passes = 0;
-  while (!shared.stopped()) {
-    loop.runPass();
-    passes++;
-  }
+  for (; !shared.stopped(); passes++) loop.runPass();
   const heapAfter = getHeapStatistics().used_heap_size;
   // GC entries arrive on the event loop, which the loop above kept busy.
   await nextTurn();

@@ -69,7 +69,7 @@ export async function runSession(fwd: Forwarder, options: SessionOptions): Promi
       timers.push(
         setInterval(() => {
           const ports = fwd.monitor.sample();
-          if (statsJson) out.write(`${JSON.stringify({ event: 'stats', seconds: fwd.seconds(), ports: ports.map((p) => ({ ...portJson(p) })) })}\n`);
+          if (statsJson) out.write(`${JSON.stringify({ event: 'stats', seconds: fwd.seconds(), ports: ports.map(portJson) })}\n`);
           else out.write(`${out.isTTY ? CLEAR_SCREEN : ''}${formatLive(ports, fwd.seconds())}`);
         }, options.statsPeriod * MS_PER_S),
       );

@@ -89,6 +89,12 @@ describe('the arena', () => {
     expect((err as NicError).message).toContain('--no-huge');
   });
 
+  it('refuses an arena above the small-integer range of handles', async () => {
+    const err = await init([...base, ...prefix(), '--no-huge', '-m', '1025']).catch((e: unknown) => e);
+    expect((err as NicError).code).toBe('NIC_EINVAL');
+    expect((err as NicError).message).toMatch(/^-m 1025: the arena is limited to 1024 MiB/);
+  });
+
   it('rejects a --huge-dir that is not a hugetlbfs mount', async () => {
     const err = await init([...base, ...prefix(), '--huge-dir', '/tmp', '-m', '2']).catch((e: unknown) => e);
     expect((err as NicError).code).toBe('NIC_EINVAL');

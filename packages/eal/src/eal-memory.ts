@@ -20,6 +20,12 @@ import type { EalOptions } from './options/types.js';
 /** Arena size when neither `-m` nor `--socket-mem` says, MiB. */
 export const DEFAULT_MEMORY_MB = 128;
 const MIB = 1024 * 1024;
+/**
+ * Largest arena, MiB. Handles are arena offsets, and V8 keeps integers below 2^30 as small
+ * integers on every path; larger offsets can be boxed into heap numbers, which would
+ * allocate on the per-packet path.
+ */
+export const MAX_MEMORY_MB = 1024;
 
 /** The arena of an instance and the mapping behind it. */
 export interface EalMemory {
@@ -32,6 +38,9 @@ export interface EalMemory {
 /** Bytes the options ask for. */
 export function requestedBytes(options: EalOptions): number {
   const mb = options.memoryMb ?? options.socketMem?.reduce((a, b) => a + b, 0) ?? DEFAULT_MEMORY_MB;
+  if (mb > MAX_MEMORY_MB) {
+    throw new NicError('NIC_EINVAL', `-m ${mb}: the arena is limited to ${MAX_MEMORY_MB} MiB (mbuf handles must stay small integers)`);
+  }
   return mb * MIB;
 }
 

@@ -1,4 +1,4 @@
-import { addon, type PacketStatistics } from './addon.js';
+import { addon, type PacketStatistics, type RawPacketSocket } from './addon.js';
 import { Mapping, pageSize, type MemoryMapping } from './memory.js';
 import { packetRingBytes, type PacketRingGeometry } from './packet-layout.js';
 
@@ -24,7 +24,7 @@ export interface PacketSocketOptions extends PacketRingGeometry {
   readonly fanout?: { readonly group?: number };
   /** `PACKET_QDISC_BYPASS`: frames go straight to the driver, skipping traffic control. */
   readonly qdiscBypass?: boolean;
-  /** `PACKET_IGNORE_OUTGOING`: the rx ring sees only frames arriving on the interface. */
+  /** `PACKET_IGNORE_OUTGOING` (Linux 4.20): the rx ring sees only frames arriving on the interface. */
   readonly ignoreOutgoing?: boolean;
 }
 
@@ -50,7 +50,7 @@ export class PacketSocket {
   #closed = false;
 
   /** @internal Built by {@link packetOpen}. */
-  constructor(ifname: string, geometry: PacketRingGeometry, raw: ReturnType<typeof addon.packetOpen>) {
+  constructor(ifname: string, geometry: PacketRingGeometry, raw: RawPacketSocket) {
     this.fd = raw.fd;
     this.ifname = ifname;
     this.ifindex = raw.ifindex;

@@ -60,7 +60,7 @@ export interface AfPacketArgs {
  *   `blocksz`, `framecnt` not a multiple of the frames per block.
  */
 export function parseAfPacketArgs(device: string, kv: Kvargs): AfPacketArgs {
-  const fail = (message: string): NicError => new NicError('NIC_EINVAL', `${device}: ${message}`);
+  const fail = (message: string): NicError => new NicError('NIC_EINVAL', message);
   try {
     const iface = kv.getString(IFACE_KEY);
     if (iface === undefined) throw fail(`the key "${IFACE_KEY}" is required (${IFACE_KEY}=<interface>)`);
@@ -77,7 +77,7 @@ export function parseAfPacketArgs(device: string, kv: Kvargs): AfPacketArgs {
     }
     return { iface, qpairs, blockSize, blockCount: frameCount / perBlock, frameSize, frameCount, qdiscBypass };
   } catch (e) {
-    if (e instanceof NicError && !e.message.startsWith(`${device}: `)) throw new NicError(e.code, `${device}: ${e.message}`, { cause: e });
+    if (e instanceof NicError) throw new NicError(e.code, `${device}: ${e.message}`, { cause: e });
     throw e;
   }
 }

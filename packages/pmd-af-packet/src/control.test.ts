@@ -24,7 +24,7 @@ import {
 } from '@nic/ethdev';
 import { errorCode, harnessEal, harnessPool } from '@nic/test-kit';
 import { NET_AF_PACKET, netAfPacketDriver } from './driver.js';
-import { linkState, testFrame, until, vethPair, type VethPair } from './__fixtures__/net.js';
+import { KERNEL_TIER_MISSING, linkState, testFrame, until, vethPair, type VethPair } from './__fixtures__/net.js';
 
 let veth: VethPair;
 let eal: Eal;
@@ -32,16 +32,6 @@ let pool: Mempool;
 let mbufs: MbufView;
 let device = 0;
 
-beforeAll(async () => {
-  veth = await vethPair('kfa');
-});
-
-afterAll(() => veth.remove());
-
-afterEach(async () => {
-  await eal?.cleanup();
-  await until('the interface to be up again', () => linkState(veth.a).operstate === 'UP');
-});
 
 /** An EAL instance with one configured net_af_packet port on the veth's `a` end, started unless told otherwise. */
 async function port(extra = '', started = true): Promise<number> {
@@ -74,7 +64,18 @@ function packetSockets(ifindex: number): number {
   return rows.filter((row) => Number(row.trim().split(/\s+/)[4]) === ifindex).length;
 }
 
-describe('net_af_packet control', () => {
+describe.skipIf(KERNEL_TIER_MISSING !== undefined)('net_af_packet control', () => {
+  beforeAll(async () => {
+    veth = await vethPair('kfa');
+  });
+
+  afterAll(() => veth.remove());
+
+  afterEach(async () => {
+    await eal?.cleanup();
+    await until('the interface to be up again', () => linkState(veth.a).operstate === 'UP');
+  });
+
   it('takes the MAC address and the link from the interface', async () => {
     const id = await port();
     expect(macAddrGet(id).toLowerCase()).toBe(linkState(veth.a).address);

@@ -6,7 +6,6 @@
  * and `imissed` counts what the kernel dropped for want of ring space. The port holds no
  * mbufs between bursts; a start drops what the rings gathered while it was stopped.
  */
-import type { Mempool } from '@nic/eal';
 import { linkStatusSet, TxOffload, type EthDev, type EthdevOps, type EthStats, type PmdDevInfo } from '@nic/ethdev/driver';
 import {
   netifInfo,
@@ -15,7 +14,6 @@ import {
   netifSetMac,
   netifSetMtu,
   netifSetUp,
-  NicError,
   packetMembership,
   packetStatistics,
   TPACKET3_TX_DATA_OFFSET,
@@ -31,7 +29,7 @@ import { ETHER_HDR_LEN } from './tx.js';
 export const LINK_WAIT_MS = 1000;
 
 /** The longest frame a tx frame of `frameSize` bytes holds. */
-export function frameDataSize(frameSize: number): number {
+function frameDataSize(frameSize: number): number {
   return frameSize - TPACKET3_TX_DATA_OFFSET;
 }
 
@@ -140,21 +138,12 @@ export class AfPacketPortOps implements EthdevOps {
     this.#drops.fill(0);
   }
 
-  /**
-   * Checks that rx queue `queue` has a socket; its mbufs only need the room ethdev checks
-   * against `minRxBufSize`.
-   */
-  rxQueueSetup(dev: EthDev, queue: number, _nbDesc: number, _conf: unknown, _mempool: Mempool): void {
-    this.#checkQueue(dev, 'rx', queue);
+  rxQueueSetup(): void {
+    // Rx queue i reads the rx ring of socket i; ethdev checked the pool's room (minRxBufSize).
   }
 
-  /** Checks that tx queue `queue` has a socket; the ring size comes from the device arguments. */
-  txQueueSetup(dev: EthDev, queue: number): void {
-    this.#checkQueue(dev, 'tx', queue);
-  }
-
-  #checkQueue(dev: EthDev, what: string, queue: number): void {
-    if (queue >= this.sockets.length) throw new NicError('NIC_EINVAL', `${dev.name}: ${what} queue ${queue}: the port has ${this.sockets.length} queue pairs`);
+  txQueueSetup(): void {
+    // Tx queue i writes the tx ring of socket i, sized by the device arguments.
   }
 
   /** The longest frame the kernel sends: what a tx frame holds, and the MTU with an Ethernet header and a VLAN tag. */

@@ -20,7 +20,7 @@ import { parseMac } from '@nic/ethdev/driver';
 import { harnessEal, harnessPool } from '@nic/test-kit';
 import { NET_AF_PACKET, netAfPacketDriver } from '@nic/pmd-af-packet/driver';
 import { NET_TAP, netTapDriver, tapInterface } from './driver.js';
-import { disableIpv6, ip, linkState, netns, testFrame, TEST_ETHERTYPE, uniqueName, until } from './__fixtures__/net.js';
+import { disableIpv6, ip, KERNEL_TIER_MISSING, linkState, netns, testFrame, TEST_ETHERTYPE, uniqueName, until } from './__fixtures__/net.js';
 
 const BURST = 32;
 const TAP = `${NET_TAP}0`;
@@ -102,7 +102,7 @@ async function wired(queues = 1, poolSize = 1023): Promise<{ tap: number; kernel
   return { tap, kernel, ifname, mac: parseMac(macAddrGet(tap)) };
 }
 
-describe('net_tap and the kernel', () => {
+describe.skipIf(KERNEL_TIER_MISSING !== undefined)('net_tap and the kernel', () => {
   it('creates a TAP the kernel sees, with the port address, up while the port is started, gone at close', async () => {
     const ifname = uniqueName('ttap');
     await instance([`${TAP},iface=${ifname},mac=02:74:61:70:00:01`]);
@@ -219,7 +219,7 @@ describe('net_tap and the kernel', () => {
   });
 });
 
-describe('net_tap devices with bad arguments', () => {
+describe.skipIf(KERNEL_TIER_MISSING !== undefined)('net_tap devices with bad arguments', () => {
   async function failure(args: string): Promise<NicError> {
     try {
       await instance([`${TAP},${args}`]);

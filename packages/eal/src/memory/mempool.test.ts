@@ -177,7 +177,7 @@ describe('test_mempool_sp_sc', () => {
     expect(Mempool.lookup(arena, 'test_mempool_sp_sc').offset).toBe(mp.offset);
     Ring.create(arena, 'scsp_table', 16, RING_F_SP_ENQ | RING_F_SC_DEQ);
     const barrier = newBarrier();
-    const common = { arena: arena.handle(), pool: 'test_mempool_sp_sc', ring: 'scsp_table', count: 200_000, barrier, parties: 2 };
+    const common = { arena: arena.handle(), pool: 'test_mempool_sp_sc', ring: 'scsp_table', count: 20_000, barrier, parties: 2 };
     const results = await Promise.all([
       runFixture<{ foreign: number }>('mempool-sp-sc.mjs', { ...common, role: 'get' }),
       runFixture<{ foreign: number }>('mempool-sp-sc.mjs', { ...common, role: 'put' }),

@@ -4,8 +4,8 @@
  * them), link state as `ip -j` reports it, and simple AF_PACKET ring access for checking
  * frames. Tests delete everything they create.
  */
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import {
   BD_BLOCK_STATUS,
   BD_NUM_PKTS,
@@ -26,6 +26,20 @@ import {
   SLL_PKTTYPE,
   type PacketSocket,
 } from '../index.js';
+
+/**
+ * Why the kernel-tier tests cannot run on this machine (root, iproute2, /dev/net/tun), or undefined when
+ * they can. Files import it once and skip their kernel tests with a loud line.
+ */
+export const KERNEL_TIER_MISSING = kernelTierMissing();
+if (KERNEL_TIER_MISSING !== undefined) console.warn(`\n!!! SKIPPING the AF_PACKET, TAP and interface kernel tests: ${KERNEL_TIER_MISSING}\n`);
+
+function kernelTierMissing(): string | undefined {
+  if (process.getuid?.() !== 0) return 'they need root (CAP_NET_ADMIN and CAP_NET_RAW)';
+  if (spawnSync('ip', ['-V'], { stdio: 'ignore' }).error !== undefined) return 'ip is missing (apt-get install iproute2)';
+  if (!existsSync('/dev/net/tun')) return '/dev/net/tun is missing (modprobe tun)';
+  return undefined;
+}
 
 /** Runs `ip` with `args` and returns its output. */
 export function ip(...args: string[]): string {

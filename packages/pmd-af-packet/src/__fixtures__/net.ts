@@ -5,7 +5,7 @@
  * ARP / IPv4 / ICMP frames that make a namespace's kernel answer. Every test deletes what
  * it creates; the machine's own interfaces and routes are never touched.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import {
   packetOpen,
@@ -17,6 +17,19 @@ import {
   TP_STATUS_SEND_REQUEST,
   TPACKET3_TX_DATA_OFFSET,
 } from '@nic/native';
+
+/**
+ * Why the kernel-tier tests cannot run on this machine (root, iproute2), or undefined when
+ * they can. Files import it once and skip their kernel tests with a loud line.
+ */
+export const KERNEL_TIER_MISSING = kernelTierMissing();
+if (KERNEL_TIER_MISSING !== undefined) console.warn(`\n!!! SKIPPING the net_af_packet kernel tests: ${KERNEL_TIER_MISSING}\n`);
+
+function kernelTierMissing(): string | undefined {
+  if (process.getuid?.() !== 0) return 'they need root (CAP_NET_ADMIN and CAP_NET_RAW)';
+  if (spawnSync('ip', ['-V'], { stdio: 'ignore' }).error !== undefined) return 'ip is missing (apt-get install iproute2)';
+  return undefined;
+}
 
 /** Runs `ip` with `args` and returns its output. */
 export function ip(...args: string[]): string {
