@@ -13,6 +13,7 @@ import { LCORE_ID_ANY, lcoreId, setLcoreContext } from './lcore/context.js';
 import { Lcores } from './lcore/lcores.js';
 import { registerLogtype, resetLogLevels, setLogLevel, type LogLevel } from './log.js';
 import type { Arena } from './memory/arena.js';
+import { memzoneDump } from './memory/memzone.js';
 import { parseEalArgs } from './options/parse.js';
 import type { EalOptions } from './options/types.js';
 import { ealUsage } from './options/usage.js';
@@ -114,6 +115,19 @@ export class Eal {
   /** Where the arena's memory came from: `hugetlbfs`, `memfd` or `anonymous` (`--no-huge`). */
   get memorySource(): string {
     return this.#memory?.source ?? 'none';
+  }
+
+  /**
+   * DPDK's `rte_dump_physmem_layout` plus `rte_memzone_dump`: the arena (size, source, page
+   * size, IOVA mode and range) and every memzone carved from it.
+   */
+  memoryDump(): string {
+    const { arena } = this;
+    const hex = (n: number): string => `0x${n.toString(16)}`;
+    const head =
+      `arena: ${arena.size} bytes from ${this.memorySource}, va ${hex(arena.address(0))}, ` +
+      `iova ${arena.iovaMode} ${hex(arena.iova(0))}..${hex(arena.iova(arena.size - 1))}`;
+    return `${head}\n${memzoneDump(arena)}\n`;
   }
 
   /** The lcores: ids, states, and the launch API (`remoteLaunch`, `waitLcore`, `mpWaitLcore`). */

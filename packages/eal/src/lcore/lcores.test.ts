@@ -3,6 +3,7 @@ import { NicError } from '@nic/native';
 import { init, type Eal } from '../eal.js';
 import { LCORE_ID_ANY, lcoreArena, lcoreId } from './context.js';
 import { LcoreError } from './lcores.js';
+import { memzoneReserve } from '../memory/memzone.js';
 
 const tasks = new URL('./__fixtures__/tasks.mjs', import.meta.url);
 let eal: Eal;
@@ -53,6 +54,16 @@ describe('lcores', () => {
   it('awaits async functions and collects every lcore with mpWaitLcore', async () => {
     eal.lcores.remoteLaunch(1, tasks, 'asyncValue', 21);
     expect(await eal.lcores.mpWaitLcore()).toEqual([42]);
+  });
+
+  it('finds a memzone reserved on the main lcore by name, and memoryDump lists it', async () => {
+    const zone = memzoneReserve(eal.arena, 'lcore_test_zone', 4096, { align: 4096 });
+    eal.arena.u32[zone.offset / 4] = 0xc0ffee;
+    eal.lcores.remoteLaunch(1, tasks, 'findMemzone', 'lcore_test_zone');
+    expect(await eal.lcores.waitLcore(1)).toEqual({ offset: zone.offset, length: 4096, first: 0xc0ffee });
+    expect(zone.offset % 4096).toBe(0);
+    expect(eal.memoryDump()).toMatch(/^arena: 8388608 bytes from anonymous/);
+    expect(eal.memoryDump()).toContain('name:<lcore_test_zone>');
   });
 
   it('reports a missing export as an error of the launch, not a crash', async () => {

@@ -1,6 +1,6 @@
 // Functions the lcore tests launch on worker lcores. Plain JS: workers load built code.
 import { getAffinity, getThreadName } from '@nic/native';
-import { lcoreArena, lcoreId } from '@nic/eal';
+import { lcoreArena, lcoreId, memzoneLookup } from '@nic/eal';
 
 export function whoami(arg) {
   return { lcore: lcoreId(), arg, cpus: getAffinity(), thread: getThreadName() };
@@ -24,4 +24,10 @@ export function echoThroughArena({ offset }) {
   Atomics.store(a.i32, i + 1, v + 1);
   Atomics.notify(a.i32, i + 1);
   return v;
+}
+
+// Looks a memzone up by name in this lcore's view of the arena.
+export function findMemzone(name) {
+  const z = memzoneLookup(lcoreArena(), name);
+  return { offset: z.offset, length: z.length, first: lcoreArena().u32[z.offset / 4] };
 }
