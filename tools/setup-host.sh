@@ -9,6 +9,8 @@ PACKAGES=(
   build-essential python3  # node-gyp toolchain for @nic/native
   pciutils                 # lspci, compared against @nic/pci's scan
   iproute2                 # ip netns / veth for kernel-tier tests
+  iputils-ping ethtool     # the forwarder demo and its namespace tests (ping, checksum offload off)
+  tshark                   # reads the pcap files nic-fwd writes
   dpdk dpdk-dev            # dpdk-testpmd, dpdk-test, dpdk-devbind.py: the peers of tests and benchmarks
 )
 
@@ -22,7 +24,7 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup-host: installing ${missing[*]}"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
   echo "setup-host: system packages present"
 fi

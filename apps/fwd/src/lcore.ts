@@ -6,7 +6,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { getHeapStatistics } from 'node:v8';
-import { lcoreArena, lcoreId, setCurrentLcore } from '@nic/eal';
+import { lcoreArena, lcoreId } from '@nic/eal';
 import './drivers.js';
 import { GcCounter } from './gc-counter.js';
 import { ForwardLoop, type LoopSetup } from './loop.js';
@@ -39,7 +39,6 @@ export interface LcoreReport {
 export async function forwardLcore(task: LcoreTask): Promise<LcoreReport> {
   const arena = lcoreArena();
   if (arena === undefined) throw new Error('nic-fwd: this thread is no lcore of a running EAL');
-  setCurrentLcore(lcoreId());
   const shared = new SharedState(task.shared);
   const loop = new ForwardLoop(arena, shared, task.setup);
   let passes = 0;
