@@ -1,10 +1,3 @@
-import { defineConfig } from 'tsup';
+import { nicApp } from '../../tsup.shared.js';
 
-export default defineConfig({
-  entry: ['src/main.ts'],
-  format: ['esm'],
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  banner: { js: '#!/usr/bin/env node' },
-});
+export default nicApp({ main: 'src/main.ts' });

@@ -1,10 +1,4 @@
-import { defineConfig } from 'tsup';
+import { nicLibrary } from '../../tsup.shared.js';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', driver: 'src/driver.ts', 'testing/index': 'src/testing/index.ts' },
-  format: ['esm'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-});
+// `./testing`: the fake sysfs tree builder, for this package's tests and @nic/test-kit.
+export default nicLibrary({ 'testing/index': 'src/testing/index.ts' });
