@@ -1,25 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MBUF_PORT, MbufView, type Eal, type Mempool } from '@nic/eal';
-import { closeFakeIntrs, FAKE_RING_SIZE } from './__fixtures__/fake-pmd.js';
-import { packets, testEal, testPool } from './__fixtures__/eal.js';
-import { close, configure, portIdByName, rxBurst, rxQueueSetup, start, statsGet, stop, txBurst, txQueueSetup } from './index.js';
+import { FAKE_RING_SIZE } from './__fixtures__/fake-pmd.js';
+import { code, eachFakePort, packets } from './__fixtures__/eal.js';
+import { close, configure, rxBurst, rxQueueSetup, start, statsGet, stop, txBurst, txQueueSetup } from './index.js';
 
 let eal: Eal;
 let pool: Mempool;
 let port: number;
 let mbufs: MbufView;
 
-beforeEach(async () => {
-  eal = await testEal();
-  pool = testPool(eal, 511);
+eachFakePort((fake) => {
+  ({ eal, pool, port } = fake);
   mbufs = new MbufView(eal.arena);
-  port = portIdByName('net_fake0');
-});
-
-afterEach(async () => {
-  await eal.cleanup();
-  closeFakeIntrs();
-});
+}, 511);
 
 function startPort(nbQueues = 1): void {
   configure(port, nbQueues, nbQueues);
@@ -28,15 +21,6 @@ function startPort(nbQueues = 1): void {
     txQueueSetup(port, q, 0);
   }
   start(port);
-}
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
 }
 
 describe('rxBurst and txBurst', () => {

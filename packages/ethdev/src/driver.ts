@@ -1,7 +1,8 @@
 /**
  * @nic/ethdev/driver — what poll-mode driver authors need (DPDK's `ethdev_driver.h`): the
  * ops interface and the data-path driver contract, port allocation and release, the shared
- * port data and its layout, queue counters, events and link updates, and the vdev glue.
+ * port data and its layout, queue counters, events and link updates (also from a kernel
+ * interface), and the vdev glue.
  * Also everything of the main entry. Free of side effects.
  */
 export * from './index.js';
@@ -13,6 +14,7 @@ export * from './shared.js';
 export { RxQueueCounters, TxQueueCounters, burstBytes } from './counters.js';
 export { processEvent } from './events.js';
 export { linkStatusSet, readLink } from './link.js';
+export { NetifPortOps, NETIF_LINK_WAIT_MS } from './netif.js';
 export { randomMac, isAssignableMac, isZeroMac } from './mac.js';
 export { ringAt, mempoolAt, rxQueueMempool } from './lookup.js';
 export { ethVdevDriver, removeDevicePorts, type EthVdevDriverOptions } from './vdev.js';

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { setLogSink, type Eal, type LogRecord, type Mempool } from '@nic/eal';
-import { closeFakeIntrs, FAKE, FAKE_DESC_LIM, FAKE_QUEUES, fakeOps } from './__fixtures__/fake-pmd.js';
-import { testEal, testPool } from './__fixtures__/eal.js';
+import { FAKE, FAKE_DESC_LIM, FAKE_QUEUES, fakeOps } from './__fixtures__/fake-pmd.js';
+import { code, eachFakePort } from './__fixtures__/eal.js';
 import {
   close,
   configure,
@@ -23,25 +23,7 @@ let eal: Eal;
 let pool: Mempool;
 let port: number;
 
-beforeEach(async () => {
-  eal = await testEal();
-  pool = testPool(eal);
-  port = portIdByName('net_fake0');
-});
-
-afterEach(async () => {
-  await eal.cleanup();
-  closeFakeIntrs();
-});
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-}
+eachFakePort((fake) => ({ eal, pool, port } = fake));
 
 function setUp(nbRx = 1, nbTx = 1): void {
   configure(port, nbRx, nbTx);

@@ -1,24 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Eal, Mempool } from '@nic/eal';
+import { describe, expect, it } from 'vitest';
+import type { Mempool } from '@nic/eal';
 import type { EventfdRxIntr } from '@nic/intr';
-import { closeFakeIntrs } from './__fixtures__/fake-pmd.js';
-import { testEal, testPool } from './__fixtures__/eal.js';
-import { configure, portIdByName, rxIntrDisable, rxIntrEnable, rxIntrFd, rxQueueIntr, rxQueueSetup, start, stop, txQueueSetup } from './index.js';
+import { eachFakePort } from './__fixtures__/eal.js';
+import { configure, rxIntrDisable, rxIntrEnable, rxIntrFd, rxQueueIntr, rxQueueSetup, start, stop, txQueueSetup } from './index.js';
 
-let eal: Eal;
 let pool: Mempool;
 let port: number;
 
-beforeEach(async () => {
-  eal = await testEal();
-  pool = testPool(eal);
-  port = portIdByName('net_fake0');
-});
-
-afterEach(async () => {
-  await eal.cleanup();
-  closeFakeIntrs();
-});
+eachFakePort((fake) => ({ pool, port } = fake));
 
 function setUp(rxq: boolean): void {
   configure(port, 2, 1, { intrConf: { rxq } });

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Eal, Mempool } from '@nic/eal';
-import { closeFakeIntrs, fakeOps } from './__fixtures__/fake-pmd.js';
-import { testEal, testPool } from './__fixtures__/eal.js';
+import { describe, expect, it } from 'vitest';
+import type { Mempool } from '@nic/eal';
+import { fakeOps } from './__fixtures__/fake-pmd.js';
+import { eachFakePort } from './__fixtures__/eal.js';
 import {
   allmulticastDisable,
   allmulticastEnable,
@@ -16,7 +16,6 @@ import {
   macAddrSet,
   mtuGet,
   mtuSet,
-  portIdByName,
   promiscuousDisable,
   promiscuousEnable,
   promiscuousGet,
@@ -29,20 +28,10 @@ import {
   vlanFilterSet,
 } from './index.js';
 
-let eal: Eal;
 let pool: Mempool;
 let port: number;
 
-beforeEach(async () => {
-  eal = await testEal();
-  pool = testPool(eal);
-  port = portIdByName('net_fake0');
-});
-
-afterEach(async () => {
-  await eal.cleanup();
-  closeFakeIntrs();
-});
+eachFakePort((fake) => ({ pool, port } = fake));
 
 function startPort(lsc = false): void {
   configure(port, 1, 1, { intrConf: { lsc } });

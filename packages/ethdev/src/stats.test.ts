@@ -1,10 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MbufView, type Eal, type Mempool } from '@nic/eal';
-import { closeFakeIntrs, FAKE_HW_MISSED, fakeOps } from './__fixtures__/fake-pmd.js';
-import { packets, testEal, testPool } from './__fixtures__/eal.js';
+import { FAKE_HW_MISSED, fakeOps } from './__fixtures__/fake-pmd.js';
+import { eachFakePort, packets } from './__fixtures__/eal.js';
 import {
   configure,
-  portIdByName,
   rxBurst,
   rxQueueSetup,
   start,
@@ -23,22 +22,15 @@ let eal: Eal;
 let pool: Mempool;
 let port: number;
 
-beforeEach(async () => {
-  eal = await testEal();
-  pool = testPool(eal, 511);
-  port = portIdByName('net_fake0');
+eachFakePort((fake) => {
+  ({ eal, pool, port } = fake);
   configure(port, 2, 2);
   for (let q = 0; q < 2; q++) {
     rxQueueSetup(port, q, 0, undefined, pool);
     txQueueSetup(port, q, 0);
   }
   start(port);
-});
-
-afterEach(async () => {
-  await eal.cleanup();
-  closeFakeIntrs();
-});
+}, 511);
 
 /** Sends `count` packets of `length` bytes on `queue` and receives them back. */
 function loop(queue: number, count: number, length: number): void {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { setLogSink } from '@nic/eal';
-import { NicError } from '@nic/native';
+import { codeOf } from './__fixtures__/errors.js';
 import { deferred, openFdCount } from './__fixtures__/fds.js';
 import { Alarms } from './alarm.js';
 import { IntrHandleType } from './handle.js';
@@ -19,15 +19,6 @@ function setup(): { thread: IntrThread; alarms: Alarms } {
   const alarms = new Alarms(thread);
   made.push({ thread, alarms });
   return { thread, alarms };
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof NicError ? e.code : (e as Error).name;
-  }
-  return undefined;
 }
 
 describe('Alarms', () => {

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { setLogSink } from '@nic/eal';
-import { NicError } from '@nic/native';
+import { codeOf } from './__fixtures__/errors.js';
 import { ALL_PORTS, DEV_EVENT_MAX, DevEvent, DevEvents } from './events.js';
 import { ANY_ARG } from './thread.js';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof NicError ? e.code : (e as Error).name;
-  }
-  return undefined;
-}
 
 describe('DevEvents', () => {
   it('numbers the events in DPDK\'s order', () => {

@@ -4,7 +4,8 @@
  */
 import { readSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeFd, NicError, timerfd, timerfdSet } from '@nic/native';
+import { closeFd, timerfd, timerfdSet } from '@nic/native';
+import { codeOf } from './__fixtures__/errors.js';
 import { deferred, pipePair, writeText, type FdPair } from './__fixtures__/fds.js';
 import { IntrHandle, IntrHandleType } from './handle.js';
 import { ANY_ARG, IntrThread } from './thread.js';
@@ -14,15 +15,6 @@ type HandleName = 'INVALID' | 'VALID' | 'VALID_UIO' | 'VALID_ALARM' | 'VALID_DEV
 let pipe: FdPair;
 let handles: Record<HandleName, IntrHandle>;
 const thread = new IntrThread();
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof NicError ? e.code : (e as Error).name;
-  }
-  return undefined;
-}
 
 beforeAll(() => {
   pipe = pipePair();

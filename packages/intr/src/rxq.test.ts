@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { closeFd, eventfd, eventfdRead, eventfdWrite, NicError } from '@nic/native';
+import { closeFd, eventfd, eventfdRead, eventfdWrite } from '@nic/native';
+import { codeOf } from './__fixtures__/errors.js';
 import { openFdCount } from './__fixtures__/fds.js';
 import { IntrHandle, IntrHandleType, MAX_RXTX_INTR_VEC_ID } from './handle.js';
 import { efdDisable, efdEnable, EventfdRxIntr, EVENTFD_COUNTER_SIZE, RxIntrWait, rxQueueFd } from './rxq.js';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof NicError ? e.code : (e as Error).name;
-  }
-  return undefined;
-}
 
 describe('queue vectors (efdEnable / efdDisable)', () => {
   it('gives MSI-X one new eventfd per queue beside the misc vector, and closes them again', () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { setLogSink, type LogRecord } from '@nic/eal';
-import { closeFd, eventfd, eventfdWrite, NicError } from '@nic/native';
+import { closeFd, eventfd, eventfdWrite } from '@nic/native';
+import { codeOf } from './__fixtures__/errors.js';
 import { deferred, openFdCount, pipePair } from './__fixtures__/fds.js';
 import { IntrHandle, IntrHandleType } from './handle.js';
 import { ANY_ARG, IntrThread } from './thread.js';
@@ -16,15 +17,6 @@ function setup(type: IntrHandleType = IntrHandleType.VFIO_MSI): { thread: IntrTh
   const fd = eventfd(0, { nonblock: true });
   cleanups.push(() => closeFd(fd), () => thread.close());
   return { thread, fd, handle: new IntrHandle({ type, fd }) };
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof NicError ? e.code : (e as Error).name;
-  }
-  return undefined;
 }
 
 /** Captures `eal.intr` log records until the test ends. */

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NicError, parseKvargs } from '@nic/eal';
-import { harnessEal } from '@nic/test-kit';
+import { harnessEal, vethPair, type VethPair } from '@nic/test-kit';
 import { parseAfPacketArgs, VALID_KEYS } from './args.js';
 import { NET_AF_PACKET, netAfPacketDriver } from './driver.js';
-import { KERNEL_TIER_MISSING, vethPair, type VethPair } from './__fixtures__/net.js';
+import { KERNEL_TIER_MISSING } from './__fixtures__/net.js';
 
 const parse = (args: string) => parseAfPacketArgs('net_af_packet0', parseKvargs(args, VALID_KEYS));
 

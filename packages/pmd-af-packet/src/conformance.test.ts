@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe } from 'vitest';
-import { ethdevConformance } from '@nic/test-kit';
+import { ethdevConformance, vethPair, type VethPair } from '@nic/test-kit';
 import { NET_AF_PACKET, netAfPacketDriver } from './driver.js';
-import { KERNEL_TIER_MISSING, vethPair, type VethPair } from './__fixtures__/net.js';
+import { KERNEL_TIER_MISSING } from './__fixtures__/net.js';
 
 // The port's end of a veth pair whose other end is quiet (IPv6 off, nothing bound to it):
 // nothing arrives unless sent, and the port never sees its own frames.

@@ -22,9 +22,9 @@ import {
   txBurst,
   txQueueSetup,
 } from '@nic/ethdev';
-import { errorCode, harnessEal, harnessPool } from '@nic/test-kit';
+import { errorCode, harnessEal, harnessPool, linkState, testFrame, until, vethPair, type VethPair } from '@nic/test-kit';
 import { NET_AF_PACKET, netAfPacketDriver } from './driver.js';
-import { KERNEL_TIER_MISSING, linkState, testFrame, until, vethPair, type VethPair } from './__fixtures__/net.js';
+import { KERNEL_TIER_MISSING } from './__fixtures__/net.js';
 
 let veth: VethPair;
 let eal: Eal;

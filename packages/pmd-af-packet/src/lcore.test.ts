@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MbufView, type Eal, type Mempool } from '@nic/eal';
-import { configure, portIdByName, rxBurst, rxQueueSetup, start, statsGet, stop, txBurst, txQueueSetup } from '@nic/ethdev';
-import { harnessEal, harnessPool } from '@nic/test-kit';
+import { portIdByName, rxBurst, statsGet, stop, txBurst } from '@nic/ethdev';
+import { harnessEal, harnessPool, startPort, testFrame, TEST_ETHERTYPE, until, vethPair, type VethPair } from '@nic/test-kit';
 import { NET_AF_PACKET, netAfPacketDriver } from './driver.js';
-import { KERNEL_TIER_MISSING, testFrame, TEST_ETHERTYPE, until, vethPair, type VethPair } from './__fixtures__/net.js';
+import { KERNEL_TIER_MISSING } from './__fixtures__/net.js';
 
 const fixture = new URL('./__fixtures__/lcore-echo.mjs', import.meta.url);
 const COUNT = 1000;
@@ -17,10 +17,7 @@ let mbufs: MbufView;
 
 function started(name: string): number {
   const id = portIdByName(name, eal);
-  configure(id, 1, 1);
-  rxQueueSetup(id, 0, 0, undefined, pool);
-  txQueueSetup(id, 0, 0);
-  start(id);
+  startPort(id, pool);
   return id;
 }
 

@@ -6,14 +6,11 @@
  * and `imissed` counts what the kernel dropped for want of ring space. The port holds no
  * mbufs between bursts; a start drops what the rings gathered while it was stopped.
  */
-import { linkStatusSet, TxOffload, type EthDev, type EthdevOps, type EthStats, type PmdDevInfo } from '@nic/ethdev/driver';
+import { NetifPortOps, TxOffload, type EthDev, type EthdevOps, type EthStats, type PmdDevInfo } from '@nic/ethdev/driver';
 import {
   netifInfo,
-  netifLink,
-  netifLinkWait,
   netifSetMac,
   netifSetMtu,
-  netifSetUp,
   packetMembership,
   packetStatistics,
   TPACKET3_TX_DATA_OFFSET,
@@ -25,18 +22,13 @@ import { QpairRing } from './ring.js';
 import { flushRx, VLAN_TAG_LEN } from './rx.js';
 import { ETHER_HDR_LEN } from './tx.js';
 
-/** Longest wait for the link of an interface coming up, when the caller waits (`linkGet`). */
-export const LINK_WAIT_MS = 1000;
-
 /** The longest frame a tx frame of `frameSize` bytes holds. */
 function frameDataSize(frameSize: number): number {
   return frameSize - TPACKET3_TX_DATA_OFFSET;
 }
 
 /** The control side of one net_af_packet port. */
-export class AfPacketPortOps implements EthdevOps {
-  /** The kernel interface. */
-  readonly iface: string;
+export class AfPacketPortOps extends NetifPortOps implements EthdevOps {
   /** One socket per queue pair; empty once closed. */
   readonly sockets: PacketSocket[];
   readonly #modes = new Set<PacketMembershipType>();
@@ -44,7 +36,7 @@ export class AfPacketPortOps implements EthdevOps {
   readonly #drops: number[];
 
   constructor(iface: string, sockets: PacketSocket[]) {
-    this.iface = iface;
+    super(iface);
     this.sockets = sockets;
     this.#drops = sockets.map(() => 0);
   }
@@ -77,27 +69,6 @@ export class AfPacketPortOps implements EthdevOps {
     for (const socket of this.sockets) socket.close();
     this.sockets.length = 0;
     this.#modes.clear();
-  }
-
-  /** Stores the interface's link; waiting, gives a link coming up up to {@link LINK_WAIT_MS} to settle. */
-  linkUpdate(dev: EthDev, waitToComplete = false): void | Promise<void> {
-    if (!waitToComplete) {
-      linkStatusSet(dev, netifLink(this.iface));
-      return;
-    }
-    return netifLinkWait(this.iface, LINK_WAIT_MS).then((link) => {
-      linkStatusSet(dev, link);
-    });
-  }
-
-  setLinkUp(dev: EthDev): void {
-    netifSetUp(this.iface, true);
-    this.linkUpdate(dev);
-  }
-
-  setLinkDown(dev: EthDev): void {
-    netifSetUp(this.iface, false);
-    this.linkUpdate(dev);
   }
 
   promiscuousEnable(): void {

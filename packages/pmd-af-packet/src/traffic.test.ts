@@ -1,31 +1,40 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MbufView, type Eal, type Mempool } from '@nic/eal';
-import { close, configure, rxBurst, rxQueueSetup, start, statsGet, stop, txBurst, txQueueSetup, portIdByName } from '@nic/ethdev';
-import { harnessEal, harnessPool } from '@nic/test-kit';
+import { close, rxBurst, statsGet, stop, txBurst, portIdByName } from '@nic/ethdev';
+import {
+  etherFrame,
+  etherTypeOf,
+  framePacket,
+  framePackets,
+  harnessEal,
+  harnessPool,
+  ip,
+  isTestFrame,
+  linkState,
+  macOf,
+  netns,
+  packetBytes,
+  receiveFrames,
+  startPort,
+  testFrame,
+  until,
+  vethPair,
+  type Netns,
+  type VethPair,
+} from '@nic/test-kit';
 import { NET_AF_PACKET, netAfPacketDriver } from './driver.js';
 import {
   arpReplyFrom,
-  ip,
   arpRequest,
-  etherFrame,
   ETHERTYPE_IPV4,
   icmpEcho,
   IPPROTO_ICMP,
   ipv4,
   ipv4Packet,
   KERNEL_TIER_MISSING,
-  linkState,
-  macOf,
-  netns,
   rawSend,
-  testFrame,
-  TEST_ETHERTYPE,
   udpFrame,
-  until,
-  vethPair,
   vlanTagged,
-  type Netns,
-  type VethPair,
 } from './__fixtures__/net.js';
 
 const BURST = 32;
@@ -44,59 +53,13 @@ async function port(iface: string, extra = '', queues = 1, poolSize = 1023): Pro
   pool = harnessPool(eal, poolSize);
   mbufs = new MbufView(eal.arena);
   const id = portIdByName(name, eal);
-  configure(id, queues, queues);
-  for (let q = 0; q < queues; q++) {
-    rxQueueSetup(id, q, 0, undefined, pool);
-    txQueueSetup(id, q, 0);
-  }
-  start(id);
+  startPort(id, pool, queues);
   return id;
 }
 
-/** The bytes of packet `h`. */
-function bytesOf(h: number): Uint8Array {
-  const out = new Uint8Array(mbufs.pktLen(h));
-  mbufs.read(h, 0, out.length, out);
-  return out;
-}
-
-/** Polls rx queue `queue` until `count` packets for which `keep` holds came; returns their bytes (others are freed). */
-async function receive(id: number, count: number, keep: (f: Uint8Array) => boolean, queue = 0): Promise<Uint8Array[]> {
-  const got: Uint8Array[] = [];
-  const handles = new Uint32Array(BURST);
-  await until(`${count} packets on rx queue ${queue}`, () => {
-    const n = rxBurst(id, queue, handles, BURST);
-    for (let i = 0; i < n; i++) {
-      const frame = bytesOf(handles[i]);
-      if (keep(frame)) got.push(frame);
-    }
-    mbufs.freeBulk(handles, n);
-    return got.length >= count;
-  });
-  return got;
-}
-
-/** A packet of `frame`'s bytes from the pool, in segments of at most `segment` bytes. */
-function packet(frame: Uint8Array, segment = frame.length): number {
-  let head = 0;
-  for (let at = 0; at < frame.length; at += segment) {
-    const part = frame.subarray(at, Math.min(frame.length, at + segment));
-    const h = mbufs.alloc(pool);
-    mbufs.append(h, part.length);
-    eal.arena.u8.set(part, mbufs.mtod(h));
-    if (head === 0) head = h;
-    else expect(mbufs.chain(head, h)).toBe(0);
-  }
-  return head;
-}
-
-/** Packets of `frames`. */
-function packets(frames: readonly Uint8Array[]): Uint32Array {
-  return Uint32Array.from(frames, (f) => packet(f));
-}
-
-const etherType = (f: Uint8Array): number => (f[12] << 8) | f[13];
-const isTest = (f: Uint8Array): boolean => etherType(f) === TEST_ETHERTYPE;
+const receive = (id: number, count: number, keep: (f: Uint8Array) => boolean): Promise<Uint8Array[]> => receiveFrames(eal, id, count, keep);
+const packet = (frame: Uint8Array, segment?: number): number => framePacket(eal, pool, frame, segment);
+const packets = (frames: readonly Uint8Array[]): Uint32Array => framePackets(eal, pool, frames);
 
 describe.skipIf(KERNEL_TIER_MISSING !== undefined)('net_af_packet moves real frames', () => {
   beforeAll(async () => {
@@ -113,7 +76,7 @@ describe.skipIf(KERNEL_TIER_MISSING !== undefined)('net_af_packet moves real fra
     const id = await port(veth.a);
     const frames = [testFrame(1, 60), testFrame(2, 1514), vlanTagged(testFrame(3, 200), 42, 5), testFrame(4, 64)];
     await rawSend(veth.b, frames);
-    const got = await receive(id, frames.length, (f) => isTest(f) || etherType(f) === 0x8100);
+    const got = await receive(id, frames.length, (f) => isTestFrame(f) || etherTypeOf(f) === 0x8100);
     expect(got.map((f) => Array.from(f))).toEqual(frames.map((f) => Array.from(f)));
     const stats = statsGet(id);
     expect(stats.ipackets).toBe(frames.length);
@@ -145,7 +108,7 @@ describe.skipIf(KERNEL_TIER_MISSING !== undefined)('net_af_packet moves real fra
 
       const data = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7) & 0xff);
       const echo = (seq: number): Uint8Array => etherFrame(theirs, mine, ETHERTYPE_IPV4, ipv4Packet(me, them, IPPROTO_ICMP, icmpEcho(0x4e49, seq, data)));
-      const isReply = (f: Uint8Array): boolean => etherType(f) === ETHERTYPE_IPV4 && f[23] === IPPROTO_ICMP && f[34] === 0;
+      const isReply = (f: Uint8Array): boolean => etherTypeOf(f) === ETHERTYPE_IPV4 && f[23] === IPPROTO_ICMP && f[34] === 0;
       for (const [seq, segment] of [[1, 2000], [2, 400]]) {
         expect(txBurst(id, 0, Uint32Array.of(packet(echo(seq), segment)), 1)).toBe(1);
         const [pong] = await receive(id, 1, isReply);
@@ -166,14 +129,14 @@ describe.skipIf(KERNEL_TIER_MISSING !== undefined)('net_af_packet moves real fra
     const id = await port(veth.a, ',qpairs=2', 2);
     const flows = Array.from({ length: 64 }, (_, i) => udpFrame(2000 + i, Uint8Array.of(2, 0, 0, 0, 0, 9)));
     await rawSend(veth.b, flows);
-    const isUdp = (f: Uint8Array): boolean => etherType(f) === ETHERTYPE_IPV4 && f[23] === 17;
+    const isUdp = (f: Uint8Array): boolean => etherTypeOf(f) === ETHERTYPE_IPV4 && f[23] === 17;
     const ports: number[][] = [[], []];
     const handles = new Uint32Array(BURST);
     await until('every flow', () => {
       for (const q of [0, 1]) {
         const n = rxBurst(id, q, handles, BURST);
         for (let i = 0; i < n; i++) {
-          const f = bytesOf(handles[i]);
+          const f = packetBytes(eal, handles[i]);
           if (isUdp(f)) ports[q].push((f[34] << 8) | f[35]);
         }
         mbufs.freeBulk(handles, n);
@@ -218,7 +181,7 @@ describe.skipIf(KERNEL_TIER_MISSING !== undefined)('net_af_packet moves real fra
     mbufs.freeBulk(hold, 16);
     // The frames were taken off the ring: nothing is left to receive.
     await rawSend(veth.b, [testFrame(10)]);
-    const [next] = await receive(id, 1, isTest);
+    const [next] = await receive(id, 1, isTestFrame);
     expect(next[15]).toBe(10);
   });
 

@@ -1,20 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MbufView, Ring, RING_F_SC_DEQ, RING_F_SP_ENQ, type Eal, type Mempool } from '@nic/eal';
-import {
-  close,
-  configure,
-  infoGet,
-  portIdByName,
-  ports,
-  rxBurst,
-  rxQueueSetup,
-  start,
-  statsGet,
-  stop,
-  txBurst,
-  txQueueSetup,
-} from '@nic/ethdev';
-import { allocPackets, harnessEal, harnessPool } from '@nic/test-kit';
+import { close, infoGet, portIdByName, ports, rxBurst, statsGet, stop, txBurst } from '@nic/ethdev';
+import { allocPackets, harnessEal, harnessPool, startPort } from '@nic/test-kit';
 import { netRingDriver, RING_MAX_QUEUES, ringPort, ringPortFromRing } from './index.js';
 
 let eal: Eal;
@@ -28,15 +15,6 @@ async function setUpEal(...vdevs: string[]): Promise<void> {
 afterEach(async () => {
   await eal.cleanup();
 });
-
-function startPort(port: number, queues = 1): void {
-  configure(port, queues, queues);
-  for (let q = 0; q < queues; q++) {
-    rxQueueSetup(port, q, 0, undefined, pool);
-    txQueueSetup(port, q, 0);
-  }
-  start(port);
-}
 
 /** Sends `count` packets from `from` queue `queue` and returns what `to` receives on it. */
 function pass(from: number, to: number, count: number, queue = 0): Uint32Array {
@@ -53,7 +31,7 @@ describe('a net_ring port on its own', () => {
     await setUpEal('net_ring0');
     const port = portIdByName('net_ring0');
     expect(infoGet(port)).toMatchObject({ maxRxQueues: RING_MAX_QUEUES, maxTxQueues: RING_MAX_QUEUES, driverName: 'net_ring' });
-    startPort(port, 3);
+    startPort(port, pool, 3);
     expect(pass(port, port, 5, 2)).toHaveLength(5);
     expect(statsGet(port).qIpackets).toEqual([0, 0, 5]);
     expect(Ring.lookup(eal.arena, 'ETH_RXTX15_net_ring0').capacity).toBe(1023);
@@ -71,8 +49,8 @@ describe('peer=', () => {
     await setUpEal('net_ring0', 'net_ring1,peer=net_ring0');
     const a = portIdByName('net_ring0');
     const b = portIdByName('net_ring1');
-    startPort(a);
-    startPort(b);
+    startPort(a, pool);
+    startPort(b, pool);
     expect(pass(a, b, 7)).toHaveLength(7);
     expect(pass(b, a, 3)).toHaveLength(3);
     expect(pass(a, a, 2)).toHaveLength(0);
@@ -90,7 +68,7 @@ describe('peer=', () => {
     await expect(eal.vdev.attach('net_ring1,peer=nope')).rejects.toThrow(/peer=nope: no net_ring port has that name/);
     expect(ports(eal)).toEqual([portIdByName('net_ring0')]);
     expect(() => Ring.lookup(eal.arena, 'ETH_RXTX0_net_ring1')).toThrow(expect.objectContaining({ code: 'NIC_ENOENT' }));
-    startPort(portIdByName('net_ring0'));
+    startPort(portIdByName('net_ring0'), pool);
     await expect(eal.vdev.attach('net_ring2,peer=net_ring0')).rejects.toThrow(expect.objectContaining({ code: 'NIC_EBUSY' }));
   });
 });
@@ -100,7 +78,7 @@ describe('nodeaction=', () => {
     await setUpEal('net_ring0,nodeaction=r0:0:CREATE,nodeaction=r1:0:CREATE');
     const r0 = portIdByName('r0');
     expect(portIdByName('r1')).not.toBe(r0);
-    startPort(r0);
+    startPort(r0, pool);
     close(portIdByName('r1'));
     Ring.create(eal.arena, 'ETH_RXTX0_r2', 64);
     expect(() => Ring.lookup(eal.arena, 'ETH_RXTX1_r2')).toThrow();
@@ -115,7 +93,7 @@ describe('nodeaction=', () => {
     await eal.vdev.attach('net_ring0,nodeaction=r3:0:ATTACH,nodeaction=r4:0:CREATE');
     for (const name of ['r3', 'r4']) {
       const port = portIdByName(name);
-      startPort(port);
+      startPort(port, pool);
       expect(pass(port, port, 3)).toHaveLength(3);
       stop(port);
       close(port);
@@ -133,8 +111,8 @@ describe('ringPort', () => {
     const b = await ringPort(eal, 'b', [ab], [ba]);
     expect(ports(eal)).toEqual([a, b]);
     expect(infoGet(a).deviceName).toBe('net_ring_a');
-    startPort(a);
-    startPort(b);
+    startPort(a, pool);
+    startPort(b, pool);
     expect(pass(a, b, 9)).toHaveLength(9);
     expect(pass(b, a, 9)).toHaveLength(9);
     stop(a);
@@ -147,7 +125,7 @@ describe('ringPort', () => {
     await setUpEal();
     const ring = Ring.create(eal.arena, 'loop', 64);
     const port = await ringPortFromRing(eal, ring);
-    startPort(port);
+    startPort(port, pool);
     expect(pass(port, port, 6)).toHaveLength(6);
   });
 

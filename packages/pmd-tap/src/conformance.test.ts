@@ -1,9 +1,10 @@
 import { describe } from 'vitest';
 import type { VdevDriverDescriptor } from '@nic/eal';
 import { portIdByName } from '@nic/ethdev';
-import { ethdevConformance } from '@nic/test-kit';
+import { disableIpv6, ethdevConformance, kernelTierMissing, uniqueName } from '@nic/test-kit';
 import { NET_TAP, netTapDriver, tapInterface } from './driver.js';
-import { disableIpv6, KERNEL_TIER_MISSING, uniqueName } from './__fixtures__/net.js';
+
+const KERNEL_TIER_MISSING = kernelTierMissing('net_tap', { tun: true });
 
 // net_tap, with the kernel's side of each TAP kept quiet: once the device exists, and before
 // any start brings its interface up, IPv6 goes off on the interface, so that the kernel

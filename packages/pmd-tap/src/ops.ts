@@ -8,23 +8,18 @@
  * stashes hold; a close also closes the fds, and the kernel deletes the interface.
  */
 import { MbufView } from '@nic/eal';
-import { linkStatusSet, type EthDev, type EthdevOps, type PmdDevInfo } from '@nic/ethdev/driver';
-import { closeFd, netifLink, netifLinkWait, netifSetMac, netifSetMtu, netifSetUp, tapAttachQueue } from '@nic/native';
+import { NetifPortOps, type EthDev, type EthdevOps, type PmdDevInfo } from '@nic/ethdev/driver';
+import { closeFd, netifSetMac, netifSetMtu, tapAttachQueue } from '@nic/native';
 import { queueOffset, TAP_MAX_QUEUES, TP_NB_QUEUES, TQ_FD, TQ_STASH_COUNT } from './layout.js';
 import { drainStash } from './rx.js';
 
-/** Longest wait for the link of the interface coming up, when the caller waits (`linkGet`). */
-export const LINK_WAIT_MS = 1000;
-
 /** The control side of one net_tap port. */
-export class TapPortOps implements EthdevOps {
-  /** The TAP interface. */
-  readonly iface: string;
-  /** Its open queue fds: queue pair `i` uses `fds[i]`; empty once closed. */
+export class TapPortOps extends NetifPortOps implements EthdevOps {
+  /** The open queue fds: queue pair `i` uses `fds[i]`; empty once closed. */
   readonly fds: number[];
 
   constructor(iface: string, fd: number) {
-    this.iface = iface;
+    super(iface);
     this.fds = [fd];
   }
 
@@ -53,13 +48,11 @@ export class TapPortOps implements EthdevOps {
   }
 
   start(dev: EthDev): void {
-    netifSetUp(this.iface, true);
-    linkStatusSet(dev, netifLink(this.iface));
+    this.setLinkUp(dev);
   }
 
   stop(dev: EthDev): void {
-    netifSetUp(this.iface, false);
-    linkStatusSet(dev, netifLink(this.iface));
+    this.setLinkDown(dev);
     this.#drainStashes(dev);
   }
 
@@ -75,27 +68,6 @@ export class TapPortOps implements EthdevOps {
 
   rxQueueRelease(dev: EthDev, queue: number): void {
     drainStash(dev.eal.arena, new MbufView(dev.eal.arena), dev.data.privOffset, queue);
-  }
-
-  /** Stores the interface's link; waiting, gives a link coming up up to {@link LINK_WAIT_MS} to settle. */
-  linkUpdate(dev: EthDev, waitToComplete = false): void | Promise<void> {
-    if (!waitToComplete) {
-      linkStatusSet(dev, netifLink(this.iface));
-      return;
-    }
-    return netifLinkWait(this.iface, LINK_WAIT_MS).then((link) => {
-      linkStatusSet(dev, link);
-    });
-  }
-
-  setLinkUp(dev: EthDev): void {
-    netifSetUp(this.iface, true);
-    linkStatusSet(dev, netifLink(this.iface));
-  }
-
-  setLinkDown(dev: EthDev): void {
-    netifSetUp(this.iface, false);
-    linkStatusSet(dev, netifLink(this.iface));
   }
 
   promiscuousEnable(): void {

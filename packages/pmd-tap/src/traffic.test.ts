@@ -1,27 +1,29 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MbufView, NicError, type Eal, type Mempool } from '@nic/eal';
-import {
-  close,
-  configure,
-  linkGet,
-  linkGetNowait,
-  macAddrGet,
-  mtuSet,
-  portIdByName,
-  rxBurst,
-  rxQueueSetup,
-  start,
-  statsGet,
-  stop,
-  txBurst,
-  txQueueSetup,
-} from '@nic/ethdev';
+import { close, linkGet, linkGetNowait, macAddrGet, mtuSet, portIdByName, rxBurst, statsGet, stop, txBurst } from '@nic/ethdev';
 import { parseMac } from '@nic/ethdev/driver';
-import { harnessEal, harnessPool } from '@nic/test-kit';
+import {
+  disableIpv6,
+  etherTypeOf,
+  framePackets,
+  harnessEal,
+  harnessPool,
+  hasLink,
+  ip,
+  isTestFrame,
+  kernelTierMissing,
+  linkState,
+  netns,
+  receiveFrames,
+  startPort,
+  testFrame,
+  uniqueName,
+  until,
+} from '@nic/test-kit';
 import { NET_AF_PACKET, netAfPacketDriver } from '@nic/pmd-af-packet/driver';
 import { NET_TAP, netTapDriver, tapInterface } from './driver.js';
-import { disableIpv6, ip, KERNEL_TIER_MISSING, linkState, netns, testFrame, TEST_ETHERTYPE, uniqueName, until } from './__fixtures__/net.js';
 
+const KERNEL_TIER_MISSING = kernelTierMissing('net_tap', { tun: true });
 const BURST = 32;
 const TAP = `${NET_TAP}0`;
 /** A net_af_packet port on the TAP interface: it sees what the kernel receives there and sends as the kernel would. */
@@ -47,48 +49,12 @@ async function instance(vdevs: readonly string[], poolSize = 1023): Promise<Eal>
 /** Configures port `name` with `queues` queue pairs and starts it; its id. */
 function started(name: string, queues = 1): number {
   const id = portIdByName(name, eal);
-  configure(id, queues, queues);
-  for (let q = 0; q < queues; q++) {
-    rxQueueSetup(id, q, 0, undefined, pool);
-    txQueueSetup(id, q, 0);
-  }
-  start(id);
+  startPort(id, pool, queues);
   return id;
 }
 
-function packets(frames: readonly Uint8Array[]): Uint32Array {
-  return Uint32Array.from(frames, (frame) => {
-    const h = mbufs.alloc(pool);
-    mbufs.append(h, frame.length);
-    (eal as Eal).arena.u8.set(frame, mbufs.mtod(h));
-    return h;
-  });
-}
-
-function bytesOf(h: number): Uint8Array {
-  const out = new Uint8Array(mbufs.pktLen(h));
-  mbufs.read(h, 0, out.length, out);
-  return out;
-}
-
-/** Polls rx queue `queue` of `id` until `count` frames for which `keep` holds came; their bytes. */
-async function receive(id: number, count: number, keep: (f: Uint8Array) => boolean, queue = 0): Promise<Uint8Array[]> {
-  const got: Uint8Array[] = [];
-  const handles = new Uint32Array(BURST);
-  await until(`${count} frames on port ${id}`, () => {
-    const n = rxBurst(id, queue, handles, BURST);
-    for (let i = 0; i < n; i++) {
-      const f = bytesOf(handles[i]);
-      if (keep(f)) got.push(f);
-    }
-    mbufs.freeBulk(handles, n);
-    return got.length >= count;
-  });
-  return got;
-}
-
-const etherType = (f: Uint8Array): number => (f[12] << 8) | f[13];
-const isTest = (f: Uint8Array): boolean => etherType(f) === TEST_ETHERTYPE;
+const packets = (frames: readonly Uint8Array[]): Uint32Array => framePackets(eal as Eal, pool, frames);
+const receive = (id: number, count: number, keep: (f: Uint8Array) => boolean): Promise<Uint8Array[]> => receiveFrames(eal as Eal, id, count, keep);
 
 /** The TAP port and a net_af_packet port on its interface, both started, IPv6 off on the interface. */
 async function wired(queues = 1, poolSize = 1023): Promise<{ tap: number; kernel: number; ifname: string; mac: Uint8Array }> {
@@ -98,7 +64,7 @@ async function wired(queues = 1, poolSize = 1023): Promise<{ tap: number; kernel
   const tap = started(TAP, queues);
   const kernel = started(KERNEL);
   // A TAP reports its operational state as UNKNOWN; LOWER_UP says it has its carrier.
-  await until('the TAP to run', () => linkState(ifname)?.flags.includes('LOWER_UP') === true);
+  await until('the TAP to run', () => linkState(ifname).flags.includes('LOWER_UP'));
   return { tap, kernel, ifname, mac: parseMac(macAddrGet(tap)) };
 }
 
@@ -107,22 +73,22 @@ describe.skipIf(KERNEL_TIER_MISSING !== undefined)('net_tap and the kernel', () 
     const ifname = uniqueName('ttap');
     await instance([`${TAP},iface=${ifname},mac=02:74:61:70:00:01`]);
     const state = linkState(ifname);
-    expect(state?.kind).toBe('tun');
-    expect(state?.infoData).toMatchObject({ type: 'tap', pi: false, multi_queue: true, persist: false });
-    expect(state?.address).toBe('02:74:61:70:00:01');
-    expect(state?.flags).not.toContain('UP');
+    expect(state.kind).toBe('tun');
+    expect(state.infoData).toMatchObject({ type: 'tap', pi: false, multi_queue: true, persist: false });
+    expect(state.address).toBe('02:74:61:70:00:01');
+    expect(state.flags).not.toContain('UP');
     disableIpv6(ifname);
     const id = started(TAP);
     expect(tapInterface(id)).toBe(ifname);
-    expect(linkState(ifname)?.flags).toContain('UP');
+    expect(linkState(ifname).flags).toContain('UP');
     expect(await linkGet(id)).toMatchObject({ up: true });
     mtuSet(id, 1400);
-    expect(linkState(ifname)?.mtu).toBe(1400);
+    expect(linkState(ifname).mtu).toBe(1400);
     stop(id);
-    expect(linkState(ifname)?.flags).not.toContain('UP');
+    expect(linkState(ifname).flags).not.toContain('UP');
     expect(linkGetNowait(id).up).toBe(false);
     close(id);
-    await until('the interface to go', () => linkState(ifname) === undefined);
+    await until('the interface to go', () => !hasLink(ifname));
   });
 
   it("names the interface dtapN when not told, and gives DPDK's fixed address with mac=fixed", async () => {
@@ -131,20 +97,20 @@ describe.skipIf(KERNEL_TIER_MISSING !== undefined)('net_tap and the kernel', () 
     const ifname = tapInterface(id);
     expect(ifname).toMatch(/^dtap\d+$/);
     expect(macAddrGet(id).toLowerCase()).toMatch(/^00:64:74:61:70:3\d$/);
-    expect(linkState(ifname)?.address).toBe(macAddrGet(id).toLowerCase());
+    expect(linkState(ifname).address).toBe(macAddrGet(id).toLowerCase());
   });
 
   it("writes its frames to the kernel and reads the kernel's, with their exact bytes", async () => {
     const { tap, kernel, ifname, mac } = await wired();
     const out = [testFrame(1, 60, mac), testFrame(2, 1514, mac), testFrame(3, 333, mac)];
-    const rxBefore = linkState(ifname)?.rxPackets ?? 0;
+    const rxBefore = linkState(ifname).rxPackets;
     expect(txBurst(tap, 0, packets(out), out.length)).toBe(out.length);
-    expect((await receive(kernel, 3, isTest)).map((f) => Array.from(f))).toEqual(out.map((f) => Array.from(f)));
-    expect(linkState(ifname)?.rxPackets).toBe(rxBefore + 3);
+    expect((await receive(kernel, 3, isTestFrame)).map((f) => Array.from(f))).toEqual(out.map((f) => Array.from(f)));
+    expect(linkState(ifname).rxPackets).toBe(rxBefore + 3);
 
     const back = [testFrame(4, 64, Uint8Array.of(2, 0, 0, 0, 0, 4)), testFrame(5, 1200, Uint8Array.of(2, 0, 0, 0, 0, 4))];
     expect(txBurst(kernel, 0, packets(back), back.length)).toBe(back.length);
-    expect((await receive(tap, 2, isTest)).map((f) => Array.from(f))).toEqual(back.map((f) => Array.from(f)));
+    expect((await receive(tap, 2, isTestFrame)).map((f) => Array.from(f))).toEqual(back.map((f) => Array.from(f)));
     expect(statsGet(tap)).toMatchObject({ opackets: 3, obytes: 60 + 1514 + 333, ipackets: 2, ibytes: 64 + 1200, oerrors: 0 });
   });
 
@@ -153,7 +119,7 @@ describe.skipIf(KERNEL_TIER_MISSING !== undefined)('net_tap and the kernel', () 
     const frames = [testFrame(6, 100, mac), testFrame(7, 100, mac)];
     expect(txBurst(tap, 0, packets([frames[0]]), 1)).toBe(1);
     expect(txBurst(tap, 1, packets([frames[1]]), 1)).toBe(1);
-    const got = await receive(kernel, 2, isTest);
+    const got = await receive(kernel, 2, isTestFrame);
     expect(got.map((f) => f[15]).sort()).toEqual([6, 7]);
     expect(statsGet(tap).qOpackets).toEqual([1, 1]);
   });
@@ -199,15 +165,15 @@ describe.skipIf(KERNEL_TIER_MISSING !== undefined)('net_tap and the kernel', () 
       ip('link', 'set', ifname, 'netns', ns.name);
       ns.ip('link', 'set', ifname, 'up');
       const mine = macAddrGet(id).toLowerCase();
-      const [heard] = await receive(id, 1, (f) => etherType(f) === 0x86dd);
+      const [heard] = await receive(id, 1, (f) => etherTypeOf(f) === 0x86dd);
       expect(Array.from(heard.subarray(6, 12), (b) => b.toString(16).padStart(2, '0')).join(':')).toBe(mine);
       // IPv6, carrying ICMPv6 directly or behind a hop-by-hop header (MLD).
       expect(heard[14] >> 4).toBe(6);
       expect([0, 58]).toContain(heard[20]);
-      const before = linkState(ifname, ns)?.rxPackets ?? 0;
+      const before = linkState(ifname, ns).rxPackets;
       const mac = parseMac(mine);
       expect(txBurst(id, 0, packets([testFrame(12, 90, mac), testFrame(13, 90, mac)]), 2)).toBe(2);
-      await until('the kernel to count both', () => (linkState(ifname, ns)?.rxPackets ?? 0) >= before + 2);
+      await until('the kernel to count both', () => linkState(ifname, ns).rxPackets >= before + 2);
     } finally {
       // Back before the namespace goes, or the kernel would delete the interface with it.
       ns.ip('link', 'set', ifname, 'netns', String(process.pid));
@@ -215,7 +181,7 @@ describe.skipIf(KERNEL_TIER_MISSING !== undefined)('net_tap and the kernel', () 
     }
     stop(id);
     close(id);
-    await until('the interface to go', () => linkState(ifname) === undefined);
+    await until('the interface to go', () => !hasLink(ifname));
   });
 });
 

@@ -1,8 +1,11 @@
 /**
  * What an ethdev test needs around the port under test: an isolated EAL instance, a mbuf
- * pool, packets of a given length, and a way to catch error codes.
+ * pool, a started port, packets of a given length or holding given frames, their bytes
+ * back, polling for what a port receives, and a way to catch error codes.
  */
+import { expect } from 'vitest';
 import { init, MBUF_DATA_LEN, MBUF_PKT_LEN, MbufView, pktmbufPoolCreate, type DriverDescriptor, type Eal, type Mempool } from '@nic/eal';
+import { configure, rxBurst, rxQueueSetup, start, txQueueSetup } from '@nic/ethdev';
 
 /** EAL arguments every harness instance gets before the caller's: no PCI, no hugepages, 64 MiB. */
 export const BASE_EAL_ARGS: readonly string[] = ['--no-pci', '--no-huge', '-m', '64'];
@@ -56,4 +59,82 @@ export function errorCode(fn: () => unknown): string | undefined {
     return typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : 'no code';
   }
   return undefined;
+}
+
+/**
+ * Waits, looking every millisecond for at most `timeoutMs`, until `condition` holds.
+ * @throws Error naming `what` when the time runs out; what `condition` throws.
+ */
+export async function until(what: string, condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+/** Configures `port` with `queues` rx and tx queues of the driver's default sizes, rx filling from `pool`, and starts it. */
+export function startPort(port: number, pool: Mempool, queues = 1): void {
+  configure(port, queues, queues);
+  for (let q = 0; q < queues; q++) {
+    rxQueueSetup(port, q, 0, undefined, pool);
+    txQueueSetup(port, q, 0);
+  }
+  start(port);
+}
+
+/**
+ * A packet from `pool` holding the bytes of `frame`, in a chain of segments of at most
+ * `segment` bytes (one segment by default); its head mbuf.
+ */
+export function framePacket(eal: Eal, pool: Mempool, frame: Uint8Array, segment = frame.length): number {
+  const mbufs = new MbufView(eal.arena);
+  let head = 0;
+  let at = 0;
+  do {
+    const part = frame.subarray(at, Math.min(frame.length, at + segment));
+    const h = mbufs.alloc(pool);
+    mbufs.append(h, part.length);
+    eal.arena.u8.set(part, mbufs.mtod(h));
+    if (head === 0) head = h;
+    else expect(mbufs.chain(head, h)).toBe(0);
+    at += segment;
+  } while (at < frame.length);
+  return head;
+}
+
+/** Single-segment packets from `pool` holding the bytes of `frames`, in order. */
+export function framePackets(eal: Eal, pool: Mempool, frames: readonly Uint8Array[]): Uint32Array {
+  return Uint32Array.from(frames, (frame) => framePacket(eal, pool, frame));
+}
+
+/** A copy of the bytes of packet `h`, all its segments. */
+export function packetBytes(eal: Eal, h: number): Uint8Array {
+  const mbufs = new MbufView(eal.arena);
+  const out = new Uint8Array(mbufs.pktLen(h));
+  mbufs.read(h, 0, out.length, out);
+  return out;
+}
+
+/** Packets {@link receiveFrames} asks rx for at a time. */
+const RECEIVE_BURST = 32;
+
+/**
+ * Polls rx queue `queue` of `port` (with {@link until}) until `count` frames for which
+ * `keep` holds have come, and returns their bytes. Frees every packet it receives, kept or not.
+ */
+export async function receiveFrames(eal: Eal, port: number, count: number, keep: (frame: Uint8Array) => boolean, queue = 0): Promise<Uint8Array[]> {
+  const mbufs = new MbufView(eal.arena);
+  const got: Uint8Array[] = [];
+  const handles = new Uint32Array(RECEIVE_BURST);
+  await until(`${count} frames on rx queue ${queue} of port ${port}`, () => {
+    const n = rxBurst(port, queue, handles, RECEIVE_BURST);
+    for (let i = 0; i < n; i++) {
+      const frame = packetBytes(eal, handles[i]);
+      if (keep(frame)) got.push(frame);
+    }
+    mbufs.freeBulk(handles, n);
+    return got.length >= count;
+  });
+  return got;
 }

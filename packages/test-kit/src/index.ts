@@ -1,10 +1,28 @@
 /**
  * @nic/test-kit — testing aids for nic packages and third-party drivers: the ethdev
  * conformance suite every PMD runs, the harness it runs on (isolated EAL instances, mbuf
- * pools, packets), and the check of a PMD's static driver manifest. Test code only: it
- * imports vitest.
+ * pools, started ports, packets), the check of a PMD's static driver manifest, and, for
+ * drivers on kernel interfaces, veth pairs, network namespaces, link state and test
+ * frames. Test code only: it imports vitest.
  */
 export { ethdevConformance, CONFORMANCE_BURST, CONFORMANCE_PACKET_LENGTH, CONFORMANCE_POOL_SIZE } from './conformance.js';
 export type { ConformanceRxMode, EthdevConformanceOptions } from './conformance.js';
-export { allocPackets, BASE_EAL_ARGS, DEFAULT_LCORE_ARGS, errorCode, harnessEal, harnessPool, packetLengths } from './harness.js';
+export {
+  allocPackets,
+  BASE_EAL_ARGS,
+  DEFAULT_LCORE_ARGS,
+  errorCode,
+  framePacket,
+  framePackets,
+  harnessEal,
+  harnessPool,
+  packetBytes,
+  packetLengths,
+  receiveFrames,
+  startPort,
+  until,
+} from './harness.js';
+export { BROADCAST, etherFrame, etherTypeOf, isTestFrame, testFrame, TEST_ETHERTYPE } from './frames.js';
+export { disableIpv6, hasLink, ip, kernelTierMissing, linkState, macOf, netns, uniqueName, vethPair } from './netns.js';
+export type { KernelTierNeeds, LinkState, Netns, NetnsOptions, VethPair } from './netns.js';
 export { manifestDriverNames } from './manifest.js';

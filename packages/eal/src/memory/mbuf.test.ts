@@ -4,11 +4,11 @@
  * stress across worker threads, failing sanity checks, linearize, alloc_bulk and its
  * negative cases, read / read_from_offset / read_from_chain, nb_segs and next reset.
  */
-import { NicError } from '@nic/native';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Arena } from './arena.js';
 import { setCurrentLcore } from './current-lcore.js';
 import { ERR_ENOENT, ERR_EOVERFLOW } from './errno.js';
+import { code, MiB } from './__fixtures__/harness.js';
 import { newBarrier, runFixture } from './__fixtures__/workers.js';
 import { MbufView, pktmbufDataRoomSize, pktmbufPoolCreate, pktmbufPrivSize } from './mbuf.js';
 import * as L from './mbuf-layout.js';
@@ -28,18 +28,6 @@ const CHAIN_LEN = 16;
 const MBUF2_PRIV_SIZE = 128;
 const MAGIC_DATA = 0x42424242;
 const ETHER_HDR_LEN = 14;
-const MiB = 1024 * 1024;
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof NicError) return err.code;
-    if (err instanceof TypeError) return 'TypeError';
-    throw err;
-  }
-  return undefined;
-}
 
 let arena: Arena;
 let mb: MbufView;

@@ -3,11 +3,11 @@
  * negative cases, sp_sc across two threads, iteration and alignment), plus the cache
  * algorithm, page placement, debug mode and audit.
  */
-import { NicError } from '@nic/native';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Arena } from './arena.js';
 import { LCORE_NONE, setCurrentLcore } from './current-lcore.js';
 import { ERR_ENOENT } from './errno.js';
+import { code, MiB } from './__fixtures__/harness.js';
 import { newBarrier, runFixture } from './__fixtures__/workers.js';
 import {
   MEMPOOL_ALIGN,
@@ -29,18 +29,6 @@ import { RING_F_SC_DEQ, RING_F_SP_ENQ, Ring } from './ring.js';
 const MEMPOOL_ELT_SIZE = 2048;
 const LCORES = 2;
 const MEMPOOL_SIZE = LCORES * (16 + MEMPOOL_CACHE_MAX_SIZE) - 1;
-const MiB = 1024 * 1024;
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof NicError) return err.code;
-    if (err instanceof TypeError) return 'TypeError';
-    throw err;
-  }
-  return undefined;
-}
 
 /** test_mempool's my_obj_init: zero the object and store its index in the first u32. */
 function myObjInit(pool: Mempool, handle: number, index: number): void {

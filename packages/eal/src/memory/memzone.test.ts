@@ -1,6 +1,7 @@
 import { NicError } from '@nic/native';
 import { describe, expect, it } from 'vitest';
 import { Arena } from './arena.js';
+import { code, MiB } from './__fixtures__/harness.js';
 import { newBarrier, runFixture } from './__fixtures__/workers.js';
 import {
   CACHE_LINE_SIZE,
@@ -18,19 +19,6 @@ import {
   memzoneReserve,
   type MemzoneInfo,
 } from './memzone.js';
-
-const MiB = 1024 * 1024;
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof NicError) return err.code;
-    if (err instanceof TypeError) return 'TypeError';
-    throw err;
-  }
-  return undefined;
-}
 
 /** A physical-address arena of `pages` pages of `pageSize` bytes, page i at 0x100000000 + i * 2 * pageSize. */
 function paArena(pages: number, pageSize: number): Arena {

@@ -2,10 +2,10 @@
  * DPDK's test_ring, ported: negative cases, basic_ex, exact size, burst/bulk tests 1-4 for
  * every sync mode, plus u32 counter wrap-around and a multi-thread stress.
  */
-import { NicError } from '@nic/native';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Arena } from './arena.js';
 import { ERR_ENOBUFS, ERR_ENOENT } from './errno.js';
+import { code, MiB } from './__fixtures__/harness.js';
 import { newBarrier, runFixture } from './__fixtures__/workers.js';
 import {
   RG_CONS_HEAD,
@@ -24,18 +24,6 @@ import {
 const RING_SIZE = 4096;
 const MAX_BULK = 32;
 const TEST_RING_FULL_EMPTY_ITER = 8;
-const MiB = 1024 * 1024;
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof NicError) return err.code;
-    if (err instanceof TypeError) return 'TypeError';
-    throw err;
-  }
-  return undefined;
-}
 
 /** Source values spread over the whole u32 range, so sign mistakes would show. */
 function sourceValues(n: number): Uint32Array {

@@ -1,6 +1,8 @@
-/** EAL instances and packets for the ethdev tests. */
+/** EAL instances, fake ports, packets and error codes for the ethdev tests. */
+import { afterEach, beforeEach } from 'vitest';
 import { init, MBUF_DATA_LEN, MBUF_PKT_LEN, MbufView, pktmbufPoolCreate, type Eal, type Mempool } from '@nic/eal';
-import { fakeDriver } from './fake-pmd.js';
+import { portIdByName } from '../index.js';
+import { closeFakeIntrs, fakeDriver } from './fake-pmd.js';
 
 let instances = 0;
 
@@ -27,4 +29,40 @@ export function packets(eal: Eal, pool: Mempool, count: number, length: number):
     eal.arena.u32[(h + MBUF_PKT_LEN) >>> 2] = length;
   }
   return handles;
+}
+
+/** What a test of one fake port runs on. */
+export interface FakePort {
+  readonly eal: Eal;
+  readonly pool: Mempool;
+  /** The id of port `net_fake0`. */
+  readonly port: number;
+}
+
+/**
+ * Gives every test of the file (or of the enclosing `describe`) a fresh {@link testEal}
+ * with port `net_fake0` and a {@link testPool} of `poolSize` mbufs: hands them to `use`
+ * before each test, then cleans the instance up and closes the fake interrupts after it.
+ */
+export function eachFakePort(use: (fake: FakePort) => void, poolSize?: number): void {
+  let eal: Eal;
+  beforeEach(async () => {
+    eal = await testEal();
+    const pool = testPool(eal, poolSize);
+    use({ eal, pool, port: portIdByName('net_fake0') });
+  });
+  afterEach(async () => {
+    await eal.cleanup();
+    closeFakeIntrs();
+  });
+}
+
+/** The `code` of what `fn` throws (undefined when it has none), or undefined when it returns. */
+export function code(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    return (e as { code?: string }).code;
+  }
+  return undefined;
 }

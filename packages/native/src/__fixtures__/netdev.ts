@@ -3,6 +3,10 @@
  * unique to the run, veth pairs with IPv6 off (so the kernel sends nothing of its own on
  * them), link state as `ip -j` reports it, and simple AF_PACKET ring access for checking
  * frames. Tests delete everything they create.
+ *
+ * The drivers' tests take such helpers from @nic/test-kit's netns module. This package
+ * cannot: test-kit needs packages built on this one. So this file keeps the few that the
+ * addon's own tests need, and nothing more.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -105,7 +109,6 @@ export interface LinkState {
   readonly kind: string | undefined;
   readonly infoData: Readonly<Record<string, unknown>> | undefined;
   readonly rxPackets: number;
-  readonly txPackets: number;
 }
 
 interface IpLink {
@@ -117,7 +120,7 @@ interface IpLink {
   promiscuity: number;
   allmulti: number;
   linkinfo?: { info_kind?: string; info_data?: Record<string, unknown> };
-  stats64: { rx: { packets: number }; tx: { packets: number } };
+  stats64: { rx: { packets: number } };
 }
 
 /** The state of `ifname`, or undefined when it does not exist. */
@@ -140,7 +143,6 @@ export function linkState(ifname: string): LinkState | undefined {
     kind: link.linkinfo?.info_kind,
     infoData: link.linkinfo?.info_data,
     rxPackets: link.stats64.rx.packets,
-    txPackets: link.stats64.tx.packets,
   };
 }
 
@@ -153,27 +155,17 @@ export async function until(what: string, condition: () => boolean, timeoutMs = 
   }
 }
 
-/** A frame: destination, source, EtherType, payload. */
-export function etherFrame(dst: readonly number[], src: readonly number[], etherType: number, payload: Uint8Array): Uint8Array {
-  const frame = new Uint8Array(14 + payload.length);
-  frame.set(dst, 0);
-  frame.set(src, 6);
-  frame[12] = etherType >> 8;
-  frame[13] = etherType & 0xff;
-  frame.set(payload, 14);
-  return frame;
-}
-
 /** EtherType for local experiments (IEEE 802 "Local Experimental Ethertype 1"): the kernel ignores it. */
-export const TEST_ETHERTYPE = 0x88b5;
+const TEST_ETHERTYPE = 0x88b5;
 
 /** A frame the test recognises: broadcast, `TEST_ETHERTYPE`, `length` bytes in all, payload starting with `tag`. */
 export function testFrame(tag: number, length = 100): Uint8Array {
-  const payload = new Uint8Array(length - 14);
-  for (let i = 0; i < payload.length; i++) payload[i] = (tag + i) & 0xff;
-  payload[0] = tag >> 8;
-  payload[1] = tag & 0xff;
-  return etherFrame([0xff, 0xff, 0xff, 0xff, 0xff, 0xff], [0x02, 0, 0, 0, 0, 1], TEST_ETHERTYPE, payload);
+  const frame = new Uint8Array(length);
+  frame.set([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1, TEST_ETHERTYPE >> 8, TEST_ETHERTYPE & 0xff]);
+  for (let i = 14; i < length; i++) frame[i] = (tag + i - 14) & 0xff;
+  frame[14] = tag >> 8;
+  frame[15] = tag & 0xff;
+  return frame;
 }
 
 /** One packet taken from an rx ring. */
@@ -265,6 +257,6 @@ export async function receive(access: RingAccess, count: number, keep: (p: RingP
 }
 
 /** Whether a packet carries `TEST_ETHERTYPE`. */
-export function isTestFrame(p: RingPacket): boolean {
+function isTestFrame(p: RingPacket): boolean {
   return p.data.length >= 14 && ((p.data[12] << 8) | p.data[13]) === TEST_ETHERTYPE;
 }
