@@ -17,7 +17,8 @@ import {
   type PacketSocketOptions,
 } from './index.js';
 import * as layout from './packet-layout.js';
-import { ip, KERNEL_TIER_MISSING, linkState, receive, RingAccess, testFrame, until, vethPair, type VethPair } from './__fixtures__/netdev.js';
+import { KERNEL_TIER_MISSING, receive, RingAccess } from './__fixtures__/netdev.js';
+import { ip, linkState, testFrame, until, vethPair, type VethPair } from './testing/index.js';
 
 /** DPDK's af_packet defaults: 4 KiB blocks, 2 KiB frames, 512 frames. */
 const RING: PacketSocketOptions = { blockSize: 4096, blockCount: 256, frameSize: 2048, frameCount: 512, retireTimeoutMs: 1 };
@@ -92,7 +93,7 @@ describe.skipIf(KERNEL_TIER_MISSING !== undefined)('packetOpen', () => {
     const s = open(veth.a);
     expect(s.ring.length).toBe(2 * packetRingBytes(RING));
     expect(s.txRingOffset).toBe(packetRingBytes(RING));
-    expect(s.ifindex).toBe(linkState(veth.a)?.ifindex);
+    expect(s.ifindex).toBe(linkState(veth.a).ifindex);
     expect(s.fanoutGroup).toBe(-1);
     // Every tx frame starts free; another view by address sees the same bytes.
     const access = new RingAccess(s);
@@ -133,7 +134,7 @@ describe.skipIf(KERNEL_TIER_MISSING !== undefined)('packetOpen', () => {
     } finally {
       ip('link', 'set', veth.b, 'up');
     }
-    await until('the link to come back', () => linkState(veth.b)?.operstate === 'UP');
+    await until('the link to come back', () => linkState(veth.b).operstate === 'UP');
     // The ENETDOWN the kernel left on the socket does not stop this kick.
     expect(packetTxKick(s.fd)).toBe(100);
     expect(b.txStatus(0)).toBe(TP_STATUS_AVAILABLE);
@@ -212,15 +213,15 @@ describe.skipIf(KERNEL_TIER_MISSING !== undefined)('packetOpen', () => {
     const before = linkState(veth.a);
     packetMembership(s.fd, s.ifindex, 'promisc', true);
     packetMembership(s.fd, s.ifindex, 'allmulti', true);
-    expect(linkState(veth.a)?.promiscuity).toBe((before?.promiscuity ?? 0) + 1);
-    expect(linkState(veth.a)?.allmulti).toBe((before?.allmulti ?? 0) + 1);
+    expect(linkState(veth.a).promiscuity).toBe(before.promiscuity + 1);
+    expect(linkState(veth.a).allmulti).toBe(before.allmulti + 1);
     packetMembership(s.fd, s.ifindex, 'allmulti', false);
-    expect(linkState(veth.a)?.allmulti).toBe(before?.allmulti);
+    expect(linkState(veth.a).allmulti).toBe(before.allmulti);
     // Dropping a membership the socket does not hold changes nothing.
     packetMembership(s.fd, s.ifindex, 'allmulti', false);
-    expect(linkState(veth.a)?.allmulti).toBe(before?.allmulti);
+    expect(linkState(veth.a).allmulti).toBe(before.allmulti);
     s.close();
-    expect(linkState(veth.a)?.promiscuity).toBe(before?.promiscuity);
+    expect(linkState(veth.a).promiscuity).toBe(before.promiscuity);
   });
 
   it('closes: the rings read zeros and the fd is gone', () => {

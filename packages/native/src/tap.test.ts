@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeFd, NicError, packetOpen, tapAttachQueue, tapCreate, tapReadBurst, tapWriteBurst, type PacketSocket } from './index.js';
-import { disableIpv6, ip, KERNEL_TIER_MISSING, linkState, receive, RingAccess, testFrame, uniqueIfname, until } from './__fixtures__/netdev.js';
+import { KERNEL_TIER_MISSING, receive, RingAccess } from './__fixtures__/netdev.js';
+import { disableIpv6, hasLink, ip, linkState, testFrame, uniqueName, until } from './testing/index.js';
 
 /** errno values the kernel returns here. */
 const EINVAL = 22;
@@ -9,7 +10,7 @@ const EIO = 5;
 const fds: number[] = [];
 const sockets: PacketSocket[] = [];
 
-function create(name = uniqueIfname('ntap'), multiQueue = false): { name: string; fd: number } {
+function create(name = uniqueName('ntap'), multiQueue = false): { name: string; fd: number } {
   const tap = tapCreate(name, { multiQueue });
   fds.push(tap.fd);
   return tap;
@@ -53,13 +54,13 @@ afterEach(() => {
 
 describe.skipIf(KERNEL_TIER_MISSING !== undefined)('TAP interfaces', () => {
   it('creates a TAP the kernel shows, which goes away with its last fd', async () => {
-    const tap = tapCreate(uniqueIfname('ntap'));
+    const tap = tapCreate(uniqueName('ntap'));
     const state = linkState(tap.name);
     expect(state?.kind).toBe('tun');
     expect(state?.infoData).toMatchObject({ type: 'tap', pi: false });
     expect(state?.flags).not.toContain('UP');
     closeFd(tap.fd);
-    await until('the interface to go', () => linkState(tap.name) === undefined);
+    await until('the interface to go', () => !hasLink(tap.name));
   });
 
   it('lets the kernel choose the name', () => {
@@ -67,7 +68,7 @@ describe.skipIf(KERNEL_TIER_MISSING !== undefined)('TAP interfaces', () => {
     expect(chosen.name).toMatch(/^tap\d+$/);
     const templated = create('ntq%d');
     expect(templated.name).toMatch(/^ntq\d+$/);
-    expect(linkState(templated.name)?.kind).toBe('tun');
+    expect(linkState(templated.name).kind).toBe('tun');
   });
 
   it('never takes over an existing interface', () => {
@@ -78,11 +79,11 @@ describe.skipIf(KERNEL_TIER_MISSING !== undefined)('TAP interfaces', () => {
   });
 
   it('attaches more queues to a multi-queue TAP only', () => {
-    const multi = create(uniqueIfname('ntap'), true);
+    const multi = create(uniqueName('ntap'), true);
     const second = tapAttachQueue(multi.name);
     fds.push(second);
     expect(second).not.toBe(multi.fd);
-    expect(linkState(multi.name)?.infoData).toMatchObject({ multi_queue: true });
+    expect(linkState(multi.name).infoData).toMatchObject({ multi_queue: true });
     const single = create();
     expect(code(() => tapAttachQueue(single.name))).toBe('NIC_EINVAL');
     expect(code(() => tapAttachQueue('nic-none'))).toBe('NIC_ENODEV');
@@ -94,12 +95,12 @@ describe.skipIf(KERNEL_TIER_MISSING !== undefined)('TAP interfaces', () => {
     const memory = new Uint8Array(new SharedArrayBuffer(8192));
     const { offsets, lens } = burst(frames, memory);
     const results = new Int32Array(3);
-    const rxBefore = linkState(name)?.rxPackets ?? 0;
+    const rxBefore = linkState(name).rxPackets;
     expect(tapWriteBurst(fd, memory, offsets, lens, 3, results)).toBe(3);
     expect(Array.from(results)).toEqual([60, 1514, 200]);
     const got = await receive(kernel, 3);
     expect(got.map((p) => Array.from(p.data))).toEqual(frames.map((f) => Array.from(f)));
-    expect(linkState(name)?.rxPackets).toBe(rxBefore + 3);
+    expect(linkState(name).rxPackets).toBe(rxBefore + 3);
   });
 
   it('consumes frames the kernel refuses and reports why', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { NicError } from '@nic/eal';
-import { isTestFrame, testFrame, TEST_ETHERTYPE } from './frames.js';
-import { allocPackets, errorCode, framePacket, framePackets, harnessEal, harnessPool, packetBytes, packetLengths, until } from './harness.js';
+import { isTestFrame, testFrame, TEST_ETHERTYPE } from '@nic/native/testing';
+import { allocPackets, errorCode, framePacket, framePackets, harnessEal, harnessPool, packetBytes, packetLengths } from './harness.js';
+import { until } from '@nic/native/testing';
 
 describe('the harness', () => {
   it('starts isolated instances and allocates packets of the asked length', async () => {

@@ -6,6 +6,7 @@
 import { expect } from 'vitest';
 import { init, MBUF_DATA_LEN, MBUF_PKT_LEN, MbufView, pktmbufPoolCreate, type DriverDescriptor, type Eal, type Mempool } from '@nic/eal';
 import { configure, rxBurst, rxQueueSetup, start, txQueueSetup } from '@nic/ethdev';
+import { until } from '@nic/native/testing';
 
 /** EAL arguments every harness instance gets before the caller's: no PCI, no hugepages, 64 MiB. */
 export const BASE_EAL_ARGS: readonly string[] = ['--no-pci', '--no-huge', '-m', '64'];
@@ -59,18 +60,6 @@ export function errorCode(fn: () => unknown): string | undefined {
     return typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : 'no code';
   }
   return undefined;
-}
-
-/**
- * Waits, looking every millisecond for at most `timeoutMs`, until `condition` holds.
- * @throws Error naming `what` when the time runs out; what `condition` throws.
- */
-export async function until(what: string, condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
 }
 
 /** Configures `port` with `queues` rx and tx queues of the driver's default sizes, rx filling from `pool`, and starts it. */

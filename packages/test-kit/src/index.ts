@@ -20,9 +20,8 @@ export {
   packetLengths,
   receiveFrames,
   startPort,
-  until,
 } from './harness.js';
-export { BROADCAST, etherFrame, etherTypeOf, isTestFrame, testFrame, TEST_ETHERTYPE } from './frames.js';
-export { disableIpv6, hasLink, ip, kernelTierMissing, linkState, macOf, netns, uniqueName, vethPair } from './netns.js';
-export type { KernelTierNeeds, LinkState, Netns, NetnsOptions, VethPair } from './netns.js';
+export { BROADCAST, etherFrame, etherTypeOf, isTestFrame, testFrame, TEST_ETHERTYPE } from '@nic/native/testing';
+export { disableIpv6, hasLink, ip, kernelTierMissing, linkState, macOf, netns, uniqueName, until, vethPair } from '@nic/native/testing';
+export type { KernelTierNeeds, LinkState, Netns, NetnsOptions, VethPair } from '@nic/native/testing';
 export { manifestDriverNames } from './manifest.js';

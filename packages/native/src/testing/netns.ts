@@ -1,13 +1,25 @@
 /**
- * The kernel network that tests of interface-backed drivers (net_af_packet, net_tap) run
- * on: `ip` commands, names unique to the run, veth pairs and network namespaces the tests
+ * The kernel network that tests of interfaces and interface-backed drivers (this addon's
+ * AF_PACKET and TAP tests, net_af_packet, net_tap) run on, for every package from this one
+ * up (@nic/test-kit re-exports it): `ip` commands, names unique to the run, veth pairs and network namespaces the tests
  * create, and link state as `ip -j` reports it. A test deletes what it creates; the
  * machine's own interfaces and routes are never touched. Everything here needs root and
  * iproute2, see {@link kernelTierMissing}.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { until } from './harness.js';
+
+/**
+ * Waits, looking every millisecond for at most `timeoutMs`, until `condition` holds.
+ * @throws Error naming `what` when the time runs out; what `condition` throws.
+ */
+export async function until(what: string, condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
 
 /** What a kernel-tier suite needs besides root and iproute2. */
 export interface KernelTierNeeds {
@@ -141,6 +153,8 @@ export interface LinkState {
   /** The MAC address, lower case with colons. */
   readonly address: string;
   readonly promiscuity: number;
+  /** How many all-multicast requests are open on the interface. */
+  readonly allmulti: number;
   /** The link kind (`veth`, `tun`, …), when it has one. */
   readonly kind: string | undefined;
   /** What the link kind adds (for a TAP: `type`, `pi`, `multi_queue`, `persist`, …). */
@@ -161,6 +175,7 @@ export function linkState(ifname: string, ns?: Netns): LinkState {
     mtu: number;
     address: string;
     promiscuity: number;
+    allmulti: number;
     linkinfo?: { info_kind?: string; info_data?: Record<string, unknown> };
     stats64: { rx: { packets: number } };
   }[];
@@ -171,6 +186,7 @@ export function linkState(ifname: string, ns?: Netns): LinkState {
     mtu: link.mtu,
     address: link.address,
     promiscuity: link.promiscuity,
+    allmulti: link.allmulti,
     kind: link.linkinfo?.info_kind,
     infoData: link.linkinfo?.info_data,
     rxPackets: link.stats64.rx.packets,
