@@ -15,6 +15,6 @@ export {
   NB_OTHER_INTR,
   type IntrHandleInit,
 } from './handle.js';
-export { vfioRequests, type IntrOperation, type VfioIrqRequest, type VfioIrqSource } from './vfio.js';
+export { vfioRequests, type IntrOperation, type VfioIrqRequest, type VfioIrqSource, type VfioSetIrqs } from './vfio.js';
 export { efdEnable, efdDisable, rxQueueFd } from './rxq.js';
 export { ALARM_SUBSYSTEM, INTR_SUBSYSTEM } from './subsystem.js';

@@ -5,7 +5,7 @@
  */
 import { NicError, pread, pwrite, uioWrite } from '@nic/native';
 import { inContext } from './io.js';
-import { vfioIssue, vfioRequests, type IntrOperation, type VfioIrqSource } from './vfio.js';
+import { vfioIssue, vfioRequests, type IntrOperation, type VfioIrqSource, type VfioSetIrqs } from './vfio.js';
 
 /**
  * Interrupt handle types, numbered in DPDK's order (`enum rte_intr_handle_type`):
@@ -60,6 +60,12 @@ export interface IntrHandleInit {
   readonly devFd?: number;
   /** For `VDEV`: how many bytes to read from a queue vector to drain it (0: eventfd's 8). */
   readonly efdCounterSize?: number;
+  /**
+   * For the VFIO types: who carries out `VFIO_DEVICE_SET_IRQS` requests. Default: the
+   * ioctl on `devFd`. A device model passes its own, so that drivers program its vectors
+   * exactly as they program the kernel's.
+   */
+  readonly setIrqs?: VfioSetIrqs;
 }
 
 const VFIO_KINDS: Partial<Record<IntrHandleType, VfioIrqSource['kind']>> = {
@@ -90,6 +96,8 @@ export class IntrHandle {
   efdCounterSize: number;
   /** Queue to vector map (`intr_vec`): `vectors[q]` is the vector rx queue `q` raises. */
   vectors: number[] = [];
+  /** See {@link IntrHandleInit.setIrqs}. */
+  readonly setIrqs: VfioSetIrqs | undefined;
 
   constructor(init: IntrHandleInit) {
     if (typeof init !== 'object' || init === null || !(init.type in TYPE_NAMES)) {
@@ -99,6 +107,7 @@ export class IntrHandle {
     this.fd = init.fd ?? -1;
     this.devFd = init.devFd ?? -1;
     this.efdCounterSize = init.efdCounterSize ?? 0;
+    this.setIrqs = init.setIrqs;
   }
 
   /** Datapath (queue) interrupts are set up: `rte_intr_dp_is_en`. */
@@ -187,8 +196,8 @@ export class IntrHandle {
     const kind = VFIO_KINDS[this.type];
     const requests = kind && vfioRequests({ kind, fd: this.fd, efds: this.efds, vectors: msixVectors(this.maxIntr) }, op);
     if (requests === undefined) throw new NicError('NIC_ENOTSUP', `${what}: not supported`);
-    if (this.devFd < 0) throw new NicError('NIC_EINVAL', `${what} has no VFIO device fd`);
-    vfioIssue(this.devFd, requests, what);
+    if (this.devFd < 0 && !this.setIrqs) throw new NicError('NIC_EINVAL', `${what} has no VFIO device fd`);
+    vfioIssue(this.devFd, requests, what, this.setIrqs);
   }
 }
 

@@ -58,12 +58,20 @@ export function vfioRequests(src: VfioIrqSource, op: IntrOperation): readonly Vf
   }
 }
 
-/** Issues `requests` on the VFIO device fd; a refusal is a NicError naming `what`. */
-export function vfioIssue(deviceFd: number, requests: readonly VfioIrqRequest[], what: string): void {
+/**
+ * One `VFIO_DEVICE_SET_IRQS`: bind `how` (eventfds, -1 for none) to vectors `start ..` of
+ * interrupt `index`, or mask, unmask or disable it. The shape of @nic/native's
+ * `vfioDeviceSetIrqs` without the device fd.
+ */
+export type VfioSetIrqs = (index: number, start: number, how: readonly number[] | 'mask' | 'unmask' | 'disable') => void;
+
+/**
+ * Issues `requests` through `setIrqs`, or on the VFIO device fd when it is not given; a
+ * refusal is a NicError naming `what`.
+ */
+export function vfioIssue(deviceFd: number, requests: readonly VfioIrqRequest[], what: string, setIrqs?: VfioSetIrqs): void {
+  const issue: VfioSetIrqs = setIrqs ?? ((index, start, how) => vfioDeviceSetIrqs(deviceFd, index, start, how));
   inContext(what, () => {
-    for (const r of requests) {
-      if (r.action === 'trigger') vfioDeviceSetIrqs(deviceFd, r.index, 0, r.fds);
-      else vfioDeviceSetIrqs(deviceFd, r.index, 0, r.action);
-    }
+    for (const r of requests) issue(r.index, 0, r.action === 'trigger' ? r.fds : r.action);
   });
 }

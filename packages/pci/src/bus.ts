@@ -53,6 +53,8 @@ export class PciBus implements BusInstance {
   readonly #devices = new Map<string, PciDevice>();
   /** Devargs given to `attach`, which override the command line's for that device. */
   readonly #inserted = new Map<string, Devargs>();
+  /** IOVAs of the arena's DMA windows, once mapped (before the first device is opened). */
+  #arenaWindows: number[] | undefined;
 
   /** @internal EAL creates the bus through its descriptor; `open` is replaceable for tests. */
   constructor(eal: Eal, open: PciResourceOpener = new SysfsResourceOpener()) {
@@ -211,6 +213,8 @@ export class PciBus implements BusInstance {
     this.#devices.clear();
     this.#drivers.length = 0;
     this.#inserted.clear();
+    for (const iova of this.#arenaWindows ?? []) this.#open.dmaUnmap(iova);
+    this.#arenaWindows = undefined;
     this.#open.close();
     if (errors.length > 0) throw new NicError('NIC_EIO', `PCI cleanup: ${errors.length} device(s) failed to remove: ${errors[0].message}`, { cause: errors[0] });
   }
@@ -231,6 +235,18 @@ export class PciBus implements BusInstance {
   /** Removes the DMA window at `iova`; returns whether there was one. */
   dmaUnmap(iova: number): boolean {
     return this.#open.dmaUnmap(iova);
+  }
+
+  /**
+   * Makes the EAL arena reachable by devices, once per instance (DPDK maps every memory
+   * segment into the VFIO container when it sets the container up): mbufs and descriptor
+   * rings live there.
+   */
+  #mapArena(): void {
+    if (this.#arenaWindows) return;
+    const windows = this.#eal.arena.iovaWindows();
+    for (const w of windows) this.#open.dmaMap({ vaddr: w.vaddr, iova: w.iova, length: w.length });
+    this.#arenaWindows = windows.map((w) => w.iova);
   }
 
   #add(record: PciDeviceRecord): PciDevice {
@@ -297,6 +313,7 @@ export class PciBus implements BusInstance {
         return { kind: 'failed', error: new NicError('NIC_EINVAL', `${driver.name} needs IOVA as VA, which ${dev.name} cannot give (needs vfio-pci and no --iova-mode=pa)`) };
       }
       try {
+        this.#mapArena();
         dev.mapAll(hasDriverFlag(driver, PCI_DRV_WC_ACTIVATE));
       } catch (e) {
         dev.unmapAll();

@@ -18,3 +18,6 @@ export {
   type PciProbeReturn,
 } from './driver-api.js';
 export { pciPmd } from './pmd.js';
+export { pciIntrHandle, pciReqHandle } from './intr-handle.js';
+export { registerPciBackend, pciBackends, type PciDeviceBackend, type DmaWindow } from './backend.js';
+export type { PciResources } from './resources.js';

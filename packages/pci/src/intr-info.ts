@@ -22,4 +22,15 @@ export interface PciIntrInfo {
   readonly deviceFd: number;
   /** Interrupt vectors available: 1 for UIO and INTx, the MSI/MSI-X count otherwise. */
   readonly nbVectors: number;
+  /**
+   * For VFIO: an eventfd for the device's removal request (`VFIO_PCI_REQ_IRQ_INDEX`), which
+   * the kernel signals when it wants the device back (hot-unplug); undefined when the
+   * device has no such interrupt.
+   */
+  readonly reqFd?: number;
+  /**
+   * Who carries out `VFIO_DEVICE_SET_IRQS` for this device when it is not the kernel (a
+   * device model); undefined means the ioctl on `deviceFd`.
+   */
+  readonly setIrqs?: (index: number, start: number, how: readonly number[] | 'mask' | 'unmask' | 'disable') => void;
 }

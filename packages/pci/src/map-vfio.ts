@@ -193,9 +193,17 @@ function setupInterrupts(deviceFd: number): PciIntrInfo | undefined {
   for (const choice of IRQ_CHOICES) {
     const irq = vfioDeviceGetIrqInfo(deviceFd, choice.index());
     if (!irq.eventfd || irq.count === 0) continue;
-    return { kind: choice.kind, fd: eventfd(0, { nonblock: true }), deviceFd, nbVectors: irq.count };
+    const req = vfioDeviceGetIrqInfo(deviceFd, VFIO.VFIO_PCI_REQ_IRQ_INDEX);
+    const reqFd = req.eventfd && req.count > 0 ? eventfd(0, { nonblock: true }) : undefined;
+    return { kind: choice.kind, fd: eventfd(0, { nonblock: true }), deviceFd, nbVectors: irq.count, reqFd };
   }
   return undefined;
+}
+
+function closeIntr(intr: PciIntrInfo | undefined): void {
+  if (!intr) return;
+  closeFd(intr.fd);
+  if (intr.reqFd !== undefined) closeFd(intr.reqFd);
 }
 
 /** `e` as a NicError whose message starts with the device's name. */
@@ -235,7 +243,7 @@ function openVfio(record: PciDeviceRecord, container: VfioContainer): PciResourc
     if (info.reset) resetIgnoringEinval(deviceFd);
     return vfioResources(record, group, container, deviceFd, config, intr);
   } catch (e) {
-    if (intr) closeFd(intr.fd);
+    closeIntr(intr);
     if (deviceFd !== undefined) closeFd(deviceFd);
     container.releaseGroup(group);
     throw e;
@@ -275,7 +283,7 @@ function vfioResources(
       mappings.unmap(mapping);
     },
     close(): void {
-      if (intr) closeFd(intr.fd);
+      closeIntr(intr);
       closeFd(deviceFd);
       container.releaseGroup(group);
     },

@@ -39,3 +39,4 @@ export * from './virtio-caps.js';
 export * from './regs.js';
 export type * from './intr-info.js';
 export type { PciBarMapping, PciMapMethod } from './resources.js';
+export { MmioRegisters, type PciRegisters } from './registers.js';

@@ -5,6 +5,7 @@
 import type { MemoryMapping } from '@nic/native';
 import type { PciConfigSpace } from './config.js';
 import type { PciIntrInfo } from './intr-info.js';
+import { MmioRegisters, type PciRegisters } from './registers.js';
 import type { PciBar } from './resource.js';
 
 /** How a device's BARs are reached. */
@@ -18,6 +19,14 @@ export interface PciBarMapping {
   readonly buffer: SharedArrayBuffer;
   /** 32-bit register view over the whole BAR (`u32[reg >> 2]`). */
   readonly u32: Uint32Array;
+  /** Register access; what drivers should use, so that device models can stand in. */
+  readonly regs: PciRegisters;
+  /**
+   * The mapping's virtual address, for another thread to view the same BAR with
+   * `attach(address, length)`; undefined for a device model, whose registers only exist
+   * on the thread that opened it.
+   */
+  readonly address: number | undefined;
   /** Bytes mapped (the BAR's size). */
   readonly length: number;
   /** The BAR's bus address. */
@@ -48,7 +57,8 @@ export class BarMappings {
 
   /** Records `memory` as BAR `index` at bus address `phys`, and returns its public view. */
   add(index: number, memory: MemoryMapping, length: number, phys: number): PciBarMapping {
-    const mapping: PciBarMapping = { index, buffer: memory.buffer, u32: new Uint32Array(memory.buffer), length, phys };
+    const u32 = new Uint32Array(memory.buffer);
+    const mapping: PciBarMapping = { index, buffer: memory.buffer, u32, regs: new MmioRegisters(u32), address: memory.address, length, phys };
     this.#all.set(mapping, memory);
     return mapping;
   }

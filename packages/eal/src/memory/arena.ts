@@ -18,6 +18,16 @@ export interface IovaMap {
   readonly pagePhys?: Float64Array;
 }
 
+/** A run of the arena that is contiguous in IOVA space. */
+export interface IovaWindow {
+  /** Virtual address of the run's first byte. */
+  readonly vaddr: number;
+  /** Its device-visible address. */
+  readonly iova: number;
+  /** Bytes. */
+  length: number;
+}
+
 /** What another thread needs to rebuild an identical {@link Arena} (post it to a worker). */
 export interface ArenaHandle {
   readonly buffer: SharedArrayBuffer;
@@ -76,6 +86,24 @@ export class Arena {
     if (map.mode === 'va' || !map.pagePhys) return map.baseAddress + offset;
     const page = Math.floor(offset / map.pageSize);
     return map.pagePhys[page] + (offset - page * map.pageSize);
+  }
+
+  /**
+   * The arena as IOVA-contiguous runs, for mapping it into an IOMMU: one window in VA mode,
+   * one per run of physically adjacent pages in PA mode.
+   */
+  iovaWindows(): IovaWindow[] {
+    const map = this.#iova;
+    if (map.mode === 'va' || !map.pagePhys) return [{ vaddr: map.baseAddress, iova: map.baseAddress, length: this.size }];
+    const windows: IovaWindow[] = [];
+    const ps = map.pageSize;
+    for (let page = 0; page * ps < this.size; page++) {
+      const last = windows[windows.length - 1];
+      const iova = map.pagePhys[page];
+      if (last && last.iova + last.length === iova) last.length += ps;
+      else windows.push({ vaddr: map.baseAddress + page * ps, iova, length: ps });
+    }
+    return windows;
   }
 
   /** Whether `[offset, offset + length)` lies inside one page, so it is IOVA-contiguous in PA mode. */

@@ -2,7 +2,7 @@
  * The data-path memory of nic: the arena, memzones, rings, mempools and mbufs. Everything
  * lives in arena memory; the objects exported here are per-thread views over it.
  */
-export { Arena, type ArenaHandle, type IovaMap } from './arena.js';
+export { Arena, type ArenaHandle, type IovaMap, type IovaWindow } from './arena.js';
 export * from './memzone.js';
 export * from './ring.js';
 export * from './mempool.js';
