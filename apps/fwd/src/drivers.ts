@@ -9,3 +9,4 @@ import '@nic/pmd-ring';
 import '@nic/pmd-tap';
 import '@nic/pmd-af-packet';
 import '@nic/pmd-null';
+import '@nic/pmd-igb';

@@ -25,3 +25,17 @@ export { BROADCAST, etherFrame, etherTypeOf, isTestFrame, testFrame, TEST_ETHERT
 export { disableIpv6, hasLink, ip, kernelTierMissing, linkState, macOf, netns, uniqueName, until, vethPair } from '@nic/native/testing';
 export type { KernelTierNeeds, LinkState, Netns, NetnsOptions, VethPair } from '@nic/native/testing';
 export { manifestDriverNames } from './manifest.js';
+export { IgbModel, WIRE_MAX_FRAME, WIRE_MIN_FRAME } from './igb/model.js';
+export type { IgbModelOptions, IgbSetIrqsAction } from './igb/model.js';
+export type { IgbRxError, IgbRxOutcome } from './igb/rx.js';
+export { IgbWire } from './igb/wire.js';
+export { IgbRingLink } from './igb/ring-link.js';
+export type { IgbRingLinkOptions } from './igb/ring-link.js';
+export { IgbModelBackend } from './igb/backend.js';
+export type { IgbModelDevice } from './igb/backend.js';
+export { IgbModelBench, BENCH_EAL_ARGS } from './igb/bench.js';
+export type { IgbModelBenchOptions } from './igb/bench.js';
+export { DmaSpace } from './igb/dma.js';
+export { crc32 } from './igb/crc.js';
+export { toeplitzHash } from './igb/rss.js';
+export * as igbRegs from './igb/regs.js';

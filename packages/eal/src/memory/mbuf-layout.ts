@@ -99,6 +99,13 @@ export const MBUF_DYNFIELD_SIZE = MBUF_HDR_SIZE - MBUF_DYNFIELD;
  */
 export const MBUF_F_INDIRECT_HI = 1 << (62 - 32);
 
+/** Rx offload flag, low word: `vlanTci` holds the packet's VLAN tag (`RTE_MBUF_F_RX_VLAN`). */
+export const MBUF_F_RX_VLAN = 1 << 0;
+/** Rx offload flag, low word: `rssHash` is valid (`RTE_MBUF_F_RX_RSS_HASH`). */
+export const MBUF_F_RX_RSS_HASH = 1 << 1;
+/** Rx offload flag, low word: the tag in `vlanTci` was removed from the data (`RTE_MBUF_F_RX_VLAN_STRIPPED`). */
+export const MBUF_F_RX_VLAN_STRIPPED = 1 << 6;
+
 /** Pool private area of a pktmbuf pool, from `Mempool.privOffset`: u32 buffer size of each mbuf. */
 export const MBUF_POOL_DATA_ROOM_SIZE = 0;
 /** Pool private area: u32 size of each mbuf's private area. */

@@ -1,0 +1,76 @@
+/**
+ * MSI-X routing as the ethdev glue uses it: vector 0 for the "other" causes (link status),
+ * vectors 1 and up for rx queues, each auto-cleared so a queue's vector fires once per
+ * arming (the NAPI pattern).
+ */
+import type { IgbHw } from './hw.js';
+import {
+  EIAC,
+  EIAM,
+  EIMC,
+  EIMS,
+  GPIE,
+  GPIE_EIAME,
+  GPIE_MSIX_MODE,
+  GPIE_NSICR,
+  GPIE_PBA,
+  IMC,
+  IMC_ALL,
+  IMS,
+  IVAR0,
+  IVAR_MISC,
+  IVAR_MISC_OTHER_SHIFT,
+  IVAR_QUEUES_PER_REG,
+  IVAR_RX_SHIFT_HIGH,
+  IVAR_RX_SHIFT_LOW,
+  IVAR_VALID,
+} from './regs.js';
+
+/** The vector of the "other" causes. */
+export const MISC_VECTOR = 0;
+/** The vector of rx queue 0; queue q uses `RX_VECTOR_BASE + q`. */
+export const RX_VECTOR_BASE = 1;
+const IVAR_ENTRY_MASK = 0xff;
+
+/** The EIMS/EICR bit of vector `v`. */
+export function vectorBit(v: number): number {
+  return (1 << v) >>> 0;
+}
+
+/** Puts the function in MSI-X mode with the "other" causes on {@link MISC_VECTOR}. */
+export function msixEnable(hw: IgbHw): void {
+  hw.write(GPIE, GPIE_MSIX_MODE | GPIE_PBA | GPIE_EIAME | GPIE_NSICR);
+  hw.write(IVAR_MISC, (MISC_VECTOR | IVAR_VALID) << IVAR_MISC_OTHER_SHIFT);
+}
+
+/**
+ * Routes rx queue `queue`'s cause to vector `vector`, auto-cleared and auto-masked on
+ * delivery, so the vector fires once per arming.
+ */
+export function msixMapRxQueue(hw: IgbHw, queue: number, vector: number): void {
+  const reg = IVAR0(queue % IVAR_QUEUES_PER_REG);
+  const shift = queue < IVAR_QUEUES_PER_REG ? IVAR_RX_SHIFT_LOW : IVAR_RX_SHIFT_HIGH;
+  const old = hw.read(reg) & ~(IVAR_ENTRY_MASK << shift);
+  hw.write(reg, (old | ((vector | IVAR_VALID) << shift)) >>> 0);
+  hw.write(EIAC, hw.read(EIAC) | vectorBit(vector));
+  hw.write(EIAM, hw.read(EIAM) | vectorBit(vector));
+}
+
+/** Lets the "other" causes in `icrMask` interrupt on {@link MISC_VECTOR}. */
+export function miscIntrEnable(hw: IgbHw, icrMask: number): void {
+  hw.write(EIMS, vectorBit(MISC_VECTOR));
+  hw.write(IMS, icrMask);
+  hw.flush();
+}
+
+/** Masks every cause and vector. */
+export function intrDisableAll(hw: IgbHw): void {
+  hw.write(EIMC, 0xffffffff);
+  hw.write(IMC, IMC_ALL);
+  hw.flush();
+}
+
+/** Arms (`on`) or disarms vector `vector`. */
+export function vectorArm(hw: IgbHw, vector: number, on: boolean): void {
+  hw.write(on ? EIMS : EIMC, vectorBit(vector));
+}

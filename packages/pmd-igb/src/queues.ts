@@ -1,0 +1,162 @@
+/**
+ * Queue memory and queue state, on the control thread: each queue's memzone (descriptor
+ * ring sized for the largest count, as DPDK does, then the software ring, then for tx the
+ * RS FIFO), the record in the private data, filling an rx ring with mbufs at start and
+ * giving every mbuf back at stop.
+ */
+import { memzoneFree, memzoneReserve, MbufView, NicError, type Arena, type Mempool } from '@nic/eal';
+import { DESC_COUNT_MAX, DESC_RING_ALIGN, DESC_SIZE, TXD_OLINFO_STATUS, TXD_STAT_DD } from './base/desc.js';
+import { RDT, TDT } from './base/regs.js';
+import {
+  Q_NB_DESC,
+  Q_NEXT,
+  Q_RING,
+  Q_SW_RING,
+  Q_TAIL_REG,
+  QUEUE_RECORD_SIZE,
+  RQ_FREE_THRESH,
+  RQ_INTR_FD,
+  RQ_NB_HOLD,
+  RQ_PKT_FIRST,
+  RQ_PKT_LAST,
+  RQ_VECTOR,
+  TQ_LAST_CLEANED,
+  TQ_NB_FREE,
+  TQ_RS_COUNT,
+  TQ_RS_FIFO,
+  TQ_RS_HEAD,
+  TQ_RS_THRESH,
+  TQ_SINCE_RS,
+} from './layout.js';
+import { armRxDescriptor } from './rx.js';
+
+/** Bytes of a descriptor ring memzone's ring part: always room for the most descriptors. */
+const RING_BYTES = DESC_COUNT_MAX * DESC_SIZE;
+/** Bytes of one software ring or RS FIFO slot. */
+const SLOT_BYTES = 4;
+/** Rx: RDT moves once more than this many descriptors are held (DPDK's default `rx_free_thresh`). */
+export const RX_FREE_THRESH = 32;
+/** Tx: the most descriptors between two RS requests. */
+export const TX_RS_THRESH = 32;
+/** Tx: RS comes at least this often relative to the ring (a quarter of it), so small rings keep flowing. */
+const TX_RS_RING_FRACTION = 4;
+
+/** The memzone name of a queue. */
+export function queueZoneName(port: number, kind: 'rx' | 'tx', queue: number): string {
+  return `igb_${kind}_${port}_${queue}`;
+}
+
+function u32(arena: Arena, offset: number): number {
+  return arena.u32[offset >>> 2];
+}
+
+function set(arena: Arena, record: number, field: number, value: number): void {
+  arena.u32[(record + field) >>> 2] = value;
+}
+
+function clearRecord(arena: Arena, record: number): void {
+  arena.u8.fill(0, record, record + QUEUE_RECORD_SIZE);
+}
+
+/** Reserves queue memory (freeing what an earlier set-up of the queue left) and returns its offset. */
+function reserveZone(arena: Arena, name: string, bytes: number): number {
+  freeQueueZone(arena, name);
+  return memzoneReserve(arena, name, bytes, { align: DESC_RING_ALIGN }).offset;
+}
+
+/** Frees a queue's memzone if it has one. */
+export function freeQueueZone(arena: Arena, name: string): void {
+  try {
+    memzoneFree(arena, name);
+  } catch (e) {
+    if (!(e instanceof NicError && e.code === 'NIC_ENOENT')) throw e;
+  }
+}
+
+/** Sets up rx queue `queue`'s memory and record (the ring is filled at start). */
+export function rxQueueInit(arena: Arena, record: number, zone: string, queue: number, nbDesc: number): void {
+  const base = reserveZone(arena, zone, RING_BYTES + DESC_COUNT_MAX * SLOT_BYTES);
+  clearRecord(arena, record);
+  set(arena, record, Q_RING, base);
+  set(arena, record, Q_NB_DESC, nbDesc);
+  set(arena, record, Q_SW_RING, base + RING_BYTES);
+  set(arena, record, Q_TAIL_REG, RDT(queue));
+  set(arena, record, RQ_FREE_THRESH, Math.min(RX_FREE_THRESH, nbDesc >>> 1));
+  set(arena, record, RQ_INTR_FD, -1 >>> 0);
+}
+
+/** Sets up tx queue `queue`'s memory and record, every descriptor free. */
+export function txQueueInit(arena: Arena, record: number, zone: string, queue: number, nbDesc: number): void {
+  const base = reserveZone(arena, zone, RING_BYTES + 2 * DESC_COUNT_MAX * SLOT_BYTES);
+  clearRecord(arena, record);
+  set(arena, record, Q_RING, base);
+  set(arena, record, Q_NB_DESC, nbDesc);
+  set(arena, record, Q_SW_RING, base + RING_BYTES);
+  set(arena, record, TQ_RS_FIFO, base + RING_BYTES + DESC_COUNT_MAX * SLOT_BYTES);
+  set(arena, record, Q_TAIL_REG, TDT(queue));
+  set(arena, record, TQ_RS_THRESH, Math.min(TX_RS_THRESH, nbDesc / TX_RS_RING_FRACTION));
+  txQueueReset(arena, record);
+}
+
+/** Puts a tx queue in its initial state: ring zeroed with DD set (all done), nothing held. */
+export function txQueueReset(arena: Arena, record: number): void {
+  const ring = u32(arena, record + Q_RING);
+  const nbDesc = u32(arena, record + Q_NB_DESC);
+  arena.u8.fill(0, ring, ring + nbDesc * DESC_SIZE);
+  for (let i = 0; i < nbDesc; i++) arena.u32[(ring + i * DESC_SIZE + TXD_OLINFO_STATUS) >>> 2] = TXD_STAT_DD;
+  const sw = u32(arena, record + Q_SW_RING);
+  arena.u32.fill(0, sw >>> 2, (sw >>> 2) + nbDesc);
+  set(arena, record, Q_NEXT, 0);
+  set(arena, record, TQ_NB_FREE, nbDesc - 1);
+  set(arena, record, TQ_LAST_CLEANED, nbDesc - 1);
+  set(arena, record, TQ_SINCE_RS, 0);
+  set(arena, record, TQ_RS_HEAD, 0);
+  set(arena, record, TQ_RS_COUNT, 0);
+}
+
+/**
+ * Gives every descriptor of an rx queue a fresh mbuf from `pool` and resets its indices.
+ * `NIC_ENOMEM` (nothing kept) when the pool cannot fill the ring.
+ */
+export function rxQueueFill(arena: Arena, record: number, pool: Mempool, what: string): void {
+  const ring = u32(arena, record + Q_RING);
+  const nbDesc = u32(arena, record + Q_NB_DESC);
+  const sw = u32(arena, record + Q_SW_RING);
+  const mbufs = new MbufView(arena);
+  const handles = new Uint32Array(nbDesc);
+  if (mbufs.allocBulk(pool, handles, nbDesc) !== 0) {
+    throw new NicError('NIC_ENOMEM', `${what}: the mempool cannot give the ${nbDesc} mbufs the ring needs (${pool.availCount()} available)`);
+  }
+  arena.u32.set(handles, sw >>> 2);
+  for (let i = 0; i < nbDesc; i++) armRxDescriptor(arena.u32, ring, i, handles[i]);
+  set(arena, record, Q_NEXT, 0);
+  set(arena, record, RQ_NB_HOLD, 0);
+  set(arena, record, RQ_PKT_FIRST, 0);
+  set(arena, record, RQ_PKT_LAST, 0);
+}
+
+/** Returns every mbuf an rx queue holds (its ring and a packet half received) to its pool. */
+export function rxQueueDrain(arena: Arena, record: number): void {
+  const nbDesc = u32(arena, record + Q_NB_DESC);
+  const sw = u32(arena, record + Q_SW_RING) >>> 2;
+  const mbufs = new MbufView(arena);
+  mbufs.freeBulk(arena.u32, nbDesc, sw);
+  arena.u32.fill(0, sw, sw + nbDesc);
+  mbufs.free(u32(arena, record + RQ_PKT_FIRST));
+  set(arena, record, RQ_PKT_FIRST, 0);
+  set(arena, record, RQ_PKT_LAST, 0);
+}
+
+/** Returns every mbuf a tx queue holds to its pool and resets the queue. */
+export function txQueueDrain(arena: Arena, record: number): void {
+  const nbDesc = u32(arena, record + Q_NB_DESC);
+  const sw = u32(arena, record + Q_SW_RING) >>> 2;
+  new MbufView(arena).freeBulk(arena.u32, nbDesc, sw);
+  txQueueReset(arena, record);
+}
+
+/** Records the interrupt vector and eventfd of an rx queue (-1: none). */
+export function rxQueueSetIntr(arena: Arena, record: number, vector: number, fd: number): void {
+  set(arena, record, RQ_VECTOR, vector);
+  set(arena, record, RQ_INTR_FD, fd >>> 0);
+}

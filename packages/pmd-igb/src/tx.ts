@@ -1,0 +1,183 @@
+/**
+ * The transmit path of net_e1000_igb over one tx queue's advanced descriptor ring.
+ *
+ * A burst writes one data descriptor per segment and one TDT store at the end. Report
+ * Status is coalesced: RS goes on a packet's last descriptor once at least `rs_thresh`
+ * descriptors were filled since the previous RS, and the RS descriptors are remembered in
+ * a FIFO. Reclaiming checks DD on the oldest of them only: when it is set, every
+ * descriptor up to it is done, and the packets ending there go back to their pools in one
+ * bulk free. The software ring keeps a packet's head mbuf at its last descriptor (0
+ * elsewhere), so a chain is freed once, whole. The ring never fills completely (one
+ * descriptor stays free), so TDT never catches up with TDH. No allocation, no addon call.
+ *
+ * Ordering: descriptor stores precede the TDT store in program order, which x86 keeps for
+ * uncached MMIO; DD is read before the software ring entries it releases.
+ */
+import { MBUF_BUF_IOVA_HI, MBUF_BUF_IOVA_LO, MBUF_DATA_LEN, MBUF_DATA_OFF, MBUF_NB_SEGS, MBUF_NEXT, MBUF_PKT_LEN, MbufView } from '@nic/eal';
+import { TxQueueCounters, type PortData, type TxQueue } from '@nic/ethdev/driver';
+import type { PciRegisters } from '@nic/pci/driver';
+import {
+  DESC_SIZE,
+  TXD_ADDR_HI,
+  TXD_ADDR_LO,
+  TXD_CMD_TYPE_LEN,
+  TXD_DCMD_DEXT,
+  TXD_DCMD_EOP,
+  TXD_DCMD_IFCS,
+  TXD_DCMD_RS,
+  TXD_DTYP_DATA,
+  TXD_OLINFO_STATUS,
+  TXD_PAYLEN_SHIFT,
+  TXD_STAT_DD,
+} from './base/desc.js';
+import { Q_NB_DESC, Q_NEXT, Q_RING, Q_SW_RING, Q_TAIL_REG, TQ_LAST_CLEANED, TQ_NB_FREE, TQ_RS_COUNT, TQ_RS_FIFO, TQ_RS_HEAD, TQ_RS_THRESH, TQ_SINCE_RS } from './layout.js';
+
+const TWO_32 = 2 ** 32;
+/** Command bits of every data descriptor. */
+const DATA_CMD = TXD_DTYP_DATA | TXD_DCMD_DEXT | TXD_DCMD_IFCS;
+
+/** One thread's view of a tx queue. */
+export class IgbTxQueue implements TxQueue {
+  readonly #a16: Uint16Array;
+  readonly #a32: Uint32Array;
+  readonly #regs: PciRegisters;
+  readonly #mbufs: MbufView;
+  readonly #counters: TxQueueCounters;
+  readonly #rec: number;
+  readonly #ring: number;
+  readonly #nbDesc: number;
+  readonly #sw: number;
+  readonly #fifo: number;
+  readonly #tailReg: number;
+  /** Packets reclaimed by one clean. */
+  readonly #done: Uint32Array;
+
+  constructor(data: PortData, record: number, regs: PciRegisters, queue: number) {
+    const arena = data.arena;
+    this.#a16 = arena.u16;
+    this.#a32 = arena.u32;
+    this.#regs = regs;
+    this.#mbufs = new MbufView(arena);
+    this.#counters = new TxQueueCounters(data, queue);
+    this.#rec = record >>> 2;
+    const a32 = this.#a32;
+    this.#ring = a32[this.#rec + (Q_RING >>> 2)];
+    this.#nbDesc = a32[this.#rec + (Q_NB_DESC >>> 2)];
+    this.#sw = a32[this.#rec + (Q_SW_RING >>> 2)] >>> 2;
+    this.#fifo = a32[this.#rec + (TQ_RS_FIFO >>> 2)] >>> 2;
+    this.#tailReg = a32[this.#rec + (Q_TAIL_REG >>> 2)];
+    this.#done = new Uint32Array(this.#nbDesc);
+  }
+
+  txBurst(handles: Uint32Array, n: number, offset: number): number {
+    const a16 = this.#a16;
+    const a32 = this.#a32;
+    const rec = this.#rec;
+    const ring = this.#ring;
+    const nbDesc = this.#nbDesc;
+    const sw = this.#sw;
+    const rsThresh = a32[rec + (TQ_RS_THRESH >>> 2)];
+    let free = a32[rec + (TQ_NB_FREE >>> 2)];
+    if (free < rsThresh) free = this.#clean(free);
+    let tail = a32[rec + (Q_NEXT >>> 2)];
+    let sinceRs = a32[rec + (TQ_SINCE_RS >>> 2)];
+    let sent = 0;
+    for (; sent < n; sent++) {
+      const pkt = handles[offset + sent];
+      const segs = a16[(pkt + MBUF_NB_SEGS) >>> 1];
+      if (segs > free) {
+        free = this.#clean(free);
+        if (segs > free) break;
+      }
+      const payload = (a32[(pkt + MBUF_PKT_LEN) >>> 2] << TXD_PAYLEN_SHIFT) >>> 0;
+      sinceRs += segs;
+      const rs = sinceRs >= rsThresh;
+      let seg = pkt;
+      for (let s = 1; s <= segs; s++) {
+        const w = (ring + tail * DESC_SIZE) >>> 2;
+        let lo = a32[(seg + MBUF_BUF_IOVA_LO) >>> 2] + a16[(seg + MBUF_DATA_OFF) >>> 1];
+        let hi = a32[(seg + MBUF_BUF_IOVA_HI) >>> 2];
+        if (lo >= TWO_32) {
+          lo -= TWO_32;
+          hi += 1;
+        }
+        let cmd = DATA_CMD | a16[(seg + MBUF_DATA_LEN) >>> 1];
+        if (s === segs) {
+          cmd |= TXD_DCMD_EOP;
+          if (rs) cmd |= TXD_DCMD_RS;
+          a32[sw + tail] = pkt;
+        } else {
+          a32[sw + tail] = 0;
+        }
+        a32[w + (TXD_ADDR_LO >>> 2)] = lo;
+        a32[w + (TXD_ADDR_HI >>> 2)] = hi;
+        a32[w + (TXD_CMD_TYPE_LEN >>> 2)] = cmd;
+        a32[w + (TXD_OLINFO_STATUS >>> 2)] = payload;
+        if (s === segs && rs) this.#pushRs(tail);
+        tail = tail + 1 === nbDesc ? 0 : tail + 1;
+        seg = a32[(seg + MBUF_NEXT) >>> 2];
+      }
+      if (rs) sinceRs = 0;
+      free -= segs;
+    }
+    if (sent === 0) return 0;
+    a32[rec + (Q_NEXT >>> 2)] = tail;
+    a32[rec + (TQ_NB_FREE >>> 2)] = free;
+    a32[rec + (TQ_SINCE_RS >>> 2)] = sinceRs;
+    this.#regs.write32(this.#tailReg, tail);
+    this.#counters.sent(handles, offset, sent);
+    return sent;
+  }
+
+  #pushRs(index: number): void {
+    const a32 = this.#a32;
+    const rec = this.#rec;
+    const nbDesc = this.#nbDesc;
+    const count = a32[rec + (TQ_RS_COUNT >>> 2)];
+    let slot = a32[rec + (TQ_RS_HEAD >>> 2)] + count;
+    if (slot >= nbDesc) slot -= nbDesc;
+    a32[this.#fifo + slot] = index;
+    a32[rec + (TQ_RS_COUNT >>> 2)] = count + 1;
+  }
+
+  /**
+   * Reclaims every descriptor up to the newest RS descriptor the device has finished.
+   * `free` is the caller's free count; returns it updated.
+   */
+  #clean(free: number): number {
+    const a32 = this.#a32;
+    const rec = this.#rec;
+    const ring = this.#ring;
+    const nbDesc = this.#nbDesc;
+    const sw = this.#sw;
+    const fifo = this.#fifo;
+    const done = this.#done;
+    let count = a32[rec + (TQ_RS_COUNT >>> 2)];
+    let head = a32[rec + (TQ_RS_HEAD >>> 2)];
+    let cleaned = a32[rec + (TQ_LAST_CLEANED >>> 2)];
+    let packets = 0;
+    while (count > 0) {
+      const upTo = a32[fifo + head];
+      if ((a32[(ring + upTo * DESC_SIZE + TXD_OLINFO_STATUS) >>> 2] & TXD_STAT_DD) === 0) break;
+      let i = cleaned;
+      do {
+        i = i + 1 === nbDesc ? 0 : i + 1;
+        const m = a32[sw + i];
+        if (m !== 0) {
+          done[packets++] = m;
+          a32[sw + i] = 0;
+        }
+        free++;
+      } while (i !== upTo);
+      cleaned = upTo;
+      head = head + 1 === nbDesc ? 0 : head + 1;
+      count--;
+    }
+    if (packets !== 0) this.#mbufs.freeBulk(done, packets, 0);
+    a32[rec + (TQ_RS_COUNT >>> 2)] = count;
+    a32[rec + (TQ_RS_HEAD >>> 2)] = head;
+    a32[rec + (TQ_LAST_CLEANED >>> 2)] = cleaned;
+    a32[rec + (TQ_NB_FREE >>> 2)] = free;
+    return free;
+  }
+}

@@ -1,0 +1,337 @@
+/**
+ * Intel 82576 (igb) register offsets and bits, named as in the datasheet (and in the
+ * e1000 shared code drivers use), for the device model. Offsets are bytes into BAR0.
+ */
+
+/** Size of BAR0, the register space. */
+export const BAR0_SIZE = 128 * 1024;
+/** Size of BAR3, the MSI-X table and pending-bit array. */
+export const BAR3_SIZE = 16 * 1024;
+/** MSI-X vectors of the physical function (QEMU's igb has 10). */
+export const MSIX_VECTORS = 10;
+/** Receive and transmit queues. */
+export const NUM_QUEUES = 16;
+/** Bytes of one descriptor (advanced and legacy). */
+export const DESC_SIZE = 16;
+
+// ---- General -----------------------------------------------------------------------------
+/** Device Control. */
+export const CTRL = 0x0000;
+export const CTRL_FD = 0x00000001;
+/** Stops the device issuing new master (DMA) requests. */
+export const CTRL_GIO_MASTER_DISABLE = 0x00000004;
+/** Set Link Up: forces the MAC/PHY link when the PHY reports one. */
+export const CTRL_SLU = 0x00000040;
+/** Software reset (self-clearing). */
+export const CTRL_RST = 0x04000000;
+/** Device reset (self-clearing). */
+export const CTRL_DEV_RST = 0x20000000;
+/** VLAN mode enable: strip VLAN tags on receive. */
+export const CTRL_VME = 0x40000000;
+/** PHY reset. */
+export const CTRL_PHY_RST = 0x80000000;
+
+/** Device Status (read-only). */
+export const STATUS = 0x0008;
+export const STATUS_FD = 0x00000001;
+export const STATUS_LU = 0x00000002;
+export const STATUS_SPEED_1000 = 0x00000080;
+/** Set once the NVM has been read after a reset. */
+export const STATUS_LAN_INIT_DONE = 0x00000200;
+/** Clear while CTRL.GIO_MASTER_DISABLE holds the master off. */
+export const STATUS_GIO_MASTER_ENABLE = 0x00080000;
+
+/** EEPROM/Flash Control. */
+export const EECD = 0x0010;
+/** EEPROM present. */
+export const EECD_PRES = 0x00000100;
+/** EEPROM auto-read done. */
+export const EECD_AUTO_RD = 0x00000200;
+export const EECD_SIZE_EX_SHIFT = 11;
+export const EECD_SIZE_EX_MASK = 0x00007800;
+/** Bits of EECD software cannot change. */
+export const EECD_RO_BITS = EECD_PRES | EECD_AUTO_RD | EECD_SIZE_EX_MASK;
+
+/** EEPROM Read (82576 layout). */
+export const EERD = 0x0014;
+export const EERD_START = 0x00000001;
+export const EERD_DONE = 0x00000002;
+export const EERD_ADDR_SHIFT = 2;
+export const EERD_ADDR_MASK = 0x3fff;
+export const EERD_DATA_SHIFT = 16;
+
+/** Manageability EEPROM control: bits telling the driver NVM configuration is done. */
+export const EEMNGCTL = 0x1010;
+/** NVM configuration of port 0 done (e1000_get_cfg_done polls it after a PHY reset). */
+export const EEMNGCTL_CFG_DONE_PORT_0 = 0x00040000;
+
+/** Extended Device Control. */
+export const CTRL_EXT = 0x0018;
+
+/** MDI Control: PHY register access. */
+export const MDIC = 0x0020;
+export const MDIC_DATA_MASK = 0x0000ffff;
+export const MDIC_REG_SHIFT = 16;
+export const MDIC_REG_MASK = 0x001f0000;
+export const MDIC_PHY_SHIFT = 21;
+export const MDIC_PHY_MASK = 0x03e00000;
+export const MDIC_OP_WRITE = 0x04000000;
+export const MDIC_OP_READ = 0x08000000;
+export const MDIC_READY = 0x10000000;
+export const MDIC_ERROR = 0x40000000;
+
+/** VLAN Ether Type: bits 15:0 the inner TPID, 31:16 the outer (default 0x8100 both). */
+export const VET = 0x0038;
+export const VET_DEFAULT = 0x81008100;
+export const VET_TPID_MASK = 0xffff;
+
+// ---- Interrupts --------------------------------------------------------------------------
+/** Interrupt Cause Read. */
+export const ICR = 0x00c0;
+/** Interrupt Cause Set. */
+export const ICS = 0x00c8;
+/** Interrupt Mask Set/Read. */
+export const IMS = 0x00d0;
+/** Interrupt Mask Clear. */
+export const IMC = 0x00d8;
+/** Interrupt Acknowledge Auto Mask. */
+export const IAM = 0x00e0;
+export const ICR_TXDW = 0x00000001;
+export const ICR_LSC = 0x00000004;
+export const ICR_RXO = 0x00000040;
+export const ICR_RXDW = 0x00000080;
+/** Device reset asserted (signalled on the TCP-timer vector of IVAR_MISC). */
+export const ICR_DRSTA = 0x40000000;
+
+/** General Purpose Interrupt Enable. */
+export const GPIE = 0x1514;
+export const GPIE_NSICR = 0x00000001;
+export const GPIE_MSIX_MODE = 0x00000010;
+export const GPIE_EIAME = 0x40000000;
+export const GPIE_PBA = 0x80000000;
+
+export const EICS = 0x1520;
+export const EIMS = 0x1524;
+export const EIMC = 0x1528;
+export const EIAC = 0x152c;
+export const EIAM = 0x1530;
+export const EICR = 0x1580;
+/** EICR bits that are MSI-X vectors of the physical function. */
+export const EICR_VECTOR_MASK = (1 << MSIX_VECTORS) - 1;
+
+/** Extended Interrupt Throttle of vector n. */
+export function EITR(n: number): number {
+  return 0x1680 + 4 * n;
+}
+
+/** Interrupt Vector Allocation array (8 registers, 4 byte-wide entries each). */
+export const IVAR0 = 0x1700;
+export const IVAR_COUNT = 8;
+/** Vector allocation of the non-queue causes: bits 7:0 TCP timer, 15:8 other causes. */
+export const IVAR_MISC = 0x1740;
+export const IVAR_VALID = 0x80;
+export const IVAR_VECTOR_MASK = 0x1f;
+export const IVAR_MISC_OTHER_SHIFT = 8;
+export const IVAR_ENTRY_BITS = 8;
+export const IVAR_ENTRY_MASK = 0xff;
+
+// ---- Receive -----------------------------------------------------------------------------
+/** Receive Control. */
+export const RCTL = 0x0100;
+export const RCTL_EN = 0x00000002;
+/** Store bad packets. */
+export const RCTL_SBP = 0x00000004;
+/** Unicast promiscuous. */
+export const RCTL_UPE = 0x00000008;
+/** Multicast promiscuous. */
+export const RCTL_MPE = 0x00000010;
+/** Long packet enable. */
+export const RCTL_LPE = 0x00000020;
+/** Multicast offset (which 12 destination-address bits index MTA). */
+export const RCTL_MO_SHIFT = 12;
+export const RCTL_MO_MASK = 0x00003000;
+/** Broadcast accept mode. */
+export const RCTL_BAM = 0x00008000;
+/** Buffer size (legacy, used when SRRCTL.BSIZEPKT is 0). */
+export const RCTL_BSIZE_SHIFT = 16;
+export const RCTL_BSIZE_MASK = 0x00030000;
+/** VLAN filter enable. */
+export const RCTL_VFE = 0x00040000;
+/** Buffer size extension (multiplies BSIZE by 16). */
+export const RCTL_BSEX = 0x02000000;
+/** Strip Ethernet CRC. */
+export const RCTL_SECRC = 0x04000000;
+
+/** Receive Checksum Control. */
+export const RXCSUM = 0x5000;
+/** Packet checksum disable: the descriptor's second dword holds the RSS hash. */
+export const RXCSUM_PCSD = 0x00002000;
+/** Receive Long Packet Maximum Length (bytes, FCS included). */
+export const RLPML = 0x5004;
+export const RLPML_MASK = 0x3fff;
+
+/** Multicast Table Array: 128 registers, 4096 bits. */
+export const MTA = 0x5200;
+export const MTA_COUNT = 128;
+/** Receive Address Low/High of entry n (16 entries). */
+export function RAL(n: number): number {
+  return 0x5400 + 8 * n;
+}
+export function RAH(n: number): number {
+  return 0x5404 + 8 * n;
+}
+export const RAR_ENTRIES = 16;
+/** Address valid. */
+export const RAH_AV = 0x80000000;
+export const RAH_ADDR_MASK = 0xffff;
+/** VLAN Filter Table Array: 128 registers, one bit per VLAN id. */
+export const VFTA = 0x5600;
+
+/** Multiple Receive Queues Command. */
+export const MRQC = 0x5818;
+export const MRQC_MRQE_MASK = 0x7;
+/** MRQE value: RSS only. */
+export const MRQC_MRQE_RSS = 0x2;
+export const MRQC_RSS_FIELD_IPV4_TCP = 0x00010000;
+export const MRQC_RSS_FIELD_IPV4 = 0x00020000;
+export const MRQC_RSS_FIELD_IPV6_TCP_EX = 0x00040000;
+export const MRQC_RSS_FIELD_IPV6_EX = 0x00080000;
+export const MRQC_RSS_FIELD_IPV6 = 0x00100000;
+export const MRQC_RSS_FIELD_IPV6_TCP = 0x00200000;
+export const MRQC_RSS_FIELD_IPV4_UDP = 0x00400000;
+export const MRQC_RSS_FIELD_IPV6_UDP = 0x00800000;
+export const MRQC_RSS_FIELD_IPV6_UDP_EX = 0x01000000;
+/** Redirection table: 32 registers of 4 one-byte entries. */
+export const RETA = 0x5c00;
+export const RETA_ENTRIES = 128;
+/** Queue index bits of a redirection-table entry. */
+export const RETA_QUEUE_MASK = 0x0f;
+/** RSS random key: 10 registers, 40 bytes. */
+export const RSSRK = 0x5c80;
+export const RSSRK_BYTES = 40;
+
+/** Per-queue receive registers: queues 0-3 at 0x2800 + 0x100n, others at 0xC000 + 0x40n. */
+function rxQueueBase(n: number): number {
+  return n < 4 ? 0x2800 + 0x100 * n : 0xc000 + 0x40 * n;
+}
+export function RDBAL(n: number): number {
+  return rxQueueBase(n);
+}
+export function RDBAH(n: number): number {
+  return rxQueueBase(n) + 0x04;
+}
+export function RDLEN(n: number): number {
+  return rxQueueBase(n) + 0x08;
+}
+export function SRRCTL(n: number): number {
+  return rxQueueBase(n) + 0x0c;
+}
+export function RDH(n: number): number {
+  return rxQueueBase(n) + 0x10;
+}
+export function RDT(n: number): number {
+  return rxQueueBase(n) + 0x18;
+}
+export function RXDCTL(n: number): number {
+  return rxQueueBase(n) + 0x28;
+}
+/** Packet buffer size in 1 KiB units. */
+export const SRRCTL_BSIZEPKT_MASK = 0x7f;
+export const SRRCTL_BSIZEPKT_SHIFT = 10;
+export const SRRCTL_DESCTYPE_MASK = 0x0e000000;
+export const SRRCTL_DESCTYPE_ADV_ONEBUF = 0x02000000;
+export const SRRCTL_DROP_EN = 0x80000000;
+export const RXDCTL_ENABLE = 0x02000000;
+
+// ---- Transmit ----------------------------------------------------------------------------
+/** Transmit Control. */
+export const TCTL = 0x0400;
+export const TCTL_EN = 0x00000002;
+/** Pad short packets. */
+export const TCTL_PSP = 0x00000008;
+
+/** Per-queue transmit registers: queues 0-3 at 0x3800 + 0x100n, others at 0xE000 + 0x40n. */
+function txQueueBase(n: number): number {
+  return n < 4 ? 0x3800 + 0x100 * n : 0xe000 + 0x40 * n;
+}
+export function TDBAL(n: number): number {
+  return txQueueBase(n);
+}
+export function TDBAH(n: number): number {
+  return txQueueBase(n) + 0x04;
+}
+export function TDLEN(n: number): number {
+  return txQueueBase(n) + 0x08;
+}
+export function TDH(n: number): number {
+  return txQueueBase(n) + 0x10;
+}
+export function TDT(n: number): number {
+  return txQueueBase(n) + 0x18;
+}
+export function TXDCTL(n: number): number {
+  return txQueueBase(n) + 0x28;
+}
+export const TXDCTL_ENABLE = 0x02000000;
+
+/** The second register window of queues 0-3 (0xC000/0xE000 + 0x40n), aliasing the first. */
+export const RX_QUEUE_ALIAS = 0xc000;
+export const TX_QUEUE_ALIAS = 0xe000;
+export const QUEUE_ALIAS_STRIDE = 0x40;
+export const LOW_QUEUES = 4;
+
+/** Descriptor ring base alignment (bits below are ignored) and length granularity. */
+export const RING_ALIGN = 128;
+/** Ring length bits of RDLEN/TDLEN (bytes, a multiple of 128, below 1 MiB). */
+export const RING_LEN_MASK = 0x000fff80;
+/** Head and tail registers hold 16 bits. */
+export const RING_INDEX_MASK = 0xffff;
+
+// ---- Software/firmware synchronisation ---------------------------------------------------
+/** Software Semaphore. */
+export const SWSM = 0x5b50;
+/** Software semaphore bit: set by hardware when SWSM is read. */
+export const SWSM_SMBI = 0x00000001;
+
+// ---- Statistics (all clear-on-read) ------------------------------------------------------
+export const CRCERRS = 0x4000;
+export const ALGNERRC = 0x4004;
+export const SYMERRS = 0x4008;
+export const RXERRC = 0x400c;
+export const MPC = 0x4010;
+export const PRC64 = 0x405c;
+export const PRC127 = 0x4060;
+export const PRC255 = 0x4064;
+export const PRC511 = 0x4068;
+export const PRC1023 = 0x406c;
+export const PRC1522 = 0x4070;
+export const GPRC = 0x4074;
+export const BPRC = 0x4078;
+export const MPRC = 0x407c;
+export const GPTC = 0x4080;
+export const GORCL = 0x4088;
+export const GORCH = 0x408c;
+export const GOTCL = 0x4090;
+export const GOTCH = 0x4094;
+export const RNBC = 0x40a0;
+export const RUC = 0x40a4;
+export const RFC = 0x40a8;
+export const ROC = 0x40ac;
+export const RJC = 0x40b0;
+export const TORL = 0x40c0;
+export const TORH = 0x40c4;
+export const TOTL = 0x40c8;
+export const TOTH = 0x40cc;
+export const TPR = 0x40d0;
+export const TPT = 0x40d4;
+export const PTC64 = 0x40d8;
+export const PTC127 = 0x40dc;
+export const PTC255 = 0x40e0;
+export const PTC511 = 0x40e4;
+export const PTC1023 = 0x40e8;
+export const PTC1522 = 0x40ec;
+export const MPTC = 0x40f0;
+export const BPTC = 0x40f4;
+/** First and last byte offset of the statistics block. */
+export const STATS_FIRST = 0x4000;
+export const STATS_LAST = 0x40fc;
