@@ -177,12 +177,15 @@ export class IgbOps implements EthdevOps {
     this.#updateLink(dev);
   }
 
+  /** Stops the port; on a device that has left the bus, only gives the mbufs back. */
   stop(dev: EthDev): void {
     this.#started = false;
     this.interrupts?.beforeStop();
     this.#stopQueues(dev);
-    phyPower(this.hw, false);
-    this.hw.clearBits(R.CTRL, R.CTRL_SLU);
+    if (!this.hw.removed()) {
+      phyPower(this.hw, false);
+      this.hw.clearBits(R.CTRL, R.CTRL_SLU);
+    }
     this.interrupts?.afterStop();
     linkStatusSet(dev, { up: false, speed: 0, fullDuplex: false, autoneg: true });
   }

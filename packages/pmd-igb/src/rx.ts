@@ -140,8 +140,12 @@ export class IgbRxQueue implements RxQueue {
     let bad = 0;
     for (let k = 0; k < ready; k++) {
       const d = ring + next * DESC_SIZE;
+      // Every write-back field is read before the descriptor is re-armed over them.
       const status = a32[(d + RXD_WB_STATUS_ERROR) >>> 2];
       const len = a16[(d + RXD_WB_LENGTH) >>> 1];
+      const info = a32[(d + RXD_WB_PKT_INFO) >>> 2];
+      const rss = a32[(d + RXD_WB_RSS) >>> 2];
+      const vlan = a16[(d + RXD_WB_VLAN) >>> 1];
       const m = a32[sw + next];
       const nm = fresh[k];
       this.#mbufs.reset(nm);
@@ -167,13 +171,12 @@ export class IgbRxQueue implements RxQueue {
       } else {
         a16[(first + MBUF_PORT) >>> 1] = port;
         let flags = 0;
-        const info = a32[(d + RXD_WB_PKT_INFO) >>> 2];
         if ((info & RXD_PKT_INFO_RSS_TYPE_MASK) !== 0) {
-          a32[(first + MBUF_RSS_HASH) >>> 2] = a32[(d + RXD_WB_RSS) >>> 2];
+          a32[(first + MBUF_RSS_HASH) >>> 2] = rss;
           flags |= MBUF_F_RX_RSS_HASH;
         }
         if ((status & RXD_STAT_VP) !== 0) {
-          a16[(first + MBUF_VLAN_TCI) >>> 1] = a16[(d + RXD_WB_VLAN) >>> 1];
+          a16[(first + MBUF_VLAN_TCI) >>> 1] = vlan;
           flags |= MBUF_F_RX_VLAN | MBUF_F_RX_VLAN_STRIPPED;
         }
         a32[(first + MBUF_OL_FLAGS_LO) >>> 2] = flags;

@@ -33,6 +33,7 @@ import {
   portIdByName,
   EthEvent,
 } from '@nic/ethdev';
+import { setImmediate } from 'node:timers';
 import { testFrame, TEST_ETHERTYPE } from '@nic/native/testing';
 import '@nic/pmd-igb';
 
