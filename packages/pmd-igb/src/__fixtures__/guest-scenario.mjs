@@ -3,18 +3,18 @@
 //
 // It walks through the steps the host test drives, printing one line per step:
 //   READY <json>          ports probed: their MACs
-//   LINK <json>           both links up after start
+//   LINK <json>           both links up after start (reported by link interrupts)
 //   TX-SENT <n>           port 0 sent n test frames (the host counts them)
 //   RX-READY              waiting for n frames on port 0
 //   RX-GOT <json>         what port 0 received
 //   FWD-READY             forwarding port 0 <-> port 1 (io mode) until n frames went through
 //   FWD-DONE <json>       the forwarding counts and both ports' statistics
 //   LSC-READY             waiting for link-change events on port 0
-//   LSC <up|down>         one per INTR_LSC event
+//   LSC-DOWN / LSC-UP <json>  the link after each INTR_LSC event
 //   RMV-READY             waiting for the removal of port 1's device
 //   RMV <json>            INTR_RMV came and the device was detached
 //   DONE                  everything released
-// Any failure prints FAIL <message> and exits with 1.
+// Values are JSON. Any failure prints FAIL <message> and exits with 1.
 import { init, pktmbufPoolCreate, MbufView } from '@nic/eal';
 import {
   configure,
@@ -27,8 +27,8 @@ import {
   txBurst,
   statsGet,
   linkGet,
+  linkGetNowait,
   macAddrGet,
-  formatMac,
   portCallbackRegister,
   portIdByName,
   EthEvent,
@@ -43,7 +43,7 @@ const BURST = 32;
 const STEP_TIMEOUT_MS = 60_000;
 
 function say(step, value) {
-  process.stdout.write(value === undefined ? `${step}\n` : `${step} ${typeof value === 'string' ? value : JSON.stringify(value)}\n`);
+  process.stdout.write(value === undefined ? `${step}\n` : `${step} ${JSON.stringify(value)}\n`);
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -63,7 +63,7 @@ const mbufs = new MbufView(eal.arena);
 const handles = new Uint32Array(BURST);
 
 try {
-  say('READY', { macs: ports.map((p) => formatMac(macAddrGet(p))) });
+  say('READY', { macs: ports.map((p) => macAddrGet(p)) });
 
   const lsc = [];
   portCallbackRegister(ports[0], EthEvent.INTR_LSC, () => lsc.push(1), undefined);
@@ -75,8 +75,10 @@ try {
     txQueueSetup(port, 0, 512);
     start(port);
   }
-  const links = await Promise.all(ports.map((p) => linkGet(p)));
-  say('LINK', links);
+  // With link interrupts on, the link is what the last INTR_LSC stored (as in DPDK): wait
+  // for autonegotiation to finish and its interrupt to arrive.
+  await until('both links up', () => ports.every((p) => linkGetNowait(p).up));
+  say('LINK', ports.map((p) => linkGetNowait(p)));
 
   // tx: count frames out of port 0
   let sent = 0;
@@ -94,7 +96,7 @@ try {
       await tick();
     }
   }
-  say('TX-SENT', String(sent));
+  say('TX-SENT', sent);
 
   // rx: count frames into port 0
   say('RX-READY');
@@ -145,7 +147,7 @@ try {
     const seen = lsc.length;
     await until(`link ${want} event`, () => lsc.length > seen);
     const link = await linkGet(ports[0]);
-    say('LSC', link.up ? 'up' : 'down');
+    say(link.up ? 'LSC-UP' : 'LSC-DOWN', link);
   }
 
   // hot-unplug: the host deletes port 1's device

@@ -1,0 +1,125 @@
+// The hardware-model tier: net_e1000_igb inside a QEMU guest, on QEMU's own 82576 model
+// (`-device igb`) bound to vfio-pci behind an emulated VT-d IOMMU. The host exchanges
+// frames with the guest's NICs over loopback UDP and drives link state and hot-unplug
+// through the QEMU monitor.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testFrame, TEST_ETHERTYPE } from '@nic/test-kit';
+import { bootGuest, INSTALL_COMMAND, qemuTierMissing, type Guest, type GuestProcess } from '@nic/qemu-tier';
+
+const MISSING = qemuTierMissing();
+if (MISSING !== undefined) console.warn(`[pmd-igb] hardware-model tier skipped: ${MISSING} (install with: ${INSTALL_COMMAND})`);
+
+/** Frames each step moves. */
+const FRAMES = 64;
+const BOOT_MS = 120_000;
+const STEP_MS = 90_000;
+const SCENARIO = 'packages/pmd-igb/src/__fixtures__/guest-scenario.mjs';
+
+const isTest = (f: Uint8Array): boolean => ((f[12] << 8) | f[13]) === TEST_ETHERTYPE;
+const tagOf = (f: Uint8Array): number => (f[14] << 8) | f[15];
+
+/** The JSON after `<step> ` in a line the scenario printed. */
+async function step(p: GuestProcess, name: string): Promise<unknown> {
+  const failed = p.waitFor(/^FAIL (.*)$/m, STEP_MS).then((m) => {
+    throw new Error(`the guest scenario failed before ${name}: ${m[1]}`);
+  });
+  failed.catch(() => undefined);
+  const m = await Promise.race([p.waitFor(new RegExp(`^${name}(?: (.*))?$`, 'm'), STEP_MS), failed]);
+  return m[1] === undefined ? undefined : (JSON.parse(m[1]) as unknown);
+}
+
+describe.skipIf(MISSING !== undefined)('net_e1000_igb in a QEMU guest on QEMU igb devices', () => {
+  let guest: Guest;
+
+  beforeAll(async () => {
+    guest = await bootGuest({ nics: 2 });
+  }, BOOT_MS);
+
+  afterAll(async () => {
+    await guest?.shutdown();
+  });
+
+  it('runs nic-fwd unchanged in io mode between the two igb ports, with exact accounting', async () => {
+    const [a0, a1] = guest.nics.map((n) => n.pciAddress);
+    const fwd = guest.spawn(`node apps/fwd/dist/main.js -l 0,1 -a ${a0} -a ${a1} --iova-mode va -m 128 -- --forward-mode=io --stats-json`);
+    try {
+      await fwd.waitFor(/"event":"start"/, STEP_MS);
+      const out = guest.nics[1].receive(FRAMES, { timeoutMs: STEP_MS, filter: isTest });
+      for (let i = 0; i < FRAMES; i++) await guest.nics[0].send(testFrame(i, 128));
+      const frames = await out;
+      expect(frames.map(tagOf)).toEqual(Array.from({ length: FRAMES }, (_, i) => i));
+      fwd.kill('SIGINT');
+      const final = await fwd.waitFor(/^(\{"event":"final".*)$/m, STEP_MS);
+      const report = JSON.parse(final[1]) as { total: { rxPackets: number; txPackets: number; rxDropped: number; txDropped: number }; mbufs: { size: number; available: number } };
+      expect(report.total).toMatchObject({ rxPackets: FRAMES, txPackets: FRAMES, rxDropped: 0, txDropped: 0 });
+      expect(report.mbufs.available).toBe(report.mbufs.size);
+    } finally {
+      fwd.kill('SIGKILL');
+      await fwd.done.catch(() => undefined);
+    }
+  }, 3 * STEP_MS);
+
+  describe('the driver step by step', () => {
+    let p: GuestProcess;
+
+    beforeAll(() => {
+      const [a0, a1] = guest.nics.map((n) => n.pciAddress);
+      p = guest.spawn(`node ${SCENARIO} ${a0} ${a1} ${FRAMES}`);
+    });
+
+    afterAll(async () => {
+      p?.kill('SIGKILL');
+      await p?.done.catch(() => undefined);
+    });
+
+    it('probes both functions with the MACs QEMU gave them and brings both links up', async () => {
+      const ready = (await step(p, 'READY')) as { macs: string[] };
+      expect(ready.macs).toEqual(guest.nics.map((n) => n.mac));
+      const links = (await step(p, 'LINK')) as { up: boolean; speed: number }[];
+      expect(links.map((l) => l.up)).toEqual([true, true]);
+    }, STEP_MS);
+
+    it('sends frames the host receives, all of them, in order', async () => {
+      const frames = await guest.nics[0].receive(FRAMES, { timeoutMs: STEP_MS, filter: isTest });
+      expect(await step(p, 'TX-SENT')).toBe(FRAMES);
+      expect(frames.map(tagOf)).toEqual(Array.from({ length: FRAMES }, (_, i) => i));
+      expect(frames[5]).toEqual(testFrame(5, 100));
+    }, STEP_MS);
+
+    it('receives the frames the host sends, all of them, in order', async () => {
+      await step(p, 'RX-READY');
+      for (let i = 0; i < FRAMES; i++) await guest.nics[0].send(testFrame(i, 100));
+      expect(await step(p, 'RX-GOT')).toEqual({ got: FRAMES, bytes: FRAMES * 100, inOrder: true });
+    }, STEP_MS);
+
+    it('forwards between the two ports with exact accounting', async () => {
+      await step(p, 'FWD-READY');
+      const out = guest.nics[1].receive(FRAMES, { timeoutMs: STEP_MS, filter: isTest });
+      for (let i = 0; i < FRAMES; i++) await guest.nics[0].send(testFrame(1000 + i, 200));
+      expect((await out).length).toBe(FRAMES);
+      expect(await step(p, 'FWD-DONE')).toEqual({
+        forwarded: FRAMES,
+        port0: { ipackets: FRAMES, imissed: 0 },
+        port1: { opackets: FRAMES, oerrors: 0 },
+      });
+    }, STEP_MS);
+
+    it('raises a link-change event when the host takes the link down and up', async () => {
+      await step(p, 'LSC-READY');
+      await guest.setLink(0, false);
+      expect(await step(p, 'LSC-DOWN')).toMatchObject({ up: false });
+      await guest.setLink(0, true);
+      expect(await step(p, 'LSC-UP')).toMatchObject({ up: true });
+    }, 2 * STEP_MS);
+
+    it('raises a removal event on hot-unplug and lets the device go without a crash', async () => {
+      await step(p, 'RMV-READY');
+      const deleted = guest.deviceDel(1);
+      const rmv = (await step(p, 'RMV')) as { stillThere: boolean[] };
+      expect(rmv.stillThere).toEqual([true, false]);
+      await deleted;
+      await step(p, 'DONE');
+      expect((await p.done).code).toBe(0);
+    }, 2 * STEP_MS);
+  });
+});

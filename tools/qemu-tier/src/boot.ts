@@ -1,0 +1,203 @@
+/**
+ * Booting a guest: the initramfs, the kernel command line, the host ends of every socket,
+ * QEMU, and the wait for the agent. Whatever fails, nothing is left behind.
+ */
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NicError } from '@nic/native';
+import { AgentClient } from './agent-client.js';
+import { withTimeout } from './deadline.js';
+import { CONSOLE_TAIL_LINES, Guest } from './guest.js';
+import { AGENT_SCRIPT, CHECKOUT_DIR, cacheDir, qemuTierMissing } from './host.js';
+import { buildInitramfs } from './initramfs.js';
+import { findGuestKernel, type GuestKernel } from './kernel.js';
+import { Lines } from './lines.js';
+import { GuestNic, bindLoopbackSocket, freeLoopbackPort } from './nic.js';
+import { qemuArgs, type NicPlan } from './qemu-args.js';
+import { QemuProcess, describeExit } from './qemu-process.js';
+import { QmpClient } from './qmp.js';
+import { Teardown } from './teardown.js';
+
+/** What guest to boot. */
+export interface BootOptions {
+  /** How many igb NICs (1 to {@link MAX_NICS}). */
+  readonly nics: number;
+  /** Guest memory (default 1536 MiB). */
+  readonly memoryMiB?: number;
+  /** Virtual CPUs (default 2). */
+  readonly cpus?: number;
+  /** 2 MiB hugepages the guest reserves (default 128, i.e. 256 MiB). */
+  readonly hugepages?: number;
+  /** How long the boot may take (default 120 s). */
+  readonly timeoutMs?: number;
+  /** The guest's working directory for commands (default: this checkout). Its path is the same in the guest. */
+  readonly cwd?: string;
+}
+
+/** The most NICs a guest has: one PCIe root port each, on root bus slots 0x10 to 0x17. */
+export const MAX_NICS = 8;
+const DEFAULT_MEMORY_MIB = 1536;
+const DEFAULT_CPUS = 2;
+const DEFAULT_HUGEPAGES = 128;
+const DEFAULT_BOOT_MS = 120_000;
+/** Console lines kept for error messages and {@link Guest.consoleTail}. */
+const CONSOLE_KEPT = 500;
+/** The line `guest/init.sh` prints when a step fails. */
+const INIT_FAILED = /^nic-init: FAILED: (.*)$/;
+/** The fixed part of every NIC's MAC address (QEMU's OUI, then "NC"); the last byte is the NIC's index. */
+const MAC_PREFIX = '52:54:00:4e:43';
+
+/** The MAC address of NIC `index`. */
+export function nicMac(index: number): string {
+  return `${MAC_PREFIX}:${index.toString(16).padStart(2, '0')}`;
+}
+
+/**
+ * The guest PCI address of NIC `index`: root port `index` is the `index + 1`th bridge on the
+ * root bus, so the firmware gives its secondary bus number `index + 1`.
+ */
+export function nicPciAddress(index: number): string {
+  return `0000:${(index + 1).toString(16).padStart(2, '0')}:00.0`;
+}
+
+function checkCount(name: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new NicError('NIC_EINVAL', `bootGuest: ${name} must be an integer from ${min} to ${max}, not ${value}`);
+  }
+  return value;
+}
+
+/** A unix socket server at `path` and the first connection to it. */
+function listenOnce(path: string): { server: Server; connection: Promise<Socket> } {
+  const server = createServer();
+  const connection = new Promise<Socket>((resolve, reject) => {
+    server.once('connection', resolve);
+    server.once('error', reject);
+  });
+  server.listen(path);
+  return { server, connection };
+}
+
+/** The kernel command line: console, vIOMMU, and the parameters of `guest/init.sh`. */
+function kernelCommandLine(kernel: GuestKernel, cwd: string, hugepages: number): string {
+  const params = { cwd, node: realpathSync(process.execPath), agent: AGENT_SCRIPT, hugepages: String(hugepages), modules: kernel.modulesRoot };
+  for (const [name, value] of Object.entries(params)) {
+    if (/\s/.test(value)) throw new NicError('NIC_EINVAL', `bootGuest: the guest's ${name} path ${JSON.stringify(value)} has white space`);
+  }
+  // intel_iommu=on: DMA remapping for the vIOMMU (VFIO needs it); iommu=pt: devices the
+  // guest kernel drives itself (virtio) stay identity-mapped. panic=-1 with -no-reboot: a
+  // panic ends QEMU at once. tsc=reliable: the TSC, not the emulated HPET, is the clock (no
+  // MMIO per clock read); mitigations=off: no page-table isolation, whose TLB flushes are
+  // costly under TCG. Both shorten the boot and every command; the guest is a throwaway.
+  const base = ['console=ttyS0', 'rdinit=/init', 'intel_iommu=on', 'iommu=pt', 'panic=-1', 'tsc=reliable', 'mitigations=off'];
+  return [...base, ...Object.entries(params).map(([name, value]) => `nic.${name}=${value}`)].join(' ');
+}
+
+/** The initramfs directory: the cache, or the temporary directory when the cache is not writable. */
+function initramfsOf(kernel: GuestKernel): string {
+  try {
+    return buildInitramfs(kernel, cacheDir());
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EACCES') throw e;
+    return buildInitramfs(kernel, join(tmpdir(), 'nic-qemu'));
+  }
+}
+
+/**
+ * Boots a guest with `options.nics` igb NICs bound to vfio-pci and resolves when its agent
+ * is ready to run commands.
+ * @throws NicError NIC_EINVAL for bad options; NIC_ENOTSUP when the tier is missing (see
+ *   `qemuTierMissing`); NIC_EIO when QEMU fails, the guest's init fails or the boot times out
+ *   (the message holds QEMU's errors and the console's last lines). Nothing is left running.
+ */
+export async function bootGuest(options: BootOptions): Promise<Guest> {
+  const nicCount = checkCount('nics', options.nics, 1, MAX_NICS);
+  const memoryMiB = checkCount('memoryMiB', options.memoryMiB ?? DEFAULT_MEMORY_MIB, 256, 65536);
+  const cpus = checkCount('cpus', options.cpus ?? DEFAULT_CPUS, 1, 64);
+  const hugepages = checkCount('hugepages', options.hugepages ?? DEFAULT_HUGEPAGES, 0, memoryMiB / 2 / 2);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_BOOT_MS;
+  const missing = qemuTierMissing();
+  if (missing !== undefined) throw new NicError('NIC_ENOTSUP', `bootGuest: ${missing}`);
+  const kernel = findGuestKernel(cacheDir()) as GuestKernel;
+  const cmdline = kernelCommandLine(kernel, options.cwd ?? CHECKOUT_DIR, hugepages);
+  const initramfs = initramfsOf(kernel);
+
+  const teardown = new Teardown();
+  // Ends the wait for the init's failure line once the boot is over, either way.
+  const booted = new AbortController();
+  const console = new Lines(CONSOLE_KEPT);
+  const describe = (qemu: QemuProcess): string => {
+    const errors = qemu.errorOutput ? `\n--- QEMU said ---\n${qemu.errorOutput}` : '';
+    return `${errors}\n--- guest console, last ${CONSOLE_TAIL_LINES} lines ---\n${console.tail(CONSOLE_TAIL_LINES).join('\n')}`;
+  };
+  try {
+    const dir = mkdtempSync(join(tmpdir(), 'nic-qemu-'));
+    // Removed by the teardown, or when this process exits first (QemuProcess kills QEMU then).
+    const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
+    process.on('exit', removeDir);
+    teardown.add(() => {
+      process.off('exit', removeDir);
+      removeDir();
+    });
+    const sockets = { console: join(dir, 'console.sock'), qmp: join(dir, 'qmp.sock'), agent: join(dir, 'agent.sock') };
+    const listeners = { console: listenOnce(sockets.console), qmp: listenOnce(sockets.qmp), agent: listenOnce(sockets.agent) };
+    for (const { server } of Object.values(listeners)) teardown.add(() => server.close());
+
+    const nics: GuestNic[] = [];
+    const plans: NicPlan[] = [];
+    for (let i = 0; i < nicCount; i++) {
+      const socket = await bindLoopbackSocket();
+      const nic = new GuestNic(i, nicPciAddress(i), nicMac(i), socket, await freeLoopbackPort());
+      teardown.add(() => nic.close());
+      nics.push(nic);
+      plans.push({ mac: nic.mac, qemuPort: nic.qemuPort, hostPort: nic.hostPort });
+    }
+
+    const started = Date.now();
+    const qemu = new QemuProcess(
+      qemuArgs({ kernelImage: kernel.image, initramfs, kernelCommandLine: cmdline, memoryMiB, cpus, consoleSocket: sockets.console, qmpSocket: sockets.qmp, agentSocket: sockets.agent, nics: plans }),
+    );
+    teardown.add(() => qemu.kill());
+    const initFailure = (match: RegExpMatchArray): NicError => new NicError('NIC_EIO', `the guest's init failed: ${match[1]}${describe(qemu)}`);
+    // Every wait below also ends when QEMU does, once the console has said all it had.
+    let consoleClosed = Promise.resolve();
+    const died = qemu.exited.then(async (exit) => {
+      await consoleClosed;
+      const match = console.tail().map((line) => line.match(INIT_FAILED)).find((m) => m !== null);
+      throw match ? initFailure(match) : new NicError('NIC_EIO', `QEMU ended (${describeExit(exit)}) while the guest booted${describe(qemu)}`);
+    });
+    died.catch(() => undefined);
+    const step = <T>(what: string, promise: Promise<T>): Promise<T> =>
+      withTimeout(Promise.race([promise, died]), Math.max(0, started + timeoutMs - Date.now()), `guest boot (${what})`, () => describe(qemu));
+
+    const consoleSocket = await step('QEMU connecting its console', listeners.console.connection);
+    consoleSocket.on('data', (chunk) => console.push(chunk));
+    consoleSocket.on('error', () => undefined); // QEMU's end is reported through `died`
+    consoleClosed = new Promise((resolve) => consoleSocket.once('close', () => resolve()));
+    teardown.add(() => consoleSocket.destroy());
+    const qmp = new QmpClient(await step('QEMU connecting its monitor', listeners.qmp.connection));
+    const agent = new AgentClient(await step('QEMU connecting the agent port', listeners.agent.connection));
+    await step('the QMP handshake', qmp.handshake());
+    const initFailed = console.waitFor(INIT_FAILED, timeoutMs, 'the guest init', booted.signal).then((match) => {
+      throw initFailure(match);
+    });
+    initFailed.catch(() => undefined);
+    const ready = await step('waiting for the agent', Promise.race([agent.ready, initFailed]));
+    booted.abort();
+    const bootMs = Date.now() - started;
+
+    void qemu.exited.then((exit) => {
+      const gone = new NicError('NIC_EIO', `QEMU ended (${describeExit(exit)})${describe(qemu)}`);
+      agent.close(gone);
+      qmp.close(gone);
+      console.end(gone);
+    });
+    return new Guest({ qemu, qmp, agent, console, nics, teardown, kernelRelease: ready.kernel, bootMs });
+  } catch (e) {
+    booted.abort();
+    await teardown.run();
+    throw e;
+  }
+}

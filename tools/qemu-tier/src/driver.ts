@@ -1,0 +1,2 @@
+// @nic/qemu-tier has no driver-facing surface beyond its main entry.
+export * from './index.js';

@@ -1,0 +1,179 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { NicError } from '@nic/native';
+import { isTestFrame, testFrame } from '@nic/native/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootGuest, nicPciAddress, qemuTierMissing, type Guest } from './index.js';
+import { CHECKOUT_DIR } from './host.js';
+
+const MISSING = qemuTierMissing();
+if (MISSING !== undefined) console.warn(`\n!!! SKIPPING the hardware-model (QEMU) tests: ${MISSING}\n`);
+
+/** A boot under TCG takes 10-20 s here; CI machines under load take longer. */
+const BOOT_MS = 120_000;
+/** The NIC the tests hand to the guest kernel's igb driver, to prove frames flow. */
+const KERNEL_NIC = 1;
+/** 2 MiB hugepages the guest reserves (not the default, so that the option is seen to work). */
+const HUGEPAGES = 64;
+/** Bytes of the test frames. */
+const FRAME_LENGTH = 60;
+
+/** The QEMU processes this process started that are still alive (children named qemu-system-*). */
+function qemuChildren(): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        // The command name is in parentheses; the parent pid is the second field after them.
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        return comm.startsWith('qemu-system') && ppid === process.pid;
+      } catch {
+        return false; // Gone meanwhile.
+      }
+    })
+    .map(Number);
+}
+
+/** The run directories of guests (`<tmp>/nic-qemu-*`). */
+function runDirs(): string[] {
+  return readdirSync(tmpdir()).filter((name) => name.startsWith('nic-qemu-'));
+}
+
+/** A guest shell script that waits (at most 10 s) until interface `$IF` reports carrier `value`. */
+function awaitCarrier(value: 0 | 1): string {
+  return `for i in $(seq 100); do [ "$(cat /sys/class/net/$IF/carrier 2>/dev/null)" = ${value} ] && exit 0; sleep 0.1; done; exit 1`;
+}
+
+describe.skipIf(MISSING !== undefined)('a QEMU guest with two igb NICs', () => {
+  let guest: Guest;
+  const dirsBefore = runDirs();
+
+  beforeAll(async () => {
+    guest = await bootGuest({ nics: 2, hugepages: HUGEPAGES, timeoutMs: BOOT_MS });
+    console.info(`guest ${guest.kernelRelease} booted in ${guest.bootMs} ms`);
+  }, BOOT_MS);
+
+  afterAll(async () => {
+    await guest?.shutdown();
+  });
+
+  it('has both igb functions bound to vfio-pci, each with its /dev/vfio group', async () => {
+    const report = guest.nics.map((nic) => {
+      const dev = `/sys/bus/pci/devices/${nic.pciAddress}`;
+      const group = `$(basename $(readlink ${dev}/iommu_group))`;
+      return `echo "$(cat ${dev}/vendor):$(cat ${dev}/device) $(basename $(readlink ${dev}/driver)) $(test -c /dev/vfio/${group} && echo group-ok)"`;
+    });
+    const { code, stdout } = await guest.run(report.join('; '));
+    expect(code).toBe(0);
+    expect(stdout.trim().split('\n')).toEqual(['0x8086:0x10c9 vfio-pci group-ok', '0x8086:0x10c9 vfio-pci group-ok']);
+    expect(guest.nics.map((nic) => nic.pciAddress)).toEqual([nicPciAddress(0), nicPciAddress(1)]);
+  });
+
+  it("runs the host's node on this checkout, at the same path, without writing to the host", async () => {
+    const probe = `.qemu-tier-probe-${process.pid}`;
+    const script = `node -p "process.cwd() + ' ' + JSON.parse(require('fs').readFileSync('package.json')).name" && touch ${probe}`;
+    const { code, stdout } = await guest.run(script);
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe(`${CHECKOUT_DIR} nic-monorepo`);
+    expect(existsSync(`${CHECKOUT_DIR}/${probe}`)).toBe(false);
+  });
+
+  it('reserves the 2 MiB hugepages asked for, on a mounted hugetlbfs', async () => {
+    const { stdout } = await guest.run('cat /proc/sys/vm/nr_hugepages; grep -c "^hugetlbfs /dev/hugepages " /proc/mounts');
+    expect(stdout.split('\n')).toEqual([String(HUGEPAGES), '1', '']);
+  });
+
+  it('reports exit status, stdout and stderr, and kills a command that overruns', async () => {
+    expect(await guest.run('echo out; echo err >&2; exit 3')).toEqual({ code: 3, signal: null, stdout: 'out\n', stderr: 'err\n' });
+    expect(await guest.run('echo "$NIC_X"', { env: { NIC_X: 'from the host' } })).toMatchObject({ stdout: 'from the host\n' });
+    await expect(guest.run('sleep 20', { timeoutMs: 500 })).rejects.toMatchObject({ code: 'NIC_EIO', message: expect.stringMatching(/timed out after 500 ms/) });
+  });
+
+  it('streams a long-running command: waits for its line, then kills it', async () => {
+    const command = guest.spawn('echo starting; echo ready; exec sleep 30');
+    expect((await command.waitFor(/^ready$/))[0]).toBe('ready');
+    command.kill();
+    expect(await command.done).toMatchObject({ signal: 'SIGTERM', stdout: 'starting\nready\n' });
+  });
+
+  it("exchanges frames with a NIC driven by the guest kernel's igb driver, both ways", async () => {
+    const nic = guest.nics[KERNEL_NIC];
+    const dev = `/sys/bus/pci/devices/${nic.pciAddress}`;
+    // Hand the function from vfio-pci to igb and bring its interface up, IPv6 off (quiet link).
+    const setup = await guest.run(
+      `echo ${nic.pciAddress} > ${dev}/driver/unbind && echo > ${dev}/driver_override && modprobe igb && ` +
+        `IF=$(ls ${dev}/net) && sysctl -qw net.ipv6.conf.$IF.disable_ipv6=1 && ip link set $IF up && (${awaitCarrier(1)}) && echo $IF`,
+      { timeoutMs: 30_000 },
+    );
+    expect(setup).toMatchObject({ code: 0 });
+    const ifname = setup.stdout.trim();
+
+    // Guest to host: a raw frame sent on the interface reaches the NIC's host socket.
+    const sent = Buffer.from(testFrame(0x4711, FRAME_LENGTH));
+    const send = `python3 -c "import socket; s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind(('${ifname}', 0)); s.send(bytes.fromhex('${sent.toString('hex')}'))"`;
+    expect(await guest.run(send)).toMatchObject({ code: 0 });
+    const [received] = await nic.receive(1, { filter: isTestFrame, timeoutMs: 10_000 });
+    expect(Buffer.from(received).toString('hex')).toBe(sent.toString('hex'));
+
+    // Host to guest: a frame sent to the NIC's socket is received on the interface.
+    const frame = Buffer.from(testFrame(0x0815, FRAME_LENGTH));
+    const listen = guest.spawn(
+      `python3 -u -c "import socket; s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x88b5)); s.bind(('${ifname}', 0)); s.settimeout(10); print('listening'); print(s.recv(2048).hex())"`,
+    );
+    await listen.waitFor(/^listening$/);
+    await nic.send(frame);
+    expect(await listen.done).toMatchObject({ code: 0, stdout: `listening\n${frame.toString('hex')}\n` });
+  });
+
+  it('sets a link down and up through QMP, and the guest sees the carrier follow', async () => {
+    const ifname = `$(ls /sys/bus/pci/devices/${guest.nics[KERNEL_NIC].pciAddress}/net)`;
+    expect(await guest.setLink(KERNEL_NIC, false)).toEqual({});
+    expect(await guest.run(`IF=${ifname}; ${awaitCarrier(0)}`)).toMatchObject({ code: 0 });
+    expect(await guest.setLink(KERNEL_NIC, true)).toEqual({});
+    expect(await guest.run(`IF=${ifname}; ${awaitCarrier(1)}`)).toMatchObject({ code: 0 });
+    await expect(guest.setLink(7, true)).rejects.toMatchObject({ code: 'NIC_EINVAL' });
+  });
+
+  it('reports QMP errors with the command and QEMU\'s reason', async () => {
+    await expect(guest.qmp('no-such-command')).rejects.toSatisfy(
+      (e: unknown) => e instanceof NicError && e.code === 'NIC_EIO' && /no-such-command.*CommandNotFound/.test(e.message),
+    );
+    expect(await guest.qmp<{ status: string }>('query-status')).toMatchObject({ status: 'running' });
+  });
+
+  it('hot-unplugs a NIC: QEMU reports DEVICE_DELETED and the function leaves the guest', async () => {
+    const address = guest.nics[0].pciAddress;
+    expect(await guest.run(`test -e /sys/bus/pci/devices/${address}`)).toMatchObject({ code: 0 });
+    const event = await guest.deviceDel(0);
+    expect(event.data).toMatchObject({ device: 'nic0' });
+    expect(await guest.run(`test -e /sys/bus/pci/devices/${address}`)).toMatchObject({ code: 1 });
+  });
+
+  it('shuts down leaving no QEMU process, run directory or socket behind', async () => {
+    const pid = guest.pid;
+    expect(qemuChildren()).toContain(pid);
+    await guest.shutdown();
+    expect(guest.isRunning).toBe(false);
+    expect(qemuChildren()).toEqual([]);
+    expect(runDirs()).toEqual(dirsBefore);
+    await expect(guest.run('true')).rejects.toMatchObject({ code: 'NIC_EIO' });
+    await expect(guest.nics[0].send(testFrame(1))).rejects.toMatchObject({ code: 'NIC_EIO' });
+  });
+});
+
+describe.skipIf(MISSING !== undefined)('a guest boot that fails', () => {
+  it('rejects bad options before starting anything', async () => {
+    await expect(bootGuest({ nics: 0 })).rejects.toMatchObject({ code: 'NIC_EINVAL', message: expect.stringMatching(/nics/) });
+  });
+
+  it("reports the init's failure with the console, and leaves nothing behind", async () => {
+    const dirsBefore = runDirs();
+    const failed = await bootGuest({ nics: 1, cwd: '/nonexistent-checkout', timeoutMs: BOOT_MS }).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(NicError);
+    expect(failed).toMatchObject({ code: 'NIC_EIO', message: expect.stringMatching(/init failed: the agent ended[\s\S]*guest console/) });
+    expect(qemuChildren()).toEqual([]);
+    expect(runDirs()).toEqual(dirsBefore);
+  }, BOOT_MS);
+});
