@@ -32,6 +32,7 @@ export { infoGet, ETHER_MIN_MTU, ETHER_MTU } from './info.js';
 export { linkGet, linkGetNowait, setLinkUp, setLinkDown } from './link.js';
 export { promiscuousEnable, promiscuousDisable, promiscuousGet, allmulticastEnable, allmulticastDisable, allmulticastGet } from './rxmode.js';
 export { macAddrGet, macAddrs, macAddrSet, macAddrAdd, macAddrRemove } from './macaddr.js';
+export { setMcAddrList } from './mcaddr.js';
 export { parseMac, formatMac } from './mac.js';
 export { mtuGet, mtuSet } from './mtu.js';
 export { vlanFilterSet, vlanFilterGet } from './vlan.js';

@@ -60,6 +60,8 @@ export interface EthdevOps {
   macAddrAdd?(dev: EthDev, mac: Uint8Array, index: number, pool: number): void;
   /** Removes the address at slot `index` (`mac_addr_remove`). */
   macAddrRemove?(dev: EthDev, index: number): void;
+  /** Replaces the multicast addresses the port accepts; an empty list removes them all (`set_mc_addr_list`). */
+  setMcAddrList?(dev: EthDev, macs: readonly Uint8Array[]): void;
   /** Sets the MTU, already checked against the limits (`mtu_set`). */
   mtuSet?(dev: EthDev, mtu: number): void;
   /** Accepts (`on`) or drops VLAN `vlanId` (`vlan_filter_set`). */

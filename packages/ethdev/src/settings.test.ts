@@ -10,6 +10,7 @@ import {
   linkGet,
   linkGetNowait,
   macAddrAdd,
+  setMcAddrList,
   macAddrGet,
   macAddrRemove,
   macAddrs,
@@ -73,6 +74,15 @@ describe('receive modes', () => {
     allmulticastDisable(port);
     expect(allmulticastGet(port)).toBe(false);
     expect(ops.calls).toEqual(['promiscuousEnable', 'promiscuousDisable', 'allmulticastEnable', 'allmulticastDisable']);
+  });
+});
+
+describe('multicast address list', () => {
+  it('checks every address before asking the driver, and says when the driver has no filter', () => {
+    expect(() => setMcAddrList(port, ['01:00:5e:00:00:01', '02:00:00:00:00:01'])).toThrow(expect.objectContaining({ code: 'NIC_EINVAL', message: expect.stringContaining('02:00:00:00:00:01') }));
+    expect(() => setMcAddrList(port, ['01:00:5e:zz:00:01'])).toThrow(expect.objectContaining({ code: 'NIC_EINVAL' }));
+    expect(() => setMcAddrList(port, '01:00:5e:00:00:01' as unknown as string[])).toThrow(TypeError);
+    expect(() => setMcAddrList(port, ['01:00:5e:00:00:01'])).toThrow(expect.objectContaining({ code: 'NIC_ENOTSUP' }));
   });
 });
 

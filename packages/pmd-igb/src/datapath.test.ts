@@ -21,6 +21,7 @@ import {
   rxIntrEnable,
   rxIntrFd,
   rxQueueSetup,
+  setMcAddrList,
   start,
   statsGet,
   stop,
@@ -33,6 +34,8 @@ import {
 import { epollWait, eventfdRead } from '@nic/native';
 import { pci } from '@nic/pci';
 import { errorCode, etherFrame, framePacket, IgbModelBench, igbRegs, packetBytes, testFrame, toeplitzHash, until, type IgbModel } from '@nic/test-kit';
+import { ethDevOf } from '@nic/ethdev/driver';
+import { barRegisters, unpublishBar } from './bar.js';
 import { DEFAULT_RSS_KEY, netE1000IgbDriver } from './index.js';
 
 const POOL_SIZE = 2047;
@@ -163,7 +166,7 @@ describe('net_e1000_igb moving packets between two modelled 82576 ports', () => 
     expect(xstatsGet(p1)[names.indexOf('rx_crc_errors')]).toBe(1);
   });
 
-  it('filters on the MAC: other unicast dropped, promiscuous takes it, an added address takes it', () => {
+  it('filters on the MAC: other unicast dropped, promiscuous takes it, an added address takes it, multicast by list or all', () => {
     setUp(p1);
     const other = Uint8Array.of(0x02, 9, 9, 9, 9, 9);
     const mine = parseMac(macAddrGet(p1));
@@ -180,9 +183,13 @@ describe('net_e1000_igb moving packets between two modelled 82576 ports', () => 
     const group = Uint8Array.of(0x01, 0, 0x5e, 1, 2, 3);
     m1.receiveFrame(unicast(group, 5));
     expect(drain(p1).bytes).toEqual([]);
-    allmulticastEnable(p1);
+    setMcAddrList(p1, [formatMac(group)]);
     m1.receiveFrame(unicast(group, 6));
+    m1.receiveFrame(unicast(Uint8Array.of(0x01, 0, 0x5e, 7, 7, 7), 7));
     expect(drain(p1).bytes.map((b) => b[15])).toEqual([6]);
+    allmulticastEnable(p1);
+    m1.receiveFrame(unicast(Uint8Array.of(0x01, 0, 0x5e, 7, 7, 7), 8));
+    expect(drain(p1).bytes.map((b) => b[15])).toEqual([8]);
   });
 
   it('strips VLAN tags into the mbuf and filters VLANs it was not told of', () => {
@@ -306,5 +313,21 @@ describe('net_e1000_igb refusing bad devices and bad set-ups', () => {
     txQueueSetup(port, 0, RING);
     expect(errorCode(() => start(port))).toBe('NIC_ENOMEM');
     expect(small.availCount()).toBe(63);
+  });
+});
+
+describe('net_e1000_igb queue views on other threads', () => {
+  afterEach(async () => {
+    await bench.close();
+  });
+
+  it('refuses, naming the reason, to build queue views of a model port where its registers do not exist', async () => {
+    bench = await IgbModelBench.create({ ports: 1 });
+    eal = await bench.init(['-a', bench.addresses[0]], { drivers: [netE1000IgbDriver] });
+    const data = ethDevOf(portIdByName(bench.addresses[0], eal)).data;
+    expect(barRegisters(data)).toBe(bench.models[0]);
+    // What a worker thread sees: no registers published there, and no address to attach.
+    unpublishBar(data);
+    expect(() => barRegisters(data)).toThrow(expect.objectContaining({ code: 'NIC_ENOTSUP', message: expect.stringContaining('device model') }));
   });
 });

@@ -271,8 +271,7 @@ export class IgbOps implements EthdevOps {
     this.statsReset();
   }
 
-  /** Replaces the multicast filter with `macs` (`set_mc_addr_list`). */
-  setMcAddrList(macs: readonly Uint8Array[]): void {
+  setMcAddrList(_dev: EthDev, macs: readonly Uint8Array[]): void {
     mtaUpdate(this.hw, macs);
   }
 

@@ -9,6 +9,7 @@ import {
   EIAM,
   EIMC,
   EIMS,
+  EITR,
   GPIE,
   GPIE_EIAME,
   GPIE_MSIX_MODE,
@@ -45,7 +46,8 @@ export function msixEnable(hw: IgbHw): void {
 
 /**
  * Routes rx queue `queue`'s cause to vector `vector`, auto-cleared and auto-masked on
- * delivery, so the vector fires once per arming.
+ * delivery, so the vector fires once per arming; unthrottled (EITR 0), since the masking
+ * already keeps a busy queue from interrupting and throttling would only delay the wake.
  */
 export function msixMapRxQueue(hw: IgbHw, queue: number, vector: number): void {
   const reg = IVAR0(queue % IVAR_QUEUES_PER_REG);
@@ -54,6 +56,7 @@ export function msixMapRxQueue(hw: IgbHw, queue: number, vector: number): void {
   hw.write(reg, (old | ((vector | IVAR_VALID) << shift)) >>> 0);
   hw.write(EIAC, hw.read(EIAC) | vectorBit(vector));
   hw.write(EIAM, hw.read(EIAM) | vectorBit(vector));
+  hw.write(EITR(vector), 0);
 }
 
 /** Lets the "other" causes in `icrMask` interrupt on {@link MISC_VECTOR}. */

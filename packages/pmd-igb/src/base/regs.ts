@@ -120,8 +120,6 @@ export const IVAR_QUEUES_PER_REG = 8;
 /** IVAR0: shift of the rx entry of queue q (< 8); queue q+8 uses shift 16. */
 export const IVAR_RX_SHIFT_LOW = 0;
 export const IVAR_RX_SHIFT_HIGH = 16;
-/** EITR: the interval field (bits 14:2), throttling off when 0. */
-export const EITR_INTERVAL_MASK = 0x00007ffc;
 
 // --- Receive ---------------------------------------------------------------------------
 /** Receive control. */
