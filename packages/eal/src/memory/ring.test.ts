@@ -2,7 +2,7 @@
  * DPDK's test_ring, ported: negative cases, basic_ex, exact size, burst/bulk tests 1-4 for
  * every sync mode, plus u32 counter wrap-around and a multi-thread stress.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Arena } from './arena.js';
 import { ERR_ENOBUFS, ERR_ENOENT } from './errno.js';
 import { code, MiB } from './__fixtures__/harness.js';
@@ -292,6 +292,85 @@ describe.each(enqdeqImpl)('burst/bulk tests, $desc', (impl) => {
     }
     for (const word of counters) expect(arena.u32[word]).toBe((start + 4 * MAX_BULK) & RING_COUNTER_MASK);
     expect(dst.subarray(0, 4 * MAX_BULK)).toEqual(src.subarray(0, 4 * MAX_BULK));
+  });
+});
+
+describe('remembered room (each view caches the other side\'s tail)', () => {
+  for (const [mode, flags] of [
+    ['SP/SC', RING_F_SP_ENQ | RING_F_SC_DEQ],
+    ['MP/MC', 0],
+  ] as const) {
+    it(`${mode}: a view never trusts room that another view of the ring used up`, () => {
+      const a = Ring.create(arena, 'cached', 64, flags);
+      const b = Ring.lookup(arena, 'cached');
+      const src = sourceValues(64);
+      const dst = new Uint32Array(64);
+      // a remembers 62 free entries; b then fills the ring: a must see it full.
+      expect(a.enqueueBulk(src, 1)).toBe(1);
+      expect(b.enqueueBurst(src, 63, 1)).toBe(62);
+      expect(a.enqueueBulk(src, 1)).toBe(0);
+      expect(a.enqueue(src[0])).toBe(ERR_ENOBUFS);
+      // a remembers 62 more entries; b then empties the ring: a must see it empty.
+      expect(a.dequeueBulk(dst, 1)).toBe(1);
+      expect(b.dequeueBurst(dst, 63, 1)).toBe(62);
+      expect(a.dequeueBulk(dst, 1)).toBe(0);
+      expect(a.dequeue()).toBe(ERR_ENOENT);
+      expect(dst.subarray(0, 63)).toEqual(src.subarray(0, 63));
+      // Room freed by the other side behind a's back is found as soon as a needs it.
+      const big = new Uint32Array(63).fill(5);
+      expect(a.enqueueBulk(big, 63)).toBe(63);
+      expect(b.dequeueBulk(dst, 63)).toBe(63);
+      expect(a.enqueueBulk(big, 63)).toBe(63);
+      expect(a.dequeueBulk(dst, 63)).toBe(63);
+      expect(a.empty()).toBe(true);
+    });
+
+    it(`${mode}: freeSpace and available are exact even when the remembered room would do`, () => {
+      const r = Ring.create(arena, 'exact', 64, flags);
+      const src = sourceValues(8);
+      const dst = new Uint32Array(8);
+      const left = new Uint32Array(1);
+      expect(r.enqueueBulk(src, 8, 0, left)).toBe(8);
+      expect(left[0]).toBe(55);
+      expect(r.dequeueBulk(dst, 4, 0, left)).toBe(4);
+      expect(left[0]).toBe(4);
+      // The producer's remembered room (55) is stale by the 4 entries just dequeued.
+      expect(r.enqueueBulk(src, 8, 0, left)).toBe(8);
+      expect(left[0]).toBe(51);
+      expect(r.enqueueBulk(src, 2)).toBe(2);
+      expect(r.dequeueBurst(dst, 8, 0, left)).toBe(8);
+      expect(left[0]).toBe(6);
+    });
+  }
+});
+
+describe('ring without plain-store ordering (non-x86 CPUs)', () => {
+  it('passes tests3 and tests4 with Atomics loads and stores of the tails', async () => {
+    const arch = Object.getOwnPropertyDescriptor(process, 'arch');
+    Object.defineProperty(process, 'arch', { value: 'arm64', configurable: true });
+    vi.resetModules();
+    let fresh: typeof import('./ring.js');
+    try {
+      fresh = await import('./ring.js');
+    } finally {
+      if (arch) Object.defineProperty(process, 'arch', arch);
+      vi.resetModules();
+    }
+    for (const flags of [RING_F_SP_ENQ | RING_F_SC_DEQ, 0]) {
+      const r = fresh.Ring.create(arena, `atomics${flags}`, RING_SIZE, flags);
+      const src = sourceValues(RING_SIZE * 2);
+      const dst = new Uint32Array(RING_SIZE * 2);
+      for (let j = 0; j < RING_SIZE / MAX_BULK; j++) {
+        expect(r.enqueueBulk(src, MAX_BULK, j * MAX_BULK)).toBe(MAX_BULK);
+        expect(r.dequeueBulk(dst, MAX_BULK, j * MAX_BULK)).toBe(MAX_BULK);
+      }
+      expect(dst.subarray(0, RING_SIZE)).toEqual(src.subarray(0, RING_SIZE));
+      expect(r.enqueueBurst(src, RING_SIZE)).toBe(RING_SIZE - 1);
+      expect(r.enqueue(1)).toBe(ERR_ENOBUFS);
+      expect(r.dequeueBulk(dst, RING_SIZE - 1)).toBe(RING_SIZE - 1);
+      expect(r.dequeue()).toBe(ERR_ENOENT);
+      expect(dst.subarray(0, RING_SIZE - 1)).toEqual(src.subarray(0, RING_SIZE - 1));
+    }
   });
 });
 

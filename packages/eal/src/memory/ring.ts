@@ -19,25 +19,58 @@
  * smaller largest ring ({@link RING_SIZE_MAX} slots).
  *
  * Memory ordering. An enqueue (1) claims slots by moving the producer head, (2) writes the
- * slots with plain stores, (3) publishes them by storing the producer tail with
- * `Atomics.store`. A dequeue reads the producer tail with `Atomics.load` before it reads
- * the slots. JS `Atomics` operations are sequentially consistent, so a consumer that sees
- * the new tail also sees every slot written before it (the release/acquire pair DPDK uses).
- * The same holds the other way: a producer reads the consumer tail with `Atomics.load`
- * before overwriting slots the consumer has released with `Atomics.store`.
+ * slots, (3) publishes them by storing the producer tail. A dequeue reads the producer tail
+ * before it reads the slots, and releases them by storing the consumer tail after reading
+ * them; a producer reads the consumer tail before overwriting released slots. These are
+ * DPDK's release/acquire pairs. How they are made depends on the CPU:
  *
- * - Multi-producer: the head moves by `Atomics.compareExchange`, retried when another
- *   producer got there first (the head is first read plainly, as DPDK reads it relaxed:
- *   an aligned u32 read never tears, and a stale value only fails the exchange). After
- *   writing its slots, a producer waits (spinning on `Atomics.load`, without
- *   `Atomics.wait`) until the tail reaches the head it started from, i.e. until every
- *   producer that claimed earlier slots has published, then moves the tail past its own.
- *   A producer preempted between claim and publish stalls the others, as in DPDK: give
- *   each MP/MC ring user its own CPU.
+ * - x86 (`process.arch` x64 or ia32): tails are read and written with plain typed-array
+ *   loads and stores, and no fence is issued. Relied on, and nothing else:
+ *   1. x86-TSO (Intel SDM vol. 3A, "Memory Ordering in P6 and More Recent Processor
+ *      Families"): loads are not reordered with other loads, stores not with other stores,
+ *      stores not with older loads, and visibility is transitive (causality). The one
+ *      relaxation, a load passing an older store to another address, is never relied on:
+ *      no side stores a value and then needs to read the other side's answer to it.
+ *   2. V8 (Node 20) compiles a typed-array element load or store to one aligned 32-bit
+ *      `mov` (which never tears), emitted in program order: TurboFan keeps these accesses
+ *      on its effect chain, does not merge or hoist loads of typed-array elements (even in
+ *      a loop), and does not move them across a call (an `Atomics` or `set` builtin).
+ *   Then: slot stores, tail store (store/store in order) against tail load, slot loads
+ *   (load/load in order) gives release/acquire for the slots; slot loads, consumer-tail
+ *   store (a store does not pass an older load) against consumer-tail load, slot stores
+ *   gives it the other way. `Atomics.store` would add a full fence (`xchg`, ~15 ns as a V8
+ *   builtin call) that TSO does not need here.
+ * - Elsewhere (arm64...): tails are read with `Atomics.load` and stored with
+ *   `Atomics.store`, which are sequentially consistent.
+ *
+ * - Multi-producer: the head moves by `Atomics.compareExchange` (a locked instruction, a
+ *   full fence on x86), retried when another producer got there first (the head is first
+ *   read plainly, as DPDK reads it relaxed: a stale value only fails the exchange). After
+ *   writing its slots, a producer waits until the tail reaches the head it started from,
+ *   i.e. until every producer that claimed earlier slots has published, then moves the tail
+ *   past its own (one plain read first on x86, then a spin on `Atomics.load`, without
+ *   `Atomics.wait`; causality makes the earlier producer's slots visible to whoever sees
+ *   the later tail). A producer preempted between claim and publish stalls the others, as
+ *   in DPDK: give each MP/MC ring user its own CPU.
  * - Single-producer: only one thread moves the head, so it is read and written with plain
- *   loads and stores; the tail is still published with `Atomics.store` and the consumer's
- *   tail still read with `Atomics.load`.
+ *   loads and stores.
  * Consumers mirror this with the consumer head and tail.
+ *
+ * Cached room. Each view remembers, per side, the head it left after its last operation
+ * and how many free entries (producer) or entries (consumer) remained at that head by the
+ * other side's tail as it last read it. The next operation reads the head (it does
+ * anyway) and trusts the remembered count, without reading the other side's tail (a cache
+ * line the other side keeps writing), when the head is still where this view left it and
+ * the count covers the request. The other side's tail only moves forward, so the count
+ * can only under-report; while the head has not moved, nobody else claimed slots in
+ * between, so the count is still measured from the right place, for MP/MC too. When the
+ * count falls short, when the head moved (another producer, or another view of the same
+ * ring in any thread), or when the caller asks for `freeSpace`/`available`, the tail is
+ * read afresh. An operation therefore succeeds or fails, and moves as many entries, exactly
+ * as one that had read the tail at a slightly earlier moment. Blind spot: if other views
+ * move the head by an exact multiple of 2^30 between two operations of this view, it
+ * cannot tell, like the compare-and-swap on a head that moved by a multiple of 2^32 in
+ * DPDK.
  */
 import { NicError } from '@nic/native';
 import type { Arena } from './arena.js';
@@ -85,6 +118,12 @@ export const RG_CONS_TAIL = 4 * CACHE_LINE_SIZE;
 /** First slot. */
 export const RG_SLOTS = 5 * CACHE_LINE_SIZE;
 
+/**
+ * Whether plain typed-array loads and stores are ordered enough to publish and observe ring
+ * indices (x86 TSO, see the module notes). Elsewhere the ring uses `Atomics` loads and stores.
+ */
+const PLAIN_ORDERED = process.arch === 'x64' || process.arch === 'ia32';
+
 const encoder = new TextEncoder();
 
 function checkName(name: unknown): string {
@@ -128,6 +167,19 @@ export class Ring {
   readonly #sc: boolean;
   /** Scratch for the single-object calls, so they allocate nothing. */
   readonly #one = new Uint32Array(1);
+  /**
+   * 1 when plain loads and stores give the ordering the ring needs here (see the module
+   * notes), else 0 (a number, which V8 tests more cheaply than a boolean field).
+   */
+  readonly #plain = PLAIN_ORDERED ? 1 : 0;
+  /** Producer head after this view's last enqueue, or -1: {@link Ring.#prodFree} is valid while the head is still there. */
+  #prodSeen = -1;
+  /** Free entries at {@link Ring.#prodSeen} by the consumer tail this view last read (never more than the truth). */
+  #prodFree = 0;
+  /** Consumer head after this view's last dequeue, or -1. */
+  #consSeen = -1;
+  /** Entries at {@link Ring.#consSeen} by the producer tail this view last read (never more than the truth). */
+  #consAvail = 0;
 
   private constructor(arena: Arena, name: string, offset: number) {
     const u32 = arena.u32;
@@ -206,17 +258,20 @@ export class Ring {
    * receives the free entries left after the call.
    */
   enqueue(obj: number, freeSpace?: Uint32Array): number {
-    return this.#enqueueOne(obj, this.#sp, freeSpace);
+    this.#one[0] = obj;
+    return (this.#sp ? this.#spEnqueue(this.#one, 1, 0, true, freeSpace) : this.#mpEnqueue(this.#one, 1, 0, true, freeSpace)) === 1 ? 0 : ERR_ENOBUFS;
   }
 
   /** {@link Ring.enqueue} as the only producer, whatever the ring's flags. */
   spEnqueue(obj: number, freeSpace?: Uint32Array): number {
-    return this.#enqueueOne(obj, true, freeSpace);
+    this.#one[0] = obj;
+    return this.#spEnqueue(this.#one, 1, 0, true, freeSpace) === 1 ? 0 : ERR_ENOBUFS;
   }
 
   /** {@link Ring.enqueue}, safe with concurrent producers, whatever the ring's flags. */
   mpEnqueue(obj: number, freeSpace?: Uint32Array): number {
-    return this.#enqueueOne(obj, false, freeSpace);
+    this.#one[0] = obj;
+    return this.#mpEnqueue(this.#one, 1, 0, true, freeSpace) === 1 ? 0 : ERR_ENOBUFS;
   }
 
   /**
@@ -225,17 +280,17 @@ export class Ring {
    * @throws NicError `NIC_EINVAL` when the range does not lie within `objs`.
    */
   enqueueBulk(objs: Uint32Array, n: number, offset = 0, freeSpace?: Uint32Array): number {
-    return this.#enqueue(objs, n, offset, true, this.#sp, freeSpace);
+    return this.#sp ? this.#spEnqueue(objs, n, offset, true, freeSpace) : this.#mpEnqueue(objs, n, offset, true, freeSpace);
   }
 
   /** {@link Ring.enqueueBulk} as the only producer. */
   spEnqueueBulk(objs: Uint32Array, n: number, offset = 0, freeSpace?: Uint32Array): number {
-    return this.#enqueue(objs, n, offset, true, true, freeSpace);
+    return this.#spEnqueue(objs, n, offset, true, freeSpace);
   }
 
   /** {@link Ring.enqueueBulk}, safe with concurrent producers. */
   mpEnqueueBulk(objs: Uint32Array, n: number, offset = 0, freeSpace?: Uint32Array): number {
-    return this.#enqueue(objs, n, offset, true, false, freeSpace);
+    return this.#mpEnqueue(objs, n, offset, true, freeSpace);
   }
 
   /**
@@ -243,17 +298,17 @@ export class Ring {
    * (0 to `n`). `freeSpace[0]`, when given, receives the free entries left after the call.
    */
   enqueueBurst(objs: Uint32Array, n: number, offset = 0, freeSpace?: Uint32Array): number {
-    return this.#enqueue(objs, n, offset, false, this.#sp, freeSpace);
+    return this.#sp ? this.#spEnqueue(objs, n, offset, false, freeSpace) : this.#mpEnqueue(objs, n, offset, false, freeSpace);
   }
 
   /** {@link Ring.enqueueBurst} as the only producer. */
   spEnqueueBurst(objs: Uint32Array, n: number, offset = 0, freeSpace?: Uint32Array): number {
-    return this.#enqueue(objs, n, offset, false, true, freeSpace);
+    return this.#spEnqueue(objs, n, offset, false, freeSpace);
   }
 
   /** {@link Ring.enqueueBurst}, safe with concurrent producers. */
   mpEnqueueBurst(objs: Uint32Array, n: number, offset = 0, freeSpace?: Uint32Array): number {
-    return this.#enqueue(objs, n, offset, false, false, freeSpace);
+    return this.#mpEnqueue(objs, n, offset, false, freeSpace);
   }
 
   /**
@@ -262,17 +317,17 @@ export class Ring {
    * empty. `available[0]`, when given, receives the entries left after the call.
    */
   dequeue(available?: Uint32Array): number {
-    return this.#dequeueOne(this.#sc, available);
+    return (this.#sc ? this.#scDequeue(this.#one, 1, 0, true, available) : this.#mcDequeue(this.#one, 1, 0, true, available)) === 1 ? this.#one[0] : ERR_ENOENT;
   }
 
   /** {@link Ring.dequeue} as the only consumer. */
   scDequeue(available?: Uint32Array): number {
-    return this.#dequeueOne(true, available);
+    return this.#scDequeue(this.#one, 1, 0, true, available) === 1 ? this.#one[0] : ERR_ENOENT;
   }
 
   /** {@link Ring.dequeue}, safe with concurrent consumers. */
   mcDequeue(available?: Uint32Array): number {
-    return this.#dequeueOne(false, available);
+    return this.#mcDequeue(this.#one, 1, 0, true, available) === 1 ? this.#one[0] : ERR_ENOENT;
   }
 
   /**
@@ -281,17 +336,17 @@ export class Ring {
    * @throws NicError `NIC_EINVAL` when the range does not lie within `objs`.
    */
   dequeueBulk(objs: Uint32Array, n: number, offset = 0, available?: Uint32Array): number {
-    return this.#dequeue(objs, n, offset, true, this.#sc, available);
+    return this.#sc ? this.#scDequeue(objs, n, offset, true, available) : this.#mcDequeue(objs, n, offset, true, available);
   }
 
   /** {@link Ring.dequeueBulk} as the only consumer. */
   scDequeueBulk(objs: Uint32Array, n: number, offset = 0, available?: Uint32Array): number {
-    return this.#dequeue(objs, n, offset, true, true, available);
+    return this.#scDequeue(objs, n, offset, true, available);
   }
 
   /** {@link Ring.dequeueBulk}, safe with concurrent consumers. */
   mcDequeueBulk(objs: Uint32Array, n: number, offset = 0, available?: Uint32Array): number {
-    return this.#dequeue(objs, n, offset, true, false, available);
+    return this.#mcDequeue(objs, n, offset, true, available);
   }
 
   /**
@@ -299,17 +354,17 @@ export class Ring {
    * `available[0]`, when given, receives the entries left after the call.
    */
   dequeueBurst(objs: Uint32Array, n: number, offset = 0, available?: Uint32Array): number {
-    return this.#dequeue(objs, n, offset, false, this.#sc, available);
+    return this.#sc ? this.#scDequeue(objs, n, offset, false, available) : this.#mcDequeue(objs, n, offset, false, available);
   }
 
   /** {@link Ring.dequeueBurst} as the only consumer. */
   scDequeueBurst(objs: Uint32Array, n: number, offset = 0, available?: Uint32Array): number {
-    return this.#dequeue(objs, n, offset, false, true, available);
+    return this.#scDequeue(objs, n, offset, false, available);
   }
 
   /** {@link Ring.dequeueBurst}, safe with concurrent consumers. */
   mcDequeueBurst(objs: Uint32Array, n: number, offset = 0, available?: Uint32Array): number {
-    return this.#dequeue(objs, n, offset, false, false, available);
+    return this.#mcDequeue(objs, n, offset, false, available);
   }
 
   /** Entries in the ring (a snapshot when others are enqueueing or dequeueing). */
@@ -352,92 +407,164 @@ export class Ring {
     ].join('\n');
   }
 
-  #enqueueOne(obj: number, single: boolean, freeSpace: Uint32Array | undefined): number {
-    this.#one[0] = obj;
-    return this.#enqueue(this.#one, 1, 0, true, single, freeSpace) === 1 ? 0 : ERR_ENOBUFS;
-  }
+  // The hot paths below write RING_COUNTER_MASK as the literal 0x3fffffff: the bundler turns
+  // the module constant into a `var`, which V8 would reload and type-check on every use.
 
-  #dequeueOne(single: boolean, available: Uint32Array | undefined): number {
-    return this.#dequeue(this.#one, 1, 0, true, single, available) === 1 ? this.#one[0] : ERR_ENOENT;
-  }
-
-  #enqueue(objs: Uint32Array, n: number, offset: number, fixed: boolean, single: boolean, freeSpace: Uint32Array | undefined): number {
-    if (!((n >>> 0) === n && (offset >>> 0) === offset && offset + n <= objs.length)) throw badRange(`ring '${this.name}' enqueue`, objs, n, offset);
+  /** Free entries at producer head `head`, by a fresh read of the consumer tail. */
+  #freeAt(head: number): number {
     const u32 = this.#u32;
-    const capacity = this.capacity;
-    let head: number;
-    let free: number;
-    let count: number;
-    if (single) {
-      head = u32[this.#prodHead];
-      free = (capacity + Atomics.load(u32, this.#consTail) - head) & RING_COUNTER_MASK;
-      count = n <= free ? n : fixed ? 0 : free;
-      if (count !== 0) u32[this.#prodHead] = (head + count) & RING_COUNTER_MASK;
-    } else {
-      do {
-        // A plain read is enough: a stale head only makes the compareExchange fail and retry.
-        head = u32[this.#prodHead];
-        free = (capacity + Atomics.load(u32, this.#consTail) - head) & RING_COUNTER_MASK;
-        count = n <= free ? n : fixed ? 0 : free;
-        if (count === 0) break;
-      } while (Atomics.compareExchange(u32, this.#prodHead, head, (head + count) & RING_COUNTER_MASK) !== head);
+    return (this.capacity + (this.#plain !== 0 ? u32[this.#consTail] : Atomics.load(u32, this.#consTail)) - head) & 0x3fffffff;
+  }
+
+  /** Entries at consumer head `head`, by a fresh read of the producer tail. */
+  #entriesAt(head: number): number {
+    const u32 = this.#u32;
+    return ((this.#plain !== 0 ? u32[this.#prodTail] : Atomics.load(u32, this.#prodTail)) - head) & 0x3fffffff;
+  }
+
+  /** Copies `objs[offset .. offset + count)` into the slots claimed from counter `head`. */
+  #put(objs: Uint32Array, offset: number, head: number, count: number): void {
+    const start = head & this.mask;
+    if (count > this.size - start) {
+      this.#putWrapped(objs, offset, start, count);
+      return;
     }
+    // A whole array of 32 or more goes faster through the builtin (a fixed cost of about 40 ns,
+    // then a memcpy) than through the loop (about 1.3 ns per element); `set` allocates nothing.
+    // Into a SharedArrayBuffer, V8 copies with plain word stores (never non-temporal ones,
+    // which x86 would not keep in order with the tail store); the 4096 bound keeps any
+    // memcpy far below the sizes where a C library switches to non-temporal stores.
+    if (count >= 32 && count <= 4096 && count === objs.length) this.#u32.set(objs, this.#slots + start);
+    else copyWords(this.#u32, this.#slots + start, objs, offset, count);
+  }
+
+  /** {@link Ring.#put} when the slots wrap past the end of the ring (kept out of line, it is rare). */
+  #putWrapped(objs: Uint32Array, offset: number, start: number, count: number): void {
+    const first = this.size - start;
+    copyWords(this.#u32, this.#slots + start, objs, offset, first);
+    copyWords(this.#u32, this.#slots, objs, offset + first, count - first);
+  }
+
+  /** Copies the slots claimed from counter `head` into `objs[offset .. offset + count)`. */
+  #take(objs: Uint32Array, offset: number, head: number, count: number): void {
+    const start = head & this.mask;
+    if (count > this.size - start) this.#takeWrapped(objs, offset, start, count);
+    else copyWords(objs, offset, this.#u32, this.#slots + start, count);
+  }
+
+  /** {@link Ring.#take} when the slots wrap past the end of the ring. */
+  #takeWrapped(objs: Uint32Array, offset: number, start: number, count: number): void {
+    const first = this.size - start;
+    copyWords(objs, offset, this.#u32, this.#slots + start, first);
+    copyWords(objs, offset + first, this.#u32, this.#slots, count - first);
+  }
+
+  /** The error for a range outside `objs` (out of line, to keep the hot paths small for inlining). */
+  #badRange(what: string, objs: Uint32Array, n: number, offset: number): NicError {
+    return badRange(`ring '${this.name}' ${what}`, objs, n, offset);
+  }
+
+  #spEnqueue(objs: Uint32Array, n: number, offset: number, fixed: boolean, freeSpace: Uint32Array | undefined): number {
+    if (!((n >>> 0) === n && (offset >>> 0) === offset && offset + n <= objs.length)) throw this.#badRange('enqueue', objs, n, offset);
+    const u32 = this.#u32;
+    // Only this thread writes the producer head: a plain read is exact.
+    const head = u32[this.#prodHead];
+    let free = this.#prodFree;
+    if (head !== this.#prodSeen || free < n || freeSpace !== undefined) free = this.#freeAt(head);
+    const count = n <= free ? n : fixed ? 0 : free;
+    const next = (head + count) & 0x3fffffff;
+    this.#prodSeen = next;
+    this.#prodFree = free - count;
     if (count !== 0) {
-      const slots = this.#slots;
-      const start = head & this.mask;
-      const first = this.size - start;
-      if (count <= first) {
-        copyWords(u32, slots + start, objs, offset, count);
-      } else {
-        copyWords(u32, slots + start, objs, offset, first);
-        copyWords(u32, slots, objs, offset + first, count - first);
-      }
-      if (!single) {
-        while (Atomics.load(u32, this.#prodTail) !== head) {
-          // An earlier producer has not published yet; its slots precede ours.
-        }
-      }
-      Atomics.store(u32, this.#prodTail, (head + count) & RING_COUNTER_MASK);
+      u32[this.#prodHead] = next;
+      this.#put(objs, offset, head, count);
+      if (this.#plain !== 0) u32[this.#prodTail] = next;
+      else Atomics.store(u32, this.#prodTail, next);
     }
     if (freeSpace !== undefined) freeSpace[0] = free - count;
     return count;
   }
 
-  #dequeue(objs: Uint32Array, n: number, offset: number, fixed: boolean, single: boolean, available: Uint32Array | undefined): number {
-    if (!((n >>> 0) === n && (offset >>> 0) === offset && offset + n <= objs.length)) throw badRange(`ring '${this.name}' dequeue`, objs, n, offset);
+  #mpEnqueue(objs: Uint32Array, n: number, offset: number, fixed: boolean, freeSpace: Uint32Array | undefined): number {
+    if (!((n >>> 0) === n && (offset >>> 0) === offset && offset + n <= objs.length)) throw this.#badRange('enqueue', objs, n, offset);
+    const u32 = this.#u32;
+    let head: number;
+    let free: number;
+    let count: number;
+    let next: number;
+    do {
+      // A plain read is enough: a stale head only makes the compareExchange fail and retry.
+      head = u32[this.#prodHead];
+      free = this.#prodFree;
+      if (head !== this.#prodSeen || free < n || freeSpace !== undefined) free = this.#freeAt(head);
+      count = n <= free ? n : fixed ? 0 : free;
+      next = (head + count) & 0x3fffffff;
+      if (count === 0) break;
+    } while (Atomics.compareExchange(u32, this.#prodHead, head, next) !== head);
+    this.#prodSeen = next;
+    this.#prodFree = free - count;
+    if (count !== 0) {
+      this.#put(objs, offset, head, count);
+      if (this.#plain !== 0) {
+        // An earlier producer has not published yet; its slots precede ours.
+        if (u32[this.#prodTail] !== head) while (Atomics.load(u32, this.#prodTail) !== head);
+        u32[this.#prodTail] = next;
+      } else {
+        while (Atomics.load(u32, this.#prodTail) !== head);
+        Atomics.store(u32, this.#prodTail, next);
+      }
+    }
+    if (freeSpace !== undefined) freeSpace[0] = free - count;
+    return count;
+  }
+
+  #scDequeue(objs: Uint32Array, n: number, offset: number, fixed: boolean, available: Uint32Array | undefined): number {
+    if (!((n >>> 0) === n && (offset >>> 0) === offset && offset + n <= objs.length)) throw this.#badRange('dequeue', objs, n, offset);
+    const u32 = this.#u32;
+    const head = u32[this.#consHead];
+    let entries = this.#consAvail;
+    if (head !== this.#consSeen || entries < n || available !== undefined) entries = this.#entriesAt(head);
+    const count = n <= entries ? n : fixed ? 0 : entries;
+    const next = (head + count) & 0x3fffffff;
+    this.#consSeen = next;
+    this.#consAvail = entries - count;
+    if (count !== 0) {
+      u32[this.#consHead] = next;
+      this.#take(objs, offset, head, count);
+      if (this.#plain !== 0) u32[this.#consTail] = next;
+      else Atomics.store(u32, this.#consTail, next);
+    }
+    if (available !== undefined) available[0] = entries - count;
+    return count;
+  }
+
+  #mcDequeue(objs: Uint32Array, n: number, offset: number, fixed: boolean, available: Uint32Array | undefined): number {
+    if (!((n >>> 0) === n && (offset >>> 0) === offset && offset + n <= objs.length)) throw this.#badRange('dequeue', objs, n, offset);
     const u32 = this.#u32;
     let head: number;
     let entries: number;
     let count: number;
-    if (single) {
+    let next: number;
+    do {
       head = u32[this.#consHead];
-      entries = (Atomics.load(u32, this.#prodTail) - head) & RING_COUNTER_MASK;
+      entries = this.#consAvail;
+      if (head !== this.#consSeen || entries < n || available !== undefined) entries = this.#entriesAt(head);
       count = n <= entries ? n : fixed ? 0 : entries;
-      if (count !== 0) u32[this.#consHead] = (head + count) & RING_COUNTER_MASK;
-    } else {
-      do {
-        head = u32[this.#consHead];
-        entries = (Atomics.load(u32, this.#prodTail) - head) & RING_COUNTER_MASK;
-        count = n <= entries ? n : fixed ? 0 : entries;
-        if (count === 0) break;
-      } while (Atomics.compareExchange(u32, this.#consHead, head, (head + count) & RING_COUNTER_MASK) !== head);
-    }
+      next = (head + count) & 0x3fffffff;
+      if (count === 0) break;
+    } while (Atomics.compareExchange(u32, this.#consHead, head, next) !== head);
+    this.#consSeen = next;
+    this.#consAvail = entries - count;
     if (count !== 0) {
-      const slots = this.#slots;
-      const start = head & this.mask;
-      const first = this.size - start;
-      if (count <= first) {
-        copyWords(objs, offset, u32, slots + start, count);
+      this.#take(objs, offset, head, count);
+      if (this.#plain !== 0) {
+        // An earlier consumer has not released its slots yet.
+        if (u32[this.#consTail] !== head) while (Atomics.load(u32, this.#consTail) !== head);
+        u32[this.#consTail] = next;
       } else {
-        copyWords(objs, offset, u32, slots + start, first);
-        copyWords(objs, offset + first, u32, slots, count - first);
+        while (Atomics.load(u32, this.#consTail) !== head);
+        Atomics.store(u32, this.#consTail, next);
       }
-      if (!single) {
-        while (Atomics.load(u32, this.#consTail) !== head) {
-          // An earlier consumer has not released its slots yet.
-        }
-      }
-      Atomics.store(u32, this.#consTail, (head + count) & RING_COUNTER_MASK);
     }
     if (available !== undefined) available[0] = entries - count;
     return count;
