@@ -1,0 +1,342 @@
+// net_e1000_igb of nic against DPDK's own igb PMD, in one QEMU guest (TCG) on QEMU's 82576
+// model (`-device igb`), the two functions bound to vfio-pci behind the emulated VT-d IOMMU
+// (see tools/qemu-tier). The contenders are `dpdk-testpmd` (Debian's dpdk package, the host's
+// binary seen through the guest's 9p root) and nic's `nic-fwd` (apps/fwd), with the same flags:
+//
+//   -l 0,1 -a 0000:01:00.0 -a 0000:02:00.0 --iova-mode va -- --forward-mode=MODE --nb-cores=1
+//   --burst=32 --rxd=512 --txd=512 --total-num-mbufs=8192 --stats-period=1
+//
+// Three modes, each measured the same way for both:
+//   txonly  the app sends 64-byte frames on both ports; pps = what arrives at the host's two
+//           UDP sockets of the NICs (can't be faked), cross-checked with the app's tx counters.
+//   rxonly  the host floods NIC 0 with 64-byte IPv4/UDP frames (bench/flood.mjs, a child
+//           process, unpaced unless BENCH_OFFER_PPS); pps = the app's port-0 rx counter delta.
+//           The offered rate is reported beside it.
+//   io      the same flood into NIC 0; the app forwards port 0 -> port 1; pps = what arrives
+//           at the host's socket of NIC 1, cross-checked with the app's port-1 tx counter.
+//
+// One guest boot for everything. Each run: start the app, wait until it is forwarding, start
+// the flood (rxonly, io), let WARMUP_SECONDS pass (nic-fwd's JIT needs ~10 s to reach its
+// steady rate under TCG; DPDK gets the same warm-up), count over BENCH_SECONDS, stop (SIGINT).
+// BENCH_ROUNDS rounds; in each, every mode runs DPDK and nic back to back, the order
+// alternating between rounds; the figures are the medians over the rounds.
+//
+// The machine's 2 CPUs are shared by QEMU's 2 vCPU threads, its I/O thread, the flooder and
+// this process's counting sockets: the load average is recorded.
+//
+// Run with `npm run bench -w @nic/pmd-igb` after `npm run build`. Results:
+// bench/results/guest.json.
+import { spawn, spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg as osLoadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { clearInterval, clearTimeout, setInterval, setTimeout } from 'node:timers';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { bootGuest, INSTALL_COMMAND, qemuTierMissing } from '@nic/qemu-tier';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP ?? 12);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Offered rate of the flood, packets per second; 0: as fast as node's dgram socket goes. */
+const OFFER_PPS = Number(process.env.BENCH_OFFER_PPS ?? 0);
+const MODES = (process.env.BENCH_MODES ?? 'txonly,rxonly,io').split(',');
+const BURST = 32;
+const DESCRIPTORS = 512;
+const MBUFS = 8192;
+const START_MS = 90_000;
+const STOP_MS = 60_000;
+const POLL_MS = 50;
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const FWD = 'apps/fwd/dist/main.js';
+const FLOOD = fileURLToPath(new URL('./flood.mjs', import.meta.url));
+const RESULTS = new URL('./results/guest.json', import.meta.url);
+const TESTPMD = 'dpdk-testpmd';
+
+const progress = (line) => process.stderr.write(`${line}\n`);
+const loadavg1 = () => osLoadavg()[0];
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const kpps = (pps) => (pps === undefined || pps === null ? 'n/a' : `${(pps / 1e3).toFixed(1)} kpps`);
+
+function missing() {
+  const tier = qemuTierMissing();
+  if (tier !== undefined) return `the QEMU tier is missing: ${tier}${tier.includes(INSTALL_COMMAND) ? '' : ` (install with: ${INSTALL_COMMAND})`}`;
+  if (spawnSync(TESTPMD, ['-h'], { stdio: 'ignore' }).error !== undefined) return `${TESTPMD} is missing (apt-get install dpdk)`;
+  if (!existsSync(`${ROOT}${FWD}`)) return `${FWD} is missing (npm run build)`;
+  return undefined;
+}
+
+// ---- the apps' own counters, sampled from their periodic statistics -----------------------
+
+/** Cumulative per-port { rx, tx } from testpmd's `--stats-period` blocks, one sample per period. */
+function testpmdParser() {
+  const block = /NIC statistics for port (\d+)\s+#+\s+RX-packets:\s+(\d+)[\s\S]*?TX-packets:\s+(\d+)[\s\S]*?Tx-pps[^\n]*\n\s*#{10,}/g;
+  let pending = [];
+  return (text, from) => {
+    block.lastIndex = from;
+    const samples = [];
+    let end = from;
+    for (let m; (m = block.exec(text)) !== null; ) {
+      pending[Number(m[1])] = { rx: Number(m[2]), tx: Number(m[3]) };
+      end = block.lastIndex;
+      if (Number(m[1]) === 1) {
+        samples.push(pending);
+        pending = [];
+      }
+    }
+    return { samples, end };
+  };
+}
+
+/** Cumulative per-port { rx, tx } from nic-fwd's `--stats-json` stats lines. */
+function nicParser() {
+  return (text, from) => {
+    const samples = [];
+    let end = from;
+    for (let nl; (nl = text.indexOf('\n', end)) !== -1; end = nl + 1) {
+      const line = text.slice(end, nl);
+      if (!line.startsWith('{"event":"stats"')) continue;
+      samples.push(JSON.parse(line).ports.map((p) => ({ rx: p.rxPackets, tx: p.txPackets })));
+    }
+    return { samples, end };
+  };
+}
+
+/** Polls a guest process's stdout and stamps each complete statistics sample with host time. */
+function sampler(proc, parse) {
+  const samples = [];
+  let offset = 0;
+  const poll = () => {
+    const { samples: fresh, end } = parse(proc.stdout, offset);
+    offset = end;
+    const t = performance.now();
+    for (const ports of fresh) samples.push({ t, ports });
+  };
+  const timer = setInterval(poll, POLL_MS);
+  return {
+    samples,
+    stop() {
+      clearInterval(timer);
+      poll();
+    },
+  };
+}
+
+/** Per-port rx and tx rates between the first sample at/after t0 and the last at/before t1. */
+function appRates(samples, t0, t1) {
+  const a = samples.find((s) => s.t >= t0);
+  const b = samples.findLast((s) => s.t <= t1);
+  if (a === undefined || b === undefined || b.t <= a.t) return null;
+  const dt = (b.t - a.t) / 1000;
+  return a.ports.map((p, i) => ({ rxPps: (b.ports[i].rx - p.rx) / dt, txPps: (b.ports[i].tx - p.tx) / dt }));
+}
+
+// ---- host side: counting sockets and the flooder -------------------------------------------
+
+/**
+ * Takes over the host ends of the guest NICs: GuestNic keeps every frame it receives, which
+ * at these rates is memory and time; a bare socket on the same port only counts.
+ */
+async function hostCounters(guest) {
+  const counts = guest.nics.map(() => 0);
+  const sockets = [];
+  for (const nic of guest.nics) {
+    const port = nic.hostPort;
+    nic.close();
+    const socket = createSocket({ type: 'udp4', recvBufferSize: 8 << 20 });
+    await new Promise((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(port, '127.0.0.1', resolve);
+    });
+    socket.on('message', () => counts[nic.index]++);
+    sockets.push(socket);
+  }
+  return { counts, close: () => sockets.forEach((s) => s.close()) };
+}
+
+/** The host's UDP receive-buffer overflows so far (/proc/net/snmp `Udp: RcvbufErrors`), or null. */
+function udpRcvbufErrors() {
+  try {
+    const [names, values] = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
+    const i = names.split(/\s+/).indexOf('RcvbufErrors');
+    return i < 0 ? null : Number(values.split(/\s+/)[i]);
+  } catch {
+    return null;
+  }
+}
+
+/** bench/flood.mjs on a guest NIC; `sent()` is its latest cumulative count. */
+function flood(nic) {
+  const child = spawn(process.execPath, [FLOOD, String(nic.qemuPort), nic.mac, String(OFFER_PPS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let last = { sent: 0, ms: 0 };
+  let buf = '';
+  child.stdout.on('data', (chunk) => {
+    buf += chunk;
+    const lines = buf.split('\n');
+    buf = lines.pop();
+    for (const l of lines) if (l) last = { ...JSON.parse(l), t: performance.now() };
+  });
+  const exited = new Promise((resolve) => child.on('close', resolve));
+  const killOnExit = () => child.kill('SIGKILL');
+  process.on('exit', killOnExit);
+  return {
+    sent: () => last,
+    async stop() {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+      process.off('exit', killOnExit);
+      return last;
+    },
+  };
+}
+
+// ---- one run ---------------------------------------------------------------------------------
+
+const CONTENDERS = {
+  dpdk: {
+    label: 'dpdk-testpmd',
+    command: (addrs, mode) =>
+      `${TESTPMD} -l 0,1 -n 1 ${addrs.map((a) => `-a ${a}`).join(' ')} --iova-mode va -- --forward-mode=${mode} --nb-cores=1 --burst=${BURST} --rxd=${DESCRIPTORS} --txd=${DESCRIPTORS} --total-num-mbufs=${MBUFS} --stats-period 1`,
+    ready: /Port statistics/,
+    parser: testpmdParser,
+  },
+  nic: {
+    label: 'nic-fwd',
+    command: (addrs, mode) =>
+      `node ${FWD} -l 0,1 ${addrs.map((a) => `-a ${a}`).join(' ')} --iova-mode va -m 128 -- --forward-mode=${mode} --nb-cores=1 --burst=${BURST} --rxd=${DESCRIPTORS} --txd=${DESCRIPTORS} --total-num-mbufs=${MBUFS} --stats-json --stats-period=1`,
+    ready: /"event":"start"/,
+    parser: nicParser,
+  },
+};
+
+async function run(guest, host, who, mode) {
+  const contender = CONTENDERS[who];
+  const loadBefore = loadavg1();
+  const proc = guest.spawn(contender.command(guest.nics.map((n) => n.pciAddress), mode));
+  try {
+    await proc.waitFor(contender.ready, START_MS);
+    const stats = sampler(proc, contender.parser());
+    const flooder = mode === 'txonly' ? undefined : flood(guest.nics[0]);
+    await sleep(WARMUP_SECONDS * 1000);
+    const t0 = performance.now();
+    const host0 = [...host.counts];
+    const rcvbuf0 = udpRcvbufErrors();
+    const offer0 = flooder?.sent();
+    await sleep(SECONDS * 1000);
+    const t1 = performance.now();
+    const host1 = [...host.counts];
+    const rcvbuf1 = udpRcvbufErrors();
+    const offer1 = flooder?.sent();
+    await sleep(1500); // one more statistics period, so a sample lies at/after the window's end
+    const offered = await flooder?.stop();
+    stats.stop();
+    const dt = (t1 - t0) / 1000;
+    const hostPps = host1.map((c, i) => (c - host0[i]) / dt);
+    const app = appRates(stats.samples, t0, t1 + 1000 / 2);
+    const offeredPps = offer0 && offer1 && offer1.t > offer0.t ? (offer1.sent - offer0.sent) / ((offer1.t - offer0.t) / 1000) : null;
+    let pps;
+    let appPps = null;
+    if (mode === 'txonly') {
+      pps = hostPps[0] + hostPps[1];
+      appPps = app && app[0].txPps + app[1].txPps;
+    } else if (mode === 'rxonly') {
+      pps = app && app[0].rxPps;
+      appPps = pps;
+    } else {
+      pps = hostPps[1];
+      appPps = app && app[1].txPps;
+    }
+    // Datagrams the host's sockets overflowed on (QEMU's own when the guest ring is full, ours when this process can't keep up).
+    const hostRcvbufDropsPps = rcvbuf0 === null || rcvbuf1 === null ? null : (rcvbuf1 - rcvbuf0) / dt;
+    return { pps, appPps, hostPps, hostRcvbufDropsPps, offeredPps, offeredTotal: offered?.sent ?? null, app, loadBefore, loadAfter: loadavg1() };
+  } finally {
+    proc.kill('SIGINT');
+    const stopped = await Promise.race([proc.done.then(() => true, () => true), sleep(STOP_MS, undefined, { ref: false }).then(() => false)]);
+    if (!stopped) {
+      proc.kill('SIGKILL');
+      await proc.done.catch(() => undefined);
+    }
+  }
+}
+
+function describe(mode, r) {
+  const parts = [`${kpps(r.pps)}`];
+  if (mode === 'txonly') parts.push(`host ${r.hostPps.map(kpps).join(' + ')}, app tx ${kpps(r.appPps)}, host UDP rcvbuf drops ${kpps(r.hostRcvbufDropsPps)}`);
+  if (mode === 'rxonly') parts.push(`offered ${kpps(r.offeredPps)}, host got back ${kpps(r.hostPps[0] + r.hostPps[1])}`);
+  if (mode === 'io') parts.push(`app port-1 tx ${kpps(r.appPps)}, port-0 rx ${kpps(r.app?.[0].rxPps)}, offered ${kpps(r.offeredPps)}`);
+  return `${parts.join('; ')} (load ${r.loadBefore.toFixed(2)} -> ${r.loadAfter.toFixed(2)})`;
+}
+
+// ---- main ------------------------------------------------------------------------------------
+
+const why = missing();
+if (why !== undefined) {
+  console.log(`[pmd-igb] guest benchmark skipped: ${why}`);
+  process.exit(0);
+}
+
+const loadavg = loadavg1();
+progress(`load average before the run: ${loadavg.toFixed(2)} on ${availableParallelism()} CPUs (other work on the machine skews the figures)`);
+progress('booting the guest (2 vCPUs, TCG, 2 igb functions on vfio-pci) ...');
+const guest = await bootGuest({ nics: 2, cwd: ROOT });
+let host;
+const runs = Object.fromEntries(MODES.map((m) => [m, { dpdk: [], nic: [] }]));
+try {
+  progress(`booted in ${(guest.bootMs / 1000).toFixed(1)} s; guest kernel ${guest.kernelRelease}`);
+  host = await hostCounters(guest);
+  progress(`${ROUNDS} rounds; each run: ${WARMUP_SECONDS} s warm-up, ${SECONDS} s window; burst ${BURST}, ${DESCRIPTORS} descriptors, ${MBUFS} mbufs, flood ${OFFER_PPS > 0 ? `${OFFER_PPS} pps` : 'unpaced'}`);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const mode of MODES) {
+      const order = round % 2 === 0 ? ['dpdk', 'nic'] : ['nic', 'dpdk'];
+      for (const who of order) {
+        const r = await run(guest, host, who, mode);
+        runs[mode][who].push(r);
+        progress(`  round ${round + 1} ${mode.padEnd(6)} ${CONTENDERS[who].label.padEnd(12)} ${describe(mode, r)}`);
+      }
+    }
+  }
+} finally {
+  host?.close();
+  await guest.shutdown();
+}
+
+const table = MODES.map((mode) => {
+  const dpdk = median(runs[mode].dpdk.map((r) => r.pps ?? 0));
+  const nic = median(runs[mode].nic.map((r) => r.pps ?? 0));
+  const offered = mode === 'txonly' ? null : median([...runs[mode].dpdk, ...runs[mode].nic].map((r) => r.offeredPps ?? 0));
+  return { mode, dpdkTestpmdPps: dpdk, nicFwdPps: nic, ratio: dpdk > 0 ? nic / dpdk : null, offeredPps: offered };
+});
+
+console.log(`net_e1000_igb in a QEMU guest (TCG, 82576 model), median of ${ROUNDS} rounds, ${SECONDS} s windows after ${WARMUP_SECONDS} s warm-up`);
+console.log('mode     dpdk-testpmd      nic-fwd   nic/DPDK   offered by the host');
+for (const row of table) {
+  console.log(`${row.mode.padEnd(6)} ${kpps(row.dpdkTestpmdPps).padStart(14)} ${kpps(row.nicFwdPps).padStart(12)} ${(row.ratio?.toFixed(3) ?? 'n/a').padStart(10)}   ${row.offeredPps === null ? '-' : kpps(row.offeredPps)}`);
+}
+for (const row of table) console.log(`ratio ${row.mode}: ${row.ratio?.toFixed(3) ?? 'n/a'}`);
+
+const result = {
+  bench: 'pmd-igb-guest',
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: availableParallelism(),
+  loadavg,
+  loadavgAfter: loadavg1(),
+  guest: { kernel: guest.kernelRelease, bootMs: guest.bootMs, vcpus: 2, accel: 'tcg', device: 'igb (82576)', binding: 'vfio-pci, intel-iommu' },
+  burst: BURST,
+  descriptors: DESCRIPTORS,
+  mbufs: MBUFS,
+  seconds: SECONDS,
+  warmupSeconds: WARMUP_SECONDS,
+  rounds: ROUNDS,
+  offerPps: OFFER_PPS,
+  commands: { dpdk: CONTENDERS.dpdk.command(['0000:01:00.0', '0000:02:00.0'], 'MODE'), nic: CONTENDERS.nic.command(['0000:01:00.0', '0000:02:00.0'], 'MODE') },
+  table,
+  runs,
+};
+mkdirSync(new URL('./', RESULTS), { recursive: true });
+writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
+console.log(`results: ${fileURLToPath(RESULTS)}`);
