@@ -12,7 +12,8 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
-import { MBUF_DEFAULT_BUF_SIZE, MBUF_HEADROOM, pktmbufDataRoomSize, pktmbufPoolCreate, type Eal, type Mempool } from '@nic/eal';
+import { pktmbufDataRoomSize, pktmbufPoolCreate, type Eal, type Mempool } from '@nic/eal';
+import { MBUF_DEFAULT_BUF_SIZE, MBUF_HEADROOM } from '@nic/eal/layout';
 import { close, macAddrGet, stop } from '@nic/ethdev';
 import { defaultPeerMac, placeStreams, streamLcores, type PlacedStream, type Stream } from './config.js';
 import type { TxonlyConfig } from './engines/index.js';
@@ -165,7 +166,7 @@ export class Forwarder {
     try {
       for (const port of ports) {
         started.push(port);
-        setupPort(port, { rxq: options.rxq, txq: options.txq, rxd: options.rxd, txd: options.txd, pool });
+        setupPort(port, { rxq: options.rxq, txq: options.txq, rxd: options.rxd, txd: options.txd, pool, txOffloads: options.txOffloads });
       }
       return new Forwarder(plan, pool);
     } catch (e) {

@@ -3,6 +3,7 @@
  * testpmd spells them: `--name=value` or `--name value`. Every malformed or unknown argument
  * is a {@link FwdUsageError} naming the option.
  */
+import { TxOffload } from '@nic/ethdev';
 import { ETH_MAX_FRAME_LEN, UDP_FRAME_MIN_LEN } from './frame.js';
 
 /** The forwarding engines. */
@@ -45,6 +46,8 @@ export const DEFAULT_TX_UDP_PORT = 9;
 export const MAX_STATS_PERIOD = 86400;
 /** Most ports nic-fwd forwards between (`--portmask` bits). */
 export const MAX_PORTS = 32;
+/** Tx offloads without `--tx-offloads` (testpmd's): fast free, dropped on ports whose driver lacks it. */
+export const DEFAULT_TX_OFFLOADS = TxOffload.MBUF_FAST_FREE;
 
 /** What the application arguments ask for. */
 export interface FwdOptions {
@@ -90,6 +93,11 @@ export interface FwdOptions {
   readonly duration: number | undefined;
   /** Send one burst of txonly packets on every port before forwarding (testpmd's `--tx-first`). */
   readonly txFirst: boolean;
+  /**
+   * `TxOffload` bits every port is configured with (`--tx-offloads`); `MBUF_FAST_FREE` is
+   * dropped on a port whose driver lacks it, any other missing bit fails the port's set-up.
+   */
+  readonly txOffloads: number;
 }
 
 /** A malformed or unknown application argument. */
@@ -136,6 +144,7 @@ export const DEFAULT_OPTIONS: FwdOptions = {
   portmask: undefined,
   duration: undefined,
   txFirst: false,
+  txOffloads: DEFAULT_TX_OFFLOADS,
 };
 
 function integer(option: string, text: string, min: number, max: number): number {
@@ -216,6 +225,11 @@ const VALUED: ReadonlyMap<string, ValueHandler> = new Map(Object.entries({
     o.portmask = mask;
   },
   '--duration': (o, v, opt) => (o.duration = seconds(opt, v, MAX_STATS_PERIOD)),
+  '--tx-offloads': (o, v, opt) => {
+    const mask = HEX_MASK_RE.test(v) ? Number.parseInt(v.replace(/^0[xX]/, ''), 16) : Number.NaN;
+    if (!(mask >= 0 && mask < 2 ** 31)) throw new FwdUsageError(opt, `"${v}" is not a hexadecimal mask of tx offloads (bits 0 to 30)`);
+    o.txOffloads = mask;
+  },
 } satisfies Record<string, ValueHandler>));
 
 /** Applies one flag to `o`. */

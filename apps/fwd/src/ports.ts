@@ -1,6 +1,6 @@
 /** Setting up a port for forwarding, as testpmd does: queues, RSS when several, promiscuous mode, start. */
 import { NicError, type Mempool } from '@nic/eal';
-import { configure, infoGet, promiscuousEnable, RssHf, rxQueueSetup, start, txQueueSetup, type EthConf } from '@nic/ethdev';
+import { configure, infoGet, promiscuousEnable, RssHf, rxQueueSetup, start, TxOffload, txQueueSetup, type EthConf } from '@nic/ethdev';
 
 /** Hash types nic-fwd asks RSS for (testpmd's default `RTE_ETH_RSS_IP`, plus UDP and TCP ports). */
 export const RSS_HASH_TYPES = RssHf.IPV4 | RssHf.FRAG_IPV4 | RssHf.NONFRAG_IPV4_TCP | RssHf.NONFRAG_IPV4_UDP | RssHf.NONFRAG_IPV4_OTHER | RssHf.IPV6;
@@ -14,12 +14,20 @@ export interface PortSetup {
   /** Descriptors per tx queue; 0: the driver's preferred count. */
   readonly txd: number;
   readonly pool: Mempool;
+  /** Tx offloads asked for (see `FwdOptions.txOffloads`). */
+  readonly txOffloads: number;
 }
 
-/** The configuration of a port with `rxq` rx queues: RSS over them when the driver has it. */
-export function portConf(port: number, rxq: number): EthConf {
-  const hashes = infoGet(port).flowTypeRssOffloads & RSS_HASH_TYPES;
-  return rxq > 1 && hashes !== 0 ? { rxMode: { mqMode: 'rss' }, rss: { hf: hashes } } : {};
+/**
+ * The configuration of a port with `rxq` rx queues: RSS over them when the driver has it,
+ * and the tx offloads asked for, less fast free when the driver lacks it (as testpmd does).
+ */
+export function portConf(port: number, rxq: number, txOffloads: number): EthConf {
+  const info = infoGet(port);
+  const hashes = info.flowTypeRssOffloads & RSS_HASH_TYPES;
+  const unsupportedFastFree = TxOffload.MBUF_FAST_FREE & ~info.txOffloadCapa;
+  const txMode = { offloads: txOffloads & ~unsupportedFastFree };
+  return rxq > 1 && hashes !== 0 ? { rxMode: { mqMode: 'rss' }, rss: { hf: hashes }, txMode } : { txMode };
 }
 
 /**
@@ -27,7 +35,7 @@ export function portConf(port: number, rxq: number): EthConf {
  * switch) and starts it.
  */
 export function setupPort(port: number, setup: PortSetup): void {
-  configure(port, setup.rxq, setup.txq, portConf(port, setup.rxq));
+  configure(port, setup.rxq, setup.txq, portConf(port, setup.rxq, setup.txOffloads));
   for (let q = 0; q < setup.rxq; q++) rxQueueSetup(port, q, setup.rxd, undefined, setup.pool);
   for (let q = 0; q < setup.txq; q++) txQueueSetup(port, q, setup.txd);
   try {

@@ -3,6 +3,7 @@ import {
   DEFAULT_BURST,
   DEFAULT_MBUF_CACHE,
   DEFAULT_TX_IP_DST,
+  DEFAULT_TX_OFFLOADS,
   DEFAULT_TX_IP_SRC,
   DEFAULT_TX_PKT_LEN,
   DEFAULT_TX_UDP_PORT,
@@ -30,6 +31,8 @@ Application options:
   --rxd=N, --txd=N         descriptors per queue (default: the driver's)
   --total-num-mbufs=N      mbufs in the pool (default: l2fwd's formula, at least 8192)
   --mbcache=N              per-lcore mbuf cache (default ${DEFAULT_MBUF_CACHE})
+  --tx-offloads=HEX        tx offload bits of every port (default 0x${DEFAULT_TX_OFFLOADS.toString(16)}:
+                           fast free, where the driver has it)
   --eth-peer=PORT,MAC      destination MAC of mac and txonly on PORT
                            (default 02:00:00:00:00:PORT)
   --txpkts=LEN             txonly frame length (default ${DEFAULT_TX_PKT_LEN})

@@ -4,7 +4,7 @@
  * counters' only writer, so plain stores suffice; the stats calls read them from any
  * thread.
  */
-import { MBUF_PKT_LEN, MBUF_PORT } from '@nic/eal';
+import { MBUF_PKT_LEN, MBUF_PORT } from '@nic/eal/layout';
 import { add64, QB_BYTES, QB_ERRORS, QB_MISSED, QB_NOMBUF, QB_PACKETS, type PortData } from './shared.js';
 
 /** The counters of one rx queue, for its driver's queue view. */

@@ -3,7 +3,8 @@
  * `rte_eth_tx_queue_setup`), and the zone of shared queue blocks that follows the
  * configured queue counts.
  */
-import { MBUF_HEADROOM, MBUF_POOL_PRIVATE_SIZE, memzoneFree, memzoneReserve, NicError, pktmbufDataRoomSize, type Mempool } from '@nic/eal';
+import { memzoneFree, memzoneReserve, NicError, pktmbufDataRoomSize, type Mempool } from '@nic/eal';
+import { MBUF_HEADROOM, MBUF_POOL_PRIVATE_SIZE } from '@nic/eal/layout';
 import { devInfo } from './info.js';
 import { checkMask, maskNames, RxOffload, TxOffload } from './offloads.js';
 import { dev, type EthDev } from './port.js';

@@ -9,7 +9,8 @@
  * Ordering: the block status is read with `Atomics.load` before the block's packets and
  * written with `Atomics.store` after them: one atomic each way per block, not per packet.
  */
-import { MBUF_BUF_ADDR, MBUF_BUF_LEN, MBUF_DATA_LEN, MBUF_DATA_OFF, MBUF_HEADROOM, MBUF_PKT_LEN, MbufView, type Arena, type Mempool } from '@nic/eal';
+import { MbufView, type Arena, type Mempool } from '@nic/eal';
+import { MBUF_BUF_ADDR, MBUF_BUF_LEN, MBUF_DATA_LEN, MBUF_DATA_OFF, MBUF_HEADROOM, MBUF_PKT_LEN } from '@nic/eal/layout';
 import { rxQueueMempool, RxQueueCounters, type PortData, type RxQueue } from '@nic/ethdev/driver';
 import {
   BD_BLOCK_STATUS,

@@ -10,7 +10,8 @@
  * Ordering: frames are written with plain stores. The kernel reads tx frames only inside
  * the kick, a system call, which orders everything written before it.
  */
-import { MBUF_DATA_LEN, MBUF_NEXT, MBUF_PKT_LEN, MbufView } from '@nic/eal';
+import { MbufView } from '@nic/eal';
+import { MBUF_DATA_LEN, MBUF_NEXT, MBUF_PKT_LEN } from '@nic/eal/layout';
 import { TxQueueCounters, type PortData, type TxQueue } from '@nic/ethdev/driver';
 import { packetTxKick, TP3_LEN, TP3_STATUS, TP_STATUS_AVAILABLE, TP_STATUS_SEND_REQUEST, TPACKET3_TX_DATA_OFFSET } from '@nic/native';
 import { copyBytes, type ByteViews } from './copy.js';

@@ -3,7 +3,8 @@
  * queue set-up, start and stop (DPDK's `eth_igb_start`/`eth_igb_stop` order), link, rx
  * modes and filters, MTU, RSS, statistics. They run on the thread that probed the device.
  */
-import { MBUF_HEADROOM, NicError, pktmbufDataRoomSize, type Mempool } from '@nic/eal';
+import { NicError, pktmbufDataRoomSize, type Mempool } from '@nic/eal';
+import { MBUF_HEADROOM } from '@nic/eal/layout';
 import {
   ETHER_OVERHEAD,
   linkStatusSet,
@@ -29,7 +30,7 @@ import * as R from './base/regs.js';
 import { mrqcWrite, retaWrite, rssKeyWrite } from './base/rss.js';
 import { accumulateCounters, COUNTERS, counterIndex } from './base/stats.js';
 import type { IgbInterrupts } from './interrupts.js';
-import { rxRecord, txRecord, Q_NB_DESC, Q_RING } from './layout.js';
+import { rxRecord, txRecord, Q_NB_DESC, Q_RING, TQF_FAST_FREE } from './layout.js';
 import {
   freeQueueZone,
   queueZoneName,
@@ -122,7 +123,7 @@ export class IgbOps implements EthdevOps {
       maxTxQueues: this.facts.maxQueues,
       maxMacAddrs: MAX_MAC_ADDRS,
       rxOffloadCapa: RxOffload.VLAN_STRIP | RxOffload.VLAN_FILTER | RxOffload.SCATTER | RxOffload.RSS_HASH,
-      txOffloadCapa: TxOffload.MULTI_SEGS,
+      txOffloadCapa: TxOffload.MULTI_SEGS | TxOffload.MBUF_FAST_FREE,
       rxQueueOffloadCapa: 0,
       txQueueOffloadCapa: 0,
       flowTypeRssOffloads: RSS_OFFLOADS,
@@ -143,8 +144,10 @@ export class IgbOps implements EthdevOps {
     rxQueueInit(dev.eal.arena, rxRecord(dev.data.privOffset, queue), queueZoneName(dev.port, 'rx', queue), queue, nbDesc);
   }
 
-  txQueueSetup(dev: EthDev, queue: number, nbDesc: number, _conf: TxConf): void {
-    txQueueInit(dev.eal.arena, txRecord(dev.data.privOffset, queue), queueZoneName(dev.port, 'tx', queue), queue, nbDesc);
+  txQueueSetup(dev: EthDev, queue: number, nbDesc: number, conf: TxConf): void {
+    const offloads = dev.conf.txMode.offloads | (conf.offloads ?? 0);
+    const flags = (offloads & TxOffload.MBUF_FAST_FREE) !== 0 ? TQF_FAST_FREE : 0;
+    txQueueInit(dev.eal.arena, txRecord(dev.data.privOffset, queue), queueZoneName(dev.port, 'tx', queue), queue, nbDesc, flags);
   }
 
   rxQueueRelease(dev: EthDev, queue: number): void {

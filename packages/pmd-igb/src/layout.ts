@@ -70,6 +70,10 @@ export const TQ_RS_FIFO = 36;
 export const TQ_RS_HEAD = 40;
 /** Entries in the FIFO. */
 export const TQ_RS_COUNT = 44;
+/** `TQF_*` bits fixed at set-up. */
+export const TQ_FLAGS = 48;
+/** {@link TQ_FLAGS}: `MBUF_FAST_FREE` is on, so every packet is one segment from one pool, refcnt 1. */
+export const TQF_FAST_FREE = 1;
 
 /** Arena offset of rx queue `queue`'s record. */
 export function rxRecord(priv: number, queue: number): number {

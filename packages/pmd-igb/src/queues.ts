@@ -25,6 +25,7 @@ import {
   TQ_RS_COUNT,
   TQ_RS_FIFO,
   TQ_RS_HEAD,
+  TQ_FLAGS,
   TQ_RS_THRESH,
   TQ_SINCE_RS,
 } from './layout.js';
@@ -85,8 +86,8 @@ export function rxQueueInit(arena: Arena, record: number, zone: string, queue: n
   set(arena, record, RQ_INTR_FD, -1 >>> 0);
 }
 
-/** Sets up tx queue `queue`'s memory and record, every descriptor free. */
-export function txQueueInit(arena: Arena, record: number, zone: string, queue: number, nbDesc: number): void {
+/** Sets up tx queue `queue`'s memory and record, every descriptor free; `flags` are `TQF_*` bits. */
+export function txQueueInit(arena: Arena, record: number, zone: string, queue: number, nbDesc: number, flags: number): void {
   const base = reserveZone(arena, zone, RING_BYTES + 2 * DESC_COUNT_MAX * SLOT_BYTES);
   clearRecord(arena, record);
   set(arena, record, Q_RING, base);
@@ -95,6 +96,7 @@ export function txQueueInit(arena: Arena, record: number, zone: string, queue: n
   set(arena, record, TQ_RS_FIFO, base + RING_BYTES + DESC_COUNT_MAX * SLOT_BYTES);
   set(arena, record, Q_TAIL_REG, TDT(queue));
   set(arena, record, TQ_RS_THRESH, Math.min(TX_RS_THRESH, nbDesc / TX_RS_RING_FRACTION));
+  set(arena, record, TQ_FLAGS, flags);
   txQueueReset(arena, record);
 }
 
@@ -147,11 +149,22 @@ export function rxQueueDrain(arena: Arena, record: number): void {
   set(arena, record, RQ_PKT_LAST, 0);
 }
 
-/** Returns every mbuf a tx queue holds to its pool and resets the queue. */
+/**
+ * Returns every mbuf a tx queue holds to its pool and resets the queue. Only the
+ * descriptors filled since the last reclaim hold mbufs: software-ring entries before them
+ * may be stale (a fast-free reclaim does not clear them).
+ */
 export function txQueueDrain(arena: Arena, record: number): void {
   const nbDesc = u32(arena, record + Q_NB_DESC);
   const sw = u32(arena, record + Q_SW_RING) >>> 2;
-  new MbufView(arena).freeBulk(arena.u32, nbDesc, sw);
+  const next = u32(arena, record + Q_NEXT);
+  const held = new Uint32Array(nbDesc);
+  let count = 0;
+  for (let i = u32(arena, record + TQ_LAST_CLEANED); (i = i + 1 === nbDesc ? 0 : i + 1) !== next; ) {
+    const m = arena.u32[sw + i];
+    if (m !== 0) held[count++] = m;
+  }
+  new MbufView(arena).freeBulk(held, count);
   txQueueReset(arena, record);
 }
 

@@ -14,24 +14,8 @@
  * loads with loads). Descriptor stores precede the RDT store in program order, which x86
  * keeps for uncached MMIO.
  */
-import {
-  MBUF_BUF_IOVA_HI,
-  MBUF_BUF_IOVA_LO,
-  MBUF_DATA_LEN,
-  MBUF_F_RX_RSS_HASH,
-  MBUF_F_RX_VLAN,
-  MBUF_F_RX_VLAN_STRIPPED,
-  MBUF_HEADROOM,
-  MBUF_NB_SEGS,
-  MBUF_NEXT,
-  MBUF_OL_FLAGS_LO,
-  MBUF_PKT_LEN,
-  MBUF_PORT,
-  MBUF_RSS_HASH,
-  MBUF_VLAN_TCI,
-  MbufView,
-  type Mempool,
-} from '@nic/eal';
+import { MbufView, type Mempool } from '@nic/eal';
+import { MBUF_BUF_IOVA_HI, MBUF_BUF_IOVA_LO, MBUF_DATA_LEN, MBUF_F_RX_RSS_HASH, MBUF_F_RX_VLAN, MBUF_F_RX_VLAN_STRIPPED, MBUF_HEADROOM, MBUF_NB_SEGS, MBUF_NEXT, MBUF_OL_FLAGS_LO, MBUF_PKT_LEN, MBUF_PORT, MBUF_RSS_HASH, MBUF_VLAN_TCI } from '@nic/eal/layout';
 import { rxQueueMempool, RxQueueCounters, type PortData, type RxQueue } from '@nic/ethdev/driver';
 import type { PciRegisters } from '@nic/pci/driver';
 import {
@@ -46,13 +30,12 @@ import {
   RXD_WB_STATUS_ERROR,
   RXD_WB_VLAN,
   RXDEXT_ERR_FRAME,
+  storeAddress,
 } from './base/desc.js';
 import { Q_NB_DESC, Q_NEXT, Q_RING, Q_SW_RING, Q_TAIL_REG, RQ_FREE_THRESH, RQ_NB_HOLD, RQ_PKT_FIRST, RQ_PKT_LAST } from './layout.js';
 
-const TWO_32 = 2 ** 32;
 /** Word offsets inside a descriptor. */
 const W_ADDR_LO = 0;
-const W_ADDR_HI = 1;
 const W_HDR_LO = 2;
 const W_HDR_HI = 3;
 
@@ -62,14 +45,7 @@ const W_HDR_HI = 3;
  */
 export function armRxDescriptor(a32: Uint32Array, ring: number, index: number, m: number): void {
   const w = (ring + index * DESC_SIZE) >>> 2;
-  let lo = a32[(m + MBUF_BUF_IOVA_LO) >>> 2] + MBUF_HEADROOM;
-  let hi = a32[(m + MBUF_BUF_IOVA_HI) >>> 2];
-  if (lo >= TWO_32) {
-    lo -= TWO_32;
-    hi += 1;
-  }
-  a32[w + W_ADDR_LO] = lo;
-  a32[w + W_ADDR_HI] = hi;
+  storeAddress(a32, w + W_ADDR_LO, a32[(m + MBUF_BUF_IOVA_LO) >>> 2], a32[(m + MBUF_BUF_IOVA_HI) >>> 2], MBUF_HEADROOM);
   a32[w + W_HDR_LO] = 0;
   a32[w + W_HDR_HI] = 0;
 }

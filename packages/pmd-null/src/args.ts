@@ -2,7 +2,8 @@
  * The device arguments of net_null (DPDK's): `size=<bytes>` (default 64), `copy=0|1`,
  * `no-rx=0|1`; `copy` and `no-rx` exclude each other.
  */
-import { MBUF_MAX_BUF_LEN, NicError, type Kvargs } from '@nic/eal';
+import { NicError, type Kvargs } from '@nic/eal';
+import { MBUF_MAX_BUF_LEN } from '@nic/eal/layout';
 
 /** Packet size key. */
 export const SIZE_KEY = 'size';

@@ -3,7 +3,8 @@
  * `eth_null_tx`, `eth_null_copy_tx`): rx allocates a burst of mbufs from the queue's
  * mempool and hands them out as packets of the configured size; tx counts and frees.
  */
-import { MBUF_DATA_LEN, MBUF_PKT_LEN, MbufView, type Mempool } from '@nic/eal';
+import { MbufView, type Mempool } from '@nic/eal';
+import { MBUF_DATA_LEN, MBUF_PKT_LEN } from '@nic/eal/layout';
 import {
   rxQueueMempool,
   RxQueueCounters,

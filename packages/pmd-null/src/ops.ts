@@ -5,7 +5,8 @@
  * though nothing is hashed. As in DPDK, there are no receive-mode operations: the port is
  * promiscuous and all-multicast for good. The port holds no mbufs between bursts.
  */
-import { MBUF_HEADROOM, NicError, pktmbufDataRoomSize, type Mempool } from '@nic/eal';
+import { NicError, pktmbufDataRoomSize, type Mempool } from '@nic/eal';
+import { MBUF_HEADROOM } from '@nic/eal/layout';
 import {
   ETH_MAX_QUEUES_PER_PORT,
   LinkSpeed,

@@ -5,7 +5,8 @@
  * hands out the filled mbufs. Without mbufs, waiting frames are read into a scratch buffer
  * and dropped, counted as allocation failures, so the kernel's queue keeps moving.
  */
-import { MBUF_BUF_ADDR, MBUF_BUF_LEN, MBUF_DATA_LEN, MBUF_HEADROOM, MBUF_PKT_LEN, MbufView, type Arena, type Mempool } from '@nic/eal';
+import { MbufView, type Arena, type Mempool } from '@nic/eal';
+import { MBUF_BUF_ADDR, MBUF_BUF_LEN, MBUF_DATA_LEN, MBUF_HEADROOM, MBUF_PKT_LEN } from '@nic/eal/layout';
 import { rxQueueMempool, RxQueueCounters, type PortData, type RxQueue } from '@nic/ethdev/driver';
 import { tapReadBurst } from '@nic/native';
 import { queueOffset, RX_STASH_SIZE, TQ_FD, TQ_STASH, TQ_STASH_COUNT } from './layout.js';

@@ -5,7 +5,8 @@
  * down) is freed and counted in `oerrors`, as is a multi-segment packet, which this port
  * does not send (it does not advertise `MULTI_SEGS`).
  */
-import { MBUF_BUF_ADDR, MBUF_DATA_LEN, MBUF_DATA_OFF, MBUF_NB_SEGS, MbufView } from '@nic/eal';
+import { MbufView } from '@nic/eal';
+import { MBUF_BUF_ADDR, MBUF_DATA_LEN, MBUF_DATA_OFF, MBUF_NB_SEGS } from '@nic/eal/layout';
 import { TxQueueCounters, type PortData, type TxQueue } from '@nic/ethdev/driver';
 import { tapWriteBurst } from '@nic/native';
 import { queueOffset, TQ_FD, TX_BURST_MAX } from './layout.js';

@@ -434,19 +434,24 @@ export class MbufView {
    * different pools.
    */
   freeBulk(objs: Uint32Array, n: number, offset = 0): void {
+    const u32 = this.#u32;
     const batch = this.#batch;
     let pending = 0;
     let pendingPool: Mempool | undefined;
+    // The pool field of the segments in the batch (0: none yet): a segment naming the same
+    // offset goes to the same pool (no pool is replaced while its mbufs are being freed).
+    let pendingOffset = 0;
     for (let i = 0; i < n; i++) {
       let seg = objs[offset + i];
       while (seg !== 0) {
-        const next = this.next(seg);
-        if (this.#prefree(seg)) {
-          const pool = this.pool(seg);
-          if (pool !== pendingPool || pending === MBUF_FREE_BULK_SIZE) {
+        const next = u32[(seg + MBUF_NEXT) >>> 2];
+        if (this.#prefree(seg, next)) {
+          const poolOffset = u32[(seg + MBUF_POOL) >>> 2];
+          if (poolOffset !== pendingOffset || pending === MBUF_FREE_BULK_SIZE) {
             if (pending !== 0) pendingPool?.putBulk(batch, pending);
             pending = 0;
-            pendingPool = pool;
+            pendingPool = this.pool(seg);
+            pendingOffset = poolOffset;
           }
           batch[pending++] = seg;
         }
@@ -757,7 +762,7 @@ export class MbufView {
    * Drops one reference (`rte_pktmbuf_prefree_seg`). True when it was the last: the
    * segment is then detached, unlinked, has refcnt 1 and may go back to its pool.
    */
-  #prefree(h: number): boolean {
+  #prefree(h: number, next = this.next(h)): boolean {
     const index = (h + MBUF_REFCNT) >>> 1;
     const u16 = this.#u16;
     if (u16[index] !== 1) {
@@ -765,8 +770,7 @@ export class MbufView {
       Atomics.store(u16, index, 1);
     }
     if (!this.isDirect(h)) this.detach(h);
-    const u32 = this.#u32;
-    if (u32[(h + MBUF_NEXT) >>> 2] !== 0) u32[(h + MBUF_NEXT) >>> 2] = 0;
+    if (next !== 0) this.#u32[(h + MBUF_NEXT) >>> 2] = 0;
     if (u16[(h + MBUF_NB_SEGS) >>> 1] !== 1) u16[(h + MBUF_NB_SEGS) >>> 1] = 1;
     return true;
   }

@@ -84,3 +84,15 @@ export const TXD_PAYLEN_SHIFT = 14;
 export const TXD_STAT_DD = 0x00000001;
 /** Most bytes one data descriptor carries. */
 export const TXD_MAX_DATA_LEN = 0xffff;
+
+/**
+ * Stores the 64-bit address `hi:lo + offset` in the two little-endian words `a32[w]` and
+ * `a32[w + 1]` of a descriptor's address field, with 32-bit integer arithmetic only (V8
+ * would otherwise carry the sum in a double). `lo` and `hi` are the halves of a buffer's
+ * IOVA, `offset` a small non-negative byte offset into the buffer.
+ */
+export function storeAddress(a32: Uint32Array, w: number, lo: number, hi: number, offset: number): void {
+  const sum = (lo + offset) >>> 0;
+  a32[w] = sum;
+  a32[w + 1] = sum < lo ? hi + 1 : hi;
+}
