@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MbufView, pktmbufPoolCreate, type Eal, type Mempool } from '@nic/eal';
+import { MBUF_HEADROOM, MbufView, pktmbufPoolCreate, type Eal, type Mempool } from '@nic/eal';
 import { parseMac } from '@nic/ethdev';
 import { testEal } from './__fixtures__/harness.js';
 import type { Stream } from './config.js';
@@ -135,6 +135,89 @@ describe('txonly', () => {
       expect([...frame.slice(0, udpSrc), ...frame.slice(udpSrc + 2)]).toEqual([...template.slice(0, udpSrc), ...template.slice(udpSrc + 2)]);
     }
     mbufs.freeBulk(handles, 5);
+  });
+
+  /**
+   * A pool of `n` mbufs, every one of them freed with its metadata and buffer dirtied the way
+   * a received or forwarded packet leaves them: another data offset, offload flags, VLAN
+   * tags, lengths, and bytes other than the frame's.
+   */
+  function dirtyPool(name: string, n: number): Mempool {
+    const p = pktmbufPoolCreate(eal.arena, name, n);
+    const handles = new Uint32Array(n);
+    expect(mbufs.allocBulk(p, handles, n)).toBe(0);
+    for (const h of handles) {
+      eal.arena.u8.fill(0xee, mbufs.bufAddr(h), mbufs.bufAddr(h) + mbufs.bufLen(h));
+      mbufs.setDataOff(h, MBUF_HEADROOM + 6);
+      mbufs.setDataLen(h, 333);
+      mbufs.setPktLen(h, 333);
+      mbufs.setOlFlagsLo(h, 0xffffffff);
+      mbufs.setOlFlagsHi(h, 0x80000001);
+      mbufs.setVlanTci(h, 0xabcd);
+      mbufs.setVlanTciOuter(h, 0x1234);
+    }
+    mbufs.freeBulk(handles, n);
+    expect(p.availCount()).toBe(n);
+    return p;
+  }
+
+  it('gives mbufs freed with dirty metadata the default headroom, no flags or tags, and the frame length', () => {
+    const n = 6;
+    const dirty = dirtyPool('dirty_pool', n);
+    const cfg = txonlyConfig(DEFAULT_OPTIONS);
+    const handles = new Uint32Array(n);
+    expect(ENGINES.txonly.create({ ...context('txonly', cfg), pool: dirty }).apply(handles, n)).toBe(n);
+    expect(dirty.availCount()).toBe(0);
+    const template = [...buildUdpFrame(cfg, parseMac(PEER_MAC), parseMac(TX_MAC)).subarray(0, cfg.length)];
+    for (const h of handles) {
+      expect({
+        dataOff: mbufs.dataOff(h),
+        dataLen: mbufs.dataLen(h),
+        pktLen: mbufs.pktLen(h),
+        nbSegs: mbufs.nbSegs(h),
+        olFlagsLo: mbufs.olFlagsLo(h),
+        olFlagsHi: mbufs.olFlagsHi(h),
+        vlanTci: mbufs.vlanTci(h),
+        vlanTciOuter: mbufs.vlanTciOuter(h),
+      }).toEqual({ dataOff: MBUF_HEADROOM, dataLen: cfg.length, pktLen: cfg.length, nbSegs: 1, olFlagsLo: 0, olFlagsHi: 0, vlanTci: 0, vlanTciOuter: 0 });
+      expect(bytes(h, cfg.length)).toEqual(template);
+    }
+    mbufs.freeBulk(handles, n);
+    dirty.free();
+  });
+
+  it.each([42, 60, 61, 63, 100, 127, 129, 1514])('writes exactly the template into dirty buffers for %i-byte frames', (length) => {
+    const n = 3;
+    const dirty = dirtyPool(`dirty_${length}`, n);
+    const cfg = { ...txonlyConfig(DEFAULT_OPTIONS), length };
+    const handles = new Uint32Array(n);
+    expect(ENGINES.txonly.create({ ...context('txonly', cfg), pool: dirty }).apply(handles, n)).toBe(n);
+    const template = buildUdpFrame(cfg, parseMac(PEER_MAC), parseMac(TX_MAC)).subarray(0, length);
+    // The frame's own fields follow the length: IPv4 total length and UDP length.
+    expect(readBe16(template, ETH_HDR_LEN + 2)).toBe(length - ETH_HDR_LEN);
+    expect(readBe16(template, ETH_HDR_LEN + IP_HDR_LEN + 4)).toBe(length - ETH_HDR_LEN - IP_HDR_LEN);
+    for (const h of handles) {
+      expect([mbufs.dataLen(h), mbufs.pktLen(h)]).toEqual([length, length]);
+      expect(bytes(h, length)).toEqual([...template]);
+    }
+    mbufs.freeBulk(handles, n);
+    dirty.free();
+  });
+
+  it('copies exactly a frame whose 8-byte groups read as NaN doubles (signalling NaN bits included)', () => {
+    // Bytes 0-7 of the frame: the peer MAC, then f2 ff: as a little-endian double, exponent
+    // all ones, quiet bit clear, mantissa non-zero. The same pattern follows in the source MAC.
+    const txMac = parseMac('f2:ff:f2:ff:00:01');
+    const n = 3;
+    const dirty = dirtyPool('dirty_nan', n);
+    const cfg = { ...txonlyConfig(DEFAULT_OPTIONS), length: 70 };
+    const handles = new Uint32Array(n);
+    expect(ENGINES.txonly.create({ ...context('txonly', cfg), pool: dirty, txMac }).apply(handles, n)).toBe(n);
+    const template = buildUdpFrame(cfg, parseMac(PEER_MAC), txMac).subarray(0, cfg.length);
+    expect(Number.isNaN(new DataView(template.buffer).getFloat64(0, true))).toBe(true);
+    for (const h of handles) expect(bytes(h, cfg.length)).toEqual([...template]);
+    mbufs.freeBulk(handles, n);
+    dirty.free();
   });
 
   it('makes no packet when the pool cannot give the whole burst', () => {

@@ -1,9 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NicError, pktmbufPoolCreate, type Eal, type Mempool } from '@nic/eal';
+import { confGet, infoGet, portIdByName, stop, TxOffload } from '@nic/ethdev';
 import { BUILT, testEal, until } from './__fixtures__/harness.js';
 import './drivers.js';
 import { Forwarder, type FinalReport } from './forwarder.js';
 import { DEFAULT_OPTIONS } from './options.js';
 import { pipeline, PIPELINE_VDEVS } from './pipeline.js';
+import { portConf, setupPort, type PortSetup } from './ports.js';
 
 /** Packets the sink must have seen before the run is stopped. */
 const TARGET = 20_000;
@@ -64,5 +67,62 @@ describe.skipIf(!BUILT)('a forwarding run over net_ring ports (worker lcores loa
     const report = await runPipeline('pipeline-main', ['-l', '0']);
     expectExactAccounting(report);
     expect(report.lcores.map((l) => l.lcore)).toEqual([0]);
+  });
+});
+
+describe('tx offloads of a net_null port, whose driver lacks MBUF_FAST_FREE', () => {
+  const FAST_FREE = TxOffload.MBUF_FAST_FREE;
+  let eal: Eal;
+  let pool: Mempool;
+  let port: number;
+
+  beforeAll(async () => {
+    eal = await testEal('ports', ['-l', '0', '--vdev', 'net_null0']);
+    pool = pktmbufPoolCreate(eal.arena, 'ports_pool', 1023);
+    port = portIdByName('net_null0');
+  });
+
+  afterAll(async () => {
+    await eal.cleanup();
+  });
+
+  const setup = (txOffloads: number): PortSetup => ({ rxq: 1, txq: 1, rxd: 0, txd: 0, pool, txOffloads });
+
+  it('portConf leaves fast free out and keeps every other bit asked for', () => {
+    expect(infoGet(port).txOffloadCapa & FAST_FREE).toBe(0);
+    expect(portConf(port, 1, FAST_FREE).txMode).toEqual({ offloads: 0 });
+    expect(portConf(port, 1, FAST_FREE | TxOffload.MULTI_SEGS).txMode).toEqual({ offloads: TxOffload.MULTI_SEGS });
+    // Bits the driver lacks, other than fast free, are passed on for configure to refuse.
+    expect(portConf(port, 1, FAST_FREE | TxOffload.VLAN_INSERT | TxOffload.MULTI_SEGS).txMode).toEqual({ offloads: TxOffload.VLAN_INSERT | TxOffload.MULTI_SEGS });
+    expect(portConf(port, 1, 0).txMode).toEqual({ offloads: 0 });
+  });
+
+  it('sets the port up and starts it with the default offloads, fast free dropped', () => {
+    setupPort(port, setup(DEFAULT_OPTIONS.txOffloads));
+    try {
+      expect(confGet(port).txMode.offloads).toBe(0);
+    } finally {
+      stop(port);
+    }
+    setupPort(port, setup(FAST_FREE | TxOffload.MULTI_SEGS));
+    try {
+      expect(confGet(port).txMode.offloads).toBe(TxOffload.MULTI_SEGS);
+    } finally {
+      stop(port);
+    }
+    expect(pool.availCount()).toBe(pool.size);
+  });
+
+  it('fails configure with a NicError naming an unsupported bit other than fast free', () => {
+    let error: unknown;
+    try {
+      setupPort(port, setup(FAST_FREE | TxOffload.VLAN_INSERT));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(NicError);
+    expect(error).toMatchObject({ code: 'NIC_EINVAL', message: expect.stringContaining('VLAN_INSERT') });
+    expect((error as Error).message).not.toContain('MBUF_FAST_FREE');
+    expect(pool.availCount()).toBe(pool.size);
   });
 });

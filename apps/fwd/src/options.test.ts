@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TxOffload } from '@nic/ethdev';
 import { DEFAULT_OPTIONS, FwdUsageError, MULTI_FLOW_COUNT, formatIpv4, parseFwdArgs } from './options.js';
 
 function usageError(argv: string[]): FwdUsageError {
@@ -78,6 +79,16 @@ describe('parseFwdArgs', () => {
     expect(parseFwdArgs(['--tx-flows=3', '--txonly-multi-flow']).txFlows).toBe(3);
   });
 
+  it('asks for fast free by default, and reads --tx-offloads as hexadecimal with or without 0x', () => {
+    expect(parseFwdArgs([]).txOffloads).toBe(TxOffload.MBUF_FAST_FREE);
+    expect(parseFwdArgs(['--tx-offloads=0x10001']).txOffloads).toBe(TxOffload.MBUF_FAST_FREE | TxOffload.VLAN_INSERT);
+    expect(parseFwdArgs(['--tx-offloads=8000']).txOffloads).toBe(TxOffload.MULTI_SEGS);
+    expect(parseFwdArgs(['--tx-offloads', '0X18000']).txOffloads).toBe(TxOffload.MBUF_FAST_FREE | TxOffload.MULTI_SEGS);
+    expect(parseFwdArgs(['--tx-offloads=10']).txOffloads).toBe(TxOffload.SCTP_CKSUM);
+    expect(parseFwdArgs(['--tx-offloads=0']).txOffloads).toBe(0);
+    expect(parseFwdArgs(['--tx-offloads=0x7fffffff']).txOffloads).toBe(2 ** 31 - 1);
+  });
+
   it('recognises -h and --help', () => {
     expect(parseFwdArgs(['-h']).help).toBe(true);
     expect(parseFwdArgs(['--help']).help).toBe(true);
@@ -108,6 +119,14 @@ describe('parseFwdArgs', () => {
     [['--stats-json=1'], '--stats-json', 'takes no value'],
     [['--pcap='], '--pcap', 'needs a file name'],
     [['--total-num-mbufs=100', '--mbcache=250'], '--mbcache', 'too large'],
+    [['--tx-offloads=zz'], '--tx-offloads', 'hexadecimal'],
+    [['--tx-offloads=-1'], '--tx-offloads', 'hexadecimal'],
+    [['--tx-offloads=0x80000000'], '--tx-offloads', 'hexadecimal'],
+    [['--tx-offloads=ffffffffff'], '--tx-offloads', 'hexadecimal'],
+    [['--tx-offloads='], '--tx-offloads', 'hexadecimal'],
+    [['--tx-offloads=0x'], '--tx-offloads', 'hexadecimal'],
+    [['--tx-offloads=1.5'], '--tx-offloads', 'hexadecimal'],
+    [['--tx-offloads'], '--tx-offloads', 'needs a value'],
   ])('rejects %j naming %s', (argv, option, message) => {
     const e = usageError(argv);
     expect(e.option).toBe(option);

@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MBUF_F_RX_RSS_HASH, MBUF_F_RX_VLAN_STRIPPED, MbufView, pktmbufPoolCreate, type Eal, type Mempool } from '@nic/eal';
+import { MBUF_DEFAULT_BUF_SIZE, MBUF_F_RX_RSS_HASH, MBUF_F_RX_VLAN_STRIPPED, MbufView, MEMPOOL_F_DEBUG, pktmbufPoolCreate, type Eal, type Mempool } from '@nic/eal';
 import {
   allmulticastEnable,
   configure,
   EthEvent,
+  infoGet,
   linkGet,
   linkGetNowait,
   formatMac,
@@ -26,6 +27,7 @@ import {
   statsGet,
   stop,
   txBurst,
+  TxOffload,
   txQueueSetup,
   vlanFilterSet,
   xstatsGet,
@@ -37,6 +39,7 @@ import { errorCode, etherFrame, framePacket, IgbModelBench, igbRegs, packetBytes
 import { ethDevOf } from '@nic/ethdev/driver';
 import { barRegisters, unpublishBar } from './bar.js';
 import { DEFAULT_RSS_KEY, netE1000IgbDriver } from './index.js';
+import { TQ_FLAGS, TQF_FAST_FREE, txRecord } from './layout.js';
 
 const POOL_SIZE = 2047;
 const BURST = 32;
@@ -53,9 +56,14 @@ let m1: IgbModel;
 
 /** Two modelled ports joined by a cable, probed by net_e1000_igb. */
 async function twoPorts(): Promise<void> {
+  await twoPortsWith(0);
+}
+
+/** {@link twoPorts} with the mbuf pool created with mempool flags `poolFlags`. */
+async function twoPortsWith(poolFlags: number): Promise<void> {
   bench = await IgbModelBench.create({ ports: 2, wire: true });
   eal = await bench.init(['-a', bench.addresses[0], '-a', bench.addresses[1]], { drivers: [netE1000IgbDriver] });
-  pool = pktmbufPoolCreate(eal.arena, 'dp_pool', POOL_SIZE);
+  pool = pktmbufPoolCreate(eal.arena, 'dp_pool', POOL_SIZE, 0, 0, MBUF_DEFAULT_BUF_SIZE, poolFlags);
   mbufs = new MbufView(eal.arena);
   [p0, p1] = bench.addresses.map((a) => portIdByName(a, eal));
   [m0, m1] = bench.models;
@@ -94,6 +102,10 @@ function drain(port: number, queue = 0): { bytes: Uint8Array[]; flags: number[];
     mbufs.freeBulk(handles, n);
   }
   return out;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 function unicast(dst: Uint8Array, tag: number, length = 100): Uint8Array {
@@ -266,6 +278,130 @@ describe('net_e1000_igb moving packets between two modelled 82576 ports', () => 
     await eal.detach(bench.addresses[0]);
     expect(() => portIdByName(bench.addresses[0], eal)).toThrow();
     expect(pool.availCount()).toBe(POOL_SIZE);
+  });
+});
+
+describe('net_e1000_igb with MBUF_FAST_FREE (one descriptor per packet, reclaim by slices)', () => {
+  const FAST_FREE = { txMode: { offloads: TxOffload.MBUF_FAST_FREE } };
+  /** Burst sizes cycled through: full bursts and odd ones, below and above the RS threshold. */
+  const BURSTS = [32, 7, 19, 32, 1, 25];
+
+  // A debug pool: a double free or a handle that is no mbuf of the pool throws where it happens.
+  beforeEach(() => twoPortsWith(MEMPOOL_F_DEBUG));
+  afterEach(async () => {
+    await bench.close();
+  });
+
+  /** Sets up `port` with one queue pair, `txRing` tx descriptors and fast free, and starts it. */
+  function setUpFastFree(port: number, txRing = RING): void {
+    configure(port, 1, 1, FAST_FREE);
+    rxQueueSetup(port, 0, RING, undefined, pool);
+    txQueueSetup(port, 0, txRing);
+    start(port);
+  }
+
+  /** The `TQF_*` flags of tx queue 0 of `port`: which tx path the queue takes. */
+  function txFlags(port: number): number {
+    return eal.arena.u32[(txRecord(ethDevOf(port).data.privOffset, 0) + TQ_FLAGS) >>> 2];
+  }
+
+  const frameOf = (tag: number): Uint8Array => testFrame(tag, 60 + ((tag * 37) % 1400));
+  const framesFrom = (tag: number, n: number): Uint8Array[] => Array.from({ length: n }, (_, i) => frameOf(tag + i));
+
+  /** Every mbuf of the pool is in it, exactly once, in the free state. */
+  function expectPoolWhole(): void {
+    expect(pool.audit()).toMatchObject({ objects: POOL_SIZE, inUse: 0, doubleFree: [], foreign: [], badState: [], ok: true });
+    expect(pool.availCount()).toBe(POOL_SIZE);
+  }
+
+  it('advertises MBUF_FAST_FREE and puts only the queues of a port configured with it on the fast-free path', () => {
+    expect(infoGet(p0).txOffloadCapa & TxOffload.MBUF_FAST_FREE).toBe(TxOffload.MBUF_FAST_FREE);
+    setUpFastFree(p0);
+    setUp(p1);
+    expect(txFlags(p0) & TQF_FAST_FREE).toBe(TQF_FAST_FREE);
+    expect(txFlags(p1) & TQF_FAST_FREE).toBe(0);
+  });
+
+  it.each([
+    [RING, 'a multiple of the RS threshold'],
+    [RING + 8, 'not a multiple of the RS threshold, so reclaimed slices end anywhere'],
+  ])('delivers five rings of %i descriptors (%s) byte for byte and in order, counts exactly, and gives every mbuf back', (txRing) => {
+    setUpFastFree(p0, txRing);
+    setUp(p1);
+    expect(txFlags(p0) & TQF_FAST_FREE).toBe(TQF_FAST_FREE);
+    const total = 5 * txRing;
+    const got: Uint8Array[] = [];
+    let bytes = 0;
+    for (let tag = 0, b = 0; tag < total; b++) {
+      const n = Math.min(BURSTS[b % BURSTS.length], total - tag);
+      const frames = framesFrom(tag, n);
+      expect(send(p0, frames)).toBe(n);
+      for (const f of frames) bytes += f.length;
+      got.push(...drain(p1).bytes);
+      tag += n;
+    }
+    expect(got.length).toBe(total);
+    got.forEach((frame, i) => {
+      if (!equalBytes(frame, frameOf(i))) expect.fail(`frame ${i} of ${total} differs from what was sent`);
+    });
+    const s0 = statsGet(p0);
+    expect([s0.opackets, s0.obytes, s0.qOpackets[0], s0.qObytes[0]]).toEqual([total, bytes, total, bytes]);
+    const s1 = statsGet(p1);
+    expect([s1.ipackets, s1.ibytes]).toEqual([total, bytes]);
+    // Stopped right after the last burst: descriptors the device finished are not reclaimed yet.
+    stop(p0);
+    stop(p1);
+    expectPoolWhole();
+  });
+
+  it('gives back every mbuf exactly once when stopped with descriptors the device has not done, then starts afresh', () => {
+    setUpFastFree(p0);
+    setUp(p1);
+    let tag = 0;
+    // Two rings through a working transmitter: the slice reclaims leave stale software-ring entries.
+    for (; tag < 2 * RING; tag += BURST) {
+      expect(send(p0, framesFrom(tag, BURST))).toBe(BURST);
+      expect(drain(p1).bytes.length).toBe(BURST);
+    }
+    // The transmitter takes no more descriptors: what follows stays pending, without DD.
+    m0.write32(igbRegs.TCTL, m0.read32(igbRegs.TCTL) & ~igbRegs.TCTL_EN);
+    let pending = 0;
+    for (let sent = BURST; sent > 0; tag += BURST) {
+      sent = send(p0, framesFrom(tag, BURST));
+      pending += sent;
+    }
+    // The ring never fills completely, and nothing pending reached the wire.
+    expect(pending).toBe(RING - 1);
+    expect(drain(p1).bytes).toEqual([]);
+    // Held now: both rx rings and the pending packets; everything sent before is back.
+    expect(pool.availCount()).toBe(POOL_SIZE - 2 * RING - pending);
+    stop(p0);
+    expect(pool.availCount()).toBe(POOL_SIZE - RING);
+    // Started again, the queue sends from a clean ring; the discarded packets never appear.
+    start(p0);
+    const got: Uint8Array[] = [];
+    for (const first = tag; tag < first + 2 * RING; tag += BURST) {
+      expect(send(p0, framesFrom(tag, BURST))).toBe(BURST);
+      got.push(...drain(p1).bytes);
+    }
+    expect(got.length).toBe(2 * RING);
+    expect(got.map((f) => (f[14] << 8) | f[15])).toEqual(Array.from({ length: 2 * RING }, (_, i) => tag - 2 * RING + i));
+    stop(p0);
+    stop(p1);
+    expectPoolWhole();
+  });
+
+  it('gives back the packets of bursts that were never reclaimed when stopped at once', () => {
+    setUpFastFree(p0);
+    setUp(p1);
+    // Three full bursts leave fewer free descriptors than a burst, but no burst came to reclaim them.
+    for (let tag = 0; tag < 3 * BURST; tag += BURST) expect(send(p0, framesFrom(tag, BURST))).toBe(BURST);
+    expect(pool.availCount()).toBe(POOL_SIZE - 2 * RING - 3 * BURST);
+    stop(p0);
+    expect(pool.availCount()).toBe(POOL_SIZE - RING);
+    expect(drain(p1).bytes.length).toBe(3 * BURST);
+    stop(p1);
+    expectPoolWhole();
   });
 });
 
