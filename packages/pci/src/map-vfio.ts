@@ -115,8 +115,13 @@ export class VfioContainer {
     const entry = this.#groups.get(group);
     if (!entry || --entry.users > 0) return;
     this.#groups.delete(group);
-    vfioGroupUnsetContainer(entry.fd);
-    closeFd(entry.fd);
+    try {
+      // A group whose last device left the bus under us (surprise removal) may already be
+      // out of the container: the kernel then answers EINVAL, and there is nothing to undo.
+      ignoringEinval(() => vfioGroupUnsetContainer(entry.fd));
+    } finally {
+      closeFd(entry.fd);
+    }
   }
 
   /** Closes the container (after every group is released). */
@@ -235,12 +240,13 @@ function openVfio(record: PciDeviceRecord, container: VfioContainer): PciResourc
   let deviceFd: number | undefined;
   let intr: PciIntrInfo | undefined;
   try {
-    deviceFd = vfioGroupGetDeviceFd(groupFd, record.name);
+    const fd = vfioGroupGetDeviceFd(groupFd, record.name);
+    deviceFd = fd;
     const info = vfioDeviceGetInfo(deviceFd);
     const cfgRegion = vfioDeviceGetRegionInfo(deviceFd, VFIO.VFIO_PCI_CONFIG_REGION_INDEX);
     const config = fdConfig(deviceFd, cfgRegion.offset, cfgRegion.size, `${record.name} VFIO config region`);
     intr = setupInterrupts(deviceFd);
-    if (info.reset) resetIgnoringEinval(deviceFd);
+    if (info.reset) ignoringEinval(() => vfioDeviceReset(fd));
     return vfioResources(record, group, container, deviceFd, config, intr);
   } catch (e) {
     closeIntr(intr);
@@ -250,9 +256,10 @@ function openVfio(record: PciDeviceRecord, container: VfioContainer): PciResourc
   }
 }
 
-function resetIgnoringEinval(deviceFd: number): void {
+/** Runs `action`, taking an EINVAL answer from the kernel as success. */
+function ignoringEinval(action: () => void): void {
   try {
-    vfioDeviceReset(deviceFd);
+    action();
   } catch (e) {
     if (!(e instanceof NicError && e.errno === EINVAL)) throw e;
   }

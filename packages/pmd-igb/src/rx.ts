@@ -7,7 +7,9 @@
  * and re-arms the descriptor with the replacement's buffer. Segments are chained until EOP
  * (frames longer than one buffer). RDT moves once more than `free_thresh` descriptors are
  * held, so there is one register write per few bursts, not per packet. No allocation, no
- * addon call.
+ * addon call. Replacements are raw pool objects, as in DPDK's igb: by the pool's invariant
+ * they are one direct segment with refcnt 1, and a filled mbuf gets the rest of its fields
+ * (data offset, lengths, port, flags, tags) when it is handed out.
  *
  * Ordering: a descriptor's status word is read before its other fields, and the other
  * fields only when DD is set (a control dependency, which V8 keeps; x86 does not reorder
@@ -15,7 +17,26 @@
  * keeps for uncached MMIO.
  */
 import { MbufView, type Mempool } from '@nic/eal';
-import { MBUF_BUF_IOVA_HI, MBUF_BUF_IOVA_LO, MBUF_DATA_LEN, MBUF_F_RX_RSS_HASH, MBUF_F_RX_VLAN, MBUF_F_RX_VLAN_STRIPPED, MBUF_HEADROOM, MBUF_NB_SEGS, MBUF_NEXT, MBUF_OL_FLAGS_LO, MBUF_PKT_LEN, MBUF_PORT, MBUF_RSS_HASH, MBUF_VLAN_TCI } from '@nic/eal/layout';
+import {
+  MBUF_BUF_IOVA_HI,
+  MBUF_BUF_IOVA_LO,
+  MBUF_DATA_LEN,
+  MBUF_DATA_OFF,
+  MBUF_F_RX_RSS_HASH,
+  MBUF_F_RX_VLAN,
+  MBUF_F_RX_VLAN_STRIPPED,
+  MBUF_HEADROOM,
+  MBUF_NB_SEGS,
+  MBUF_NEXT,
+  MBUF_OL_FLAGS_HI,
+  MBUF_OL_FLAGS_LO,
+  MBUF_PACKET_TYPE,
+  MBUF_PKT_LEN,
+  MBUF_PORT,
+  MBUF_RSS_HASH,
+  MBUF_VLAN_TCI,
+  MBUF_VLAN_TCI_OUTER,
+} from '@nic/eal/layout';
 import { rxQueueMempool, RxQueueCounters, type PortData, type RxQueue } from '@nic/ethdev/driver';
 import type { PciRegisters } from '@nic/pci/driver';
 import {
@@ -124,11 +145,11 @@ export class IgbRxQueue implements RxQueue {
       const vlan = a16[(d + RXD_WB_VLAN) >>> 1];
       const m = a32[sw + next];
       const nm = fresh[k];
-      this.#mbufs.reset(nm);
       a32[sw + next] = nm;
       armRxDescriptor(a32, ring, next, nm);
       next = next + 1 === nbDesc ? 0 : next + 1;
 
+      a16[(m + MBUF_DATA_OFF) >>> 1] = MBUF_HEADROOM;
       a16[(m + MBUF_DATA_LEN) >>> 1] = len;
       if (first === 0) {
         first = m;
@@ -151,11 +172,13 @@ export class IgbRxQueue implements RxQueue {
           a32[(first + MBUF_RSS_HASH) >>> 2] = rss;
           flags |= MBUF_F_RX_RSS_HASH;
         }
-        if ((status & RXD_STAT_VP) !== 0) {
-          a16[(first + MBUF_VLAN_TCI) >>> 1] = vlan;
-          flags |= MBUF_F_RX_VLAN | MBUF_F_RX_VLAN_STRIPPED;
-        }
+        const tagged = (status & RXD_STAT_VP) !== 0;
+        if (tagged) flags |= MBUF_F_RX_VLAN | MBUF_F_RX_VLAN_STRIPPED;
+        a16[(first + MBUF_VLAN_TCI) >>> 1] = tagged ? vlan : 0;
+        a16[(first + MBUF_VLAN_TCI_OUTER) >>> 1] = 0;
         a32[(first + MBUF_OL_FLAGS_LO) >>> 2] = flags;
+        a32[(first + MBUF_OL_FLAGS_HI) >>> 2] = 0;
+        a32[(first + MBUF_PACKET_TYPE) >>> 2] = 0;
         handles[offset + got] = first;
         got++;
       }
