@@ -39,7 +39,7 @@ import { errorCode, etherFrame, framePacket, IgbModelBench, igbRegs, packetBytes
 import { ethDevOf } from '@nic/ethdev/driver';
 import { barRegisters, unpublishBar } from './bar.js';
 import { DEFAULT_RSS_KEY, netE1000IgbDriver } from './index.js';
-import { TQ_FLAGS, TQF_FAST_FREE, txRecord } from './layout.js';
+import { RQ_INTR_FD, rxRecord, TQ_FLAGS, TQF_FAST_FREE, txRecord } from './layout.js';
 
 const POOL_SIZE = 2047;
 const BURST = 32;
@@ -267,6 +267,11 @@ describe('net_e1000_igb moving packets between two modelled 82576 ports', () => 
     m1.receiveFrame(unicast(parseMac(macAddrGet(p1)), 2));
     expect(epollWait([fd], 0)).toEqual([]);
     expect(drain(p1).bytes.length).toBe(2);
+    // Stopping closes the eventfd; the queue record must not keep its number.
+    const record = rxRecord(ethDevOf(p1).data.privOffset, 0);
+    expect(eal.arena.u32[(record + RQ_INTR_FD) >>> 2]).toBe(fd);
+    stop(p1);
+    expect(eal.arena.u32[(record + RQ_INTR_FD) >>> 2] | 0).toBe(-1);
   });
 
   it('raises INTR_RMV on surprise removal and detaches without touching the gone device', async () => {

@@ -123,6 +123,9 @@ export class IgbInterrupts {
   afterStop(): void {
     const handle = this.#handle;
     if (!handle || handle.nbEfd === 0) return;
+    // The eventfds close below: no queue record may keep naming one.
+    const dev = this.#dev;
+    for (let q = 0; dev && q < handle.nbEfd; q++) rxQueueSetIntr(dev.eal.arena, rxRecord(dev.data.privOffset, q), 0, -1);
     handle.disable();
     efdDisable(handle);
     handle.enable();
