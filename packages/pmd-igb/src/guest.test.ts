@@ -11,7 +11,8 @@ if (MISSING !== undefined) console.warn(`[pmd-igb] hardware-model tier skipped: 
 
 /** Frames each step moves. */
 const FRAMES = 64;
-const BOOT_MS = 120_000;
+/** The boot's deadline; the hook's is longer, so that a slow boot fails with bootGuest's own error. */
+const BOOT_MS = 240_000;
 const STEP_MS = 90_000;
 const SCENARIO = 'packages/pmd-igb/src/__fixtures__/guest-scenario.mjs';
 
@@ -32,8 +33,8 @@ describe.skipIf(MISSING !== undefined)('net_e1000_igb in a QEMU guest on QEMU ig
   let guest: Guest;
 
   beforeAll(async () => {
-    guest = await bootGuest({ nics: 2 });
-  }, BOOT_MS);
+    guest = await bootGuest({ nics: 2, timeoutMs: BOOT_MS });
+  }, BOOT_MS + 30_000);
 
   afterAll(async () => {
     await guest?.shutdown();
