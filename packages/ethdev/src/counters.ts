@@ -44,8 +44,16 @@ export class RxQueueCounters {
       u16[(h + MBUF_PORT) >>> 1] = port;
       bytes += u32[(h + MBUF_PKT_LEN) >>> 2];
     }
-    add64(u32, this.#packets, count);
-    add64(u32, this.#bytes, bytes);
+    this.add(count, bytes);
+  }
+
+  /**
+   * Accounts `packets` packets of `bytes` bytes in all (below 2^32: one burst), for a driver that stamps the port id
+   * and sums the lengths in its own receive loop (one pass over the burst, not two).
+   */
+  add(packets: number, bytes: number): void {
+    add64(this.#u32, this.#packets, packets);
+    add64(this.#u32, this.#bytes, bytes);
   }
 
   /** Accounts `count` mbuf allocation failures (`rx_nombuf`). */

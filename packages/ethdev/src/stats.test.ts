@@ -68,6 +68,14 @@ describe('statsGet', () => {
     expect(statsGet(port)).toMatchObject({ ierrors: 2, rxNombuf: 32, imissed: 4 + FAKE_HW_MISSED, qErrors: [0, 2] });
   });
 
+  it('takes packets and bytes a driver counted in its own loop, into the queue it names', () => {
+    const counters = new RxQueueCounters(ethDevOf(port).data, 1);
+    counters.add(3, 300);
+    counters.add(2, 128);
+    const stats = statsGet(port);
+    expect(stats).toMatchObject({ ipackets: 5, ibytes: 428, qIpackets: [0, 5], qIbytes: [0, 428] });
+  });
+
   it('statsReset zeroes every counter and asks the driver to reset its own', () => {
     loop(0, 4, 60);
     statsReset(port);

@@ -9,6 +9,8 @@
 // Three modes, each measured the same way for both:
 //   txonly  the app sends 64-byte frames on both ports; pps = what arrives at the host's two
 //           UDP sockets of the NICs (can't be faked), cross-checked with the app's tx counters.
+//           The host's sockets are never read (bench/sink.mjs): the kernel counts each frame
+//           as a socket drop, exactly and at no cost to the host's CPUs.
 //   rxonly  the host floods NIC 0 with 64-byte IPv4/UDP frames (bench/flood.mjs, a child
 //           process, unpaced unless BENCH_OFFER_PPS); pps = the app's port-0 rx counter delta.
 //           The offered rate is reported beside it.
@@ -21,13 +23,12 @@
 // BENCH_ROUNDS rounds; in each, every mode runs DPDK and nic back to back, the order
 // alternating between rounds; the figures are the medians over the rounds.
 //
-// The machine's 2 CPUs are shared by QEMU's 2 vCPU threads, its I/O thread, the flooder and
-// this process's counting sockets: the load average is recorded.
+// The machine's 2 CPUs are shared by QEMU's 2 vCPU threads, its I/O thread and the flooder:
+// the load average is recorded.
 //
 // Run with `npm run bench -w @nic/pmd-igb` after `npm run build`. Results:
 // bench/results/guest.json.
 import { spawn, spawnSync } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg as osLoadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -52,6 +53,7 @@ const POLL_MS = 50;
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const FWD = 'apps/fwd/dist/main.js';
 const FLOOD = fileURLToPath(new URL('./flood.mjs', import.meta.url));
+const SINK = fileURLToPath(new URL('./sink.mjs', import.meta.url));
 const RESULTS = new URL('./results/guest.json', import.meta.url);
 const TESTPMD = 'dpdk-testpmd';
 
@@ -136,35 +138,49 @@ function appRates(samples, t0, t1) {
 // ---- host side: counting sockets and the flooder -------------------------------------------
 
 /**
- * Takes over the host ends of the guest NICs: GuestNic keeps every frame it receives, which
- * at these rates is memory and time; a bare socket on the same port only counts.
+ * Each loopback UDP port's socket drops from /proc/net/udp (`drops`, the last column), by
+ * port; ports without a socket are absent.
  */
-async function hostCounters(guest) {
-  const counts = guest.nics.map(() => 0);
-  const sockets = [];
-  for (const nic of guest.nics) {
-    const port = nic.hostPort;
-    nic.close();
-    const socket = createSocket({ type: 'udp4', recvBufferSize: 8 << 20 });
-    await new Promise((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(port, '127.0.0.1', resolve);
-    });
-    socket.on('message', () => counts[nic.index]++);
-    sockets.push(socket);
+function udpDrops() {
+  const drops = new Map();
+  for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    if (fields.length < 13) continue;
+    drops.set(parseInt(fields[1].split(':')[1], 16), Number(fields[fields.length - 1]));
   }
-  return { counts, close: () => sockets.forEach((s) => s.close()) };
+  return drops;
 }
 
-/** The host's UDP receive-buffer overflows so far (/proc/net/snmp `Udp: RcvbufErrors`), or null. */
-function udpRcvbufErrors() {
-  try {
-    const [names, values] = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
-    const i = names.split(/\s+/).indexOf('RcvbufErrors');
-    return i < 0 ? null : Number(values.split(/\s+/)[i]);
-  } catch {
-    return null;
-  }
+/**
+ * Takes over the host ends of the guest NICs with bench/sink.mjs, whose sockets are never
+ * read: each frame a NIC sends is dropped by the kernel and counted. `counts()` gives the
+ * frames per NIC so far; `qemuDrops()` the flood frames QEMU's own socket of NIC 0 dropped
+ * (the guest's rx ring was full and QEMU stopped reading).
+ */
+async function hostCounters(guest) {
+  const ports = guest.nics.map((nic) => nic.hostPort);
+  for (const nic of guest.nics) nic.close();
+  const child = spawn(process.execPath, [SINK, ...ports.map(String)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.on('exit', killOnExit);
+  await new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`bench/sink.mjs exited (${code}) before binding ports ${ports.join(', ')}`)));
+    child.stdout.once('data', resolve);
+  });
+  const at = (port) => {
+    const drops = udpDrops().get(port);
+    if (drops === undefined) throw new Error(`no socket on UDP port ${port} in /proc/net/udp`);
+    return drops;
+  };
+  return {
+    counts: () => ports.map(at),
+    qemuDrops: () => at(guest.nics[0].qemuPort),
+    close() {
+      child.kill('SIGKILL');
+      process.off('exit', killOnExit);
+    },
+  };
 }
 
 /** bench/flood.mjs on a guest NIC; `sent()` is its latest cumulative count. */
@@ -223,13 +239,13 @@ async function run(guest, host, who, mode) {
     const flooder = mode === 'txonly' ? undefined : flood(guest.nics[0]);
     await sleep(WARMUP_SECONDS * 1000);
     const t0 = performance.now();
-    const host0 = [...host.counts];
-    const rcvbuf0 = udpRcvbufErrors();
+    const host0 = host.counts();
+    const qemuDrops0 = host.qemuDrops();
     const offer0 = flooder?.sent();
     await sleep(SECONDS * 1000);
     const t1 = performance.now();
-    const host1 = [...host.counts];
-    const rcvbuf1 = udpRcvbufErrors();
+    const host1 = host.counts();
+    const qemuDrops1 = host.qemuDrops();
     const offer1 = flooder?.sent();
     await sleep(1500); // one more statistics period, so a sample lies at/after the window's end
     const offered = await flooder?.stop();
@@ -250,9 +266,8 @@ async function run(guest, host, who, mode) {
       pps = hostPps[1];
       appPps = app && app[1].txPps;
     }
-    // Datagrams the host's sockets overflowed on (QEMU's own when the guest ring is full, ours when this process can't keep up).
-    const hostRcvbufDropsPps = rcvbuf0 === null || rcvbuf1 === null ? null : (rcvbuf1 - rcvbuf0) / dt;
-    return { pps, appPps, hostPps, hostRcvbufDropsPps, offeredPps, offeredTotal: offered?.sent ?? null, app, loadBefore, loadAfter: loadavg1() };
+    const qemuDropsPps = (qemuDrops1 - qemuDrops0) / dt;
+    return { pps, appPps, hostPps, qemuDropsPps, offeredPps, offeredTotal: offered?.sent ?? null, app, loadBefore, loadAfter: loadavg1() };
   } finally {
     proc.kill('SIGINT');
     const stopped = await Promise.race([proc.done.then(() => true, () => true), sleep(STOP_MS, undefined, { ref: false }).then(() => false)]);
@@ -265,9 +280,9 @@ async function run(guest, host, who, mode) {
 
 function describe(mode, r) {
   const parts = [`${kpps(r.pps)}`];
-  if (mode === 'txonly') parts.push(`host ${r.hostPps.map(kpps).join(' + ')}, app tx ${kpps(r.appPps)}, host UDP rcvbuf drops ${kpps(r.hostRcvbufDropsPps)}`);
-  if (mode === 'rxonly') parts.push(`offered ${kpps(r.offeredPps)}, host got back ${kpps(r.hostPps[0] + r.hostPps[1])}`);
-  if (mode === 'io') parts.push(`app port-1 tx ${kpps(r.appPps)}, port-0 rx ${kpps(r.app?.[0].rxPps)}, offered ${kpps(r.offeredPps)}`);
+  if (mode === 'txonly') parts.push(`host ${r.hostPps.map(kpps).join(' + ')}, app tx ${kpps(r.appPps)}`);
+  if (mode === 'rxonly') parts.push(`offered ${kpps(r.offeredPps)}, QEMU socket drops ${kpps(r.qemuDropsPps)}, host got back ${kpps(r.hostPps[0] + r.hostPps[1])}`);
+  if (mode === 'io') parts.push(`app port-1 tx ${kpps(r.appPps)}, port-0 rx ${kpps(r.app?.[0].rxPps)}, offered ${kpps(r.offeredPps)}, QEMU socket drops ${kpps(r.qemuDropsPps)}`);
   return `${parts.join('; ')} (load ${r.loadBefore.toFixed(2)} -> ${r.loadAfter.toFixed(2)})`;
 }
 

@@ -134,6 +134,7 @@ export class IgbRxQueue implements RxQueue {
     let first = a32[rec + (RQ_PKT_FIRST >>> 2)];
     let last = a32[rec + (RQ_PKT_LAST >>> 2)];
     let got = 0;
+    let bytes = 0;
     let bad = 0;
     for (let k = 0; k < ready; k++) {
       const d = ring + next * DESC_SIZE;
@@ -179,6 +180,7 @@ export class IgbRxQueue implements RxQueue {
         a32[(first + MBUF_OL_FLAGS_LO) >>> 2] = flags;
         a32[(first + MBUF_OL_FLAGS_HI) >>> 2] = 0;
         a32[(first + MBUF_PACKET_TYPE) >>> 2] = 0;
+        bytes += a32[(first + MBUF_PKT_LEN) >>> 2];
         handles[offset + got] = first;
         got++;
       }
@@ -198,7 +200,7 @@ export class IgbRxQueue implements RxQueue {
       a32[rec + (RQ_NB_HOLD >>> 2)] = hold;
     }
     if (bad !== 0) this.#counters.errors(bad);
-    if (got !== 0) this.#counters.received(handles, offset, got);
+    if (got !== 0) this.#counters.add(got, bytes);
     return got;
   }
 }
