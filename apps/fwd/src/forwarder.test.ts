@@ -4,7 +4,7 @@ import { confGet, infoGet, portIdByName, stop, TxOffload } from '@nic/ethdev';
 import { BUILT, testEal, until } from './__fixtures__/harness.js';
 import './drivers.js';
 import { Forwarder, type FinalReport } from './forwarder.js';
-import { DEFAULT_OPTIONS } from './options.js';
+import { DEFAULT_OPTIONS, type FwdOptions } from './options.js';
 import { pipeline, PIPELINE_VDEVS } from './pipeline.js';
 import { portConf, setupPort, type PortSetup } from './ports.js';
 
@@ -15,12 +15,12 @@ const TARGET = 20_000;
  * Runs the pipeline txonly -> ring -> io -> ring -> rxonly on `lcoreArgs` until the sink
  * counted TARGET packets, then shuts it down.
  */
-async function runPipeline(tag: string, lcoreArgs: string[]): Promise<FinalReport> {
+async function runPipeline(tag: string, lcoreArgs: string[], options: FwdOptions = DEFAULT_OPTIONS): Promise<FinalReport> {
   const eal = await testEal(tag, [...lcoreArgs, ...PIPELINE_VDEVS.flatMap((v) => ['--vdev', v])]);
   try {
     const { ports, streams } = pipeline();
     const workers = eal.lcores.workerIds();
-    const fwd = Forwarder.start({ eal, options: DEFAULT_OPTIONS, ports, streams, lcores: workers.length > 0 ? workers : [eal.lcores.mainLcore] });
+    const fwd = Forwarder.start({ eal, options, ports, streams, lcores: workers.length > 0 ? workers : [eal.lcores.mainLcore] });
     try {
       await until(() => fwd.streamTotals()[3].rx >= TARGET, 20_000, `${TARGET} packets at the sink`);
     } finally {
@@ -67,6 +67,22 @@ describe.skipIf(!BUILT)('a forwarding run over net_ring ports (worker lcores loa
     const report = await runPipeline('pipeline-main', ['-l', '0']);
     expectExactAccounting(report);
     expect(report.lcores.map((l) => l.lcore)).toEqual([0]);
+    // Bursts are recorded only when asked for.
+    expect(report.ports.every((c) => c.rxBursts === undefined && c.txBursts === undefined)).toBe(true);
+  });
+
+  it("with --record-burst-stats: every port's spreads add up to its rx and tx packets", async () => {
+    const report = await runPipeline('pipeline-bursts', ['-l', '0,1'], { ...DEFAULT_OPTIONS, recordBurstStats: true });
+    expectExactAccounting(report);
+    const packets = (spread: readonly number[] | undefined): number => (spread ?? []).reduce((sum, count, n) => sum + n * count, 0);
+    for (const c of report.ports) {
+      expect(c.rxBursts).toHaveLength(DEFAULT_OPTIONS.burst + 1);
+      expect(packets(c.rxBursts)).toBe(c.rxPackets);
+      expect(packets(c.txBursts)).toBe(c.txPackets);
+    }
+    // The generator's port receives nothing (txonly does not poll); the sink's polls come back empty at times.
+    expect(report.ports[0].rxBursts?.every((count) => count === 0)).toBe(true);
+    expect(report.ports[3].rxBursts?.[0]).toBeGreaterThan(0);
   });
 });
 

@@ -23,7 +23,8 @@ import { ForwardLoop, type LoopSetup, type StreamSetup } from './loop.js';
 import type { FwdOptions } from './options.js';
 import { createPcapFile } from './pcap.js';
 import { setupPort } from './ports.js';
-import { SharedState, type StreamCounts } from './shared.js';
+import { SharedState, SPREAD_RX, SPREAD_TX, type StreamCounts } from './shared.js';
+import { sumSpreads } from './bursts.js';
 import { StatsMonitor, type PortCounts } from './stats.js';
 
 /** Name of nic-fwd's mbuf pool. */
@@ -123,7 +124,7 @@ export class Forwarder {
       txMac: macAddrGet(s.txPort),
       peerMac: options.ethPeers.get(s.txPort) ?? defaultPeerMac(s.txPort),
     }));
-    this.#shared = SharedState.create(this.streams.length);
+    this.#shared = SharedState.create(this.streams.length, options.recordBurstStats ? options.burst + 1 : 0);
     const snaplen = pktmbufDataRoomSize(pool) - MBUF_HEADROOM;
     if (options.pcap !== undefined) createPcapFile(options.pcap, snaplen);
     this.#setup = {
@@ -220,7 +221,7 @@ export class Forwarder {
       drain.stopSources();
       for (let pass = 0; pass < DRAIN_MAX_PASSES && drain.runPass() > 0; pass++);
       drain.finish();
-      ports = this.monitor.counts();
+      ports = this.#withBursts(this.monitor.counts());
       streams = this.streamTotals();
     } finally {
       for (const port of this.#plan.ports) stop(port);
@@ -234,6 +235,14 @@ export class Forwarder {
       lcores.push(result.value);
     }
     return { seconds: this.seconds(), ports, streams, lcores, mbufs };
+  }
+
+  /** `ports` with their burst spreads, summed over their streams, when bursts are recorded. */
+  #withBursts(ports: PortCounts[]): PortCounts[] {
+    if (this.#shared.burstBins === 0) return ports;
+    const spreads = (port: number, which: number): number[] =>
+      sumSpreads(this.streams.filter((s) => (which === SPREAD_RX ? s.rxPort : s.txPort) === port).map((s) => this.#shared.spread(s.index, which)));
+    return ports.map((c) => ({ ...c, rxBursts: spreads(c.port, SPREAD_RX), txBursts: spreads(c.port, SPREAD_TX) }));
   }
 
   #setupFor(lcore: number): LoopSetup {

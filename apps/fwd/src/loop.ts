@@ -10,7 +10,7 @@ import { parseMac, rxBurst, txBurst } from '@nic/ethdev';
 import type { PlacedStream } from './config.js';
 import { ENGINES, type BurstEngine, type TxonlyConfig } from './engines/index.js';
 import { PcapWriter } from './pcap.js';
-import { SC_DROPPED, SC_RX, SC_TX, STREAM_FIELDS, type SharedState } from './shared.js';
+import { SC_DROPPED, SC_RX, SC_TX, SPREAD_RX, SPREAD_TX, STREAM_FIELDS, type SharedState } from './shared.js';
 
 /** A stream with the addresses its engine needs. */
 export interface StreamSetup extends PlacedStream {
@@ -52,6 +52,10 @@ class RunningStream {
     readonly engine: BurstEngine,
     /** Index of the stream's first counter. */
     readonly at: number,
+    /** Index of entry 0 of the stream's rx burst spread (`--record-burst-stats`). */
+    readonly rxSpread: number,
+    /** Index of entry 0 of the stream's tx burst spread. */
+    readonly txSpread: number,
   ) {}
 }
 
@@ -59,6 +63,8 @@ class RunningStream {
 export class ForwardLoop {
   readonly #streams: RunningStream[];
   readonly #counters: Float64Array;
+  /** The shared burst spreads, or undefined when bursts are not recorded. */
+  readonly #bursts: Float64Array | undefined;
   readonly #mbufs: MbufView;
   readonly #pool: Mempool;
   readonly #handles: Uint32Array;
@@ -70,6 +76,7 @@ export class ForwardLoop {
   /** Builds the loop on the calling thread, which sees the arena as `arena`. */
   constructor(arena: Arena, shared: SharedState, setup: LoopSetup) {
     this.#counters = shared.counters;
+    this.#bursts = shared.burstBins > 0 ? shared.bursts : undefined;
     this.#mbufs = new MbufView(arena);
     this.#pool = Mempool.lookup(arena, setup.poolName);
     this.#burst = setup.burst;
@@ -87,7 +94,8 @@ export class ForwardLoop {
         peerMac: parseMac(s.peerMac),
         txonly: setup.txonly,
       });
-      return new RunningStream(s.rxPort, s.rxQueue, s.txPort, s.txQueue, spec.receives, spec.transmits, engine, s.index * STREAM_FIELDS);
+      const spreads = [shared.spreadAt(s.index, SPREAD_RX), shared.spreadAt(s.index, SPREAD_TX)];
+      return new RunningStream(s.rxPort, s.rxQueue, s.txPort, s.txQueue, spec.receives, spec.transmits, engine, s.index * STREAM_FIELDS, spreads[0], spreads[1]);
     });
   }
 
@@ -127,9 +135,11 @@ export class ForwardLoop {
   #runStream(s: RunningStream): number {
     const handles = this.#handles;
     const counters = this.#counters;
+    const bursts = this.#bursts;
     let n = this.#burst;
     if (s.receives) {
       n = rxBurst(s.rxPort, s.rxQueue, handles, n);
+      if (bursts !== undefined) bursts[s.rxSpread + n]++;
       if (n === 0) return 0;
       counters[s.at + SC_RX] += n;
     } else if (!this.#sources) {
@@ -145,6 +155,7 @@ export class ForwardLoop {
     const sent = txBurst(s.txPort, s.txQueue, handles, n);
     this.#pcap?.commit(sent);
     counters[s.at + SC_TX] += sent;
+    if (bursts !== undefined) bursts[s.txSpread + sent]++;
     if (sent < n) {
       this.#mbufs.freeBulk(handles, n - sent, sent);
       counters[s.at + SC_DROPPED] += n - sent;

@@ -45,6 +45,7 @@ describe('parseFwdArgs', () => {
       '--portmask=0x3',
       '--duration=1.5',
       '--tx-first',
+      '--record-burst-stats',
     ]);
     expect(o).toMatchObject({
       forwardMode: 'l2fwd',
@@ -67,6 +68,7 @@ describe('parseFwdArgs', () => {
       portmask: 3,
       duration: 1.5,
       txFirst: true,
+      recordBurstStats: true,
     });
     expect(formatIpv4(o.txIpSrc)).toBe('10.0.0.1');
     expect(formatIpv4(o.txIpDst)).toBe('10.0.0.2');

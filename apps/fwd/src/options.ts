@@ -98,6 +98,8 @@ export interface FwdOptions {
    * dropped on a port whose driver lacks it, any other missing bit fails the port's set-up.
    */
   readonly txOffloads: number;
+  /** Record how many packets each rx and tx burst had, and show the spread at the end (testpmd's `--record-burst-stats`). */
+  readonly recordBurstStats: boolean;
 }
 
 /** A malformed or unknown application argument. */
@@ -145,6 +147,7 @@ export const DEFAULT_OPTIONS: FwdOptions = {
   duration: undefined,
   txFirst: false,
   txOffloads: DEFAULT_TX_OFFLOADS,
+  recordBurstStats: false,
 };
 
 function integer(option: string, text: string, min: number, max: number): number {
@@ -240,6 +243,7 @@ const FLAGS: ReadonlyMap<string, FlagHandler> = new Map(Object.entries({
   '--help': (o) => (o.help = true),
   '--stats-json': (o) => (o.statsJson = true),
   '--tx-first': (o) => (o.txFirst = true),
+  '--record-burst-stats': (o) => (o.recordBurstStats = true),
   '--txonly-multi-flow': (_o, multiFlow) => (multiFlow.on = true),
 } satisfies Record<string, FlagHandler>));
 

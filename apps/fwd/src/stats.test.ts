@@ -33,6 +33,17 @@ describe("testpmd's statistics blocks", () => {
     expect(formatPortTotals(port({}))).not.toContain('RX-error');
   });
 
+  it('shows the burst spreads after the rx and tx lines when they were recorded and hold bursts', () => {
+    const spread = (entries: Record<number, number>): number[] => Array.from({ length: 33 }, (_, n) => entries[n] ?? 0);
+    const c = port({ rxPackets: 40, txPackets: 40, rxBursts: spread({ 0: 96, 8: 5 }), txBursts: spread({}) });
+    expect(formatPortTotals(c).split('\n').slice(1, 4)).toEqual([
+      '  RX-packets: 40             RX-dropped: 0             RX-total: 40',
+      '  RX-bursts : 101 [95% of 0 pkts + 5% of 8 pkts]',
+      '  TX-packets: 40             TX-dropped: 0             TX-total: 40',
+    ]);
+    expect(formatPortTotals(c)).not.toContain('TX-bursts');
+  });
+
   it('accumulates every port', () => {
     const ports = [port({ rxPackets: 5, txPackets: 4, fwdDropped: 1 }), port({ port: 1, rxPackets: 6, rxMissed: 2, txPackets: 6 })];
     expect(accumulate(ports)).toEqual({ rxPackets: 11, rxDropped: 2, txPackets: 10, txDropped: 1, rxNombuf: 0 });

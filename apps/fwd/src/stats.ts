@@ -6,6 +6,7 @@
  * one JSON object per line, for scripts.
  */
 import { portName, statsGet, type EthStats } from '@nic/ethdev';
+import { formatSpread } from './bursts.js';
 
 /** One port's counts since forwarding started. */
 export interface PortCounts {
@@ -23,6 +24,10 @@ export interface PortCounts {
   readonly txErrors: number;
   /** Packets forwarded to this port that its tx queues refused, freed (testpmd's `fwd_dropped`). */
   readonly fwdDropped: number;
+  /** With `--record-burst-stats`, in the final counts: entry n is the rx bursts of n packets on this port. */
+  readonly rxBursts?: readonly number[];
+  /** As {@link PortCounts.rxBursts}, for the tx bursts (packets the tx queues took). */
+  readonly txBursts?: readonly number[];
 }
 
 /** One port's throughput over the last period. */
@@ -161,7 +166,12 @@ export function formatPortTotals(c: PortCounts): string {
   const [rx, tx] = packetLines(c.rxPackets, rxDropped(c), c.txPackets, txDropped(c));
   lines.push(rx);
   if (c.rxErrors + c.rxNombuf > 0) lines.push(`  RX-error: ${c.rxErrors}`, `  RX-nombufs: ${col(c.rxNombuf, TOTAL_WIDTH)}`);
-  lines.push(tx, `  ${FWD_BORDER}--------------------------------${FWD_BORDER}`);
+  const rxBursts = c.rxBursts && formatSpread(c.rxBursts);
+  if (rxBursts !== undefined) lines.push(`  RX-bursts : ${rxBursts}`);
+  lines.push(tx);
+  const txBursts = c.txBursts && formatSpread(c.txBursts);
+  if (txBursts !== undefined) lines.push(`  TX-bursts : ${txBursts}`);
+  lines.push(`  ${FWD_BORDER}--------------------------------${FWD_BORDER}`);
   return lines.join('\n');
 }
 

@@ -43,6 +43,8 @@ Application options:
   --tx-first               send a burst of txonly packets on every port first
   --stats-period=N         live statistics every N seconds (default 0: none)
   --stats-json             statistics as JSON lines
+  --record-burst-stats     record the packets per rx and tx burst; show the
+                           spread in the final statistics
   --pcap=FILE              write the forwarded packets to FILE (pcap)
   --duration=SECONDS       stop by itself after SECONDS
   -h, --help               this text
