@@ -48,8 +48,8 @@ export class RxQueueCounters {
   }
 
   /**
-   * Accounts `packets` packets of `bytes` bytes in all (below 2^32: one burst), for a driver that stamps the port id
-   * and sums the lengths in its own receive loop (one pass over the burst, not two).
+   * Accounts `packets` packets of `bytes` bytes in all (below 2^32: one burst), for a driver
+   * that stamps the port id and sums the lengths in its own receive loop (one pass, not two).
    */
   add(packets: number, bytes: number): void {
     add64(this.#u32, this.#packets, packets);
