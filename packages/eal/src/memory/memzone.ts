@@ -29,6 +29,7 @@
 import { NicError } from '@nic/native';
 import type { Arena } from './arena.js';
 import { spinLock, spinUnlock } from './spinlock.js';
+import { waitForValue } from './spin-wait.js';
 
 /** CPU cache line size: the default and minimum memzone alignment. */
 export const CACHE_LINE_SIZE = 64;
@@ -169,9 +170,8 @@ function ensureTable(arena: Arena): void {
     Atomics.store(i32, state, MZT_READY);
     return;
   }
-  while (Atomics.load(i32, state) !== MZT_READY) {
-    // Another thread is writing the table header; it takes microseconds.
-  }
+  // Another thread is writing the table header; it takes microseconds.
+  waitForValue(i32, state, MZT_READY);
 }
 
 function withTable<T>(arena: Arena, body: () => T): T {

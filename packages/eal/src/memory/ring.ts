@@ -48,10 +48,13 @@
  *   read plainly, as DPDK reads it relaxed: a stale value only fails the exchange). After
  *   writing its slots, a producer waits until the tail reaches the head it started from,
  *   i.e. until every producer that claimed earlier slots has published, then moves the tail
- *   past its own (one plain read first on x86, then a spin on `Atomics.load`, without
- *   `Atomics.wait`; causality makes the earlier producer's slots visible to whoever sees
- *   the later tail). A producer preempted between claim and publish stalls the others, as
- *   in DPDK: give each MP/MC ring user its own CPU.
+ *   past its own (one plain read first on x86, then {@link waitForValue}: a spin on
+ *   `Atomics.load` that yields the CPU in short sleeps when it lasts; causality makes the
+ *   earlier producer's slots visible to whoever sees the later tail). A producer preempted
+ *   between claim and publish stalls the others until it runs again. DPDK's waiters only
+ *   spin, and so want one CPU per ring user; here a waiter gives its CPU to the preempted
+ *   thread after some microseconds, so more threads than CPUs stay correct and make steady
+ *   progress, though one CPU per ring user remains the fast arrangement.
  * - Single-producer: only one thread moves the head, so it is read and written with plain
  *   loads and stores.
  * Consumers mirror this with the consumer head and tail.
@@ -77,6 +80,7 @@ import type { Arena } from './arena.js';
 import { copyWords } from './copy.js';
 import { ERR_ENOBUFS, ERR_ENOENT } from './errno.js';
 import { CACHE_LINE_SIZE, MEMZONE_NAMESIZE, memzoneFree, memzoneLookup, memzoneReserve } from './memzone.js';
+import { waitForValue } from './spin-wait.js';
 
 /** Flag: the default enqueue is single-producer. */
 export const RING_F_SP_ENQ = 0x0001;
@@ -158,6 +162,8 @@ export class Ring {
   /** Entries the ring holds when full. */
   readonly capacity: number;
   readonly #u32: Uint32Array;
+  /** The same words signed, for `Atomics.wait` (counters stay below 2^30, so the values agree). */
+  readonly #i32: Int32Array;
   readonly #prodHead: number;
   readonly #prodTail: number;
   readonly #consHead: number;
@@ -192,6 +198,7 @@ export class Ring {
     this.mask = u32[word + (RG_MASK >>> 2)];
     this.capacity = u32[word + (RG_CAPACITY >>> 2)];
     this.#u32 = u32;
+    this.#i32 = arena.i32;
     this.#prodHead = word + (RG_PROD_HEAD >>> 2);
     this.#prodTail = word + (RG_PROD_TAIL >>> 2);
     this.#consHead = word + (RG_CONS_HEAD >>> 2);
@@ -507,10 +514,10 @@ export class Ring {
       this.#put(objs, offset, head, count);
       if (this.#plain !== 0) {
         // An earlier producer has not published yet; its slots precede ours.
-        if (u32[this.#prodTail] !== head) while (Atomics.load(u32, this.#prodTail) !== head);
+        if (u32[this.#prodTail] !== head) waitForValue(this.#i32, this.#prodTail, head);
         u32[this.#prodTail] = next;
       } else {
-        while (Atomics.load(u32, this.#prodTail) !== head);
+        waitForValue(this.#i32, this.#prodTail, head);
         Atomics.store(u32, this.#prodTail, next);
       }
     }
@@ -559,10 +566,10 @@ export class Ring {
       this.#take(objs, offset, head, count);
       if (this.#plain !== 0) {
         // An earlier consumer has not released its slots yet.
-        if (u32[this.#consTail] !== head) while (Atomics.load(u32, this.#consTail) !== head);
+        if (u32[this.#consTail] !== head) waitForValue(this.#i32, this.#consTail, head);
         u32[this.#consTail] = next;
       } else {
-        while (Atomics.load(u32, this.#consTail) !== head);
+        waitForValue(this.#i32, this.#consTail, head);
         Atomics.store(u32, this.#consTail, next);
       }
     }

@@ -3,6 +3,7 @@
  * `Atomics.compareExchange`, so threads sharing the arena exclude each other. For short
  * control-path sections only (memzone table updates); the data path takes no locks.
  */
+import { waitForValue } from './spin-wait.js';
 
 /** Value of a free lock word. */
 export const SPINLOCK_FREE = 0;
@@ -16,9 +17,9 @@ export const SPINLOCK_HELD = 1;
  */
 export function spinLock(i32: Int32Array, index: number): void {
   while (Atomics.compareExchange(i32, index, SPINLOCK_FREE, SPINLOCK_HELD) !== SPINLOCK_FREE) {
-    while (Atomics.load(i32, index) !== SPINLOCK_FREE) {
-      // Read-only spin: no write traffic on the lock's cache line while it is held.
-    }
+    // Read-only wait (no write traffic on the lock's line while it is held), which yields
+    // the CPU if the holder has been preempted.
+    waitForValue(i32, index, SPINLOCK_FREE);
   }
 }
 

@@ -1,9 +1,15 @@
 /**
  * One side of the ring stress test. A producer enqueues the values `first .. first + count`
- * in order, then counts itself in `done`; a consumer dequeues until every producer is done
+ * in order, or fewer once the test raises its stop word (`done[1]`), then counts itself in
+ * `done[0]` and reports how many it produced; a consumer dequeues until every producer is done
  * and the ring is empty, counting each value it sees in its own `seen` array and how often
  * a producer's values arrived out of order. Calls rotate through burst, bulk and single operations, and
  * through the explicit (`mp`/`sp`, `mc`/`sc`) and default variants.
+ *
+ * A call that moves nothing (ring full or empty) is followed by a yield of the CPU: the
+ * test may run with more threads than CPUs (four here on two, beside other test files), and
+ * a thread that spins on a full or empty ring for its whole time slice only delays the
+ * thread that would change that. The ring's own waits inside an operation are not affected.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Arena, Ring } from '@nic/eal';
@@ -12,13 +18,17 @@ import { arriveAndWait } from './barrier.mjs';
 const { arena: handle, ring: name, role, multi, barrier, parties } = workerData;
 const ring = Ring.lookup(new Arena(handle), name);
 const buf = new Uint32Array(32);
+const idle = new Int32Array(new SharedArrayBuffer(4));
+/** Gives the CPU to another thread for a moment (a timed wait nobody ends early). */
+const yieldCpu = () => Atomics.wait(idle, 0, 0, 0.05);
 arriveAndWait(barrier, parties);
 
 if (role === 'producer') {
   const { first, count } = workerData;
   const end = first + count;
+  const control = new Int32Array(workerData.done);
   let next = first;
-  for (let step = 0; next < end; step++) {
+  for (let step = 0; next < end && Atomics.load(control, 1) === 0; step++) {
     const want = Math.min(1 + (step % 32), end - next);
     for (let i = 0; i < want; i++) buf[i] = next + i;
     let moved;
@@ -26,9 +36,10 @@ if (role === 'producer') {
     else if (step % 3 === 1) moved = ring.enqueueBulk(buf, want);
     else moved = (multi ? ring.mpEnqueue(buf[0]) : ring.spEnqueue(buf[0])) === 0 ? 1 : 0;
     next += moved;
+    if (moved === 0) yieldCpu();
   }
-  Atomics.add(new Int32Array(workerData.done), 0, 1);
-  parentPort.postMessage({ produced: count });
+  Atomics.add(control, 0, 1);
+  parentPort.postMessage({ produced: next - first });
 } else {
   const { seen: seenBuffer, producers, perProducer } = workerData;
   const seen = new Uint8Array(seenBuffer);
@@ -56,7 +67,10 @@ if (role === 'producer') {
       last[producer] = value;
     }
     mine += got;
-    if (got === 0 && Atomics.load(done, 0) === producers && ring.empty()) break;
+    if (got === 0) {
+      if (Atomics.load(done, 0) === producers && ring.empty()) break;
+      yieldCpu();
+    }
   }
   parentPort.postMessage({ consumed: mine, disorder });
 }

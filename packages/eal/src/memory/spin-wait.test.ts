@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { waitForValue } from './spin-wait.js';
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+
+/** CPU seconds the calling thread has used, from /proc/thread-self/stat (utime + stime). */
+function threadCpuSeconds(): number {
+  const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+  // Fields after the command name (which may hold spaces) start at the state, field 3.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[14 - 3]) + Number(fields[15 - 3])) / USER_HZ;
+}
+
+/**
+ * Starts a thread that stores each of `values` into `word[0]` in turn, `gapMs` apart, and
+ * resolves when it has exited.
+ */
+function storeLater(word: Int32Array, values: number[], gapMs: number): Promise<number> {
+  const worker = new Worker(
+    `const { workerData: { buffer, values, gapMs } } = require('node:worker_threads');
+     const word = new Int32Array(buffer);
+     const pause = new Int32Array(new SharedArrayBuffer(4));
+     for (const v of values) { Atomics.wait(pause, 0, 0, gapMs); Atomics.store(word, 0, v); }`,
+    { eval: true, workerData: { buffer: word.buffer, values, gapMs } },
+  );
+  return new Promise((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('exit', resolve);
+  });
+}
+
+describe('waitForValue', () => {
+  it('returns at once when the word already holds the value', () => {
+    const word = new Int32Array(new SharedArrayBuffer(8));
+    word[1] = 7;
+    waitForValue(word, 1, 7);
+    expect(word[1]).toBe(7);
+  });
+
+  it('returns only when another thread stores the wanted value, passing over other changes', async () => {
+    const word = new Int32Array(new SharedArrayBuffer(4));
+    const exited = storeLater(word, [1, 2, 3], 20);
+    waitForValue(word, 0, 3);
+    expect(Atomics.load(word, 0)).toBe(3);
+    await exited;
+  });
+
+  it('gives up its CPU during a long wait instead of spinning', async () => {
+    const word = new Int32Array(new SharedArrayBuffer(4));
+    const waitMs = 500;
+    const exited = storeLater(word, [1], waitMs);
+    const wall = performance.now();
+    const cpu = threadCpuSeconds();
+    waitForValue(word, 0, 1);
+    const usedCpu = threadCpuSeconds() - cpu;
+    const waited = (performance.now() - wall) / 1000;
+    await exited;
+    expect(waited).toBeGreaterThan((waitMs / 1000) * 0.9);
+    // A spinning waiter would use the whole wait (or its share of a CPU under load).
+    expect(usedCpu).toBeLessThan(waited / 4);
+  });
+});
