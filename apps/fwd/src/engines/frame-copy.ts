@@ -45,9 +45,17 @@ export function frameCopyLength(length: number): number {
 }
 
 /** The writer of the elements of `src` (at least {@link BLOCK}) through `dst`, whose elements are `1 << shift` bytes. */
-function writer(u32: Uint32Array, dst: Float64Array | Uint32Array, src: Float64Array | Uint32Array, shift: number): FrameWriter {
-  const count = src.length;
+function writer(arenaU32: Uint32Array, arenaDst: Float64Array | Uint32Array, frame: Float64Array | Uint32Array, elementShift: number): FrameWriter {
+  const elements = frame.length;
   return (handles, n) => {
+    // Everything captured goes into locals first: V8 reloads a closure's variables from its
+    // context on every use inside a loop (TDZ checks included), which under emulation costs
+    // as much as the copy itself.
+    const u32 = arenaU32;
+    const dst = arenaDst;
+    const src = frame;
+    const shift = elementShift | 0;
+    const count = elements | 0;
     const s0 = src[0];
     const s1 = src[1];
     const s2 = src[2];

@@ -79,13 +79,19 @@ export const txonlyEngine: EngineSpec = {
     const template = buildUdpFrame(txonly, peerMac, txMac);
     const room = pktmbufDataRoomSize(pool) - MBUF_HEADROOM;
     if (frameCopyLength(template.length) > room) throw new RangeError(`txonly: ${txonly.length}-byte frames do not fit the ${room} bytes of data room of pool ${pool.name}`);
-    const { u16, u32 } = mbufs.arena;
+    const { u16: arenaU16, u32: arenaU32 } = mbufs.arena;
     const writeFrames = frameWriter(template, mbufs.arena);
-    const { length, flows, udpSrc } = txonly;
+    const { length: frameLength, flows, udpSrc } = txonly;
     let flow = 0;
     return {
       apply(handles: Uint32Array, n: number): number {
         if (pool.getBulk(handles, n) !== 0) return 0;
+        // Captured values into locals once per burst: V8 would otherwise reload each from
+        // the closure's context in every iteration, with a TDZ check, and pass the length
+        // through a double conversion per store (see frame-copy.ts).
+        const u16 = arenaU16;
+        const u32 = arenaU32;
+        const length = frameLength | 0;
         for (let i = 0; i < n; i++) {
           const h = handles[i];
           u16[(h + MBUF_DATA_OFF) >>> 1] = MBUF_HEADROOM;
