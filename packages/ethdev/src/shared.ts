@@ -166,11 +166,17 @@ export function read64(u32: Uint32Array, word: number): number {
   return u32[word + 1] * 2 ** 32 + u32[word];
 }
 
-/** Adds `n` (below 2^32) to the 64-bit counter at word index `word`. Allocates nothing. */
+/**
+ * Adds `n` (below 2^32) to the 64-bit counter at word index `word`. Allocates nothing, and
+ * stays in 32-bit integer arithmetic: the low word wraps, and a result below the old low
+ * word means a carry. (Summing in a double and comparing with 2^32 would cost V8 two
+ * conversions and a floating-point add and compare, each a library call under emulation.)
+ */
 export function add64(u32: Uint32Array, word: number, n: number): void {
-  const low = u32[word] + n;
+  const old = u32[word];
+  const low = (old + n) >>> 0;
   u32[word] = low;
-  if (low > 0xffffffff) u32[word + 1] += 1;
+  if (low < old) u32[word + 1] += 1;
 }
 
 /**

@@ -48,6 +48,19 @@ describe('64-bit counters', () => {
     expect([u32[0], u32[1]]).toEqual([0x10, 1]);
     expect(read64(u32, 0)).toBe(2 ** 32 + 0x10);
   });
+
+  it('carry exactly at the wrap, not before, and with the largest addend', () => {
+    const u32 = new Uint32Array([0xffff_fffe, 7]);
+    add64(u32, 0, 1);
+    expect([u32[0], u32[1]]).toEqual([0xffff_ffff, 7]);
+    add64(u32, 0, 1);
+    expect([u32[0], u32[1]]).toEqual([0, 8]);
+    add64(u32, 0, 0);
+    expect([u32[0], u32[1]]).toEqual([0, 8]);
+    u32[0] = 0xffff_ffff;
+    add64(u32, 0, 0xffff_ffff);
+    expect(read64(u32, 0)).toBe(9 * 2 ** 32 + 0xffff_fffe);
+  });
 });
 
 describe('statsGet', () => {
