@@ -7,8 +7,11 @@ export const macswapEngine: EngineSpec = {
   mode: 'macswap',
   receives: true,
   transmits: true,
-  create: ({ mbufs, u8 }) => ({
+  create: ({ mbufs: view, u8: arena }) => ({
     apply(handles: Uint32Array, n: number): number {
+      // Captured values into locals once per burst (see txonly.ts).
+      const mbufs = view;
+      const u8 = arena;
       for (let i = 0; i < n; i++) {
         const at = mbufs.mtod(handles[i]);
         for (let b = 0; b < ETH_ADDR_LEN; b++) {

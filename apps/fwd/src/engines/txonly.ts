@@ -104,10 +104,15 @@ export const txonlyEngine: EngineSpec = {
         }
         writeFrames(handles, n);
         if (flows > 1) {
+          const bytes = u8;
+          const count = flows | 0;
+          const firstPort = udpSrc | 0;
+          let next = flow;
           for (let i = 0; i < n; i++) {
-            writeBe16(u8, u32[(handles[i] + MBUF_BUF_ADDR) >>> 2] + MBUF_HEADROOM + FLOW_PORT_AT, (udpSrc + flow) & UDP_PORT_MASK);
-            flow = flow + 1 === flows ? 0 : flow + 1;
+            writeBe16(bytes, u32[(handles[i] + MBUF_BUF_ADDR) >>> 2] + MBUF_HEADROOM + FLOW_PORT_AT, (firstPort + next) & UDP_PORT_MASK);
+            next = next + 1 === count ? 0 : next + 1;
           }
+          flow = next;
         }
         return n;
       },
