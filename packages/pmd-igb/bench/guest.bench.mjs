@@ -60,6 +60,13 @@ const TESTPMD = 'dpdk-testpmd';
 
 const progress = (line) => process.stderr.write(`${line}\n`);
 const loadavg1 = () => osLoadavg()[0];
+/** The host's CPU time so far, in clock ticks: [all, stolen] ("steal": time the hypervisor gave to others). */
+function cpuTicks() {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+  return [fields.reduce((a, b) => a + b, 0), fields[7] ?? 0];
+}
+/** Stolen share of the machine's CPU time between two {@link cpuTicks} readings. */
+const stealShare = (a, b) => (b[0] > a[0] ? (b[1] - a[1]) / (b[0] - a[0]) : 0);
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const kpps = (pps) => (pps === undefined || pps === null ? 'n/a' : `${(pps / 1e3).toFixed(1)} kpps`);
 
@@ -241,11 +248,13 @@ async function run(guest, host, who, mode) {
     await sleep(WARMUP_SECONDS * 1000);
     const t0 = performance.now();
     const host0 = host.counts();
+    const ticks0 = cpuTicks();
     const qemuDrops0 = host.qemuDrops();
     const offer0 = flooder?.sent();
     await sleep(SECONDS * 1000);
     const t1 = performance.now();
     const host1 = host.counts();
+    const steal = stealShare(ticks0, cpuTicks());
     const qemuDrops1 = host.qemuDrops();
     const offer1 = flooder?.sent();
     await sleep(1500); // one more statistics period, so a sample lies at/after the window's end
@@ -268,7 +277,7 @@ async function run(guest, host, who, mode) {
       appPps = app && app[1].txPps;
     }
     const qemuDropsPps = (qemuDrops1 - qemuDrops0) / dt;
-    return { pps, appPps, hostPps, qemuDropsPps, offeredPps, offeredTotal: offered?.sent ?? null, app, loadBefore, loadAfter: loadavg1() };
+    return { pps, appPps, hostPps, qemuDropsPps, offeredPps, offeredTotal: offered?.sent ?? null, app, loadBefore, loadAfter: loadavg1(), steal };
   } finally {
     proc.kill('SIGINT');
     const stopped = await Promise.race([proc.done.then(() => true, () => true), sleep(STOP_MS, undefined, { ref: false }).then(() => false)]);
@@ -284,7 +293,7 @@ function describe(mode, r) {
   if (mode === 'txonly') parts.push(`host ${r.hostPps.map(kpps).join(' + ')}, app tx ${kpps(r.appPps)}`);
   if (mode === 'rxonly') parts.push(`offered ${kpps(r.offeredPps)}, QEMU socket drops ${kpps(r.qemuDropsPps)}, host got back ${kpps(r.hostPps[0] + r.hostPps[1])}`);
   if (mode === 'io') parts.push(`app port-1 tx ${kpps(r.appPps)}, port-0 rx ${kpps(r.app?.[0].rxPps)}, offered ${kpps(r.offeredPps)}, QEMU socket drops ${kpps(r.qemuDropsPps)}`);
-  return `${parts.join('; ')} (load ${r.loadBefore.toFixed(2)} -> ${r.loadAfter.toFixed(2)})`;
+  return `${parts.join('; ')} (load ${r.loadBefore.toFixed(2)} -> ${r.loadAfter.toFixed(2)}, steal ${(r.steal * 100).toFixed(1)}%)`;
 }
 
 // ---- main ------------------------------------------------------------------------------------
