@@ -13,8 +13,8 @@
  * `Atomics.wait` for at most {@link YIELD_MS} at a time, which gives the CPU up to the
  * scheduler. Nothing calls `Atomics.notify` (that would put a builtin call on every
  * writer's path), so each sleep ends by its timeout and the loop checks the word again: a
- * long wait costs a few system calls per 100 µs instead of a CPU.
- * The path that does not have to wait is unchanged: callers test the word first.
+ * long wait costs a few system calls per 100 µs instead of a CPU. A word that already holds
+ * the value costs one load; the ring's hot paths test the word themselves before calling.
  */
 
 /** Loads of the word spun before the waiter gives up its CPU (some microseconds). */
