@@ -61,6 +61,15 @@ describe.skipIf(!BUILT)('nic-fwd, the built CLI (npm run build -w @nic/fwd)', ()
     expect(run.text).toContain(`nic-fwd: ${option}`);
   });
 
+  it.each([
+    ['a worker lcore', '0', 'nic-fwd: --rx-interrupts: the main lcore cannot sleep on queue interrupts'],
+    ['a driver with rx interrupts', '0,1', 'port 0 (net_ring): the driver has no rx queue interrupts (intrConf.rxq)'],
+  ])('exits 1 on --rx-interrupts without %s, saying so', async (_, lcores, message) => {
+    const run = cli([...eal(lcores), '--', '--rx-interrupts']);
+    expect(await run.exited).toBe(1);
+    expect(run.text).toContain(message);
+  });
+
   it('prints its usage for -- --help', async () => {
     const run = cli(['--', '--help']);
     expect(await run.exited).toBe(0);

@@ -5,7 +5,8 @@
  *
  * Worker lcores run the loop of `lcore.ts`, loaded from dist. When the only forwarding lcore
  * is the main one, the main thread forwards in slices and yields to the event loop between
- * them, so that timers (statistics, `--duration`) and signals still run.
+ * them, so that timers (statistics, `--duration`) and signals still run. With
+ * `--rx-interrupts` each worker gets a NAPI control block, whose stop wakes it from its sleep.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,12 +16,13 @@ import { getHeapStatistics } from 'node:v8';
 import { pktmbufDataRoomSize, pktmbufPoolCreate, type Eal, type Mempool } from '@nic/eal';
 import { MBUF_DEFAULT_BUF_SIZE, MBUF_HEADROOM } from '@nic/eal/layout';
 import { close, macAddrGet, stop } from '@nic/ethdev';
+import { NapiControl } from '@nic/intr';
 import { defaultPeerMac, placeStreams, streamLcores, type PlacedStream, type Stream } from './config.js';
 import type { TxonlyConfig } from './engines/index.js';
 import { GcCounter } from './gc-counter.js';
 import type { LcoreReport, LcoreTask } from './lcore.js';
 import { ForwardLoop, type LoopSetup, type StreamSetup } from './loop.js';
-import type { FwdOptions } from './options.js';
+import { FwdUsageError, type FwdOptions } from './options.js';
 import { createPcapFile } from './pcap.js';
 import { setupPort } from './ports.js';
 import { SharedState, SPREAD_RX, SPREAD_TX, type StreamCounts } from './shared.js';
@@ -108,6 +110,8 @@ export class Forwarder {
   readonly #mainLoop: ForwardLoop | undefined;
   /** What each forwarding lcore reports when it stops, the main one first. */
   readonly #results: Promise<LcoreReport>[] = [];
+  /** The NAPI control blocks of the worker lcores, with `--rx-interrupts`. */
+  readonly #napis: NapiControl[] = [];
   /** Settles with the first lcore failure; never while all is well. */
   readonly failed: Promise<Error>;
   readonly #started = performance.now();
@@ -145,7 +149,9 @@ export class Forwarder {
     if (workers.length > 0) {
       const url = lcoreModuleUrl();
       for (const lcore of workers) {
-        const task: LcoreTask = { setup: this.#setupFor(lcore), shared: this.#shared.buffer };
+        const napi = options.rxInterrupts ? NapiControl.create() : undefined;
+        if (napi) this.#napis.push(napi);
+        const task: LcoreTask = { setup: this.#setupFor(lcore), shared: this.#shared.buffer, napi: napi?.shared };
         eal.lcores.remoteLaunch(lcore, url, 'forwardLcore', task);
         this.#results.push(eal.lcores.waitLcore(lcore) as Promise<LcoreReport>);
       }
@@ -158,16 +164,19 @@ export class Forwarder {
   /**
    * Creates the pool, sets up and starts the ports and launches the lcores.
    * @throws NicError or Error when a port cannot be set up or the pool not created; what
-   *   was set up is undone.
+   *   was set up is undone. FwdUsageError for `--rx-interrupts` without a worker lcore.
    */
   static start(plan: ForwarderPlan): Forwarder {
     const { eal, options, ports } = plan;
+    if (options.rxInterrupts && plan.lcores.includes(eal.lcores.mainLcore)) {
+      throw new FwdUsageError('--rx-interrupts', 'the main lcore cannot sleep on queue interrupts: give -l a worker lcore (-l 0,1)');
+    }
     const pool = pktmbufPoolCreate(eal.arena, MBUF_POOL_NAME, mbufCount(options, ports.length, plan.lcores.length), options.mbcache, 0, MBUF_DEFAULT_BUF_SIZE);
     const started: number[] = [];
     try {
       for (const port of ports) {
         started.push(port);
-        setupPort(port, { rxq: options.rxq, txq: options.txq, rxd: options.rxd, txd: options.txd, pool, txOffloads: options.txOffloads });
+        setupPort(port, { rxq: options.rxq, txq: options.txq, rxd: options.rxd, txd: options.txd, pool, txOffloads: options.txOffloads, rxInterrupts: options.rxInterrupts });
       }
       return new Forwarder(plan, pool);
     } catch (e) {
@@ -212,7 +221,9 @@ export class Forwarder {
   async #teardown(): Promise<FinalReport> {
     this.#stopped = performance.now();
     this.#shared.stop();
+    for (const napi of this.#napis) napi.stop();
     const settled = await Promise.allSettled(this.#results);
+    for (const napi of this.#napis.splice(0)) napi.close();
     let ports: PortCounts[];
     let streams: StreamTotals[];
     let mbufs: FinalReport['mbufs'];

@@ -2,13 +2,17 @@
  * What a worker lcore runs (loaded by URL from dist): the forwarding loop over the streams
  * the main lcore gave it, until the shared state says stop. It reports the JS heap before and
  * after forwarding and the garbage collections that ran meanwhile: a loop that allocates
- * nothing per packet leaves both flat.
+ * nothing per packet leaves both flat. With `--rx-interrupts` the passes run inside the
+ * NAPI-style loop of @nic/intr, which sleeps on the rx queues' interrupts when they are idle.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { getHeapStatistics } from 'node:v8';
 import { lcoreArena, lcoreId } from '@nic/eal';
+import { rxQueueIntr } from '@nic/ethdev';
+import { NapiControl, runNapiLoop, type NapiControlShared, type NapiStats } from '@nic/intr';
 import './drivers.js';
 import { GcCounter } from './gc-counter.js';
+import { ENGINES } from './engines/index.js';
 import { ForwardLoop, type LoopSetup } from './loop.js';
 import { SharedState } from './shared.js';
 
@@ -20,6 +24,8 @@ export interface LcoreTask {
   readonly setup: LoopSetup;
   /** The {@link SharedState} buffer. */
   readonly shared: SharedArrayBuffer;
+  /** With `--rx-interrupts`: the control block of this lcore's NAPI-style loop. */
+  readonly napi?: NapiControlShared;
 }
 
 /** What a worker lcore reports when it stops. */
@@ -33,6 +39,8 @@ export interface LcoreReport {
   readonly heapAfter: number;
   /** Garbage collections while forwarding, after the warm-up passes. */
   readonly gcs: number;
+  /** With `--rx-interrupts`: how the lcore polled and slept. */
+  readonly napi?: NapiStats;
 }
 
 /** The forwarding loop of a worker lcore (the export `remoteLaunch` names). */
@@ -42,13 +50,25 @@ export async function forwardLcore(task: LcoreTask): Promise<LcoreReport> {
   const shared = new SharedState(task.shared);
   const loop = new ForwardLoop(arena, shared, task.setup);
   let passes = 0;
-  for (; passes < WARMUP_PASSES && !shared.stopped(); passes++) loop.runPass();
-  const gcs = new GcCounter();
-  const heapBefore = getHeapStatistics().used_heap_size;
-  for (; !shared.stopped(); passes++) loop.runPass();
+  let napi: NapiStats | undefined;
+  let gcs: GcCounter;
+  let heapBefore: number;
+  if (task.napi === undefined) {
+    for (; passes < WARMUP_PASSES && !shared.stopped(); passes++) loop.runPass();
+    gcs = new GcCounter();
+    heapBefore = getHeapStatistics().used_heap_size;
+    for (; !shared.stopped(); passes++) loop.runPass();
+  } else {
+    // No busy warm-up: the loop is to sleep from the start, so the heap figures include the JIT's.
+    gcs = new GcCounter();
+    heapBefore = getHeapStatistics().used_heap_size;
+    const queues = task.setup.streams.filter((s) => ENGINES[s.mode].receives).map((s) => rxQueueIntr(s.rxPort, s.rxQueue));
+    napi = runNapiLoop({ poll: () => loop.runPass(), queues, control: new NapiControl(task.napi), budget: task.setup.burst });
+    passes = napi.polls;
+  }
   const heapAfter = getHeapStatistics().used_heap_size;
   // GC entries arrive on the event loop, which the loop above kept busy.
   await nextTurn();
   loop.finish();
-  return { lcore: lcoreId(), passes, heapBefore, heapAfter, gcs: gcs.stop() };
+  return { lcore: lcoreId(), passes, heapBefore, heapAfter, gcs: gcs.stop(), ...(napi && { napi }) };
 }

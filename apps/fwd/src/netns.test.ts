@@ -26,15 +26,16 @@ const script = (name: string): string => fileURLToPath(new URL(`../dist/${name}.
 interface Final {
   readonly ports: (PortCounts & { txDropped: number })[];
   readonly mbufs: { readonly size: number; readonly available: number };
+  readonly lcores: { readonly napi?: { readonly wakeups: number; readonly sleepMs: number; readonly pollMs: number } }[];
 }
 
 let bed: Testbed;
 let runs = 0;
 
 /** nic-fwd in io mode between the two root ends, JSON statistics every second. */
-async function forwarder(): Promise<JsonChild> {
+async function forwarder(...extra: string[]): Promise<JsonChild> {
   const ports = [bed.a.outer, bed.b.outer].flatMap((iface, i) => ['--vdev', `net_af_packet${i},iface=${iface}`]);
-  const fwd = new JsonChild(process.execPath, [CLI, '-l', '0,1', '--no-huge', '-m', '256', '--no-pci', '--file-prefix', `fwd-netns-${process.pid}-${runs++}`, ...ports, '--', '--forward-mode=io', '--stats-json', '--stats-period=1', '--duration=300']);
+  const fwd = new JsonChild(process.execPath, [CLI, '-l', '0,1', '--no-huge', '-m', '256', '--no-pci', '--file-prefix', `fwd-netns-${process.pid}-${runs++}`, ...ports, '--', '--forward-mode=io', '--stats-json', '--stats-period=1', '--duration=300', ...extra]);
   await fwd.waitFor((l) => l.event === 'start', START_MS, 'its start line');
   return fwd;
 }
@@ -53,8 +54,11 @@ describe.skipIf(missing !== undefined)('nic-fwd between two network namespaces (
     if (bed) destroyTestbed(bed);
   });
 
-  it('carries a ping from one namespace to the other and back', async () => {
-    const fwd = await forwarder();
+  it.each([
+    ['polling always', []],
+    ['sleeping on rx interrupts', ['--rx-interrupts']],
+  ])('carries a ping from one namespace to the other and back (%s)', async (_, extra) => {
+    const fwd = await forwarder(...extra);
     try {
       const ping = spawnSync(...inNamespace(bed.a.namespace, 'ping', '-c', String(PING_COUNT), '-i', '0.2', '-W', '2', bed.b.address), { encoding: 'utf8' });
       expect(ping.status, ping.stdout + ping.stderr).toBe(0);
@@ -65,11 +69,24 @@ describe.skipIf(missing !== undefined)('nic-fwd between two network namespaces (
       // Static neighbours and no IPv6: the echo requests one way, the replies the other, nothing else.
       expect([a.rxPackets, b.txPackets, b.rxPackets, a.txPackets]).toEqual([PING_COUNT, PING_COUNT, PING_COUNT, PING_COUNT]);
       expect(final.mbufs.available).toBe(final.mbufs.size);
+      const napi = final.lcores[0].napi;
+      if (extra.length === 0) {
+        expect(napi).toBeUndefined();
+      } else {
+        // Each request after the first came 200 ms after the one before: the lcore slept
+        // before each and the socket woke it; the stop woke it once more. (The first may
+        // come before the lcore first sleeps.) It spent most of the run asleep.
+        expect(napi?.wakeups).toBeGreaterThanOrEqual(PING_COUNT);
+        expect(napi?.sleepMs).toBeGreaterThan(napi?.pollMs ?? Infinity);
+      }
     }
   });
 
-  it(`forwards a ${DATAGRAMS}-datagram UDP stream with every packet accounted for`, async () => {
-    const fwd = await forwarder();
+  it.each([
+    ['polling always', []],
+    ['sleeping on rx interrupts', ['--rx-interrupts']],
+  ])(`forwards a ${DATAGRAMS}-datagram UDP stream with every packet accounted for (%s)`, async (_, extra) => {
+    const fwd = await forwarder(...extra);
     const receiver = new JsonChild(...inNamespace(bed.b.namespace, process.execPath, script('udp-recv'), `--port=${UDP_PORT}`));
     try {
       await receiver.waitFor((l) => l.ready === true, START_MS, 'its ready line');

@@ -46,6 +46,7 @@ describe('parseFwdArgs', () => {
       '--duration=1.5',
       '--tx-first',
       '--record-burst-stats',
+      '--rx-interrupts',
     ]);
     expect(o).toMatchObject({
       forwardMode: 'l2fwd',
@@ -69,6 +70,7 @@ describe('parseFwdArgs', () => {
       duration: 1.5,
       txFirst: true,
       recordBurstStats: true,
+      rxInterrupts: true,
     });
     expect(formatIpv4(o.txIpSrc)).toBe('10.0.0.1');
     expect(formatIpv4(o.txIpDst)).toBe('10.0.0.2');
@@ -129,6 +131,8 @@ describe('parseFwdArgs', () => {
     [['--tx-offloads=0x'], '--tx-offloads', 'hexadecimal'],
     [['--tx-offloads=1.5'], '--tx-offloads', 'hexadecimal'],
     [['--tx-offloads'], '--tx-offloads', 'needs a value'],
+    [['--rx-interrupts=1'], '--rx-interrupts', 'takes no value'],
+    [['--forward-mode=txonly', '--rx-interrupts'], '--rx-interrupts', 'no queue to sleep on'],
   ])('rejects %j naming %s', (argv, option, message) => {
     const e = usageError(argv);
     expect(e.option).toBe(option);

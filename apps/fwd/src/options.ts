@@ -100,6 +100,12 @@ export interface FwdOptions {
   readonly txOffloads: number;
   /** Record how many packets each rx and tx burst had, and show the spread at the end (testpmd's `--record-burst-stats`). */
   readonly recordBurstStats: boolean;
+  /**
+   * Worker lcores sleep while their rx queues are idle and wake on the queues' interrupts
+   * (the NAPI-style loop of @nic/intr, l3fwd-power's interrupt mode) instead of polling
+   * without a pause as testpmd does.
+   */
+  readonly rxInterrupts: boolean;
 }
 
 /** A malformed or unknown application argument. */
@@ -148,6 +154,7 @@ export const DEFAULT_OPTIONS: FwdOptions = {
   txFirst: false,
   txOffloads: DEFAULT_TX_OFFLOADS,
   recordBurstStats: false,
+  rxInterrupts: false,
 };
 
 function integer(option: string, text: string, min: number, max: number): number {
@@ -244,6 +251,7 @@ const FLAGS: ReadonlyMap<string, FlagHandler> = new Map(Object.entries({
   '--stats-json': (o) => (o.statsJson = true),
   '--tx-first': (o) => (o.txFirst = true),
   '--record-burst-stats': (o) => (o.recordBurstStats = true),
+  '--rx-interrupts': (o) => (o.rxInterrupts = true),
   '--txonly-multi-flow': (_o, multiFlow) => (multiFlow.on = true),
 } satisfies Record<string, FlagHandler>));
 
@@ -278,6 +286,7 @@ export function parseFwdArgs(argv: readonly string[]): FwdOptions {
     if (name === '--tx-flows') flowsGiven = true;
   }
   if (multiFlow.on && !flowsGiven) o.txFlows = MULTI_FLOW_COUNT;
+  if (o.rxInterrupts && o.forwardMode === 'txonly') throw new FwdUsageError('--rx-interrupts', 'txonly receives nothing, so it has no queue to sleep on');
   if (o.txq < o.rxq) throw new FwdUsageError('--txq', `${o.txq} is fewer than --rxq=${o.rxq}: every stream needs a tx queue of its own`);
   if (o.mbcache > 0 && o.totalNumMbufs !== undefined && o.mbcache * 1.5 > o.totalNumMbufs) {
     throw new FwdUsageError('--mbcache', `${o.mbcache} is too large for --total-num-mbufs=${o.totalNumMbufs} (at most two thirds of it)`);

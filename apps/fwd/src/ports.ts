@@ -16,18 +16,22 @@ export interface PortSetup {
   readonly pool: Mempool;
   /** Tx offloads asked for (see `FwdOptions.txOffloads`). */
   readonly txOffloads: number;
+  /** Configure the rx queue interrupts (`intrConf.rxq`, see `FwdOptions.rxInterrupts`). */
+  readonly rxInterrupts?: boolean;
 }
 
 /**
  * The configuration of a port with `rxq` rx queues: RSS over them when the driver has it,
- * and the tx offloads asked for, less fast free when the driver lacks it (as testpmd does).
+ * the tx offloads asked for, less fast free when the driver lacks it (as testpmd does), and
+ * the rx queue interrupts when asked for.
  */
-export function portConf(port: number, rxq: number, txOffloads: number): EthConf {
+export function portConf(port: number, rxq: number, txOffloads: number, rxInterrupts = false): EthConf {
   const info = infoGet(port);
   const hashes = info.flowTypeRssOffloads & RSS_HASH_TYPES;
   const unsupportedFastFree = TxOffload.MBUF_FAST_FREE & ~info.txOffloadCapa;
   const txMode = { offloads: txOffloads & ~unsupportedFastFree };
-  return rxq > 1 && hashes !== 0 ? { rxMode: { mqMode: 'rss' }, rss: { hf: hashes }, txMode } : { txMode };
+  const intrConf = rxInterrupts ? { intrConf: { rxq: true } } : {};
+  return rxq > 1 && hashes !== 0 ? { rxMode: { mqMode: 'rss' }, rss: { hf: hashes }, txMode, ...intrConf } : { txMode, ...intrConf };
 }
 
 /**
@@ -35,7 +39,7 @@ export function portConf(port: number, rxq: number, txOffloads: number): EthConf
  * switch) and starts it.
  */
 export function setupPort(port: number, setup: PortSetup): void {
-  configure(port, setup.rxq, setup.txq, portConf(port, setup.rxq, setup.txOffloads));
+  configure(port, setup.rxq, setup.txq, portConf(port, setup.rxq, setup.txOffloads, setup.rxInterrupts === true));
   for (let q = 0; q < setup.rxq; q++) rxQueueSetup(port, q, setup.rxd, undefined, setup.pool);
   for (let q = 0; q < setup.txq; q++) txQueueSetup(port, q, setup.txd);
   try {

@@ -55,6 +55,16 @@ export function mbufLine(report: FinalReport): string {
   return available === size ? `mbufs: all ${size} back in pool ${pool}` : `mbufs: ${size - available} of ${size} missing from pool ${pool}`;
 }
 
+/** With `--rx-interrupts`, a line per worker lcore: its share of the time asleep and how often it woke. */
+export function sleepLines(report: FinalReport): string[] {
+  return report.lcores.flatMap(({ lcore, napi }) => {
+    if (napi === undefined) return [];
+    const total = napi.pollMs + napi.sleepMs;
+    const asleep = total > 0 ? (100 * napi.sleepMs) / total : 0;
+    return [`lcore ${lcore}: asleep ${asleep.toFixed(1)}% of ${(total / MS_PER_S).toFixed(1)} s, woken ${napi.wakeups} times by rx interrupts`];
+  });
+}
+
 /** Runs `fwd` until a stop condition, then shuts it down and prints the totals. */
 export async function runSession(fwd: Forwarder, options: SessionOptions): Promise<FinalReport> {
   const { out, statsJson } = options;
@@ -96,6 +106,7 @@ export async function runSession(fwd: Forwarder, options: SessionOptions): Promi
     const report = await fwd.shutdown();
     if (statsJson) out.write(`${finalJson(report, reason)}\n`);
     else out.write(formatFinal(report.ports));
+    for (const line of sleepLines(report)) say(line);
     say(mbufLine(report));
     say('Done.');
     return report;

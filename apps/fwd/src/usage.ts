@@ -45,6 +45,9 @@ Application options:
   --stats-json             statistics as JSON lines
   --record-burst-stats     record the packets per rx and tx burst; show the
                            spread in the final statistics
+  --rx-interrupts          worker lcores sleep while their rx queues are idle and
+                           wake on the queues' interrupts (default: poll always);
+                           needs a driver with rx interrupts (igb, af_packet)
   --pcap=FILE              write the forwarded packets to FILE (pcap)
   --duration=SECONDS       stop by itself after SECONDS
   -h, --help               this text

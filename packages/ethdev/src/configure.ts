@@ -8,6 +8,7 @@ import { log } from './log.js';
 import { checkMask, maskNames, RssHf, RxOffload, TxOffload } from './offloads.js';
 import { dev, type EthDev } from './port.js';
 import { resizeQueues } from './queue.js';
+import { ethdevDriver } from './registry.js';
 import { ETH_MAX_QUEUES_PER_PORT, PF_INTR_RXQ, PortState } from './shared.js';
 import type { DevInfo, EthConf, ResolvedEthConf } from './types.js';
 
@@ -62,6 +63,7 @@ function resolve(d: EthDev, info: DevInfo, conf: EthConf): ResolvedEthConf {
 function validate(d: EthDev, info: DevInfo, conf: ResolvedEthConf): void {
   if (conf.intrConf.lsc && !info.intrLsc) throw fail(d, 'the driver does not support link status change interrupts (intrConf.lsc)');
   if (conf.intrConf.rmv && !info.intrRmv) throw fail(d, 'the driver does not support removal interrupts (intrConf.rmv)');
+  if (conf.intrConf.rxq && !ethdevDriver(d.driverName).rxQueueIntr) throw fail(d, 'the driver has no rx queue interrupts (intrConf.rxq)');
   checkMtu(d, info, conf.rxMode.mtu);
   const rxMissing = conf.rxMode.offloads & ~info.rxOffloadCapa;
   if (rxMissing !== 0) throw fail(d, `unsupported rx offloads ${maskNames(rxMissing, RxOffload).join(', ')}`);

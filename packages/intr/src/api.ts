@@ -5,7 +5,7 @@
 export { ANY_ARG, IntrThread, type AnyArg, type IntrCallback, type IntrUnregisterCallback } from './thread.js';
 export { Alarms, ALARM_MAX_US, type AlarmCallback, type AlarmCancelStatus } from './alarm.js';
 export { DevEvent, DevEvents, DEV_EVENT_MAX, ALL_PORTS, DEFAULT_MAX_PORTS, type DevEventCallback } from './events.js';
-export { EventfdRxIntr, RxIntrWait, EVENTFD_COUNTER_SIZE, type EventfdRxIntrShared, type RxQueueIntr } from './rxq.js';
+export { EventfdRxIntr, FdRxIntr, RxIntrWait, EVENTFD_COUNTER_SIZE, type EventfdRxIntrShared, type RxQueueIntr } from './rxq.js';
 export {
   runNapiLoop,
   NapiControl,

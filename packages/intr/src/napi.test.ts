@@ -1,6 +1,8 @@
+import { closeSync, readSync, writeSync } from 'node:fs';
+import { pipe } from '@nic/native';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NapiControl, NapiState, runNapiLoop, type NapiLoopOptions } from './napi.js';
-import type { RxQueueIntr } from './rxq.js';
+import { FdRxIntr, type RxQueueIntr } from './rxq.js';
 
 const controls: NapiControl[] = [];
 afterEach(() => {
@@ -85,6 +87,36 @@ describe('runNapiLoop', () => {
     const { run } = scripted([], { budget: 0 });
     expect(run).toThrow(TypeError);
     expect(scripted([], { emptyPollsBeforeSleep: 1.5 }).run).toThrow(TypeError);
+  });
+
+  it('wakes on a queue fd that is the queue itself and leaves what waits there to the poll (counterSize 0)', () => {
+    const [r, w] = pipe({ nonblock: true });
+    const control = NapiControl.create();
+    controls.push(control);
+    const buffer = Buffer.alloc(16);
+    let polls = 0;
+    let got = '';
+    const poll = (): number => {
+      // The first two polls see an empty queue; the third reads what woke the loop.
+      if (++polls < 3) return 0;
+      control.stop();
+      try {
+        const n = readSync(r, buffer);
+        got += buffer.toString('utf8', 0, n);
+        return n;
+      } catch {
+        return 0;
+      }
+    };
+    try {
+      writeSync(w, 'hello');
+      const stats = runNapiLoop({ poll, queues: [new FdRxIntr(r)], control, emptyPollsBeforeSleep: 1 });
+      expect(got).toBe('hello');
+      expect(stats.wakeups).toBe(1);
+    } finally {
+      closeSync(r);
+      closeSync(w);
+    }
   });
 
   it('untilState resolves on a state change and false on timeout', async () => {

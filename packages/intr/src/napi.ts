@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { closeFd, eventfd, eventfdWrite } from '@nic/native';
-import { RxIntrWait, type RxQueueIntr } from './rxq.js';
+import { EVENTFD_COUNTER_SIZE, RxIntrWait, type RxQueueIntr } from './rxq.js';
 
 /** Packets one poll may return by default. */
 export const NAPI_DEFAULT_BUDGET = 32;
@@ -192,7 +192,13 @@ export function runNapiLoop(options: NapiLoopOptions): NapiStats {
   const budget = positiveInteger(options.budget ?? NAPI_DEFAULT_BUDGET, 'budget');
   const threshold = positiveInteger(options.emptyPollsBeforeSleep ?? NAPI_DEFAULT_EMPTY_POLLS, 'emptyPollsBeforeSleep');
   const timeout = options.sleepTimeoutMs ?? -1;
-  const own = options.wait ? undefined : new RxIntrWait([...queues.map((q) => q.fd), control.wakeFd]);
+  const own = options.wait ? undefined : new RxIntrWait([control.wakeFd]);
+  try {
+    for (const q of queues) own?.add(q.fd, q.counterSize ?? EVENTFD_COUNTER_SIZE);
+  } catch (e) {
+    own?.close();
+    throw e;
+  }
   const wait = options.wait ?? ((ms: number) => void own?.wait(ms));
   const pollOnce = (): number => {
     const n = poll(budget);

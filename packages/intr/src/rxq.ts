@@ -74,8 +74,29 @@ export function rxQueueFd(handle: IntrHandle, queue: number): number {
  */
 export interface RxQueueIntr {
   readonly fd: number;
+  /**
+   * Bytes a waiter reads from {@link fd} to clear it once it fired (DPDK's
+   * `efd_counter_size`): 8, the default, for an eventfd; 0 for a fd that is the queue's own
+   * socket, which stays readable while frames wait and must not be read by the waiter.
+   */
+  readonly counterSize?: number;
   enable(): void;
   disable(): void;
+}
+
+/**
+ * The interrupt of a queue whose fd is the queue itself (a packet socket, a TAP queue): the
+ * kernel makes it readable while frames wait, so arming and disarming have nothing to do
+ * and a waiter must leave the fd unread ({@link RxQueueIntr.counterSize} 0).
+ */
+export class FdRxIntr implements RxQueueIntr {
+  readonly counterSize = 0;
+
+  constructor(readonly fd: number) {}
+
+  enable(): void {}
+
+  disable(): void {}
 }
 
 /** What crosses a thread boundary to rebuild an {@link EventfdRxIntr} there. */
