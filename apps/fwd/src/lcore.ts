@@ -33,11 +33,11 @@ export interface LcoreReport {
   readonly lcore: number;
   /** Passes over its streams. */
   readonly passes: number;
-  /** Bytes of JS heap in use after the first {@link WARMUP_PASSES} passes. */
+  /** Bytes of JS heap in use after the first {@link WARMUP_PASSES} passes (with `--rx-interrupts`: at the start). */
   readonly heapBefore: number;
   /** Bytes of JS heap in use when forwarding stopped. */
   readonly heapAfter: number;
-  /** Garbage collections while forwarding, after the warm-up passes. */
+  /** Garbage collections while forwarding, after the warm-up passes (with `--rx-interrupts`: all). */
   readonly gcs: number;
   /** With `--rx-interrupts`: how the lcore polled and slept. */
   readonly napi?: NapiStats;

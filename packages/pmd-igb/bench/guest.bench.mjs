@@ -17,12 +17,19 @@
 //   io      the same flood into NIC 0; the app forwards port 0 -> port 1; pps = what arrives
 //           at the host's socket of NIC 1, cross-checked with the app's port-1 tx counter.
 //
+// With BENCH_RX_INTERRUPTS=1, a third contender in rxonly and io: nic-fwd --rx-interrupts
+// (the lcore sleeps on the queue's MSI-X vector when idle; testpmd has no such mode). QEMU's
+// main loop does the igb model's receive work and shares the 2 CPUs with the vCPU threads
+// and the flooder, so a vCPU that sleeps leaves it more CPU, while each interrupt costs it
+// some. Each run records the CPU share of QEMU's main thread and of its other threads (vCPUs)
+// over the window.
+//
 // One guest boot for everything. Each run: start the app, wait until it is forwarding, start
 // the flood (rxonly, io), let WARMUP_SECONDS pass (nic-fwd's JIT needs ~10 s to reach its
 // steady rate under TCG; DPDK gets the same warm-up), count over BENCH_SECONDS, stop (SIGINT).
-// BENCH_ROUNDS rounds; in each, every mode runs DPDK and nic back to back, the order
-// alternating between rounds; the figures are the medians over the rounds, and the median of
-// the rounds' own nic/DPDK ratios (the paired view: both runs of a round share conditions).
+// BENCH_ROUNDS rounds; in each, every mode runs its contenders back to back, each round
+// starting with the next one; the figures are the medians over the rounds, and the median of
+// the rounds' own nic/DPDK ratios (the paired view: the runs of a round share conditions).
 //
 // The machine's 2 CPUs are shared by QEMU's 2 vCPU threads, its I/O thread and the flooder:
 // the load average is recorded.
@@ -30,7 +37,7 @@
 // Run with `npm run bench -w @nic/pmd-igb` after `npm run build`. Results:
 // bench/results/guest.json.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg as osLoadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { clearInterval, clearTimeout, setInterval, setTimeout } from 'node:timers';
@@ -44,6 +51,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** Offered rate of the flood, packets per second; 0: as fast as node's dgram socket goes. */
 const OFFER_PPS = Number(process.env.BENCH_OFFER_PPS ?? 0);
 const MODES = (process.env.BENCH_MODES ?? 'txonly,rxonly,io').split(',');
+/** Whether nic-fwd --rx-interrupts runs too, in rxonly and io. */
+const RX_INTERRUPTS = process.env.BENCH_RX_INTERRUPTS === '1';
 const BURST = 32;
 const DESCRIPTORS = 512;
 const MBUFS = 8192;
@@ -67,6 +76,23 @@ function cpuTicks() {
 }
 /** Stolen share of the machine's CPU time between two {@link cpuTicks} readings. */
 const stealShare = (a, b) => (b[0] > a[0] ? (b[1] - a[1]) / (b[0] - a[0]) : 0);
+/** Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`). */
+const CLK_TCK = 100;
+/** CPU clock ticks of process `pid` so far: [its main thread, its other threads]. */
+function threadTicks(pid) {
+  const ticks = [0, 0];
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended
+    }
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks[Number(tid) === pid ? 0 : 1] += Number(f[11]) + Number(f[12]);
+  }
+  return ticks;
+}
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const kpps = (pps) => (pps === undefined || pps === null ? 'n/a' : `${(pps / 1e3).toFixed(1)} kpps`);
 
@@ -235,7 +261,15 @@ const CONTENDERS = {
     ready: /"event":"start"/,
     parser: nicParser,
   },
+  nicIntr: {
+    label: 'nic-fwd --rx-interrupts',
+    command: (addrs, mode) => `${CONTENDERS.nic.command(addrs, mode)} --rx-interrupts`,
+    ready: /"event":"start"/,
+    parser: nicParser,
+  },
 };
+/** Who runs in `mode`: --rx-interrupts needs a mode that receives. */
+const contendersOf = (mode) => (mode === 'txonly' || !RX_INTERRUPTS ? ['dpdk', 'nic'] : ['dpdk', 'nic', 'nicIntr']);
 
 async function run(guest, host, who, mode) {
   const contender = CONTENDERS[who];
@@ -250,12 +284,14 @@ async function run(guest, host, who, mode) {
     const host0 = host.counts();
     const ticks0 = cpuTicks();
     const qemuDrops0 = host.qemuDrops();
+    const threads0 = threadTicks(guest.pid);
     const offer0 = flooder?.sent();
     await sleep(SECONDS * 1000);
     const t1 = performance.now();
     const host1 = host.counts();
     const steal = stealShare(ticks0, cpuTicks());
     const qemuDrops1 = host.qemuDrops();
+    const threads1 = threadTicks(guest.pid);
     const offer1 = flooder?.sent();
     await sleep(1500); // one more statistics period, so a sample lies at/after the window's end
     const offered = await flooder?.stop();
@@ -277,7 +313,8 @@ async function run(guest, host, who, mode) {
       appPps = app && app[1].txPps;
     }
     const qemuDropsPps = (qemuDrops1 - qemuDrops0) / dt;
-    return { pps, appPps, hostPps, qemuDropsPps, offeredPps, offeredTotal: offered?.sent ?? null, app, loadBefore, loadAfter: loadavg1(), steal };
+    const [qemuMainCpu, qemuOtherCpu] = threads1.map((t, i) => (t - threads0[i]) / CLK_TCK / dt);
+    return { pps, appPps, hostPps, qemuDropsPps, offeredPps, offeredTotal: offered?.sent ?? null, app, loadBefore, loadAfter: loadavg1(), steal, qemuMainCpu, qemuOtherCpu };
   } finally {
     proc.kill('SIGINT');
     const stopped = await Promise.race([proc.done.then(() => true, () => true), sleep(STOP_MS, undefined, { ref: false }).then(() => false)]);
@@ -293,7 +330,8 @@ function describe(mode, r) {
   if (mode === 'txonly') parts.push(`host ${r.hostPps.map(kpps).join(' + ')}, app tx ${kpps(r.appPps)}`);
   if (mode === 'rxonly') parts.push(`offered ${kpps(r.offeredPps)}, QEMU socket drops ${kpps(r.qemuDropsPps)}, host got back ${kpps(r.hostPps[0] + r.hostPps[1])}`);
   if (mode === 'io') parts.push(`app port-1 tx ${kpps(r.appPps)}, port-0 rx ${kpps(r.app?.[0].rxPps)}, offered ${kpps(r.offeredPps)}, QEMU socket drops ${kpps(r.qemuDropsPps)}`);
-  return `${parts.join('; ')} (load ${r.loadBefore.toFixed(2)} -> ${r.loadAfter.toFixed(2)}, steal ${(r.steal * 100).toFixed(1)}%)`;
+  const cpu = `QEMU main ${(r.qemuMainCpu * 100).toFixed(0)}%, vCPUs ${(r.qemuOtherCpu * 100).toFixed(0)}%`;
+  return `${parts.join('; ')} (${cpu}; load ${r.loadBefore.toFixed(2)} -> ${r.loadAfter.toFixed(2)}, steal ${(r.steal * 100).toFixed(1)}%)`;
 }
 
 // ---- main ------------------------------------------------------------------------------------
@@ -309,18 +347,20 @@ progress(`load average before the run: ${loadavg.toFixed(2)} on ${availableParal
 progress('booting the guest (2 vCPUs, TCG, 2 igb functions on vfio-pci) ...');
 const guest = await bootGuest({ nics: 2, cwd: ROOT });
 let host;
-const runs = Object.fromEntries(MODES.map((m) => [m, { dpdk: [], nic: [] }]));
+const runs = Object.fromEntries(MODES.map((m) => [m, Object.fromEntries(contendersOf(m).map((who) => [who, []]))]));
 try {
   progress(`booted in ${(guest.bootMs / 1000).toFixed(1)} s; guest kernel ${guest.kernelRelease}`);
   host = await hostCounters(guest);
   progress(`${ROUNDS} rounds; each run: ${WARMUP_SECONDS} s warm-up, ${SECONDS} s window; burst ${BURST}, ${DESCRIPTORS} descriptors, ${MBUFS} mbufs, flood ${OFFER_PPS > 0 ? `${OFFER_PPS} pps` : 'unpaced'}`);
   for (let round = 0; round < ROUNDS; round++) {
     for (const mode of MODES) {
-      const order = round % 2 === 0 ? ['dpdk', 'nic'] : ['nic', 'dpdk'];
+      // Each round starts with the next contender.
+      const all = contendersOf(mode);
+      const order = all.map((_, i) => all[(i + round) % all.length]);
       for (const who of order) {
         const r = await run(guest, host, who, mode);
         runs[mode][who].push(r);
-        progress(`  round ${round + 1} ${mode.padEnd(6)} ${CONTENDERS[who].label.padEnd(12)} ${describe(mode, r)}`);
+        progress(`  round ${round + 1} ${mode.padEnd(6)} ${CONTENDERS[who].label.padEnd(23)} ${describe(mode, r)}`);
       }
     }
   }
@@ -335,18 +375,30 @@ const table = MODES.map((mode) => {
   const offered = mode === 'txonly' ? null : median([...runs[mode].dpdk, ...runs[mode].nic].map((r) => r.offeredPps ?? 0));
   // Both runs of a round share the guest's and the host's state of the moment: the median of
   // the rounds' own ratios is the paired view of the same runs.
-  const pairedRatio = median(runs[mode].dpdk.map((r, i) => (r.pps > 0 ? (runs[mode].nic[i].pps ?? 0) / r.pps : 0)));
-  return { mode, dpdkTestpmdPps: dpdk, nicFwdPps: nic, ratio: dpdk > 0 ? nic / dpdk : null, pairedRatio, offeredPps: offered };
+  const paired = (who) => median(runs[mode].dpdk.map((r, i) => (r.pps > 0 ? (runs[mode][who][i].pps ?? 0) / r.pps : 0)));
+  const intr = runs[mode].nicIntr && median(runs[mode].nicIntr.map((r) => r.pps ?? 0));
+  return {
+    mode,
+    dpdkTestpmdPps: dpdk,
+    nicFwdPps: nic,
+    ratio: dpdk > 0 ? nic / dpdk : null,
+    pairedRatio: paired('nic'),
+    nicFwdRxInterruptsPps: intr ?? null,
+    rxInterruptsRatio: intr !== undefined && dpdk > 0 ? intr / dpdk : null,
+    rxInterruptsPairedRatio: intr === undefined ? null : paired('nicIntr'),
+    offeredPps: offered,
+  };
 });
 
 console.log(`net_e1000_igb in a QEMU guest (TCG, 82576 model), median of ${ROUNDS} rounds, ${SECONDS} s windows after ${WARMUP_SECONDS} s warm-up`);
-console.log('mode     dpdk-testpmd      nic-fwd   nic/DPDK   per round   offered by the host');
+console.log('mode     dpdk-testpmd      nic-fwd   nic/DPDK   per round   --rx-interrupts   nic/DPDK   per round   offered by the host');
+const ratio = (x) => (x === null ? '-' : x.toFixed(3));
 for (const row of table) {
   console.log(
-    `${row.mode.padEnd(6)} ${kpps(row.dpdkTestpmdPps).padStart(14)} ${kpps(row.nicFwdPps).padStart(12)} ${(row.ratio?.toFixed(3) ?? 'n/a').padStart(10)} ${row.pairedRatio.toFixed(3).padStart(11)}   ${row.offeredPps === null ? '-' : kpps(row.offeredPps)}`,
+    `${row.mode.padEnd(6)} ${kpps(row.dpdkTestpmdPps).padStart(14)} ${kpps(row.nicFwdPps).padStart(12)} ${ratio(row.ratio).padStart(10)} ${ratio(row.pairedRatio).padStart(11)}   ${(row.nicFwdRxInterruptsPps === null ? '-' : kpps(row.nicFwdRxInterruptsPps)).padStart(15)} ${ratio(row.rxInterruptsRatio).padStart(10)} ${ratio(row.rxInterruptsPairedRatio).padStart(11)}   ${row.offeredPps === null ? '-' : kpps(row.offeredPps)}`,
   );
 }
-for (const row of table) console.log(`ratio ${row.mode}: ${row.ratio?.toFixed(3) ?? 'n/a'}`);
+for (const row of table) console.log(`ratio ${row.mode}: ${ratio(row.ratio)}${row.rxInterruptsRatio === null ? '' : `, with --rx-interrupts ${ratio(row.rxInterruptsRatio)}`}`);
 
 const result = {
   bench: 'pmd-igb-guest',
@@ -363,7 +415,7 @@ const result = {
   warmupSeconds: WARMUP_SECONDS,
   rounds: ROUNDS,
   offerPps: OFFER_PPS,
-  commands: { dpdk: CONTENDERS.dpdk.command(['0000:01:00.0', '0000:02:00.0'], 'MODE'), nic: CONTENDERS.nic.command(['0000:01:00.0', '0000:02:00.0'], 'MODE') },
+  commands: Object.fromEntries(Object.entries(CONTENDERS).map(([who, c]) => [who, c.command(['0000:01:00.0', '0000:02:00.0'], 'MODE')])),
   table,
   runs,
 };
