@@ -47,7 +47,7 @@ Application options:
                            spread in the final statistics
   --rx-interrupts          worker lcores sleep while their rx queues are idle and
                            wake on the queues' interrupts (default: poll always);
-                           needs a driver with rx interrupts (igb, af_packet)
+                           needs a driver with rx interrupts (igb, af_packet, tap)
   --pcap=FILE              write the forwarded packets to FILE (pcap)
   --duration=SECONDS       stop by itself after SECONDS
   -h, --help               this text

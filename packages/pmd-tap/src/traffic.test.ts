@@ -1,6 +1,24 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MbufView, NicError, type Eal, type Mempool } from '@nic/eal';
-import { close, linkGet, linkGetNowait, macAddrGet, mtuSet, portIdByName, rxBurst, statsGet, stop, txBurst } from '@nic/ethdev';
+import {
+  close,
+  configure,
+  linkGet,
+  linkGetNowait,
+  macAddrGet,
+  mtuSet,
+  portIdByName,
+  rxBurst,
+  rxIntrEnable,
+  rxIntrFd,
+  rxQueueSetup,
+  start,
+  statsGet,
+  stop,
+  txBurst,
+  txQueueSetup,
+} from '@nic/ethdev';
+import { epollWait } from '@nic/native';
 import { parseMac } from '@nic/ethdev/driver';
 import {
   disableIpv6,
@@ -112,6 +130,29 @@ describe.skipIf(KERNEL_TIER_MISSING !== undefined)('net_tap and the kernel', () 
     expect(txBurst(kernel, 0, packets(back), back.length)).toBe(back.length);
     expect((await receive(tap, 2, isTestFrame)).map((f) => Array.from(f))).toEqual(back.map((f) => Array.from(f)));
     expect(statsGet(tap)).toMatchObject({ opackets: 3, obytes: 60 + 1514 + 333, ipackets: 2, ibytes: 64 + 1200, oerrors: 0 });
+  });
+
+  it('wakes a waiter on an rx queue once a frame waits there, and not while the queue is empty (rx interrupts)', async () => {
+    const ifname = uniqueName('ttap');
+    await instance([`${TAP},iface=${ifname}`, `${KERNEL},iface=${ifname}`]);
+    disableIpv6(ifname);
+    const tap = portIdByName(TAP, eal);
+    configure(tap, 1, 1, { intrConf: { rxq: true } });
+    rxQueueSetup(tap, 0, 0, undefined, pool);
+    txQueueSetup(tap, 0, 0);
+    start(tap);
+    const kernel = started(KERNEL);
+    await until('the TAP to run', () => linkState(ifname).flags.includes('LOWER_UP'));
+    const fd = rxIntrFd(tap, 0);
+    rxIntrEnable(tap, 0);
+    expect(epollWait([fd], 0)).toEqual([]);
+    const frame = testFrame(8, 80, parseMac(macAddrGet(tap)));
+    expect(txBurst(kernel, 0, packets([frame]), 1)).toBe(1);
+    expect(epollWait([fd], 5000)).toEqual([fd]);
+    // Still readable: waking did not take the frame, the burst does.
+    expect(epollWait([fd], 0)).toEqual([fd]);
+    expect((await receive(tap, 1, isTestFrame)).map((f) => Array.from(f))).toEqual([Array.from(frame)]);
+    expect(epollWait([fd], 0)).toEqual([]);
   });
 
   it('opens one queue fd per queue pair of the multi-queue TAP, and each carries frames', async () => {
