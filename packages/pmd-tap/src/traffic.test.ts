@@ -1,23 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MbufView, NicError, type Eal, type Mempool } from '@nic/eal';
-import {
-  close,
-  configure,
-  linkGet,
-  linkGetNowait,
-  macAddrGet,
-  mtuSet,
-  portIdByName,
-  rxBurst,
-  rxIntrEnable,
-  rxIntrFd,
-  rxQueueSetup,
-  start,
-  statsGet,
-  stop,
-  txBurst,
-  txQueueSetup,
-} from '@nic/ethdev';
+import { close, linkGet, linkGetNowait, macAddrGet, mtuSet, portIdByName, rxBurst, rxIntrEnable, rxIntrFd, statsGet, stop, txBurst, type EthConf } from '@nic/ethdev';
 import { epollWait } from '@nic/native';
 import { parseMac } from '@nic/ethdev/driver';
 import {
@@ -64,22 +47,22 @@ async function instance(vdevs: readonly string[], poolSize = 1023): Promise<Eal>
   return eal;
 }
 
-/** Configures port `name` with `queues` queue pairs and starts it; its id. */
-function started(name: string, queues = 1): number {
+/** Configures port `name` with `queues` queue pairs (and `conf`) and starts it; its id. */
+function started(name: string, queues = 1, conf?: EthConf): number {
   const id = portIdByName(name, eal);
-  startPort(id, pool, queues);
+  startPort(id, pool, queues, conf);
   return id;
 }
 
 const packets = (frames: readonly Uint8Array[]): Uint32Array => framePackets(eal as Eal, pool, frames);
 const receive = (id: number, count: number, keep: (f: Uint8Array) => boolean): Promise<Uint8Array[]> => receiveFrames(eal as Eal, id, count, keep);
 
-/** The TAP port and a net_af_packet port on its interface, both started, IPv6 off on the interface. */
-async function wired(queues = 1, poolSize = 1023): Promise<{ tap: number; kernel: number; ifname: string; mac: Uint8Array }> {
+/** The TAP port (configured with `conf`) and a net_af_packet port on its interface, both started, IPv6 off on the interface. */
+async function wired(queues = 1, poolSize = 1023, conf?: EthConf): Promise<{ tap: number; kernel: number; ifname: string; mac: Uint8Array }> {
   const ifname = uniqueName('ttap');
   await instance([`${TAP},iface=${ifname}`, `${KERNEL},iface=${ifname}`], poolSize);
   disableIpv6(ifname);
-  const tap = started(TAP, queues);
+  const tap = started(TAP, queues, conf);
   const kernel = started(KERNEL);
   // A TAP reports its operational state as UNKNOWN; LOWER_UP says it has its carrier.
   await until('the TAP to run', () => linkState(ifname).flags.includes('LOWER_UP'));
@@ -133,20 +116,11 @@ describe.skipIf(KERNEL_TIER_MISSING !== undefined)('net_tap and the kernel', () 
   });
 
   it('wakes a waiter on an rx queue once a frame waits there, and not while the queue is empty (rx interrupts)', async () => {
-    const ifname = uniqueName('ttap');
-    await instance([`${TAP},iface=${ifname}`, `${KERNEL},iface=${ifname}`]);
-    disableIpv6(ifname);
-    const tap = portIdByName(TAP, eal);
-    configure(tap, 1, 1, { intrConf: { rxq: true } });
-    rxQueueSetup(tap, 0, 0, undefined, pool);
-    txQueueSetup(tap, 0, 0);
-    start(tap);
-    const kernel = started(KERNEL);
-    await until('the TAP to run', () => linkState(ifname).flags.includes('LOWER_UP'));
+    const { tap, kernel, mac } = await wired(1, 1023, { intrConf: { rxq: true } });
     const fd = rxIntrFd(tap, 0);
     rxIntrEnable(tap, 0);
     expect(epollWait([fd], 0)).toEqual([]);
-    const frame = testFrame(8, 80, parseMac(macAddrGet(tap)));
+    const frame = testFrame(8, 80, mac);
     expect(txBurst(kernel, 0, packets([frame]), 1)).toBe(1);
     expect(epollWait([fd], 5000)).toEqual([fd]);
     // Still readable: waking did not take the frame, the burst does.

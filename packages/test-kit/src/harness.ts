@@ -5,7 +5,7 @@
  */
 import { expect } from 'vitest';
 import { init, MBUF_DATA_LEN, MBUF_PKT_LEN, MbufView, pktmbufPoolCreate, type DriverDescriptor, type Eal, type Mempool } from '@nic/eal';
-import { configure, rxBurst, rxQueueSetup, start, txQueueSetup } from '@nic/ethdev';
+import { configure, rxBurst, rxQueueSetup, start, txQueueSetup, type EthConf } from '@nic/ethdev';
 import { until } from '@nic/native/testing';
 
 /**
@@ -70,9 +70,12 @@ export function errorCode(fn: () => unknown): string | undefined {
   return undefined;
 }
 
-/** Configures `port` with `queues` rx and tx queues of the driver's default sizes, rx filling from `pool`, and starts it. */
-export function startPort(port: number, pool: Mempool, queues = 1): void {
-  configure(port, queues, queues);
+/**
+ * Configures `port` with `queues` rx and tx queues of the driver's default sizes and `conf`,
+ * rx filling from `pool`, and starts it.
+ */
+export function startPort(port: number, pool: Mempool, queues = 1, conf?: EthConf): void {
+  configure(port, queues, queues, conf);
   for (let q = 0; q < queues; q++) {
     rxQueueSetup(port, q, 0, undefined, pool);
     txQueueSetup(port, q, 0);
