@@ -16,7 +16,7 @@ import { getHeapStatistics } from 'node:v8';
 import { pktmbufDataRoomSize, pktmbufPoolCreate, type Eal, type Mempool } from '@nic/eal';
 import { MBUF_DEFAULT_BUF_SIZE, MBUF_HEADROOM } from '@nic/eal/layout';
 import { close, macAddrGet, stop } from '@nic/ethdev';
-import { NapiControl } from '@nic/intr';
+import { NapiControl, type NapiStats } from '@nic/intr';
 import { defaultPeerMac, placeStreams, streamLcores, type PlacedStream, type Stream } from './config.js';
 import type { TxonlyConfig } from './engines/index.js';
 import { GcCounter } from './gc-counter.js';
@@ -111,7 +111,7 @@ export class Forwarder {
   /** What each forwarding lcore reports when it stops, the main one first. */
   readonly #results: Promise<LcoreReport>[] = [];
   /** The NAPI control blocks of the worker lcores, with `--rx-interrupts`. */
-  readonly #napis: NapiControl[] = [];
+  readonly #napis: { readonly lcore: number; readonly control: NapiControl }[] = [];
   /** Settles with the first lcore failure; never while all is well. */
   readonly failed: Promise<Error>;
   readonly #started = performance.now();
@@ -150,7 +150,7 @@ export class Forwarder {
       const url = lcoreModuleUrl();
       for (const lcore of workers) {
         const napi = options.rxInterrupts ? NapiControl.create() : undefined;
-        if (napi) this.#napis.push(napi);
+        if (napi) this.#napis.push({ lcore, control: napi });
         const task: LcoreTask = { setup: this.#setupFor(lcore), shared: this.#shared.buffer, napi: napi?.shared };
         eal.lcores.remoteLaunch(lcore, url, 'forwardLcore', task);
         this.#results.push(eal.lcores.waitLcore(lcore) as Promise<LcoreReport>);
@@ -201,6 +201,11 @@ export class Forwarder {
     return dropped;
   }
 
+  /** With `--rx-interrupts`, each worker lcore's polling and sleeping so far; otherwise none. */
+  sleepStats(): { lcore: number; napi: NapiStats }[] {
+    return this.#napis.map(({ lcore, control }) => ({ lcore, napi: control.stats() }));
+  }
+
   /** Each stream with its counts so far. */
   streamTotals(): StreamTotals[] {
     return this.streams.map(({ txMac: _txMac, peerMac: _peerMac, ...s }) => ({ ...s, ...this.#shared.stream(s.index) }));
@@ -221,9 +226,9 @@ export class Forwarder {
   async #teardown(): Promise<FinalReport> {
     this.#stopped = performance.now();
     this.#shared.stop();
-    for (const napi of this.#napis) napi.stop();
+    for (const napi of this.#napis) napi.control.stop();
     const settled = await Promise.allSettled(this.#results);
-    for (const napi of this.#napis.splice(0)) napi.close();
+    for (const napi of this.#napis.splice(0)) napi.control.close();
     let ports: PortCounts[];
     let streams: StreamTotals[];
     let mbufs: FinalReport['mbufs'];

@@ -137,6 +137,17 @@ describe.skipIf(missing !== undefined)('nic-fwd between two network namespaces (
       expect(received).toBeGreaterThan(0);
       // after stop every mbuf is back in the pool
       expect(final.mbufs.available).toBe(final.mbufs.size);
+      // With --rx-interrupts the live statistics carry the lcore's sleep counters: they only grow, up to the final ones.
+      const live = fwd.lines.filter((l) => l.event === 'stats').map((l) => (l.lcores as Final['lcores'] | undefined)?.[0]?.napi?.wakeups);
+      expect(live.length).toBeGreaterThan(0);
+      if (extra.length === 0) {
+        expect(live.every((w) => w === undefined)).toBe(true);
+      } else {
+        expect(live.every((w) => typeof w === 'number')).toBe(true);
+        const wakeups = live.map(Number);
+        expect(wakeups).toEqual([...wakeups].sort((x, y) => x - y));
+        expect(wakeups.at(-1)).toBeLessThanOrEqual(final.lcores[0].napi?.wakeups ?? -1);
+      }
     } finally {
       await receiver.stop();
       await fwd.stop('SIGINT');

@@ -4,6 +4,7 @@
  * condition, then the shutdown and the final statistics. Text goes to a terminal; with JSON,
  * one object per line.
  */
+import type { NapiStats } from '@nic/intr';
 import type { Forwarder, FinalReport } from './forwarder.js';
 import { accumulate, formatFinal, formatLive, rxDropped, txDropped, type PortCounts } from './stats.js';
 
@@ -56,8 +57,8 @@ export function mbufLine(report: FinalReport): string {
 }
 
 /** With `--rx-interrupts`, a line per worker lcore: its share of the time asleep and how often it woke. */
-export function sleepLines(report: FinalReport): string[] {
-  return report.lcores.flatMap(({ lcore, napi }) => {
+export function sleepLines(lcores: readonly { readonly lcore: number; readonly napi?: NapiStats }[]): string[] {
+  return lcores.flatMap(({ lcore, napi }) => {
     if (napi === undefined) return [];
     const total = napi.pollMs + napi.sleepMs;
     const asleep = total > 0 ? (100 * napi.sleepMs) / total : 0;
@@ -79,8 +80,10 @@ export async function runSession(fwd: Forwarder, options: SessionOptions): Promi
       timers.push(
         setInterval(() => {
           const ports = fwd.monitor.sample();
-          if (statsJson) out.write(`${JSON.stringify({ event: 'stats', seconds: fwd.seconds(), ports: ports.map(portJson) })}\n`);
-          else out.write(`${out.isTTY ? CLEAR_SCREEN : ''}${formatLive(ports, fwd.seconds())}`);
+          const lcores = fwd.sleepStats();
+          const sleeping = lcores.length > 0 ? { lcores } : {};
+          if (statsJson) out.write(`${JSON.stringify({ event: 'stats', seconds: fwd.seconds(), ports: ports.map(portJson), ...sleeping })}\n`);
+          else out.write(`${out.isTTY ? CLEAR_SCREEN : ''}${formatLive(ports, fwd.seconds())}${sleepLines(lcores).map((l) => `  ${l}\n`).join('')}`);
         }, options.statsPeriod * MS_PER_S),
       );
     }
@@ -106,7 +109,7 @@ export async function runSession(fwd: Forwarder, options: SessionOptions): Promi
     const report = await fwd.shutdown();
     if (statsJson) out.write(`${finalJson(report, reason)}\n`);
     else out.write(formatFinal(report.ports));
-    for (const line of sleepLines(report)) say(line);
+    for (const line of sleepLines(report.lcores)) say(line);
     say(mbufLine(report));
     say('Done.');
     return report;
