@@ -1,7 +1,8 @@
 /**
  * Rx-queue interrupts: one eventfd vector per queue on a handle (`rte_intr_efd_enable`),
  * the arm/disarm contract a queue's interrupt offers, a software-signalled implementation
- * for virtual devices, and the worker-side wait on a set of queues (`rte_epoll_wait`).
+ * for virtual devices, one for queues whose own fd signals (packet sockets, TAP queues), and
+ * the worker-side wait on a set of queues (`rte_epoll_wait`).
  */
 import { closeFd, Epoll, eventfd, eventfdWrite, NicError } from '@nic/native';
 import { INTR_VEC_RXTX_OFFSET, IntrHandle, IntrHandleType, MAX_RXTX_INTR_VEC_ID, NB_OTHER_INTR } from './handle.js';
