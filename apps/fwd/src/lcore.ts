@@ -49,19 +49,17 @@ export async function forwardLcore(task: LcoreTask): Promise<LcoreReport> {
   if (arena === undefined) throw new Error('nic-fwd: this thread is no lcore of a running EAL');
   const shared = new SharedState(task.shared);
   const loop = new ForwardLoop(arena, shared, task.setup);
+  // With --rx-interrupts there is no busy warm-up (the loop is to sleep from the start), so
+  // the heap figures include the JIT's.
+  const warmup = task.napi === undefined ? WARMUP_PASSES : 0;
   let passes = 0;
+  for (; passes < warmup && !shared.stopped(); passes++) loop.runPass();
+  const gcs = new GcCounter();
+  const heapBefore = getHeapStatistics().used_heap_size;
   let napi: NapiStats | undefined;
-  let gcs: GcCounter;
-  let heapBefore: number;
   if (task.napi === undefined) {
-    for (; passes < WARMUP_PASSES && !shared.stopped(); passes++) loop.runPass();
-    gcs = new GcCounter();
-    heapBefore = getHeapStatistics().used_heap_size;
     for (; !shared.stopped(); passes++) loop.runPass();
   } else {
-    // No busy warm-up: the loop is to sleep from the start, so the heap figures include the JIT's.
-    gcs = new GcCounter();
-    heapBefore = getHeapStatistics().used_heap_size;
     const queues = task.setup.streams.filter((s) => ENGINES[s.mode].receives).map((s) => rxQueueIntr(s.rxPort, s.rxQueue));
     napi = runNapiLoop({ poll: () => loop.runPass(), queues, control: new NapiControl(task.napi), budget: task.setup.burst });
     passes = napi.polls;
