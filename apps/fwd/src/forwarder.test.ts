@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NicError, pktmbufPoolCreate, type Eal, type Mempool } from '@nic/eal';
-import { confGet, infoGet, portIdByName, stop, TxOffload } from '@nic/ethdev';
+import { Mempool, NicError, pktmbufPoolCreate, type Eal } from '@nic/eal';
+import { confGet, infoGet, isValidPort, portIdByName, stop, TxOffload } from '@nic/ethdev';
 import { BUILT, testEal, until } from './__fixtures__/harness.js';
 import './drivers.js';
-import { Forwarder, type FinalReport } from './forwarder.js';
+import { Forwarder, MBUF_POOL_NAME, type FinalReport } from './forwarder.js';
 import { DEFAULT_OPTIONS, type FwdOptions } from './options.js';
 import { pipeline, PIPELINE_VDEVS } from './pipeline.js';
 import { portConf, setupPort, type PortSetup } from './ports.js';
@@ -83,6 +83,36 @@ describe.skipIf(!BUILT)('a forwarding run over net_ring ports (worker lcores loa
     // The generator's port receives nothing (txonly does not poll); the sink's polls come back empty at times.
     expect(report.ports[0].rxBursts?.every((count) => count === 0)).toBe(true);
     expect(report.ports[3].rxBursts?.[0]).toBeGreaterThan(0);
+  });
+});
+
+/** A module for a worker lcore whose `hold` blocks until word 0 of the given buffer turns non-zero. */
+const HOLD_MODULE = `data:text/javascript,${encodeURIComponent('export function hold(buffer) { Atomics.wait(new Int32Array(buffer), 0, 0); }')}`;
+
+describe.skipIf(!BUILT)('an lcore that cannot be launched', () => {
+  it('fails the run like an lcore failure: the lcores launched before it stop, then ports and pool are torn down', async () => {
+    const eal = await testEal('launch-busy', ['--lcores', '0,1,2@1', ...PIPELINE_VDEVS.flatMap((v) => ['--vdev', v])]);
+    const release = new Int32Array(new SharedArrayBuffer(4));
+    try {
+      // Lcore 2 is busy with something else, so the forwarder's launch there is NIC_EBUSY
+      // after lcore 1 (the generator and the forward stream) was launched.
+      eal.lcores.remoteLaunch(2, HOLD_MODULE, 'hold', release.buffer);
+      const { ports, streams } = pipeline();
+      const fwd = Forwarder.start({ eal, options: DEFAULT_OPTIONS, ports, streams, lcores: [1, 2] });
+      const failure = await fwd.failed;
+      expect(failure).toBeInstanceOf(NicError);
+      expect(failure).toMatchObject({ code: 'NIC_EBUSY' });
+      await until(() => fwd.streamTotals()[0].tx > 0, 20_000, 'lcore 1 to generate');
+      await expect(fwd.shutdown()).rejects.toBe(failure);
+      expect(eal.lcores.state(1)).toBe('WAIT');
+      expect(ports.map((port) => isValidPort(port))).toEqual(ports.map(() => false));
+      expect(() => Mempool.lookup(eal.arena, MBUF_POOL_NAME)).toThrow(NicError);
+    } finally {
+      Atomics.store(release, 0, 1);
+      Atomics.notify(release, 0);
+      await eal.lcores.waitLcore(2);
+      await eal.cleanup();
+    }
   });
 });
 

@@ -145,24 +145,38 @@ export class Forwarder {
       this.#mainLoop = new ForwardLoop(eal.arena, this.#shared, this.#setupFor(main));
       this.#results.push(this.#runOnMain(this.#mainLoop));
     }
-    const workers = streamLcores(this.streams).filter((l) => l !== main);
-    if (workers.length > 0) {
-      const url = lcoreModuleUrl();
-      for (const lcore of workers) {
-        const napi = options.rxInterrupts ? NapiControl.create() : undefined;
-        if (napi) this.#napis.push({ lcore, control: napi });
-        const task: LcoreTask = { setup: this.#setupFor(lcore), shared: this.#shared.buffer, napi: napi?.shared };
-        eal.lcores.remoteLaunch(lcore, url, 'forwardLcore', task);
-        this.#results.push(eal.lcores.waitLcore(lcore) as Promise<LcoreReport>);
-      }
+    try {
+      this.#launchWorkers(streamLcores(this.streams).filter((l) => l !== main));
+    } catch (e) {
+      // Lcores already run on the ports and the pool: the failure goes the way of an lcore
+      // failure, and shutdown() stops them before it tears the ports down.
+      this.#results.push(Promise.reject(e));
     }
     this.failed = new Promise((resolve) => {
       for (const result of this.#results) result.catch((e: unknown) => resolve(e instanceof Error ? e : new Error(String(e))));
     });
   }
 
+  /** Launches the forwarding loop on each worker lcore of `workers`. */
+  #launchWorkers(workers: readonly number[]): void {
+    if (workers.length === 0) return;
+    const { eal, options } = this.#plan;
+    const url = lcoreModuleUrl();
+    for (const lcore of workers) {
+      const napi = options.rxInterrupts ? NapiControl.create() : undefined;
+      if (napi) this.#napis.push({ lcore, control: napi });
+      const task: LcoreTask = { setup: this.#setupFor(lcore), shared: this.#shared.buffer, napi: napi?.shared };
+      eal.lcores.remoteLaunch(lcore, url, 'forwardLcore', task);
+      this.#results.push(eal.lcores.waitLcore(lcore) as Promise<LcoreReport>);
+    }
+  }
+
   /**
-   * Creates the pool, sets up and starts the ports and launches the lcores.
+   * Creates the pool, sets up and starts the ports and launches the lcores. An lcore that
+   * cannot be launched (`NIC_EBUSY`, `lcore.js` missing, no eventfd for `--rx-interrupts`)
+   * fails the run as an lcore failure would: {@link Forwarder.failed} settles with the error
+   * and {@link Forwarder.shutdown} stops the lcores launched before it, tears down and
+   * throws it.
    * @throws NicError or Error when a port cannot be set up or the pool not created; what
    *   was set up is undone. FwdUsageError for `--rx-interrupts` without a worker lcore.
    */
