@@ -76,6 +76,11 @@ describe.skipIf(MISSING !== undefined)('a QEMU guest with two igb NICs', () => {
     expect(guest.nics.map((nic) => nic.pciAddress)).toEqual([nicPciAddress(0), nicPciAddress(1)]);
   });
 
+  it('names its vCPU threads, so that a benchmark can tell the forwarding vCPU from the others', () => {
+    const names = readdirSync(`/proc/${guest.pid}/task`).map((tid) => readFileSync(`/proc/${guest.pid}/task/${tid}/comm`, 'utf8').trim());
+    expect(names.filter((name) => name.endsWith('/TCG')).sort()).toEqual(['CPU 0/TCG', 'CPU 1/TCG']);
+  });
+
   it("runs the host's node on this checkout, at the same path, without writing to the host", async () => {
     const probe = `.qemu-tier-probe-${process.pid}`;
     const script = `node -p "process.cwd() + ' ' + JSON.parse(require('fs').readFileSync('package.json')).name" && touch ${probe}`;

@@ -33,6 +33,11 @@ export interface QemuPlan {
 
 /** The loopback address every netdev uses. */
 export const LOOPBACK = '127.0.0.1';
+/**
+ * The guest's name. QEMU names its threads after their jobs (`debug-threads=on`): the vCPU
+ * threads are `CPU <n>/TCG`, so a benchmark can find and pin them.
+ */
+export const GUEST_NAME = 'nic-guest';
 /** The PCI slot on the root bus of the first NIC's root port; NIC i's is this plus i. */
 export const FIRST_ROOT_PORT_SLOT = 0x10;
 
@@ -56,6 +61,7 @@ function nicArgs(nic: NicPlan, index: number): string[] {
 /** The arguments of `qemu-system-x86_64` for `plan`. */
 export function qemuArgs(plan: QemuPlan): string[] {
   return [
+    '-name', `${GUEST_NAME},debug-threads=on`,
     '-accel', 'tcg',
     '-cpu', 'max',
     '-machine', 'q35,kernel-irqchip=split',
