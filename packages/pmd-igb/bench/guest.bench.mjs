@@ -21,8 +21,9 @@
 // (the lcore sleeps on the queue's MSI-X vector when idle; testpmd has no such mode). QEMU's
 // main loop does the igb model's receive work and shares the 2 CPUs with the vCPU threads
 // and the flooder, so a vCPU that sleeps leaves it more CPU, while each interrupt costs it
-// some. Each run records the CPU share of QEMU's main thread and of its other threads (vCPUs)
-// over the window.
+// some. Each run records the CPU share of QEMU's main thread, of the vCPU thread that runs the
+// forwarding lcore (QEMU names its threads) and of its other threads over the window, and the
+// rate of each second of the window.
 //
 // One guest boot for everything. Each run: start the app, wait until it is forwarding, start
 // the flood (rxonly, io), let WARMUP_SECONDS pass (nic-fwd's JIT needs ~10 s to reach its
@@ -30,6 +31,9 @@
 // BENCH_ROUNDS rounds; in each, every mode runs its contenders back to back, each round
 // starting with the next one; the figures are the medians over the rounds, and the median of
 // the rounds' own nic/DPDK ratios (the paired view: the runs of a round share conditions).
+// The per-round ratios also give a geometric mean with its 95% confidence interval, and the
+// summary says whether that interval lies at or above 1.0, below it, or across it: the host's
+// noise moves a round's ratio by 13-18%, so few rounds resolve little.
 //
 // The machine's 2 CPUs are shared by QEMU's 2 vCPU threads, its I/O thread and the flooder:
 // the load average is recorded.
@@ -76,22 +80,42 @@ function cpuTicks() {
 }
 /** Stolen share of the machine's CPU time between two {@link cpuTicks} readings. */
 const stealShare = (a, b) => (b[0] > a[0] ? (b[1] - a[1]) / (b[0] - a[0]) : 0);
-/** Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`). */
-const CLK_TCK = 100;
-/** CPU clock ticks of process `pid` so far: [its main thread, its other threads]. */
-function threadTicks(pid) {
-  const ticks = [0, 0];
+/** QEMU's name for the thread of the vCPU that runs the forwarding lcore (guest CPU 1). */
+const FORWARDING_VCPU = 'CPU 1/TCG';
+/**
+ * Nanoseconds QEMU process `pid`'s threads have run so far (`/proc/<pid>/task/<tid>/schedstat`):
+ * [its main thread, the forwarding vCPU, its other threads].
+ */
+function threadCpuNs(pid) {
+  const ns = [0, 0, 0];
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    let stat;
+    let comm;
+    let schedstat;
     try {
-      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      schedstat = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8');
     } catch {
       continue; // the thread ended
     }
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks[Number(tid) === pid ? 0 : 1] += Number(f[11]) + Number(f[12]);
+    ns[Number(tid) === pid ? 0 : comm === FORWARDING_VCPU ? 1 : 2] += Number(schedstat.split(' ')[0]);
   }
-  return ticks;
+  return ns;
+}
+
+/** Two-sided 95% quantiles of Student's t for 1..30 degrees of freedom (1.96 beyond). */
+const T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+/**
+ * The geometric mean of per-round ratios with its 95% confidence interval (Student's t on
+ * their logarithms), and what it shows against 1.0; null with fewer than 2 ratios.
+ */
+function ratioInterval(ratios) {
+  const logs = ratios.filter((r) => r > 0).map(Math.log);
+  if (logs.length < 2) return null;
+  const mean = logs.reduce((a, b) => a + b, 0) / logs.length;
+  const sd = Math.sqrt(logs.reduce((a, b) => a + (b - mean) ** 2, 0) / (logs.length - 1));
+  const half = ((T95[logs.length - 2] ?? 1.96) * sd) / Math.sqrt(logs.length);
+  const [low, high] = [Math.exp(mean - half), Math.exp(mean + half)];
+  return { geomean: Math.exp(mean), low, high, shows: low >= 1 ? 'at least 1.0' : high < 1 ? 'below 1.0' : 'no difference from 1.0' };
 }
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const kpps = (pps) => (pps === undefined || pps === null ? 'n/a' : `${(pps / 1e3).toFixed(1)} kpps`);
@@ -284,14 +308,18 @@ async function run(guest, host, who, mode) {
     const host0 = host.counts();
     const ticks0 = cpuTicks();
     const qemuDrops0 = host.qemuDrops();
-    const threads0 = threadTicks(guest.pid);
+    const threads0 = threadCpuNs(guest.pid);
     const offer0 = flooder?.sent();
-    await sleep(SECONDS * 1000);
-    const t1 = performance.now();
-    const host1 = host.counts();
+    const seconds = [{ t: t0, counts: host0 }];
+    for (let s = 1; s <= SECONDS; s++) {
+      await sleep(t0 + s * 1000 - performance.now());
+      seconds.push({ t: performance.now(), counts: host.counts() });
+    }
+    const t1 = seconds.at(-1).t;
+    const host1 = seconds.at(-1).counts;
     const steal = stealShare(ticks0, cpuTicks());
     const qemuDrops1 = host.qemuDrops();
-    const threads1 = threadTicks(guest.pid);
+    const threads1 = threadCpuNs(guest.pid);
     const offer1 = flooder?.sent();
     await sleep(1500); // one more statistics period, so a sample lies at/after the window's end
     const offered = await flooder?.stop();
@@ -300,6 +328,12 @@ async function run(guest, host, who, mode) {
     const hostPps = host1.map((c, i) => (c - host0[i]) / dt);
     const app = appRates(stats.samples, t0, t1 + 1000 / 2);
     const offeredPps = offer0 && offer1 && offer1.t > offer0.t ? (offer1.sent - offer0.sent) / ((offer1.t - offer0.t) / 1000) : null;
+    // The rate of each second of the window: host-counted where the host counts, else the app's.
+    const counted = (counts) => (mode === 'txonly' ? counts[0] + counts[1] : counts[1]);
+    const perSecond =
+      mode === 'rxonly'
+        ? stats.samples.filter((x) => x.t >= t0 && x.t <= t1 + 500).flatMap((x, i, all) => (i === 0 ? [] : [(x.ports[0].rx - all[i - 1].ports[0].rx) / ((x.t - all[i - 1].t) / 1000)]))
+        : seconds.slice(1).map((x, i) => (counted(x.counts) - counted(seconds[i].counts)) / ((x.t - seconds[i].t) / 1000));
     let pps;
     let appPps = null;
     if (mode === 'txonly') {
@@ -313,8 +347,13 @@ async function run(guest, host, who, mode) {
       appPps = app && app[1].txPps;
     }
     const qemuDropsPps = (qemuDrops1 - qemuDrops0) / dt;
-    const [qemuMainCpu, qemuOtherCpu] = threads1.map((t, i) => (t - threads0[i]) / CLK_TCK / dt);
-    return { pps, appPps, hostPps, qemuDropsPps, offeredPps, offeredTotal: offered?.sent ?? null, app, loadBefore, loadAfter: loadavg1(), steal, qemuMainCpu, qemuOtherCpu };
+    const [qemuMainCpu, forwardingVcpuCpu, qemuOtherCpu] = threads1.map((t, i) => (t - threads0[i]) / 1e9 / dt);
+    // The thread that limits the mode: the forwarding vCPU runs QEMU's transmit emulation
+    // (txonly), QEMU's main thread its receive emulation (rxonly, io). Packets per second of
+    // its CPU time is what each packet costs there, whatever share of a CPU it got.
+    const bottleneckCpu = mode === 'txonly' ? forwardingVcpuCpu : qemuMainCpu;
+    const ppsPerCpu = pps && bottleneckCpu > 0 ? pps / bottleneckCpu : null;
+    return { pps, appPps, hostPps, qemuDropsPps, offeredPps, offeredTotal: offered?.sent ?? null, app, perSecond, loadBefore, loadAfter: loadavg1(), steal, qemuMainCpu, forwardingVcpuCpu, qemuOtherCpu, ppsPerCpu };
   } finally {
     proc.kill('SIGINT');
     const stopped = await Promise.race([proc.done.then(() => true, () => true), sleep(STOP_MS, undefined, { ref: false }).then(() => false)]);
@@ -330,7 +369,9 @@ function describe(mode, r) {
   if (mode === 'txonly') parts.push(`host ${r.hostPps.map(kpps).join(' + ')}, app tx ${kpps(r.appPps)}`);
   if (mode === 'rxonly') parts.push(`offered ${kpps(r.offeredPps)}, QEMU socket drops ${kpps(r.qemuDropsPps)}, host got back ${kpps(r.hostPps[0] + r.hostPps[1])}`);
   if (mode === 'io') parts.push(`app port-1 tx ${kpps(r.appPps)}, port-0 rx ${kpps(r.app?.[0].rxPps)}, offered ${kpps(r.offeredPps)}, QEMU socket drops ${kpps(r.qemuDropsPps)}`);
-  const cpu = `QEMU main ${(r.qemuMainCpu * 100).toFixed(0)}%, vCPUs ${(r.qemuOtherCpu * 100).toFixed(0)}%`;
+  if (r.perSecond.length > 1) parts.push(`per second ${kpps(Math.min(...r.perSecond))} - ${kpps(Math.max(...r.perSecond))}`);
+  parts.push(`${kpps(r.ppsPerCpu)} per CPU-second of ${mode === 'txonly' ? 'the forwarding vCPU' : "QEMU's main thread"}`);
+  const cpu = `QEMU main ${(r.qemuMainCpu * 100).toFixed(0)}%, forwarding vCPU ${(r.forwardingVcpuCpu * 100).toFixed(0)}%, other ${(r.qemuOtherCpu * 100).toFixed(0)}%`;
   return `${parts.join('; ')} (${cpu}; load ${r.loadBefore.toFixed(2)} -> ${r.loadAfter.toFixed(2)}, steal ${(r.steal * 100).toFixed(1)}%)`;
 }
 
@@ -375,7 +416,8 @@ const table = MODES.map((mode) => {
   const offered = mode === 'txonly' ? null : median([...runs[mode].dpdk, ...runs[mode].nic].map((r) => r.offeredPps ?? 0));
   // Both runs of a round share the guest's and the host's state of the moment: the median of
   // the rounds' own ratios is the paired view of the same runs.
-  const paired = (who) => median(runs[mode].dpdk.map((r, i) => (r.pps > 0 ? (runs[mode][who][i].pps ?? 0) / r.pps : 0)));
+  const roundRatios = (who) => runs[mode].dpdk.map((r, i) => (r.pps > 0 ? (runs[mode][who][i].pps ?? 0) / r.pps : 0));
+  const paired = (who) => median(roundRatios(who));
   const intr = runs[mode].nicIntr && median(runs[mode].nicIntr.map((r) => r.pps ?? 0));
   return {
     mode,
@@ -383,6 +425,10 @@ const table = MODES.map((mode) => {
     nicFwdPps: nic,
     ratio: dpdk > 0 ? nic / dpdk : null,
     pairedRatio: paired('nic'),
+    pairedInterval: ratioInterval(roundRatios('nic')),
+    dpdkPpsPerCpu: median(runs[mode].dpdk.map((r) => r.ppsPerCpu ?? 0)),
+    nicPpsPerCpu: median(runs[mode].nic.map((r) => r.ppsPerCpu ?? 0)),
+    perCpuInterval: ratioInterval(runs[mode].dpdk.map((r, i) => (r.ppsPerCpu > 0 ? (runs[mode].nic[i].ppsPerCpu ?? 0) / r.ppsPerCpu : 0))),
     nicFwdRxInterruptsPps: intr ?? null,
     rxInterruptsRatio: intr !== undefined && dpdk > 0 ? intr / dpdk : null,
     rxInterruptsPairedRatio: intr === undefined ? null : paired('nicIntr'),
@@ -398,7 +444,14 @@ for (const row of table) {
     `${row.mode.padEnd(6)} ${kpps(row.dpdkTestpmdPps).padStart(14)} ${kpps(row.nicFwdPps).padStart(12)} ${ratio(row.ratio).padStart(10)} ${ratio(row.pairedRatio).padStart(11)}   ${(row.nicFwdRxInterruptsPps === null ? '-' : kpps(row.nicFwdRxInterruptsPps)).padStart(15)} ${ratio(row.rxInterruptsRatio).padStart(10)} ${ratio(row.rxInterruptsPairedRatio).padStart(11)}   ${row.offeredPps === null ? '-' : kpps(row.offeredPps)}`,
   );
 }
-for (const row of table) console.log(`ratio ${row.mode}: ${ratio(row.ratio)}${row.rxInterruptsRatio === null ? '' : `, with --rx-interrupts ${ratio(row.rxInterruptsRatio)}`}`);
+for (const row of table) {
+  const i = row.pairedInterval;
+  const rounds = i === null ? '' : `; per round: geometric mean ${ratio(i.geomean)}, 95% interval ${ratio(i.low)}-${ratio(i.high)}: ${i.shows}`;
+  console.log(`ratio ${row.mode}: ${ratio(row.ratio)}${rounds}${row.rxInterruptsRatio === null ? '' : `; with --rx-interrupts ${ratio(row.rxInterruptsRatio)}`}`);
+  const c = row.perCpuInterval;
+  const perCpu = c === null ? '' : `; per round: geometric mean ${ratio(c.geomean)}, 95% interval ${ratio(c.low)}-${ratio(c.high)}: ${c.shows}`;
+  console.log(`  per CPU-second of the limiting thread: DPDK ${kpps(row.dpdkPpsPerCpu)}, nic ${kpps(row.nicPpsPerCpu)}${perCpu}`);
+}
 
 const result = {
   bench: 'pmd-igb-guest',
