@@ -35,9 +35,9 @@ export interface QemuPlan {
 export const LOOPBACK = '127.0.0.1';
 /**
  * The guest's name. QEMU names its threads after their jobs (`debug-threads=on`): the vCPU
- * threads are `CPU <n>/TCG`, so a benchmark can find and pin them.
+ * threads are `CPU <n>/TCG`, so a benchmark can tell their CPU time apart.
  */
-export const GUEST_NAME = 'nic-guest';
+const GUEST_NAME = 'nic-guest';
 /** The PCI slot on the root bus of the first NIC's root port; NIC i's is this plus i. */
 export const FIRST_ROOT_PORT_SLOT = 0x10;
 
