@@ -56,6 +56,9 @@ function expectExactAccounting(report: FinalReport): void {
   expect(report.mbufs.available).toBe(report.mbufs.size);
 }
 
+/** A module for a worker lcore whose `hold` blocks until word 0 of the given buffer turns non-zero. */
+const HOLD_MODULE = `data:text/javascript,${encodeURIComponent('export function hold(buffer) { Atomics.wait(new Int32Array(buffer), 0, 0); }')}`;
+
 describe.skipIf(!BUILT)('a forwarding run over net_ring ports (worker lcores load dist: npm run build -w @nic/fwd)', () => {
   it('on a worker lcore: txonly -> io -> rxonly with exact accounting and every mbuf back', async () => {
     const report = await runPipeline('pipeline-worker', ['-l', '0,1']);
@@ -84,13 +87,8 @@ describe.skipIf(!BUILT)('a forwarding run over net_ring ports (worker lcores loa
     expect(report.ports[0].rxBursts?.every((count) => count === 0)).toBe(true);
     expect(report.ports[3].rxBursts?.[0]).toBeGreaterThan(0);
   });
-});
 
-/** A module for a worker lcore whose `hold` blocks until word 0 of the given buffer turns non-zero. */
-const HOLD_MODULE = `data:text/javascript,${encodeURIComponent('export function hold(buffer) { Atomics.wait(new Int32Array(buffer), 0, 0); }')}`;
-
-describe.skipIf(!BUILT)('an lcore that cannot be launched', () => {
-  it('fails the run like an lcore failure: the lcores launched before it stop, then ports and pool are torn down', async () => {
+  it('an lcore that cannot be launched fails the run like an lcore failure: the lcores launched before it stop, then ports and pool are torn down', async () => {
     const eal = await testEal('launch-busy', ['--lcores', '0,1,2@1', ...PIPELINE_VDEVS.flatMap((v) => ['--vdev', v])]);
     const release = new Int32Array(new SharedArrayBuffer(4));
     try {
