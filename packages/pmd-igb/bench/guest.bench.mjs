@@ -416,7 +416,7 @@ const table = MODES.map((mode) => {
   const offered = mode === 'txonly' ? null : median([...runs[mode].dpdk, ...runs[mode].nic].map((r) => r.offeredPps ?? 0));
   // Both runs of a round share the guest's and the host's state of the moment: the median of
   // the rounds' own ratios is the paired view of the same runs.
-  const roundRatios = (who) => runs[mode].dpdk.map((r, i) => (r.pps > 0 ? (runs[mode][who][i].pps ?? 0) / r.pps : 0));
+  const roundRatios = (who, key = 'pps') => runs[mode].dpdk.map((r, i) => (r[key] > 0 ? (runs[mode][who][i][key] ?? 0) / r[key] : 0));
   const paired = (who) => median(roundRatios(who));
   const intr = runs[mode].nicIntr && median(runs[mode].nicIntr.map((r) => r.pps ?? 0));
   return {
@@ -428,7 +428,7 @@ const table = MODES.map((mode) => {
     pairedInterval: ratioInterval(roundRatios('nic')),
     dpdkPpsPerCpu: median(runs[mode].dpdk.map((r) => r.ppsPerCpu ?? 0)),
     nicPpsPerCpu: median(runs[mode].nic.map((r) => r.ppsPerCpu ?? 0)),
-    perCpuInterval: ratioInterval(runs[mode].dpdk.map((r, i) => (r.ppsPerCpu > 0 ? (runs[mode].nic[i].ppsPerCpu ?? 0) / r.ppsPerCpu : 0))),
+    perCpuInterval: ratioInterval(roundRatios('nic', 'ppsPerCpu')),
     nicFwdRxInterruptsPps: intr ?? null,
     rxInterruptsRatio: intr !== undefined && dpdk > 0 ? intr / dpdk : null,
     rxInterruptsPairedRatio: intr === undefined ? null : paired('nicIntr'),
@@ -444,13 +444,11 @@ for (const row of table) {
     `${row.mode.padEnd(6)} ${kpps(row.dpdkTestpmdPps).padStart(14)} ${kpps(row.nicFwdPps).padStart(12)} ${ratio(row.ratio).padStart(10)} ${ratio(row.pairedRatio).padStart(11)}   ${(row.nicFwdRxInterruptsPps === null ? '-' : kpps(row.nicFwdRxInterruptsPps)).padStart(15)} ${ratio(row.rxInterruptsRatio).padStart(10)} ${ratio(row.rxInterruptsPairedRatio).padStart(11)}   ${row.offeredPps === null ? '-' : kpps(row.offeredPps)}`,
   );
 }
+/** A {@link ratioInterval} as the summary prints it. */
+const perRound = (i) => (i === null ? '' : `; per round: geometric mean ${ratio(i.geomean)}, 95% interval ${ratio(i.low)}-${ratio(i.high)}: ${i.shows}`);
 for (const row of table) {
-  const i = row.pairedInterval;
-  const rounds = i === null ? '' : `; per round: geometric mean ${ratio(i.geomean)}, 95% interval ${ratio(i.low)}-${ratio(i.high)}: ${i.shows}`;
-  console.log(`ratio ${row.mode}: ${ratio(row.ratio)}${rounds}${row.rxInterruptsRatio === null ? '' : `; with --rx-interrupts ${ratio(row.rxInterruptsRatio)}`}`);
-  const c = row.perCpuInterval;
-  const perCpu = c === null ? '' : `; per round: geometric mean ${ratio(c.geomean)}, 95% interval ${ratio(c.low)}-${ratio(c.high)}: ${c.shows}`;
-  console.log(`  per CPU-second of the limiting thread: DPDK ${kpps(row.dpdkPpsPerCpu)}, nic ${kpps(row.nicPpsPerCpu)}${perCpu}`);
+  console.log(`ratio ${row.mode}: ${ratio(row.ratio)}${perRound(row.pairedInterval)}${row.rxInterruptsRatio === null ? '' : `; with --rx-interrupts ${ratio(row.rxInterruptsRatio)}`}`);
+  console.log(`  per CPU-second of the limiting thread: DPDK ${kpps(row.dpdkPpsPerCpu)}, nic ${kpps(row.nicPpsPerCpu)}${perRound(row.perCpuInterval)}`);
 }
 
 const result = {
