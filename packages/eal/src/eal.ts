@@ -11,6 +11,7 @@ import { parseDevargs, type Devargs } from './devargs.js';
 import { reserveMemory, type EalMemory } from './eal-memory.js';
 import { LCORE_ID_ANY, lcoreId, setLcoreContext } from './lcore/context.js';
 import { Lcores } from './lcore/lcores.js';
+import { ThreadPlacement } from './lcore/placement.js';
 import { registerLogtype, resetLogLevels, setLogLevel, type LogLevel } from './log.js';
 import type { Arena } from './memory/arena.js';
 import { memzoneDump } from './memory/memzone.js';
@@ -84,6 +85,8 @@ export class Eal {
   /** Whether this instance set the main thread's lcore context (the first live instance does). */
   #ownsThreadContext = false;
   #lcores?: Lcores;
+  /** The threads this instance pinned (the first instance of a process does), to put back at cleanup. */
+  #placement?: ThreadPlacement;
 
   /** @internal EAL builds instances through {@link init}. */
   constructor(options: EalOptions, extraDrivers: readonly DriverDescriptor[]) {
@@ -94,6 +97,11 @@ export class Eal {
   /** The instance's file prefix (`--file-prefix`), which names it among live instances. */
   get filePrefix(): string {
     return this.options.filePrefix;
+  }
+
+  /** @internal The CPUs the process had before this instance pinned its threads, when it did. */
+  get cpusBeforePinning(): readonly number[] | undefined {
+    return this.#placement?.allowed;
   }
 
   /** Whether `init` has finished and `cleanup` has not started. */
@@ -253,6 +261,12 @@ export class Eal {
     const errors: unknown[] = [];
     await this.#lcores?.stop().catch((e: unknown) => errors.push(e));
     this.#lcores = undefined;
+    try {
+      this.#placement?.restore();
+    } catch (e) {
+      errors.push(e);
+    }
+    this.#placement = undefined;
     for (const bus of [...this.#buses.values()].reverse()) {
       try {
         await bus.cleanup();
@@ -295,6 +309,10 @@ export class Eal {
     await this.#startSubsystems('alarm');
     await this.#devInit();
     await this.#startSubsystems('interrupts');
+    if (this.#ownsThreadContext && instances().byPrefix.size === 1) {
+      const main = this.options.lcores.find((l) => l.id === this.options.mainLcore);
+      if (main) this.#placement = ThreadPlacement.apply(main, this.options.lcores);
+    }
     this.#lcores = await Lcores.start(this.options.mainLcore, this.options.lcores, this.#memory.arena, this.options.plugins);
     for (const bus of this.#buses.values()) this.#probeResults.push(...(await bus.probe()));
     for (const r of this.#probeResults) {
@@ -346,7 +364,10 @@ function mergeDrivers(global: readonly DriverDescriptor[], extra: readonly Drive
  * `--file-prefix` is `NIC_EBUSY`. `-h` prints the usage and exits the process, as DPDK does.
  */
 export async function init(argv: readonly string[], opts: InitOptions = {}): Promise<InitResult> {
-  const { consumed, options } = parseEalArgs(argv, { cpuCount: availableParallelism() });
+  // Node counts the calling thread's CPUs; while an instance has pinned this thread to its
+  // main lcore, the process's CPUs are the ones it had before.
+  const pinned = [...instances().byPrefix.values()].find((e) => e.cpusBeforePinning)?.cpusBeforePinning;
+  const { consumed, options } = parseEalArgs(argv, { cpuCount: pinned?.length ?? availableParallelism() });
   if (options.help) {
     (opts.stdout ?? process.stdout).write(ealUsage(opts.programName ?? basename(process.argv[1] ?? 'nic')));
     process.exit(0);

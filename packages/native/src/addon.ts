@@ -254,8 +254,8 @@ export interface NativeAddon {
   uioRead(fd: number): number;
   uioWrite(fd: number, enable: boolean | 0 | 1): void;
 
-  setAffinity(cpus: readonly number[]): void;
-  getAffinity(): number[];
+  setAffinity(cpus: readonly number[], tid?: number): void;
+  getAffinity(tid?: number): number[];
   setThreadName(name: string): void;
   getThreadName(): string;
   gettid(): number;

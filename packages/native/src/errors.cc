@@ -28,6 +28,7 @@ const char* CodeForErrno(int err) {
     case EEXIST:
       return "NIC_EEXIST";
     case ENOENT:
+    case ESRCH:
       return "NIC_ENOENT";
     case ENOTSUP:
       return "NIC_ENOTSUP";

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <string>
 #include <vector>
 
@@ -19,11 +20,34 @@ namespace {
 // Linux limits a thread name to 16 bytes including the terminating NUL.
 constexpr size_t kMaxThreadName = 15;
 
-// setAffinity(cpus): pins the calling thread to the given CPUs.
+// The thread `setAffinity`/`getAffinity` act on: argument `i` when given (a thread id of
+// this process, checked through /proc/self/task), else 0, which the kernel reads as the
+// calling thread. Sets `label` for messages.
+bool ArgTid(const Napi::CallbackInfo& info, size_t i, const char* name, pid_t* tid, std::string* label) {
+  *tid = 0;
+  *label = "thread " + std::to_string(gettid());
+  if (info.Length() <= i || info[i].IsUndefined()) return true;
+  int64_t value;
+  if (!ArgInt(info, i, name, 1, INT32_MAX, &value)) return false;
+  *tid = static_cast<pid_t>(value);
+  *label = "thread " + std::to_string(value);
+  std::string task = "/proc/self/task/" + std::to_string(value);
+  if (access(task.c_str(), F_OK) != 0) {
+    ThrowNic(info.Env(), "NIC_ENOENT", std::string(name) + ": " + std::to_string(value) + " is not a thread of this process");
+    return false;
+  }
+  return true;
+}
+
+// setAffinity(cpus, tid?): pins the calling thread, or thread `tid` of this process, to the
+// given CPUs.
 Napi::Value SetAffinity(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::vector<int64_t> cpus;
   if (!ArgIntArray(info, 0, "setAffinity cpus", CPU_SETSIZE, 0, CPU_SETSIZE - 1, &cpus)) return Napi::Value();
+  pid_t tid;
+  std::string label;
+  if (!ArgTid(info, 1, "setAffinity tid", &tid, &label)) return Napi::Value();
   if (cpus.empty()) {
     ThrowNic(env, "NIC_EINVAL", "setAffinity: the CPU list is empty");
     return Napi::Value();
@@ -35,21 +59,23 @@ Napi::Value SetAffinity(const Napi::CallbackInfo& info) {
     CPU_SET(static_cast<int>(cpu), &set);
     list += (list.empty() ? "" : ",") + std::to_string(cpu);
   }
-  int err = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-  if (err != 0) {
-    ThrowErrno(env, err, "pthread_setaffinity_np", "pinning thread " + std::to_string(gettid()) + " to CPUs " + list);
+  if (sched_setaffinity(tid, sizeof(set), &set) != 0) {
+    ThrowErrno(env, errno, "sched_setaffinity", "pinning " + label + " to CPUs " + list);
     return Napi::Value();
   }
   return env.Undefined();
 }
 
-// getAffinity() -> the CPUs the calling thread may run on, ascending
+// getAffinity(tid?) -> the CPUs the calling thread, or thread `tid` of this process, may
+// run on, ascending
 Napi::Value GetAffinity(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  pid_t tid;
+  std::string label;
+  if (!ArgTid(info, 0, "getAffinity tid", &tid, &label)) return Napi::Value();
   cpu_set_t set;
-  int err = pthread_getaffinity_np(pthread_self(), sizeof(set), &set);
-  if (err != 0) {
-    ThrowErrno(env, err, "pthread_getaffinity_np", "reading the CPU affinity of thread " + std::to_string(gettid()));
+  if (sched_getaffinity(tid, sizeof(set), &set) != 0) {
+    ThrowErrno(env, errno, "sched_getaffinity", "reading the CPU affinity of " + label);
     return Napi::Value();
   }
   Napi::Array cpus = Napi::Array::New(env);

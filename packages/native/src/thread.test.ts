@@ -1,6 +1,13 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { NicError, getAffinity, getThreadName, gettid, setAffinity, setThreadName, threadCpuTimeNs } from './index.js';
+
+/** Polls `done` until it holds (a thread's /proc entry goes some time after terminate() settles). */
+async function waitFor(done: () => boolean): Promise<void> {
+  while (!done()) await sleep(5);
+}
 
 describe('threads', () => {
   it('a worker pins itself to one CPU and names itself', async () => {
@@ -49,8 +56,56 @@ describe('threads', () => {
     expect(() => setAffinity([1024])).toThrow(NicError);
     // A CPU number the kernel accepts in a mask but this machine does not have.
     expect(() => setAffinity([1023])).toThrow(
-      expect.objectContaining({ code: 'NIC_EINVAL', errno: 22, syscall: 'pthread_setaffinity_np' }),
+      expect.objectContaining({ code: 'NIC_EINVAL', errno: 22, syscall: 'sched_setaffinity' }),
     );
     expect(() => setAffinity('0' as unknown as number[])).toThrow(TypeError);
+  });
+
+  it('reads and sets another thread of this process by its tid, and puts it back', async () => {
+    const cpus = getAffinity();
+    const cpu = cpus[0];
+    const worker = new Worker(new URL('./__fixtures__/thread-idle.mjs', import.meta.url));
+    try {
+      const tid = await new Promise<number>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      expect(tid).not.toBe(process.pid);
+      expect(getAffinity(tid)).toEqual(cpus);
+      setAffinity([cpu], tid);
+      expect(getAffinity(tid)).toEqual([cpu]);
+      expect(readFileSync(`/proc/self/task/${tid}/status`, 'utf8')).toMatch(new RegExp(`^Cpus_allowed_list:\\s+${cpu}$`, 'm'));
+      // The worker sees it from its side too.
+      worker.postMessage('affinity');
+      expect(await new Promise((resolve) => worker.once('message', resolve))).toEqual([cpu]);
+      // Only that thread moved.
+      expect(getAffinity()).toEqual(cpus);
+      expect(getAffinity(process.pid)).toEqual(cpus);
+      setAffinity(cpus, tid);
+      expect(getAffinity(tid)).toEqual(cpus);
+    } finally {
+      await worker.terminate();
+    }
+  });
+
+  it('refuses threads that are not this process\'s, or are gone, and malformed tids', async () => {
+    const cpus = getAffinity();
+    // pid 1 is a live thread, but of another process.
+    expect(() => getAffinity(1)).toThrow(expect.objectContaining({ code: 'NIC_ENOENT', message: expect.stringContaining('not a thread of this process') }));
+    expect(() => setAffinity(cpus, 1)).toThrow(expect.objectContaining({ code: 'NIC_ENOENT' }));
+    const worker = new Worker(new URL('./__fixtures__/thread-idle.mjs', import.meta.url));
+    const tid = await new Promise<number>((resolve) => worker.once('message', resolve));
+    await worker.terminate();
+    await waitFor(() => !existsSync(`/proc/self/task/${tid}`));
+    expect(() => getAffinity(tid)).toThrow(expect.objectContaining({ code: 'NIC_ENOENT' }));
+    expect(() => setAffinity(cpus, tid)).toThrow(expect.objectContaining({ code: 'NIC_ENOENT' }));
+    for (const bad of [0, -1, 1.5, 2 ** 31]) {
+      expect(() => getAffinity(bad)).toThrow(expect.objectContaining({ code: 'NIC_EINVAL', message: expect.stringContaining('getAffinity tid') }));
+      expect(() => setAffinity(cpus, bad)).toThrow(expect.objectContaining({ code: 'NIC_EINVAL', message: expect.stringContaining('setAffinity tid') }));
+    }
+    expect(() => getAffinity('1' as unknown as number)).toThrow(TypeError);
+    // A bad CPU list is reported before the thread is touched.
+    expect(() => setAffinity([], process.pid)).toThrow(expect.objectContaining({ code: 'NIC_EINVAL' }));
+    expect(getAffinity()).toEqual(cpus);
   });
 });

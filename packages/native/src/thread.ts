@@ -1,17 +1,23 @@
 import { addon } from './addon.js';
 
 /**
- * Pins the calling thread (the main thread or this worker, not the process) to `cpus`.
+ * Pins one thread (not the process) to `cpus`: the calling thread, or thread `tid` of this
+ * process (an entry of /proc/self/task; `gettid()` in that thread).
  * @throws NicError `NIC_EINVAL` for an empty list, a CPU number out of range, or CPUs that
- * are all offline or outside this process's cpuset.
+ * are all offline or outside this process's cpuset; `NIC_ENOENT` when `tid` is not (or no
+ * longer) a thread of this process.
  */
-export function setAffinity(cpus: readonly number[]): void {
-  addon.setAffinity(cpus);
+export function setAffinity(cpus: readonly number[], tid?: number): void {
+  addon.setAffinity(cpus, tid);
 }
 
-/** The CPUs the calling thread may run on, ascending. */
-export function getAffinity(): number[] {
-  return addon.getAffinity();
+/**
+ * The CPUs a thread may run on, ascending: the calling thread's, or thread `tid`'s of this
+ * process.
+ * @throws NicError `NIC_ENOENT` when `tid` is not (or no longer) a thread of this process.
+ */
+export function getAffinity(tid?: number): number[] {
+  return addon.getAffinity(tid);
 }
 
 /**
