@@ -6,6 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { NicError } from '@nic/native';
 import { parseDevargs, type Devargs } from './devargs.js';
 import { reserveMemory, type EalMemory } from './eal-memory.js';
@@ -85,7 +86,7 @@ export class Eal {
   /** Whether this instance set the main thread's lcore context (the first live instance does). */
   #ownsThreadContext = false;
   #lcores?: Lcores;
-  /** The threads this instance pinned (the first instance of a process does), to put back at cleanup. */
+  /** The threads this instance pinned (the first instance in the main thread does), to put back at cleanup. */
   #placement?: ThreadPlacement;
 
   /** @internal EAL builds instances through {@link init}. */
@@ -309,7 +310,9 @@ export class Eal {
     await this.#startSubsystems('alarm');
     await this.#devInit();
     await this.#startSubsystems('interrupts');
-    if (this.#ownsThreadContext && instances().byPrefix.size === 1) {
+    // Only the process's main thread places the others: an instance in a worker thread would
+    // move the lcores of one in the main thread.
+    if (isMainThread && this.#ownsThreadContext && instances().byPrefix.size === 1) {
       const main = this.options.lcores.find((l) => l.id === this.options.mainLcore);
       if (main) this.#placement = ThreadPlacement.apply(main, this.options.lcores);
     }

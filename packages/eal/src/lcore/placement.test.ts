@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { getAffinity, gettid } from '@nic/native';
 import { init } from '../eal.js';
@@ -94,5 +95,25 @@ describe('EAL places threads as DPDK does', () => {
       await eal.cleanup();
     }
     expect(common(before, affinities())).toEqual(before);
+  });
+
+  it('an instance initialised in a worker thread leaves the other threads where they are', async () => {
+    const before = affinities();
+    const allowed = getAffinity();
+    const worker = new Worker(new URL('./__fixtures__/init-in-worker.mjs', import.meta.url), {
+      workerData: { cpu: allowed[0], prefix: `placement-worker-${process.pid}` },
+    });
+    const next = () => new Promise<unknown>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    try {
+      expect(await next()).toEqual({ mainThread: allowed, self: allowed });
+      expect(common(before, affinities())).toEqual(before);
+      worker.postMessage('cleanup');
+      expect(await next()).toBe('cleaned');
+    } finally {
+      await worker.terminate();
+    }
   });
 });
