@@ -62,7 +62,13 @@ describe('thread placement', () => {
   it('moves nothing when the main lcore names a CPU this process cannot use', () => {
     const before = affinities();
     const bad = { id: 0, cpus: [1023] };
-    expect(() => ThreadPlacement.apply(bad, [bad])).toThrow(expect.objectContaining({ code: 'NIC_EINVAL', syscall: 'sched_setaffinity' }));
+    expect(() => ThreadPlacement.apply(bad, [bad])).toThrow(
+      expect.objectContaining({
+        code: 'NIC_EINVAL',
+        message: expect.stringMatching(/^main lcore 0: this process cannot run on CPUs 1023 \(it may use [\d,]+\)$/),
+        cause: expect.objectContaining({ syscall: 'sched_setaffinity' }),
+      }),
+    );
     expect(common(before, affinities())).toEqual(before);
   });
 });

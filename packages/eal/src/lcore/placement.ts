@@ -49,6 +49,10 @@ export class ThreadPlacement {
     const placement = new ThreadPlacement(allowed);
     try {
       placement.#move(self, main.cpus);
+    } catch (e) {
+      throw new NicError('NIC_EINVAL', `main lcore ${main.id}: this process cannot run on CPUs ${main.cpus.join(',')} (it may use ${allowed.join(',')})`, { cause: e });
+    }
+    try {
       for (const name of readdirSync(TASKS)) {
         const tid = Number(name);
         if (tid !== self) placement.#move(tid, control);
