@@ -43,16 +43,24 @@
 // The machine's 2 CPUs are shared by QEMU's 2 vCPU threads, its I/O thread and the flooder:
 // the load average is recorded.
 //
+// Guest work per frame (unless BENCH_COUNT=0): a second guest, booted with the tier's
+// guest-counts TCG plugin, runs each contender in txonly once more (same warm-up, then
+// BENCH_COUNT_SECONDS) and reports the guest instructions and translation blocks the
+// forwarding vCPU executed per frame sent. These counts do not move with the host's load, so
+// they compare the two apps' guest code exactly. Only txonly: there the vCPU does nothing but
+// generate and send, where in rxonly and io its idle polls would count too.
+//
 // Run with `npm run bench -w @nic/pmd-igb` after `npm run build`. Results:
 // bench/results/guest.json.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg as osLoadavg } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg as osLoadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { clearInterval, clearTimeout, setInterval, setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { bootGuest, INSTALL_COMMAND, qemuTierMissing } from '@nic/qemu-tier';
+import { bootGuest, GuestCounter, INSTALL_COMMAND, qemuTierMissing } from '@nic/qemu-tier';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP ?? 40);
@@ -62,6 +70,9 @@ const OFFER_PPS = Number(process.env.BENCH_OFFER_PPS ?? 0);
 const MODES = (process.env.BENCH_MODES ?? 'txonly,rxonly,io').split(',');
 /** Whether nic-fwd --rx-interrupts runs too, in rxonly and io. */
 const RX_INTERRUPTS = process.env.BENCH_RX_INTERRUPTS === '1';
+/** Whether the guest-work counts run, and their window. */
+const COUNT = process.env.BENCH_COUNT !== '0';
+const COUNT_SECONDS = Number(process.env.BENCH_COUNT_SECONDS ?? 10);
 const BURST = 32;
 const DESCRIPTORS = 512;
 const MBUFS = 8192;
@@ -85,8 +96,10 @@ function cpuTicks() {
 }
 /** Stolen share of the machine's CPU time between two {@link cpuTicks} readings. */
 const stealShare = (a, b) => (b[0] > a[0] ? (b[1] - a[1]) / (b[0] - a[0]) : 0);
-/** QEMU's name for the thread of the vCPU that runs the forwarding lcore (guest CPU 1). */
-const FORWARDING_VCPU = 'CPU 1/TCG';
+/** The vCPU that runs the forwarding lcore (`-l 0,1`: lcore 1 on guest CPU 1). */
+const FORWARDING_VCPU_INDEX = 1;
+/** QEMU's name for that vCPU's thread. */
+const FORWARDING_VCPU = `CPU ${FORWARDING_VCPU_INDEX}/TCG`;
 /**
  * Nanoseconds QEMU process `pid`'s threads have run so far (`/proc/<pid>/task/<tid>/schedstat`):
  * [its main thread, the forwarding vCPU, its other threads].
@@ -360,13 +373,54 @@ async function run(guest, host, who, mode) {
     const ppsPerCpu = pps && bottleneckCpu > 0 ? pps / bottleneckCpu : null;
     return { pps, appPps, hostPps, qemuDropsPps, offeredPps, offeredTotal: offered?.sent ?? null, app, perSecond, loadBefore, loadAfter: loadavg1(), steal, qemuMainCpu, forwardingVcpuCpu, qemuOtherCpu, ppsPerCpu };
   } finally {
-    proc.kill('SIGINT');
-    const stopped = await Promise.race([proc.done.then(() => true, () => true), sleep(STOP_MS, undefined, { ref: false }).then(() => false)]);
-    if (!stopped) {
-      proc.kill('SIGKILL');
-      await proc.done.catch(() => undefined);
-    }
+    await stopApp(proc);
   }
+}
+
+/** Stops a contender (SIGINT, as a user would), killing it if it does not end in STOP_MS. */
+async function stopApp(proc) {
+  proc.kill('SIGINT');
+  const stopped = await Promise.race([proc.done.then(() => true, () => true), sleep(STOP_MS, undefined, { ref: false }).then(() => false)]);
+  if (!stopped) {
+    proc.kill('SIGKILL');
+    await proc.done.catch(() => undefined);
+  }
+}
+
+/**
+ * Guest instructions and translation blocks per frame sent in txonly, on the forwarding vCPU,
+ * for each contender, in a guest of its own that runs the guest-counts plugin.
+ */
+async function guestWork() {
+  const dir = mkdtempSync(join(tmpdir(), 'nic-bench-counts-'));
+  const counter = GuestCounter.create(join(dir, 'counts'));
+  const guest = await bootGuest({ nics: 2, cwd: ROOT, plugins: [counter.plugin] });
+  let host;
+  const work = {};
+  try {
+    host = await hostCounters(guest);
+    for (const who of ['dpdk', 'nic']) {
+      const contender = CONTENDERS[who];
+      const proc = guest.spawn(contender.command(guest.nics.map((n) => n.pciAddress), 'txonly'));
+      try {
+        await proc.waitFor(contender.ready, START_MS);
+        await sleep(WARMUP_SECONDS * 1000);
+        const [count0, sent0] = [counter.read(FORWARDING_VCPU_INDEX), host.counts()];
+        await sleep(COUNT_SECONDS * 1000);
+        const [count1, sent1] = [counter.read(FORWARDING_VCPU_INDEX), host.counts()];
+        const frames = sent1[0] + sent1[1] - sent0[0] - sent0[1];
+        work[who] = { frames, instructionsPerFrame: (count1.instructions - count0.instructions) / frames, blocksPerFrame: (count1.blocks - count0.blocks) / frames };
+        progress(`  guest work, txonly, ${contender.label.padEnd(12)} ${work[who].instructionsPerFrame.toFixed(0)} instructions and ${work[who].blocksPerFrame.toFixed(1)} blocks per frame (${frames} frames)`);
+      } finally {
+        await stopApp(proc);
+      }
+    }
+  } finally {
+    host?.close();
+    await guest.shutdown();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return work;
 }
 
 function describe(mode, r) {
@@ -388,72 +442,95 @@ if (why !== undefined) {
   process.exit(0);
 }
 
-const loadavg = loadavg1();
-progress(`load average before the run: ${loadavg.toFixed(2)} on ${availableParallelism()} CPUs (other work on the machine skews the figures)`);
-progress('booting the guest (2 vCPUs, TCG, 2 igb functions on vfio-pci) ...');
-const guest = await bootGuest({ nics: 2, cwd: ROOT });
-let host;
-const runs = Object.fromEntries(MODES.map((m) => [m, Object.fromEntries(contendersOf(m).map((who) => [who, []]))]));
-try {
-  progress(`booted in ${(guest.bootMs / 1000).toFixed(1)} s; guest kernel ${guest.kernelRelease}`);
-  host = await hostCounters(guest);
-  progress(`${ROUNDS} rounds; each run: ${WARMUP_SECONDS} s warm-up, ${SECONDS} s window; burst ${BURST}, ${DESCRIPTORS} descriptors, ${MBUFS} mbufs, flood ${OFFER_PPS > 0 ? `${OFFER_PPS} pps` : 'unpaced'}`);
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const mode of MODES) {
-      // Each round starts with the next contender.
-      const all = contendersOf(mode);
-      const order = all.map((_, i) => all[(i + round) % all.length]);
-      for (const who of order) {
-        const r = await run(guest, host, who, mode);
-        runs[mode][who].push(r);
-        progress(`  round ${round + 1} ${mode.padEnd(6)} ${CONTENDERS[who].label.padEnd(23)} ${describe(mode, r)}`);
+/** The timed rounds in one guest: every mode, every contender, ROUNDS times. */
+async function measureRounds() {
+  const runs = Object.fromEntries(MODES.map((m) => [m, Object.fromEntries(contendersOf(m).map((who) => [who, []]))]));
+  progress('booting the guest (2 vCPUs, TCG, 2 igb functions on vfio-pci) ...');
+  const guest = await bootGuest({ nics: 2, cwd: ROOT });
+  let host;
+  try {
+    progress(`booted in ${(guest.bootMs / 1000).toFixed(1)} s; guest kernel ${guest.kernelRelease}`);
+    host = await hostCounters(guest);
+    progress(`${ROUNDS} rounds; each run: ${WARMUP_SECONDS} s warm-up, ${SECONDS} s window; burst ${BURST}, ${DESCRIPTORS} descriptors, ${MBUFS} mbufs, flood ${OFFER_PPS > 0 ? `${OFFER_PPS} pps` : 'unpaced'}`);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const mode of MODES) {
+        // Each round starts with the next contender.
+        const all = contendersOf(mode);
+        const order = all.map((_, i) => all[(i + round) % all.length]);
+        for (const who of order) {
+          const r = await run(guest, host, who, mode);
+          runs[mode][who].push(r);
+          progress(`  round ${round + 1} ${mode.padEnd(6)} ${CONTENDERS[who].label.padEnd(23)} ${describe(mode, r)}`);
+        }
       }
     }
+  } finally {
+    host?.close();
+    await guest.shutdown();
   }
-} finally {
-  host?.close();
-  await guest.shutdown();
+  return { runs, guest: { kernel: guest.kernelRelease, bootMs: guest.bootMs } };
 }
 
-const table = MODES.map((mode) => {
-  const dpdk = median(runs[mode].dpdk.map((r) => r.pps ?? 0));
-  const nic = median(runs[mode].nic.map((r) => r.pps ?? 0));
-  const offered = mode === 'txonly' ? null : median([...runs[mode].dpdk, ...runs[mode].nic].map((r) => r.offeredPps ?? 0));
-  // Both runs of a round share the guest's and the host's state of the moment: the median of
-  // the rounds' own ratios is the paired view of the same runs.
-  const roundRatios = (who, key = 'pps') => runs[mode].dpdk.map((r, i) => (r[key] > 0 ? (runs[mode][who][i][key] ?? 0) / r[key] : 0));
-  const paired = (who) => median(roundRatios(who));
-  const intr = runs[mode].nicIntr && median(runs[mode].nicIntr.map((r) => r.pps ?? 0));
-  return {
-    mode,
-    dpdkTestpmdPps: dpdk,
-    nicFwdPps: nic,
-    ratio: dpdk > 0 ? nic / dpdk : null,
-    pairedRatio: paired('nic'),
-    pairedInterval: ratioInterval(roundRatios('nic')),
-    dpdkPpsPerCpu: median(runs[mode].dpdk.map((r) => r.ppsPerCpu ?? 0)),
-    nicPpsPerCpu: median(runs[mode].nic.map((r) => r.ppsPerCpu ?? 0)),
-    perCpuInterval: ratioInterval(roundRatios('nic', 'ppsPerCpu')),
-    nicFwdRxInterruptsPps: intr ?? null,
-    rxInterruptsRatio: intr !== undefined && dpdk > 0 ? intr / dpdk : null,
-    rxInterruptsPairedRatio: intr === undefined ? null : paired('nicIntr'),
-    offeredPps: offered,
-  };
-});
+/** Per mode: the medians, the ratios and their intervals. */
+function summarize(runs) {
+  return MODES.map((mode) => {
+    const dpdk = median(runs[mode].dpdk.map((r) => r.pps ?? 0));
+    const nic = median(runs[mode].nic.map((r) => r.pps ?? 0));
+    const offered = mode === 'txonly' ? null : median([...runs[mode].dpdk, ...runs[mode].nic].map((r) => r.offeredPps ?? 0));
+    // Both runs of a round share the guest's and the host's state of the moment: the median of
+    // the rounds' own ratios is the paired view of the same runs.
+    const roundRatios = (who, key = 'pps') => runs[mode].dpdk.map((r, i) => (r[key] > 0 ? (runs[mode][who][i][key] ?? 0) / r[key] : 0));
+    const paired = (who) => median(roundRatios(who));
+    const intr = runs[mode].nicIntr && median(runs[mode].nicIntr.map((r) => r.pps ?? 0));
+    return {
+      mode,
+      dpdkTestpmdPps: dpdk,
+      nicFwdPps: nic,
+      ratio: dpdk > 0 ? nic / dpdk : null,
+      pairedRatio: paired('nic'),
+      pairedInterval: ratioInterval(roundRatios('nic')),
+      dpdkPpsPerCpu: median(runs[mode].dpdk.map((r) => r.ppsPerCpu ?? 0)),
+      nicPpsPerCpu: median(runs[mode].nic.map((r) => r.ppsPerCpu ?? 0)),
+      perCpuInterval: ratioInterval(roundRatios('nic', 'ppsPerCpu')),
+      nicFwdRxInterruptsPps: intr ?? null,
+      rxInterruptsRatio: intr !== undefined && dpdk > 0 ? intr / dpdk : null,
+      rxInterruptsPairedRatio: intr === undefined ? null : paired('nicIntr'),
+      offeredPps: offered,
+    };
+  });
+}
 
-console.log(`net_e1000_igb in a QEMU guest (TCG, 82576 model), median of ${ROUNDS} rounds, ${SECONDS} s windows after ${WARMUP_SECONDS} s warm-up`);
-console.log('mode     dpdk-testpmd      nic-fwd   nic/DPDK   per round   --rx-interrupts   nic/DPDK   per round   offered by the host');
 const ratio = (x) => (x === null ? '-' : x.toFixed(3));
-for (const row of table) {
-  console.log(
-    `${row.mode.padEnd(6)} ${kpps(row.dpdkTestpmdPps).padStart(14)} ${kpps(row.nicFwdPps).padStart(12)} ${ratio(row.ratio).padStart(10)} ${ratio(row.pairedRatio).padStart(11)}   ${(row.nicFwdRxInterruptsPps === null ? '-' : kpps(row.nicFwdRxInterruptsPps)).padStart(15)} ${ratio(row.rxInterruptsRatio).padStart(10)} ${ratio(row.rxInterruptsPairedRatio).padStart(11)}   ${row.offeredPps === null ? '-' : kpps(row.offeredPps)}`,
-  );
+
+function printTable(table) {
+  console.log(`net_e1000_igb in a QEMU guest (TCG, 82576 model), median of ${ROUNDS} rounds, ${SECONDS} s windows after ${WARMUP_SECONDS} s warm-up`);
+  console.log('mode     dpdk-testpmd      nic-fwd   nic/DPDK   per round   --rx-interrupts   nic/DPDK   per round   offered by the host');
+  for (const row of table) {
+    console.log(
+      `${row.mode.padEnd(6)} ${kpps(row.dpdkTestpmdPps).padStart(14)} ${kpps(row.nicFwdPps).padStart(12)} ${ratio(row.ratio).padStart(10)} ${ratio(row.pairedRatio).padStart(11)}   ${(row.nicFwdRxInterruptsPps === null ? '-' : kpps(row.nicFwdRxInterruptsPps)).padStart(15)} ${ratio(row.rxInterruptsRatio).padStart(10)} ${ratio(row.rxInterruptsPairedRatio).padStart(11)}   ${row.offeredPps === null ? '-' : kpps(row.offeredPps)}`,
+    );
+  }
+  /** A {@link ratioInterval} as the summary prints it. */
+  const perRound = (i) => (i === null ? '' : `; per round: geometric mean ${ratio(i.geomean)}, 95% interval ${ratio(i.low)}-${ratio(i.high)}: ${i.shows}`);
+  for (const row of table) {
+    console.log(`ratio ${row.mode}: ${ratio(row.ratio)}${perRound(row.pairedInterval)}${row.rxInterruptsRatio === null ? '' : `; with --rx-interrupts ${ratio(row.rxInterruptsRatio)}`}`);
+    console.log(`  per CPU-second of the limiting thread: DPDK ${kpps(row.dpdkPpsPerCpu)}, nic ${kpps(row.nicPpsPerCpu)}${perRound(row.perCpuInterval)}`);
+  }
 }
-/** A {@link ratioInterval} as the summary prints it. */
-const perRound = (i) => (i === null ? '' : `; per round: geometric mean ${ratio(i.geomean)}, 95% interval ${ratio(i.low)}-${ratio(i.high)}: ${i.shows}`);
-for (const row of table) {
-  console.log(`ratio ${row.mode}: ${ratio(row.ratio)}${perRound(row.pairedInterval)}${row.rxInterruptsRatio === null ? '' : `; with --rx-interrupts ${ratio(row.rxInterruptsRatio)}`}`);
-  console.log(`  per CPU-second of the limiting thread: DPDK ${kpps(row.dpdkPpsPerCpu)}, nic ${kpps(row.nicPpsPerCpu)}${perRound(row.perCpuInterval)}`);
+
+const loadavg = loadavg1();
+progress(`load average before the run: ${loadavg.toFixed(2)} on ${availableParallelism()} CPUs (other work on the machine skews the figures)`);
+const measured = ROUNDS > 0 ? await measureRounds() : null;
+const table = measured === null ? [] : summarize(measured.runs);
+let work = null;
+if (COUNT) {
+  progress(`guest work: a guest with the guest-counts plugin; txonly, ${WARMUP_SECONDS} s warm-up, ${COUNT_SECONDS} s counted ...`);
+  work = await guestWork();
+}
+if (measured !== null) printTable(table);
+if (work !== null) {
+  const per = (key) => `DPDK ${work.dpdk[key].toFixed(1)}, nic ${work.nic[key].toFixed(1)} (nic/DPDK ${ratio(work.nic[key] / work.dpdk[key])})`;
+  console.log(`guest work per frame, txonly, forwarding vCPU: instructions ${per('instructionsPerFrame')}; translation blocks ${per('blocksPerFrame')}`);
 }
 
 const result = {
@@ -463,7 +540,7 @@ const result = {
   cpus: availableParallelism(),
   loadavg,
   loadavgAfter: loadavg1(),
-  guest: { kernel: guest.kernelRelease, bootMs: guest.bootMs, vcpus: 2, accel: 'tcg', device: 'igb (82576)', binding: 'vfio-pci, intel-iommu' },
+  guest: { ...measured?.guest, vcpus: 2, accel: 'tcg', device: 'igb (82576)', binding: 'vfio-pci, intel-iommu' },
   burst: BURST,
   descriptors: DESCRIPTORS,
   mbufs: MBUFS,
@@ -473,7 +550,8 @@ const result = {
   offerPps: OFFER_PPS,
   commands: Object.fromEntries(Object.entries(CONTENDERS).map(([who, c]) => [who, c.command(['0000:01:00.0', '0000:02:00.0'], 'MODE')])),
   table,
-  runs,
+  guestWork: work === null ? null : { mode: 'txonly', vcpu: FORWARDING_VCPU_INDEX, seconds: COUNT_SECONDS, ...work },
+  runs: measured?.runs ?? {},
 };
 mkdirSync(new URL('./', RESULTS), { recursive: true });
 writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);

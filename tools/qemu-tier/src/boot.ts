@@ -34,6 +34,8 @@ export interface BootOptions {
   readonly timeoutMs?: number;
   /** The guest's working directory for commands (default: this checkout). Its path is the same in the guest. */
   readonly cwd?: string;
+  /** QEMU TCG plugins to load, each as QEMU's `-plugin` option takes it (`<path>[,<arg>=<value>…]`), e.g. `GuestCounter.plugin`. */
+  readonly plugins?: readonly string[];
 }
 
 /** The most NICs a guest has: one PCIe root port each, on root bus slots 0x10 to 0x17. */
@@ -157,7 +159,7 @@ export async function bootGuest(options: BootOptions): Promise<Guest> {
 
     const started = Date.now();
     const qemu = new QemuProcess(
-      qemuArgs({ kernelImage: kernel.image, initramfs, kernelCommandLine: cmdline, memoryMiB, cpus, consoleSocket: sockets.console, qmpSocket: sockets.qmp, agentSocket: sockets.agent, nics: plans }),
+      qemuArgs({ kernelImage: kernel.image, initramfs, kernelCommandLine: cmdline, memoryMiB, cpus, consoleSocket: sockets.console, qmpSocket: sockets.qmp, agentSocket: sockets.agent, nics: plans, plugins: options.plugins ?? [] }),
     );
     teardown.add(() => qemu.kill());
     const initFailure = (match: RegExpMatchArray): NicError => new NicError('NIC_EIO', `the guest's init failed: ${match[1]}${describe(qemu)}`);

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { NicError } from '@nic/native';
 import { isTestFrame, testFrame } from '@nic/native/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootGuest, nicPciAddress, qemuTierMissing, type Guest } from './index.js';
+import { bootGuest, GuestCounter, nicPciAddress, qemuTierMissing, type Guest } from './index.js';
 import { CHECKOUT_DIR } from './host.js';
 
 const MISSING = qemuTierMissing();
@@ -22,6 +23,8 @@ const KERNEL_NIC = 1;
 const HUGEPAGES = 64;
 /** Bytes of the test frames. */
 const FRAME_LENGTH = 60;
+/** Iterations of a shell loop the guest-counts test runs on one vCPU: a few hundred million instructions. */
+const SPIN_ITERATIONS = 30_000;
 
 /** The QEMU processes this process started that are still alive (children named qemu-system-*). */
 function qemuChildren(): number[] {
@@ -54,14 +57,18 @@ function awaitCarrier(value: 0 | 1): string {
 describe.skipIf(MISSING !== undefined)('a QEMU guest with two igb NICs', () => {
   let guest: Guest;
   const dirsBefore = runDirs();
+  const countsDir = mkdtempSync(join(tmpdir(), 'nic-guest-counts-'));
+  let counter: GuestCounter;
 
   beforeAll(async () => {
-    guest = await bootGuest({ nics: 2, hugepages: HUGEPAGES, timeoutMs: BOOT_MS });
+    counter = GuestCounter.create(join(countsDir, 'counts'));
+    guest = await bootGuest({ nics: 2, hugepages: HUGEPAGES, timeoutMs: BOOT_MS, plugins: [counter.plugin] });
     console.info(`guest ${guest.kernelRelease} booted in ${guest.bootMs} ms`);
   }, BOOT_TEST_MS);
 
   afterAll(async () => {
     await guest?.shutdown();
+    rmSync(countsDir, { recursive: true, force: true });
   });
 
   it('has both igb functions bound to vfio-pci, each with its /dev/vfio group', async () => {
@@ -79,6 +86,30 @@ describe.skipIf(MISSING !== undefined)('a QEMU guest with two igb NICs', () => {
   it('names its vCPU threads, so that a benchmark can tell the forwarding vCPU from the others', () => {
     const names = readdirSync(`/proc/${guest.pid}/task`).map((tid) => readFileSync(`/proc/${guest.pid}/task/${tid}/comm`, 'utf8').trim());
     expect(names.filter((name) => name.endsWith('/TCG')).sort()).toEqual(['CPU 0/TCG', 'CPU 1/TCG']);
+  });
+
+  it('counts the instructions and blocks each vCPU executes, through the guest-counts plugin', async () => {
+    const spinOn = async (cpu: number): Promise<number[]> => {
+      const before = [counter.read(0), counter.read(1)];
+      const { code } = await guest.run(`taskset -c ${cpu} sh -c 'i=0; while [ $i -lt ${SPIN_ITERATIONS} ]; do i=$((i+1)); done'`);
+      expect(code).toBe(0);
+      const after = [counter.read(0), counter.read(1)];
+      for (const [v, { instructions, blocks }] of after.entries()) {
+        // A block is one or more instructions; under a few dozen on average in any real code.
+        expect(blocks).toBeGreaterThan(before[v].blocks);
+        expect(blocks).toBeLessThan(instructions);
+        expect(instructions - before[v].instructions).toBeLessThan(50 * (blocks - before[v].blocks));
+      }
+      return after.map((a, v) => a.instructions - before[v].instructions);
+    };
+    // The loop's vCPU executes most of the work; the other one runs the agent meanwhile.
+    const [cpu0, cpu1] = await spinOn(1);
+    expect(cpu1).toBeGreaterThan(100_000_000);
+    expect(cpu1).toBeGreaterThan(2 * cpu0);
+    const [other0, other1] = await spinOn(0);
+    expect(other0).toBeGreaterThan(100_000_000);
+    expect(other0).toBeGreaterThan(2 * other1);
+    expect(() => counter.read(16)).toThrow(expect.objectContaining({ code: 'NIC_EINVAL' }));
   });
 
   it("runs the host's node on this checkout, at the same path, without writing to the host", async () => {

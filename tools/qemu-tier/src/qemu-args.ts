@@ -29,6 +29,8 @@ export interface QemuPlan {
   readonly qmpSocket: string;
   readonly agentSocket: string;
   readonly nics: readonly NicPlan[];
+  /** `-plugin` option values. */
+  readonly plugins: readonly string[];
 }
 
 /** The loopback address every netdev uses. */
@@ -82,5 +84,6 @@ export function qemuArgs(plan: QemuPlan): string[] {
     '-chardev', `socket,id=agent,path=${plan.agentSocket}`,
     '-device', `virtserialport,bus=serial.0,chardev=agent,name=${AGENT_PORT_NAME}`,
     ...plan.nics.flatMap(nicArgs),
+    ...plan.plugins.flatMap((plugin) => ['-plugin', plugin]),
   ];
 }

@@ -6,10 +6,10 @@
  * Like testpmd, a burst takes raw objects from the pool (`getBulk`, no full mbuf reset) and
  * sets only the fields a generated packet needs: data offset, lengths, offload flags and
  * VLAN tags. The rest holds by the pool's invariant (a free mbuf is one direct segment with
- * refcnt 1 and no next). The frame goes in with straight-line stores (see frame-copy.ts).
+ * refcnt 1 and no next). Metadata and frame go in with one loop (see packet-writer.ts).
  */
 import { pktmbufDataRoomSize } from '@nic/eal';
-import { MBUF_BUF_ADDR, MBUF_DATA_LEN, MBUF_DATA_OFF, MBUF_HEADROOM, MBUF_OL_FLAGS_HI, MBUF_OL_FLAGS_LO, MBUF_PKT_LEN, MBUF_VLAN_TCI, MBUF_VLAN_TCI_OUTER } from '@nic/eal/layout';
+import { MBUF_BUF_ADDR, MBUF_HEADROOM } from '@nic/eal/layout';
 import {
   ETH_DST,
   ETH_HDR_LEN,
@@ -36,7 +36,7 @@ import {
   writeMac,
 } from '../frame.js';
 import type { EngineSpec, TxonlyConfig } from './engine.js';
-import { frameCopyLength, frameWriter } from './frame-copy.js';
+import { frameCopyLength, packetWriter } from './packet-writer.js';
 
 /** Offset of the IPv4 header in the frame. */
 const IP_AT = ETH_HDR_LEN;
@@ -79,32 +79,17 @@ export const txonlyEngine: EngineSpec = {
     const template = buildUdpFrame(txonly, peerMac, txMac);
     const room = pktmbufDataRoomSize(pool) - MBUF_HEADROOM;
     if (frameCopyLength(template.length) > room) throw new RangeError(`txonly: ${txonly.length}-byte frames do not fit the ${room} bytes of data room of pool ${pool.name}`);
-    const { u16: arenaU16, u32: arenaU32 } = mbufs.arena;
-    const writeFrames = frameWriter(template, mbufs.arena);
-    const { length: frameLength, flows, udpSrc } = txonly;
+    const arenaU32 = mbufs.arena.u32;
+    const writePackets = packetWriter(template, txonly.length, mbufs.arena);
+    const { flows, udpSrc } = txonly;
     let flow = 0;
     return {
       apply(handles: Uint32Array, n: number): number {
         if (pool.getBulk(handles, n) !== 0) return 0;
-        // Captured values into locals once per burst: V8 would otherwise reload each from
-        // the closure's context in every iteration, with a TDZ check, and pass the length
-        // through a double conversion per store (see frame-copy.ts).
-        const u16 = arenaU16;
-        const u32 = arenaU32;
-        const length = frameLength | 0;
-        for (let i = 0; i < n; i++) {
-          const h = handles[i];
-          u16[(h + MBUF_DATA_OFF) >>> 1] = MBUF_HEADROOM;
-          u16[(h + MBUF_DATA_LEN) >>> 1] = length;
-          u32[(h + MBUF_PKT_LEN) >>> 2] = length;
-          u32[(h + MBUF_OL_FLAGS_LO) >>> 2] = 0;
-          u32[(h + MBUF_OL_FLAGS_HI) >>> 2] = 0;
-          u16[(h + MBUF_VLAN_TCI) >>> 1] = 0;
-          u16[(h + MBUF_VLAN_TCI_OUTER) >>> 1] = 0;
-        }
-        writeFrames(handles, n);
+        writePackets(handles, n);
         if (flows > 1) {
           const bytes = u8;
+          const u32 = arenaU32;
           const count = flows | 0;
           const firstPort = udpSrc | 0;
           let next = flow;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { storeAddress } from './desc.js';
+import { ADDRESS_OFFSET_MAX, storeAddress } from './desc.js';
 
 /** Words 2 and 3 of a six-word array take the address; the words around them hold a marker. */
 const AT = 2;
@@ -33,8 +33,8 @@ describe('storeAddress', () => {
 
   it('agrees with 64-bit arithmetic on addresses around the 4 GiB boundaries', () => {
     for (const hi of [0, 1, 0xfff]) {
-      for (const lo of [0, 0x80, 0x7fffffff, 0x80000000, 0xfffff000, 0xffffff80, 0xffffffff]) {
-        for (const offset of [0, 1, 0x40, 0x80, 0x1000]) {
+      for (const lo of [0, 0x80, 0xffff, 0x7fffffff, 0x80000000, 0xffff0000, 0xffff0001, 0xfffff000, 0xffffff80, 0xffffffff]) {
+        for (const offset of [0, 1, 0x40, 0x80, 0x1000, 0xfffe, ADDRESS_OFFSET_MAX]) {
           const sum = (BigInt(hi) << 32n) + BigInt(lo) + BigInt(offset);
           expect(store(lo, hi, offset).slice(AT, AT + 2)).toEqual([Number(sum & 0xffffffffn), Number(sum >> 32n)]);
         }

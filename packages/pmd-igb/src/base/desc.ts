@@ -5,6 +5,8 @@
 
 /** Bytes of one descriptor. */
 export const DESC_SIZE = 16;
+/** log2 of {@link DESC_SIZE}. */
+export const DESC_SHIFT = 4;
 /** Descriptor rings must start on this boundary (bytes). */
 export const DESC_RING_ALIGN = 128;
 /** Ring lengths are multiples of this many descriptors (128 bytes). */
@@ -85,14 +87,21 @@ export const TXD_STAT_DD = 0x00000001;
 /** Most bytes one data descriptor carries. */
 export const TXD_MAX_DATA_LEN = 0xffff;
 
+/** Largest `offset` {@link storeAddress} takes. */
+export const ADDRESS_OFFSET_MAX = 0xffff;
+
 /**
  * Stores the 64-bit address `hi:lo + offset` in the two little-endian words `a32[w]` and
  * `a32[w + 1]` of a descriptor's address field, with 32-bit integer arithmetic only (V8
  * would otherwise carry the sum in a double). `lo` and `hi` are the halves of a buffer's
- * IOVA, `offset` a small non-negative byte offset into the buffer.
+ * IOVA, `offset` a byte offset into the buffer of at most {@link ADDRESS_OFFSET_MAX}.
+ *
+ * The carry into `hi` is added from 16-bit halves rather than by comparing the sum with
+ * `lo`: every intermediate then stays well inside int32, so on the per-packet path TurboFan
+ * emits neither an overflow check nor a branch (each is a helper call or a block exit under
+ * QEMU's TCG).
  */
 export function storeAddress(a32: Uint32Array, w: number, lo: number, hi: number, offset: number): void {
-  const sum = (lo + offset) >>> 0;
-  a32[w] = sum;
-  a32[w + 1] = sum < lo ? hi + 1 : hi;
+  a32[w] = lo + offset;
+  a32[w + 1] = hi + (((lo >>> 16) + (((lo & 0xffff) + offset) >>> 16)) >>> 16);
 }
