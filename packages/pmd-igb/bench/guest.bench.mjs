@@ -48,7 +48,8 @@
 // BENCH_COUNT_SECONDS) and reports the guest instructions and translation blocks the
 // forwarding vCPU executed per frame sent. These counts do not move with the host's load, so
 // they compare the two apps' guest code exactly. Only txonly: there the vCPU does nothing but
-// generate and send, where in rxonly and io its idle polls would count too.
+// generate and send, where in rxonly and io its idle polls would count too. BENCH_ROUNDS=0
+// runs only these counts (about 3 minutes).
 //
 // Run with `npm run bench -w @nic/pmd-igb` after `npm run build`. Results:
 // bench/results/guest.json.
