@@ -16,6 +16,12 @@ export interface ReceiveOptions {
 
 /** How long {@link GuestNic.receive} waits unless told. */
 const DEFAULT_RECEIVE_MS = 5000;
+/**
+ * Frames a NIC keeps for {@link GuestNic.receive} unless told: about 10 MB of 64-byte frames. A
+ * guest app sending at line rate into a host end nobody reads would otherwise fill the host's
+ * memory (300 kpps in txonly: gigabytes in minutes).
+ */
+export const DEFAULT_QUEUED_FRAMES = 65536;
 
 /** A host-side UDP socket bound to 127.0.0.1 on a port the kernel chose. */
 export function bindLoopbackSocket(): Promise<Socket> {
@@ -34,6 +40,7 @@ export class GuestNic {
   private readonly queue: Uint8Array[] = [];
   private wake: (() => void) | undefined;
   private closed = false;
+  private droppedFrames = 0;
 
   /**
    * @param index its position in `Guest.nics`
@@ -41,6 +48,7 @@ export class GuestNic {
    * @param mac its MAC address, lower case with colons
    * @param socket the host end (bound; see {@link bindLoopbackSocket})
    * @param qemuPort the UDP port QEMU receives this NIC's incoming frames on
+   * @param maxQueued frames kept for {@link GuestNic.receive}; later ones are dropped (and counted) until it takes some
    */
   constructor(
     readonly index: number,
@@ -48,11 +56,26 @@ export class GuestNic {
     readonly mac: string,
     private readonly socket: Socket,
     readonly qemuPort: number,
+    private readonly maxQueued = DEFAULT_QUEUED_FRAMES,
   ) {
     socket.on('message', (frame) => {
+      if (this.queue.length >= this.maxQueued) {
+        this.droppedFrames++;
+        return;
+      }
       this.queue.push(new Uint8Array(frame));
       this.wake?.();
     });
+  }
+
+  /** Frames dropped because {@link GuestNic.receive} had this NIC's queue full, as a NIC's full rx ring drops them. */
+  get dropped(): number {
+    return this.droppedFrames;
+  }
+
+  /** Frames received and not yet returned by {@link GuestNic.receive}. */
+  get queued(): number {
+    return this.queue.length;
   }
 
   /** The UDP port the host end is bound to (QEMU sends the NIC's transmitted frames there). */
@@ -90,7 +113,8 @@ export class GuestNic {
       }
       const left = deadline - Date.now();
       if (this.closed || left <= 0) {
-        throw new NicError('NIC_EIO', `nic ${this.index} (${this.pciAddress}): ${frames.length} of ${count} frames arrived within ${timeoutMs} ms`);
+        const drops = this.droppedFrames === 0 ? '' : ` (${this.droppedFrames} dropped at a full queue so far)`;
+        throw new NicError('NIC_EIO', `nic ${this.index} (${this.pciAddress}): ${frames.length} of ${count} frames arrived within ${timeoutMs} ms${drops}`);
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
