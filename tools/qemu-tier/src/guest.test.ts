@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NicError } from '@nic/native';
 import { isTestFrame, testFrame } from '@nic/native/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bootGuest, GuestCounter, nicPciAddress, qemuTierMissing, type Guest } from './index.js';
 import { CHECKOUT_DIR } from './host.js';
 
@@ -42,6 +43,16 @@ function qemuChildren(): number[] {
       }
     })
     .map(Number);
+}
+
+/** Whether process `pid` is running (neither gone nor a zombie). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 /** The run directories of guests (`<tmp>/nic-qemu-*`). */
@@ -216,5 +227,32 @@ describe.skipIf(MISSING !== undefined)('a guest boot that fails', () => {
     expect(failed).toMatchObject({ code: 'NIC_EIO', message: expect.stringMatching(/init failed: the agent ended[\s\S]*guest console/) });
     expect(qemuChildren()).toEqual([]);
     expect(runDirs()).toEqual(dirsBefore);
+  }, BOOT_TEST_MS);
+});
+
+describe.skipIf(MISSING !== undefined)('a host process that dies without running its exit handlers', () => {
+  it('takes its QEMU with it: SIGKILL of the process that booted a guest ends the emulator', async () => {
+    // The fixture's run directory goes to a temporary directory of its own: a killed process
+    // cannot remove it, and it must not show up in the other tests' view of <tmp>.
+    const tmp = mkdtempSync(join(tmpdir(), 'nic-held-guest-'));
+    const fixture = new URL('./__fixtures__/boot-and-hold.mjs', import.meta.url);
+    const child = spawn(process.execPath, [fixture.pathname, String(BOOT_MS)], { env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const pid = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /qemu (\d+)\n/.exec(out);
+          if (match) resolve(Number(match[1]));
+        });
+        child.once('exit', (code, signal) => reject(new Error(`the fixture ended (${code ?? signal}) before its guest booted`)));
+      });
+      expect(running(pid)).toBe(true);
+      child.kill('SIGKILL');
+      await vi.waitFor(() => expect(running(pid)).toBe(false), { timeout: 10_000, interval: 50 });
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(tmp, { recursive: true, force: true });
+    }
   }, BOOT_TEST_MS);
 });

@@ -10,6 +10,8 @@ import { findGuestKernel } from './kernel.js';
 
 /** The emulator. */
 export const QEMU_BINARY = 'qemu-system-x86_64';
+/** util-linux's `setpriv`, which QEMU is started through (see qemu-process.ts). */
+export const SETPRIV = 'setpriv';
 /** The statically linked busybox of Debian's `busybox-static`: the initramfs's only program. */
 export const BUSYBOX = '/bin/busybox';
 /** Environment variable that moves {@link DEFAULT_CACHE_DIR}. */
@@ -65,6 +67,7 @@ function hostMissing(): string | undefined {
   const help = spawnSync(QEMU_BINARY, ['-device', 'help'], { encoding: 'utf8' });
   if (help.error !== undefined) return `${QEMU_BINARY} is missing`;
   if (!new RegExp(`^name "${IGB_DEVICE}"`, 'm').test(help.stdout)) return `${QEMU_BINARY} has no "${IGB_DEVICE}" device (QEMU >= 8.0 needed)`;
+  if (spawnSync(SETPRIV, ['--version']).error !== undefined) return `${SETPRIV} is missing (util-linux)`;
   if (!existsSync(BUSYBOX) || !isStaticElf(BUSYBOX)) return `${BUSYBOX} is missing or not statically linked (busybox-static)`;
   const kernel = findGuestKernel(cacheDir());
   return typeof kernel === 'string' ? kernel : undefined;

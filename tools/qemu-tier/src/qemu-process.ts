@@ -1,9 +1,13 @@
 /**
  * A running `qemu-system-x86_64`: its exit as a promise, its own error output kept, and
- * killed when the host process exits, so that no emulator outlives the test that started it.
+ * killed when the host process ends, so that no emulator outlives the test that started it.
+ * A normal exit kills it from an `exit` handler; for the ends that run no handler (SIGKILL, a
+ * fatal out-of-memory abort) QEMU is started through `setpriv --pdeathsig KILL`, so the kernel
+ * kills it when the thread that started it dies. `setpriv` then executes QEMU in place: the
+ * child's pid is QEMU's.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { QEMU_BINARY } from './host.js';
+import { QEMU_BINARY, SETPRIV } from './host.js';
 
 /** Characters of QEMU's error output kept for error messages. */
 const STDERR_KEPT = 4000;
@@ -27,7 +31,7 @@ export class QemuProcess {
 
   /** Starts QEMU with `args`. */
   constructor(args: readonly string[]) {
-    this.child = spawn(QEMU_BINARY, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.child = spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', QEMU_BINARY, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child.stderr?.on('data', (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString()).slice(-STDERR_KEPT);
     });
