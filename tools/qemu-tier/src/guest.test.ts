@@ -215,7 +215,7 @@ describe.skipIf(MISSING !== undefined)('a QEMU guest with two igb NICs', () => {
   });
 });
 
-describe.skipIf(MISSING !== undefined)('a guest boot that fails', () => {
+describe.skipIf(MISSING !== undefined)('a guest that ends without a normal shutdown', () => {
   it('rejects bad options before starting anything', async () => {
     await expect(bootGuest({ nics: 0 })).rejects.toMatchObject({ code: 'NIC_EINVAL', message: expect.stringMatching(/nics/) });
   });
@@ -228,9 +228,7 @@ describe.skipIf(MISSING !== undefined)('a guest boot that fails', () => {
     expect(qemuChildren()).toEqual([]);
     expect(runDirs()).toEqual(dirsBefore);
   }, BOOT_TEST_MS);
-});
 
-describe.skipIf(MISSING !== undefined)('a host process that dies without running its exit handlers', () => {
   it('takes its QEMU with it: SIGKILL of the process that booted a guest ends the emulator', async () => {
     // The fixture's run directory goes to a temporary directory of its own: a killed process
     // cannot remove it, and it must not show up in the other tests' view of <tmp>.
