@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MBUF_HEADROOM, MbufView, pktmbufPoolCreate, type Eal, type Mempool } from '@nic/eal';
+import { MBUF_HDR_SIZE, MBUF_HEADROOM, MbufView, pktmbufPoolCreate, type Eal, type Mempool } from '@nic/eal';
 import { parseMac } from '@nic/ethdev';
 import { testEal } from './__fixtures__/harness.js';
 import type { Stream } from './config.js';
@@ -142,12 +142,12 @@ describe('txonly', () => {
    * a received or forwarded packet leaves them: another data offset, offload flags, VLAN
    * tags, lengths, and bytes other than the frame's.
    */
-  function dirtyPool(name: string, n: number): Mempool {
-    const p = pktmbufPoolCreate(eal.arena, name, n);
+  function dirtyPool(name: string, n: number, privSize = 0, dataRoomSize?: number): Mempool {
+    const p = pktmbufPoolCreate(eal.arena, name, n, 0, privSize, dataRoomSize);
     const handles = new Uint32Array(n);
     expect(mbufs.allocBulk(p, handles, n)).toBe(0);
     for (const h of handles) {
-      eal.arena.u8.fill(0xee, mbufs.bufAddr(h), mbufs.bufAddr(h) + mbufs.bufLen(h));
+      eal.arena.u8.fill(0xee, h + MBUF_HDR_SIZE, mbufs.bufAddr(h) + mbufs.bufLen(h));
       mbufs.setDataOff(h, MBUF_HEADROOM + 6);
       mbufs.setDataLen(h, 333);
       mbufs.setPktLen(h, 333);
@@ -199,6 +199,27 @@ describe('txonly', () => {
     for (const h of handles) {
       expect([mbufs.dataLen(h), mbufs.pktLen(h)]).toEqual([length, length]);
       expect(bytes(h, length)).toEqual([...template]);
+    }
+    mbufs.freeBulk(handles, n);
+    dirty.free();
+  });
+
+  it.each([
+    [64, 2176],
+    [192, 1024],
+  ])('writes the frame into the buffer of a pool with a %i-byte private area and a %i-byte data room, keeping buf_len', (privSize, dataRoom) => {
+    const n = 4;
+    const dirty = dirtyPool(`dirty_priv_${privSize}`, n, privSize, dataRoom);
+    const cfg = txonlyConfig(DEFAULT_OPTIONS);
+    const handles = new Uint32Array(n);
+    expect(ENGINES.txonly.create({ ...context('txonly', cfg), pool: dirty }).apply(handles, n)).toBe(n);
+    const template = buildUdpFrame(cfg, parseMac(PEER_MAC), parseMac(TX_MAC)).subarray(0, cfg.length);
+    for (const h of handles) {
+      expect(mbufs.bufAddr(h)).toBe(h + MBUF_HDR_SIZE + privSize);
+      expect([mbufs.bufLen(h), mbufs.vlanTciOuter(h), mbufs.dataOff(h)]).toEqual([dataRoom, 0, MBUF_HEADROOM]);
+      expect(bytes(h, cfg.length)).toEqual([...template]);
+      // The private area (filled with 0xee when dirtied below the buffer) is not written.
+      expect(eal.arena.u8.subarray(h + MBUF_HDR_SIZE, h + MBUF_HDR_SIZE + privSize).every((b) => b === 0xee)).toBe(true);
     }
     mbufs.freeBulk(handles, n);
     dirty.free();

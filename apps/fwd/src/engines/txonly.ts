@@ -8,8 +8,8 @@
  * VLAN tags. The rest holds by the pool's invariant (a free mbuf is one direct segment with
  * refcnt 1 and no next). Metadata and frame go in with one loop (see packet-writer.ts).
  */
-import { pktmbufDataRoomSize } from '@nic/eal';
-import { MBUF_BUF_ADDR, MBUF_HEADROOM } from '@nic/eal/layout';
+import { pktmbufDataRoomSize, pktmbufPrivSize } from '@nic/eal';
+import { MBUF_BUF_ADDR, MBUF_HDR_SIZE, MBUF_HEADROOM } from '@nic/eal/layout';
 import {
   ETH_DST,
   ETH_HDR_LEN,
@@ -77,10 +77,11 @@ export const txonlyEngine: EngineSpec = {
   transmits: true,
   create({ mbufs, u8, pool, peerMac, txMac, txonly }) {
     const template = buildUdpFrame(txonly, peerMac, txMac);
-    const room = pktmbufDataRoomSize(pool) - MBUF_HEADROOM;
+    const bufLen = pktmbufDataRoomSize(pool);
+    const room = bufLen - MBUF_HEADROOM;
     if (frameCopyLength(template.length) > room) throw new RangeError(`txonly: ${txonly.length}-byte frames do not fit the ${room} bytes of data room of pool ${pool.name}`);
     const arenaU32 = mbufs.arena.u32;
-    const writePackets = packetWriter(template, txonly.length, mbufs.arena);
+    const writePackets = packetWriter(template, txonly.length, mbufs.arena, { bufOffset: MBUF_HDR_SIZE + pktmbufPrivSize(pool), bufLen });
     const { flows, udpSrc } = txonly;
     let flow = 0;
     return {
