@@ -39,7 +39,8 @@ import { errorCode, etherFrame, framePacket, IgbModelBench, igbRegs, packetBytes
 import { ethDevOf } from '@nic/ethdev/driver';
 import { barRegisters, unpublishBar } from './bar.js';
 import { DEFAULT_RSS_KEY, netE1000IgbDriver } from './index.js';
-import { RQ_INTR_FD, rxRecord, TQ_FLAGS, TQF_FAST_FREE, txRecord } from './layout.js';
+import { DESC_SIZE, TXD_CMD_TYPE_LEN, TXD_DCMD_RS } from './base/desc.js';
+import { Q_RING, RQ_INTR_FD, rxRecord, TQ_FLAGS, TQF_FAST_FREE, txRecord } from './layout.js';
 
 const POOL_SIZE = 2047;
 const BURST = 32;
@@ -305,6 +306,19 @@ describe('net_e1000_igb with MBUF_FAST_FREE (one descriptor per packet, reclaim 
     start(port);
   }
 
+  /** Both tx paths, for tests that hold on either. */
+  const TX_PATHS = [
+    ['with fast free', true],
+    ['on the general path', false],
+  ] as const;
+
+  /** Sets up and starts p0 (sending, on the fast-free path or not) and p1 (receiving). */
+  function setUpPair(fastFree: boolean): void {
+    if (fastFree) setUpFastFree(p0);
+    else setUp(p0);
+    setUp(p1);
+  }
+
   /** The `TQF_*` flags of tx queue 0 of `port`: which tx path the queue takes. */
   function txFlags(port: number): number {
     return eal.arena.u32[(txRecord(ethDevOf(port).data.privOffset, 0) + TQ_FLAGS) >>> 2];
@@ -391,6 +405,47 @@ describe('net_e1000_igb with MBUF_FAST_FREE (one descriptor per packet, reclaim 
     }
     expect(got.length).toBe(2 * RING);
     expect(got.map((f) => (f[14] << 8) | f[15])).toEqual(Array.from({ length: 2 * RING }, (_, i) => tag - 2 * RING + i));
+    stop(p0);
+    stop(p1);
+    expectPoolWhole();
+  });
+
+  it.each(TX_PATHS)('keeps the ring full %s: a burst reclaims only the RS intervals it needs, so each bulk free stays near one interval', (_, fast) => {
+    setUpPair(fast);
+    const rxHeld = 2 * RING;
+    let tag = 0;
+    let largestFree = 0;
+    for (let b = 0; b < 8 * (RING / BURST); b++, tag += BURST) {
+      const before = pool.availCount();
+      expect(send(p0, framesFrom(tag, BURST))).toBe(BURST);
+      // What came back to the pool during this burst, the burst's own mbufs set aside.
+      largestFree = Math.max(largestFree, pool.availCount() - before + BURST);
+      expect(drain(p1).bytes.length).toBe(BURST);
+      // The tx ring keeps all but its last free descriptors filled: the device is done with
+      // them, but nothing needed them back yet.
+      if (tag >= RING) expect(POOL_SIZE - rxHeld - pool.availCount()).toBeGreaterThanOrEqual(RING - 1 - (BURST - 1));
+    }
+    // Every reclaim gave back one RS interval (32 here) or two at most, never the whole ring.
+    expect(largestFree).toBeGreaterThan(0);
+    expect(largestFree).toBeLessThanOrEqual(2 * BURST);
+    stop(p0);
+    stop(p1);
+    expectPoolWhole();
+  });
+
+  it.each(TX_PATHS)('sets RS %s on every 32nd descriptor, whatever the burst sizes', (_, fast) => {
+    setUpPair(fast);
+    // The transmitter takes no descriptors, so the device writes nothing back over them.
+    m0.write32(igbRegs.TCTL, m0.read32(igbRegs.TCTL) & ~igbRegs.TCTL_EN);
+    let tag = 0;
+    for (const n of [7, 19, 1, 25, 32, 13, 30]) {
+      expect(send(p0, framesFrom(tag, n))).toBe(n);
+      tag += n;
+    }
+    expect(tag).toBe(RING - 1);
+    const ring = eal.arena.u32[(txRecord(ethDevOf(p0).data.privOffset, 0) + Q_RING) >>> 2];
+    const withRs = Array.from({ length: tag }, (_, d) => d).filter((d) => (eal.arena.u32[(ring + d * DESC_SIZE + TXD_CMD_TYPE_LEN) >>> 2] & TXD_DCMD_RS) !== 0);
+    expect(withRs).toEqual([BURST - 1, 2 * BURST - 1, 3 * BURST - 1]);
     stop(p0);
     stop(p1);
     expectPoolWhole();

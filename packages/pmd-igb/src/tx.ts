@@ -4,11 +4,12 @@
  * A burst writes one data descriptor per segment and one TDT store at the end. Report
  * Status is coalesced: RS goes on a packet's last descriptor once at least `rs_thresh`
  * descriptors were filled since the previous RS, and the RS descriptors are remembered in
- * a FIFO. Reclaiming checks DD on the oldest of them only: when it is set, every
- * descriptor up to it is done, and the packets ending there go back to their pools in one
- * bulk free. The software ring keeps a packet's head mbuf at its last descriptor (0
- * elsewhere), so a chain is freed once, whole. The ring never fills completely (one
- * descriptor stays free), so TDT never catches up with TDH. No allocation, no addon call.
+ * a FIFO. Reclaiming checks DD on the oldest of them: when it is set, every descriptor up
+ * to it is done, and it goes on to the next only while the burst still needs room, so the
+ * packets go back to their pools about one RS interval per bulk free (see `popDone`). The
+ * software ring keeps a packet's head mbuf at its last descriptor (0 elsewhere), so a
+ * chain is freed once, whole. The ring never fills completely (one descriptor stays free),
+ * so TDT never catches up with TDH. No allocation, no addon call.
  *
  * With `MBUF_FAST_FREE` the application promises one-segment packets from one pool with
  * refcnt 1 (DPDK's contract), and the queue takes a shorter path, as DPDK's "simple" tx
@@ -58,7 +59,9 @@ import {
 const DATA_CMD = TXD_DTYP_DATA | TXD_DCMD_DEXT | TXD_DCMD_IFCS;
 /** Command bits of a one-descriptor packet. */
 const SINGLE_CMD = DATA_CMD | TXD_DCMD_EOP;
-/** What `lastDone` returns when no RS descriptor is done. */
+/** 32-bit words per descriptor. */
+const DESC_WORDS = DESC_SIZE >>> 2;
+/** What `popDone` returns when no RS descriptor is done. */
 const NONE_DONE = -1;
 
 /** One thread's view of a tx queue. */
@@ -106,7 +109,7 @@ export class IgbTxQueue implements TxQueue {
     const sw = this.#sw;
     const rsThresh = a32[rec + (TQ_RS_THRESH >>> 2)];
     let free = a32[rec + (TQ_NB_FREE >>> 2)];
-    if (free < rsThresh) free = this.#clean(free);
+    if (free < rsThresh) free = this.#clean(free, rsThresh);
     let tail = a32[rec + (Q_NEXT >>> 2)];
     let sinceRs = a32[rec + (TQ_SINCE_RS >>> 2)];
     let sent = 0;
@@ -115,7 +118,7 @@ export class IgbTxQueue implements TxQueue {
       const pkt = handles[offset + sent];
       const segs = a16[(pkt + MBUF_NB_SEGS) >>> 1];
       if (segs > free) {
-        free = this.#clean(free);
+        free = this.#clean(free, segs > rsThresh ? segs : rsThresh);
         if (segs > free) break;
       }
       const pktLen = a32[(pkt + MBUF_PKT_LEN) >>> 2];
@@ -155,9 +158,12 @@ export class IgbTxQueue implements TxQueue {
 
   /**
    * The fast-free burst: one descriptor per packet, reclaiming by slices. The loop is kept
-   * free of overflow checks for TCG, where each costs a helper call (see
-   * apps/fwd/src/engines/packet-writer.ts): values are made int32 with `| 0` before the loop,
-   * and indices are byte offsets shifted down, whose addition JavaScript truncates anyway.
+   * free of branches and overflow checks for TCG, where a branch ends a translated block and
+   * an overflow check costs a helper call (see apps/fwd/src/engines/packet-writer.ts): it
+   * runs in at most two stretches, to the ring's end and on from its start, over descriptor
+   * and software-ring word indices that only step forward; RS goes on afterwards, on the
+   * descriptors where the count since the last RS reaches the threshold; values are made
+   * int32 with `| 0` before the loop.
    */
   #burstSingle(handles: Uint32Array, n: number, offset: number): number {
     const a16 = this.#a16;
@@ -168,36 +174,45 @@ export class IgbTxQueue implements TxQueue {
     const swBytes = (this.#sw << 2) | 0;
     const rsThresh = a32[rec + (TQ_RS_THRESH >>> 2)] | 0;
     let free = a32[rec + (TQ_NB_FREE >>> 2)];
-    if (free < rsThresh || free < n) free = this.#cleanSlices(free);
+    if (free < rsThresh || free < n) free = this.#cleanSlices(free, n > rsThresh ? n : rsThresh);
     const count = n < free ? n | 0 : free | 0;
     if (count === 0) return 0;
-    let tail = a32[rec + (Q_NEXT >>> 2)] | 0;
-    let sinceRs = a32[rec + (TQ_SINCE_RS >>> 2)] | 0;
+    const start = a32[rec + (Q_NEXT >>> 2)] | 0;
     let bytes = 0;
-    const first = offset | 0;
-    const end = (first + count) | 0;
-    for (let i = first; i < end; i = (i + 1) | 0) {
-      const pkt = handles[i];
-      const w = (ring + (tail << DESC_SHIFT)) >>> 2;
-      const len = a16[(pkt + MBUF_DATA_LEN) >>> 1];
-      bytes = (bytes + len) | 0;
-      let cmd = SINGLE_CMD | len;
-      sinceRs = (sinceRs + 1) | 0;
-      if (sinceRs >= rsThresh) {
-        cmd |= TXD_DCMD_RS;
-        this.#pushRs(tail);
-        sinceRs = 0;
+    let i = offset | 0;
+    const end = (i + count) | 0;
+    let from = start;
+    while (i < end) {
+      const room = (nbDesc - from) | 0;
+      const stop = end - i < room ? end : (i + room) | 0;
+      let w = (ring + (from << DESC_SHIFT)) >>> 2;
+      let slot = (swBytes + (from << 2)) >>> 2;
+      for (; i < stop; i = (i + 1) | 0) {
+        const pkt = handles[i];
+        const len = a16[(pkt + MBUF_DATA_LEN) >>> 1];
+        bytes = (bytes + len) | 0;
+        storeAddress(a32, w + (TXD_ADDR_LO >>> 2), a32[(pkt + MBUF_BUF_IOVA_LO) >>> 2], a32[(pkt + MBUF_BUF_IOVA_HI) >>> 2], a16[(pkt + MBUF_DATA_OFF) >>> 1]);
+        a32[w + (TXD_CMD_TYPE_LEN >>> 2)] = SINGLE_CMD | len;
+        a32[w + (TXD_OLINFO_STATUS >>> 2)] = len << TXD_PAYLEN_SHIFT;
+        a32[slot] = pkt;
+        w = (w + DESC_WORDS) | 0;
+        slot = (slot + 1) | 0;
       }
-      storeAddress(a32, w + (TXD_ADDR_LO >>> 2), a32[(pkt + MBUF_BUF_IOVA_LO) >>> 2], a32[(pkt + MBUF_BUF_IOVA_HI) >>> 2], a16[(pkt + MBUF_DATA_OFF) >>> 1]);
-      a32[w + (TXD_CMD_TYPE_LEN >>> 2)] = cmd;
-      a32[w + (TXD_OLINFO_STATUS >>> 2)] = len << TXD_PAYLEN_SHIFT;
-      a32[(swBytes + (tail << 2)) >>> 2] = pkt;
-      const next = (tail + 1) | 0;
-      tail = next === nbDesc ? 0 : next;
+      // Another stretch follows only when this one reached the ring's end.
+      from = 0;
+    }
+    const tail = (start + count) % nbDesc;
+    // RS on packet k of the burst (k from 0) when the count since the last RS reaches the threshold there.
+    const sinceRs = a32[rec + (TQ_SINCE_RS >>> 2)];
+    let k = sinceRs < rsThresh ? rsThresh - sinceRs - 1 : 0;
+    for (; k < count; k += rsThresh) {
+      const index = (start + k) % nbDesc;
+      a32[(ring + index * DESC_SIZE + TXD_CMD_TYPE_LEN) >>> 2] |= TXD_DCMD_RS;
+      this.#pushRs(index);
     }
     a32[rec + (Q_NEXT >>> 2)] = tail;
     a32[rec + (TQ_NB_FREE >>> 2)] = free - count;
-    a32[rec + (TQ_SINCE_RS >>> 2)] = sinceRs;
+    a32[rec + (TQ_SINCE_RS >>> 2)] = count - (k - rsThresh) - 1;
     this.#regs.write32(this.#tailReg, tail);
     this.#counters.add(count, bytes);
     return count;
@@ -215,10 +230,14 @@ export class IgbTxQueue implements TxQueue {
   }
 
   /**
-   * Pops the RS descriptors the device has finished off the FIFO and returns the newest of
-   * them, or {@link NONE_DONE}.
+   * Pops RS descriptors the device has finished off the FIFO, oldest first, until the
+   * descriptors they finish bring `free` to `need` or an unfinished one comes up. Returns
+   * the newest popped, or {@link NONE_DONE}. Reclaiming no more than needed keeps each
+   * bulk free near one RS interval, which the pool's per-lcore cache absorbs: freeing every
+   * finished descriptor at once (most of the ring) overflowed the cache into the pool's
+   * ring, and the packets after it came from the far end of the pool, cold in every cache.
    */
-  #lastDone(): number {
+  #popDone(free: number, need: number): number {
     const a32 = this.#a32;
     const rec = this.#rec;
     const ring = this.#ring;
@@ -226,10 +245,13 @@ export class IgbTxQueue implements TxQueue {
     const fifo = this.#fifo;
     let count = a32[rec + (TQ_RS_COUNT >>> 2)];
     let head = a32[rec + (TQ_RS_HEAD >>> 2)];
+    let cleaned = a32[rec + (TQ_LAST_CLEANED >>> 2)];
     let upTo = NONE_DONE;
-    while (count > 0) {
+    while (count > 0 && free < need) {
       const rs = a32[fifo + head];
       if ((a32[(ring + rs * DESC_SIZE + TXD_OLINFO_STATUS) >>> 2] & TXD_STAT_DD) === 0) break;
+      free += rs >= cleaned ? rs - cleaned : rs + nbDesc - cleaned;
+      cleaned = rs;
       upTo = rs;
       head = head + 1 === nbDesc ? 0 : head + 1;
       count--;
@@ -240,11 +262,11 @@ export class IgbTxQueue implements TxQueue {
   }
 
   /**
-   * Reclaims every descriptor up to the newest RS descriptor the device has finished.
-   * `free` is the caller's free count; returns it updated.
+   * Reclaims finished descriptors, whole RS intervals, until `free` (the caller's free
+   * count) reaches `need` or nothing more is finished; returns it updated.
    */
-  #clean(free: number): number {
-    const upTo = this.#lastDone();
+  #clean(free: number, need: number): number {
+    const upTo = this.#popDone(free, need);
     if (upTo === NONE_DONE) return free;
     const a32 = this.#a32;
     const rec = this.#rec;
@@ -269,8 +291,8 @@ export class IgbTxQueue implements TxQueue {
   }
 
   /** {@link IgbTxQueue.#clean} under fast free: the finished slice of the software ring goes back to the pool as it is. */
-  #cleanSlices(free: number): number {
-    const upTo = this.#lastDone();
+  #cleanSlices(free: number, need: number): number {
+    const upTo = this.#popDone(free, need);
     if (upTo === NONE_DONE) return free;
     const a32 = this.#a32;
     const rec = this.#rec;
