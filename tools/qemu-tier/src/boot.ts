@@ -48,6 +48,8 @@ const DEFAULT_BOOT_MS = 120_000;
 const CONSOLE_KEPT = 500;
 /** The line `guest/init.sh` prints when a step fails. */
 const INIT_FAILED = /^nic-init: FAILED: (.*)$/;
+/** The guest kernel's panic line on the console. */
+const KERNEL_PANIC = /Kernel panic - not syncing: (.*)$/;
 /** The fixed part of every NIC's MAC address (QEMU's OUI, then "NC"); the last byte is the NIC's index. */
 const MAC_PREFIX = '52:54:00:4e:43';
 
@@ -93,7 +95,11 @@ function kernelCommandLine(kernel: GuestKernel, cwd: string, hugepages: number):
   // panic ends QEMU at once. tsc=reliable: the TSC, not the emulated HPET, is the clock (no
   // MMIO per clock read); mitigations=off: no page-table isolation, whose TLB flushes are
   // costly under TCG. Both shorten the boot and every command; the guest is a throwaway.
-  const base = ['console=ttyS0', 'rdinit=/init', 'intel_iommu=on', 'iommu=pt', 'panic=-1', 'tsc=reliable', 'mitigations=off'];
+  // no_timer_check: the kernel does not time the IO-APIC timer at boot. Under TCG on a busy
+  // host the few ticks it waits for can come late, and with interrupt remapping on it then
+  // panics ("timer doesn't work through Interrupt-remapped IO-APIC"): an occasional boot
+  // failure that looked like QEMU ending with status 0.
+  const base = ['console=ttyS0', 'rdinit=/init', 'intel_iommu=on', 'iommu=pt', 'panic=-1', 'tsc=reliable', 'mitigations=off', 'no_timer_check'];
   return [...base, ...Object.entries(params).map(([name, value]) => `nic.${name}=${value}`)].join(' ');
 }
 
@@ -167,8 +173,12 @@ export async function bootGuest(options: BootOptions): Promise<Guest> {
     let consoleClosed = Promise.resolve();
     const died = qemu.exited.then(async (exit) => {
       await consoleClosed;
-      const match = console.tail().map((line) => line.match(INIT_FAILED)).find((m) => m !== null);
-      throw match ? initFailure(match) : new NicError('NIC_EIO', `QEMU ended (${describeExit(exit)}) while the guest booted${describe(qemu)}`);
+      const lines = console.tail();
+      const match = lines.map((line) => line.match(INIT_FAILED)).find((m) => m !== null);
+      if (match) throw initFailure(match);
+      const panic = lines.map((line) => line.match(KERNEL_PANIC)).find((m) => m !== null);
+      if (panic) throw new NicError('NIC_EIO', `the guest kernel panicked while booting: ${panic[1]}${describe(qemu)}`);
+      throw new NicError('NIC_EIO', `QEMU ended (${describeExit(exit)}) while the guest booted${describe(qemu)}`);
     });
     died.catch(() => undefined);
     const step = <T>(what: string, promise: Promise<T>): Promise<T> =>
