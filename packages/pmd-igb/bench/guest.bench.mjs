@@ -49,7 +49,14 @@
 // forwarding vCPU executed per frame sent. These counts do not move with the host's load, so
 // they compare the two apps' guest code exactly. Only txonly: there the vCPU does nothing but
 // generate and send, where in rxonly and io its idle polls would count too. BENCH_ROUNDS=0
-// runs only these counts (about 3 minutes).
+// skips the timed rounds (the results file keeps the last ones, with their date).
+//
+// Side by side (BENCH_SIDE_BY_SIDE rounds, default 4; 0 skips): a third guest runs both apps
+// in txonly at once, testpmd on NIC 0 and nic-fwd on NIC 1, each forwarding on its own vCPU,
+// the vCPUs swapped every round. The host's noise then hits both alike, so the per-round
+// ratio moves by a few percent instead of 10-15%; but the two compete for the host's CPUs and
+// QEMU's global lock, so the ratio enlarges a difference in cost per frame rather than
+// reproducing the back-to-back one. About 2 minutes per round.
 //
 // Run with `npm run bench -w @nic/pmd-igb` after `npm run build`. Results:
 // bench/results/guest.json.
@@ -74,6 +81,10 @@ const RX_INTERRUPTS = process.env.BENCH_RX_INTERRUPTS === '1';
 /** Whether the guest-work counts run, and their window. */
 const COUNT = process.env.BENCH_COUNT !== '0';
 const COUNT_SECONDS = Number(process.env.BENCH_COUNT_SECONDS ?? 10);
+/** Rounds of the side-by-side txonly runs (0: none). */
+const SIDE_BY_SIDE_ROUNDS = Number(process.env.BENCH_SIDE_BY_SIDE ?? 4);
+/** The side-by-side guest: both apps' memory at once. */
+const SIDE_BY_SIDE_GUEST = { memoryMiB: 2048, hugepages: 384 };
 const BURST = 32;
 const DESCRIPTORS = 512;
 const MBUFS = 8192;
@@ -292,15 +303,15 @@ function flood(nic) {
 const CONTENDERS = {
   dpdk: {
     label: 'dpdk-testpmd',
-    command: (addrs, mode) =>
-      `${TESTPMD} -l 0,1 -n 1 ${addrs.map((a) => `-a ${a}`).join(' ')} --iova-mode va -- --forward-mode=${mode} --nb-cores=1 --burst=${BURST} --rxd=${DESCRIPTORS} --txd=${DESCRIPTORS} --total-num-mbufs=${MBUFS} --stats-period 1`,
+    command: (addrs, mode, eal = '') =>
+      `${TESTPMD} -l 0,1 ${eal}-n 1 ${addrs.map((a) => `-a ${a}`).join(' ')} --iova-mode va -- --forward-mode=${mode} --nb-cores=1 --burst=${BURST} --rxd=${DESCRIPTORS} --txd=${DESCRIPTORS} --total-num-mbufs=${MBUFS} --stats-period 1`,
     ready: /Port statistics/,
     parser: testpmdParser,
   },
   nic: {
     label: 'nic-fwd',
-    command: (addrs, mode) =>
-      `node ${FWD} -l 0,1 ${addrs.map((a) => `-a ${a}`).join(' ')} --iova-mode va -m 128 -- --forward-mode=${mode} --nb-cores=1 --burst=${BURST} --rxd=${DESCRIPTORS} --txd=${DESCRIPTORS} --total-num-mbufs=${MBUFS} --stats-json --stats-period=1`,
+    command: (addrs, mode, eal = '') =>
+      `node ${FWD} -l 0,1 ${eal}${addrs.map((a) => `-a ${a}`).join(' ')} --iova-mode va -m 128 -- --forward-mode=${mode} --nb-cores=1 --burst=${BURST} --rxd=${DESCRIPTORS} --txd=${DESCRIPTORS} --total-num-mbufs=${MBUFS} --stats-json --stats-period=1`,
     ready: /"event":"start"/,
     parser: nicParser,
   },
@@ -424,6 +435,50 @@ async function guestWork() {
   return work;
 }
 
+/**
+ * txonly with both apps at once in one guest: testpmd on NIC 0, nic-fwd on NIC 1, each
+ * forwarding on its own vCPU with its main lcore on the other; rounds swap the vCPUs. Both
+ * meet the host's slow and fast moments together, so their ratio holds still where
+ * back-to-back runs move by 10-15%. What it measures is which app sends more frames from a
+ * contended host: they share the host's two CPUs and QEMU's global lock (a TDT write and
+ * the sends it starts run under it), so a difference in cost per frame shows enlarged.
+ */
+async function sideBySide() {
+  const guest = await bootGuest({ nics: 2, cwd: ROOT, ...SIDE_BY_SIDE_GUEST });
+  let host;
+  const rounds = [];
+  try {
+    host = await hostCounters(guest);
+    for (let round = 0; round < SIDE_BY_SIDE_ROUNDS; round++) {
+      const nicVcpu = round % 2 === 0 ? FORWARDING_VCPU_INDEX : 1 - FORWARDING_VCPU_INDEX;
+      const vcpus = { dpdk: 1 - nicVcpu, nic: nicVcpu };
+      const procs = [];
+      try {
+        for (const [port, who] of ['dpdk', 'nic'].entries()) {
+          const contender = CONTENDERS[who];
+          const proc = guest.spawn(contender.command([guest.nics[port].pciAddress], 'txonly', `--main-lcore ${1 - vcpus[who]} --file-prefix ${who} `));
+          procs.push(proc);
+          await proc.waitFor(contender.ready, START_MS);
+        }
+        await sleep(WARMUP_SECONDS * 1000);
+        const [sent0, t0] = [host.counts(), performance.now()];
+        await sleep(SECONDS * 1000);
+        const [sent1, t1] = [host.counts(), performance.now()];
+        const pps = sent1.map((n, port) => ((n - sent0[port]) * 1000) / (t1 - t0));
+        rounds.push({ nicVcpu, dpdkPps: pps[0], nicPps: pps[1] });
+        progress(`  side by side, round ${round + 1}: dpdk-testpmd ${kpps(pps[0])} on vCPU ${vcpus.dpdk}, nic-fwd ${kpps(pps[1])} on vCPU ${vcpus.nic}: ${ratio(pps[1] / pps[0])}`);
+      } finally {
+        await Promise.all(procs.map(stopApp));
+      }
+    }
+  } finally {
+    host?.close();
+    await guest.shutdown();
+  }
+  const ratios = rounds.map((r) => r.nicPps / r.dpdkPps);
+  return { rounds, interval: ratioInterval(ratios) };
+}
+
 function describe(mode, r) {
   const parts = [`${kpps(r.pps)}`];
   if (mode === 'txonly') parts.push(`host ${r.hostPps.map(kpps).join(' + ')}, app tx ${kpps(r.appPps)}`);
@@ -528,15 +583,32 @@ if (COUNT) {
   progress(`guest work: a guest with the guest-counts plugin; txonly, ${WARMUP_SECONDS} s warm-up, ${COUNT_SECONDS} s counted ...`);
   work = await guestWork();
 }
+let side = null;
+if (SIDE_BY_SIDE_ROUNDS > 0) {
+  progress(`side by side: txonly, both apps at once in a guest of their own, ${SIDE_BY_SIDE_ROUNDS} rounds, ${WARMUP_SECONDS} s warm-up, ${SECONDS} s window ...`);
+  side = await sideBySide();
+}
 if (measured !== null) printTable(table);
+if (side?.interval) {
+  const i = side.interval;
+  console.log(`txonly side by side (${side.rounds.length} rounds, vCPUs swapped each round): nic/DPDK ${ratio(i.geomean)}, 95% interval ${ratio(i.low)}-${ratio(i.high)}: ${i.shows}`);
+}
 if (work !== null) {
   const per = (key) => `DPDK ${work.dpdk[key].toFixed(1)}, nic ${work.nic[key].toFixed(1)} (nic/DPDK ${ratio(work.nic[key] / work.dpdk[key])})`;
   console.log(`guest work per frame, txonly, forwarding vCPU: instructions ${per('instructionsPerFrame')}; translation blocks ${per('blocksPerFrame')}`);
 }
 
+/** With no timed rounds, the last run's rounds stay in the results file, under their own date. */
+function earlierRounds() {
+  if (measured !== null || !existsSync(RESULTS)) return null;
+  const { roundsDate, date, table: lastTable, runs } = JSON.parse(readFileSync(RESULTS, 'utf8'));
+  return lastTable?.length > 0 ? { roundsDate: roundsDate ?? date, table: lastTable, runs } : null;
+}
+const kept = earlierRounds();
 const result = {
   bench: 'pmd-igb-guest',
   date: new Date().toISOString(),
+  roundsDate: kept?.roundsDate ?? new Date().toISOString(),
   node: process.version,
   cpus: availableParallelism(),
   loadavg,
@@ -547,12 +619,13 @@ const result = {
   mbufs: MBUFS,
   seconds: SECONDS,
   warmupSeconds: WARMUP_SECONDS,
-  rounds: ROUNDS,
+  rounds: kept === null ? ROUNDS : (Object.values(kept.runs)[0]?.dpdk?.length ?? null),
   offerPps: OFFER_PPS,
   commands: Object.fromEntries(Object.entries(CONTENDERS).map(([who, c]) => [who, c.command(['0000:01:00.0', '0000:02:00.0'], 'MODE')])),
-  table,
+  table: kept?.table ?? table,
   guestWork: work === null ? null : { mode: 'txonly', vcpu: FORWARDING_VCPU_INDEX, seconds: COUNT_SECONDS, ...work },
-  runs: measured?.runs ?? {},
+  sideBySide: side === null ? null : { mode: 'txonly', seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, guest: SIDE_BY_SIDE_GUEST, ...side },
+  runs: kept?.runs ?? measured?.runs ?? {},
 };
 mkdirSync(new URL('./', RESULTS), { recursive: true });
 writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
