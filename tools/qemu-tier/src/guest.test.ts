@@ -24,6 +24,12 @@ const KERNEL_NIC = 1;
 const HUGEPAGES = 64;
 /** Bytes of the test frames. */
 const FRAME_LENGTH = 60;
+/**
+ * The kernel-igb test's deadline: above the sum of its steps' own (driver setup 30 s, the two
+ * frames 10 s each, the guest commands around them), so that a step that is slow under a loaded
+ * host fails with that step's message, not the test's bare timeout.
+ */
+const KERNEL_NIC_TEST_MS = 90_000;
 /** Iterations of a shell loop the guest-counts test runs on one vCPU: a few hundred million instructions. */
 const SPIN_ITERATIONS = 30_000;
 
@@ -177,7 +183,7 @@ describe.skipIf(MISSING !== undefined)('a QEMU guest with two igb NICs', () => {
     await listen.waitFor(/^listening$/);
     await nic.send(frame);
     expect(await listen.done).toMatchObject({ code: 0, stdout: `listening\n${frame.toString('hex')}\n` });
-  });
+    }, KERNEL_NIC_TEST_MS);
 
   it('sets a link down and up through QMP, and the guest sees the carrier follow', async () => {
     const ifname = `$(ls /sys/bus/pci/devices/${guest.nics[KERNEL_NIC].pciAddress}/net)`;
