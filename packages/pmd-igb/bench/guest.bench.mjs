@@ -43,6 +43,10 @@
 // The machine's 2 CPUs are shared by QEMU's 2 vCPU threads, its I/O thread and the flooder:
 // the load average is recorded.
 //
+// A run stalls when a second of its window passes without a packet; it is run again, up to
+// three attempts, and the stalled app's whole output goes to bench/results/stalled-*.log.
+// dpdk-testpmd's rxonly stalls on QEMU's igb model on some hosts (README, "Stalls").
+//
 // Guest work per frame (unless BENCH_COUNT=0): a second guest, booted with the tier's
 // guest-counts TCG plugin, runs each contender in txonly once more (same warm-up, then
 // BENCH_COUNT_SECONDS) and reports the guest instructions and translation blocks the
@@ -56,14 +60,15 @@
 // the vCPUs swapped every round. The host's noise then hits both alike, so the per-round
 // ratio moves by a few percent instead of 10-15%; but the two compete for the host's CPUs and
 // QEMU's global lock, so the ratio enlarges a difference in cost per frame rather than
-// reproducing the back-to-back one. About 2 minutes per round.
+// reproducing the back-to-back one; how much it enlarges depends on the host (README). About 3
+// minutes per round (BENCH_SIDE_BY_SIDE_WARMUP, default 120 s, then the window).
 //
 // Run with `npm run bench -w @nic/pmd-igb` after `npm run build`. Results:
 // bench/results/guest.json.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg as osLoadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { clearInterval, clearTimeout, setInterval, setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
@@ -83,6 +88,14 @@ const COUNT = process.env.BENCH_COUNT !== '0';
 const COUNT_SECONDS = Number(process.env.BENCH_COUNT_SECONDS ?? 10);
 /** Rounds of the side-by-side txonly runs (0: none). */
 const SIDE_BY_SIDE_ROUNDS = Number(process.env.BENCH_SIDE_BY_SIDE ?? 4);
+/**
+ * The side-by-side warm-up. Longer than a back-to-back run's: V8's compiler threads stay on
+ * nic-fwd's main-lcore CPU, which here is testpmd's forwarding CPU, so they get about half of
+ * it and nic-fwd's tier-up takes about twice as long.
+ */
+const SIDE_BY_SIDE_WARMUP_SECONDS = Number(process.env.BENCH_SIDE_BY_SIDE_WARMUP ?? 120);
+/** The warm-up's blocks, whose rates are printed. */
+const SIDE_BY_SIDE_BLOCK_SECONDS = 20;
 /** The side-by-side guest: both apps' memory at once. */
 const SIDE_BY_SIDE_GUEST = { memoryMiB: 2048, hugepages: 384 };
 const BURST = 32;
@@ -91,6 +104,8 @@ const MBUFS = 8192;
 const START_MS = 90_000;
 const STOP_MS = 60_000;
 const POLL_MS = 50;
+/** Attempts at a run that stalls before the bench gives up. */
+const STALL_ATTEMPTS = 3;
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const FWD = 'apps/fwd/dist/main.js';
@@ -329,6 +344,7 @@ async function run(guest, host, who, mode) {
   const contender = CONTENDERS[who];
   const loadBefore = loadavg1();
   const proc = guest.spawn(contender.command(guest.nics.map((n) => n.pciAddress), mode));
+  let result;
   try {
     await proc.waitFor(contender.ready, START_MS);
     const stats = sampler(proc, contender.parser());
@@ -383,9 +399,34 @@ async function run(guest, host, who, mode) {
     // its CPU time is what each packet costs there, whatever share of a CPU it got.
     const bottleneckCpu = mode === 'txonly' ? forwardingVcpuCpu : qemuMainCpu;
     const ppsPerCpu = pps && bottleneckCpu > 0 ? pps / bottleneckCpu : null;
-    return { pps, appPps, hostPps, qemuDropsPps, offeredPps, offeredTotal: offered?.sent ?? null, app, perSecond, loadBefore, loadAfter: loadavg1(), steal, qemuMainCpu, forwardingVcpuCpu, qemuOtherCpu, ppsPerCpu };
+    result = { pps, appPps, hostPps, qemuDropsPps, offeredPps, offeredTotal: offered?.sent ?? null, app, perSecond, loadBefore, loadAfter: loadavg1(), steal, qemuMainCpu, forwardingVcpuCpu, qemuOtherCpu, ppsPerCpu };
   } finally {
     await stopApp(proc);
+  }
+  // A second of the window without a packet: the app or the device model stopped moving frames.
+  const stalled = !(result.pps > 0) || result.perSecond.some((pps) => pps === 0);
+  return stalled ? { ...result, stalled: saveOutput(proc, `stalled-${mode}-${who}-${new Date().toISOString().replace(/[:.]/g, '')}`) } : result;
+}
+
+/** Writes a guest process's whole output (stdout, then stderr) to a file in the results directory; returns its path. */
+function saveOutput(proc, name) {
+  const path = fileURLToPath(new URL(`./results/${name}.log`, import.meta.url));
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${proc.stdout}\n--- stderr ---\n${proc.stderr}`);
+  return path;
+}
+
+/**
+ * One run of `who` in `mode`, again (up to {@link STALL_ATTEMPTS} in all) while a run stalls:
+ * a second of its window passes without a packet. A stalled run is a failure to report, not a
+ * rate; the stalled app's output is kept in the results directory.
+ */
+async function runChecked(guest, host, who, mode) {
+  for (let attempt = 1; ; attempt++) {
+    const r = await run(guest, host, who, mode);
+    if (r.stalled === undefined) return attempt === 1 ? r : { ...r, attempts: attempt };
+    progress(`  ${CONTENDERS[who].label} in ${mode} stalled (attempt ${attempt}: ${kpps(r.pps)}, ${r.perSecond.filter((pps) => pps === 0).length} of ${r.perSecond.length} seconds without a packet); its output: ${r.stalled}`);
+    if (attempt === STALL_ATTEMPTS) throw new Error(`${CONTENDERS[who].label} in ${mode} stalled in ${attempt} attempts in a row`);
   }
 }
 
@@ -460,12 +501,21 @@ async function sideBySide() {
           procs.push(proc);
           await proc.waitFor(contender.ready, START_MS);
         }
-        await sleep(WARMUP_SECONDS * 1000);
+        // The warm-up in blocks, each one's rates printed: nic's tier-up shows as its rate rising.
+        const warmup = [];
+        let [sent, t] = [host.counts(), performance.now()];
+        for (let block = 0; block < SIDE_BY_SIDE_WARMUP_SECONDS / SIDE_BY_SIDE_BLOCK_SECONDS; block++) {
+          await sleep(SIDE_BY_SIDE_BLOCK_SECONDS * 1000);
+          const [now, tNow] = [host.counts(), performance.now()];
+          warmup.push(now.map((n, port) => ((n - sent[port]) * 1000) / (tNow - t)));
+          [sent, t] = [now, tNow];
+        }
+        progress(`  side by side, round ${round + 1}, warm-up per ${SIDE_BY_SIDE_BLOCK_SECONDS} s (dpdk/nic kpps): ${warmup.map(([d, n]) => `${(d / 1e3).toFixed(0)}/${(n / 1e3).toFixed(0)}`).join(' ')}`);
         const [sent0, t0] = [host.counts(), performance.now()];
         await sleep(SECONDS * 1000);
         const [sent1, t1] = [host.counts(), performance.now()];
         const pps = sent1.map((n, port) => ((n - sent0[port]) * 1000) / (t1 - t0));
-        rounds.push({ nicVcpu, dpdkPps: pps[0], nicPps: pps[1] });
+        rounds.push({ nicVcpu, dpdkPps: pps[0], nicPps: pps[1], warmupPps: warmup });
         progress(`  side by side, round ${round + 1}: dpdk-testpmd ${kpps(pps[0])} on vCPU ${vcpus.dpdk}, nic-fwd ${kpps(pps[1])} on vCPU ${vcpus.nic}: ${ratio(pps[1] / pps[0])}`);
       } finally {
         await Promise.all(procs.map(stopApp));
@@ -514,7 +564,7 @@ async function measureRounds() {
         const all = contendersOf(mode);
         const order = all.map((_, i) => all[(i + round) % all.length]);
         for (const who of order) {
-          const r = await run(guest, host, who, mode);
+          const r = await runChecked(guest, host, who, mode);
           runs[mode][who].push(r);
           progress(`  round ${round + 1} ${mode.padEnd(6)} ${CONTENDERS[who].label.padEnd(23)} ${describe(mode, r)}`);
         }
@@ -585,7 +635,7 @@ if (COUNT) {
 }
 let side = null;
 if (SIDE_BY_SIDE_ROUNDS > 0) {
-  progress(`side by side: txonly, both apps at once in a guest of their own, ${SIDE_BY_SIDE_ROUNDS} rounds, ${WARMUP_SECONDS} s warm-up, ${SECONDS} s window ...`);
+  progress(`side by side: txonly, both apps at once in a guest of their own, ${SIDE_BY_SIDE_ROUNDS} rounds, ${SIDE_BY_SIDE_WARMUP_SECONDS} s warm-up, ${SECONDS} s window ...`);
   side = await sideBySide();
 }
 if (measured !== null) printTable(table);
@@ -624,7 +674,7 @@ const result = {
   commands: Object.fromEntries(Object.entries(CONTENDERS).map(([who, c]) => [who, c.command(['0000:01:00.0', '0000:02:00.0'], 'MODE')])),
   table: kept?.table ?? table,
   guestWork: work === null ? null : { mode: 'txonly', vcpu: FORWARDING_VCPU_INDEX, seconds: COUNT_SECONDS, ...work },
-  sideBySide: side === null ? null : { mode: 'txonly', seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, guest: SIDE_BY_SIDE_GUEST, ...side },
+  sideBySide: side === null ? null : { mode: 'txonly', seconds: SECONDS, warmupSeconds: SIDE_BY_SIDE_WARMUP_SECONDS, guest: SIDE_BY_SIDE_GUEST, ...side },
   runs: kept?.runs ?? measured?.runs ?? {},
 };
 mkdirSync(new URL('./', RESULTS), { recursive: true });
