@@ -183,7 +183,7 @@ describe.skipIf(MISSING !== undefined)('a QEMU guest with two igb NICs', () => {
     await listen.waitFor(/^listening$/);
     await nic.send(frame);
     expect(await listen.done).toMatchObject({ code: 0, stdout: `listening\n${frame.toString('hex')}\n` });
-    }, KERNEL_NIC_TEST_MS);
+  }, KERNEL_NIC_TEST_MS);
 
   it('sets a link down and up through QMP, and the guest sees the carrier follow', async () => {
     const ifname = `$(ls /sys/bus/pci/devices/${guest.nics[KERNEL_NIC].pciAddress}/net)`;
