@@ -70,6 +70,12 @@ describe.skipIf(!BUILT)('nic-fwd, the built CLI (npm run build -w @nic/fwd)', ()
     expect(run.text).toContain(message);
   });
 
+  it('exits 1 on --pmd-mgmt=pause without a worker lcore, saying so', async () => {
+    const run = cli([...eal('0'), '--', '--pmd-mgmt=pause']);
+    expect(await run.exited).toBe(1);
+    expect(run.text).toContain('nic-fwd: --pmd-mgmt: the main lcore cannot pause');
+  });
+
   it('prints its usage for -- --help', async () => {
     const run = cli(['--', '--help']);
     expect(await run.exited).toBe(0);

@@ -16,7 +16,7 @@ import { getHeapStatistics } from 'node:v8';
 import { pktmbufDataRoomSize, pktmbufPoolCreate, type Eal, type Mempool } from '@nic/eal';
 import { MBUF_DEFAULT_BUF_SIZE, MBUF_HEADROOM } from '@nic/eal/layout';
 import { close, macAddrGet, stop } from '@nic/ethdev';
-import { NapiControl, type NapiStats } from '@nic/intr';
+import { NapiControl, PAUSE_DEFAULT_US, type NapiStats } from '@nic/intr';
 import { defaultPeerMac, placeStreams, streamLcores, type PlacedStream, type Stream } from './config.js';
 import type { TxonlyConfig } from './engines/index.js';
 import { GcCounter } from './gc-counter.js';
@@ -163,12 +163,21 @@ export class Forwarder {
     const { eal, options } = this.#plan;
     const url = lcoreModuleUrl();
     for (const lcore of workers) {
-      const napi = options.rxInterrupts ? NapiControl.create() : undefined;
+      const napi = options.rxInterrupts || options.pmdMgmt !== undefined ? NapiControl.create() : undefined;
       if (napi) this.#napis.push({ lcore, control: napi });
-      const task: LcoreTask = { setup: this.#setupFor(lcore), shared: this.#shared.buffer, napi: napi?.shared };
+      const task: LcoreTask = { setup: this.#setupFor(lcore), shared: this.#shared.buffer, napi: napi?.shared, ...this.#idle() };
       eal.lcores.remoteLaunch(lcore, url, 'forwardLcore', task);
       this.#results.push(eal.lcores.waitLcore(lcore) as Promise<LcoreReport>);
     }
+  }
+
+  /** What a worker lcore's task says about pausing: the pause length and the empty-poll threshold, where given. */
+  #idle(): Pick<LcoreTask, 'pauseUs' | 'maxEmptyPoll'> {
+    const { options } = this.#plan;
+    return {
+      ...(options.pmdMgmt === 'pause' && { pauseUs: options.pauseUs ?? PAUSE_DEFAULT_US }),
+      ...(options.maxEmptyPoll !== undefined && { maxEmptyPoll: options.maxEmptyPoll }),
+    };
   }
 
   /**
@@ -184,6 +193,9 @@ export class Forwarder {
     const { eal, options, ports } = plan;
     if (options.rxInterrupts && plan.lcores.includes(eal.lcores.mainLcore)) {
       throw new FwdUsageError('--rx-interrupts', 'the main lcore cannot sleep on queue interrupts: give -l a worker lcore (-l 0,1)');
+    }
+    if (options.pmdMgmt !== undefined && plan.lcores.includes(eal.lcores.mainLcore)) {
+      throw new FwdUsageError('--pmd-mgmt', 'the main lcore cannot pause (it runs the statistics and the signals): give -l a worker lcore (-l 0,1)');
     }
     const pool = pktmbufPoolCreate(eal.arena, MBUF_POOL_NAME, mbufCount(options, ports.length, plan.lcores.length), options.mbcache, 0, MBUF_DEFAULT_BUF_SIZE);
     const started: number[] = [];
@@ -215,9 +227,10 @@ export class Forwarder {
     return dropped;
   }
 
-  /** With `--rx-interrupts`, each worker lcore's polling and sleeping so far; otherwise none. */
-  sleepStats(): { lcore: number; napi: NapiStats }[] {
-    return this.#napis.map(({ lcore, control }) => ({ lcore, napi: control.stats() }));
+  /** With `--rx-interrupts` or `--pmd-mgmt`, each worker lcore's polling and sleeping so far; otherwise none. */
+  sleepStats(): { lcore: number; napi: NapiStats; pauseUs?: number }[] {
+    const { pauseUs } = this.#idle();
+    return this.#napis.map(({ lcore, control }) => ({ lcore, napi: control.stats(), ...(pauseUs !== undefined && { pauseUs }) }));
   }
 
   /** Each stream with its counts so far. */

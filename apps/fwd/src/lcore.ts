@@ -3,13 +3,14 @@
  * the main lcore gave it, until the shared state says stop. It reports the JS heap before and
  * after forwarding and the garbage collections that ran meanwhile: a loop that allocates
  * nothing per packet leaves both flat. With `--rx-interrupts` the passes run inside the
- * NAPI-style loop of @nic/intr, which sleeps on the rx queues' interrupts when they are idle.
+ * NAPI-style loop of @nic/intr, which sleeps on the rx queues' interrupts when they are idle;
+ * with `--pmd-mgmt=pause`, inside its pause loop, which pauses the thread after empty polls.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { getHeapStatistics } from 'node:v8';
 import { lcoreArena, lcoreId } from '@nic/eal';
 import { rxQueueIntr } from '@nic/ethdev';
-import { NapiControl, runNapiLoop, type NapiControlShared, type NapiStats } from '@nic/intr';
+import { NapiControl, runNapiLoop, runPauseLoop, type NapiControlShared, type NapiStats } from '@nic/intr';
 import './drivers.js';
 import { GcCounter } from './gc-counter.js';
 import { ENGINES } from './engines/index.js';
@@ -24,8 +25,12 @@ export interface LcoreTask {
   readonly setup: LoopSetup;
   /** The {@link SharedState} buffer. */
   readonly shared: SharedArrayBuffer;
-  /** With `--rx-interrupts`: the control block of this lcore's NAPI-style loop. */
+  /** With `--rx-interrupts` or `--pmd-mgmt`: the control block of this lcore's loop. */
   readonly napi?: NapiControlShared;
+  /** With `--pmd-mgmt=pause`: microseconds per pause (the loop pauses instead of arming interrupts). */
+  readonly pauseUs?: number;
+  /** `--max-empty-poll`: empty polls in a row before the loop sleeps or pauses. */
+  readonly maxEmptyPoll?: number;
 }
 
 /** What a worker lcore reports when it stops. */
@@ -39,8 +44,10 @@ export interface LcoreReport {
   readonly heapAfter: number;
   /** Garbage collections while forwarding, after the warm-up passes (with `--rx-interrupts`: all). */
   readonly gcs: number;
-  /** With `--rx-interrupts`: how the lcore polled and slept. */
+  /** With `--rx-interrupts` or `--pmd-mgmt`: how the lcore polled and slept. */
   readonly napi?: NapiStats;
+  /** With `--pmd-mgmt=pause`: microseconds per pause. */
+  readonly pauseUs?: number;
 }
 
 /** The forwarding loop of a worker lcore (the export `remoteLaunch` names). */
@@ -49,8 +56,8 @@ export async function forwardLcore(task: LcoreTask): Promise<LcoreReport> {
   if (arena === undefined) throw new Error('nic-fwd: this thread is no lcore of a running EAL');
   const shared = new SharedState(task.shared);
   const loop = new ForwardLoop(arena, shared, task.setup);
-  // With --rx-interrupts there is no busy warm-up (the loop is to sleep from the start), so
-  // the heap figures include the JIT's.
+  // With --rx-interrupts or --pmd-mgmt there is no busy warm-up (the loop is to sleep from
+  // the start), so the heap figures include the JIT's.
   const warmup = task.napi === undefined ? WARMUP_PASSES : 0;
   let passes = 0;
   for (; passes < warmup && !shared.stopped(); passes++) loop.runPass();
@@ -60,13 +67,20 @@ export async function forwardLcore(task: LcoreTask): Promise<LcoreReport> {
   if (task.napi === undefined) {
     for (; !shared.stopped(); passes++) loop.runPass();
   } else {
-    const queues = task.setup.streams.filter((s) => ENGINES[s.mode].receives).map((s) => rxQueueIntr(s.rxPort, s.rxQueue));
-    napi = runNapiLoop({ poll: () => loop.runPass(), queues, control: new NapiControl(task.napi), budget: task.setup.burst });
+    const control = new NapiControl(task.napi);
+    const poll = (): number => loop.runPass();
+    const budget = task.setup.burst;
+    if (task.pauseUs !== undefined) {
+      napi = runPauseLoop({ poll, control, budget, pauseUs: task.pauseUs, emptyPollsBeforePause: task.maxEmptyPoll });
+    } else {
+      const queues = task.setup.streams.filter((s) => ENGINES[s.mode].receives).map((s) => rxQueueIntr(s.rxPort, s.rxQueue));
+      napi = runNapiLoop({ poll, queues, control, budget, emptyPollsBeforeSleep: task.maxEmptyPoll });
+    }
     passes = napi.polls;
   }
   const heapAfter = getHeapStatistics().used_heap_size;
   // GC entries arrive on the event loop, which the loop above kept busy.
   await nextTurn();
   loop.finish();
-  return { lcore: lcoreId(), passes, heapBefore, heapAfter, gcs: gcs.stop(), ...(napi && { napi }) };
+  return { lcore: lcoreId(), passes, heapBefore, heapAfter, gcs: gcs.stop(), ...(napi && { napi }), ...(task.pauseUs !== undefined && { pauseUs: task.pauseUs }) };
 }

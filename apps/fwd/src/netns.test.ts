@@ -57,6 +57,7 @@ describe.skipIf(missing !== undefined)('nic-fwd between two network namespaces (
   it.each([
     ['polling always', []],
     ['sleeping on rx interrupts', ['--rx-interrupts']],
+    ['pausing when idle', ['--pmd-mgmt=pause', '--pause-duration=100']],
   ])('carries a ping from one namespace to the other and back (%s)', async (_, extra) => {
     const fwd = await forwarder(...extra);
     try {
@@ -78,8 +79,9 @@ describe.skipIf(missing !== undefined)('nic-fwd between two network namespaces (
         expect(napi).toBeUndefined();
       } else {
         // Each request after the first came 200 ms after the one before: the lcore slept
-        // before each and the socket woke it; the stop woke it once more. (The first may
-        // come before the lcore first sleeps.) It spent most of the run asleep.
+        // before each and the socket woke it (or, pausing, it paused many times meanwhile);
+        // the stop woke it once more. (The first may come before the lcore first sleeps.)
+        // It spent most of the run asleep.
         expect(napi?.wakeups).toBeGreaterThanOrEqual(PING_COUNT);
         expect(napi?.sleepMs).toBeGreaterThan(napi?.pollMs ?? Infinity);
       }
@@ -89,6 +91,7 @@ describe.skipIf(missing !== undefined)('nic-fwd between two network namespaces (
   it.each([
     ['polling always', []],
     ['sleeping on rx interrupts', ['--rx-interrupts']],
+    ['pausing when idle', ['--pmd-mgmt=pause', '--pause-duration=100']],
   ])(`forwards a ${DATAGRAMS}-datagram UDP stream with every packet accounted for (%s)`, async (_, extra) => {
     const fwd = await forwarder(...extra);
     const receiver = new JsonChild(...inNamespace(bed.b.namespace, process.execPath, script('udp-recv'), `--port=${UDP_PORT}`));
@@ -141,7 +144,7 @@ describe.skipIf(missing !== undefined)('nic-fwd between two network namespaces (
       expect(received).toBeGreaterThan(0);
       // after stop every mbuf is back in the pool
       expect(final.mbufs.available).toBe(final.mbufs.size);
-      // With --rx-interrupts the live statistics carry the lcore's sleep counters: they only grow, up to the final ones.
+      // With --rx-interrupts or --pmd-mgmt the live statistics carry the lcore's sleep counters: they only grow, up to the final ones.
       const live = fwd.lines.filter((l) => l.event === 'stats').map((l) => (l.lcores as Final['lcores'] | undefined)?.[0]?.napi?.wakeups);
       expect(live.length).toBeGreaterThan(0);
       if (extra.length === 0) {

@@ -77,6 +77,13 @@ describe('parseFwdArgs', () => {
     expect([...o.ethPeers]).toEqual([[1, 'aa:bb:cc:dd:ee:01']]);
   });
 
+  it('takes the pause mode with its duration and threshold, and the threshold with --rx-interrupts', () => {
+    expect(parseFwdArgs(['--pmd-mgmt=pause'])).toMatchObject({ pmdMgmt: 'pause', pauseUs: undefined, maxEmptyPoll: undefined });
+    expect(parseFwdArgs(['--pmd-mgmt', 'pause', '--pause-duration', '250', '--max-empty-poll=8'])).toMatchObject({ pmdMgmt: 'pause', pauseUs: 250, maxEmptyPoll: 8 });
+    expect(parseFwdArgs(['--rx-interrupts', '--max-empty-poll=4'])).toMatchObject({ rxInterrupts: true, pmdMgmt: undefined, maxEmptyPoll: 4 });
+    expect(parseFwdArgs([])).toMatchObject({ pmdMgmt: undefined, pauseUs: undefined, maxEmptyPoll: undefined });
+  });
+
   it('takes one UDP port for both ends, and --txonly-multi-flow as 256 flows unless --tx-flows says otherwise', () => {
     expect(parseFwdArgs(['--tx-udp=7'])).toMatchObject({ txUdpSrc: 7, txUdpDst: 7 });
     expect(parseFwdArgs(['--txonly-multi-flow']).txFlows).toBe(MULTI_FLOW_COUNT);
@@ -133,6 +140,18 @@ describe('parseFwdArgs', () => {
     [['--tx-offloads'], '--tx-offloads', 'needs a value'],
     [['--rx-interrupts=1'], '--rx-interrupts', 'takes no value'],
     [['--forward-mode=txonly', '--rx-interrupts'], '--rx-interrupts', 'no queue to sleep on'],
+    [['--pmd-mgmt=monitor'], '--pmd-mgmt', 'UMWAIT'],
+    [['--pmd-mgmt=scale'], '--pmd-mgmt', 'frequency scaling'],
+    [['--pmd-mgmt=nap'], '--pmd-mgmt', 'not one of pause'],
+    [['--pmd-mgmt'], '--pmd-mgmt', 'needs a value'],
+    [['--pmd-mgmt=pause', '--rx-interrupts'], '--pmd-mgmt', 'not both'],
+    [['--pmd-mgmt=pause', '--forward-mode=txonly'], '--pmd-mgmt', 'never pauses'],
+    [['--pmd-mgmt=pause', '--pause-duration=0'], '--pause-duration', 'from 1 to 1000000'],
+    [['--pmd-mgmt=pause', '--pause-duration=1000001'], '--pause-duration', 'from 1 to 1000000'],
+    [['--pmd-mgmt=pause', '--pause-duration=2.5'], '--pause-duration', 'integer'],
+    [['--pause-duration=100'], '--pause-duration', 'needs --pmd-mgmt=pause'],
+    [['--pmd-mgmt=pause', '--max-empty-poll=0'], '--max-empty-poll', 'from 1 to'],
+    [['--max-empty-poll=8'], '--max-empty-poll', 'needs --pmd-mgmt=pause or --rx-interrupts'],
   ])('rejects %j naming %s', (argv, option, message) => {
     const e = usageError(argv);
     expect(e.option).toBe(option);

@@ -4,6 +4,7 @@
  * is a {@link FwdUsageError} naming the option.
  */
 import { TxOffload } from '@nic/ethdev';
+import { PAUSE_MAX_US } from '@nic/intr';
 import { ETH_MAX_FRAME_LEN, UDP_FRAME_MIN_LEN } from './frame.js';
 
 /** The forwarding engines. */
@@ -18,6 +19,12 @@ export type PortTopology = (typeof PORT_TOPOLOGIES)[number];
 
 /** Packets per burst without `--burst` (testpmd's `DEF_PKT_BURST`). */
 export const DEFAULT_BURST = 32;
+/** The idle policies of `--pmd-mgmt` (l3fwd-power's modes; `monitor` and `scale` have no counterpart here). */
+export const PMD_MGMT_MODES = ['pause'] as const;
+/** An idle policy of worker lcores (l3fwd-power's `--pmd-mgmt`). */
+export type PmdMgmtMode = (typeof PMD_MGMT_MODES)[number];
+/** Largest `--max-empty-poll`. */
+export const MAX_EMPTY_POLL = 1 << 20;
 /** Largest `--burst` (testpmd's `MAX_PKT_BURST`). */
 export const MAX_BURST = 512;
 /** Most queues per port nic-fwd sets up. */
@@ -106,6 +113,16 @@ export interface FwdOptions {
    * without a pause as testpmd does.
    */
   readonly rxInterrupts: boolean;
+  /**
+   * With `pause`, worker lcores pause (block their thread for {@link FwdOptions.pauseUs})
+   * after each empty poll once {@link FwdOptions.maxEmptyPoll} empty polls ran in a row
+   * (l3fwd-power's `--pmd-mgmt=pause`); `undefined`: they poll without a pause.
+   */
+  readonly pmdMgmt: PmdMgmtMode | undefined;
+  /** Microseconds per pause (`--pause-duration`); `undefined`: the pause loop's default. */
+  readonly pauseUs: number | undefined;
+  /** Empty polls in a row before an lcore sleeps or pauses (`--max-empty-poll`); `undefined`: the loop's default. */
+  readonly maxEmptyPoll: number | undefined;
 }
 
 /** A malformed or unknown application argument. */
@@ -155,6 +172,9 @@ export const DEFAULT_OPTIONS: FwdOptions = {
   txOffloads: DEFAULT_TX_OFFLOADS,
   recordBurstStats: false,
   rxInterrupts: false,
+  pmdMgmt: undefined,
+  pauseUs: undefined,
+  maxEmptyPoll: undefined,
 };
 
 function integer(option: string, text: string, min: number, max: number): number {
@@ -235,6 +255,12 @@ const VALUED: ReadonlyMap<string, ValueHandler> = new Map(Object.entries({
     o.portmask = mask;
   },
   '--duration': (o, v, opt) => (o.duration = seconds(opt, v, MAX_STATS_PERIOD)),
+  '--pmd-mgmt': (o, v, opt) => {
+    if (v === 'monitor' || v === 'scale') throw new FwdUsageError(opt, `"${v}" is a DPDK mode nic has no means for (${v === 'monitor' ? 'UMWAIT on the rx descriptor' : 'CPU frequency scaling'}); use pause or --rx-interrupts`);
+    o.pmdMgmt = oneOf(opt, v, PMD_MGMT_MODES);
+  },
+  '--pause-duration': (o, v, opt) => (o.pauseUs = integer(opt, v, 1, PAUSE_MAX_US)),
+  '--max-empty-poll': (o, v, opt) => (o.maxEmptyPoll = integer(opt, v, 1, MAX_EMPTY_POLL)),
   '--tx-offloads': (o, v, opt) => {
     const mask = HEX_MASK_RE.test(v) ? Number.parseInt(v.replace(/^0[xX]/, ''), 16) : Number.NaN;
     if (!(mask >= 0 && mask < 2 ** 31)) throw new FwdUsageError(opt, `"${v}" is not a hexadecimal mask of tx offloads (bits 0 to 30)`);
@@ -287,6 +313,10 @@ export function parseFwdArgs(argv: readonly string[]): FwdOptions {
   }
   if (multiFlow.on && !flowsGiven) o.txFlows = MULTI_FLOW_COUNT;
   if (o.rxInterrupts && o.forwardMode === 'txonly') throw new FwdUsageError('--rx-interrupts', 'txonly receives nothing, so it has no queue to sleep on');
+  if (o.pmdMgmt !== undefined && o.rxInterrupts) throw new FwdUsageError('--pmd-mgmt', 'an lcore either pauses or sleeps on rx interrupts, not both');
+  if (o.pmdMgmt !== undefined && o.forwardMode === 'txonly') throw new FwdUsageError('--pmd-mgmt', 'txonly never polls empty, so it never pauses');
+  if (o.pauseUs !== undefined && o.pmdMgmt !== 'pause') throw new FwdUsageError('--pause-duration', 'needs --pmd-mgmt=pause');
+  if (o.maxEmptyPoll !== undefined && o.pmdMgmt === undefined && !o.rxInterrupts) throw new FwdUsageError('--max-empty-poll', 'needs --pmd-mgmt=pause or --rx-interrupts');
   if (o.txq < o.rxq) throw new FwdUsageError('--txq', `${o.txq} is fewer than --rxq=${o.rxq}: every stream needs a tx queue of its own`);
   if (o.mbcache > 0 && o.totalNumMbufs !== undefined && o.mbcache * 1.5 > o.totalNumMbufs) {
     throw new FwdUsageError('--mbcache', `${o.mbcache} is too large for --total-num-mbufs=${o.totalNumMbufs} (at most two thirds of it)`);

@@ -56,13 +56,17 @@ export function mbufLine(report: FinalReport): string {
   return available === size ? `mbufs: all ${size} back in pool ${pool}` : `mbufs: ${size - available} of ${size} missing from pool ${pool}`;
 }
 
-/** With `--rx-interrupts`, a line per worker lcore: its share of the time asleep and how often it woke. */
-export function sleepLines(lcores: readonly { readonly lcore: number; readonly napi?: NapiStats }[]): string[] {
-  return lcores.flatMap(({ lcore, napi }) => {
+/**
+ * With `--rx-interrupts` or `--pmd-mgmt`, a line per worker lcore: its share of the time
+ * asleep and how often it woke from an interrupt or a pause (`pauseUs` given).
+ */
+export function sleepLines(lcores: readonly { readonly lcore: number; readonly napi?: NapiStats; readonly pauseUs?: number }[]): string[] {
+  return lcores.flatMap(({ lcore, napi, pauseUs }) => {
     if (napi === undefined) return [];
     const total = napi.pollMs + napi.sleepMs;
     const asleep = total > 0 ? (100 * napi.sleepMs) / total : 0;
-    return [`lcore ${lcore}: asleep ${asleep.toFixed(1)}% of ${(total / MS_PER_S).toFixed(1)} s, woken ${napi.wakeups} times by rx interrupts`];
+    const woken = pauseUs === undefined ? `woken ${napi.wakeups} times by rx interrupts` : `${napi.wakeups} pauses of ${pauseUs} µs`;
+    return [`lcore ${lcore}: asleep ${asleep.toFixed(1)}% of ${(total / MS_PER_S).toFixed(1)} s, ${woken}`];
   });
 }
 

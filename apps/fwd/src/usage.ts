@@ -1,4 +1,5 @@
 /** The text `nic-fwd -- --help` prints. */
+import { NAPI_DEFAULT_EMPTY_POLLS, PAUSE_DEFAULT_EMPTY_POLLS, PAUSE_DEFAULT_US } from '@nic/intr';
 import {
   DEFAULT_BURST,
   DEFAULT_MBUF_CACHE,
@@ -48,6 +49,12 @@ Application options:
   --rx-interrupts          worker lcores sleep while their rx queues are idle and
                            wake on the queues' interrupts (default: poll always);
                            needs a driver with rx interrupts (igb, af_packet, tap)
+  --pmd-mgmt=pause         worker lcores pause (their thread sleeps) after each
+                           empty poll once --max-empty-poll empty polls ran in a
+                           row; any driver (l3fwd-power's pause mode)
+  --pause-duration=US      microseconds per pause (default ${PAUSE_DEFAULT_US})
+  --max-empty-poll=N       empty polls in a row before an lcore pauses or sleeps
+                           (default ${PAUSE_DEFAULT_EMPTY_POLLS}, with --rx-interrupts ${NAPI_DEFAULT_EMPTY_POLLS})
   --pcap=FILE              write the forwarded packets to FILE (pcap)
   --duration=SECONDS       stop by itself after SECONDS
   -h, --help               this text

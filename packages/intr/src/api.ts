@@ -1,6 +1,6 @@
 /**
  * The API applications and drivers share: the interrupt thread, alarms, device events,
- * rx-queue interrupts and the NAPI-style loop, with their per-EAL accessors.
+ * rx-queue interrupts, the NAPI-style loop and the pause loop, with their per-EAL accessors.
  */
 export { ANY_ARG, IntrThread, type AnyArg, type IntrCallback, type IntrUnregisterCallback } from './thread.js';
 export { Alarms, ALARM_MAX_US, type AlarmCallback, type AlarmCancelStatus } from './alarm.js';
@@ -16,4 +16,5 @@ export {
   type NapiLoopOptions,
   type NapiStats,
 } from './napi.js';
+export { runPauseLoop, PAUSE_DEFAULT_EMPTY_POLLS, PAUSE_DEFAULT_US, PAUSE_MAX_US, type PauseLoopOptions } from './pause.js';
 export { intr, alarms, devEvents, INTR_SERVICE, ALARM_SERVICE, type IntrService } from './subsystem.js';

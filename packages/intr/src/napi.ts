@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { closeFd, eventfd, eventfdWrite } from '@nic/native';
+import { positiveInteger } from './positive.js';
 import { EVENTFD_COUNTER_SIZE, RxIntrWait, type RxQueueIntr } from './rxq.js';
 
 /** Packets one poll may return by default. */
@@ -65,9 +66,10 @@ interface AtomicsWaitAsync {
 }
 
 /**
- * The shared control block of one loop: the stop flag, the loop's state and its counters
- * in a SharedArrayBuffer, and an eventfd that wakes a sleeping loop. Create it on the main
- * thread, post {@link shared} to the lcore and rebuild it there.
+ * The shared control block of one loop (the NAPI-style one or the pause loop of pause.ts):
+ * the stop flag, the loop's state and its counters in a SharedArrayBuffer, and an eventfd
+ * that wakes a sleeping loop. Create it on the main thread, post {@link shared} to the lcore
+ * and rebuild it there.
  */
 export class NapiControl {
   /** The fd that {@link stop} writes; the loop sleeps on it beside its queues. */
@@ -125,10 +127,19 @@ export class NapiControl {
     return { pollMs: s[POLL_MS], sleepMs: s[SLEEP_MS], wakeups: s[WAKEUPS], packets: s[PACKETS], polls: s[POLLS] };
   }
 
-  /** Asks the loop to return, waking it if it sleeps. Any thread; idempotent. */
+  /** Asks the loop to return, waking it if it sleeps or pauses. Any thread; idempotent. */
   stop(): void {
     Atomics.store(this.#ints, STOP, 1);
+    Atomics.notify(this.#ints, STOP);
     eventfdWrite(this.wakeFd, 1);
+  }
+
+  /**
+   * Blocks the calling thread for `timeoutMs` or until {@link stop}, whichever comes first
+   * (the pause loop's wait).
+   */
+  pause(timeoutMs: number): void {
+    Atomics.wait(this.#ints, STOP, 0, timeoutMs);
   }
 
   /** Closes the wake eventfd: once, by its creator, after the loop has returned. */
@@ -177,11 +188,6 @@ export interface NapiLoopOptions {
   readonly wait?: (timeoutMs: number) => void;
 }
 
-function positiveInteger(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new TypeError(`runNapiLoop: ${name} must be a positive integer, got ${String(value)}`);
-  return value;
-}
-
 /**
  * Runs the loop on the calling thread (an lcore) until {@link NapiControl.stop}; returns
  * the counters. It blocks the thread's event loop for as long as it runs. A throwing
@@ -189,8 +195,8 @@ function positiveInteger(value: number, name: string): number {
  */
 export function runNapiLoop(options: NapiLoopOptions): NapiStats {
   const { poll, queues, control } = options;
-  const budget = positiveInteger(options.budget ?? NAPI_DEFAULT_BUDGET, 'budget');
-  const threshold = positiveInteger(options.emptyPollsBeforeSleep ?? NAPI_DEFAULT_EMPTY_POLLS, 'emptyPollsBeforeSleep');
+  const budget = positiveInteger('runNapiLoop', options.budget ?? NAPI_DEFAULT_BUDGET, 'budget');
+  const threshold = positiveInteger('runNapiLoop', options.emptyPollsBeforeSleep ?? NAPI_DEFAULT_EMPTY_POLLS, 'emptyPollsBeforeSleep');
   const timeout = options.sleepTimeoutMs ?? -1;
   const own = options.wait ? undefined : new RxIntrWait([control.wakeFd]);
   try {

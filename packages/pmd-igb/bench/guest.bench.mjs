@@ -17,11 +17,15 @@
 //   io      the same flood into NIC 0; the app forwards port 0 -> port 1; pps = what arrives
 //           at the host's socket of NIC 1, cross-checked with the app's port-1 tx counter.
 //
-// With BENCH_RX_INTERRUPTS=1, a third contender in rxonly and io: nic-fwd --rx-interrupts
-// (the lcore sleeps on the queue's MSI-X vector when idle; testpmd has no such mode). QEMU's
-// main loop does the igb model's receive work and shares the 2 CPUs with the vCPU threads
-// and the flooder, so a vCPU that sleeps leaves it more CPU, while each interrupt costs it
-// some. Each run records the CPU share of QEMU's main thread, of the vCPU thread that runs the
+// In rxonly and io nic-fwd runs a second time with an idle policy: `--pmd-mgmt=pause` (the
+// lcore blocks its thread for 100 µs after each empty poll once 16 ran in a row, so its vCPU
+// halts; BENCH_PAUSE_US and BENCH_MAX_EMPTY_POLL change those, BENCH_PMD_MGMT=0 leaves it
+// out), and with
+// BENCH_RX_INTERRUPTS=1 `--rx-interrupts` (the lcore sleeps on the queue's MSI-X vector).
+// testpmd has no idle mode, so these compare nic's idle policies with DPDK's busy polling,
+// beside the like-for-like figure. QEMU's main loop does the igb model's receive work and
+// shares the 2 CPUs with the vCPU threads and the flooder, so a vCPU that sleeps leaves it
+// more CPU, while each interrupt or timer wake-up costs it some. Each run records the CPU share of QEMU's main thread, of the vCPU thread that runs the
 // forwarding lcore (QEMU names its threads) and of its other threads over the window, and the
 // rate of each second of the window.
 //
@@ -83,6 +87,10 @@ const OFFER_PPS = Number(process.env.BENCH_OFFER_PPS ?? 0);
 const MODES = (process.env.BENCH_MODES ?? 'txonly,rxonly,io').split(',');
 /** Whether nic-fwd --rx-interrupts runs too, in rxonly and io. */
 const RX_INTERRUPTS = process.env.BENCH_RX_INTERRUPTS === '1';
+/** Whether nic-fwd --pmd-mgmt=pause runs too, in rxonly and io (BENCH_PMD_MGMT=0 leaves it out). */
+const PMD_MGMT_PAUSE = process.env.BENCH_PMD_MGMT !== '0';
+/** Its pause length and empty-poll threshold beyond nic-fwd's defaults (100 µs, 16), if any. */
+const PAUSE_ARGS = [process.env.BENCH_PAUSE_US && `--pause-duration=${process.env.BENCH_PAUSE_US}`, process.env.BENCH_MAX_EMPTY_POLL && `--max-empty-poll=${process.env.BENCH_MAX_EMPTY_POLL}`].filter(Boolean).join(' ');
 /** Whether the guest-work counts run, and their window. */
 const COUNT = process.env.BENCH_COUNT !== '0';
 const COUNT_SECONDS = Number(process.env.BENCH_COUNT_SECONDS ?? 10);
@@ -330,6 +338,12 @@ const CONTENDERS = {
     ready: /"event":"start"/,
     parser: nicParser,
   },
+  nicPause: {
+    label: 'nic-fwd --pmd-mgmt=pause',
+    command: (addrs, mode) => `${CONTENDERS.nic.command(addrs, mode)} --pmd-mgmt=pause ${PAUSE_ARGS}`,
+    ready: /"event":"start"/,
+    parser: nicParser,
+  },
   nicIntr: {
     label: 'nic-fwd --rx-interrupts',
     command: (addrs, mode) => `${CONTENDERS.nic.command(addrs, mode)} --rx-interrupts`,
@@ -337,8 +351,10 @@ const CONTENDERS = {
     parser: nicParser,
   },
 };
-/** Who runs in `mode`: --rx-interrupts needs a mode that receives. */
-const contendersOf = (mode) => (mode === 'txonly' || !RX_INTERRUPTS ? ['dpdk', 'nic'] : ['dpdk', 'nic', 'nicIntr']);
+/** nic-fwd with an idle policy: contenders beside the always-polling nic-fwd where the app receives (not txonly, which never idles). */
+const IDLE_VARIANTS = [...(PMD_MGMT_PAUSE ? ['nicPause'] : []), ...(RX_INTERRUPTS ? ['nicIntr'] : [])];
+/** Who runs in `mode`. */
+const contendersOf = (mode) => (mode === 'txonly' ? ['dpdk', 'nic'] : ['dpdk', 'nic', ...IDLE_VARIANTS]);
 
 async function run(guest, host, who, mode) {
   const contender = CONTENDERS[who];
@@ -587,7 +603,12 @@ function summarize(runs) {
     // the rounds' own ratios is the paired view of the same runs.
     const roundRatios = (who, key = 'pps') => runs[mode].dpdk.map((r, i) => (r[key] > 0 ? (runs[mode][who][i][key] ?? 0) / r[key] : 0));
     const paired = (who) => median(roundRatios(who));
-    const intr = runs[mode].nicIntr && median(runs[mode].nicIntr.map((r) => r.pps ?? 0));
+    const variants = Object.fromEntries(
+      IDLE_VARIANTS.filter((who) => runs[mode][who]).map((who) => {
+        const pps = median(runs[mode][who].map((r) => r.pps ?? 0));
+        return [who, { label: CONTENDERS[who].label, pps, ratio: dpdk > 0 ? pps / dpdk : null, pairedRatio: paired(who), pairedInterval: ratioInterval(roundRatios(who)) }];
+      }),
+    );
     return {
       mode,
       dpdkTestpmdPps: dpdk,
@@ -598,9 +619,7 @@ function summarize(runs) {
       dpdkPpsPerCpu: median(runs[mode].dpdk.map((r) => r.ppsPerCpu ?? 0)),
       nicPpsPerCpu: median(runs[mode].nic.map((r) => r.ppsPerCpu ?? 0)),
       perCpuInterval: ratioInterval(roundRatios('nic', 'ppsPerCpu')),
-      nicFwdRxInterruptsPps: intr ?? null,
-      rxInterruptsRatio: intr !== undefined && dpdk > 0 ? intr / dpdk : null,
-      rxInterruptsPairedRatio: intr === undefined ? null : paired('nicIntr'),
+      idleVariants: variants,
       offeredPps: offered,
     };
   });
@@ -610,17 +629,17 @@ const ratio = (x) => (x === null ? '-' : x.toFixed(3));
 
 function printTable(table) {
   console.log(`net_e1000_igb in a QEMU guest (TCG, 82576 model), median of ${ROUNDS} rounds, ${SECONDS} s windows after ${WARMUP_SECONDS} s warm-up`);
-  console.log('mode     dpdk-testpmd      nic-fwd   nic/DPDK   per round   --rx-interrupts   nic/DPDK   per round   offered by the host');
+  console.log('mode     dpdk-testpmd      nic-fwd   nic/DPDK   per round   offered by the host');
   for (const row of table) {
-    console.log(
-      `${row.mode.padEnd(6)} ${kpps(row.dpdkTestpmdPps).padStart(14)} ${kpps(row.nicFwdPps).padStart(12)} ${ratio(row.ratio).padStart(10)} ${ratio(row.pairedRatio).padStart(11)}   ${(row.nicFwdRxInterruptsPps === null ? '-' : kpps(row.nicFwdRxInterruptsPps)).padStart(15)} ${ratio(row.rxInterruptsRatio).padStart(10)} ${ratio(row.rxInterruptsPairedRatio).padStart(11)}   ${row.offeredPps === null ? '-' : kpps(row.offeredPps)}`,
-    );
+    console.log(`${row.mode.padEnd(6)} ${kpps(row.dpdkTestpmdPps).padStart(14)} ${kpps(row.nicFwdPps).padStart(12)} ${ratio(row.ratio).padStart(10)} ${ratio(row.pairedRatio).padStart(11)}   ${row.offeredPps === null ? '-' : kpps(row.offeredPps)}`);
+    for (const v of Object.values(row.idleVariants)) console.log(`  ${v.label.padEnd(27)} ${kpps(v.pps).padStart(12)} ${ratio(v.ratio).padStart(10)} ${ratio(v.pairedRatio).padStart(11)}`);
   }
   /** A {@link ratioInterval} as the summary prints it. */
   const perRound = (i) => (i === null ? '' : `; per round: geometric mean ${ratio(i.geomean)}, 95% interval ${ratio(i.low)}-${ratio(i.high)}: ${i.shows}`);
   for (const row of table) {
-    console.log(`ratio ${row.mode}: ${ratio(row.ratio)}${perRound(row.pairedInterval)}${row.rxInterruptsRatio === null ? '' : `; with --rx-interrupts ${ratio(row.rxInterruptsRatio)}`}`);
+    console.log(`ratio ${row.mode}: ${ratio(row.ratio)}${perRound(row.pairedInterval)}`);
     console.log(`  per CPU-second of the limiting thread: DPDK ${kpps(row.dpdkPpsPerCpu)}, nic ${kpps(row.nicPpsPerCpu)}${perRound(row.perCpuInterval)}`);
+    for (const v of Object.values(row.idleVariants)) console.log(`  ${v.label}: ${ratio(v.ratio)}${perRound(v.pairedInterval)}`);
   }
 }
 
