@@ -48,7 +48,8 @@
 // the load average is recorded.
 //
 // A run stalls when a second of its window passes without a packet; it is run again, up to
-// three attempts, and the stalled app's whole output goes to bench/results/stalled-*.log.
+// three attempts, and the stalled app's whole output goes to bench/results/stalled-*.log; a
+// run that stalls three times is left out of the figures (and its round gives no ratio).
 // dpdk-testpmd's rxonly stalls on QEMU's igb model on some hosts (README, "Stalls").
 //
 // Guest work per frame (unless BENCH_COUNT=0): a second guest, booted with the tier's
@@ -170,7 +171,8 @@ function ratioInterval(ratios) {
   const [low, high] = [Math.exp(mean - half), Math.exp(mean + half)];
   return { geomean: Math.exp(mean), low, high, shows: low >= 1 ? 'at least 1.0' : high < 1 ? 'below 1.0' : 'no difference from 1.0' };
 }
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+/** The median, or null for no values. */
+const median = (values) => (values.length === 0 ? null : [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]);
 const kpps = (pps) => (pps === undefined || pps === null ? 'n/a' : `${(pps / 1e3).toFixed(1)} kpps`);
 
 function missing() {
@@ -435,14 +437,16 @@ function saveOutput(proc, name) {
 /**
  * One run of `who` in `mode`, again (up to {@link STALL_ATTEMPTS} in all) while a run stalls:
  * a second of its window passes without a packet. A stalled run is a failure to report, not a
- * rate; the stalled app's output is kept in the results directory.
+ * rate; the stalled app's output is kept in the results directory. When every attempt
+ * stalls, the run comes back with `pps` null and is left out of the figures (its round gives
+ * no ratio for that contender).
  */
 async function runChecked(guest, host, who, mode) {
   for (let attempt = 1; ; attempt++) {
     const r = await run(guest, host, who, mode);
     if (r.stalled === undefined) return attempt === 1 ? r : { ...r, attempts: attempt };
     progress(`  ${CONTENDERS[who].label} in ${mode} stalled (attempt ${attempt}: ${kpps(r.pps)}, ${r.perSecond.filter((pps) => pps === 0).length} of ${r.perSecond.length} seconds without a packet); its output: ${r.stalled}`);
-    if (attempt === STALL_ATTEMPTS) throw new Error(`${CONTENDERS[who].label} in ${mode} stalled in ${attempt} attempts in a row`);
+    if (attempt === STALL_ATTEMPTS) return { ...r, pps: null, ppsPerCpu: null, attempts: attempt };
   }
 }
 
@@ -596,16 +600,18 @@ async function measureRounds() {
 /** Per mode: the medians, the ratios and their intervals. */
 function summarize(runs) {
   return MODES.map((mode) => {
-    const dpdk = median(runs[mode].dpdk.map((r) => r.pps ?? 0));
-    const nic = median(runs[mode].nic.map((r) => r.pps ?? 0));
+    /** The median of `key` over the runs that did not stall. */
+    const valid = (who, key = 'pps') => median(runs[mode][who].filter((r) => r[key] !== null).map((r) => r[key]));
+    const dpdk = valid('dpdk');
+    const nic = valid('nic');
     const offered = mode === 'txonly' ? null : median([...runs[mode].dpdk, ...runs[mode].nic].map((r) => r.offeredPps ?? 0));
     // Both runs of a round share the guest's and the host's state of the moment: the median of
     // the rounds' own ratios is the paired view of the same runs.
-    const roundRatios = (who, key = 'pps') => runs[mode].dpdk.map((r, i) => (r[key] > 0 ? (runs[mode][who][i][key] ?? 0) / r[key] : 0));
+    const roundRatios = (who, key = 'pps') => runs[mode].dpdk.flatMap((r, i) => (r[key] > 0 && runs[mode][who][i][key] !== null ? [runs[mode][who][i][key] / r[key]] : []));
     const paired = (who) => median(roundRatios(who));
     const variants = Object.fromEntries(
       IDLE_VARIANTS.filter((who) => runs[mode][who]).map((who) => {
-        const pps = median(runs[mode][who].map((r) => r.pps ?? 0));
+        const pps = valid(who);
         return [who, { label: CONTENDERS[who].label, pps, ratio: dpdk > 0 ? pps / dpdk : null, pairedRatio: paired(who), pairedInterval: ratioInterval(roundRatios(who)) }];
       }),
     );
@@ -616,8 +622,8 @@ function summarize(runs) {
       ratio: dpdk > 0 ? nic / dpdk : null,
       pairedRatio: paired('nic'),
       pairedInterval: ratioInterval(roundRatios('nic')),
-      dpdkPpsPerCpu: median(runs[mode].dpdk.map((r) => r.ppsPerCpu ?? 0)),
-      nicPpsPerCpu: median(runs[mode].nic.map((r) => r.ppsPerCpu ?? 0)),
+      dpdkPpsPerCpu: valid('dpdk', 'ppsPerCpu'),
+      nicPpsPerCpu: valid('nic', 'ppsPerCpu'),
       perCpuInterval: ratioInterval(roundRatios('nic', 'ppsPerCpu')),
       idleVariants: variants,
       offeredPps: offered,
