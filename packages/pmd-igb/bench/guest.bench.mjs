@@ -47,8 +47,8 @@
 // The machine's 2 CPUs are shared by QEMU's 2 vCPU threads, its I/O thread and the flooder:
 // the load average is recorded.
 //
-// A run stalls when a second of its window passes without a packet; it is run again, up to
-// three attempts, and the stalled app's whole output goes to bench/results/stalled-*.log; a
+// A run stalls when a second of its window passes without a packet (or fails when the app
+// does not start within 90 s); it is run again, up to three attempts, and the stalled app's whole output goes to bench/results/stalled-*.log; a
 // run that stalls three times is left out of the figures (and its round gives no ratio).
 // dpdk-testpmd's rxonly stalls on QEMU's igb model on some hosts (README, "Stalls").
 //
@@ -82,6 +82,12 @@ import { bootGuest, GuestCounter, INSTALL_COMMAND, qemuTierMissing } from '@nic/
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP ?? 40);
+/**
+ * testpmd's warm-up in the timed rounds: by default the same, though it forwards at its
+ * steady rate from the first second (no JIT). A shorter one lets a window end before
+ * testpmd's rxonly stalls (README, "Stalls").
+ */
+const DPDK_WARMUP_SECONDS = Number(process.env.BENCH_DPDK_WARMUP ?? WARMUP_SECONDS);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** Offered rate of the flood, packets per second; 0: as fast as node's dgram socket goes. */
 const OFFER_PPS = Number(process.env.BENCH_OFFER_PPS ?? 0);
@@ -362,12 +368,17 @@ async function run(guest, host, who, mode) {
   const contender = CONTENDERS[who];
   const loadBefore = loadavg1();
   const proc = guest.spawn(contender.command(guest.nics.map((n) => n.pciAddress), mode));
-  let result;
   try {
     await proc.waitFor(contender.ready, START_MS);
+  } catch {
+    await stopApp(proc);
+    return { pps: null, perSecond: [], notStarted: true, stalled: saveOutput(proc, `nostart-${mode}-${who}-${stamp()}`) };
+  }
+  let result;
+  try {
     const stats = sampler(proc, contender.parser());
     const flooder = mode === 'txonly' ? undefined : flood(guest.nics[0]);
-    await sleep(WARMUP_SECONDS * 1000);
+    await sleep((who === 'dpdk' ? DPDK_WARMUP_SECONDS : WARMUP_SECONDS) * 1000);
     const t0 = performance.now();
     const host0 = host.counts();
     const ticks0 = cpuTicks();
@@ -423,8 +434,11 @@ async function run(guest, host, who, mode) {
   }
   // A second of the window without a packet: the app or the device model stopped moving frames.
   const stalled = !(result.pps > 0) || result.perSecond.some((pps) => pps === 0);
-  return stalled ? { ...result, stalled: saveOutput(proc, `stalled-${mode}-${who}-${new Date().toISOString().replace(/[:.]/g, '')}`) } : result;
+  return stalled ? { ...result, stalled: saveOutput(proc, `stalled-${mode}-${who}-${stamp()}`) } : result;
 }
+
+/** The time, for a file name. */
+const stamp = () => new Date().toISOString().replace(/[:.]/g, '');
 
 /** Writes a guest process's whole output (stdout, then stderr) to a file in the results directory; returns its path. */
 function saveOutput(proc, name) {
@@ -445,7 +459,8 @@ async function runChecked(guest, host, who, mode) {
   for (let attempt = 1; ; attempt++) {
     const r = await run(guest, host, who, mode);
     if (r.stalled === undefined) return attempt === 1 ? r : { ...r, attempts: attempt };
-    progress(`  ${CONTENDERS[who].label} in ${mode} stalled (attempt ${attempt}: ${kpps(r.pps)}, ${r.perSecond.filter((pps) => pps === 0).length} of ${r.perSecond.length} seconds without a packet); its output: ${r.stalled}`);
+    const what = r.notStarted ? `did not start within ${START_MS / 1000} s` : `stalled (${kpps(r.pps)}, ${r.perSecond.filter((pps) => pps === 0).length} of ${r.perSecond.length} seconds without a packet)`;
+    progress(`  ${CONTENDERS[who].label} in ${mode} ${what}, attempt ${attempt}; its output: ${r.stalled}`);
     if (attempt === STALL_ATTEMPTS) return { ...r, pps: null, ppsPerCpu: null, attempts: attempt };
   }
 }
@@ -577,7 +592,7 @@ async function measureRounds() {
   try {
     progress(`booted in ${(guest.bootMs / 1000).toFixed(1)} s; guest kernel ${guest.kernelRelease}`);
     host = await hostCounters(guest);
-    progress(`${ROUNDS} rounds; each run: ${WARMUP_SECONDS} s warm-up, ${SECONDS} s window; burst ${BURST}, ${DESCRIPTORS} descriptors, ${MBUFS} mbufs, flood ${OFFER_PPS > 0 ? `${OFFER_PPS} pps` : 'unpaced'}`);
+    progress(`${ROUNDS} rounds; each run: ${WARMUP_SECONDS} s warm-up (testpmd ${DPDK_WARMUP_SECONDS} s), ${SECONDS} s window; burst ${BURST}, ${DESCRIPTORS} descriptors, ${MBUFS} mbufs, flood ${OFFER_PPS > 0 ? `${OFFER_PPS} pps` : 'unpaced'}`);
     for (let round = 0; round < ROUNDS; round++) {
       for (const mode of MODES) {
         // Each round starts with the next contender.
@@ -586,7 +601,7 @@ async function measureRounds() {
         for (const who of order) {
           const r = await runChecked(guest, host, who, mode);
           runs[mode][who].push(r);
-          progress(`  round ${round + 1} ${mode.padEnd(6)} ${CONTENDERS[who].label.padEnd(23)} ${describe(mode, r)}`);
+          progress(`  round ${round + 1} ${mode.padEnd(6)} ${CONTENDERS[who].label.padEnd(23)} ${r.pps === null ? `left out after ${r.attempts} attempts` : describe(mode, r)}`);
         }
       }
     }
@@ -604,7 +619,7 @@ function summarize(runs) {
     const valid = (who, key = 'pps') => median(runs[mode][who].filter((r) => r[key] !== null).map((r) => r[key]));
     const dpdk = valid('dpdk');
     const nic = valid('nic');
-    const offered = mode === 'txonly' ? null : median([...runs[mode].dpdk, ...runs[mode].nic].map((r) => r.offeredPps ?? 0));
+    const offered = mode === 'txonly' ? null : median([...runs[mode].dpdk, ...runs[mode].nic].filter((r) => r.pps !== null).map((r) => r.offeredPps ?? 0));
     // Both runs of a round share the guest's and the host's state of the moment: the median of
     // the rounds' own ratios is the paired view of the same runs.
     const roundRatios = (who, key = 'pps') => runs[mode].dpdk.flatMap((r, i) => (r[key] > 0 && runs[mode][who][i][key] !== null ? [runs[mode][who][i][key] / r[key]] : []));
@@ -694,6 +709,7 @@ const result = {
   mbufs: MBUFS,
   seconds: SECONDS,
   warmupSeconds: WARMUP_SECONDS,
+  dpdkWarmupSeconds: DPDK_WARMUP_SECONDS,
   rounds: kept === null ? ROUNDS : (Object.values(kept.runs)[0]?.dpdk?.length ?? null),
   offerPps: OFFER_PPS,
   commands: Object.fromEntries(Object.entries(CONTENDERS).map(([who, c]) => [who, c.command(['0000:01:00.0', '0000:02:00.0'], 'MODE')])),
