@@ -16,7 +16,7 @@ import { getHeapStatistics } from 'node:v8';
 import { pktmbufDataRoomSize, pktmbufPoolCreate, type Eal, type Mempool } from '@nic/eal';
 import { MBUF_DEFAULT_BUF_SIZE, MBUF_HEADROOM } from '@nic/eal/layout';
 import { close, macAddrGet, stop } from '@nic/ethdev';
-import { NapiControl, PAUSE_DEFAULT_US, type NapiStats } from '@nic/intr';
+import { NapiControl, PAUSE_DEFAULT_US, startPauseWatchdog, type NapiStats } from '@nic/intr';
 import { defaultPeerMac, placeStreams, streamLcores, type PlacedStream, type Stream } from './config.js';
 import type { TxonlyConfig } from './engines/index.js';
 import { GcCounter } from './gc-counter.js';
@@ -112,6 +112,8 @@ export class Forwarder {
   readonly #results: Promise<LcoreReport>[] = [];
   /** The NAPI control blocks of the worker lcores, with `--rx-interrupts`. */
   readonly #napis: { readonly lcore: number; readonly control: NapiControl }[] = [];
+  /** With `--pmd-mgmt=pause`: stops the watchdog that bounds the lcores' pauses. */
+  #stopWatchdog: (() => void) | undefined;
   /** Settles with the first lcore failure; never while all is well. */
   readonly failed: Promise<Error>;
   readonly #started = performance.now();
@@ -169,6 +171,7 @@ export class Forwarder {
       eal.lcores.remoteLaunch(lcore, url, 'forwardLcore', task);
       this.#results.push(eal.lcores.waitLcore(lcore) as Promise<LcoreReport>);
     }
+    if (options.pmdMgmt !== undefined) this.#stopWatchdog = startPauseWatchdog(this.#napis.map((n) => n.control));
   }
 
   /** What a worker lcore's task says about pausing: the pause length and the empty-poll threshold, where given. */
@@ -253,6 +256,7 @@ export class Forwarder {
   async #teardown(): Promise<FinalReport> {
     this.#stopped = performance.now();
     this.#shared.stop();
+    this.#stopWatchdog?.();
     for (const napi of this.#napis) napi.control.stop();
     const settled = await Promise.allSettled(this.#results);
     for (const napi of this.#napis.splice(0)) napi.control.close();

@@ -16,5 +16,5 @@ export {
   type NapiLoopOptions,
   type NapiStats,
 } from './napi.js';
-export { runPauseLoop, PAUSE_DEFAULT_EMPTY_POLLS, PAUSE_DEFAULT_US, PAUSE_MAX_US, type PauseLoopOptions } from './pause.js';
+export { runPauseLoop, startPauseWatchdog, PAUSE_DEFAULT_EMPTY_POLLS, PAUSE_DEFAULT_US, PAUSE_MAX_US, PAUSE_WATCHDOG_MS, type PauseLoopOptions } from './pause.js';
 export { intr, alarms, devEvents, INTR_SERVICE, ALARM_SERVICE, type IntrService } from './subsystem.js';

@@ -142,6 +142,11 @@ export class NapiControl {
     Atomics.wait(this.#ints, STOP, 0, timeoutMs);
   }
 
+  /** Ends a {@link pause} in progress early; the loop then polls again. Any thread. */
+  kick(): void {
+    Atomics.notify(this.#ints, STOP);
+  }
+
   /** Closes the wake eventfd: once, by its creator, after the loop has returned. */
   close(): void {
     closeFd(this.wakeFd);

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NapiControl, NapiState, type NapiStats } from './napi.js';
-import { PAUSE_MAX_US, runPauseLoop, type PauseLoopOptions } from './pause.js';
+import { PAUSE_MAX_US, runPauseLoop, startPauseWatchdog, type PauseLoopOptions } from './pause.js';
 
 const DIST = new URL('../dist/index.js', import.meta.url);
 /** While pausing for 1 ms after each empty poll the lcore may use under 20% of a CPU; a loop that spun would use all of it. */
@@ -138,6 +138,21 @@ describe('the pause loop on a worker thread', () => {
     expect(stats.wakeups).toBeGreaterThanOrEqual(1);
     expect(stats.wakeups).toBe(stats.polls);
     expect(stats.sleepMs).toBeLessThan(stats.wakeups * (PAUSE_MAX_US / 1000) - PAUSE_MAX_US / 1000 / 2);
+  });
+
+  it('ends pauses early while a watchdog kicks', async () => {
+    // Pauses of a whole second: without the kicks, 20 polls would take 19 s.
+    const { control, polls, result } = await startWorker(PAUSE_MAX_US);
+    const stopWatchdog = startPauseWatchdog([control], 5);
+    try {
+      await untilAtLeast(polls, 0, 20, 5000);
+    } finally {
+      stopWatchdog();
+      control.stop();
+    }
+    const [{ stats }] = await result;
+    expect(stats.wakeups).toBeGreaterThanOrEqual(19);
+    expect(stats.sleepMs).toBeLessThan(5000);
   });
 
   it(`uses under ${IDLE_CPU_LIMIT * 100}% of a CPU while idle with 1 ms pauses`, async () => {

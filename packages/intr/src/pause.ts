@@ -7,7 +7,10 @@
  * DPDK's pause mode waits with TPAUSE or a PAUSE-instruction loop, which keeps the core
  * busy. Here the thread blocks in the kernel (`Atomics.wait`, a futex with a timeout), so
  * the CPU goes to other threads: on a virtual machine the vCPU halts and the host gets it
- * back. The kernel's timer slack (50 µs by default) lengthens short pauses.
+ * back. The kernel's timer slack (50 µs by default) lengthens short pauses. A halted vCPU
+ * wakes on its timer interrupt, and a virtual machine can lose that: in QEMU's TCG guests a
+ * 100 µs pause took 0.4 ms as a rule and, in one boot under a flood, never ended. So whoever
+ * runs pausing lcores also runs {@link startPauseWatchdog}, which bounds every pause.
  */
 import { performance } from 'node:perf_hooks';
 import { NAPI_DEFAULT_BUDGET, NapiState, type NapiControl, type NapiStats } from './napi.js';
@@ -19,6 +22,8 @@ export const PAUSE_DEFAULT_EMPTY_POLLS = 16;
 export const PAUSE_DEFAULT_US = 100;
 /** Longest pause accepted, in microseconds (a packet waits at most one pause). */
 export const PAUSE_MAX_US = 1_000_000;
+/** Milliseconds between two kicks of {@link startPauseWatchdog}, by default. */
+export const PAUSE_WATCHDOG_MS = 10;
 const US_PER_MS = 1000;
 
 /** How {@link runPauseLoop} polls and pauses. */
@@ -73,4 +78,18 @@ export function runPauseLoop(options: PauseLoopOptions): NapiStats {
     control.setState(NapiState.STOPPED);
   }
   return control.stats();
+}
+
+/**
+ * Kicks every control in `controls` each `periodMs` from the calling thread's event loop (an
+ * unreferenced interval), so that no pause outlasts the period even where a timer interrupt
+ * is lost. A kick that finds no pause costs nothing to the lcore. Returns the function that
+ * stops it.
+ */
+export function startPauseWatchdog(controls: readonly NapiControl[], periodMs = PAUSE_WATCHDOG_MS): () => void {
+  const timer = setInterval(() => {
+    for (const c of controls) c.kick();
+  }, periodMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
