@@ -110,7 +110,7 @@ export class Forwarder {
   readonly #mainLoop: ForwardLoop | undefined;
   /** What each forwarding lcore reports when it stops, the main one first. */
   readonly #results: Promise<LcoreReport>[] = [];
-  /** The NAPI control blocks of the worker lcores, with `--rx-interrupts`. */
+  /** The control blocks of the worker lcores' loops, with `--rx-interrupts` or `--pmd-mgmt`. */
   readonly #napis: { readonly lcore: number; readonly control: NapiControl }[] = [];
   /** With `--pmd-mgmt=pause`: stops the watchdog that bounds the lcores' pauses. */
   #stopWatchdog: (() => void) | undefined;

@@ -135,8 +135,8 @@ export class NapiControl {
   }
 
   /**
-   * Blocks the calling thread for `timeoutMs` or until {@link stop}, whichever comes first
-   * (the pause loop's wait).
+   * Blocks the calling thread for `timeoutMs` or until {@link stop} or {@link kick}, whichever
+   * comes first (the pause loop's wait).
    */
   pause(timeoutMs: number): void {
     Atomics.wait(this.#ints, STOP, 0, timeoutMs);
