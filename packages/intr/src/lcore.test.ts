@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeFd, eventfd } from '@nic/native';
 import { deferred } from './__fixtures__/fds.js';
+import { untilSlot } from './__fixtures__/slots.js';
 import { NapiControl, NapiState, type NapiStats } from './napi.js';
 import { EventfdRxIntr } from './rxq.js';
 
@@ -30,18 +31,6 @@ beforeAll(() => {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
-}
-
-async function untilValue(array: Int32Array, index: number, value: number, ms: number): Promise<void> {
-  const deadline = performance.now() + ms;
-  for (;;) {
-    const current = Atomics.load(array, index);
-    if (current === value) return;
-    const left = deadline - performance.now();
-    if (left <= 0) throw new Error(`timed out waiting for slot ${index} to reach ${value} (at ${current})`);
-    const w = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: Promise<string> | string } }).waitAsync(array, index, current, left);
-    if (w.async) await w.value;
-  }
 }
 
 describe('the NAPI-style loop on a worker thread', () => {
@@ -79,7 +68,7 @@ describe('the NAPI-style loop on a worker thread', () => {
       const sent = process.hrtime.bigint();
       Atomics.store(ints, 0, k);
       expect(queue.notify()).toBe(true);
-      await untilValue(ints, 1, k, 5000);
+      await untilSlot(ints, 1, (v) => v === k, 5000, String(k));
       latencies.push(Number(seenAt[0] - sent) / 1e6);
     }
     console.log(`wake latency ms: median ${median(latencies).toFixed(3)}, max ${Math.max(...latencies).toFixed(3)}`);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { untilSlot } from './__fixtures__/slots.js';
 import { NapiControl, NapiState, type NapiStats } from './napi.js';
 import { PAUSE_MAX_US, runPauseLoop, startPauseWatchdog, type PauseLoopOptions } from './pause.js';
 
@@ -36,19 +37,6 @@ function scripted(script: number[], extra: Partial<PauseLoopOptions> = {}): { pa
     return n ?? 0;
   };
   return { pausesBefore, control, run: () => runPauseLoop({ poll, control, pauseUs: 1, ...extra }) };
-}
-
-/** Resolves once `array[index]` is at least `value`; rejects after `ms`. */
-async function untilAtLeast(array: Int32Array, index: number, value: number, ms: number): Promise<void> {
-  const deadline = performance.now() + ms;
-  for (;;) {
-    const current = Atomics.load(array, index);
-    if (current >= value) return;
-    const left = deadline - performance.now();
-    if (left <= 0) throw new Error(`timed out waiting for slot ${index} to reach ${value} (at ${current})`);
-    const w = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: Promise<string> | string } }).waitAsync(array, index, current, left);
-    if (w.async) await w.value;
-  }
 }
 
 describe('runPauseLoop', () => {
@@ -130,7 +118,7 @@ describe('the pause loop on a worker thread', () => {
   it('cuts a pause short on stop', async () => {
     // The first empty poll starts a pause of a whole second; the stop ends it.
     const { control, polls, result } = await startWorker(PAUSE_MAX_US);
-    await untilAtLeast(polls, 0, 1, 10_000);
+    await untilSlot(polls, 0, (v) => v >= 1, 10_000, "a first poll");
     control.stop();
     const [{ stats }] = await result;
     // One poll and one pause, cut short; on a host slow enough to notice the first poll only
@@ -145,7 +133,7 @@ describe('the pause loop on a worker thread', () => {
     const { control, polls, result } = await startWorker(PAUSE_MAX_US);
     const stopWatchdog = startPauseWatchdog([control], 5);
     try {
-      await untilAtLeast(polls, 0, 20, 5000);
+      await untilSlot(polls, 0, (v) => v >= 20, 5000, "20 polls");
     } finally {
       stopWatchdog();
       control.stop();
@@ -157,7 +145,7 @@ describe('the pause loop on a worker thread', () => {
 
   it(`uses under ${IDLE_CPU_LIMIT * 100}% of a CPU while idle with 1 ms pauses`, async () => {
     const { control, polls, result, started } = await startWorker(1000);
-    await untilAtLeast(polls, 0, IDLE_POLLS, 30_000);
+    await untilSlot(polls, 0, (v) => v >= IDLE_POLLS, 30_000, `${IDLE_POLLS} polls`);
     control.stop();
     const [{ stats, cpuNs }] = await result;
     const wallNs = (performance.now() - started) * 1e6;
