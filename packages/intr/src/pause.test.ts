@@ -119,10 +119,12 @@ describe('the pause loop on a worker thread', () => {
     // The first empty poll starts a pause of a whole second; the stop ends it.
     const { control, polls, result } = await startWorker(PAUSE_MAX_US);
     await untilSlot(polls, 0, (v) => v >= 1, 10_000, "a first poll");
+    // The loop is in its pause (a stop before it would end the loop with no pause at all).
+    expect(await control.untilState(NapiState.SLEEPING, 10_000)).toBe(true);
     control.stop();
     const [{ stats }] = await result;
-    // One poll and one pause, cut short; on a host slow enough to notice the first poll only
-    // after a whole pause, the later one is the one cut short.
+    // One poll and one pause, cut short; on a host slow enough to notice the pause only after
+    // it ended by itself, the later one is the one cut short.
     expect(stats.wakeups).toBeGreaterThanOrEqual(1);
     expect(stats.wakeups).toBe(stats.polls);
     expect(stats.sleepMs).toBeLessThan(stats.wakeups * (PAUSE_MAX_US / 1000) - PAUSE_MAX_US / 1000 / 2);

@@ -45,8 +45,9 @@ export interface PauseLoopOptions {
 
 /**
  * Runs the loop on the calling thread (an lcore) until {@link NapiControl.stop}; returns
- * the counters, where `wakeups` counts pauses and `sleepMs` their length. It blocks the
- * thread's event loop for as long as it runs. A throwing `poll` stops the loop with its
+ * the counters, where `wakeups` counts pauses and `sleepMs` their length. The control's state
+ * is `SLEEPING` during a pause, `POLLING` otherwise. It blocks the thread's event loop for as
+ * long as it runs. A throwing `poll` stops the loop with its
  * error.
  * @throws TypeError for a budget, threshold or pause length out of range
  */
@@ -72,9 +73,11 @@ export function runPauseLoop(options: PauseLoopOptions): NapiStats {
       if (++empty < threshold || control.stopRequested) continue;
       const asleep = performance.now();
       control.account(asleep - mark, 0, 0);
+      control.setState(NapiState.SLEEPING);
       control.pause(pauseMs);
       mark = performance.now();
       control.account(0, mark - asleep, 1);
+      control.setState(NapiState.POLLING);
     }
   } finally {
     control.account(performance.now() - mark, 0, 0);
