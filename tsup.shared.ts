@@ -1,4 +1,5 @@
 import { defineConfig, type Options } from 'tsup';
+import { watEsbuildPlugin } from './wat.shared.js';
 
 /**
  * Constant-only modules that every package compiles into its own bundle instead of importing
@@ -27,7 +28,8 @@ const FOLD_CONSTANTS: Options['terserOptions'] = {
 
 /**
  * Settings every package and app builds with: ESM for Node 20, source maps, a clean dist,
- * constants folded and inlined. Bundled `@nic/*` modules resolve to their TypeScript source.
+ * constants folded and inlined, `.wat` kernels compiled. Bundled `@nic/*` modules resolve to
+ * their TypeScript source.
  */
 const common: Options = {
   format: ['esm'],
@@ -38,6 +40,7 @@ const common: Options = {
   minify: 'terser',
   terserOptions: FOLD_CONSTANTS,
   noExternal: INLINED_CONSTANTS,
+  esbuildPlugins: [watEsbuildPlugin],
   esbuildOptions(options) {
     options.conditions = ['@nic/source'];
   },

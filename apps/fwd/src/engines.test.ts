@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MBUF_HDR_SIZE, MBUF_HEADROOM, MbufView, pktmbufPoolCreate, type Eal, type Mempool } from '@nic/eal';
+import { MBUF_HDR_SIZE, MBUF_HEADROOM, MbufView, memzoneReserve, pktmbufPoolCreate, type Eal, type Mempool } from '@nic/eal';
 import { parseMac } from '@nic/ethdev';
 import { testEal } from './__fixtures__/harness.js';
 import type { Stream } from './config.js';
 import { ENGINES, type EngineContext } from './engines/index.js';
+import { packetWriter } from './engines/packet-writer.js';
 import { buildUdpFrame } from './engines/txonly.js';
 import { ETH_HDR_LEN, IP_HDR_LEN, ipv4Checksum, readBe16 } from './frame.js';
 import { DEFAULT_OPTIONS, type ForwardMode } from './options.js';
@@ -101,6 +102,13 @@ describe('forwarding engines, byte by byte', () => {
 
 describe('txonly', () => {
   const config = { ...txonlyConfig(DEFAULT_OPTIONS), flows: 3, udpSrc: 65534 };
+  let burstArrays = 0;
+
+  /** A burst array in the arena, as nic-fwd's loops have: txonly's writer reads the handles there. */
+  function arenaHandles(n: number): Uint32Array {
+    const zone = memzoneReserve(eal.arena, `engine_burst_${burstArrays++}`, n * Uint32Array.BYTES_PER_ELEMENT);
+    return new Uint32Array(eal.arena.buffer, zone.offset, n);
+  }
 
   it('builds a 64-byte UDP/IPv4 frame with a correct header checksum', () => {
     const frame = buildUdpFrame(txonlyConfig(DEFAULT_OPTIONS), parseMac(PEER_MAC), parseMac(TX_MAC));
@@ -121,7 +129,7 @@ describe('txonly', () => {
   });
 
   it('fills the burst with frames of the configured length, the flows cycling the UDP source port', () => {
-    const handles = new Uint32Array(5);
+    const handles = arenaHandles(5);
     const before = pool.availCount();
     expect(ENGINES.txonly.create(context('txonly', config)).apply(handles, 5)).toBe(5);
     expect(pool.availCount()).toBe(before - 5);
@@ -144,7 +152,7 @@ describe('txonly', () => {
    */
   function dirtyPool(name: string, n: number, privSize = 0, dataRoomSize?: number): Mempool {
     const p = pktmbufPoolCreate(eal.arena, name, n, 0, privSize, dataRoomSize);
-    const handles = new Uint32Array(n);
+    const handles = arenaHandles(n);
     expect(mbufs.allocBulk(p, handles, n)).toBe(0);
     for (const h of handles) {
       eal.arena.u8.fill(0xee, h + MBUF_HDR_SIZE, mbufs.bufAddr(h) + mbufs.bufLen(h));
@@ -165,7 +173,7 @@ describe('txonly', () => {
     const n = 6;
     const dirty = dirtyPool('dirty_pool', n);
     const cfg = txonlyConfig(DEFAULT_OPTIONS);
-    const handles = new Uint32Array(n);
+    const handles = arenaHandles(n);
     expect(ENGINES.txonly.create({ ...context('txonly', cfg), pool: dirty }).apply(handles, n)).toBe(n);
     expect(dirty.availCount()).toBe(0);
     const template = [...buildUdpFrame(cfg, parseMac(PEER_MAC), parseMac(TX_MAC)).subarray(0, cfg.length)];
@@ -190,7 +198,7 @@ describe('txonly', () => {
     const n = 3;
     const dirty = dirtyPool(`dirty_${length}`, n);
     const cfg = { ...txonlyConfig(DEFAULT_OPTIONS), length };
-    const handles = new Uint32Array(n);
+    const handles = arenaHandles(n);
     expect(ENGINES.txonly.create({ ...context('txonly', cfg), pool: dirty }).apply(handles, n)).toBe(n);
     const template = buildUdpFrame(cfg, parseMac(PEER_MAC), parseMac(TX_MAC)).subarray(0, length);
     // The frame's own fields follow the length: IPv4 total length and UDP length.
@@ -211,7 +219,7 @@ describe('txonly', () => {
     const n = 4;
     const dirty = dirtyPool(`dirty_priv_${privSize}`, n, privSize, dataRoom);
     const cfg = txonlyConfig(DEFAULT_OPTIONS);
-    const handles = new Uint32Array(n);
+    const handles = arenaHandles(n);
     expect(ENGINES.txonly.create({ ...context('txonly', cfg), pool: dirty }).apply(handles, n)).toBe(n);
     const template = buildUdpFrame(cfg, parseMac(PEER_MAC), parseMac(TX_MAC)).subarray(0, cfg.length);
     for (const h of handles) {
@@ -232,7 +240,7 @@ describe('txonly', () => {
     const n = 3;
     const dirty = dirtyPool('dirty_nan', n);
     const cfg = { ...txonlyConfig(DEFAULT_OPTIONS), length: 70 };
-    const handles = new Uint32Array(n);
+    const handles = arenaHandles(n);
     expect(ENGINES.txonly.create({ ...context('txonly', cfg), pool: dirty, txMac }).apply(handles, n)).toBe(n);
     const template = buildUdpFrame(cfg, parseMac(PEER_MAC), txMac).subarray(0, cfg.length);
     expect(Number.isNaN(new DataView(template.buffer).getFloat64(0, true))).toBe(true);
@@ -243,10 +251,26 @@ describe('txonly', () => {
 
   it('makes no packet when the pool cannot give the whole burst', () => {
     const small = pktmbufPoolCreate(eal.arena, 'tiny_pool', 3);
-    const handles = new Uint32Array(4);
+    const handles = arenaHandles(4);
     expect(ENGINES.txonly.create({ ...context('txonly'), pool: small }).apply(handles, 4)).toBe(0);
     expect(small.availCount()).toBe(3);
     small.free();
+  });
+
+  it('refuses a burst array outside the arena, taking nothing from the pool', () => {
+    const before = pool.availCount();
+    const engine = ENGINES.txonly.create(context('txonly'));
+    expect(() => engine.apply(new Uint32Array(4), 4)).toThrow(expect.objectContaining({ code: 'NIC_EINVAL', message: expect.stringContaining('view of the arena') }));
+    expect(pool.availCount()).toBe(before);
+  });
+
+  it('takes only frames that are zeros past their first 64 bytes, and no longer than the packets', () => {
+    const buffers = { bufOffset: MBUF_HDR_SIZE, bufLen: 2176 };
+    const frame = new Uint8Array(72);
+    expect(() => packetWriter(frame, 72, eal.arena, buffers)).not.toThrow();
+    frame[70] = 1;
+    expect(() => packetWriter(frame, 72, eal.arena, buffers)).toThrow(/zeros past its first 64 bytes/);
+    expect(() => packetWriter(new Uint8Array(80), 70, eal.arena, buffers)).toThrow(/longer than the 72 bytes/);
   });
 
   it('refuses frames larger than the data room', () => {

@@ -2,10 +2,13 @@
  * The forwarding loop of one lcore: a pass polls every stream of the lcore once. Per stream:
  * receive a burst (or generate one), let the engine work on it, capture it, transmit it,
  * free and count what the tx queue refused; with `--record-burst-stats`, count each burst by
- * its size. Everything is allocated when the loop is built; a pass allocates nothing.
+ * its size. Everything is allocated when the loop is built; a pass allocates nothing. The
+ * burst array lies in the arena (a memzone of the loop's own), so WebAssembly kernels (the
+ * txonly writer, PMD tx fills) read it where it is.
  */
 import { performance } from 'node:perf_hooks';
-import { Mempool, MbufView, type Arena } from '@nic/eal';
+import { threadId } from 'node:worker_threads';
+import { Mempool, MbufView, memzoneFree, memzoneReserve, type Arena } from '@nic/eal';
 import { parseMac, rxBurst, txBurst } from '@nic/ethdev';
 import type { PlacedStream } from './config.js';
 import { ENGINES, type BurstEngine, type TxonlyConfig } from './engines/index.js';
@@ -39,6 +42,10 @@ export interface LoopSetup {
 
 /** Passes between two looks at the clock in {@link ForwardLoop.runUntil}. */
 const PASSES_PER_CLOCK = 64;
+/** Bytes of a handle. */
+const HANDLE_BYTES = 4;
+/** Loops built on this thread so far: with the thread id, it names each loop's memzone. */
+let loopsBuilt = 0;
 
 /** One stream as the loop runs it. */
 class RunningStream {
@@ -68,6 +75,9 @@ export class ForwardLoop {
   readonly #mbufs: MbufView;
   readonly #pool: Mempool;
   readonly #handles: Uint32Array;
+  readonly #arena: Arena;
+  /** The memzone of the burst array. */
+  readonly #zone: string;
   readonly #burst: number;
   readonly #pcap: PcapWriter | undefined;
   /** Whether sources (txonly) generate; off while draining. */
@@ -80,7 +90,6 @@ export class ForwardLoop {
     this.#mbufs = new MbufView(arena);
     this.#pool = Mempool.lookup(arena, setup.poolName);
     this.#burst = setup.burst;
-    this.#handles = new Uint32Array(setup.burst);
     this.#pcap = setup.pcap && new PcapWriter(setup.pcap.path, setup.burst, this.#mbufs, arena.u8, setup.pcap.snaplen);
     this.#streams = setup.streams.map((s) => {
       const spec = ENGINES[s.mode];
@@ -97,6 +106,11 @@ export class ForwardLoop {
       const at = s.index * STREAM_FIELDS;
       return new RunningStream(s.rxPort, s.rxQueue, s.txPort, s.txQueue, spec.receives, spec.transmits, engine, at, shared.spreadAt(s.index, SPREAD_RX), shared.spreadAt(s.index, SPREAD_TX));
     });
+    // Last, so that nothing after it can throw and leave the memzone behind.
+    this.#arena = arena;
+    this.#zone = `fwd_burst_${threadId}_${loopsBuilt++}`;
+    const zone = memzoneReserve(arena, this.#zone, setup.burst * HANDLE_BYTES);
+    this.#handles = new Uint32Array(arena.buffer, zone.offset, setup.burst);
   }
 
   /** Polls every stream once; returns the packets received or generated. */
@@ -126,10 +140,11 @@ export class ForwardLoop {
     this.#sources = false;
   }
 
-  /** Writes out the capture and hands this thread's cached mbufs back to the pool. */
+  /** Writes out the capture, hands this thread's cached mbufs back to the pool and frees the burst array. */
   finish(): void {
     this.#pcap?.close();
     this.#pool.cacheFlush();
+    memzoneFree(this.#arena, this.#zone);
   }
 
   #runStream(s: RunningStream): number {

@@ -14,7 +14,7 @@ import {
   type HugepageMapping,
   type MemoryMapping,
 } from '@nic/native';
-import { Arena, type IovaMap } from './memory/arena.js';
+import { Arena, sharedWasmMemory, type IovaMap } from './memory/arena.js';
 import type { EalOptions } from './options/types.js';
 
 /** Arena size when neither `-m` nor `--socket-mem` says, MiB. */
@@ -51,8 +51,7 @@ function hugepageSizeFor(options: EalOptions): number {
   return mount.pageSize;
 }
 
-function reserveHugepages(options: EalOptions, bytes: number): HugepageMapping {
-  const size = hugepageSizeFor(options);
+function reserveHugepages(options: EalOptions, bytes: number, size: number, within: SharedArrayBuffer): HugepageMapping {
   const pool = size > 0 ? hugepagePool(size) : undefined;
   const pages = Math.ceil(bytes / Math.max(size, 1));
   if (!pool || pool.free - pool.reserved < pages) {
@@ -65,7 +64,7 @@ function reserveHugepages(options: EalOptions, bytes: number): HugepageMapping {
         'or run with --no-huge',
     );
   }
-  return allocHugepages(bytes, { pageSize: size, dir: options.hugeDir });
+  return allocHugepages(bytes, { pageSize: size, dir: options.hugeDir, within });
 }
 
 /** Physical addresses of every page, or undefined when the kernel hides them (VA mode then). */
@@ -79,14 +78,18 @@ function physicalPages(mapping: MemoryMapping): Float64Array | undefined {
 }
 
 /**
- * Reserves the arena the options ask for. IOVA mode: `--iova-mode` if given (PA needs
+ * Reserves the arena the options ask for, inside a shared WebAssembly memory one page larger
+ * (the pages go from its first page boundary). IOVA mode: `--iova-mode` if given (PA needs
  * visible frame numbers, else `NIC_EPERM`), otherwise PA when frame numbers are visible and
  * VA when not.
  */
 export function reserveMemory(options: EalOptions): EalMemory {
   const bytes = requestedBytes(options);
-  const huge = options.noHuge ? undefined : reserveHugepages(options, bytes);
-  const mapping = huge ?? allocAnonymous(bytes);
+  const hugepageSize = options.noHuge ? 0 : hugepageSizeFor(options);
+  const align = hugepageSize > 0 ? hugepageSize : systemPageSize();
+  const memory = sharedWasmMemory(Math.ceil(bytes / align) * align + align);
+  const huge = options.noHuge ? undefined : reserveHugepages(options, bytes, hugepageSize, memory.buffer);
+  const mapping = huge ?? allocAnonymous(bytes, { within: memory.buffer });
   try {
     const wantVa = options.iovaMode === 'va';
     const phys = wantVa ? undefined : physicalPages(mapping);
@@ -97,7 +100,8 @@ export function reserveMemory(options: EalOptions): EalMemory {
       ? { mode: 'pa', baseAddress: mapping.address, pageSize: mapping.pageSize, pagePhys: phys }
       : { mode: 'va', baseAddress: mapping.address, pageSize: mapping.pageSize || systemPageSize() };
     const source = huge?.method ?? 'anonymous';
-    return { arena: new Arena({ buffer: mapping.buffer, iova }), mapping, source };
+    const wasm = { memory, base: mapping.hostOffset };
+    return { arena: new Arena({ buffer: mapping.buffer, iova, wasm }), mapping, source };
   } catch (e) {
     mapping.unmap();
     throw e;

@@ -7,6 +7,8 @@ export interface RawRegion {
   readonly address: number;
   readonly length: number;
   readonly buffer: SharedArrayBuffer;
+  /** Offset inside the buffer the region was placed in, -1 when not placed. */
+  readonly hostOffset: number;
 }
 
 /** A hugepage mapping as the addon returns it. */
@@ -190,8 +192,8 @@ export interface NativeAddon {
   pageSize(): number;
   mapFile(path: string, offset: number, length: number | undefined, writable: boolean): RawRegion;
   mapFd(fd: number, offset: number, length: number | undefined, writable: boolean): RawRegion;
-  allocAnonymous(length: number): RawRegion;
-  allocHugepages(length: number, pageSize: number, dir: string, keepFd: boolean): RawHugepageRegion;
+  allocAnonymous(length: number, within: SharedArrayBuffer | undefined): RawRegion;
+  allocHugepages(length: number, pageSize: number, dir: string, keepFd: boolean, within: SharedArrayBuffer | undefined): RawHugepageRegion;
   unmap(id: number): void;
   attach(address: number, length: number): SharedArrayBuffer;
   virtToPhys(address: number): number;

@@ -66,7 +66,7 @@ int OpenBacking(Napi::Env env, const std::string& dir, int shift) {
   return fd;
 }
 
-// allocHugepages(length, pageSize, dir, keepFd): see hugepage.ts.
+// allocHugepages(length, pageSize, dir, keepFd, within | undefined): see hugepage.ts.
 Napi::Value AllocHugepages(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   uint64_t length, pageSize;
@@ -89,6 +89,8 @@ Napi::Value AllocHugepages(const Napi::CallbackInfo& info) {
   }
   length = (length + pageSize - 1) / pageSize * pageSize;
   std::string where = dir.empty() ? "memfd" : dir;
+  Placement place;
+  if (!ArgPlacement(info, 4, "allocHugepages within", length, pageSize, &place)) return Napi::Value();
 
   int fd = OpenBacking(env, dir, shift);
   if (fd < 0) return Napi::Value();
@@ -100,7 +102,7 @@ Napi::Value AllocHugepages(const Napi::CallbackInfo& info) {
   }
   // Shared hugetlb mappings reserve their pages here, so a shortfall is ENOMEM now and never
   // a SIGBUS on first touch.
-  void* addr = mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+  void* addr = MapPlaced(place, length, MAP_SHARED | MAP_POPULATE, fd);
   if (addr == MAP_FAILED) {
     int err = errno;
     close(fd);
@@ -113,7 +115,7 @@ Napi::Value AllocHugepages(const Napi::CallbackInfo& info) {
     close(fd);
     fd = -1;
   }
-  Napi::Object region = NewRegion(env, addr, length);
+  Napi::Object region = NewRegion(env, addr, length, place);
   region.Set("fd", Napi::Number::New(env, fd));
   region.Set("method", Napi::String::New(env, dir.empty() ? "memfd" : "hugetlbfs"));
   return region;

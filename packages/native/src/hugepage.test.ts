@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   HUGEPAGE_1G,
@@ -123,6 +125,58 @@ describe('hugepage allocation', () => {
     expect(virtToPhys(m.address)).toBeGreaterThan(0);
     expectContiguous(m.address, m.length, HUGEPAGE_2M);
     m.unmap();
+    expect(hugepagePool(HUGEPAGE_2M)?.free).toBe(freeBefore);
+  });
+
+  it('places pages inside a WebAssembly memory from its first hugepage boundary; unmap gives them back and leaves the memory usable', (ctx) => {
+    if (skipReason) return ctx.skip();
+    const freeBefore = hugepagePool(HUGEPAGE_2M)?.free ?? 0;
+    // Room for two pages from wherever the first 2 MiB boundary falls.
+    const memory = new WebAssembly.Memory({ initial: 96, maximum: 96, shared: true });
+    const host = memory.buffer as SharedArrayBuffer;
+    const m = allocHugepages(2 * HUGEPAGE_2M, { pageSize: HUGEPAGE_2M, method: 'memfd', within: host });
+    expect(m.address % HUGEPAGE_2M).toBe(0);
+    expect(m.hostOffset).toBeGreaterThanOrEqual(0);
+    expect(m.hostOffset).toBeLessThan(HUGEPAGE_2M);
+    expect(hugepagePool(HUGEPAGE_2M)?.free).toBe(freeBefore - 2);
+    expectContiguous(m.address, m.length, HUGEPAGE_2M);
+    const hostWords = new Uint32Array(host, m.hostOffset, m.length / 4);
+    hostWords[hostWords.length - 1] = 0xfeedf00d;
+    expect(new Uint32Array(m.buffer)[hostWords.length - 1]).toBe(0xfeedf00d);
+    m.unmap();
+    expect(hugepagePool(HUGEPAGE_2M)?.free).toBe(freeBefore);
+    expect(hostWords[hostWords.length - 1]).toBe(0);
+    hostWords[0] = 1;
+    expect(hostWords[0]).toBe(1);
+  });
+
+  it('gives placed pages back once the views of the mapping are collected, the memory staying usable', async (ctx) => {
+    if (skipReason) return ctx.skip();
+    const freeBefore = hugepagePool(HUGEPAGE_2M)?.free ?? 0;
+    const memory = new WebAssembly.Memory({ initial: 64, maximum: 64, shared: true });
+    const host = memory.buffer as SharedArrayBuffer;
+    const hostOffset = allocHugepages(HUGEPAGE_2M, { pageSize: HUGEPAGE_2M, method: 'memfd', within: host }).hostOffset;
+    expect(hugepagePool(HUGEPAGE_2M)?.free).toBe(freeBefore - 1);
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    for (let i = 0; i < 100 && hugepagePool(HUGEPAGE_2M)?.free !== freeBefore; i++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(hugepagePool(HUGEPAGE_2M)?.free).toBe(freeBefore);
+    const words = new Uint32Array(host, hostOffset, 4);
+    words[3] = 8;
+    expect(words[3]).toBe(8);
+  });
+
+  it('refuses a WebAssembly memory without room for the pages, taking none from the pool', (ctx) => {
+    if (skipReason) return ctx.skip();
+    const freeBefore = hugepagePool(HUGEPAGE_2M)?.free ?? 0;
+    const memory = new WebAssembly.Memory({ initial: 32, maximum: 32, shared: true });
+    // 2 MiB of memory holds 2 MiB from a 2 MiB boundary only if it starts on one; 4 MiB never fits.
+    expect(() => allocHugepages(2 * HUGEPAGE_2M, { pageSize: HUGEPAGE_2M, method: 'memfd', within: memory.buffer as SharedArrayBuffer })).toThrow(
+      expect.objectContaining({ code: 'NIC_EINVAL' }),
+    );
     expect(hugepagePool(HUGEPAGE_2M)?.free).toBe(freeBefore);
   });
 

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { addon, type RawHugepageRegion } from './addon.js';
 import { NicError } from './error.js';
-import { Mapping, type MemoryMapping } from './memory.js';
+import { Mapping, type MemoryMapping, type Placement } from './memory.js';
 
 /** 2 MiB, the x86-64 default hugepage size. */
 export const HUGEPAGE_2M = 2 * 1024 * 1024;
@@ -37,7 +37,7 @@ export interface HugetlbfsMount {
 export type HugepageMethod = 'hugetlbfs' | 'memfd';
 
 /** Options of {@link allocHugepages}. */
-export interface HugepageOptions {
+export interface HugepageOptions extends Placement {
   /** Hugepage size in bytes. Default: {@link defaultHugepageSize}. */
   pageSize?: number;
   /**
@@ -181,5 +181,5 @@ export function allocHugepages(length: number, options: HugepageOptions = {}): H
       );
     }
   }
-  return new HugepageRegion(addon.allocHugepages(length, pageSize, dir, options.keepFd ?? false), pageSize);
+  return new HugepageRegion(addon.allocHugepages(length, pageSize, dir, options.keepFd ?? false, options.within), pageSize);
 }

@@ -9,6 +9,7 @@ export {
   virtToPhysRange,
   type MapOptions,
   type MemoryMapping,
+  type Placement,
 } from './memory.js';
 export {
   HUGEPAGE_1G,

@@ -25,6 +25,11 @@ struct Region {
   size_t length;
   size_t views;  // SharedArrayBuffer backing stores over this region, in any thread
   bool live;     // false once unmap() replaced the range with a placeholder
+  bool placed;   // inside a host's memory (see Placement)
+  std::weak_ptr<v8::BackingStore> host;
+
+  // Whether the pages are still this region's: not unmapped, and the host (if any) not freed.
+  bool Mapped() const { return live && (!placed || !host.expired()); }
 };
 
 std::mutex registryMutex;
@@ -33,13 +38,29 @@ uint64_t nextRegionId = 1;
 
 size_t PageSize() { return static_cast<size_t>(sysconf(_SC_PAGESIZE)); }
 
+// Replaces [addr, addr + length) with zeroed private pages.
+bool PutPlaceholder(uintptr_t addr, size_t length) {
+  return mmap(reinterpret_cast<void*>(addr), length, PROT_READ | PROT_WRITE,
+              MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != MAP_FAILED;
+}
+
+// Gives up a region's pages when its last view goes: unmapped, or, inside a host's memory,
+// replaced by a placeholder (V8 unmaps that with the host). Called with the registry locked.
+void ReleasePages(const Region& region) {
+  if (!region.placed) {
+    munmap(reinterpret_cast<void*>(region.addr), region.length);
+  } else if (std::shared_ptr<v8::BackingStore> host = region.host.lock(); host && region.live) {
+    PutPlaceholder(region.addr, region.length);
+  }
+}
+
 // Backing-store deleter: may run on any thread, whenever V8 frees a buffer.
 void ReleaseView(void*, size_t, void* deleterData) {
   uint64_t id = reinterpret_cast<uintptr_t>(deleterData);
   std::lock_guard<std::mutex> lock(registryMutex);
   auto it = registry.find(id);
   if (it == registry.end() || --it->second.views > 0) return;
-  munmap(reinterpret_cast<void*>(it->second.addr), it->second.length);
+  ReleasePages(it->second);
   registry.erase(it);
 }
 
@@ -146,7 +167,8 @@ Napi::Value MapFd(const Napi::CallbackInfo& info) {
                        "fd " + std::to_string(fd));
 }
 
-// allocAnonymous(length): zeroed private memory, populated and locked (the --no-huge arena).
+// allocAnonymous(length, within | undefined): zeroed private memory, populated and locked (the
+// --no-huge arena).
 Napi::Value AllocAnonymous(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   uint64_t length;
@@ -157,16 +179,21 @@ Napi::Value AllocAnonymous(const Napi::CallbackInfo& info) {
     return Napi::Value();
   }
   length = (length + page - 1) / page * page;
+  Placement place;
+  if (!ArgPlacement(info, 1, "allocAnonymous within", length, page, &place)) return Napi::Value();
   std::string what = "allocating " + std::to_string(length) + " bytes of anonymous memory";
-  void* addr = mmap(nullptr, length, PROT_READ | PROT_WRITE,
-                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+  void* addr = MapPlaced(place, length, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1);
   if (addr == MAP_FAILED) {
     ThrowErrno(env, errno, "mmap", what);
     return Napi::Value();
   }
   if (mlock(addr, length) != 0) {
     int err = errno;
-    munmap(addr, length);
+    if (place.host) {
+      PutPlaceholder(place.addr, length);
+    } else {
+      munmap(addr, length);
+    }
     struct rlimit limit;
     getrlimit(RLIMIT_MEMLOCK, &limit);
     std::string limitText =
@@ -176,7 +203,7 @@ Napi::Value AllocAnonymous(const Napi::CallbackInfo& info) {
                    limitText + "; raise it with `ulimit -l` or grant CAP_IPC_LOCK)");
     return Napi::Value();
   }
-  return NewRegion(env, addr, length);
+  return NewRegion(env, addr, length, place);
 }
 
 // unmap(id): releases the region's pages now. The views stay valid but see zeroed private
@@ -187,14 +214,14 @@ Napi::Value Unmap(const Napi::CallbackInfo& info) {
   if (!ArgUint(info, 0, "unmap region id", kMaxSafeInteger, &id)) return Napi::Value();
   std::lock_guard<std::mutex> lock(registryMutex);
   auto it = registry.find(id);
-  if (it == registry.end() || !it->second.live) {
+  if (it == registry.end() || !it->second.Mapped()) {
     ThrowNic(env, "NIC_EINVAL", "unmap: region " + std::to_string(id) + " is not mapped (unmapped already?)");
     return Napi::Value();
   }
   Region& region = it->second;
-  void* placeholder = mmap(reinterpret_cast<void*>(region.addr), region.length, PROT_READ | PROT_WRITE,
-                           MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (placeholder == MAP_FAILED) {
+  // Holding the host keeps V8 from freeing its memory under the placeholder.
+  std::shared_ptr<v8::BackingStore> host = region.host.lock();
+  if (!PutPlaceholder(region.addr, region.length)) {
     ThrowErrno(env, errno, "mmap",
                "replacing region " + std::to_string(id) + " at " + Hex(region.addr) + " (" +
                    std::to_string(region.length) + " bytes)");
@@ -221,7 +248,7 @@ Napi::Value Attach(const Napi::CallbackInfo& info) {
   {
     std::lock_guard<std::mutex> lock(registryMutex);
     for (auto& [regionId, region] : registry) {
-      if (region.live && address >= region.addr && length <= region.length &&
+      if (region.Mapped() && address >= region.addr && length <= region.length &&
           address - region.addr <= region.length - length) {
         id = regionId;
         region.views++;
@@ -242,18 +269,60 @@ Napi::Value PageSizeExport(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-Napi::Object NewRegion(Napi::Env env, void* addr, size_t length) {
+bool ArgPlacement(const Napi::CallbackInfo& info, size_t i, const char* name, size_t length,
+                  size_t align, Placement* out) {
+  *out = Placement{};
+  if (info.Length() <= i || info[i].IsUndefined()) return true;
+  napi_value raw = info[i];
+  v8::Local<v8::Value> value;
+  static_assert(sizeof(napi_value) == sizeof(v8::Local<v8::Value>), "handle layouts differ");
+  memcpy(static_cast<void*>(&value), &raw, sizeof(value));
+  if (!value->IsSharedArrayBuffer()) {
+    Napi::TypeError::New(info.Env(), std::string(name) + " must be a SharedArrayBuffer").ThrowAsJavaScriptException();
+    return false;
+  }
+  std::shared_ptr<v8::BackingStore> host = value.As<v8::SharedArrayBuffer>()->GetBackingStore();
+  uintptr_t start = reinterpret_cast<uintptr_t>(host->Data());
+  uintptr_t end = start + host->ByteLength();
+  uintptr_t addr = (start + align - 1) / align * align;
+  if (addr > end || length > end - addr) {
+    ThrowNic(info.Env(), "NIC_EINVAL",
+             std::string(name) + ": " + std::to_string(length) + " bytes from a " + std::to_string(align) +
+                 "-byte boundary do not fit in its " + std::to_string(host->ByteLength()) + " bytes at " +
+                 Hex(start) + " (it needs " + std::to_string(length + align - 1) + ")");
+    return false;
+  }
+  out->addr = addr;
+  out->host = std::move(host);
+  return true;
+}
+
+void* MapPlaced(const Placement& place, size_t length, int flags, int fd) {
+  if (!place.host) return mmap(nullptr, length, PROT_READ | PROT_WRITE, flags, fd, 0);
+  void* addr = mmap(reinterpret_cast<void*>(place.addr), length, PROT_READ | PROT_WRITE, flags | MAP_FIXED, fd, 0);
+  if (addr == MAP_FAILED) {
+    int err = errno;
+    // With MAP_FIXED the kernel may have dropped the old pages before failing.
+    PutPlaceholder(place.addr, length);
+    errno = err;
+  }
+  return addr;
+}
+
+Napi::Object NewRegion(Napi::Env env, void* addr, size_t length, const Placement& place) {
   uint64_t id;
   {
     std::lock_guard<std::mutex> lock(registryMutex);
     id = nextRegionId++;
-    registry[id] = Region{reinterpret_cast<uintptr_t>(addr), length, 1, true};
+    registry[id] = Region{reinterpret_cast<uintptr_t>(addr), length, 1, true, place.host != nullptr, place.host};
   }
   Napi::Object region = Napi::Object::New(env);
   region.Set("id", Napi::Number::New(env, static_cast<double>(id)));
   region.Set("address", Napi::Number::New(env, static_cast<double>(reinterpret_cast<uintptr_t>(addr))));
   region.Set("length", Napi::Number::New(env, static_cast<double>(length)));
   region.Set("buffer", NewView(env, id, reinterpret_cast<uintptr_t>(addr), length));
+  double hostOffset = place.host ? static_cast<double>(place.addr - reinterpret_cast<uintptr_t>(place.host->Data())) : -1;
+  region.Set("hostOffset", Napi::Number::New(env, hostOffset));
   return region;
 }
 
@@ -262,7 +331,7 @@ bool InLiveRegion(uintptr_t addr, size_t length, bool* unmapped) {
   *unmapped = false;
   for (const auto& [id, region] : registry) {
     if (addr >= region.addr && length <= region.length && addr - region.addr <= region.length - length) {
-      if (region.live) return true;
+      if (region.Mapped()) return true;
       *unmapped = true;
     }
   }

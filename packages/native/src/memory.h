@@ -8,14 +8,36 @@
 
 #include <napi.h>
 
+#include <v8.h>
+
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 namespace nic {
 
+// Where a mapping goes: anywhere (`host` empty, `addr` 0), or at `addr` inside the memory of
+// `host`, a SharedArrayBuffer's backing store (a WebAssembly.Memory's buffer), replacing the
+// pages there.
+struct Placement {
+  uintptr_t addr = 0;
+  std::shared_ptr<v8::BackingStore> host;
+};
+
+// Reads optional argument `i`: undefined is no placement; otherwise a SharedArrayBuffer with
+// room for `length` bytes from its first `align`-aligned address. Returns false after throwing.
+bool ArgPlacement(const Napi::CallbackInfo& info, size_t i, const char* name, size_t length,
+                  size_t align, Placement* out);
+
+// mmap at the placement (MAP_FIXED inside the host) or wherever the kernel chooses. A failed
+// placed mmap puts ordinary zeroed pages back, so the host's memory never has a hole.
+void* MapPlaced(const Placement& place, size_t length, int flags, int fd);
+
 // Enters a fresh mapping [addr, addr + length) in the registry and returns the object
-// { id, address, length, buffer } for it. The registry owns the range from then on.
-Napi::Object NewRegion(Napi::Env env, void* addr, size_t length);
+// { id, address, length, buffer } for it. The registry owns the range from then on. A mapping
+// placed inside a host's memory is never unmapped: releasing it puts ordinary zeroed pages
+// back while the host lives, and it is gone with the host once V8 frees that.
+Napi::Object NewRegion(Napi::Env env, void* addr, size_t length, const Placement& place = {});
 
 // Whether [addr, addr + length) lies inside one live region (mapped, not unmapped).
 // Sets `unmapped` when the range lies in a region that was explicitly unmapped.

@@ -149,6 +149,46 @@ describe('allocAnonymous', () => {
   });
 });
 
+describe('allocAnonymous within a WebAssembly memory', () => {
+  /** A shared WebAssembly memory of `pages` 64 KiB pages, and a view of all of it. */
+  function wasmMemory(pages: number): { memory: WebAssembly.Memory; words: Uint32Array } {
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    return { memory, words: new Uint32Array(memory.buffer) };
+  }
+
+  it('puts locked pages where the host buffer shows them; unmap leaves that range zeroed and usable', () => {
+    const { memory, words } = wasmMemory(4);
+    words.fill(0xa5a5a5a5);
+    const m = allocAnonymous(2 * PAGE + 1, { within: memory.buffer as SharedArrayBuffer });
+    expect(m.length).toBe(3 * PAGE);
+    // WebAssembly memories start on a 64 KiB boundary, a multiple of the page size.
+    expect(m.hostOffset).toBe(0);
+    // Fresh pages: the host's old bytes are gone there, and kept after them.
+    expect(words.subarray(0, (3 * PAGE) / 4).every((w) => w === 0)).toBe(true);
+    expect(words[(3 * PAGE) / 4]).toBe(0xa5a5a5a5);
+    new Uint32Array(m.buffer)[7] = 1234;
+    expect(words[m.hostOffset / 4 + 7]).toBe(1234);
+    words[m.hostOffset / 4 + 8] = 99;
+    expect(new Uint32Array(m.buffer)[8]).toBe(99);
+    expect(virtToPhys(m.address)).toBeGreaterThan(0);
+    m.unmap();
+    expect(words[7]).toBe(0);
+    words[7] = 5;
+    expect(words[7]).toBe(5);
+    expect(() => m.unmap()).toThrow(expect.objectContaining({ code: 'NIC_EINVAL' }));
+  });
+
+  it('refuses a buffer without room for the pages, or one that is no SharedArrayBuffer, and leaves it as it was', () => {
+    const { memory, words } = wasmMemory(1);
+    words.fill(7);
+    expect(() => allocAnonymous(2 * 65536, { within: memory.buffer as SharedArrayBuffer })).toThrow(
+      expect.objectContaining({ code: 'NIC_EINVAL', message: expect.stringContaining('do not fit in its 65536 bytes') }),
+    );
+    expect(words.every((w) => w === 7)).toBe(true);
+    expect(() => allocAnonymous(PAGE, { within: new ArrayBuffer(PAGE) as unknown as SharedArrayBuffer })).toThrow(TypeError);
+  });
+});
+
 describe('virtToPhys', () => {
   it('is NIC_EPERM, with the reason, when the kernel hides frame numbers', (ctx) => {
     if (!existsSync('/usr/bin/setpriv')) {

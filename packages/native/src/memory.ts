@@ -1,4 +1,5 @@
 import { addon, type RawRegion } from './addon.js';
+import type {} from './webassembly.js';
 
 /**
  * Memory mapped by this process through nic, seen as a `SharedArrayBuffer`.
@@ -17,6 +18,8 @@ export interface MemoryMapping {
   readonly length: number;
   /** Size of the pages backing the mapping: the system page size, or the hugepage size. */
   readonly pageSize: number;
+  /** Byte offset of the mapping inside the buffer it was placed `within` (see {@link Placement}); -1 when not placed. */
+  readonly hostOffset: number;
   /** False once {@link MemoryMapping.unmap} has run. */
   readonly mapped: boolean;
   /**
@@ -48,6 +51,7 @@ export class Mapping implements MemoryMapping {
   readonly address: number;
   readonly length: number;
   readonly pageSize: number;
+  readonly hostOffset: number;
   readonly #id: number;
   #mapped = true;
 
@@ -56,6 +60,7 @@ export class Mapping implements MemoryMapping {
     this.address = raw.address;
     this.length = raw.length;
     this.pageSize = pageSize;
+    this.hostOffset = raw.hostOffset;
     this.#id = raw.id;
   }
 
@@ -94,13 +99,26 @@ export function mapFd(fd: number, options: MapOptions = {}): MemoryMapping {
 }
 
 /**
+ * Where an allocation goes, when not at an address the kernel chooses: `within` a
+ * `SharedArrayBuffer` (a shared `WebAssembly.Memory`'s buffer, so that WebAssembly code
+ * reaches the memory), from the buffer's first boundary of the allocation's page size. The
+ * new pages replace the buffer's own there; releasing the mapping (unmap, or its last view
+ * collected) puts zeroed ordinary pages back, and the buffer's owner frees the range.
+ */
+export interface Placement {
+  /** The buffer to allocate inside. It needs the length plus up to one page of alignment. */
+  readonly within?: SharedArrayBuffer;
+}
+
+/**
  * Allocates zeroed anonymous memory, faulted in and locked with `mlock` so it is never
  * swapped (the `--no-huge` arena). The length is rounded up to whole pages.
  * @throws NicError `NIC_ENOMEM` or `NIC_EPERM` when it cannot be locked (the message gives
- * RLIMIT_MEMLOCK), `NIC_EINVAL` for a zero length.
+ * RLIMIT_MEMLOCK), `NIC_EINVAL` for a zero length or a `within` buffer without room;
+ * TypeError when `within` is not a SharedArrayBuffer.
  */
-export function allocAnonymous(length: number): MemoryMapping {
-  return new Mapping(addon.allocAnonymous(length), pageSize());
+export function allocAnonymous(length: number, options: Placement = {}): MemoryMapping {
+  return new Mapping(addon.allocAnonymous(length, options.within), pageSize());
 }
 
 /**

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MBUF_DEFAULT_BUF_SIZE, MBUF_F_RX_RSS_HASH, MBUF_F_RX_VLAN_STRIPPED, MbufView, MEMPOOL_F_DEBUG, pktmbufPoolCreate, type Eal, type Mempool } from '@nic/eal';
+import { MBUF_DEFAULT_BUF_SIZE, MBUF_F_RX_RSS_HASH, MBUF_F_RX_VLAN_STRIPPED, MbufView, MEMPOOL_F_DEBUG, memzoneReserve, pktmbufPoolCreate, type Eal, type Mempool } from '@nic/eal';
 import {
   allmulticastEnable,
   configure,
@@ -80,8 +80,9 @@ function setUp(port: number, conf: Parameters<typeof configure>[3] = {}, queues 
   start(port);
 }
 
-function send(port: number, frames: readonly Uint8Array[], segment?: number): number {
-  const handles = Uint32Array.from(frames, (f) => framePacket(eal, pool, f, segment));
+function send(port: number, frames: readonly Uint8Array[], segment?: number, handlesIn?: Uint32Array): number {
+  const handles = handlesIn?.subarray(0, frames.length) ?? new Uint32Array(frames.length);
+  frames.forEach((f, i) => (handles[i] = framePacket(eal, pool, f, segment)));
   const sent = txBurst(port, 0, handles, handles.length);
   mbufs.freeBulk(handles, handles.length - sent, sent);
   return sent;
@@ -341,20 +342,32 @@ describe('net_e1000_igb with MBUF_FAST_FREE (one descriptor per packet, reclaim 
     expect(txFlags(p1) & TQF_FAST_FREE).toBe(0);
   });
 
+  /**
+   * A burst array that is a view of the arena, which the fill kernel reads in place (other
+   * arrays are copied to the queue's staging area); it starts one slot into its memzone, so
+   * a wrong byte offset shows.
+   */
+  function arenaBurstArray(): Uint32Array {
+    const zone = memzoneReserve(eal.arena, 'test_tx_burst', (BURST + 1) * Uint32Array.BYTES_PER_ELEMENT);
+    return new Uint32Array(eal.arena.buffer, zone.offset + Uint32Array.BYTES_PER_ELEMENT, BURST);
+  }
+
   it.each([
-    [RING, 'a multiple of the RS threshold'],
-    [RING + 8, 'not a multiple of the RS threshold, so reclaimed slices end anywhere'],
-  ])('delivers five rings of %i descriptors (%s) byte for byte and in order, counts exactly, and gives every mbuf back', (txRing) => {
+    [RING, 'a multiple of the RS threshold', 'a plain array'],
+    [RING + 8, 'not a multiple of the RS threshold, so reclaimed slices end anywhere', 'a plain array'],
+    [RING + 8, 'not a multiple of the RS threshold', 'a view of the arena'],
+  ])('delivers five rings of %i descriptors (%s) byte for byte and in order from %s, counts exactly, and gives every mbuf back', (txRing, _, from) => {
     setUpFastFree(p0, txRing);
     setUp(p1);
     expect(txFlags(p0) & TQF_FAST_FREE).toBe(TQF_FAST_FREE);
+    const burstArray = from === 'a plain array' ? undefined : arenaBurstArray();
     const total = 5 * txRing;
     const got: Uint8Array[] = [];
     let bytes = 0;
     for (let tag = 0, b = 0; tag < total; b++) {
       const n = Math.min(BURSTS[b % BURSTS.length], total - tag);
       const frames = framesFrom(tag, n);
-      expect(send(p0, frames)).toBe(n);
+      expect(send(p0, frames, undefined, burstArray)).toBe(n);
       for (const f of frames) bytes += f.length;
       got.push(...drain(p1).bytes);
       tag += n;

@@ -74,6 +74,8 @@ export const TQ_RS_COUNT = 44;
 export const TQ_FLAGS = 48;
 /** {@link TQ_FLAGS}: `MBUF_FAST_FREE` is on, so every packet is one segment from one pool, refcnt 1. */
 export const TQF_FAST_FREE = 1;
+/** Arena offset of room for one ring's worth of handles, where a burst from outside the arena is copied for the fill kernel. */
+export const TQ_STAGING = 52;
 
 /** Arena offset of rx queue `queue`'s record. */
 export function rxRecord(priv: number, queue: number): number {

@@ -24,6 +24,7 @@ import {
   TQ_NB_FREE,
   TQ_RS_COUNT,
   TQ_RS_FIFO,
+  TQ_STAGING,
   TQ_RS_HEAD,
   TQ_FLAGS,
   TQ_RS_THRESH,
@@ -88,12 +89,13 @@ export function rxQueueInit(arena: Arena, record: number, zone: string, queue: n
 
 /** Sets up tx queue `queue`'s memory and record, every descriptor free; `flags` are `TQF_*` bits. */
 export function txQueueInit(arena: Arena, record: number, zone: string, queue: number, nbDesc: number, flags: number): void {
-  const base = reserveZone(arena, zone, RING_BYTES + 2 * DESC_COUNT_MAX * SLOT_BYTES);
+  const base = reserveZone(arena, zone, RING_BYTES + 3 * DESC_COUNT_MAX * SLOT_BYTES);
   clearRecord(arena, record);
   set(arena, record, Q_RING, base);
   set(arena, record, Q_NB_DESC, nbDesc);
   set(arena, record, Q_SW_RING, base + RING_BYTES);
   set(arena, record, TQ_RS_FIFO, base + RING_BYTES + DESC_COUNT_MAX * SLOT_BYTES);
+  set(arena, record, TQ_STAGING, base + RING_BYTES + 2 * DESC_COUNT_MAX * SLOT_BYTES);
   set(arena, record, Q_TAIL_REG, TDT(queue));
   set(arena, record, TQ_RS_THRESH, Math.min(TX_RS_THRESH, nbDesc / TX_RS_RING_FRACTION));
   set(arena, record, TQ_FLAGS, flags);

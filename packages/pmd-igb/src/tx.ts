@@ -13,18 +13,18 @@
  *
  * With `MBUF_FAST_FREE` the application promises one-segment packets from one pool with
  * refcnt 1 (DPDK's contract), and the queue takes a shorter path, as DPDK's "simple" tx
- * paths do: one descriptor per packet without reading the chain, and reclaiming hands the
+ * paths do: one descriptor per packet without reading the chain, written by a WebAssembly
+ * kernel (`tx-fill.wat`, see `wasmKernel` in @nic/eal), and reclaiming hands the
  * software-ring slice straight back to the pool, with no per-mbuf checks.
  *
  * Ordering: descriptor stores precede the TDT store in program order, which x86 keeps for
  * uncached MMIO; DD is read before the software ring entries it releases.
  */
-import { MbufView } from '@nic/eal';
+import { MbufView, wasmKernel } from '@nic/eal';
 import { MBUF_BUF_IOVA_HI, MBUF_BUF_IOVA_LO, MBUF_DATA_LEN, MBUF_DATA_OFF, MBUF_NB_SEGS, MBUF_NEXT, MBUF_PKT_LEN } from '@nic/eal/layout';
 import { TxQueueCounters, type PortData, type TxQueue } from '@nic/ethdev/driver';
 import type { PciRegisters } from '@nic/pci/driver';
 import {
-  DESC_SHIFT,
   DESC_SIZE,
   TXD_ADDR_LO,
   TXD_CMD_TYPE_LEN,
@@ -52,17 +52,27 @@ import {
   TQ_RS_HEAD,
   TQ_RS_THRESH,
   TQ_SINCE_RS,
+  TQ_STAGING,
   TQF_FAST_FREE,
 } from './layout.js';
+import fillKernel from './tx-fill.wat';
 
 /** Command bits of every data descriptor. */
 const DATA_CMD = TXD_DTYP_DATA | TXD_DCMD_DEXT | TXD_DCMD_IFCS;
-/** Command bits of a one-descriptor packet. */
-const SINGLE_CMD = DATA_CMD | TXD_DCMD_EOP;
-/** 32-bit words per descriptor. */
-const DESC_WORDS = DESC_SIZE >>> 2;
+/** Bytes of a software-ring slot or a handle. */
+const SLOT_BYTES = 4;
 /** What `popDone` returns when no RS descriptor is done. */
 const NONE_DONE = -1;
+
+/** The exports of `tx-fill.wat`. */
+interface FillKernel {
+  /**
+   * Writes a one-descriptor packet for each of the `n` handles at arena offset `handles`
+   * into the descriptors from arena offset `desc` on, and the handles into the software-ring
+   * slots from `sw` on; returns the sum of their data lengths.
+   */
+  fill(handles: number, n: number, desc: number, sw: number): number;
+}
 
 /** One thread's view of a tx queue. */
 export class IgbTxQueue implements TxQueue {
@@ -80,6 +90,10 @@ export class IgbTxQueue implements TxQueue {
   readonly #fastFree: boolean;
   /** Packets reclaimed by one clean. */
   readonly #done: Uint32Array;
+  readonly #buffer: SharedArrayBuffer;
+  readonly #fill: FillKernel['fill'];
+  /** Arena offset of the staging area for handles from outside the arena. */
+  readonly #staging: number;
 
   constructor(data: PortData, record: number, regs: PciRegisters, queue: number) {
     const arena = data.arena;
@@ -97,6 +111,9 @@ export class IgbTxQueue implements TxQueue {
     this.#tailReg = a32[this.#rec + (Q_TAIL_REG >>> 2)];
     this.#fastFree = (a32[this.#rec + (TQ_FLAGS >>> 2)] & TQF_FAST_FREE) !== 0;
     this.#done = new Uint32Array(this.#nbDesc);
+    this.#buffer = arena.buffer;
+    this.#fill = wasmKernel<FillKernel>(fillKernel, arena).fill;
+    this.#staging = a32[this.#rec + (TQ_STAGING >>> 2)];
   }
 
   txBurst(handles: Uint32Array, n: number, offset: number): number {
@@ -157,50 +174,35 @@ export class IgbTxQueue implements TxQueue {
   }
 
   /**
-   * The fast-free burst: one descriptor per packet, reclaiming by slices. The loop is kept
-   * free of branches and overflow checks for TCG, where a branch ends a translated block and
-   * an overflow check costs a helper call (see apps/fwd/src/engines/packet-writer.ts): it
-   * runs in at most two stretches, to the ring's end and on from its start, over descriptor
-   * and software-ring word indices that only step forward; RS goes on afterwards, on the
-   * descriptors where the count since the last RS reaches the threshold; values are made
-   * int32 with `| 0` before the loop.
+   * The fast-free burst: one descriptor per packet, written by the fill kernel in at most two
+   * stretches (to the ring's end, then on from its start), then RS on the descriptors where
+   * the count since the last RS reaches the threshold. The kernel reads the handles from the
+   * arena: a burst array that is a view of the arena is read where it is; any other is copied
+   * to the queue's staging area first.
    */
   #burstSingle(handles: Uint32Array, n: number, offset: number): number {
-    const a16 = this.#a16;
     const a32 = this.#a32;
     const rec = this.#rec;
-    const ring = this.#ring | 0;
-    const nbDesc = this.#nbDesc | 0;
-    const swBytes = (this.#sw << 2) | 0;
-    const rsThresh = a32[rec + (TQ_RS_THRESH >>> 2)] | 0;
+    const ring = this.#ring;
+    const nbDesc = this.#nbDesc;
+    const rsThresh = a32[rec + (TQ_RS_THRESH >>> 2)];
     let free = a32[rec + (TQ_NB_FREE >>> 2)];
     if (free < rsThresh || free < n) free = this.#cleanSlices(free, n > rsThresh ? n : rsThresh);
-    const count = n < free ? n | 0 : free | 0;
+    const count = n < free ? n : free;
     if (count === 0) return 0;
-    const start = a32[rec + (Q_NEXT >>> 2)] | 0;
-    let bytes = 0;
-    let i = offset | 0;
-    const end = (i + count) | 0;
-    let from = start;
-    while (i < end) {
-      const room = (nbDesc - from) | 0;
-      const stop = end - i < room ? end : (i + room) | 0;
-      let w = (ring + (from << DESC_SHIFT)) >>> 2;
-      let slot = (swBytes + (from << 2)) >>> 2;
-      for (; i < stop; i = (i + 1) | 0) {
-        const pkt = handles[i];
-        const len = a16[(pkt + MBUF_DATA_LEN) >>> 1];
-        bytes = (bytes + len) | 0;
-        storeAddress(a32, w + (TXD_ADDR_LO >>> 2), a32[(pkt + MBUF_BUF_IOVA_LO) >>> 2], a32[(pkt + MBUF_BUF_IOVA_HI) >>> 2], a16[(pkt + MBUF_DATA_OFF) >>> 1]);
-        a32[w + (TXD_CMD_TYPE_LEN >>> 2)] = SINGLE_CMD | len;
-        a32[w + (TXD_OLINFO_STATUS >>> 2)] = len << TXD_PAYLEN_SHIFT;
-        a32[slot] = pkt;
-        w = (w + DESC_WORDS) | 0;
-        slot = (slot + 1) | 0;
-      }
-      // Another stretch follows only when this one reached the ring's end.
-      from = 0;
+    let at: number;
+    if (handles.buffer === this.#buffer) {
+      at = handles.byteOffset + offset * SLOT_BYTES;
+    } else {
+      at = this.#staging;
+      const to = at >>> 2;
+      for (let i = 0; i < count; i++) a32[to + i] = handles[offset + i];
     }
+    const start = a32[rec + (Q_NEXT >>> 2)];
+    const swBytes = this.#sw << 2;
+    const first = count < nbDesc - start ? count : nbDesc - start;
+    let bytes = this.#fill(at, first, ring + start * DESC_SIZE, swBytes + start * SLOT_BYTES);
+    if (first < count) bytes += this.#fill(at + first * SLOT_BYTES, count - first, ring, swBytes);
     const tail = (start + count) % nbDesc;
     // RS on packet k of the burst (k from 0) when the count since the last RS reaches the threshold there.
     const sinceRs = a32[rec + (TQ_SINCE_RS >>> 2)];

@@ -6,9 +6,11 @@
  * Like testpmd, a burst takes raw objects from the pool (`getBulk`, no full mbuf reset) and
  * sets only the fields a generated packet needs: data offset, lengths, offload flags and
  * VLAN tags. The rest holds by the pool's invariant (a free mbuf is one direct segment with
- * refcnt 1 and no next). Metadata and frame go in with one loop (see packet-writer.ts).
+ * refcnt 1 and no next). Metadata and frame go in with one WebAssembly loop (see
+ * packet-writer.ts), which reads the handles from the arena: the burst array must be a view
+ * of it, as nic-fwd's loops' arrays are.
  */
-import { pktmbufDataRoomSize, pktmbufPrivSize } from '@nic/eal';
+import { NicError, pktmbufDataRoomSize, pktmbufPrivSize } from '@nic/eal';
 import { MBUF_BUF_ADDR, MBUF_HDR_SIZE, MBUF_HEADROOM } from '@nic/eal/layout';
 import {
   ETH_DST,
@@ -81,13 +83,15 @@ export const txonlyEngine: EngineSpec = {
     const room = bufLen - MBUF_HEADROOM;
     if (frameCopyLength(template.length) > room) throw new RangeError(`txonly: ${txonly.length}-byte frames do not fit the ${room} bytes of data room of pool ${pool.name}`);
     const arenaU32 = mbufs.arena.u32;
+    const arenaBuffer = mbufs.arena.buffer;
     const writePackets = packetWriter(template, txonly.length, mbufs.arena, { bufOffset: MBUF_HDR_SIZE + pktmbufPrivSize(pool), bufLen });
     const { flows, udpSrc } = txonly;
     let flow = 0;
     return {
       apply(handles: Uint32Array, n: number): number {
+        if (handles.buffer !== arenaBuffer) throw new NicError('NIC_EINVAL', 'txonly: the burst array must be a view of the arena');
         if (pool.getBulk(handles, n) !== 0) return 0;
-        writePackets(handles, n);
+        writePackets(handles.byteOffset, n);
         if (flows > 1) {
           const bytes = u8;
           const u32 = arenaU32;

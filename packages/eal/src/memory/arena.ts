@@ -2,7 +2,9 @@
  * The arena: the one large block of shared memory EAL reserves at init. Everything on the
  * data path (memzones, rings, mempools, mbufs, descriptor rings) is an integer byte offset
  * into it, read and written through the typed-array views below, which every thread
- * (lcore) builds once over the same `SharedArrayBuffer`.
+ * (lcore) builds once over the same `SharedArrayBuffer`. The arena also lies inside a shared
+ * `WebAssembly.Memory`, so per-packet loops written in WebAssembly reach it with plain loads
+ * and stores (see {@link wasmKernel}).
  */
 import { NicError } from '@nic/native';
 
@@ -28,10 +30,36 @@ export interface IovaWindow {
   length: number;
 }
 
+/** Where the arena lies in WebAssembly's address space. */
+export interface WasmPlacement {
+  /** A shared memory holding the arena. */
+  readonly memory: WebAssembly.Memory;
+  /** Byte address in {@link WasmPlacement.memory} of arena offset 0. */
+  readonly base: number;
+}
+
 /** What another thread needs to rebuild an identical {@link Arena} (post it to a worker). */
 export interface ArenaHandle {
+  /** The arena's bytes from offset 0 (it may run past the arena's end). */
   readonly buffer: SharedArrayBuffer;
+  /** Bytes of the arena. Default: the buffer's length. */
+  readonly size?: number;
   readonly iova: IovaMap;
+  readonly wasm: WasmPlacement;
+}
+
+/** Bytes in a WebAssembly page. */
+export const WASM_PAGE_SIZE = 65536;
+
+/** A shared WebAssembly memory, whose buffer is a `SharedArrayBuffer`. */
+export interface SharedWasmMemory extends WebAssembly.Memory {
+  readonly buffer: SharedArrayBuffer;
+}
+
+/** A shared, fixed-size WebAssembly memory of at least `bytes` bytes. */
+export function sharedWasmMemory(bytes: number): SharedWasmMemory {
+  const pages = Math.ceil(bytes / WASM_PAGE_SIZE);
+  return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }) as SharedWasmMemory;
 }
 
 /** Views over the arena's shared memory, and IOVA translation. */
@@ -43,30 +71,37 @@ export class Arena {
   readonly u32: Uint32Array;
   readonly i32: Int32Array;
   readonly dv: DataView;
+  readonly wasm: WasmPlacement;
   readonly #iova: IovaMap;
 
   constructor(handle: ArenaHandle) {
     this.buffer = handle.buffer;
-    this.size = handle.buffer.byteLength;
-    this.u8 = new Uint8Array(this.buffer);
+    this.size = handle.size ?? handle.buffer.byteLength;
+    if (!(Number.isSafeInteger(this.size) && this.size > 0 && this.size <= handle.buffer.byteLength)) {
+      throw new NicError('NIC_EINVAL', `arena size ${this.size} does not fit its ${handle.buffer.byteLength}-byte buffer`);
+    }
+    this.u8 = new Uint8Array(this.buffer, 0, this.size);
     this.u16 = new Uint16Array(this.buffer, 0, this.size >>> 1);
     this.u32 = new Uint32Array(this.buffer, 0, this.size >>> 2);
     this.i32 = new Int32Array(this.buffer, 0, this.size >>> 2);
-    this.dv = new DataView(this.buffer);
+    this.dv = new DataView(this.buffer, 0, this.size);
+    this.wasm = handle.wasm;
     this.#iova = handle.iova;
   }
 
   /**
-   * An arena over plain JS shared memory, with IOVA = offset. For tests and for code that
-   * needs no device DMA; EAL's own arena comes from hugepages or locked memory.
+   * An arena over a fresh shared WebAssembly memory, with IOVA = offset unless `iova` says
+   * otherwise. For tests and for code that needs no device DMA; EAL's own arena comes from
+   * hugepages or locked memory.
    */
-  static anonymous(size: number): Arena {
-    return new Arena({ buffer: new SharedArrayBuffer(size), iova: { mode: 'va', baseAddress: 0, pageSize: size } });
+  static anonymous(size: number, iova: IovaMap = { mode: 'va', baseAddress: 0, pageSize: size }): Arena {
+    const memory = sharedWasmMemory(size);
+    return new Arena({ buffer: memory.buffer, size, iova, wasm: { memory, base: 0 } });
   }
 
   /** What to post to a worker so it can `new Arena(handle)` over the same memory. */
   handle(): ArenaHandle {
-    return { buffer: this.buffer, iova: this.#iova };
+    return { buffer: this.buffer, size: this.size, iova: this.#iova, wasm: this.wasm };
   }
 
   /** The IOVA mode in force. */

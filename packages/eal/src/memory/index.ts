@@ -2,7 +2,8 @@
  * The data-path memory of nic: the arena, memzones, rings, mempools and mbufs. Everything
  * lives in arena memory; the objects exported here are per-thread views over it.
  */
-export { Arena, type ArenaHandle, type IovaMap, type IovaWindow } from './arena.js';
+export { Arena, WASM_PAGE_SIZE, sharedWasmMemory, type ArenaHandle, type IovaMap, type IovaWindow, type SharedWasmMemory, type WasmPlacement } from './arena.js';
+export { wasmKernel } from './wasm-kernel.js';
 export * from './memzone.js';
 export * from './ring.js';
 export * from './mempool.js';

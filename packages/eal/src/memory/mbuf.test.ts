@@ -112,10 +112,7 @@ describe('pktmbufPoolCreate', () => {
 
   it('records IOVA halves above 4 GiB', () => {
     const pageSize = 1024 * 1024;
-    const pa = new Arena({
-      buffer: new SharedArrayBuffer(4 * pageSize),
-      iova: { mode: 'pa', baseAddress: 0, pageSize, pagePhys: Float64Array.of(2 ** 40, 2 ** 40 + 5 * pageSize, 2 ** 33, 3 * pageSize) },
-    });
+    const pa = Arena.anonymous(4 * pageSize, { mode: 'pa', baseAddress: 0, pageSize, pagePhys: Float64Array.of(2 ** 40, 2 ** 40 + 5 * pageSize, 2 ** 33, 3 * pageSize) });
     const v = new MbufView(pa);
     const p = pktmbufPoolCreate(pa, 'high', 64, 0, 0, 2048);
     p.objIter((h) => {

@@ -280,10 +280,7 @@ describe('per-lcore cache', () => {
 describe('page placement', () => {
   const pageSize = 64 * 1024;
   const paArena = (): Arena =>
-    new Arena({
-      buffer: new SharedArrayBuffer(64 * pageSize),
-      iova: { mode: 'pa', baseAddress: 0, pageSize, pagePhys: new Float64Array(64).map((_, i) => (63 - i) * pageSize) },
-    });
+    Arena.anonymous(64 * pageSize, { mode: 'pa', baseAddress: 0, pageSize, pagePhys: new Float64Array(64).map((_, i) => (63 - i) * pageSize) });
 
   it('never lets an object cross a page boundary', () => {
     const pa = paArena();

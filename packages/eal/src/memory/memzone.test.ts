@@ -23,7 +23,7 @@ import {
 /** A physical-address arena of `pages` pages of `pageSize` bytes, page i at 0x100000000 + i * 2 * pageSize. */
 function paArena(pages: number, pageSize: number): Arena {
   const pagePhys = new Float64Array(pages).map((_, i) => 2 ** 32 + i * 2 * pageSize);
-  return new Arena({ buffer: new SharedArrayBuffer(pages * pageSize), iova: { mode: 'pa', baseAddress: 0, pageSize, pagePhys } });
+  return Arena.anonymous(pages * pageSize, { mode: 'pa', baseAddress: 0, pageSize, pagePhys });
 }
 
 function overlaps(zones: readonly { offset: number; length: number }[]): boolean {
