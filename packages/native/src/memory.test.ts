@@ -129,6 +129,7 @@ describe('allocAnonymous', () => {
     const m = allocAnonymous(PAGE + 1);
     expect(m.length).toBe(2 * PAGE);
     expect(m.pageSize).toBe(PAGE);
+    expect(m.hostOffset).toBe(-1);
     expect(new Uint8Array(m.buffer).every((b) => b === 0)).toBe(true);
     const phys = virtToPhys(m.address + 5);
     expect(phys).toBeGreaterThan(0);
