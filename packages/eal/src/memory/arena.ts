@@ -71,9 +71,11 @@ export class Arena {
   readonly u32: Uint32Array;
   readonly i32: Int32Array;
   readonly dv: DataView;
+  /** The WebAssembly memory the arena lies in, and where (see {@link wasmKernel}). */
   readonly wasm: WasmPlacement;
   readonly #iova: IovaMap;
 
+  /** @throws NicError `NIC_EINVAL` when the size is not a positive integer within the buffer */
   constructor(handle: ArenaHandle) {
     this.buffer = handle.buffer;
     this.size = handle.size ?? handle.buffer.byteLength;
