@@ -5,8 +5,6 @@
 
 /** Bytes of one descriptor. */
 export const DESC_SIZE = 16;
-/** log2 of {@link DESC_SIZE}. */
-export const DESC_SHIFT = 4;
 /** Descriptor rings must start on this boundary (bytes). */
 export const DESC_RING_ALIGN = 128;
 /** Ring lengths are multiples of this many descriptors (128 bytes). */
