@@ -37,10 +37,10 @@ import { epollWait, eventfdRead } from '@nic/native';
 import { pci } from '@nic/pci';
 import { errorCode, etherFrame, framePacket, IgbModelBench, igbRegs, packetBytes, testFrame, toeplitzHash, until, type IgbModel } from '@nic/test-kit';
 import { ethDevOf } from '@nic/ethdev/driver';
-import { barRegisters, unpublishBar } from './bar.js';
+import { barRegisters, Q_RING, RQ_INTR_FD, TQ_FLAGS, TQF_FAST_FREE, unpublishBar } from '@nic/intel-common/driver';
 import { DEFAULT_RSS_KEY, netE1000IgbDriver } from './index.js';
-import { DESC_SIZE, TXD_CMD_TYPE_LEN, TXD_DCMD_RS } from './base/desc.js';
-import { Q_RING, RQ_INTR_FD, rxRecord, TQ_FLAGS, TQF_FAST_FREE, txRecord } from './layout.js';
+import { DESC_SIZE, TXD_CMD_TYPE_LEN, TXD_DCMD_RS } from '@nic/intel-common';
+import { rxRecord, txRecord } from './layout.js';
 
 const POOL_SIZE = 2047;
 const BURST = 32;

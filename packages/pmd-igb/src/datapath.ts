@@ -1,13 +1,12 @@
 /**
  * The data-path half of net_e1000_igb: each thread builds its queue views from the port's
- * private data and its own view of BAR0.
+ * private data and its own view of BAR0, with the rings of `@nic/intel-common`.
  */
+import { AdvRxQueue, AdvTxQueue, barRegisters, RQ_INTR_FD, RQ_VECTOR, VectorRxIntr } from '@nic/intel-common/driver';
 import type { EthdevDriver } from '@nic/ethdev/driver';
-import { barRegisters } from './bar.js';
-import { IgbRxIntr } from './interrupts.js';
-import { RQ_INTR_FD, RQ_VECTOR, rxRecord, txRecord } from './layout.js';
-import { IgbRxQueue } from './rx.js';
-import { IgbTxQueue } from './tx.js';
+import { vectorBit } from './base/msix.js';
+import { EIMC, EIMS } from './base/regs.js';
+import { rxRecord, txRecord } from './layout.js';
 
 /** The driver name (DPDK's). */
 export const NET_E1000_IGB = 'net_e1000_igb';
@@ -15,11 +14,12 @@ export const NET_E1000_IGB = 'net_e1000_igb';
 /** The data-path half of net_e1000_igb, registered in every thread that imports @nic/pmd-igb. */
 export const netE1000IgbEthdev: EthdevDriver = {
   name: NET_E1000_IGB,
-  rxQueue: (data, queue) => new IgbRxQueue(data, queue, rxRecord(data.privOffset, queue), barRegisters(data)),
-  txQueue: (data, queue) => new IgbTxQueue(data, txRecord(data.privOffset, queue), barRegisters(data), queue),
+  rxQueue: (data, queue) => new AdvRxQueue(data, queue, rxRecord(data.privOffset, queue), barRegisters(data)),
+  txQueue: (data, queue) => new AdvTxQueue(data, txRecord(data.privOffset, queue), barRegisters(data), queue),
   rxQueueIntr: (data, queue) => {
     const record = rxRecord(data.privOffset, queue);
     const u32 = data.arena.u32;
-    return new IgbRxIntr(barRegisters(data), u32[(record + RQ_VECTOR) >>> 2], u32[(record + RQ_INTR_FD) >>> 2] | 0);
+    const vector = u32[(record + RQ_VECTOR) >>> 2];
+    return new VectorRxIntr(barRegisters(data), u32[(record + RQ_INTR_FD) >>> 2] | 0, EIMS, EIMC, vectorBit(vector));
   },
 };

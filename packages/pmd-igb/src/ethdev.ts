@@ -21,18 +21,11 @@ import {
   type RxConf,
   type TxConf,
 } from '@nic/ethdev/driver';
-import { DESC_COUNT_ALIGN, DESC_COUNT_MAX, DESC_COUNT_MIN, DESC_SIZE } from './base/desc.js';
-import { mtaUpdate, rarClear, rarSet, vftaSet, vftaWriteAll } from './base/filters.js';
-import type { IgbHw } from './base/hw.js';
-import { readHwLink } from './base/link.js';
-import { phyAutoneg, phyPower } from './base/phy.js';
-import * as R from './base/regs.js';
-import { mrqcWrite, retaWrite, rssKeyWrite } from './base/rss.js';
-import { accumulateCounters, COUNTERS, counterIndex } from './base/stats.js';
-import type { IgbInterrupts } from './interrupts.js';
-import { rxRecord, txRecord, Q_NB_DESC, Q_RING, TQF_FAST_FREE } from './layout.js';
+import { DESC_COUNT_ALIGN, DESC_SIZE, type IntelHw } from '@nic/intel-common';
 import {
   freeQueueZone,
+  Q_NB_DESC,
+  Q_RING,
   queueZoneName,
   rxQueueDrain,
   rxQueueFill,
@@ -40,7 +33,20 @@ import {
   txQueueDrain,
   txQueueInit,
   txQueueReset,
-} from './queues.js';
+  TQF_FAST_FREE,
+} from '@nic/intel-common/driver';
+import { DESC_COUNT_MAX, DESC_COUNT_MIN, RXDEXT_ERR_FRAME } from './base/desc.js';
+import { mtaUpdate, rarClear, rarSet, vftaSet, vftaWriteAll } from './base/filters.js';
+import { readHwLink } from './base/link.js';
+import { phyAutoneg, phyPower } from './base/phy.js';
+import * as R from './base/regs.js';
+import { mrqcWrite, retaWrite, rssKeyWrite } from './base/rss.js';
+import { accumulateCounters, COUNTERS, counterIndex } from './base/stats.js';
+import type { IgbInterrupts } from './interrupts.js';
+import { rxRecord, txRecord } from './layout.js';
+
+/** Memzone names of igb queues start with this. */
+const ZONE_PREFIX = 'igb';
 
 /** The key RSS uses unless the application gives one (DPDK's igb default, also Microsoft's example key). */
 export const DEFAULT_RSS_KEY = Uint8Array.of(
@@ -99,7 +105,7 @@ function hi32(v: number): number {
 
 /** The control operations of one port. */
 export class IgbOps implements EthdevOps {
-  readonly hw: IgbHw;
+  readonly hw: IntelHw;
   readonly facts: IgbDeviceFacts;
   /** Set once the port is allocated: the device's interrupts. */
   interrupts: IgbInterrupts | undefined;
@@ -107,7 +113,7 @@ export class IgbOps implements EthdevOps {
   readonly #totals = new Float64Array(COUNTERS.length);
   #started = false;
 
-  constructor(hw: IgbHw, facts: IgbDeviceFacts) {
+  constructor(hw: IntelHw, facts: IgbDeviceFacts) {
     this.hw = hw;
     this.facts = facts;
   }
@@ -136,26 +142,38 @@ export class IgbOps implements EthdevOps {
     };
   }
 
-  rxQueueSetup(dev: EthDev, queue: number, nbDesc: number, _conf: RxConf, mempool: Mempool): void {
+  rxQueueSetup(dev: EthDev, queue: number, nbDesc: number, conf: RxConf, mempool: Mempool): void {
     const room = pktmbufDataRoomSize(mempool) - MBUF_HEADROOM;
     if (room < RX_BUF_UNIT) {
       throw new NicError('NIC_EINVAL', `${dev.name}: rx queue ${queue}: mempool ${mempool.name} has ${room} bytes of data room past the headroom; igb needs at least ${RX_BUF_UNIT}`);
     }
-    rxQueueInit(dev.eal.arena, rxRecord(dev.data.privOffset, queue), queueZoneName(dev.port, 'rx', queue), queue, nbDesc);
+    rxQueueInit(dev.eal.arena, rxRecord(dev.data.privOffset, queue), nbDesc, {
+      zone: queueZoneName(ZONE_PREFIX, dev.port, 'rx', queue),
+      tailReg: R.RDT(queue),
+      maxDesc: DESC_COUNT_MAX,
+      port: dev.port,
+      errMask: RXDEXT_ERR_FRAME,
+      vlanStrip: ((dev.conf.rxMode.offloads | (conf.offloads ?? 0)) & RxOffload.VLAN_STRIP) !== 0,
+    });
   }
 
   txQueueSetup(dev: EthDev, queue: number, nbDesc: number, conf: TxConf): void {
     const offloads = dev.conf.txMode.offloads | (conf.offloads ?? 0);
     const flags = (offloads & TxOffload.MBUF_FAST_FREE) !== 0 ? TQF_FAST_FREE : 0;
-    txQueueInit(dev.eal.arena, txRecord(dev.data.privOffset, queue), queueZoneName(dev.port, 'tx', queue), queue, nbDesc, flags);
+    txQueueInit(dev.eal.arena, txRecord(dev.data.privOffset, queue), nbDesc, {
+      zone: queueZoneName(ZONE_PREFIX, dev.port, 'tx', queue),
+      tailReg: R.TDT(queue),
+      maxDesc: DESC_COUNT_MAX,
+      flags,
+    });
   }
 
   rxQueueRelease(dev: EthDev, queue: number): void {
-    freeQueueZone(dev.eal.arena, queueZoneName(dev.port, 'rx', queue));
+    freeQueueZone(dev.eal.arena, queueZoneName(ZONE_PREFIX, dev.port, 'rx', queue));
   }
 
   txQueueRelease(dev: EthDev, queue: number): void {
-    freeQueueZone(dev.eal.arena, queueZoneName(dev.port, 'tx', queue));
+    freeQueueZone(dev.eal.arena, queueZoneName(ZONE_PREFIX, dev.port, 'tx', queue));
   }
 
   start(dev: EthDev): void {

@@ -6,47 +6,26 @@
  */
 import type { Eal } from '@nic/eal';
 import { processEvent, type EthDev } from '@nic/ethdev/driver';
-import { DevEvent, efdDisable, efdEnable, intr, type IntrHandle, type RxQueueIntr } from '@nic/intr/driver';
-import { pciIntrHandle, pciReqHandle, type PciDevice, type PciRegisters } from '@nic/pci/driver';
-import type { IgbHw } from './base/hw.js';
-import { intrDisableAll, miscIntrEnable, msixEnable, msixMapRxQueue, RX_VECTOR_BASE, vectorBit } from './base/msix.js';
-import { EIMC, EIMS, ICR, ICR_LSC } from './base/regs.js';
+import { DevEvent, efdDisable, efdEnable, intr, type IntrHandle } from '@nic/intr/driver';
+import type { IntelHw } from '@nic/intel-common';
+import { rxQueueSetIntr } from '@nic/intel-common/driver';
+import { pciIntrHandle, pciReqHandle, type PciDevice } from '@nic/pci/driver';
+import { intrDisableAll, miscIntrEnable, msixEnable, msixMapRxQueue, RX_VECTOR_BASE } from './base/msix.js';
+import { ICR, ICR_LSC } from './base/regs.js';
 import type { IgbOps } from './ethdev.js';
 import { rxRecord } from './layout.js';
-import { rxQueueSetIntr } from './queues.js';
-
-/** An rx queue's interrupt as the polling thread drives it: arming is a write to EIMS. */
-export class IgbRxIntr implements RxQueueIntr {
-  readonly fd: number;
-  readonly #regs: PciRegisters;
-  readonly #bit: number;
-
-  constructor(regs: PciRegisters, vector: number, fd: number) {
-    this.#regs = regs;
-    this.#bit = vectorBit(vector);
-    this.fd = fd;
-  }
-
-  enable(): void {
-    this.#regs.write32(EIMS, this.#bit);
-  }
-
-  disable(): void {
-    this.#regs.write32(EIMC, this.#bit);
-  }
-}
 
 /** The interrupt side of one port, on the thread that probed it. */
 export class IgbInterrupts {
   readonly #eal: Eal;
-  readonly #hw: IgbHw;
+  readonly #hw: IntelHw;
   readonly #ops: IgbOps;
   readonly #handle: IntrHandle | undefined;
   readonly #req: IntrHandle | undefined;
   #dev: EthDev | undefined;
   #lsc = false;
 
-  constructor(eal: Eal, pciDev: PciDevice, hw: IgbHw, ops: IgbOps) {
+  constructor(eal: Eal, pciDev: PciDevice, hw: IntelHw, ops: IgbOps) {
     this.#eal = eal;
     this.#hw = hw;
     this.#ops = ops;

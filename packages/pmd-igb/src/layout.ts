@@ -1,88 +1,21 @@
 /**
- * The private data of a net_e1000_igb port in the arena (at `data.privOffset`), from which
- * any thread builds its queue views: where BAR0 is mapped, and one record per rx and tx
- * queue with the ring, the software ring and the queue's indices.
- *
- * | offset               | width | what                                                  |
- * |----------------------|-------|-------------------------------------------------------|
- * | {@link P_BAR_ADDR_LO} | u32  | BAR0's virtual address, low and high halves; 0 when   |
- * | {@link P_BAR_ADDR_HI} | u32  | the registers exist only on the control thread (model) |
- * | {@link P_BAR_LEN}    | u32   | BAR0's length                                          |
- * | {@link P_RXQ}        | 16 x {@link QUEUE_RECORD_SIZE} | rx queue records            |
- * | {@link P_TXQ}        | 16 x {@link QUEUE_RECORD_SIZE} | tx queue records            |
- *
- * Each queue's descriptors and software ring live in a memzone of their own; a record
- * holds their arena offsets. Indices are written only by the thread polling the queue (or
- * by the control thread while the port is stopped).
+ * Where a net_e1000_igb port's queue records lie in its private data: the layout of
+ * `@nic/intel-common/driver`, sized for the 82576's 16 queues each way.
  */
+import { PrivLayout } from '@nic/intel-common/driver';
 import { QUEUES_82576 } from './base/ids.js';
 
-export const P_BAR_ADDR_LO = 0;
-export const P_BAR_ADDR_HI = 4;
-export const P_BAR_LEN = 8;
-/** Start of the rx queue records. */
-export const P_RXQ = 64;
-/** Bytes of one queue record (one cache line). */
-export const QUEUE_RECORD_SIZE = 64;
-/** Start of the tx queue records. */
-export const P_TXQ = P_RXQ + QUEUES_82576 * QUEUE_RECORD_SIZE;
+/** The private data layout of every igb port. */
+export const IGB_LAYOUT = new PrivLayout(QUEUES_82576);
 /** Bytes of the private data. */
-export const IGB_PRIV_SIZE = P_TXQ + QUEUES_82576 * QUEUE_RECORD_SIZE;
-
-// Fields shared by rx and tx records (u32 each).
-/** Arena offset of the descriptor ring. */
-export const Q_RING = 0;
-/** Descriptors in the ring. */
-export const Q_NB_DESC = 4;
-/** Arena offset of the software ring (one u32 mbuf handle per descriptor). */
-export const Q_SW_RING = 8;
-/** The queue's tail register (RDT/TDT) offset in BAR0. */
-export const Q_TAIL_REG = 12;
-/** Next descriptor software looks at (rx) or fills (tx). */
-export const Q_NEXT = 16;
-
-// Rx only.
-/** Descriptors handed back to software since RDT was last written. */
-export const RQ_NB_HOLD = 20;
-/** RDT is written once more than this many are held. */
-export const RQ_FREE_THRESH = 24;
-/** First segment of a packet still being received (0: none). */
-export const RQ_PKT_FIRST = 28;
-/** Last segment of that packet. */
-export const RQ_PKT_LAST = 32;
-/** The eventfd of the queue's interrupt vector, or -1. */
-export const RQ_INTR_FD = 36;
-/** The queue's MSI-X vector. */
-export const RQ_VECTOR = 40;
-
-// Tx only.
-/** Free descriptors. */
-export const TQ_NB_FREE = 20;
-/** Last descriptor whose mbuf was reclaimed. */
-export const TQ_LAST_CLEANED = 24;
-/** Descriptors filled since the last one with RS. */
-export const TQ_SINCE_RS = 28;
-/** RS is asked for once this many descriptors were filled. */
-export const TQ_RS_THRESH = 32;
-/** Arena offset of the FIFO of descriptors that carry RS (u32 indices, one slot per descriptor). */
-export const TQ_RS_FIFO = 36;
-/** FIFO head index. */
-export const TQ_RS_HEAD = 40;
-/** Entries in the FIFO. */
-export const TQ_RS_COUNT = 44;
-/** `TQF_*` bits fixed at set-up. */
-export const TQ_FLAGS = 48;
-/** {@link TQ_FLAGS}: `MBUF_FAST_FREE` is on, so every packet is one segment from one pool, refcnt 1. */
-export const TQF_FAST_FREE = 1;
-/** Arena offset of room for one ring's worth of handles, where a burst from outside the arena is copied for the fill kernel. */
-export const TQ_STAGING = 52;
+export const IGB_PRIV_SIZE = IGB_LAYOUT.size;
 
 /** Arena offset of rx queue `queue`'s record. */
 export function rxRecord(priv: number, queue: number): number {
-  return priv + P_RXQ + queue * QUEUE_RECORD_SIZE;
+  return IGB_LAYOUT.rxRecord(priv, queue);
 }
 
 /** Arena offset of tx queue `queue`'s record. */
 export function txRecord(priv: number, queue: number): number {
-  return priv + P_TXQ + queue * QUEUE_RECORD_SIZE;
+  return IGB_LAYOUT.txRecord(priv, queue);
 }

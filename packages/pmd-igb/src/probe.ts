@@ -7,12 +7,12 @@ import { NicError, registerLogtype, type Eal } from '@nic/eal';
 import { allocatePort, findDevByName, probingFinish, removeDevicePorts } from '@nic/ethdev/driver';
 import { PCI_DRV_INTR_LSC, PCI_DRV_INTR_RMV, PCI_DRV_NEED_MAPPING, pciDevice, type PciDevice, type PciDriver, type PciId } from '@nic/pci/driver';
 import { validateNvmChecksum, readRar } from './base/eeprom.js';
-import { HwError, IgbHw } from './base/hw.js';
+import { HwError, IntelHw } from '@nic/intel-common';
 import { I350_DEVICE_IDS, IGB_DEVICE_IDS, INTEL_VENDOR_ID, QUEUES_82576, QUEUES_I350 } from './base/ids.js';
 import { phyPower } from './base/phy.js';
 import { resetHw } from './base/reset.js';
 import { CTRL_EXT, CTRL_EXT_PFRSTD } from './base/regs.js';
-import { publishBar, unpublishBar } from './bar.js';
+import { publishBar, unpublishBar } from '@nic/intel-common/driver';
 import { NET_E1000_IGB } from './datapath.js';
 import { IgbOps } from './ethdev.js';
 import { IgbInterrupts } from './interrupts.js';
@@ -37,7 +37,7 @@ function hwFailure(dev: PciDevice, e: unknown): NicError {
   return e instanceof NicError ? e : new NicError('NIC_EIO', `${NET_E1000_IGB} ${dev.name}: ${String(e)}`, { cause: e });
 }
 
-function checkNvm(hw: IgbHw): void {
+function checkNvm(hw: IntelHw): void {
   for (let attempt = 1; ; attempt++) {
     try {
       validateNvmChecksum(hw);
@@ -55,7 +55,7 @@ function isValidMac(mac: Uint8Array): boolean {
 async function probe(dev: PciDevice, eal: Eal): Promise<void> {
   const bar = dev.bar(0);
   if (!bar) throw new NicError('NIC_EIO', `${NET_E1000_IGB} ${dev.name}: BAR0 is not mapped`);
-  const hw = new IgbHw(bar.regs);
+  const hw = new IntelHw(bar.regs);
   let mac: Uint8Array;
   try {
     resetHw(hw);

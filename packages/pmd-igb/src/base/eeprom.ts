@@ -2,7 +2,7 @@
  * EEPROM (NVM) access through EERD, the checksum check, and the permanent MAC address,
  * which the EEPROM auto-read loads into receive address entry 0.
  */
-import { HwError, type IgbHw } from './hw.js';
+import { HwError, type IntelHw } from '@nic/intel-common';
 import { EERD, EERD_ADDR_SHIFT, EERD_DATA_SHIFT, EERD_DONE, EERD_START, RAH, RAL } from './regs.js';
 
 /** Words covered by the checksum (0x00 to 0x3F, the checksum word last). */
@@ -15,14 +15,14 @@ const EERD_POLLS = 100_000;
 export const MAC_LENGTH = 6;
 
 /** Reads EEPROM word `word`. Throws `HwError` when the read never completes. */
-export function readNvmWord(hw: IgbHw, word: number): number {
+export function readNvmWord(hw: IntelHw, word: number): number {
   hw.write(EERD, (word << EERD_ADDR_SHIFT) | EERD_START);
   const value = hw.poll(EERD, (v) => (v & EERD_DONE) !== 0, EERD_POLLS, 0, `EEPROM read of word ${word}`);
   return value >>> EERD_DATA_SHIFT;
 }
 
 /** Checks the EEPROM checksum; throws `HwError` (`nvm`) when it is wrong. */
-export function validateNvmChecksum(hw: IgbHw): void {
+export function validateNvmChecksum(hw: IntelHw): void {
   let sum = 0;
   for (let w = 0; w < NVM_CHECKSUM_WORDS; w++) sum = (sum + readNvmWord(hw, w)) & 0xffff;
   if (sum !== NVM_SUM) {
@@ -31,7 +31,7 @@ export function validateNvmChecksum(hw: IgbHw): void {
 }
 
 /** The address in receive address entry `index` (RAL little-endian bytes 0-3, RAH bytes 4-5). */
-export function readRar(hw: IgbHw, index: number): Uint8Array {
+export function readRar(hw: IntelHw, index: number): Uint8Array {
   const lo = hw.read(RAL(index));
   const hi = hw.read(RAH(index));
   return Uint8Array.of(lo & 0xff, (lo >>> 8) & 0xff, (lo >>> 16) & 0xff, lo >>> 24, hi & 0xff, (hi >>> 8) & 0xff);

@@ -2,7 +2,7 @@
  * Receive filters: exact unicast addresses (RAL/RAH), the multicast hash table (MTA) and
  * the VLAN filter table (VFTA).
  */
-import type { IgbHw } from './hw.js';
+import type { IntelHw } from '@nic/intel-common';
 import { MTA, MTA_WORDS, RAH, RAH_AV, RAL, VFTA } from './regs.js';
 
 /** MTA hash width: 12 bits pick one of 4096 table bits. */
@@ -15,7 +15,7 @@ const MO0_LOW_SHIFT = 4;
 const MO0_HIGH_SHIFT = 4;
 
 /** Writes `mac` into receive address entry `index` and marks it valid. */
-export function rarSet(hw: IgbHw, index: number, mac: Uint8Array): void {
+export function rarSet(hw: IntelHw, index: number, mac: Uint8Array): void {
   const lo = (mac[0] | (mac[1] << 8) | (mac[2] << 16) | (mac[3] << 24)) >>> 0;
   const hi = (mac[4] | (mac[5] << 8) | RAH_AV) >>> 0;
   hw.write(RAL(index), lo);
@@ -23,7 +23,7 @@ export function rarSet(hw: IgbHw, index: number, mac: Uint8Array): void {
 }
 
 /** Invalidates receive address entry `index`. */
-export function rarClear(hw: IgbHw, index: number): void {
+export function rarClear(hw: IntelHw, index: number): void {
   hw.write(RAH(index), 0);
   hw.write(RAL(index), 0);
 }
@@ -34,7 +34,7 @@ export function mtaHash(mac: Uint8Array): number {
 }
 
 /** Replaces the multicast table with the hashes of `macs`. */
-export function mtaUpdate(hw: IgbHw, macs: readonly Uint8Array[]): void {
+export function mtaUpdate(hw: IntelHw, macs: readonly Uint8Array[]): void {
   const table = new Uint32Array(MTA_WORDS);
   for (const mac of macs) {
     const hash = mtaHash(mac);
@@ -44,7 +44,7 @@ export function mtaUpdate(hw: IgbHw, macs: readonly Uint8Array[]): void {
 }
 
 /** Accepts (`on`) or drops VLAN `vlanId` in the VLAN filter table. */
-export function vftaSet(hw: IgbHw, vlanId: number, on: boolean): void {
+export function vftaSet(hw: IntelHw, vlanId: number, on: boolean): void {
   const reg = VFTA + 4 * (vlanId >>> WORD_SHIFT);
   const bit = 1 << (vlanId & WORD_BIT_MASK);
   const old = hw.read(reg);
@@ -52,7 +52,7 @@ export function vftaSet(hw: IgbHw, vlanId: number, on: boolean): void {
 }
 
 /** Writes the whole VLAN filter table from a bitmap of 4096 bits (byte `i`, bit `j` = id `8i + j`). */
-export function vftaWriteAll(hw: IgbHw, bitmap: Uint8Array): void {
+export function vftaWriteAll(hw: IntelHw, bitmap: Uint8Array): void {
   const words = new Uint32Array(bitmap.buffer.slice(bitmap.byteOffset, bitmap.byteOffset + bitmap.byteLength));
   for (let i = 0; i < words.length; i++) hw.write(VFTA + 4 * i, words[i]);
 }

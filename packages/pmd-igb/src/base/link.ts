@@ -1,5 +1,5 @@
 /** Link state as the MAC reports it in STATUS. */
-import type { IgbHw } from './hw.js';
+import type { IntelHw } from '@nic/intel-common';
 import { STATUS, STATUS_FD, STATUS_LU, STATUS_SPEED_100, STATUS_SPEED_1000, STATUS_SPEED_MASK } from './regs.js';
 
 /** The link: up, speed in Mbps (0 when down), full duplex. */
@@ -14,7 +14,7 @@ const SPEED_100 = 100;
 const SPEED_1000 = 1000;
 
 /** Reads the link from STATUS. */
-export function readHwLink(hw: IgbHw): HwLink {
+export function readHwLink(hw: IntelHw): HwLink {
   const status = hw.read(STATUS);
   if ((status & STATUS_LU) === 0) return { up: false, speed: 0, fullDuplex: false };
   const bits = status & STATUS_SPEED_MASK;

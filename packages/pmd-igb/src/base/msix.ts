@@ -3,7 +3,7 @@
  * vectors 1 and up for rx queues, each auto-cleared so a queue's vector fires once per
  * arming (the NAPI pattern).
  */
-import type { IgbHw } from './hw.js';
+import type { IntelHw } from '@nic/intel-common';
 import {
   EIAC,
   EIAM,
@@ -39,7 +39,7 @@ export function vectorBit(v: number): number {
 }
 
 /** Puts the function in MSI-X mode with the "other" causes on {@link MISC_VECTOR}. */
-export function msixEnable(hw: IgbHw): void {
+export function msixEnable(hw: IntelHw): void {
   hw.write(GPIE, GPIE_MSIX_MODE | GPIE_PBA | GPIE_EIAME | GPIE_NSICR);
   hw.write(IVAR_MISC, (MISC_VECTOR | IVAR_VALID) << IVAR_MISC_OTHER_SHIFT);
 }
@@ -49,7 +49,7 @@ export function msixEnable(hw: IgbHw): void {
  * delivery, so the vector fires once per arming; unthrottled (EITR 0), since the masking
  * already keeps a busy queue from interrupting and throttling would only delay the wake.
  */
-export function msixMapRxQueue(hw: IgbHw, queue: number, vector: number): void {
+export function msixMapRxQueue(hw: IntelHw, queue: number, vector: number): void {
   const reg = IVAR0(queue % IVAR_QUEUES_PER_REG);
   const shift = queue < IVAR_QUEUES_PER_REG ? IVAR_RX_SHIFT_LOW : IVAR_RX_SHIFT_HIGH;
   const old = hw.read(reg) & ~(IVAR_ENTRY_MASK << shift);
@@ -60,20 +60,20 @@ export function msixMapRxQueue(hw: IgbHw, queue: number, vector: number): void {
 }
 
 /** Lets the "other" causes in `icrMask` interrupt on {@link MISC_VECTOR}. */
-export function miscIntrEnable(hw: IgbHw, icrMask: number): void {
+export function miscIntrEnable(hw: IntelHw, icrMask: number): void {
   hw.write(EIMS, vectorBit(MISC_VECTOR));
   hw.write(IMS, icrMask);
   hw.flush();
 }
 
 /** Masks every cause and vector. */
-export function intrDisableAll(hw: IgbHw): void {
+export function intrDisableAll(hw: IntelHw): void {
   hw.write(EIMC, 0xffffffff);
   hw.write(IMC, IMC_ALL);
   hw.flush();
 }
 
 /** Arms (`on`) or disarms vector `vector`. */
-export function vectorArm(hw: IgbHw, vector: number, on: boolean): void {
+export function vectorArm(hw: IntelHw, vector: number, on: boolean): void {
   hw.write(on ? EIMS : EIMC, vectorBit(vector));
 }

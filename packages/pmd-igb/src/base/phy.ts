@@ -2,7 +2,7 @@
  * The internal copper PHY, reached through MDIC: register reads and writes, power up and
  * down, and restarting autonegotiation (IEEE 802.3 clause 22 registers).
  */
-import { HwError, type IgbHw } from './hw.js';
+import { HwError, type IntelHw } from '@nic/intel-common';
 import { MDIC, MDIC_DATA_MASK, MDIC_ERROR, MDIC_OP_READ, MDIC_OP_WRITE, MDIC_PHY_SHIFT, MDIC_READY, MDIC_REG_SHIFT } from './regs.js';
 
 /** The internal PHY's MDIO address on the 82575/82576. */
@@ -33,7 +33,7 @@ export const CTRL1000_ADV_FULL = 0x0200;
 /** Polls of MDIC.READY per access. */
 const MDIC_POLLS = 1_000;
 
-function mdic(hw: IgbHw, op: number, reg: number, data: number): number {
+function mdic(hw: IntelHw, op: number, reg: number, data: number): number {
   hw.write(MDIC, op | (PHY_ADDR << MDIC_PHY_SHIFT) | (reg << MDIC_REG_SHIFT) | (data & MDIC_DATA_MASK));
   const v = hw.poll(MDIC, (x) => (x & MDIC_READY) !== 0, MDIC_POLLS, 0, `PHY register ${reg}`);
   if ((v & MDIC_ERROR) !== 0) throw new HwError('timeout', `PHY register ${reg}: MDIC reports an error`);
@@ -41,29 +41,29 @@ function mdic(hw: IgbHw, op: number, reg: number, data: number): number {
 }
 
 /** Reads PHY register `reg`. */
-export function phyRead(hw: IgbHw, reg: number): number {
+export function phyRead(hw: IntelHw, reg: number): number {
   return mdic(hw, MDIC_OP_READ, reg, 0);
 }
 
 /** Writes PHY register `reg`. */
-export function phyWrite(hw: IgbHw, reg: number, value: number): void {
+export function phyWrite(hw: IntelHw, reg: number, value: number): void {
   mdic(hw, MDIC_OP_WRITE, reg, value);
 }
 
 /** The PHY's 32-bit identifier (ID1 in the high half). */
-export function phyId(hw: IgbHw): number {
+export function phyId(hw: IntelHw): number {
   return ((phyRead(hw, PHY_ID1) << 16) | phyRead(hw, PHY_ID2)) >>> 0;
 }
 
 /** Powers the PHY up or down (BMCR power-down bit); the link follows. */
-export function phyPower(hw: IgbHw, up: boolean): void {
+export function phyPower(hw: IntelHw, up: boolean): void {
   const bmcr = phyRead(hw, PHY_BMCR);
   const next = up ? bmcr & ~BMCR_PDOWN : bmcr | BMCR_PDOWN;
   if (next !== bmcr) phyWrite(hw, PHY_BMCR, next);
 }
 
 /** Advertises every speed and duplex and restarts autonegotiation. */
-export function phyAutoneg(hw: IgbHw): void {
+export function phyAutoneg(hw: IntelHw): void {
   phyWrite(hw, PHY_ANAR, ANAR_ALL_10_100);
   phyWrite(hw, PHY_1000T_CTRL, CTRL1000_ADV_FULL);
   phyWrite(hw, PHY_BMCR, (phyRead(hw, PHY_BMCR) & ~BMCR_PDOWN) | BMCR_ANENABLE | BMCR_ANRESTART);

@@ -3,7 +3,7 @@
  * every interrupt, stop receive and transmit, let pending DMA drain, set CTRL.RST, wait for
  * it to clear and for the EEPROM auto-read, then mask and clear interrupts again.
  */
-import { delayMs, type IgbHw } from './hw.js';
+import { delayMs, type IntelHw } from '@nic/intel-common';
 import { CTRL, CTRL_RST, EECD, EECD_AUTO_RD, ICR, IMC, IMC_ALL, RCTL, TCTL, TCTL_PSP } from './regs.js';
 
 /** Milliseconds pending DMA gets to drain before the reset. */
@@ -18,7 +18,7 @@ const AUTO_RD_POLLS = 10;
  * an EEPROM auto-read that does not finish is tolerated (as DPDK does), since the MAC
  * address is re-read from RAL/RAH and checked after.
  */
-export function resetHw(hw: IgbHw): void {
+export function resetHw(hw: IntelHw): void {
   hw.write(IMC, IMC_ALL);
   hw.write(RCTL, 0);
   hw.write(TCTL, TCTL_PSP);

@@ -2,7 +2,7 @@
  * Receive-side scaling: the redirection table (RETA), the hash key (RSSRK) and which
  * header fields are hashed (MRQC).
  */
-import type { IgbHw } from './hw.js';
+import type { IntelHw } from '@nic/intel-common';
 import {
   MRQC,
   MRQC_ENABLE_RSS_4Q,
@@ -33,14 +33,14 @@ const RETA_PER_REG = 4;
 const BITS_PER_BYTE = 8;
 
 /** Writes the 40-byte key, little-endian per register as the datasheet lays it out. */
-export function rssKeyWrite(hw: IgbHw, key: Uint8Array): void {
+export function rssKeyWrite(hw: IntelHw, key: Uint8Array): void {
   for (let i = 0; i < RSS_KEY_SIZE / 4; i++) {
     hw.write(RSSRK + 4 * i, (key[4 * i] | (key[4 * i + 1] << 8) | (key[4 * i + 2] << 16) | (key[4 * i + 3] << 24)) >>> 0);
   }
 }
 
 /** Reads the key back. */
-export function rssKeyRead(hw: IgbHw): Uint8Array {
+export function rssKeyRead(hw: IntelHw): Uint8Array {
   const key = new Uint8Array(RSS_KEY_SIZE);
   for (let i = 0; i < RSS_KEY_SIZE / 4; i++) {
     const w = hw.read(RSSRK + 4 * i);
@@ -50,7 +50,7 @@ export function rssKeyRead(hw: IgbHw): Uint8Array {
 }
 
 /** Writes all {@link RETA_ENTRIES} redirection entries (queue numbers). */
-export function retaWrite(hw: IgbHw, entries: Uint8Array): void {
+export function retaWrite(hw: IntelHw, entries: Uint8Array): void {
   for (let r = 0; r < RETA_ENTRIES / RETA_PER_REG; r++) {
     let v = 0;
     for (let b = 0; b < RETA_PER_REG; b++) v |= entries[r * RETA_PER_REG + b] << (BITS_PER_BYTE * b);
@@ -59,7 +59,7 @@ export function retaWrite(hw: IgbHw, entries: Uint8Array): void {
 }
 
 /** Reads the redirection table. */
-export function retaRead(hw: IgbHw): Uint8Array {
+export function retaRead(hw: IntelHw): Uint8Array {
   const entries = new Uint8Array(RETA_ENTRIES);
   for (let r = 0; r < RETA_ENTRIES / RETA_PER_REG; r++) {
     const v = hw.read(RETA + 4 * r);
@@ -69,7 +69,7 @@ export function retaRead(hw: IgbHw): Uint8Array {
 }
 
 /** Turns RSS on over `fields`, or off when `fields` is undefined. */
-export function mrqcWrite(hw: IgbHw, fields: RssFields | undefined): void {
+export function mrqcWrite(hw: IntelHw, fields: RssFields | undefined): void {
   if (!fields) {
     hw.write(MRQC, 0);
     return;

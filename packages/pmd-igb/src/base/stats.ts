@@ -2,7 +2,7 @@
  * The statistics registers. Every one clears when read, so software accumulates them; the
  * 64-bit octet counters are read low dword first (reading the high dword clears both).
  */
-import type { IgbHw } from './hw.js';
+import type { IntelHw } from '@nic/intel-common';
 import * as R from './regs.js';
 
 /** One counter: its extended-statistics name, its register, and its high dword for 64-bit pairs. */
@@ -56,7 +56,7 @@ export function counterIndex(name: string): number {
 }
 
 /** Adds every counter's value since the last read to `totals` (one slot per {@link COUNTERS} entry). */
-export function accumulateCounters(hw: IgbHw, totals: Float64Array): void {
+export function accumulateCounters(hw: IntelHw, totals: Float64Array): void {
   for (let i = 0; i < COUNTERS.length; i++) {
     const c = COUNTERS[i];
     const lo = hw.read(c.reg);

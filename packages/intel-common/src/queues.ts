@@ -5,8 +5,8 @@
  * giving every mbuf back at stop.
  */
 import { memzoneFree, memzoneReserve, MbufView, NicError, type Arena, type Mempool } from '@nic/eal';
-import { DESC_COUNT_MAX, DESC_RING_ALIGN, DESC_SIZE, TXD_OLINFO_STATUS, TXD_STAT_DD } from './base/desc.js';
-import { RDT, TDT } from './base/regs.js';
+import { MBUF_F_RX_VLAN, MBUF_F_RX_VLAN_STRIPPED } from '@nic/eal/layout';
+import { DESC_RING_ALIGN, DESC_SIZE, TXD_OLINFO_STATUS, TXD_STAT_DD } from './desc.js';
 import {
   Q_NB_DESC,
   Q_NEXT,
@@ -20,6 +20,11 @@ import {
   RQ_PKT_FIRST,
   RQ_PKT_LAST,
   RQ_VECTOR,
+  RQ_ERR_MASK,
+  RQ_FRESH,
+  RQ_OUT,
+  RQ_PORT,
+  RQ_VLAN_FLAGS,
   TQ_LAST_CLEANED,
   TQ_NB_FREE,
   TQ_RS_COUNT,
@@ -32,8 +37,6 @@ import {
 } from './layout.js';
 import { armRxDescriptor } from './rx.js';
 
-/** Bytes of a descriptor ring memzone's ring part: always room for the most descriptors. */
-const RING_BYTES = DESC_COUNT_MAX * DESC_SIZE;
 /** Bytes of one software ring or RS FIFO slot. */
 const SLOT_BYTES = 4;
 /** Rx: RDT moves once more than this many descriptors are held (DPDK's default `rx_free_thresh`). */
@@ -43,9 +46,38 @@ export const TX_RS_THRESH = 32;
 /** Tx: RS comes at least this often relative to the ring (a quarter of it), so small rings keep flowing. */
 const TX_RS_RING_FRACTION = 4;
 
-/** The memzone name of a queue. */
-export function queueZoneName(port: number, kind: 'rx' | 'tx', queue: number): string {
-  return `igb_${kind}_${port}_${queue}`;
+/** Most handles one burst may ask for (ethdev's burst arrays are no longer in practice). */
+export const MAX_BURST = 512;
+
+/** The memzone name of a queue of a `driver` (`igb`, `ixgbe`) port. */
+export function queueZoneName(driver: string, port: number, kind: 'rx' | 'tx', queue: number): string {
+  return `${driver}_${kind}_${port}_${queue}`;
+}
+
+/** What rx queue set-up needs besides the ring size. */
+export interface RxQueueParams {
+  /** The ring's memzone name ({@link queueZoneName}). */
+  readonly zone: string;
+  /** The queue's tail register (RDT) in BAR0. */
+  readonly tailReg: number;
+  /** The most descriptors the family's rings take: the memzone always has room for them, as DPDK's. */
+  readonly maxDesc: number;
+  /** The port id received mbufs carry. */
+  readonly port: number;
+  /** Write-back error bits that make a frame unusable. */
+  readonly errMask: number;
+  /** Whether the queue strips VLAN tags into the mbuf. */
+  readonly vlanStrip: boolean;
+}
+
+/** What tx queue set-up needs besides the ring size. */
+export interface TxQueueParams {
+  readonly zone: string;
+  /** The queue's tail register (TDT) in BAR0. */
+  readonly tailReg: number;
+  readonly maxDesc: number;
+  /** `TQF_*` bits. */
+  readonly flags: number;
 }
 
 function u32(arena: Arena, offset: number): number {
@@ -60,10 +92,18 @@ function clearRecord(arena: Arena, record: number): void {
   arena.u8.fill(0, record, record + QUEUE_RECORD_SIZE);
 }
 
+/**
+ * Queue memzones start on a 4 KiB boundary, beyond the 128 bytes descriptor rings need: a
+ * ring of up to 256 descriptors then lies within one page, which a device reaches at one
+ * IOVA even where the arena's pages are not IOVA-contiguous (`--no-huge` with physical
+ * addresses, where each 4 KiB page has its own frame).
+ */
+const ZONE_ALIGN = 4096;
+
 /** Reserves queue memory (freeing what an earlier set-up of the queue left) and returns its offset. */
 function reserveZone(arena: Arena, name: string, bytes: number): number {
   freeQueueZone(arena, name);
-  return memzoneReserve(arena, name, bytes, { align: DESC_RING_ALIGN }).offset;
+  return memzoneReserve(arena, name, bytes, { align: Math.max(ZONE_ALIGN, DESC_RING_ALIGN) }).offset;
 }
 
 /** Frees a queue's memzone if it has one. */
@@ -75,31 +115,48 @@ export function freeQueueZone(arena: Arena, name: string): void {
   }
 }
 
-/** Sets up rx queue `queue`'s memory and record (the ring is filled at start). */
-export function rxQueueInit(arena: Arena, record: number, zone: string, queue: number, nbDesc: number): void {
-  const base = reserveZone(arena, zone, RING_BYTES + DESC_COUNT_MAX * SLOT_BYTES);
+/**
+ * Sets up an rx queue's memory (ring, software ring, the burst's replacement mbufs, a
+ * staging area for burst arrays outside the arena) and record; the ring is filled at start.
+ */
+export function rxQueueInit(arena: Arena, record: number, nbDesc: number, p: RxQueueParams): void {
+  const ringBytes = p.maxDesc * DESC_SIZE;
+  const slots = p.maxDesc * SLOT_BYTES;
+  const base = reserveZone(arena, p.zone, ringBytes + 2 * slots + MAX_BURST * SLOT_BYTES);
   clearRecord(arena, record);
   set(arena, record, Q_RING, base);
   set(arena, record, Q_NB_DESC, nbDesc);
-  set(arena, record, Q_SW_RING, base + RING_BYTES);
-  set(arena, record, Q_TAIL_REG, RDT(queue));
+  set(arena, record, Q_SW_RING, base + ringBytes);
+  set(arena, record, RQ_FRESH, base + ringBytes + slots);
+  set(arena, record, RQ_OUT, base + ringBytes + 2 * slots);
+  set(arena, record, Q_TAIL_REG, p.tailReg);
   set(arena, record, RQ_FREE_THRESH, Math.min(RX_FREE_THRESH, nbDesc >>> 1));
   set(arena, record, RQ_INTR_FD, -1 >>> 0);
+  set(arena, record, RQ_PORT, p.port);
+  set(arena, record, RQ_ERR_MASK, p.errMask);
+  set(arena, record, RQ_VLAN_FLAGS, p.vlanStrip ? MBUF_F_RX_VLAN | MBUF_F_RX_VLAN_STRIPPED : MBUF_F_RX_VLAN);
 }
 
-/** Sets up tx queue `queue`'s memory and record, every descriptor free; `flags` are `TQF_*` bits. */
-export function txQueueInit(arena: Arena, record: number, zone: string, queue: number, nbDesc: number, flags: number): void {
-  const base = reserveZone(arena, zone, RING_BYTES + 3 * DESC_COUNT_MAX * SLOT_BYTES);
+/** Sets up a tx queue's memory and record, every descriptor free. */
+export function txQueueInit(arena: Arena, record: number, nbDesc: number, p: TxQueueParams): void {
+  const ringBytes = p.maxDesc * DESC_SIZE;
+  const slots = p.maxDesc * SLOT_BYTES;
+  const base = reserveZone(arena, p.zone, ringBytes + 3 * slots);
   clearRecord(arena, record);
   set(arena, record, Q_RING, base);
   set(arena, record, Q_NB_DESC, nbDesc);
-  set(arena, record, Q_SW_RING, base + RING_BYTES);
-  set(arena, record, TQ_RS_FIFO, base + RING_BYTES + DESC_COUNT_MAX * SLOT_BYTES);
-  set(arena, record, TQ_STAGING, base + RING_BYTES + 2 * DESC_COUNT_MAX * SLOT_BYTES);
-  set(arena, record, Q_TAIL_REG, TDT(queue));
+  set(arena, record, Q_SW_RING, base + ringBytes);
+  set(arena, record, TQ_RS_FIFO, base + ringBytes + slots);
+  set(arena, record, TQ_STAGING, base + ringBytes + 2 * slots);
+  set(arena, record, Q_TAIL_REG, p.tailReg);
   set(arena, record, TQ_RS_THRESH, Math.min(TX_RS_THRESH, nbDesc / TX_RS_RING_FRACTION));
-  set(arena, record, TQ_FLAGS, flags);
+  set(arena, record, TQ_FLAGS, p.flags);
   txQueueReset(arena, record);
+}
+
+/** Sets whether an rx queue strips VLAN tags (the offload flags its tagged frames get). */
+export function rxQueueSetVlanStrip(arena: Arena, record: number, strip: boolean): void {
+  set(arena, record, RQ_VLAN_FLAGS, strip ? MBUF_F_RX_VLAN | MBUF_F_RX_VLAN_STRIPPED : MBUF_F_RX_VLAN);
 }
 
 /** Puts a tx queue in its initial state: ring zeroed with DD set (all done), nothing held. */

@@ -1,8 +1,8 @@
-;; The per-packet loop of the igb fast-free transmit path (see tx.ts): one advanced data
+;; The per-packet loop of the fast-free transmit path of igb and ixgbe (see tx.ts): one advanced data
 ;; descriptor per one-segment packet, and the packet's handle in the software ring.
 ;; Arguments are arena offsets; `base` is where arena offset 0 lies in this memory.
 ;; Layouts: mbuf (@nic/eal mbuf-layout.ts): buf_iova at 4 (64-bit, little-endian), data_off
-;; at 12 (16-bit), data_len at 36 (16-bit). Descriptor (base/desc.ts): address at 0 (64-bit),
+;; at 12 (16-bit), data_len at 36 (16-bit). Descriptor (desc.ts): address at 0 (64-bit),
 ;; cmd_type_len at 8, olinfo_status at 12.
 (module
   (import "env" "memory" (memory 1 65536 shared))

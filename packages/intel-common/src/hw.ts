@@ -1,10 +1,12 @@
 /**
- * The hardware handle the base layer works through: register access to BAR0 and the
- * timing helpers for polled register handshakes. Free of framework imports: the ethdev
- * glue hands in anything with the {@link Registers} shape (a mapped BAR's `regs`, or a
- * device model).
+ * The hardware handle the base layers of Intel's igb and ixgbe drivers work through:
+ * register access to BAR0 and the timing helpers for polled register handshakes. Free of
+ * framework imports: the ethdev glue hands in anything with the {@link Registers} shape (a
+ * mapped BAR's `regs`, or a device model).
  */
-import { STATUS } from './regs.js';
+
+/** Device Status register: at 0x8 on every igb and ixgbe part; its read posts earlier writes. */
+export const STATUS = 0x00008;
 
 /** 32-bit register access at byte offsets into BAR0. */
 export interface Registers {
@@ -35,7 +37,7 @@ export function delayMs(ms: number): void {
 }
 
 /** One function's registers, with the read-modify-write helpers the base layer uses. */
-export class IgbHw {
+export class IntelHw {
   readonly regs: Registers;
 
   constructor(regs: Registers) {

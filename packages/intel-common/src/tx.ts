@@ -1,5 +1,5 @@
 /**
- * The transmit path of net_e1000_igb over one tx queue's advanced descriptor ring.
+ * The transmit path of igb and ixgbe over one tx queue's advanced descriptor ring.
  *
  * A burst writes one data descriptor per segment and one TDT store at the end. Report
  * Status is coalesced: RS goes on a packet's last descriptor once at least `rs_thresh`
@@ -9,7 +9,9 @@
  * packets go back to their pools about one RS interval per bulk free (see `popDone`). The
  * software ring keeps a packet's head mbuf at its last descriptor (0 elsewhere), so a
  * chain is freed once, whole. The ring never fills completely (one descriptor stays free),
- * so TDT never catches up with TDH. No allocation, no addon call.
+ * so TDT never catches up with TDH. This is DPDK's ixgbe scheme (`tx_rs_thresh`, DD checked
+ * on the RS descriptors only), which its igb lacks (RS on every packet). No allocation, no
+ * addon call.
  *
  * With `MBUF_FAST_FREE` the application promises one-segment packets from one pool with
  * refcnt 1 (DPDK's contract), and the queue takes a shorter path, as DPDK's "simple" tx
@@ -37,7 +39,7 @@ import {
   TXD_PAYLEN_SHIFT,
   TXD_STAT_DD,
   storeAddress,
-} from './base/desc.js';
+} from './desc.js';
 import {
   Q_NB_DESC,
   Q_NEXT,
@@ -75,7 +77,7 @@ interface FillKernel {
 }
 
 /** One thread's view of a tx queue. */
-export class IgbTxQueue implements TxQueue {
+export class AdvTxQueue implements TxQueue {
   readonly #a16: Uint16Array;
   readonly #a32: Uint32Array;
   readonly #regs: PciRegisters;
@@ -292,7 +294,7 @@ export class IgbTxQueue implements TxQueue {
     return free;
   }
 
-  /** {@link IgbTxQueue.#clean} under fast free: the finished slice of the software ring goes back to the pool as it is. */
+  /** {@link AdvTxQueue.#clean} under fast free: the finished slice of the software ring goes back to the pool as it is. */
   #cleanSlices(free: number, need: number): number {
     const upTo = this.#popDone(free, need);
     if (upTo === NONE_DONE) return free;
