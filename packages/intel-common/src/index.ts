@@ -8,3 +8,6 @@
 export * from './hw.js';
 export * from './desc.js';
 export * from './ptype.js';
+export * from './filters.js';
+export * from './rss.js';
+export * from './stats.js';

@@ -21,7 +21,21 @@ import {
   type RxConf,
   type TxConf,
 } from '@nic/ethdev/driver';
-import { DESC_COUNT_ALIGN, DESC_SIZE, type IntelHw } from '@nic/intel-common';
+import {
+  accumulateCounters,
+  counterIndex,
+  DESC_COUNT_ALIGN,
+  DESC_SIZE,
+  mtaUpdate,
+  rarClear,
+  rarSet,
+  retaRoundRobin,
+  retaWrite,
+  rssKeyWrite,
+  vftaSet,
+  vftaWriteAll,
+  type IntelHw,
+} from '@nic/intel-common';
 import {
   freeQueueZone,
   Q_NB_DESC,
@@ -36,12 +50,11 @@ import {
   TQF_FAST_FREE,
 } from '@nic/intel-common/driver';
 import { DESC_COUNT_MAX, DESC_COUNT_MIN, RXDEXT_ERR_FRAME } from './base/desc.js';
-import { mtaUpdate, rarClear, rarSet, vftaSet, vftaWriteAll } from './base/filters.js';
 import { readHwLink } from './base/link.js';
 import { phyAutoneg, phyPower } from './base/phy.js';
 import * as R from './base/regs.js';
-import { mrqcWrite, retaWrite, rssKeyWrite } from './base/rss.js';
-import { accumulateCounters, COUNTERS, counterIndex } from './base/stats.js';
+import { mrqcWrite } from './base/rss.js';
+import { COUNTERS } from './base/stats.js';
 import type { IgbInterrupts } from './interrupts.js';
 import { rxRecord, txRecord } from './layout.js';
 
@@ -78,13 +91,13 @@ const TWO_32 = 2 ** 32;
 const LINK_WAIT_POLLS = 90;
 const LINK_WAIT_MS = 100;
 
-const C_MISSED = counterIndex('rx_missed_packets');
-const C_CRC = counterIndex('rx_crc_errors');
-const C_LENGTH = counterIndex('rx_length_errors');
-const C_DATA = counterIndex('rx_data_errors');
-const C_ALIGN = counterIndex('rx_align_errors');
-const C_EXCESSIVE_COLLISIONS = counterIndex('tx_excessive_collision_packets');
-const C_LATE_COLLISIONS = counterIndex('tx_late_collisions');
+const C_MISSED = counterIndex(COUNTERS, 'rx_missed_packets');
+const C_CRC = counterIndex(COUNTERS, 'rx_crc_errors');
+const C_LENGTH = counterIndex(COUNTERS, 'rx_length_errors');
+const C_DATA = counterIndex(COUNTERS, 'rx_data_errors');
+const C_ALIGN = counterIndex(COUNTERS, 'rx_align_errors');
+const C_EXCESSIVE_COLLISIONS = counterIndex(COUNTERS, 'tx_excessive_collision_packets');
+const C_LATE_COLLISIONS = counterIndex(COUNTERS, 'tx_late_collisions');
 
 const RSS_OFFLOADS =
   RssHf.IPV4 | RssHf.NONFRAG_IPV4_TCP | RssHf.NONFRAG_IPV4_UDP | RssHf.IPV6 | RssHf.NONFRAG_IPV6_TCP | RssHf.NONFRAG_IPV6_UDP;
@@ -190,7 +203,7 @@ export class IgbOps implements EthdevOps {
       this.#stopQueues(dev);
       throw e;
     }
-    accumulateCounters(hw, new Float64Array(COUNTERS.length));
+    accumulateCounters(hw, COUNTERS, new Float64Array(COUNTERS.length));
     hw.setBits(R.CTRL, R.CTRL_SLU);
     phyAutoneg(hw);
     this.#started = true;
@@ -250,15 +263,15 @@ export class IgbOps implements EthdevOps {
   }
 
   macAddrSet(_dev: EthDev, mac: Uint8Array): void {
-    rarSet(this.hw, 0, mac);
+    rarSet(this.hw, R.RAL(0), R.RAH(0), mac);
   }
 
   macAddrAdd(_dev: EthDev, mac: Uint8Array, index: number): void {
-    rarSet(this.hw, index, mac);
+    rarSet(this.hw, R.RAL(index), R.RAH(index), mac);
   }
 
   macAddrRemove(_dev: EthDev, index: number): void {
-    rarClear(this.hw, index);
+    rarClear(this.hw, R.RAL(index), R.RAH(index));
   }
 
   mtuSet(_dev: EthDev, mtu: number): void {
@@ -266,7 +279,7 @@ export class IgbOps implements EthdevOps {
   }
 
   vlanFilterSet(_dev: EthDev, vlanId: number, on: boolean): void {
-    vftaSet(this.hw, vlanId, on);
+    vftaSet(this.hw, R.VFTA, vlanId, on);
   }
 
   statsGet(_dev: EthDev, stats: EthStats): void {
@@ -293,19 +306,19 @@ export class IgbOps implements EthdevOps {
   }
 
   setMcAddrList(_dev: EthDev, macs: readonly Uint8Array[]): void {
-    mtaUpdate(this.hw, macs);
+    mtaUpdate(this.hw, R.MTA, macs);
   }
 
   #accumulate(): Float64Array {
-    accumulateCounters(this.hw, this.#totals);
+    accumulateCounters(this.hw, COUNTERS, this.#totals);
     return this.#totals;
   }
 
   #writeMacs(dev: EthDev): void {
     for (let i = 0; i < MAX_MAC_ADDRS; i++) {
       const mac = i === 0 ? dev.data.mac : dev.macAddrs[i];
-      if (mac) rarSet(this.hw, i, mac);
-      else rarClear(this.hw, i);
+      if (mac) rarSet(this.hw, R.RAL(i), R.RAH(i), mac);
+      else rarClear(this.hw, R.RAL(i), R.RAH(i));
     }
   }
 
@@ -363,7 +376,7 @@ export class IgbOps implements EthdevOps {
     const offloads = dev.conf.rxMode.offloads;
     if ((offloads & RxOffload.VLAN_STRIP) !== 0) hw.setBits(R.CTRL, R.CTRL_VME);
     else hw.clearBits(R.CTRL, R.CTRL_VME);
-    if ((offloads & RxOffload.VLAN_FILTER) !== 0) vftaWriteAll(hw, dev.vlanFilter);
+    if ((offloads & RxOffload.VLAN_FILTER) !== 0) vftaWriteAll(hw, R.VFTA, dev.vlanFilter);
     const flags = dev.data.flags;
     let rctl = (hw.read(R.RCTL) & R.RCTL_LPE) | R.RCTL_EN | R.RCTL_BAM | R.RCTL_SECRC | R.RCTL_RDMTS_HALF;
     if ((offloads & RxOffload.VLAN_FILTER) !== 0) rctl |= R.RCTL_VFE;
@@ -384,10 +397,8 @@ export class IgbOps implements EthdevOps {
       mrqcWrite(hw, undefined);
       return;
     }
-    rssKeyWrite(hw, rss.key ?? DEFAULT_RSS_KEY);
-    const reta = new Uint8Array(R.RETA_ENTRIES);
-    for (let i = 0; i < reta.length; i++) reta[i] = i % nbRx;
-    retaWrite(hw, reta);
+    rssKeyWrite(hw, R.RSSRK, rss.key ?? DEFAULT_RSS_KEY);
+    retaWrite(hw, R.RETA, retaRoundRobin(nbRx));
     const hf = rss.hf;
     mrqcWrite(hw, {
       ipv4: (hf & RssHf.IPV4) !== 0,

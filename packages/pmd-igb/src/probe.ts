@@ -6,12 +6,12 @@
 import { NicError, registerLogtype, type Eal } from '@nic/eal';
 import { allocatePort, findDevByName, probingFinish, removeDevicePorts } from '@nic/ethdev/driver';
 import { PCI_DRV_INTR_LSC, PCI_DRV_INTR_RMV, PCI_DRV_NEED_MAPPING, pciDevice, type PciDevice, type PciDriver, type PciId } from '@nic/pci/driver';
-import { validateNvmChecksum, readRar } from './base/eeprom.js';
-import { HwError, IntelHw } from '@nic/intel-common';
+import { validateNvmChecksum } from './base/eeprom.js';
+import { HwError, IntelHw, rarRead } from '@nic/intel-common';
 import { I350_DEVICE_IDS, IGB_DEVICE_IDS, INTEL_VENDOR_ID, QUEUES_82576, QUEUES_I350 } from './base/ids.js';
 import { phyPower } from './base/phy.js';
 import { resetHw } from './base/reset.js';
-import { CTRL_EXT, CTRL_EXT_PFRSTD } from './base/regs.js';
+import { CTRL_EXT, CTRL_EXT_PFRSTD, RAH, RAL } from './base/regs.js';
 import { publishBar, unpublishBar } from '@nic/intel-common/driver';
 import { NET_E1000_IGB } from './datapath.js';
 import { IgbOps } from './ethdev.js';
@@ -60,7 +60,7 @@ async function probe(dev: PciDevice, eal: Eal): Promise<void> {
   try {
     resetHw(hw);
     checkNvm(hw);
-    mac = readRar(hw, 0);
+    mac = rarRead(hw, RAL(0), RAH(0));
     if (!isValidMac(mac)) throw new HwError('nvm', `the permanent MAC address ${Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join(':')} is not a unicast address`);
     hw.setBits(CTRL_EXT, CTRL_EXT_PFRSTD);
     phyPower(hw, false);

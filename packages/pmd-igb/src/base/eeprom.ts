@@ -3,7 +3,7 @@
  * which the EEPROM auto-read loads into receive address entry 0.
  */
 import { HwError, type IntelHw } from '@nic/intel-common';
-import { EERD, EERD_ADDR_SHIFT, EERD_DATA_SHIFT, EERD_DONE, EERD_START, RAH, RAL } from './regs.js';
+import { EERD, EERD_ADDR_SHIFT, EERD_DATA_SHIFT, EERD_DONE, EERD_START } from './regs.js';
 
 /** Words covered by the checksum (0x00 to 0x3F, the checksum word last). */
 export const NVM_CHECKSUM_WORDS = 0x40;
@@ -11,8 +11,6 @@ export const NVM_CHECKSUM_WORDS = 0x40;
 export const NVM_SUM = 0xbaba;
 /** Polls of EERD.DONE per word. */
 const EERD_POLLS = 100_000;
-/** Bytes of a MAC address. */
-export const MAC_LENGTH = 6;
 
 /** Reads EEPROM word `word`. Throws `HwError` when the read never completes. */
 export function readNvmWord(hw: IntelHw, word: number): number {
@@ -28,11 +26,4 @@ export function validateNvmChecksum(hw: IntelHw): void {
   if (sum !== NVM_SUM) {
     throw new HwError('nvm', `EEPROM checksum is invalid: words 0x00-0x3F add up to 0x${sum.toString(16)}, not 0x${NVM_SUM.toString(16)}`);
   }
-}
-
-/** The address in receive address entry `index` (RAL little-endian bytes 0-3, RAH bytes 4-5). */
-export function readRar(hw: IntelHw, index: number): Uint8Array {
-  const lo = hw.read(RAL(index));
-  const hi = hw.read(RAH(index));
-  return Uint8Array.of(lo & 0xff, (lo >>> 8) & 0xff, (lo >>> 16) & 0xff, lo >>> 24, hi & 0xff, (hi >>> 8) & 0xff);
 }

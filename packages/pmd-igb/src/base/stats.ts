@@ -1,16 +1,6 @@
-/**
- * The statistics registers. Every one clears when read, so software accumulates them; the
- * 64-bit octet counters are read low dword first (reading the high dword clears both).
- */
-import type { IntelHw } from '@nic/intel-common';
+/** The statistics registers net_e1000_igb reads (each clears when read; see @nic/intel-common). */
+import type { CounterDef } from '@nic/intel-common';
 import * as R from './regs.js';
-
-/** One counter: its extended-statistics name, its register, and its high dword for 64-bit pairs. */
-export interface CounterDef {
-  readonly name: string;
-  readonly reg: number;
-  readonly high?: number;
-}
 
 /**
  * The counters read, in extended-statistics order (DPDK's igb xstats names). The good
@@ -45,22 +35,3 @@ export const COUNTERS: readonly CounterDef[] = [
   { name: 'tx_multicast_packets', reg: R.MPTC },
   { name: 'tx_broadcast_packets', reg: R.BPTC },
 ];
-
-const TWO_32 = 2 ** 32;
-
-/** Index of counter `name` in {@link COUNTERS}. */
-export function counterIndex(name: string): number {
-  const i = COUNTERS.findIndex((c) => c.name === name);
-  if (i < 0) throw new Error(`no igb counter ${name}`);
-  return i;
-}
-
-/** Adds every counter's value since the last read to `totals` (one slot per {@link COUNTERS} entry). */
-export function accumulateCounters(hw: IntelHw, totals: Float64Array): void {
-  for (let i = 0; i < COUNTERS.length; i++) {
-    const c = COUNTERS[i];
-    const lo = hw.read(c.reg);
-    const hi = c.high === undefined ? 0 : hw.read(c.high);
-    totals[i] += hi * TWO_32 + lo;
-  }
-}
