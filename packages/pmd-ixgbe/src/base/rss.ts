@@ -1,0 +1,27 @@
+/** Receive-side scaling: which header fields the 82599 hashes (MRQC). Key and table: @nic/intel-common. */
+import { mrqcValue, type IntelHw, type MrqcBits, type RssFields } from '@nic/intel-common';
+import {
+  MRQC,
+  MRQC_RSS_FIELD_IPV4,
+  MRQC_RSS_FIELD_IPV4_TCP,
+  MRQC_RSS_FIELD_IPV4_UDP,
+  MRQC_RSS_FIELD_IPV6,
+  MRQC_RSS_FIELD_IPV6_TCP,
+  MRQC_RSS_FIELD_IPV6_UDP,
+  MRQC_RSSEN,
+} from './regs.js';
+
+const BITS: MrqcBits = {
+  enable: MRQC_RSSEN,
+  ipv4: MRQC_RSS_FIELD_IPV4,
+  ipv4Tcp: MRQC_RSS_FIELD_IPV4_TCP,
+  ipv4Udp: MRQC_RSS_FIELD_IPV4_UDP,
+  ipv6: MRQC_RSS_FIELD_IPV6,
+  ipv6Tcp: MRQC_RSS_FIELD_IPV6_TCP,
+  ipv6Udp: MRQC_RSS_FIELD_IPV6_UDP,
+};
+
+/** Turns RSS on over `fields`, or off when `fields` is undefined. */
+export function mrqcWrite(hw: IntelHw, fields: RssFields | undefined): void {
+  hw.write(MRQC, mrqcValue(fields, BITS));
+}
