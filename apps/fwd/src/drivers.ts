@@ -10,3 +10,4 @@ import '@nic/pmd-tap';
 import '@nic/pmd-af-packet';
 import '@nic/pmd-null';
 import '@nic/pmd-igb';
+import '@nic/pmd-ixgbe';

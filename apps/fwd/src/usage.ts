@@ -48,7 +48,7 @@ Application options:
                            spread in the final statistics
   --rx-interrupts          worker lcores sleep while their rx queues are idle and
                            wake on the queues' interrupts (default: poll always);
-                           needs a driver with rx interrupts (igb, af_packet, tap)
+                           needs a driver with rx interrupts (igb, ixgbe, af_packet, tap)
   --pmd-mgmt=pause         worker lcores pause (their thread sleeps) after each
                            empty poll once --max-empty-poll empty polls ran in a
                            row; any driver (l3fwd-power's pause mode)

@@ -92,6 +92,8 @@ const TWO_32 = 2 ** 32;
 /** How long `linkGet` waits for the link (DPDK polls 9 s on fiber). */
 const LINK_WAIT_POLLS = 90;
 const LINK_WAIT_MS = 100;
+/** Queues RSS spreads over: a RETA entry has 4 bits on the 82599 and X540. */
+const RSS_MAX_QUEUES = 16;
 /** Memzone names of ixgbe queues start with this. */
 const ZONE_PREFIX = 'ixgbe';
 /** Receive address pool 0, where every address goes outside virtualization. */
@@ -458,7 +460,7 @@ export class IxgbeOps implements EthdevOps {
       return;
     }
     rssKeyWrite(hw, R.RSSRK, rss.key ?? DEFAULT_RSS_KEY);
-    retaWrite(hw, R.RETA, retaRoundRobin(dev.data.nbRxQueues));
+    retaWrite(hw, R.RETA, retaRoundRobin(Math.min(dev.data.nbRxQueues, RSS_MAX_QUEUES)));
     const hf = rss.hf;
     mrqcWrite(hw, {
       ipv4: (hf & RssHf.IPV4) !== 0,
