@@ -54,11 +54,7 @@ export const EECD_RO_BITS = EECD_PRES | EECD_AUTO_RD | EECD_SIZE_EX_MASK;
 
 /** EEPROM Read (82576 layout). */
 export const EERD = 0x0014;
-export const EERD_START = 0x00000001;
-export const EERD_DONE = 0x00000002;
-export const EERD_ADDR_SHIFT = 2;
-export const EERD_ADDR_MASK = 0x3fff;
-export const EERD_DATA_SHIFT = 16;
+export { EERD_ADDR_MASK, EERD_ADDR_SHIFT, EERD_DATA_SHIFT, EERD_DONE, EERD_START } from '../model/nvm.js';
 
 /** Manageability EEPROM control: bits telling the driver NVM configuration is done. */
 export const EEMNGCTL = 0x1010;

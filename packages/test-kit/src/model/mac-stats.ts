@@ -98,11 +98,14 @@ export class StatCounters {
     return value;
   }
 
-  /** Counts a good received frame of `size` bytes (FCS included) in the shared MAC counters. */
-  received(size: number, kind: DestinationKind): void {
+  /**
+   * Counts a good received frame of `size` bytes (FCS included) in the shared MAC counters;
+   * GORC adds `goodOctets` (default `size`; the 82599 leaves a stripped FCS out).
+   */
+  received(size: number, kind: DestinationKind, goodOctets = size): void {
     this.bump(GPRC);
     this.bump(TPR);
-    this.add64(GORCL, size);
+    this.add64(GORCL, goodOctets);
     this.add64(TORL, size);
     this.#bumpKind(kind, BPRC, MPRC);
     this.#bumpSize(size, RX_SIZE_COUNTERS);
