@@ -1,9 +1,10 @@
 /**
  * @nic/test-kit — testing aids for nic packages and third-party drivers: the ethdev
  * conformance suite every PMD runs, the harness it runs on (isolated EAL instances, mbuf
- * pools, started ports, packets), the check of a PMD's static driver manifest, and, for
- * drivers on kernel interfaces, veth pairs, network namespaces, link state and test
- * frames. Test code only: it imports vitest.
+ * pools, started ports, packets), the check of a PMD's static driver manifest, device
+ * models of the Intel 82576 and 82599 served as vfio-pci functions, and, for drivers on
+ * kernel interfaces, veth pairs, network namespaces, link state and test frames. Test code
+ * only: it imports vitest.
  */
 export { ethdevConformance, CONFORMANCE_BURST, CONFORMANCE_PACKET_LENGTH, CONFORMANCE_POOL_SIZE } from './conformance.js';
 export type { ConformanceRxMode, EthdevConformanceOptions } from './conformance.js';
