@@ -6,7 +6,7 @@ import '@nic/pci';
 import { framePacket, harnessEal, packetBytes } from '../harness.js';
 import { DATA_CMD, enableRx, enableTx, frameTo, PAYLEN_SHIFT, RxRing, TestMemory, TxRing } from './__fixtures__/rings.js';
 import { IgbModelBench } from './bench.js';
-import { RXD_STAT_DD } from './descriptors.js';
+import { RXD_STAT_DD } from '../model/descriptors.js';
 import { IgbModel } from './model.js';
 import * as R from './regs.js';
 import { IgbRingLink } from './ring-link.js';

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closeFd, eventfd, eventfdRead, VFIO } from '@nic/native';
 import { BROADCAST, CMD_EOP, CMD_RS, CMD_VLE, DATA_CMD, DTYP_CTXT, CMD_DEXT, enableRx, enableTx, frameTo, PAYLEN_SHIFT, RxRing, TestMemory, TEST_IOVA, TxRing } from './__fixtures__/rings.js';
-import { MS_IPV4_VECTORS, MS_RSS_KEY, tcp4Frame } from './__fixtures__/rss-vectors.js';
-import { crc32 } from './crc.js';
-import { RXD_ERR_RXE, RXD_STAT_DD, RXD_STAT_EOP, RXD_STAT_VP, TXD_STAT_DD } from './descriptors.js';
+import { MS_IPV4_VECTORS, MS_RSS_KEY, tcp4Frame } from '../model/__fixtures__/rss-vectors.js';
+import { crc32 } from '../model/crc.js';
+import { RXD_STAT_DD, RXD_STAT_EOP, RXD_STAT_VP, TXD_STAT_DD } from '../model/descriptors.js';
 import { IgbModel } from './model.js';
 import * as R from './regs.js';
-import { PKT_TYPE_IPV4, PKT_TYPE_TCP, RSS_TYPE_IPV4_TCP } from './rss.js';
+import { PKT_TYPE_IPV4, PKT_TYPE_TCP, RSS_TYPE_IPV4_TCP } from '../model/rss.js';
 import { IgbWire } from './wire.js';
 
 let a: IgbModel;
@@ -243,11 +243,11 @@ describe('receive', () => {
     b.injectRxError('crc');
     expect(b.receiveFrame(toB(1))).toBe('bad-frame');
     expect(b.receiveFrame(toB(2))).toBe('delivered');
-    expect(rx.status(0) & RXD_ERR_RXE).toBe(0);
+    expect(rx.status(0) & R.RXD_ERR_RXE).toBe(0);
     b.write32(R.RCTL, R.RCTL_EN | R.RCTL_SBP);
     b.injectRxError('data');
     expect(b.receiveFrame(toB(3))).toBe('delivered');
-    expect((rx.status(1) & (RXD_ERR_RXE | RXD_STAT_DD)) >>> 0).toBe((RXD_ERR_RXE | RXD_STAT_DD) >>> 0);
+    expect((rx.status(1) & (R.RXD_ERR_RXE | RXD_STAT_DD)) >>> 0).toBe((R.RXD_ERR_RXE | RXD_STAT_DD) >>> 0);
     b.injectRxError('crc');
     b.receiveFrame(toB(4));
     expect(crc32(rx.data(2))).not.toBe(0x2144df1c);

@@ -1,20 +1,25 @@
 /**
- * Receive-side scaling as the 82576 does it: the frame's IPv4/IPv6 addresses (and TCP/UDP
- * ports when MRQC enables them for that protocol) hashed with the Toeplitz function under
- * the 40-byte RSSRK key; the low 7 bits of the hash index the redirection table. Also the
- * protocol facts the receive descriptor reports (packet type bits of pkt_info).
+ * Receive-side scaling as Intel's 82576 and 82599 both do it: the frame's IPv4/IPv6
+ * addresses (and TCP/UDP ports when MRQC enables them for that protocol) hashed with the
+ * Toeplitz function under the 40-byte RSSRK key; the low 7 bits of the hash index the
+ * 128-entry redirection table. Also the protocol facts the advanced receive descriptor
+ * reports (packet type bits of pkt_info). The MRQC field bits, RSS types and packet type
+ * bits have the same values in both datasheets.
  */
-import {
-  MRQC_RSS_FIELD_IPV4,
-  MRQC_RSS_FIELD_IPV4_TCP,
-  MRQC_RSS_FIELD_IPV4_UDP,
-  MRQC_RSS_FIELD_IPV6,
-  MRQC_RSS_FIELD_IPV6_EX,
-  MRQC_RSS_FIELD_IPV6_TCP,
-  MRQC_RSS_FIELD_IPV6_TCP_EX,
-  MRQC_RSS_FIELD_IPV6_UDP,
-  MRQC_RSS_FIELD_IPV6_UDP_EX,
-} from './regs.js';
+
+/** MRQC bits choosing the fields hashed for each protocol. */
+export const MRQC_RSS_FIELD_IPV4_TCP = 0x00010000;
+export const MRQC_RSS_FIELD_IPV4 = 0x00020000;
+export const MRQC_RSS_FIELD_IPV6_TCP_EX = 0x00040000;
+export const MRQC_RSS_FIELD_IPV6_EX = 0x00080000;
+export const MRQC_RSS_FIELD_IPV6 = 0x00100000;
+export const MRQC_RSS_FIELD_IPV6_TCP = 0x00200000;
+export const MRQC_RSS_FIELD_IPV4_UDP = 0x00400000;
+export const MRQC_RSS_FIELD_IPV6_UDP = 0x00800000;
+export const MRQC_RSS_FIELD_IPV6_UDP_EX = 0x01000000;
+/** Entries of the redirection table (RETA) and bytes of the key (RSSRK). */
+export const RETA_ENTRIES = 128;
+export const RSSRK_BYTES = 40;
 
 /** RSS type values of the descriptor's pkt_info bits 3:0. */
 export const RSS_TYPE_NONE = 0;
@@ -140,4 +145,18 @@ export function toeplitzHash(key: Uint8Array, input: Uint8Array): number {
 
 function be16(bytes: Uint8Array, at: number): number {
   return ((bytes[at] ?? 0) << BITS_PER_BYTE) | (bytes[at + 1] ?? 0);
+}
+
+const REG_BYTES = 4;
+const BYTE_MASK = 0xff;
+
+/** Byte `index` of the little-endian register array that starts at byte offset `base`. */
+export function registerByte(regs: Uint32Array, base: number, index: number): number {
+  return (regs[(base >>> 2) + Math.floor(index / REG_BYTES)] >>> (BITS_PER_BYTE * (index % REG_BYTES))) & BYTE_MASK;
+}
+
+/** Copies the RSS key held in the ten RSSRK registers at byte offset `base` into `out`. */
+export function readRssKey(regs: Uint32Array, base: number, out: Uint8Array): Uint8Array {
+  for (let i = 0; i < RSSRK_BYTES; i++) out[i] = registerByte(regs, base, i);
+  return out;
 }

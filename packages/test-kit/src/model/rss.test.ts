@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MRQC_RSS_FIELD_IPV4, MRQC_RSS_FIELD_IPV4_TCP, MRQC_RSS_FIELD_IPV6, MRQC_RSS_FIELD_IPV6_TCP } from './regs.js';
+import { MRQC_RSS_FIELD_IPV4, MRQC_RSS_FIELD_IPV4_TCP, MRQC_RSS_FIELD_IPV6, MRQC_RSS_FIELD_IPV6_TCP } from './rss.js';
 import { MS_IPV4_VECTORS, MS_RSS_KEY, tcp4Frame } from './__fixtures__/rss-vectors.js';
 import { parsePacket, PKT_TYPE_IPV4, PKT_TYPE_TCP, RSS_TYPE_IPV4, RSS_TYPE_IPV4_TCP, RSS_TYPE_IPV6_TCP, RSS_TYPE_NONE, rssInput, rssType, toeplitzHash } from './rss.js';
 

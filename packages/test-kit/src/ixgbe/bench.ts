@@ -1,0 +1,15 @@
+/** A test fixture of modelled 82599 ports visible to nic's PCI bus (see {@link ModelBench}). */
+import { ModelBench, type ModelBenchOptions } from '../model/bench.js';
+import { IxgbeModelBackend } from './backend.js';
+import type { IxgbeModel } from './model.js';
+
+/** Options of {@link IxgbeModelBench.create}. */
+export type IxgbeModelBenchOptions = ModelBenchOptions;
+
+/** Modelled 82599 ports in a fake sysfs tree, served by a registered {@link IxgbeModelBackend}. */
+export class IxgbeModelBench extends ModelBench<IxgbeModel> {
+  /** Builds the tree, registers the backend and points the environment at the tree. */
+  static async create(options: IxgbeModelBenchOptions = {}): Promise<IxgbeModelBench> {
+    return new IxgbeModelBench(() => new IxgbeModelBackend(), options, 'ixgbe');
+  }
+}

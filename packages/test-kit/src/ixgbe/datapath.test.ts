@@ -1,0 +1,340 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { closeFd, eventfd, eventfdRead, VFIO } from '@nic/native';
+import { crc32 } from '../model/crc.js';
+import { RXD_STAT_DD, RXD_STAT_EOP, RXD_STAT_VP, TXD_STAT_DD } from '../model/descriptors.js';
+import { ModelWire } from '../model/wire.js';
+import { BROADCAST, CMD_DEXT, CMD_EOP, CMD_RS, CMD_VLE, DATA_CMD, DTYP_CTXT, enableRx, enableTx, frameTo, PAYLEN_SHIFT, RxRing, TEST_IOVA, TestMemory, TxRing } from './__fixtures__/rings.js';
+import { IxgbeModel } from './model.js';
+import * as R from './regs.js';
+
+let a: IxgbeModel;
+let b: IxgbeModel;
+let mem: TestMemory;
+
+beforeEach(() => {
+  a = new IxgbeModel({ mac: '02:00:00:00:00:0a' });
+  b = new IxgbeModel({ mac: '02:00:00:00:00:0b', dma: a.dma });
+  mem = new TestMemory([a, b]);
+});
+
+afterEach(() => {
+  mem.release();
+});
+
+/** A frame of `length` bytes to port b's own address. */
+function toB(tag: number, length = 64): Uint8Array {
+  return frameTo(b.mac, tag, length);
+}
+
+/** `frame` with an 802.1Q tag (TCI `tci`, TPID `tpid`) after the addresses. */
+function vlanFrame(frame: Uint8Array, tci: number, tpid = 0x8100): Uint8Array {
+  const out = new Uint8Array(frame.length + 4);
+  out.set(frame.subarray(0, 12));
+  out.set([tpid >> 8, tpid & 0xff, tci >> 8, tci & 0xff], 12);
+  out.set(frame.subarray(12), 16);
+  return out;
+}
+
+describe('transmit to receive over a wire', () => {
+  it('delivers frames in order with DD/EOP/length, advancing TDH and RDH, and counts them as the 82599 does', () => {
+    new ModelWire(a, b);
+    enableTx(a);
+    enableRx(b);
+    const tx = new TxRing(a, mem);
+    const rx = new RxRing(b, mem);
+    const frames = Array.from({ length: 5 }, (_, i) => toB(i, 64 + i * 10));
+    tx.send(frames);
+    expect(a.read32(R.TDH(0))).toBe(5);
+    expect(b.read32(R.RDH(0))).toBe(5);
+    for (let i = 0; i < 5; i++) {
+      expect(tx.status(i) & TXD_STAT_DD).toBe(TXD_STAT_DD);
+      expect(rx.status(i) & (RXD_STAT_DD | RXD_STAT_EOP)).toBe(RXD_STAT_DD | RXD_STAT_EOP);
+      expect(rx.length(i)).toBe(frames[i].length);
+      expect(rx.data(i)).toEqual(frames[i]);
+    }
+    expect(rx.status(5)).toBe(0);
+    const bytes = frames.reduce((n, f) => n + f.length, 0);
+    // Transmit: GOTC counts the FCS, QBTC does not.
+    expect(a.read32(R.GPTC)).toBe(5);
+    expect(a.read32(R.TPT)).toBe(5);
+    expect(a.read32(R.GOTCL)).toBe(bytes + 5 * 4);
+    expect(a.read32(R.QPTC(0))).toBe(5);
+    expect(a.read32(R.QBTC_L(0))).toBe(bytes);
+    // Receive with the CRC stripped: GORC and QBRC leave it out, TOR keeps it.
+    expect(b.read32(R.GPRC)).toBe(5);
+    expect(b.read32(R.TPR)).toBe(5);
+    expect(b.read32(R.GORCL)).toBe(bytes);
+    expect(b.read32(R.TORL)).toBe(bytes + 5 * 4);
+    expect(b.read32(R.QPRC(0))).toBe(5);
+    expect(b.read32(R.QBRC_L(0))).toBe(bytes);
+    expect(b.read32(R.GORCH)).toBe(0);
+    expect(b.read32(R.GORCL)).toBe(0);
+  });
+
+  it('wraps both rings: frames keep flowing past the ring end as the tails move', () => {
+    new ModelWire(a, b);
+    enableTx(a);
+    enableRx(b);
+    const tx = new TxRing(a, mem, 0, 8);
+    const rx = new RxRing(b, mem, 0, 8);
+    let sent = 0;
+    for (let round = 0; round < 5; round++) {
+      const frames = Array.from({ length: 3 }, () => toB(sent++ & 0xff));
+      tx.send(frames);
+      // The driver takes the frames, re-arms their descriptors and gives them back: RDT = last one processed.
+      const head = b.read32(R.RDH(0));
+      for (let k = 0; k < 3; k++) {
+        const i = (head - 3 + k + 8) % 8;
+        expect(rx.status(i) & RXD_STAT_DD).toBe(RXD_STAT_DD);
+        expect(rx.data(i)).toEqual(frames[k]);
+        rx.rearm(i);
+      }
+      b.write32(R.RDT(0), (head + 7) % 8);
+    }
+    expect(a.read32(R.TDH(0))).toBe(15 % 8);
+    expect(b.read32(R.RDH(0))).toBe(15 % 8);
+    expect(b.read32(R.GPRC)).toBe(15);
+  });
+
+  it('gathers a packet across descriptors and doorbells, writing DD only where RS is set', () => {
+    const sent: Uint8Array[] = [];
+    a.onTransmit((f) => sent.push(f));
+    enableTx(a);
+    const tx = new TxRing(a, mem);
+    const frame = toB(9, 100);
+    tx.put(frame.subarray(0, 30), DATA_CMD & ~(CMD_EOP | CMD_RS), frame.length << PAYLEN_SHIFT);
+    tx.doorbell();
+    expect(sent).toEqual([]);
+    expect(a.read32(R.TDH(0))).toBe(1);
+    tx.put(frame.subarray(30), DATA_CMD);
+    tx.doorbell();
+    expect(sent).toEqual([frame]);
+    expect(tx.status(0) & TXD_STAT_DD).toBe(0);
+    expect(tx.status(1) & TXD_STAT_DD).toBe(TXD_STAT_DD);
+  });
+
+  it('pads short frames with HLREG0.TXPADEN and sends them as they are without it', () => {
+    const sent: Uint8Array[] = [];
+    a.onTransmit((f) => sent.push(f));
+    enableTx(a);
+    const tx = new TxRing(a, mem);
+    const short = toB(1, 42);
+    tx.send([short]);
+    a.write32(R.HLREG0, a.read32(R.HLREG0) & ~R.HLREG0_TXPADEN);
+    tx.send([short]);
+    expect(sent.map((f) => f.length)).toEqual([60, 42]);
+    expect(sent[0].subarray(0, 42)).toEqual(short);
+  });
+
+  it('sends nothing until DMATXCTL.TE and the queue are on, then sends what the tail covers', () => {
+    const sent: Uint8Array[] = [];
+    a.onTransmit((f) => sent.push(f));
+    const tx = new TxRing(a, mem);
+    tx.send([toB(1)]);
+    expect(a.read32(R.TDH(0))).toBe(0);
+    enableTx(a);
+    a.write32(R.TXDCTL(0), 0);
+    tx.doorbell();
+    expect(sent).toEqual([]);
+    a.write32(R.TXDCTL(0), R.TXDCTL_ENABLE);
+    tx.doorbell();
+    expect(sent).toHaveLength(1);
+  });
+
+  it('sends on queue 100 and signals the vector its IVAR entry names', () => {
+    const sent: Uint8Array[] = [];
+    a.onTransmit((f) => sent.push(f));
+    enableTx(a);
+    const fd = eventfd(0, { nonblock: true });
+    try {
+      a.setIrqs(VFIO.VFIO_PCI_MSIX_IRQ_INDEX, 33, [fd]);
+      a.write32(R.GPIE, R.GPIE_MSIX_MODE);
+      // Tx of queue 100 (even) is byte 1 of IVAR(50).
+      a.write32(R.IVAR(50), (33 | R.IVAR_ALLOC_VAL) << 8);
+      a.write32(R.EIMS_EX(1), 1 << 1);
+      const tx = new TxRing(a, mem, 100);
+      tx.send([toB(7)]);
+      expect(sent).toHaveLength(1);
+      expect(a.read32(R.TDH(100))).toBe(1);
+      expect(eventfdRead(fd)).toBe(1);
+    } finally {
+      closeFd(fd);
+    }
+  });
+
+  it('drops what a port sends while its link is down, and loops frames back with HLREG0.LPBK', () => {
+    const sent: Uint8Array[] = [];
+    a.onTransmit((f) => sent.push(f));
+    enableTx(a);
+    enableRx(a);
+    const tx = new TxRing(a, mem);
+    const rx = new RxRing(a, mem);
+    a.setLink(false);
+    tx.send([toB(1)]);
+    expect(sent).toEqual([]);
+    expect(tx.status(0) & TXD_STAT_DD).toBe(TXD_STAT_DD);
+    a.setLink(true);
+    a.write32(R.HLREG0, a.read32(R.HLREG0) | R.HLREG0_LPBK);
+    a.write32(R.FCTRL, a.read32(R.FCTRL) | R.FCTRL_UPE);
+    const back = toB(2);
+    tx.send([back]);
+    expect(sent).toEqual([]);
+    expect(rx.data(0)).toEqual(back);
+  });
+});
+
+describe('receive', () => {
+  beforeEach(() => enableRx(b));
+
+  it('counts RNBC and MPC with EICR.RX_MISS when no descriptor is free, QPRDC with SRRCTL.DROP_EN or a disabled queue', () => {
+    const rx = new RxRing(b, mem, 0, 8);
+    b.write32(R.RDT(0), 0);
+    expect(b.receiveFrame(toB(1))).toBe('no-descriptors');
+    b.write32(R.RDT(0), 2);
+    expect(b.receiveFrame(toB(2))).toBe('delivered');
+    expect(b.receiveFrame(toB(3))).toBe('delivered');
+    expect(b.receiveFrame(toB(4))).toBe('no-descriptors');
+    expect(rx.status(2)).toBe(0);
+    expect(b.read32(R.MPC(0))).toBe(2);
+    expect(b.read32(R.RNBC(0))).toBe(2);
+    expect(b.read32(R.EICR) & R.EICR_RX_MISS).toBe(R.EICR_RX_MISS);
+    b.write32(R.SRRCTL(0), b.read32(R.SRRCTL(0)) | R.SRRCTL_DROP_EN);
+    expect(b.receiveFrame(toB(5))).toBe('no-descriptors');
+    expect(b.read32(R.MPC(0))).toBe(0);
+    expect(b.read32(R.QPRDC(0))).toBe(1);
+    b.write32(R.RXDCTL(0), 0);
+    expect(b.receiveFrame(toB(6))).toBe('queue-disabled');
+    expect(b.read32(R.QPRDC(0))).toBe(1);
+  });
+
+  it('ignores frames while RXCTRL.RXEN is clear, the link is down, or bus mastering is off', () => {
+    new RxRing(b, mem);
+    b.write32(R.RXCTRL, 0);
+    expect(b.receiveFrame(toB(1))).toBe('rx-disabled');
+    enableRx(b);
+    b.write32(R.CTRL, R.CTRL_GIO_DIS);
+    expect(b.receiveFrame(toB(1))).toBe('rx-disabled');
+    b.write32(R.CTRL, 0);
+    b.setLink(false);
+    expect(b.receiveFrame(toB(1))).toBe('no-link');
+    b.setLink(true);
+    b.setModule(false);
+    expect(b.receiveFrame(toB(1))).toBe('no-link');
+    expect(b.read32(R.MPC(0))).toBe(0);
+  });
+
+  it('filters by FCTRL (UPE, MPE, BAM), receive addresses up to entry 127, and MTA with MCSTCTRL.MFE', () => {
+    new RxRing(b, mem);
+    const other = Uint8Array.of(0x02, 0, 0, 0, 0, 0x77);
+    const multicast = Uint8Array.of(0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb);
+    expect(b.receiveFrame(frameTo(other, 1))).toBe('filtered');
+    expect(b.receiveFrame(frameTo(b.mac, 1))).toBe('delivered');
+    expect(b.receiveFrame(frameTo(BROADCAST, 1))).toBe('delivered');
+    expect(b.receiveFrame(frameTo(multicast, 1))).toBe('filtered');
+    // MO = 0: index = bits 47:36 of the address, (dst[5] << 4) | (dst[4] >> 4).
+    const hash = (multicast[5] << 4) | (multicast[4] >> 4);
+    b.write32(R.MTA + (hash >>> 5) * 4, 1 << (hash & 31));
+    expect(b.receiveFrame(frameTo(multicast, 1))).toBe('filtered');
+    b.write32(R.MCSTCTRL, R.MCSTCTRL_MFE);
+    expect(b.receiveFrame(frameTo(multicast, 1))).toBe('delivered');
+    // MO = 3: index = bits 43:32, dst[4] | (dst[5] & 0xf) << 8.
+    b.write32(R.MCSTCTRL, R.MCSTCTRL_MFE | 3);
+    expect(b.receiveFrame(frameTo(multicast, 1))).toBe('filtered');
+    b.write32(R.RAL(100), 0x00000002);
+    b.write32(R.RAH(100), (R.RAH_AV | 0x7700) >>> 0);
+    expect(b.receiveFrame(frameTo(other, 1))).toBe('delivered');
+    b.write32(R.RAH(100), 0x7700);
+    expect(b.receiveFrame(frameTo(other, 1))).toBe('filtered');
+    enableRx(b, R.FCTRL_UPE);
+    expect(b.receiveFrame(frameTo(other, 1))).toBe('delivered');
+    b.write32(R.FCTRL, R.FCTRL_MPE);
+    expect(b.receiveFrame(frameTo(Uint8Array.of(0x01, 0, 0x5e, 1, 2, 3), 1))).toBe('delivered');
+    expect(b.receiveFrame(frameTo(BROADCAST, 1))).toBe('filtered');
+    expect(b.read32(R.BPRC)).toBe(1);
+    expect(b.read32(R.MPRC)).toBe(2);
+  });
+
+  it('filters VLAN-tagged frames through VFTA with VLNCTRL.VFE, TPID from VLNCTRL.VET', () => {
+    new RxRing(b, mem);
+    const tagged = vlanFrame(toB(1), 100);
+    expect(b.receiveFrame(tagged)).toBe('delivered');
+    b.write32(R.VLNCTRL, b.read32(R.VLNCTRL) | R.VLNCTRL_VFE);
+    expect(b.receiveFrame(tagged)).toBe('filtered');
+    b.write32(R.VFTA + (100 >>> 5) * 4, 1 << (100 & 31));
+    expect(b.receiveFrame(tagged)).toBe('delivered');
+    expect(b.receiveFrame(toB(2))).toBe('delivered');
+    // Another TPID: the 0x8100 tag is no tag, the frame passes unfiltered.
+    b.write32(R.VLNCTRL, R.VLNCTRL_VFE | 0x88a8);
+    expect(b.receiveFrame(vlanFrame(toB(3), 5))).toBe('delivered');
+    expect(b.receiveFrame(vlanFrame(toB(3), 5, 0x88a8))).toBe('filtered');
+  });
+
+  it('strips the tag into the descriptor with the queue\'s RXDCTL.VME; VP and the tag are reported either way', () => {
+    const rx = new RxRing(b, mem);
+    const plain = toB(1, 80);
+    b.write32(R.RXDCTL(0), b.read32(R.RXDCTL(0)) | R.RXDCTL_VME);
+    expect(b.receiveFrame(vlanFrame(plain, 0x2064))).toBe('delivered');
+    expect(rx.status(0) & RXD_STAT_VP).toBe(RXD_STAT_VP);
+    expect(rx.vlan(0)).toBe(0x2064);
+    expect(rx.data(0)).toEqual(plain);
+    b.write32(R.RXDCTL(0), b.read32(R.RXDCTL(0)) & ~R.RXDCTL_VME);
+    expect(b.receiveFrame(vlanFrame(plain, 0x2064))).toBe('delivered');
+    expect(rx.status(1) & RXD_STAT_VP).toBe(RXD_STAT_VP);
+    expect(rx.data(1)).toEqual(vlanFrame(plain, 0x2064));
+    expect(b.receiveFrame(plain)).toBe('delivered');
+    expect(rx.status(2) & RXD_STAT_VP).toBe(0);
+  });
+
+  it('appends the real FCS when HLREG0.RXCRCSTRP is clear, and counts it in GORC then', () => {
+    const rx = new RxRing(b, mem);
+    b.write32(R.HLREG0, b.read32(R.HLREG0) & ~R.HLREG0_RXCRCSTRP);
+    const frame = toB(7, 60);
+    expect(b.receiveFrame(frame)).toBe('delivered');
+    expect(rx.length(0)).toBe(64);
+    const data = rx.data(0);
+    expect(data.subarray(0, 60)).toEqual(frame);
+    expect(new DataView(data.buffer).getUint32(60, true)).toBe(crc32(frame));
+    expect(crc32(data)).toBe(0x2144df1c);
+    expect(b.read32(R.GORCL)).toBe(64);
+  });
+});
+
+describe('VLAN insertion on transmit', () => {
+  it('inserts the tag of the context descriptor with VLE, TPID from DMATXCTL.VT', () => {
+    const sent: Uint8Array[] = [];
+    a.onTransmit((f) => sent.push(f));
+    enableTx(a);
+    const tx = new TxRing(a, mem);
+    const frame = toB(3, 80);
+    tx.putRaw([0x0123 << 16, 0, DTYP_CTXT | CMD_DEXT, 0]);
+    tx.put(frame, DATA_CMD | CMD_VLE, frame.length << PAYLEN_SHIFT);
+    tx.doorbell();
+    expect(sent[0]).toEqual(vlanFrame(frame, 0x0123));
+    a.write32(R.DMATXCTL, (0x88a8 << R.DMATXCTL_VT_SHIFT) | R.DMATXCTL_TE);
+    tx.put(frame, (CMD_RS | CMD_EOP | CMD_VLE) >>> 0, 0x0456 << 16);
+    tx.doorbell();
+    expect(sent[1]).toEqual(vlanFrame(frame, 0x0456, 0x88a8));
+  });
+});
+
+describe('DMA faults', () => {
+  it('counts a descriptor or buffer at an unmapped IOVA without throwing', () => {
+    enableRx(b);
+    const rx = new RxRing(b, mem);
+    const d = rx.descs >>> 2;
+    mem.u32[d] = 0x10;
+    mem.u32[d + 1] = 0x7;
+    expect(b.receiveFrame(toB(1))).toBe('dma-fault');
+    expect(b.dma.faults).toBe(1);
+    expect(b.dma.lastFault).toMatch(/rx queue 0 buffer.*0x700000010 /);
+    b.write32(R.RDBAL(0), 0x1000);
+    expect(b.receiveFrame(toB(1))).toBe('dma-fault');
+    enableTx(a);
+    const tx = new TxRing(a, mem);
+    a.write32(R.TDBAH(0), 1);
+    tx.send([toB(1)]);
+    expect(a.read32(R.TDH(0))).toBe(0);
+    expect(a.dma.faults).toBe(3);
+    expect(TEST_IOVA).toBeGreaterThan(0);
+  });
+});
