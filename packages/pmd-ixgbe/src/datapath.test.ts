@@ -38,7 +38,7 @@ import { errorCode, etherFrame, framePacket, IxgbeModelBench, packetBytes, testF
 import { DEFAULT_RSS_KEY, netIxgbeDriver } from './index.js';
 import * as R from './base/regs.js';
 
-const POOL_SIZE = 4095;
+const POOL_SIZE = 8191;
 const BURST = 32;
 const RING = 128;
 

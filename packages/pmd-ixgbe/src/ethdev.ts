@@ -85,7 +85,7 @@ const RX_HTHRESH = 8;
 const TX_PTHRESH = 32;
 /** Polls of a queue's enable bit, 1 ms apart (DPDK waits up to 10 ms). */
 const QUEUE_ENABLE_POLLS = 10;
-const PREFERRED_RING_SIZE = 512;
+const PREFERRED_RING_SIZE = 256;
 const PREFERRED_BURST = 32;
 const MIN_MTU = 68;
 const TWO_32 = 2 ** 32;
