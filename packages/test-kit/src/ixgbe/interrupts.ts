@@ -15,7 +15,10 @@
  *   clears the vector's mask bit; EIAM bits 31:16 clear non-queue causes' mask bits).
  * - Without MSI-X mode, any newly pending enabled cause sends vector 0.
  * - Reading EICR returns it and clears it (only bits 31:16 with GPIE.OCD in MSI-X mode);
- *   writing 1s clears bits; EICS and EICS_EX set causes as the hardware would.
+ *   writing 1s clears bits; EICS and EICS_EX set causes as the hardware would. Reading EICS
+ *   returns EICR without clearing it: Linux's and DPDK's misc-vector handlers rely on that
+ *   (read the causes through EICS, clear them by writing EICR), the workaround for an
+ *   erratum of clear-on-read.
  *
  * EITR throttling is not modelled: every interrupt is sent at once.
  */
@@ -118,6 +121,11 @@ export class IxgbeInterrupts {
     const keep = this.#msix() && (this.#get(GPIE) & GPIE_OCD) !== 0 ? EICR_RTX_QUEUE : 0;
     this.#set(EICR, eicr & keep);
     return eicr;
+  }
+
+  /** EICS read: the causes, as EICR holds them, left pending. */
+  readEics(): number {
+    return this.#get(EICR);
   }
 
   /** EICR write: clears the bits written as 1. */

@@ -311,6 +311,19 @@ describe('interrupts', () => {
     expect(eventfdRead(v[0])).toBe(1);
   });
 
+  it('answers an EICS read with the pending causes without clearing them; an EICR write clears them, so the next change sends again', () => {
+    const model = new IxgbeModel();
+    const v = msixSetup(model);
+    model.setLink(false);
+    expect(eventfdRead(v[0])).toBe(1);
+    expect(model.read32(R.EICS) & R.EICR_LSC).toBe(R.EICR_LSC);
+    expect(model.read32(R.EICS) & R.EICR_LSC).toBe(R.EICR_LSC);
+    model.write32(R.EICR, R.EICR_LSC);
+    expect(model.read32(R.EICS) & R.EICR_LSC).toBe(0);
+    model.setLink(true);
+    expect(eventfdRead(v[0])).toBe(1);
+  });
+
   it('does not send a masked cause, and sends it when EIMS enables it', () => {
     const model = new IxgbeModel();
     const v = msixSetup(model);
