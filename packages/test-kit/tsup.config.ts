@@ -1,3 +1,3 @@
 import { nicLibrary } from '../../tsup.shared.js';
 
-export default nicLibrary();
+export default nicLibrary({ models: 'src/models.ts' });
