@@ -42,6 +42,22 @@ describe('the arena', () => {
     }
   });
 
+  it('is addressed by virtual address with --no-huge, as one IOVA-contiguous window, and refuses --iova-mode pa there', async () => {
+    const { eal } = await init([...base, ...prefix(), '--no-huge', '-m', '4']);
+    try {
+      const { arena } = eal;
+      expect(arena.iovaMode).toBe('va');
+      expect(arena.iova(12345)).toBe(arena.address(12345));
+      expect(arena.iovaContiguous(0, arena.size)).toBe(true);
+      expect(arena.iovaWindows()).toEqual([{ vaddr: arena.address(0), iova: arena.address(0), length: arena.size }]);
+    } finally {
+      await eal.cleanup();
+    }
+    const err = await init([...base, ...prefix(), '--no-huge', '-m', '4', '--iova-mode', 'pa']).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NicError);
+    expect(err).toMatchObject({ code: 'NIC_EINVAL', message: expect.stringContaining('--iova-mode pa with --no-huge') });
+  });
+
   it('is addressed by virtual address with --iova-mode va', async () => {
     const { eal } = await init([...base, ...prefix(), '--no-huge', '-m', '4', '--iova-mode', 'va']);
     try {

@@ -80,10 +80,16 @@ function physicalPages(mapping: MemoryMapping): Float64Array | undefined {
 /**
  * Reserves the arena the options ask for, inside a shared WebAssembly memory one page larger
  * (the pages go from its first page boundary). IOVA mode: `--iova-mode` if given (PA needs
- * visible frame numbers, else `NIC_EPERM`), otherwise PA when frame numbers are visible and
- * VA when not.
+ * hugepages and visible frame numbers, else `NIC_EINVAL` / `NIC_EPERM`); otherwise PA for
+ * hugepages whose frame numbers are visible, VA for the rest. `--no-huge` is always VA, as in
+ * DPDK: ordinary pages, locked or not, may be migrated by the kernel, so their frames are no
+ * addresses to give a device; and in VA mode the arena is one IOVA-contiguous window, so a
+ * descriptor ring of any size is contiguous for the device, where 4 KiB frames would split it.
  */
 export function reserveMemory(options: EalOptions): EalMemory {
+  if (options.noHuge && options.iovaMode === 'pa') {
+    throw new NicError('NIC_EINVAL', '--iova-mode pa with --no-huge: ordinary pages have no fixed physical address to give a device (use hugepages, or --iova-mode va)');
+  }
   const bytes = requestedBytes(options);
   const hugepageSize = options.noHuge ? 0 : hugepageSizeFor(options);
   const align = hugepageSize > 0 ? hugepageSize : systemPageSize();
@@ -91,7 +97,7 @@ export function reserveMemory(options: EalOptions): EalMemory {
   const huge = options.noHuge ? undefined : reserveHugepages(options, bytes, hugepageSize, memory.buffer);
   const mapping = huge ?? allocAnonymous(bytes, { within: memory.buffer });
   try {
-    const wantVa = options.iovaMode === 'va';
+    const wantVa = options.iovaMode === 'va' || options.noHuge;
     const phys = wantVa ? undefined : physicalPages(mapping);
     if (options.iovaMode === 'pa' && !phys) {
       throw new NicError('NIC_EPERM', '--iova-mode pa: physical addresses are hidden from this process (run as root, or use --iova-mode va)');
