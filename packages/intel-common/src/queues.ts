@@ -93,17 +93,13 @@ function clearRecord(arena: Arena, record: number): void {
 }
 
 /**
- * Queue memzones start on a 4 KiB boundary, beyond the 128 bytes descriptor rings need: a
- * ring of up to 256 descriptors then lies within one page, which a device reaches at one
- * IOVA even where the arena's pages are not IOVA-contiguous (`--no-huge` with physical
- * addresses, where each 4 KiB page has its own frame).
+ * Reserves queue memory (freeing what an earlier set-up of the queue left) and returns its
+ * offset. The zone is IOVA-contiguous (in PA mode it lies within one hugepage), since the
+ * device reads the descriptor ring at the one IOVA programmed into its base registers.
  */
-const ZONE_ALIGN = 4096;
-
-/** Reserves queue memory (freeing what an earlier set-up of the queue left) and returns its offset. */
 function reserveZone(arena: Arena, name: string, bytes: number): number {
   freeQueueZone(arena, name);
-  return memzoneReserve(arena, name, bytes, { align: Math.max(ZONE_ALIGN, DESC_RING_ALIGN) }).offset;
+  return memzoneReserve(arena, name, bytes, { align: DESC_RING_ALIGN, contiguous: true }).offset;
 }
 
 /** Frees a queue's memzone if it has one. */
