@@ -2,6 +2,10 @@
  * What a modelled device reaches by DMA: the windows of process memory the PCI bus mapped
  * (IOVA → virtual address), each viewed once through `attach`. An access no single window
  * covers is a fault: counted and described, never thrown at the device's caller.
+ *
+ * Each access names itself with a fixed phrase in which `{q}` and `{i}` stand for a queue
+ * and an index the caller passes as numbers: the description is built only when the access
+ * faults, since building a string for every access cost more than the access.
  */
 import { attach } from '@nic/native';
 import type { DmaWindow } from '@nic/pci/driver';
@@ -17,9 +21,9 @@ interface MappedWindow extends DmaWindow {
 
 /** A located byte range: the window's views and the offset into them. */
 interface Located {
-  readonly u8: Uint8Array;
-  readonly u32: Uint32Array;
-  readonly at: number;
+  u8: Uint8Array;
+  u32: Uint32Array;
+  at: number;
 }
 
 /**
@@ -28,6 +32,10 @@ interface Located {
  */
 export class DmaSpace {
   readonly #windows: MappedWindow[] = [];
+  /** The window of the last access, looked at first. */
+  #last: MappedWindow | undefined;
+  /** What {@link #locate} returns, reused: it is read before the next access. */
+  readonly #located: Located = { u8: new Uint8Array(0), u32: new Uint32Array(0), at: 0 };
   #faults = 0;
   #lastFault: string | undefined;
 
@@ -57,6 +65,7 @@ export class DmaSpace {
   unmap(iova: number): boolean {
     const at = this.#windows.findIndex((w) => w.iova === iova);
     if (at >= 0) this.#windows.splice(at, 1);
+    this.#last = undefined;
     return at >= 0;
   }
 
@@ -67,16 +76,16 @@ export class DmaSpace {
   }
 
   /** Copies `length` bytes at `iova` into `out[outAt ..]`; false (and a fault) when unreachable. */
-  read(iova: number, out: Uint8Array, outAt: number, length: number, what: string): boolean {
-    const loc = this.#locate(iova, length, what);
+  read(iova: number, out: Uint8Array, outAt: number, length: number, what: string, q = 0, i = 0): boolean {
+    const loc = this.#locate(iova, length, what, q, i);
     if (!loc) return false;
     out.set(loc.u8.subarray(loc.at, loc.at + length), outAt);
     return true;
   }
 
   /** Copies `data` to `iova`; false (and a fault) when unreachable. */
-  write(iova: number, data: Uint8Array, what: string): boolean {
-    const loc = this.#locate(iova, data.length, what);
+  write(iova: number, data: Uint8Array, what: string, q = 0, i = 0): boolean {
+    const loc = this.#locate(iova, data.length, what, q, i);
     if (!loc) return false;
     loc.u8.set(data, loc.at);
     return true;
@@ -86,8 +95,8 @@ export class DmaSpace {
    * Reads `out.length` little-endian dwords at `iova` (4-byte aligned) into `out`; false
    * (and a fault) when unreachable.
    */
-  readDwords(iova: number, out: Uint32Array, what: string): boolean {
-    const loc = this.#locate(iova, out.length * U32_BYTES, what);
+  readDwords(iova: number, out: Uint32Array, what: string, q = 0, i = 0): boolean {
+    const loc = this.#locate(iova, out.length * U32_BYTES, what, q, i);
     if (!loc) return false;
     const first = loc.at >>> U32_SHIFT;
     for (let i = 0; i < out.length; i++) out[i] = Atomics.load(loc.u32, first + i);
@@ -99,19 +108,20 @@ export class DmaSpace {
    * a sequentially consistent store: a poller on another thread that sees the last dword
    * (the descriptor's status) sees the ones before it. False (and a fault) when unreachable.
    */
-  writeDwords(iova: number, values: Uint32Array, what: string): boolean {
-    const loc = this.#locate(iova, values.length * U32_BYTES, what);
+  writeDwords(iova: number, values: Uint32Array, what: string, q = 0, i = 0): boolean {
+    const loc = this.#locate(iova, values.length * U32_BYTES, what, q, i);
     if (!loc) return false;
     const first = loc.at >>> U32_SHIFT;
     for (let i = 0; i < values.length; i++) Atomics.store(loc.u32, first + i, values[i]);
     return true;
   }
 
-  #locate(iova: number, length: number, what: string): Located | undefined {
-    const w = Number.isSafeInteger(iova) ? this.#windows.find((x) => iova >= x.iova && iova + length <= x.iova + x.length) : undefined;
+  #locate(iova: number, length: number, what: string, q: number, i: number): Located | undefined {
+    const w = Number.isSafeInteger(iova) ? this.#find(iova, length) : undefined;
     if (!w) {
       this.#faults++;
-      this.#lastFault = `${what}: ${length} bytes at IOVA 0x${iova.toString(16)} are in no DMA window`;
+      const described = what.replace('{q}', String(q)).replace('{i}', String(i));
+      this.#lastFault = `${described}: ${length} bytes at IOVA 0x${iova.toString(16)} are in no DMA window`;
       return undefined;
     }
     if (!w.u8 || !w.u32) {
@@ -119,6 +129,22 @@ export class DmaSpace {
       w.u8 = new Uint8Array(buffer);
       w.u32 = new Uint32Array(buffer, 0, w.length >>> U32_SHIFT);
     }
-    return { u8: w.u8, u32: w.u32, at: iova - w.iova };
+    this.#located.u8 = w.u8;
+    this.#located.u32 = w.u32;
+    this.#located.at = iova - w.iova;
+    return this.#located;
+  }
+
+  /** The window holding `[iova, iova + length)`, the last one used first. */
+  #find(iova: number, length: number): MappedWindow | undefined {
+    const last = this.#last;
+    if (last && iova >= last.iova && iova + length <= last.iova + last.length) return last;
+    for (const w of this.#windows) {
+      if (iova >= w.iova && iova + length <= w.iova + w.length) {
+        this.#last = w;
+        return w;
+      }
+    }
+    return undefined;
   }
 }
