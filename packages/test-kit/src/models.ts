@@ -12,6 +12,8 @@ export { toeplitzHash } from './model/rss.js';
 export { WIRE_MAX_FRAME, WIRE_MIN_FRAME } from './model/frame.js';
 export { ModelWire } from './model/wire.js';
 export type { WirePort } from './model/wire.js';
+export { UdpWire, UDP_WIRE_HOST } from './model/udp-wire.js';
+export type { UdpWireOptions } from './model/udp-wire.js';
 export { RingLink } from './model/ring-link.js';
 export type { RingLinkOptions } from './model/ring-link.js';
 export { ModelBackend } from './model/backend.js';
