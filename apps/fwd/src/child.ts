@@ -20,8 +20,9 @@ export class JsonChild {
   readonly #waiters = new Set<() => void>();
   #exitCode: number | string | undefined;
 
-  constructor(command: string, args: readonly string[]) {
-    this.child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  /** Runs `command` with `args`, in this process's environment plus `env`. */
+  constructor(command: string, args: readonly string[], env: Readonly<Record<string, string>> = {}) {
+    this.child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     const stdoutDone = new Promise<void>((resolve) => {
       const lines = createInterface({ input: this.child.stdout as NodeJS.ReadableStream });
       lines.on('line', (line) => this.#onLine(line));
