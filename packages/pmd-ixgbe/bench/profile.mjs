@@ -3,12 +3,12 @@
 //   BENCH_PROFILE=1 node --cpu-prof --cpu-prof-dir=/tmp/p --cpu-prof-interval 50 bench/fwd.bench.mjs
 //   node bench/profile.mjs /tmp/p/<file>.cpuprofile [top]
 //
-// A sample whose stack passes through the device model (@nic/test-kit) is the model's; the
-// others are split by the function they landed in (self time) and by part: the driver
-// (net_ixgbe, @nic/intel-common, their WebAssembly kernels), ethdev's dispatch, EAL's mempool
-// and mbufs, the bench loop, garbage collection, and the rest (start-up, set-up). Shares of the
-// forwarding side are of the samples in the driver, ethdev, EAL and the loop. Samples are
-// counted, not weighted by the time between them: a thread that was off its CPU takes one
+// Only samples taken in the measured loop count (the bench's `run` on the stack; set-up, start
+// and stop are left out). One whose stack passes through the device model (@nic/test-kit) is the
+// model's; the others, the forwarding side, are split by part (the driver: net_ixgbe,
+// @nic/intel-common and their WebAssembly kernels; ethdev's dispatch; EAL's mempool and mbufs;
+// the bench loop; garbage collection) and by the function they landed in (self time). Samples
+// are counted, not weighted by the time between them: a thread that was off its CPU takes one
 // sample when it resumes, however long it was away.
 import { readFileSync } from 'node:fs';
 
@@ -35,10 +35,13 @@ function part({ url, functionName }) {
   return 'other';
 }
 
-function inModel(id) {
-  for (let at = id; at !== undefined; at = parent.get(at)) if (byId.get(at).callFrame.url.includes('/test-kit/')) return true;
+/** Whether a frame of the stack that ends at node `id` satisfies `test`. */
+function onStack(id, test) {
+  for (let at = id; at !== undefined; at = parent.get(at)) if (test(byId.get(at).callFrame)) return true;
   return false;
 }
+const inModel = (id) => onStack(id, (f) => f.url.includes('/test-kit/'));
+const inLoop = (id) => onStack(id, (f) => f.functionName === 'run' && f.url.includes('/bench/'));
 
 const hits = new Map();
 for (const id of profile.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
@@ -48,6 +51,7 @@ let total = 0;
 let forwarding = 0;
 for (const [id, count] of hits) {
   const { callFrame } = byId.get(id);
+  if (!inLoop(id)) continue;
   const p = inModel(id) ? 'model' : part(callFrame);
   parts.set(p, (parts.get(p) ?? 0) + count);
   total += count;
@@ -58,7 +62,7 @@ for (const [id, count] of hits) {
   functions.set(key, (functions.get(key) ?? 0) + count);
 }
 const pct = (n, of) => `${((100 * n) / of).toFixed(1).padStart(5)}%`;
-console.log(`${total} samples; by part:`);
+console.log(`${total} samples in the measured loop; by part:`);
 for (const [p, n] of [...parts].sort((x, y) => y[1] - x[1])) console.log(`  ${pct(n, total)}  ${p}`);
 console.log(`forwarding side (${forwarding} samples), top ${top} functions by self samples:`);
 for (const [k, n] of [...functions].sort((x, y) => y[1] - x[1]).slice(0, top)) console.log(`  ${pct(n, forwarding)}  ${k}`);
