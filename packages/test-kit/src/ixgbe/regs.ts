@@ -264,6 +264,19 @@ export const MRQC = 0x05818;
 export const MRQC_MRQE_MASK = 0xf;
 /** MRQE: RSS only. */
 export const MRQC_RSSEN = 0x1;
+export {
+  MRQC_RSS_FIELD_IPV4,
+  MRQC_RSS_FIELD_IPV4_TCP,
+  MRQC_RSS_FIELD_IPV4_UDP,
+  MRQC_RSS_FIELD_IPV6,
+  MRQC_RSS_FIELD_IPV6_EX,
+  MRQC_RSS_FIELD_IPV6_TCP,
+  MRQC_RSS_FIELD_IPV6_TCP_EX,
+  MRQC_RSS_FIELD_IPV6_UDP,
+  MRQC_RSS_FIELD_IPV6_UDP_EX,
+  RETA_ENTRIES,
+  RSSRK_BYTES,
+} from '../model/rss.js';
 /** Redirection table (32 registers of 4 one-byte entries) and RSS key (10 registers). */
 export const RETA = 0x05c00;
 export const RETA_QUEUE_MASK = 0x0f;
