@@ -15,7 +15,8 @@
  *   clears the vector's mask bit; EIAM bits 31:16 clear non-queue causes' mask bits).
  * - Without MSI-X mode, any newly pending enabled cause sends vector 0.
  * - Reading EICR returns it and clears it (only bits 31:16 with GPIE.OCD in MSI-X mode);
- *   writing 1s clears bits; EICS and EICS_EX set causes as the hardware would.
+ *   writing 1s clears bits; EICS and EICS_EX set causes as the hardware would; reading EICS
+ *   returns EICR without clearing it (Linux's ixgbe reads it so, working around an erratum).
  *
  * EITR throttling is not modelled: every interrupt is sent at once.
  */

@@ -299,12 +299,14 @@ describe('interrupts', () => {
     return vectors;
   }
 
-  it('sends the IVAR_MISC vector on a link change; an EICR read returns LSC and clears it', () => {
+  it('sends the IVAR_MISC vector on a link change; an EICS read shows LSC, an EICR read returns it and clears it', () => {
     const model = new IxgbeModel();
     const v = msixSetup(model);
     model.setLink(false);
     expect(eventfdRead(v[0])).toBe(1);
     expect(eventfdRead(v[1])).toBe(0);
+    expect(model.read32(R.EICS) & R.EICR_LSC).toBe(R.EICR_LSC);
+    expect(model.read32(R.EICS) & R.EICR_LSC).toBe(R.EICR_LSC);
     expect(model.read32(R.EICR) & R.EICR_LSC).toBe(R.EICR_LSC);
     expect(model.read32(R.EICR) & R.EICR_LSC).toBe(0);
     model.setLink(true);

@@ -401,6 +401,7 @@ export class IxgbeModel implements PciModel, WirePort<IxgbeRxOutcome> {
     r.onRead(R.EICR, () => intr.readEicr());
     r.onWrite(R.EICR, (v) => intr.writeEicr(v));
     r.onWrite(R.EICS, (v) => intr.writeEics(v));
+    r.onRead(R.EICS, () => r.get(R.EICR));
     r.onWrite(R.EIMS, (v) => intr.writeEims(v));
     r.onWrite(R.EIMC, (v) => intr.writeEimc(v));
     r.onWrite(R.EIAM, (v) => intr.writeEiam(v));
