@@ -19,11 +19,11 @@ afterEach(async () => {
 });
 
 /** A test-only driver that records what its probe reads through BAR0. */
-function probeDriver() {
+function probeDriver(deviceId = 0x10fb) {
   const seen: { dev: PciDevice; regs: PciRegisters; links: number }[] = [];
   const driver: PciDriver = {
     name: 'ixgbe_model_probe',
-    idTable: [pciDevice(0x8086, 0x10fb)],
+    idTable: [pciDevice(0x8086, deviceId)],
     flags: PCI_DRV_NEED_MAPPING,
     probe(dev) {
       const bar = dev.bar(0);
@@ -115,6 +115,15 @@ describe('IxgbeModelBench with a real EAL', () => {
     expect(arena.u32[rxd + 2] & RXD_STAT_DD).toBe(RXD_STAT_DD);
     expect(arena.u8.slice(base + 8192, base + 8192 + frame.length)).toEqual(frame);
     expect(a.dma.faults).toBe(0);
+  });
+
+  it('serves X540 ports as 8086:1528 when asked', async () => {
+    bench = await IxgbeModelBench.create({ ports: 1, device: 'x540' });
+    const { driver, seen } = probeDriver(0x1528);
+    await bench.init(['-a', bench.addresses[0]], { drivers: [pciPmd(driver)] });
+    expect(seen).toHaveLength(1);
+    expect(bench.models[0].device).toBe('x540');
+    expect(seen[0].dev.config.readU16(0x02)).toBe(0x1528);
   });
 
   it('unregisters, removes the tree and restores the environment on close; rejects bad options', async () => {

@@ -1,5 +1,7 @@
 /**
- * A register-level model of one Intel 82599ES SFP+ port (X520): BAR0 with side effects
+ * A register-level model of one Intel 82599ES SFP+ port (X520), or of an X540-T port where
+ * the X540 differs cheaply (its id, and a 10GBASE-T PHY over MDIO instead of the SFP+
+ * cage): BAR0 with side effects
  * (reset, EEPROM, SFP+ module over bit-banged I2C, link, interrupts, receive and transmit
  * by DMA, statistics), its 64 MSI-X vectors as eventfds bound the way VFIO binds them, a
  * cable to carry frames, and fault injection. Everything happens synchronously inside the
@@ -20,15 +22,22 @@ import { VfioIrqs, type SetIrqsAction } from '../model/vfio-irqs.js';
 import type { WirePort } from '../model/wire.js';
 import { EEPROM_SIZE_FIELD, EEPROM_WORDS, IxgbeEeprom } from './eeprom.js';
 import { I2cBus } from './i2c.js';
+import { MdioBus } from './mdio.js';
+import { PHY_ADDRESS, X540Phy, type PhySpeed } from './phy.js';
 import { IxgbeInterrupts } from './interrupts.js';
-import { ixgbePciSpec } from './pci.js';
+import { E82599_SFP_DEVICE_ID, ixgbePciSpec, X540T_DEVICE_ID } from './pci.js';
 import * as R from './regs.js';
 import { IxgbeReceiver, type IxgbeRxError, type IxgbeRxOutcome } from './rx.js';
 import { SFP_DIAG_ADDRESS, SFP_ID_ADDRESS, SfpModule, type SfpKind } from './sfp.js';
 import { IxgbeStats } from './stats.js';
 
+/** Which part: the 82599ES SFP+ (8086:10FB) or the X540-T (8086:1528, 10GBASE-T copper). */
+export type IxgbeDevice = '82599' | 'x540';
+
 /** Options of {@link IxgbeModel}. */
 export interface IxgbeModelOptions {
+  /** The part modelled; default `'82599'`. */
+  readonly device?: IxgbeDevice;
   /** Name in messages; default `ixgbe<n>`. */
   readonly name?: string;
   /** The permanent MAC address (6 bytes or `aa:bb:cc:dd:ee:ff`); default a locally administered one. */
@@ -37,7 +46,7 @@ export interface IxgbeModelOptions {
   readonly dma?: DmaSpace;
   /** Whether the cable (fibre) is connected at power-on; default true. */
   readonly link?: boolean;
-  /** The SFP+ module plugged at power-on (`false`: none); default a 10GBASE-SR module. */
+  /** The SFP+ module plugged at power-on (`false`: none); default a 10GBASE-SR module on an 82599, none on an X540 (which has no cage). */
   readonly sfp?: SfpKind | false;
 }
 
@@ -59,6 +68,13 @@ const ANLP1_AN_RUNNING = 0x00010000;
 /** Link modes (AUTOC.LMS) that can carry 10 Gb/s; the others are 1 Gb/s only, which the module cannot do. */
 const LMS_10G = new Set([R.AUTOC_LMS_10G_LINK_NO_AN, R.AUTOC_LMS_10G_SERIAL, R.AUTOC_LMS_KX4_KX_KR, R.AUTOC_LMS_KX4_KX_KR_1G_AN, R.AUTOC_LMS_KX4_KX_KR_SGMII]);
 const LINKS_UP_10G = (R.LINKS_UP | R.LINKS_SPEED_10G_82599 | R.LINKS_10G_ALIGN | R.LINKS_10G_LANE_SYNC) >>> 0;
+/** LINKS of an X540 link at each speed. */
+const LINKS_BY_SPEED: Record<PhySpeed, number> = {
+  0: 0,
+  100: (R.LINKS_UP | R.LINKS_SPEED_100_82599) >>> 0,
+  1000: (R.LINKS_UP | R.LINKS_SPEED_1G_82599) >>> 0,
+  10000: LINKS_UP_10G,
+};
 
 let instances = 0;
 
@@ -75,6 +91,8 @@ function canonical(offset: number): number {
 export class IxgbeModel implements PciModel, WirePort<IxgbeRxOutcome> {
   /** Name in messages. */
   readonly name: string;
+  /** The part modelled. */
+  readonly device: IxgbeDevice;
   /** Its PCI identity and BAR layout. */
   readonly pci: ModelPciSpec;
   /** BAR0's register file; plain reads of it have no side effects. */
@@ -89,6 +107,9 @@ export class IxgbeModel implements PciModel, WirePort<IxgbeRxOutcome> {
   readonly #irqs: VfioIrqs;
   readonly #eeprom: IxgbeEeprom;
   readonly #i2c = new I2cBus();
+  readonly #mdio = new MdioBus();
+  /** The X540's copper PHY; undefined on an 82599. */
+  readonly #phy: X540Phy | undefined;
   readonly #stats: IxgbeStats;
   readonly #intr: IxgbeInterrupts;
   readonly #rx: IxgbeReceiver;
@@ -100,13 +121,20 @@ export class IxgbeModel implements PciModel, WirePort<IxgbeRxOutcome> {
   constructor(options: IxgbeModelOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new TypeError('IxgbeModel: options must be an object');
     if (options.dma !== undefined && !(options.dma instanceof DmaSpace)) throw new TypeError('IxgbeModel: dma must be a DmaSpace');
+    if (options.device !== undefined && options.device !== '82599' && options.device !== 'x540') {
+      throw new NicError('NIC_EINVAL', `IxgbeModel: unknown device "${String(options.device)}" (82599 or x540)`);
+    }
     const n = instances++;
+    this.device = options.device ?? '82599';
     this.name = options.name ?? `ixgbe${n}`;
     this.mac = options.mac === undefined ? defaultMac(MAC_FAMILY, n) : parseMac(options.mac, 'ixgbe model');
-    this.pci = ixgbePciSpec(this.mac);
+    this.pci = ixgbePciSpec(this.mac, this.device === 'x540' ? X540T_DEVICE_ID : E82599_SFP_DEVICE_ID);
     this.dma = options.dma ?? new DmaSpace();
     this.#cable = options.link ?? true;
-    this.#module = this.#moduleOf(options.sfp ?? 'sr');
+    if (this.device === 'x540' && options.sfp !== undefined && options.sfp !== false) throw new NicError('NIC_EINVAL', 'IxgbeModel: an X540 has no SFP+ cage');
+    this.#module = this.#moduleOf(this.device === 'x540' ? false : (options.sfp ?? 'sr'));
+    this.#phy = this.device === 'x540' ? new X540Phy() : undefined;
+    this.#mdio.attach(PHY_ADDRESS, this.#phy);
     this.#regs = new RegisterFile('ixgbe model', R.BAR0_SIZE, { canonical });
     this.buffer = this.#regs.buffer;
     this.u32 = this.#regs.u32;
@@ -187,7 +215,11 @@ export class IxgbeModel implements PciModel, WirePort<IxgbeRxOutcome> {
     return this.#module;
   }
 
-  /** Whether the link is up (LINKS.LINK_UP): cable and module in, link enabled, a 10 Gb/s link mode. */
+  /**
+   * Whether the link is up (LINKS.LINK_UP). 82599: cable and module in, link enabled in
+   * AUTOC2, a 10 Gb/s link mode in AUTOC. X540: cable in, the PHY powered, autonegotiating
+   * and advertising a speed (the link runs at the fastest one).
+   */
   get linkUp(): boolean {
     return (this.#regs.get(R.LINKS) & R.LINKS_UP) !== 0 && !this.#regs.removed;
   }
@@ -208,6 +240,7 @@ export class IxgbeModel implements PciModel, WirePort<IxgbeRxOutcome> {
    * when GPIE.SDP2_GPIEN enables it, and the link follows with EICR.LSC.
    */
   setModule(kind: SfpKind | false): void {
+    if (this.device === 'x540') throw new NicError('NIC_ENOTSUP', `${this.name}: an X540 has no SFP+ cage`);
     if (kind !== false && kind !== 'sr' && kind !== 'lr' && kind !== 'da') throw new NicError('NIC_EINVAL', `${this.name}: unknown SFP+ module "${String(kind)}" (sr, lr, da or false)`);
     const had = this.#module !== undefined;
     this.#module = this.#moduleOf(kind);
@@ -337,11 +370,27 @@ export class IxgbeModel implements PciModel, WirePort<IxgbeRxOutcome> {
 
   #updateLink(raise: boolean): void {
     const r = this.#regs;
-    const lms = (r.get(R.AUTOC) & R.AUTOC_LMS_MASK) >>> R.AUTOC_LMS_SHIFT;
-    const up = this.#cable && this.#module !== undefined && (r.get(R.AUTOC2) & R.AUTOC2_LINK_DISABLE_MASK) === 0 && LMS_10G.has(lms);
+    const enabled = this.#cable && (r.get(R.AUTOC2) & R.AUTOC2_LINK_DISABLE_MASK) === 0;
+    let links: number;
+    if (this.#phy) {
+      // X540: the copper PHY's autonegotiation decides, at the fastest speed advertised.
+      const speed = enabled ? this.#phy.speed : 0;
+      this.#phy.showLink(speed);
+      links = LINKS_BY_SPEED[speed];
+    } else {
+      const lms = (r.get(R.AUTOC) & R.AUTOC_LMS_MASK) >>> R.AUTOC_LMS_SHIFT;
+      links = enabled && this.#module !== undefined && LMS_10G.has(lms) ? LINKS_UP_10G : 0;
+    }
     const was = (r.get(R.LINKS) & R.LINKS_UP) !== 0;
-    r.set(R.LINKS, up ? LINKS_UP_10G : 0);
-    if (raise && up !== was) this.#intr.cause(R.EICR_LSC);
+    r.set(R.LINKS, links);
+    if (raise && (links !== 0) !== was) this.#intr.cause(R.EICR_LSC);
+  }
+
+  #writeMsca(value: number): void {
+    const [msca, msrwd] = this.#mdio.command(value, this.#regs.get(R.MSRWD));
+    this.#regs.set(R.MSCA, msca);
+    this.#regs.set(R.MSRWD, msrwd);
+    if (this.#phy) this.#updateLink(true);
   }
 
   #writeCtrl(value: number): void {
@@ -393,6 +442,7 @@ export class IxgbeModel implements PciModel, WirePort<IxgbeRxOutcome> {
       this.#showModule();
     });
     r.onWrite(R.AUTOC, (v) => this.#writeAutoc(v));
+    r.onWrite(R.MSCA, (v) => this.#writeMsca(v));
     r.onWrite(R.AUTOC2, (v) => {
       r.set(R.AUTOC2, v);
       this.#updateLink(true);

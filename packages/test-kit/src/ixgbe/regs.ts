@@ -176,6 +176,26 @@ export const HLREG0_RXLNGTHERREN = 0x08000000;
 /** Max Frame Size: MFS in bits 31:16 (bytes, CRC included). */
 export const MAXFRS = 0x04268;
 export const MAXFRS_MFS_SHIFT = 16;
+/** MDI Single Command and Address (clause 45 MDIO to a PHY). */
+export const MSCA = 0x0425c;
+export const MSCA_NP_ADDR_MASK = 0x0000ffff;
+export const MSCA_DEV_TYPE_MASK = 0x001f0000;
+export const MSCA_DEV_TYPE_SHIFT = 16;
+export const MSCA_PHY_ADDR_MASK = 0x03e00000;
+export const MSCA_PHY_ADDR_SHIFT = 21;
+export const MSCA_OP_CODE_MASK = 0x0c000000;
+export const MSCA_ADDR_CYCLE = 0x00000000;
+export const MSCA_WRITE = 0x04000000;
+export const MSCA_READ_AUTOINC = 0x08000000;
+export const MSCA_READ = 0x0c000000;
+/** ST code: 00 is clause 45 ("new protocol"). */
+export const MSCA_ST_CODE_MASK = 0x30000000;
+/** Starts the command; clears when it is done. */
+export const MSCA_MDI_COMMAND = 0x40000000;
+/** MDI Single Read and Write Data: write data in bits 15:0, read data in 31:16. */
+export const MSRWD = 0x04260;
+export const MSRWD_WRITE_DATA_MASK = 0x0000ffff;
+export const MSRWD_READ_DATA_SHIFT = 16;
 /** Auto-Negotiation Control. */
 export const AUTOC = 0x042a0;
 export const AUTOC_FLU = 0x00000001;
@@ -198,6 +218,7 @@ export const LINKS_UP = 0x40000000;
 export const LINKS_SPEED_82599 = 0x30000000;
 export const LINKS_SPEED_10G_82599 = 0x30000000;
 export const LINKS_SPEED_1G_82599 = 0x20000000;
+export const LINKS_SPEED_100_82599 = 0x10000000;
 export const LINKS_10G_ALIGN = 0x00020000;
 export const LINKS_10G_LANE_SYNC = 0x00017000;
 /** Auto-Negotiation Control 2. */
