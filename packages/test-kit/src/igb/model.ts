@@ -10,6 +10,7 @@ import { FCS_LEN } from '../model/crc.js';
 import { destinationKind } from '../model/frame.js';
 import { macToRar } from '../model/mac.js';
 import { PortModel, type PortModelOptions } from '../model/port.js';
+import { defineRingRegisters } from '../model/rings.js';
 import { TxRingEngine } from '../model/tx-ring.js';
 import type { SetIrqsAction } from '../model/vfio-irqs.js';
 import { EEPROM_SIZE_EX, IgbEeprom } from './eeprom.js';
@@ -58,15 +59,10 @@ import {
   QUEUE_ALIAS_STRIDE,
   RAH,
   RAH_AV,
+  RX_RING,
   TX_RING,
   RAL,
   RDBAL,
-  RDH,
-  RDLEN,
-  RDT,
-  RING_ALIGN,
-  RING_INDEX_MASK,
-  RING_LEN_MASK,
   RLPML,
   RX_QUEUE_ALIAS,
   RXDCTL,
@@ -83,9 +79,6 @@ import {
   TCTL_EN,
   TCTL_PSP,
   TDBAL,
-  TDH,
-  TDLEN,
-  TDT,
   TX_QUEUE_ALIAS,
   TXDCTL,
   TXDCTL_ENABLE,
@@ -248,16 +241,7 @@ export class IgbModel extends PortModel<IgbRxOutcome, IgbRxError> {
     r.onWrite(EICS, (v) => intr.raiseExtended(v));
     r.onWrite(EIMS, (v) => intr.setExtendedMask(v));
     r.onWrite(EIMC, (v) => intr.clearExtendedMask(v));
-    for (let q = 0; q < NUM_QUEUES; q++) {
-      for (const base of [RDBAL(q), TDBAL(q)]) r.onWrite(base, (v) => r.set(base, (v & ~(RING_ALIGN - 1)) >>> 0));
-      for (const len of [RDLEN(q), TDLEN(q)]) r.onWrite(len, (v) => r.set(len, v & RING_LEN_MASK));
-      for (const index of [RDH(q), RDT(q), TDH(q)]) r.onWrite(index, (v) => r.set(index, v & RING_INDEX_MASK));
-      const tdt = TDT(q);
-      r.onWrite(tdt, (v) => {
-        r.set(tdt, v & RING_INDEX_MASK);
-        this.#tx.kick(q);
-      });
-    }
+    for (let q = 0; q < NUM_QUEUES; q++) defineRingRegisters(r, RX_RING, TX_RING, q, (n) => this.#tx.kick(n));
     r.onRead(ICR, () => intr.readCauses());
     r.onRead(EICR, () => intr.readExtendedCauses());
     r.setOnRead(SWSM, SWSM_SMBI);

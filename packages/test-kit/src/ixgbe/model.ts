@@ -16,6 +16,7 @@ import { RAH_AV } from '../model/filters.js';
 import { macToRar } from '../model/mac.js';
 import type { ModelPciSpec } from '../model/pci-model.js';
 import { PortModel, type PortModelOptions } from '../model/port.js';
+import { defineRingRegisters } from '../model/rings.js';
 import { TxRingEngine } from '../model/tx-ring.js';
 import { EEPROM_SIZE_FIELD, IxgbeEeprom } from './eeprom.js';
 import { I2cBus } from './i2c.js';
@@ -330,14 +331,7 @@ export class IxgbeModel extends PortModel<IxgbeRxOutcome, IxgbeRxError> {
 
   #defineQueue(q: number): void {
     const r = this.regs;
-    for (const base of [R.RDBAL(q), R.TDBAL(q)]) r.onWrite(base, (v) => r.set(base, (v & ~(R.RING_ALIGN - 1)) >>> 0));
-    for (const len of [R.RDLEN(q), R.TDLEN(q)]) r.onWrite(len, (v) => r.set(len, v & R.RING_LEN_MASK));
-    for (const index of [R.RDH(q), R.RDT(q), R.TDH(q)]) r.onWrite(index, (v) => r.set(index, v & R.RING_INDEX_MASK));
-    const tdt = R.TDT(q);
-    r.onWrite(tdt, (v) => {
-      r.set(tdt, v & R.RING_INDEX_MASK);
-      this.#tx.kick(q);
-    });
+    defineRingRegisters(r, R.RX_RING, R.TX_RING, q, (n) => this.#tx.kick(n));
     const rxdctl = R.RXDCTL(q);
     r.onRead(rxdctl, () => (this.#rxQueueEnabled(q) ? r.get(rxdctl) : r.get(rxdctl) & ~R.RXDCTL_ENABLE));
     const txdctl = R.TXDCTL(q);

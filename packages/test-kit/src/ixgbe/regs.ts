@@ -2,7 +2,7 @@
  * Intel 82599 (ixgbe) register offsets and bits, named as in the 82599 datasheet (and in
  * the ixgbe shared code drivers use), for the device model. Offsets are bytes into BAR0.
  */
-import type { RingRegisters } from '../model/rings.js';
+import { QUEUE_ENABLE, queueBlock } from '../model/rings.js';
 
 /** Size of BAR0, the register space (flash not mapped). */
 export const BAR0_SIZE = 128 * 1024;
@@ -280,12 +280,11 @@ export const RAR_ALIAS = 0x05400;
 export const RAR_ALIAS_ENTRIES = 16;
 /** VLAN Filter Table Array (128 registers). */
 export const VFTA = 0x0a000;
-/** Multiple Receive Queues Command: MRQE in bits 3:0. */
-export const MRQC = 0x05818;
+/** MRQC.MRQE (bits 3:0), and its value for RSS only. MRQC, RETA and RSSRK are shared (model/rss). */
 export const MRQC_MRQE_MASK = 0xf;
-/** MRQE: RSS only. */
 export const MRQC_RSSEN = 0x1;
 export {
+  MRQC,
   MRQC_RSS_FIELD_IPV4,
   MRQC_RSS_FIELD_IPV4_TCP,
   MRQC_RSS_FIELD_IPV4_UDP,
@@ -295,13 +294,12 @@ export {
   MRQC_RSS_FIELD_IPV6_TCP_EX,
   MRQC_RSS_FIELD_IPV6_UDP,
   MRQC_RSS_FIELD_IPV6_UDP_EX,
+  RETA,
   RETA_ENTRIES,
+  RETA_QUEUE_MASK,
+  RSSRK,
   RSSRK_BYTES,
 } from '../model/rss.js';
-/** Redirection table (32 registers of 4 one-byte entries) and RSS key (10 registers). */
-export const RETA = 0x05c00;
-export const RETA_QUEUE_MASK = 0x0f;
-export const RSSRK = 0x05c80;
 /** Receive queue statistic mapping: 4 queues per register, a 4-bit counter index per byte. */
 export function RQSMR(n: number): number {
   return 0x02300 + 4 * n;
@@ -325,30 +323,17 @@ export function TXPBSIZE(n: number): number {
 }
 
 /** Per-queue receive registers: queues 0-63 at 0x1000 + 0x40n, 64-127 at 0xD000 + 0x40(n - 64). */
-function rxQueueBase(n: number): number {
-  return n < 64 ? 0x01000 + 0x40 * n : 0x0d000 + 0x40 * (n - 64);
-}
-export function RDBAL(n: number): number {
-  return rxQueueBase(n);
-}
-export function RDBAH(n: number): number {
-  return rxQueueBase(n) + 0x04;
-}
-export function RDLEN(n: number): number {
-  return rxQueueBase(n) + 0x08;
-}
-export function RDH(n: number): number {
-  return rxQueueBase(n) + 0x10;
-}
+export const RX_RING = queueBlock((n) => (n < 64 ? 0x01000 + 0x40 * n : 0x0d000 + 0x40 * (n - 64)));
+/** Receive descriptor base address low/high, length, head, tail and control of queue n. */
+export const RDBAL = RX_RING.base;
+export const RDBAH = RX_RING.baseHigh;
+export const RDLEN = RX_RING.length;
+export const RDH = RX_RING.head;
+export const RDT = RX_RING.tail;
+export const RXDCTL = RX_RING.control;
 /** Split and Replication Receive Control (queues 0-15 also at 0x2100 + 4n). */
 export function SRRCTL(n: number): number {
-  return rxQueueBase(n) + 0x14;
-}
-export function RDT(n: number): number {
-  return rxQueueBase(n) + 0x18;
-}
-export function RXDCTL(n: number): number {
-  return rxQueueBase(n) + 0x28;
+  return RDBAL(n) + 0x14;
 }
 /** The 82598 window of SRRCTL for queues 0-15. */
 export const SRRCTL_ALIAS = 0x02100;
@@ -361,7 +346,7 @@ export const SRRCTL_DESCTYPE_LEGACY = 0x00000000;
 export const SRRCTL_DESCTYPE_ADV_ONEBUF = 0x02000000;
 /** Drop frames when the queue has no free descriptor (counted in QPRDC). */
 export const SRRCTL_DROP_EN = 0x10000000;
-export const RXDCTL_ENABLE = 0x02000000;
+export const RXDCTL_ENABLE = QUEUE_ENABLE;
 /** Strip VLAN tags of this queue's frames into the descriptor. */
 export const RXDCTL_VME = 0x40000000;
 
@@ -371,40 +356,19 @@ export const DMATXCTL = 0x04a80;
 export const DMATXCTL_TE = 0x00000001;
 export const DMATXCTL_VT_SHIFT = 16;
 /** Per-queue transmit registers: queue n at 0x6000 + 0x40n. */
-function txQueueBase(n: number): number {
-  return 0x06000 + 0x40 * n;
-}
-export function TDBAL(n: number): number {
-  return txQueueBase(n);
-}
-export function TDBAH(n: number): number {
-  return txQueueBase(n) + 0x04;
-}
-export function TDLEN(n: number): number {
-  return txQueueBase(n) + 0x08;
-}
-export function TDH(n: number): number {
-  return txQueueBase(n) + 0x10;
-}
-export function TDT(n: number): number {
-  return txQueueBase(n) + 0x18;
-}
-export function TXDCTL(n: number): number {
-  return txQueueBase(n) + 0x28;
-}
-export const TXDCTL_ENABLE = 0x02000000;
+export const TX_RING = queueBlock((n) => 0x06000 + 0x40 * n);
+/** Transmit descriptor base address low/high, length, head, tail and control of queue n. */
+export const TDBAL = TX_RING.base;
+export const TDBAH = TX_RING.baseHigh;
+export const TDLEN = TX_RING.length;
+export const TDH = TX_RING.head;
+export const TDT = TX_RING.tail;
+export const TXDCTL = TX_RING.control;
+export const TXDCTL_ENABLE = QUEUE_ENABLE;
 /** Transmit descriptor write-back flush (self-clearing). */
 export const TXDCTL_SWFLSH = 0x04000000;
 
-/** Where the ring registers of queue n are, for the shared ring engines. */
-export const RX_RING: RingRegisters = { base: RDBAL, baseHigh: RDBAH, length: RDLEN, head: RDH, tail: RDT };
-export const TX_RING: RingRegisters = { base: TDBAL, baseHigh: TDBAH, length: TDLEN, head: TDH, tail: TDT };
-/** Descriptor ring base alignment (bits below are ignored). */
-export const RING_ALIGN = 128;
-/** Ring length bits of RDLEN/TDLEN (bytes, a multiple of 128, below 1 MiB). */
-export const RING_LEN_MASK = 0x000fff80;
-/** Head and tail registers hold 16 bits. */
-export const RING_INDEX_MASK = 0xffff;
+export { RING_ALIGN, RING_INDEX_MASK, RING_LEN_MASK } from '../model/rings.js';
 
 /** Advanced receive write-back error bits (status_error dword). */
 export const RXDADV_ERR_CE = 0x01000000;
@@ -416,39 +380,7 @@ export const RXD_ERR_CE = 0x01;
 export const RXD_ERR_LE = 0x02;
 
 // ---- Statistics (clear-on-read) ----------------------------------------------------------
-export {
-  BPRC,
-  BPTC,
-  CRCERRS,
-  GORCH,
-  GORCL,
-  GOTCH,
-  GOTCL,
-  GPRC,
-  GPTC,
-  MPRC,
-  MPTC,
-  PRC1023,
-  PRC127,
-  PRC1522,
-  PRC255,
-  PRC511,
-  PRC64,
-  PTC1023,
-  PTC127,
-  PTC1522,
-  PTC255,
-  PTC511,
-  PTC64,
-  RFC,
-  RJC,
-  ROC,
-  RUC,
-  TORH,
-  TORL,
-  TPR,
-  TPT,
-} from '../model/mac-stats.js';
+export * from '../model/mac-counters.js';
 export const ILLERRC = 0x04004;
 export const ERRBC = 0x04008;
 export const MSPDC = 0x04010;

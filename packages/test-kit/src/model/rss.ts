@@ -7,6 +7,12 @@
  * bits have the same values in both datasheets.
  */
 
+/** Multiple Receive Queues Command, the redirection table (32 registers of four one-byte entries) and the RSS key (10 registers). */
+export const MRQC = 0x05818;
+export const RETA = 0x05c00;
+export const RSSRK = 0x05c80;
+/** Queue index bits of a redirection-table entry (16 queues). */
+export const RETA_QUEUE_MASK = 0x0f;
 /** MRQC bits choosing the fields hashed for each protocol. */
 export const MRQC_RSS_FIELD_IPV4_TCP = 0x00010000;
 export const MRQC_RSS_FIELD_IPV4 = 0x00020000;
@@ -155,8 +161,28 @@ export function registerByte(regs: Uint32Array, base: number, index: number): nu
   return (regs[(base >>> 2) + Math.floor(index / REG_BYTES)] >>> (BITS_PER_BYTE * (index % REG_BYTES))) & BYTE_MASK;
 }
 
-/** Copies the RSS key held in the ten RSSRK registers at byte offset `base` into `out`. */
-export function readRssKey(regs: Uint32Array, base: number, out: Uint8Array): Uint8Array {
-  for (let i = 0; i < RSSRK_BYTES; i++) out[i] = registerByte(regs, base, i);
+/** Copies the RSS key held in the ten RSSRK registers into `out`. */
+export function readRssKey(regs: Uint32Array, out: Uint8Array): Uint8Array {
+  for (let i = 0; i < RSSRK_BYTES; i++) out[i] = registerByte(regs, RSSRK, i);
+  return out;
+}
+
+/** Where RSS puts a frame. */
+export interface RssChoice {
+  /** RSS type of the descriptor (RSS_TYPE_NONE when nothing was hashed). */
+  type: number;
+  hash: number;
+  queue: number;
+}
+
+/**
+ * Chooses the queue of `frame` (parsed as `packet`): with RSS on, the redirection-table
+ * entry the low 7 bits of the Toeplitz hash index, over the fields MRQC enables; queue 0
+ * otherwise. `key` is scratch for the key; `out` is filled and returned.
+ */
+export function rssChoose(regs: Uint32Array, frame: Uint8Array, packet: ParsedPacket, rssOn: boolean, key: Uint8Array, out: RssChoice): RssChoice {
+  out.type = rssOn ? rssType(packet, regs[MRQC >>> 2]) : RSS_TYPE_NONE;
+  out.hash = out.type === RSS_TYPE_NONE ? 0 : toeplitzHash(readRssKey(regs, key), rssInput(frame, packet, out.type));
+  out.queue = out.type === RSS_TYPE_NONE ? 0 : registerByte(regs, RETA, out.hash % RETA_ENTRIES) & RETA_QUEUE_MASK;
   return out;
 }
