@@ -1,15 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { pktmbufPoolCreate, MbufView } from '@nic/eal';
-import { eventfdRead, NicError, VFIO } from '@nic/native';
-import { pci, pciBackends, pciDevice, pciPmd, PCI_COMMAND, PCI_COMMAND_MASTER, PCI_COMMAND_MEMORY, PCI_DRV_NEED_MAPPING, type PciDevice, type PciDriver, type PciRegisters } from '@nic/pci/driver';
+import { eventfdRead, VFIO } from '@nic/native';
+import { pci, pciDevice, pciPmd, PCI_COMMAND, PCI_COMMAND_MASTER, PCI_COMMAND_MEMORY, PCI_DRV_NEED_MAPPING, type PciDevice, type PciDriver, type PciRegisters } from '@nic/pci/driver';
 import '@nic/pci';
-import { framePacket, harnessEal, packetBytes } from '../harness.js';
-import { DATA_CMD, enableRx, enableTx, frameTo, PAYLEN_SHIFT, RxRing, TestMemory, TxRing } from './__fixtures__/rings.js';
+import { DATA_CMD, enableRx, enableTx, frameTo, PAYLEN_SHIFT } from './__fixtures__/rings.js';
 import { IgbModelBench } from './bench.js';
 import { RXD_STAT_DD } from '../model/descriptors.js';
-import { IgbModel } from './model.js';
 import * as R from './regs.js';
-import { IgbRingLink } from './ring-link.js';
 
 let bench: IgbModelBench | undefined;
 
@@ -99,52 +95,4 @@ describe('IgbModelBench with a real EAL', () => {
     expect(a.dma.faults).toBe(0);
   });
 
-  it('unregisters, removes the tree and restores the environment on close', async () => {
-    const before = process.env.SYSFS_PCI_DEVICES;
-    const own = await IgbModelBench.create({ ports: 1 });
-    expect(pciBackends()).toContain(own.backend);
-    expect(process.env.SYSFS_PCI_DEVICES).toBe(own.backend.sysfs.devicesPath);
-    await own.close();
-    expect(pciBackends()).not.toContain(own.backend);
-    expect(process.env.SYSFS_PCI_DEVICES).toBe(before);
-  });
-
-  it('rejects bad options', async () => {
-    await expect(IgbModelBench.create({ ports: 0 })).rejects.toThrow(NicError);
-    await expect(IgbModelBench.create({ ports: 1, wire: true })).rejects.toThrow(NicError);
-    await expect(IgbModelBench.create(null as never)).rejects.toThrow(TypeError);
-  });
-});
-
-describe('IgbRingLink', () => {
-  it('copies transmitted frames into mbufs on the ring and pumps ring packets into receive', async () => {
-    const eal = await harnessEal('igb-ring-link', []);
-    const model = new IgbModel({ mac: '02:00:00:00:00:0c' });
-    const mem = new TestMemory([model]);
-    try {
-      const pool = pktmbufPoolCreate(eal.arena, 'igb_link_pool', 63);
-      const link = new IgbRingLink(model, { eal, pool, name: 'igblink' });
-      enableTx(model);
-      enableRx(model);
-      const tx = new TxRing(model, mem);
-      const rx = new RxRing(model, mem);
-      const out = frameTo(Uint8Array.of(2, 0, 0, 0, 0, 0x99), 1, 90);
-      tx.send([out]);
-      expect(link.toRing.count()).toBe(1);
-      const h = link.toRing.dequeue();
-      expect(packetBytes(eal, h)).toEqual(out);
-      new MbufView(eal.arena).free(h);
-      const back = frameTo(model.mac, 2, 70);
-      expect(link.fromRing.enqueue(framePacket(eal, pool, back))).toBe(0);
-      expect(link.pump()).toBe(1);
-      expect(rx.data(0)).toEqual(back);
-      tx.send([out]);
-      link.close();
-      expect(pool.availCount()).toBe(63);
-      expect(link.dropped).toBe(0);
-    } finally {
-      mem.release();
-      await eal.cleanup();
-    }
-  });
 });

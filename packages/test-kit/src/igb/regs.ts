@@ -131,23 +131,7 @@ export const IVAR_MISC_OTHER_SHIFT = 8;
 export const IVAR_ENTRY_BITS = 8;
 export const IVAR_ENTRY_MASK = 0xff;
 
-export {
-  MRQC,
-  MRQC_RSS_FIELD_IPV4,
-  MRQC_RSS_FIELD_IPV4_TCP,
-  MRQC_RSS_FIELD_IPV4_UDP,
-  MRQC_RSS_FIELD_IPV6,
-  MRQC_RSS_FIELD_IPV6_EX,
-  MRQC_RSS_FIELD_IPV6_TCP,
-  MRQC_RSS_FIELD_IPV6_TCP_EX,
-  MRQC_RSS_FIELD_IPV6_UDP,
-  MRQC_RSS_FIELD_IPV6_UDP_EX,
-  RETA,
-  RETA_ENTRIES,
-  RETA_QUEUE_MASK,
-  RSSRK,
-  RSSRK_BYTES,
-} from '../model/rss.js';
+export * from '../model/rss-regs.js';
 
 // ---- Receive -----------------------------------------------------------------------------
 /** Receive Control. */
@@ -208,12 +192,7 @@ export const MRQC_MRQE_RSS = 0x2;
 /** Per-queue receive registers: queues 0-3 at 0x2800 + 0x100n, others at 0xC000 + 0x40n. */
 export const RX_RING = queueBlock((n) => (n < 4 ? 0x2800 + 0x100 * n : 0xc000 + 0x40 * n));
 /** Receive descriptor base address low/high, length, head, tail and control of queue n. */
-export const RDBAL = RX_RING.base;
-export const RDBAH = RX_RING.baseHigh;
-export const RDLEN = RX_RING.length;
-export const RDH = RX_RING.head;
-export const RDT = RX_RING.tail;
-export const RXDCTL = RX_RING.control;
+export const { base: RDBAL, baseHigh: RDBAH, length: RDLEN, head: RDH, tail: RDT, control: RXDCTL } = RX_RING;
 /** Split and Replication Receive Control of queue n. */
 export function SRRCTL(n: number): number {
   return RDBAL(n) + 0x0c;
@@ -236,12 +215,7 @@ export const TCTL_PSP = 0x00000008;
 /** Per-queue transmit registers: queues 0-3 at 0x3800 + 0x100n, others at 0xE000 + 0x40n. */
 export const TX_RING = queueBlock((n) => (n < 4 ? 0x3800 + 0x100 * n : 0xe000 + 0x40 * n));
 /** Transmit descriptor base address low/high, length, head, tail and control of queue n. */
-export const TDBAL = TX_RING.base;
-export const TDBAH = TX_RING.baseHigh;
-export const TDLEN = TX_RING.length;
-export const TDH = TX_RING.head;
-export const TDT = TX_RING.tail;
-export const TXDCTL = TX_RING.control;
+export const { base: TDBAL, baseHigh: TDBAH, length: TDLEN, head: TDH, tail: TDT, control: TXDCTL } = TX_RING;
 export const TXDCTL_ENABLE = QUEUE_ENABLE;
 
 /** The second register window of queues 0-3 (0xC000/0xE000 + 0x40n), aliasing the first. */

@@ -10,7 +10,7 @@ import { FCS_LEN } from '../model/crc.js';
 import type { DmaSpace } from '../model/dma.js';
 import { RXD_STAT_VP } from '../model/descriptors.js';
 import { destinationKind, MAX_FRAME, storedFrame, VLAN_TAG, VLAN_VID_MASK, vlanTci } from '../model/frame.js';
-import { ReceivePath } from '../model/receive-path.js';
+import { ReceivePath, type RxOutcome } from '../model/receive-path.js';
 import { parsePacket, RSS_TYPE_NONE } from '../model/rss.js';
 import { addressAccepted, vlanAccepted } from './filters.js';
 import type { IgbInterrupts } from './interrupts.js';
@@ -52,18 +52,7 @@ import {
 import type { IgbStats } from './stats.js';
 
 /** What became of a frame offered to the receive path. */
-export type IgbRxOutcome =
-  | 'delivered'
-  | 'removed'
-  | 'no-link'
-  | 'rx-disabled'
-  | 'bad-frame'
-  | 'undersize'
-  | 'oversize'
-  | 'filtered'
-  | 'queue-disabled'
-  | 'no-descriptors'
-  | 'dma-fault';
+export type IgbRxOutcome = RxOutcome;
 
 /**
  * An error to inject into the next received frame: `crc` (counted in CRCERRS, FCS

@@ -1,14 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MbufView, pktmbufPoolCreate } from '@nic/eal';
-import { eventfdRead, NicError, VFIO } from '@nic/native';
-import { pci, pciBackends, pciDevice, pciPmd, PCI_CAP_ID_EXP, PCI_CAP_ID_MSIX, PCI_COMMAND, PCI_COMMAND_MASTER, PCI_COMMAND_MEMORY, PCI_DRV_NEED_MAPPING, type PciDevice, type PciDriver, type PciRegisters } from '@nic/pci/driver';
+import { eventfdRead, VFIO } from '@nic/native';
+import { pci, pciDevice, pciPmd, PCI_CAP_ID_EXP, PCI_CAP_ID_MSIX, PCI_COMMAND, PCI_COMMAND_MASTER, PCI_COMMAND_MEMORY, PCI_DRV_NEED_MAPPING, type PciDevice, type PciDriver, type PciRegisters } from '@nic/pci/driver';
 import '@nic/pci';
-import { framePacket, harnessEal, packetBytes } from '../harness.js';
 import { RXD_STAT_DD } from '../model/descriptors.js';
-import { RingLink } from '../model/ring-link.js';
-import { DATA_CMD, enableRx, enableTx, frameTo, PAYLEN_SHIFT, RxRing, TestMemory, TxRing } from './__fixtures__/rings.js';
+import { DATA_CMD, enableRx, enableTx, frameTo, PAYLEN_SHIFT } from './__fixtures__/rings.js';
 import { IxgbeModelBench } from './bench.js';
-import { IxgbeModel } from './model.js';
 import * as R from './regs.js';
 
 let bench: IxgbeModelBench | undefined;
@@ -126,49 +122,4 @@ describe('IxgbeModelBench with a real EAL', () => {
     expect(seen[0].dev.config.readU16(0x02)).toBe(0x1528);
   });
 
-  it('unregisters, removes the tree and restores the environment on close; rejects bad options', async () => {
-    const before = process.env.SYSFS_PCI_DEVICES;
-    const own = await IxgbeModelBench.create({ ports: 1 });
-    expect(pciBackends()).toContain(own.backend);
-    expect(process.env.SYSFS_PCI_DEVICES).toBe(own.backend.sysfs.devicesPath);
-    await own.close();
-    expect(pciBackends()).not.toContain(own.backend);
-    expect(process.env.SYSFS_PCI_DEVICES).toBe(before);
-    await expect(IxgbeModelBench.create({ ports: 17 })).rejects.toThrow(NicError);
-    await expect(IxgbeModelBench.create({ ports: 1, wire: true })).rejects.toThrow(NicError);
-    await expect(IxgbeModelBench.create(null as never)).rejects.toThrow(TypeError);
-  });
-});
-
-describe('RingLink with an 82599 port', () => {
-  it('copies transmitted frames into mbufs on the ring and pumps ring packets into receive', async () => {
-    const eal = await harnessEal('ixgbe-ring-link', []);
-    const model = new IxgbeModel({ mac: '02:00:00:00:00:0c' });
-    const mem = new TestMemory([model]);
-    try {
-      const pool = pktmbufPoolCreate(eal.arena, 'ixgbe_link_pool', 63);
-      const link = new RingLink(model, { eal, pool, name: 'ixgbelink' });
-      enableTx(model);
-      enableRx(model);
-      const tx = new TxRing(model, mem);
-      const rx = new RxRing(model, mem);
-      const out = frameTo(Uint8Array.of(2, 0, 0, 0, 0, 0x99), 1, 90);
-      tx.send([out]);
-      expect(link.toRing.count()).toBe(1);
-      const h = link.toRing.dequeue();
-      expect(packetBytes(eal, h)).toEqual(out);
-      new MbufView(eal.arena).free(h);
-      const back = frameTo(model.mac, 2, 70);
-      expect(link.fromRing.enqueue(framePacket(eal, pool, back))).toBe(0);
-      expect(link.pump()).toBe(1);
-      expect(rx.data(0)).toEqual(back);
-      tx.send([out]);
-      link.close();
-      expect(pool.availCount()).toBe(63);
-      expect(link.dropped).toBe(0);
-    } finally {
-      mem.release();
-      await eal.cleanup();
-    }
-  });
 });

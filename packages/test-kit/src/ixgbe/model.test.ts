@@ -430,26 +430,6 @@ describe('statistics', () => {
   });
 });
 
-describe('surprise removal', () => {
-  it('reads all ones, ignores writes, signals the removal request and takes no frames', () => {
-    const model = new IxgbeModel();
-    const req = nonblockingEventfd();
-    model.setIrqs(VFIO.VFIO_PCI_REQ_IRQ_INDEX, 0, [req]);
-    model.surpriseRemove();
-    expect(eventfdRead(req)).toBe(1);
-    for (const reg of [R.STATUS, R.EICR, R.LINKS, R.EERD, R.I2CCTL, R.GPRC]) expect(model.read32(reg)).toBe(0xffffffff);
-    model.write32(R.CTRL, R.CTRL_RST);
-    expect(model.read32(R.CTRL)).toBe(0xffffffff);
-    model.reset();
-    expect(model.read32(R.STATUS)).toBe(0xffffffff);
-    expect(model.removed).toBe(true);
-    expect(model.linkUp).toBe(false);
-    expect(model.receiveFrame(new Uint8Array(64))).toBe('removed');
-    model.surpriseRemove();
-    expect(eventfdRead(req)).toBe(0);
-  });
-});
-
 describe('bad arguments', () => {
   const model = new IxgbeModel();
 

@@ -283,23 +283,7 @@ export const VFTA = 0x0a000;
 /** MRQC.MRQE (bits 3:0), and its value for RSS only. MRQC, RETA and RSSRK are shared (model/rss). */
 export const MRQC_MRQE_MASK = 0xf;
 export const MRQC_RSSEN = 0x1;
-export {
-  MRQC,
-  MRQC_RSS_FIELD_IPV4,
-  MRQC_RSS_FIELD_IPV4_TCP,
-  MRQC_RSS_FIELD_IPV4_UDP,
-  MRQC_RSS_FIELD_IPV6,
-  MRQC_RSS_FIELD_IPV6_EX,
-  MRQC_RSS_FIELD_IPV6_TCP,
-  MRQC_RSS_FIELD_IPV6_TCP_EX,
-  MRQC_RSS_FIELD_IPV6_UDP,
-  MRQC_RSS_FIELD_IPV6_UDP_EX,
-  RETA,
-  RETA_ENTRIES,
-  RETA_QUEUE_MASK,
-  RSSRK,
-  RSSRK_BYTES,
-} from '../model/rss.js';
+export * from '../model/rss-regs.js';
 /** Receive queue statistic mapping: 4 queues per register, a 4-bit counter index per byte. */
 export function RQSMR(n: number): number {
   return 0x02300 + 4 * n;
@@ -325,12 +309,7 @@ export function TXPBSIZE(n: number): number {
 /** Per-queue receive registers: queues 0-63 at 0x1000 + 0x40n, 64-127 at 0xD000 + 0x40(n - 64). */
 export const RX_RING = queueBlock((n) => (n < 64 ? 0x01000 + 0x40 * n : 0x0d000 + 0x40 * (n - 64)));
 /** Receive descriptor base address low/high, length, head, tail and control of queue n. */
-export const RDBAL = RX_RING.base;
-export const RDBAH = RX_RING.baseHigh;
-export const RDLEN = RX_RING.length;
-export const RDH = RX_RING.head;
-export const RDT = RX_RING.tail;
-export const RXDCTL = RX_RING.control;
+export const { base: RDBAL, baseHigh: RDBAH, length: RDLEN, head: RDH, tail: RDT, control: RXDCTL } = RX_RING;
 /** Split and Replication Receive Control (queues 0-15 also at 0x2100 + 4n). */
 export function SRRCTL(n: number): number {
   return RDBAL(n) + 0x14;
@@ -358,12 +337,7 @@ export const DMATXCTL_VT_SHIFT = 16;
 /** Per-queue transmit registers: queue n at 0x6000 + 0x40n. */
 export const TX_RING = queueBlock((n) => 0x06000 + 0x40 * n);
 /** Transmit descriptor base address low/high, length, head, tail and control of queue n. */
-export const TDBAL = TX_RING.base;
-export const TDBAH = TX_RING.baseHigh;
-export const TDLEN = TX_RING.length;
-export const TDH = TX_RING.head;
-export const TDT = TX_RING.tail;
-export const TXDCTL = TX_RING.control;
+export const { base: TDBAL, baseHigh: TDBAH, length: TDLEN, head: TDH, tail: TDT, control: TXDCTL } = TX_RING;
 export const TXDCTL_ENABLE = QUEUE_ENABLE;
 /** Transmit descriptor write-back flush (self-clearing). */
 export const TXDCTL_SWFLSH = 0x04000000;

@@ -19,7 +19,7 @@ beforeEach(() => {
   model = new IxgbeModel({ mac: '02:00:00:00:00:0b' });
   mem = new TestMemory([model], 4 << 20);
   enableRx(model, R.FCTRL_MPE);
-  rings = Array.from({ length: 16 }, (_, q) => new RxRing(model, mem, q, 8));
+  rings = Array.from({ length: 16 }, (_, q) => new RxRing(R, model, mem, q, 8));
   next = new Array<number>(16).fill(0);
   setKey(MS_RSS_KEY);
   // RETA entry i holds queue i % 16 (one byte per entry, four per register).

@@ -13,7 +13,7 @@ import type { DmaSpace } from '../model/dma.js';
 import { RXD_STAT_VP } from '../model/descriptors.js';
 import { mtaIndex, rarMatches, tableBit } from '../model/filters.js';
 import { destinationKind, ETHERTYPE_AT, MAX_FRAME, MIN_FRAME, storedFrame, VLAN_TAG, VLAN_VID_MASK, vlanTci } from '../model/frame.js';
-import { ReceivePath } from '../model/receive-path.js';
+import { ReceivePath, type RxOutcome } from '../model/receive-path.js';
 import { parsePacket, RSS_TYPE_NONE } from '../model/rss.js';
 import type { RxDescriptorFormat } from '../model/rx-ring.js';
 import type { IxgbeInterrupts } from './interrupts.js';
@@ -70,18 +70,7 @@ import {
 import type { IxgbeStats } from './stats.js';
 
 /** What became of a frame offered to the receive path. */
-export type IxgbeRxOutcome =
-  | 'delivered'
-  | 'removed'
-  | 'no-link'
-  | 'rx-disabled'
-  | 'bad-frame'
-  | 'undersize'
-  | 'oversize'
-  | 'filtered'
-  | 'queue-disabled'
-  | 'no-descriptors'
-  | 'dma-fault';
+export type IxgbeRxOutcome = RxOutcome;
 
 /**
  * An error to inject into the next received frame: `crc` (counted in CRCERRS, FCS

@@ -12,6 +12,20 @@ import { rssChoose, RSSRK_BYTES, type ParsedPacket, type RssChoice } from './rss
 import { RxRingWriter } from './rx-ring.js';
 import type { RingRegisters } from './rings.js';
 
+/** What became of a frame offered to a port. */
+export type RxOutcome =
+  | 'delivered'
+  | 'removed'
+  | 'no-link'
+  | 'rx-disabled'
+  | 'bad-frame'
+  | 'undersize'
+  | 'oversize'
+  | 'filtered'
+  | 'queue-disabled'
+  | 'no-descriptors'
+  | 'dma-fault';
+
 /** What the MAC's checks drop. */
 export type MacCheckOutcome = 'bad-frame' | 'undersize' | 'oversize';
 
