@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closeFd, eventfd, eventfdRead, VFIO } from '@nic/native';
-import { BROADCAST, enableRx, enableTx, frameTo, RxRing, TestMemory, TxRing } from './__fixtures__/rings.js';
+import { BROADCAST, enableRx, enableTx, frameTo, RxRing, TestMemory, TxRing, vlanFrame } from './__fixtures__/rings.js';
 import { MS_IPV4_VECTORS, MS_RSS_KEY, tcp4Frame } from '../model/__fixtures__/rss-vectors.js';
 import { crc32 } from '../model/crc.js';
 import { RXD_STAT_DD, RXD_STAT_EOP, RXD_STAT_VP, TXD_STAT_DD } from '../model/descriptors.js';
@@ -56,21 +56,6 @@ describe('transmit to receive over a wire', () => {
     expect(b.read32(R.GORCL)).toBe(bytes);
     expect(b.read32(R.GORCH)).toBe(0);
     expect(b.read32(R.GORCL)).toBe(0);
-  });
-
-  it('sends nothing while TCTL.EN or the queue is off, and the frames go once both are on', () => {
-    const sent: Uint8Array[] = [];
-    a.onTransmit((f) => sent.push(f));
-    const tx = new TxRing(R, a, mem);
-    tx.send([toB(1)]);
-    expect(a.read32(R.TDH(0))).toBe(0);
-    enableTx(a);
-    a.write32(R.TXDCTL(0), 0);
-    tx.doorbell();
-    expect(sent).toEqual([]);
-    a.write32(R.TXDCTL(0), R.TXDCTL_ENABLE);
-    tx.doorbell();
-    expect(sent).toHaveLength(1);
   });
 
 });
@@ -155,18 +140,6 @@ describe('receive', () => {
     expect(rx.data(1)).toEqual(vlanFrame(plain, 0x2064));
   });
 
-  it('appends the real FCS when RCTL.SECRC is clear', () => {
-    const rx = new RxRing(R, b, mem);
-    b.write32(R.RCTL, R.RCTL_EN | R.RCTL_BAM);
-    const frame = toB(7, 60);
-    expect(b.receiveFrame(frame)).toBe('delivered');
-    expect(rx.length(0)).toBe(64);
-    const data = rx.data(0);
-    expect(data.subarray(0, 60)).toEqual(frame);
-    expect(new DataView(data.buffer).getUint32(60, true)).toBe(crc32(frame));
-    expect(crc32(data)).toBe(0x2144df1c);
-  });
-
   it('drops long frames unless LPE, then limits them with RLPML, and spans buffers', () => {
     const rx = new RxRing(R, b, mem, 0, 32, 1024);
     expect(b.receiveFrame(toB(1, 1514))).toBe('delivered');
@@ -187,14 +160,6 @@ describe('receive', () => {
     const joined = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
     parts.reduce((at, p) => (joined.set(p, at), at + p.length), 0);
     expect(joined).toEqual(jumbo);
-  });
-
-  it('counts and drops undersized frames unless RCTL.SBP', () => {
-    new RxRing(R, b, mem);
-    expect(b.receiveFrame(toB(1, 40))).toBe('undersize');
-    enableRx(b, R.RCTL_SBP);
-    expect(b.receiveFrame(toB(1, 40))).toBe('delivered');
-    expect(b.read32(R.RUC)).toBe(2);
   });
 
   it('injects rx errors: dropped and counted, or written back with RXE under RCTL.SBP', () => {
@@ -269,12 +234,3 @@ describe('RSS', () => {
     expect(rx.dword(0, 1)).toBe(0);
   });
 });
-
-/** `frame` with an 802.1Q tag (TCI `tci`, TPID `tpid`) after the addresses. */
-function vlanFrame(frame: Uint8Array, tci: number, tpid = 0x8100): Uint8Array {
-  const out = new Uint8Array(frame.length + 4);
-  out.set(frame.subarray(0, 12));
-  out.set([tpid >> 8, tpid & 0xff, tci >> 8, tci & 0xff], 12);
-  out.set(frame.subarray(12), 16);
-  return out;
-}

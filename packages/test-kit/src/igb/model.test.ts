@@ -1,29 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeFd, eventfd, eventfdRead, VFIO } from '@nic/native';
+import { eventfdRead, VFIO } from '@nic/native';
 import { EEPROM_CHECKSUM_WORD, EEPROM_SUM } from './eeprom.js';
 import { IgbModel } from './model.js';
 import { BMCR_ANRESTART, BMCR_AUTOEN, BMCR_PDOWN, BMCR_RESET, BMSR_AN_COMP, BMSR_LINK_ST, PHY_BMCR, PHY_BMSR, PHY_ID1, PHY_ID2 } from './phy.js';
 import * as R from './regs.js';
+import { Eventfds, eerdRead } from '../model/__fixtures__/rings.js';
 
-const fds: number[] = [];
+const fds = new Eventfds();
+afterEach(() => fds.closeAll());
+const nonblockingEventfd = (): number => fds.make();
 
-afterEach(() => {
-  for (const fd of fds.splice(0)) closeFd(fd);
-});
-
-function nonblockingEventfd(): number {
-  const fd = eventfd(0, { nonblock: true });
-  fds.push(fd);
-  return fd;
-}
-
-/** Reads EEPROM word `addr` through EERD as e1000_read_nvm_eerd does. */
-function eerd(model: IgbModel, addr: number): number {
-  model.write32(R.EERD, (addr << R.EERD_ADDR_SHIFT) | R.EERD_START);
-  const value = model.read32(R.EERD);
-  expect(value & R.EERD_DONE).toBe(R.EERD_DONE);
-  return value >>> R.EERD_DATA_SHIFT;
-}
+/** Reads NVM word `addr` through EERD. */
+const eerd = (model: IgbModel, addr: number): number => eerdRead(model, R.EERD, addr);
 
 /** One MDIC transaction; returns the MDIC value after it. */
 function mdic(model: IgbModel, op: number, reg: number, data = 0, phy = 1): number {

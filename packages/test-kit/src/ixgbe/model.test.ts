@@ -1,29 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeFd, eventfd, eventfdRead, NicError, VFIO } from '@nic/native';
+import { eventfdRead, NicError, VFIO } from '@nic/native';
 import { I2cController } from './__fixtures__/rings.js';
 import { EEPROM_CHECKSUM_WORD, EEPROM_SUM, EEPROM_WORDS, NVM_CORE0_PTR, NVM_SFP_INIT_LIST_PTR, SFP_TYPE_SRLR_CORE0 } from './eeprom.js';
 import { IxgbeModel } from './model.js';
 import * as R from './regs.js';
+import { Eventfds, eerdRead } from '../model/__fixtures__/rings.js';
 
-const fds: number[] = [];
+const fds = new Eventfds();
+afterEach(() => fds.closeAll());
+const nonblockingEventfd = (): number => fds.make();
 
-afterEach(() => {
-  for (const fd of fds.splice(0)) closeFd(fd);
-});
-
-function nonblockingEventfd(): number {
-  const fd = eventfd(0, { nonblock: true });
-  fds.push(fd);
-  return fd;
-}
-
-/** Reads NVM word `addr` through EERD as a driver does: START, then DONE and the data. */
-function eerd(model: IxgbeModel, addr: number): number {
-  model.write32(R.EERD, (addr << R.EERD_ADDR_SHIFT) | R.EERD_START);
-  const value = model.read32(R.EERD);
-  expect(value & R.EERD_DONE).toBe(R.EERD_DONE);
-  return value >>> R.EERD_DATA_SHIFT;
-}
+/** Reads NVM word `addr` through EERD. */
+const eerd = (model: IxgbeModel, addr: number): number => eerdRead(model, R.EERD, addr);
 
 describe('reset and identity', () => {
   it('powers on with the EEPROM MAC in RAL0/RAH0, EEC present and auto-read done, STATUS.GIO, 10G link', () => {

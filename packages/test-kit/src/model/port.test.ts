@@ -6,21 +6,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MbufView, pktmbufPoolCreate } from '@nic/eal';
 import { eventfd, eventfdRead, closeFd, NicError, VFIO } from '@nic/native';
-import { pciBackends } from '@nic/pci/driver';
+import { pciBackends, pciDevice, pciPmd, PCI_DRV_NEED_MAPPING, type PciDriver } from '@nic/pci/driver';
+import '@nic/pci';
 import { framePacket, harnessEal, packetBytes } from '../harness.js';
 import { CHIPS, type AnyPort } from './__fixtures__/chips.js';
-import { CMD_DEXT, CMD_EOP, CMD_RS, CMD_VLE, DATA_CMD, DTYP_CTXT, frameTo, PAYLEN_SHIFT, RxRing, TEST_IOVA, TestMemory, TxRing } from './__fixtures__/rings.js';
-import { TXD_STAT_DD } from './descriptors.js';
+import { CMD_DEXT, CMD_EOP, CMD_RS, CMD_VLE, DATA_CMD, DTYP_CTXT, frameTo, PAYLEN_SHIFT, RxRing, TEST_IOVA, TestMemory, TxRing, vlanFrame } from './__fixtures__/rings.js';
+import { crc32 } from './crc.js';
+import { RXD_STAT_DD, TXD_STAT_DD } from './descriptors.js';
+import { GORCL, RUC } from './mac-counters.js';
 import { RingLink } from './ring-link.js';
 
-/** `frame` with an 802.1Q tag (TCI `tci`, TPID `tpid`) after the addresses. */
-function vlanFrame(frame: Uint8Array, tci: number, tpid = 0x8100): Uint8Array {
-  const out = new Uint8Array(frame.length + 4);
-  out.set(frame.subarray(0, 12));
-  out.set([tpid >> 8, tpid & 0xff, tci >> 8, tci & 0xff], 12);
-  out.set(frame.subarray(12), 16);
-  return out;
-}
 
 describe.each(CHIPS)('the $name model', (chip) => {
   const R = chip.R;
@@ -78,6 +73,44 @@ describe.each(CHIPS)('the $name model', (chip) => {
     tx.put(frame, (CMD_RS | CMD_EOP | CMD_VLE) >>> 0, 0x0456 << 16);
     tx.doorbell();
     expect(sent[1]).toEqual(vlanFrame(frame, 0x0456, 0x88a8));
+  });
+
+  it('sends nothing until transmit and the queue are on, then what the tail covers', () => {
+    const out: Uint8Array[] = [];
+    b.onTransmit((f) => out.push(f));
+    const tx = new TxRing(R, b, mem);
+    tx.send([toB(1)]);
+    expect(b.read32(R.TDH(0))).toBe(0);
+    chip.enableTx(b);
+    b.write32(R.TXDCTL(0), 0);
+    tx.doorbell();
+    expect(out).toEqual([]);
+    b.write32(R.TXDCTL(0), R.TXDCTL_ENABLE);
+    tx.doorbell();
+    expect(out).toHaveLength(1);
+  });
+
+  it('appends the frame\'s real FCS when CRC stripping is off, and keeps it in the octet counters', () => {
+    chip.enableRx(b);
+    const rx = new RxRing(R, b, mem);
+    chip.setCrcStrip(b, false);
+    const frame = toB(7, 60);
+    expect(b.receiveFrame(frame)).toBe('delivered');
+    expect(rx.length(0)).toBe(64);
+    const data = rx.data(0);
+    expect(data.subarray(0, 60)).toEqual(frame);
+    expect(new DataView(data.buffer).getUint32(60, true)).toBe(crc32(frame));
+    expect(crc32(data)).toBe(0x2144df1c);
+    expect(b.read32(GORCL)).toBe(64);
+  });
+
+  it('counts runts in RUC and drops them unless bad frames are stored', () => {
+    chip.enableRx(b);
+    new RxRing(R, b, mem);
+    expect(b.receiveFrame(toB(1, 40))).toBe('undersize');
+    chip.setStoreBad(b, true);
+    expect(b.receiveFrame(toB(1, 40))).toBe('delivered');
+    expect(b.read32(RUC)).toBe(2);
   });
 
   it('drops what a port sends while its link is down, still writing the descriptors back', () => {
@@ -178,6 +211,42 @@ describe.each(CHIPS)('the $name model', (chip) => {
 });
 
 describe.each(CHIPS)('the $name bench and ring link', (chip) => {
+  it('lets two wired ports DMA into the EAL arena through the windows the bus mapped', async () => {
+    const bench = await chip.bench({ ports: 2, wire: true });
+    try {
+      const R = chip.R;
+      const [a, b] = bench.models;
+      const driver: PciDriver = { name: `${chip.name}_model_dma`, idTable: [pciDevice(0x8086, a.pci.deviceId)], flags: PCI_DRV_NEED_MAPPING, probe: () => undefined };
+      const { arena } = await bench.init(['-a', bench.addresses[0], '-a', bench.addresses[1]], { drivers: [pciPmd(driver)] });
+      // One tx and one rx descriptor and a buffer each, in a scratch zone at the arena's end.
+      const base = arena.size - 64 * 1024;
+      const frame = frameTo(b.mac, 5, 100);
+      arena.u8.set(frame, base + 4096);
+      const txd = base >>> 2;
+      arena.u32.set([arena.iova(base + 4096) % 2 ** 32, Math.floor(arena.iova(base + 4096) / 2 ** 32), DATA_CMD | frame.length, frame.length << PAYLEN_SHIFT], txd);
+      const rxd = (base + 1024) >>> 2;
+      arena.u32.set([arena.iova(base + 8192) % 2 ** 32, Math.floor(arena.iova(base + 8192) / 2 ** 32), 0, 0], rxd);
+      for (const [m, lo, hi, len, at] of [[a, R.TDBAL(0), R.TDBAH(0), R.TDLEN(0), base], [b, R.RDBAL(0), R.RDBAH(0), R.RDLEN(0), base + 1024]] as const) {
+        m.write32(lo, arena.iova(at) % 2 ** 32);
+        m.write32(hi, Math.floor(arena.iova(at) / 2 ** 32));
+        m.write32(len, 8 * 16);
+      }
+      b.write32(R.SRRCTL(0), R.SRRCTL_DESCTYPE_ADV_ONEBUF | (2048 >> R.SRRCTL_BSIZEPKT_SHIFT));
+      b.write32(R.RXDCTL(0), R.RXDCTL_ENABLE);
+      chip.enableRx(b);
+      b.write32(R.RDT(0), 7);
+      chip.enableTx(a);
+      a.write32(R.TXDCTL(0), R.TXDCTL_ENABLE);
+      a.write32(R.TDT(0), 1);
+      expect(bench.wire?.lastOutcome).toBe('delivered');
+      expect(arena.u32[rxd + 2] & RXD_STAT_DD).toBe(RXD_STAT_DD);
+      expect(arena.u8.slice(base + 8192, base + 8192 + frame.length)).toEqual(frame);
+      expect(a.dma.faults).toBe(0);
+    } finally {
+      await bench.close();
+    }
+  });
+
   it('unregisters, removes the tree and restores the environment on close; rejects bad options', async () => {
     const before = process.env.SYSFS_PCI_DEVICES;
     const own = await chip.bench({ ports: 1 });

@@ -2,7 +2,7 @@
 import type { IgbModel } from '../model.js';
 import * as R from '../regs.js';
 
-export { BROADCAST, CMD_DEXT, CMD_EOP, CMD_IFCS, CMD_RS, CMD_VLE, DATA_CMD, DTYP_CTXT, DTYP_DATA, frameTo, PAYLEN_SHIFT, RxRing, TEST_IOVA, TestMemory, TxRing } from '../../model/__fixtures__/rings.js';
+export { BROADCAST, CMD_DEXT, CMD_EOP, CMD_IFCS, CMD_RS, CMD_VLE, DATA_CMD, DTYP_CTXT, DTYP_DATA, frameTo, PAYLEN_SHIFT, RxRing, TEST_IOVA, TestMemory, TxRing, vlanFrame } from '../../model/__fixtures__/rings.js';
 
 /** Receive on (with `extra` RCTL bits), broadcast accepted, CRC stripped. */
 export function enableRx(model: IgbModel, extra = 0): void {

@@ -2,7 +2,7 @@
 import type { IxgbeModel } from '../model.js';
 import * as R from '../regs.js';
 
-export { BROADCAST, CMD_DEXT, CMD_EOP, CMD_IFCS, CMD_RS, CMD_VLE, DATA_CMD, DTYP_CTXT, DTYP_DATA, frameTo, PAYLEN_SHIFT, RxRing, TEST_IOVA, TestMemory, TxRing } from '../../model/__fixtures__/rings.js';
+export { BROADCAST, CMD_DEXT, CMD_EOP, CMD_IFCS, CMD_RS, CMD_VLE, DATA_CMD, DTYP_CTXT, DTYP_DATA, frameTo, PAYLEN_SHIFT, RxRing, TEST_IOVA, TestMemory, TxRing, vlanFrame } from '../../model/__fixtures__/rings.js';
 
 /** Receive on: RXCTRL.RXEN, broadcast accepted plus `extra` FCTRL bits (CRC stripped by default). */
 export function enableRx(model: IxgbeModel, extra = 0): void {

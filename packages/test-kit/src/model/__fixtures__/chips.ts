@@ -32,6 +32,10 @@ export interface Chip {
   setPadding(port: AnyPort, pad: boolean): void;
   /** The TPID of inserted VLAN tags. */
   setTxTpid(port: AnyPort, tpid: number): void;
+  /** Strips the FCS of received frames (`true`) or keeps it. */
+  setCrcStrip(port: AnyPort, strip: boolean): void;
+  /** Stores bad frames (runts, errored ones) instead of dropping them. */
+  setStoreBad(port: AnyPort, store: boolean): void;
   /** The eventfd count of the MSI-X vectors. */
   readonly vectors: number;
   /** A register the driver reads at probe (STATUS). */
@@ -51,6 +55,8 @@ export const IGB: Chip = {
   enableTx: (port) => igbEnableTx(port as IgbModel),
   setPadding: (port, pad) => setBits(port, igbRegs.TCTL, igbRegs.TCTL_PSP, pad),
   setTxTpid: (port, tpid) => port.write32(igbRegs.VET, tpid),
+  setCrcStrip: (port, strip) => setBits(port, igbRegs.RCTL, igbRegs.RCTL_SECRC, strip),
+  setStoreBad: (port, store) => setBits(port, igbRegs.RCTL, igbRegs.RCTL_SBP, store),
   vectors: igbRegs.MSIX_VECTORS,
   status: igbRegs.STATUS,
 };
@@ -64,6 +70,8 @@ export const IXGBE: Chip = {
   enableTx: (port) => ixgbeEnableTx(port as IxgbeModel),
   setPadding: (port, pad) => setBits(port, ixgbeRegs.HLREG0, ixgbeRegs.HLREG0_TXPADEN, pad),
   setTxTpid: (port, tpid) => port.write32(ixgbeRegs.DMATXCTL, ((tpid << ixgbeRegs.DMATXCTL_VT_SHIFT) | ixgbeRegs.DMATXCTL_TE) >>> 0),
+  setCrcStrip: (port, strip) => setBits(port, ixgbeRegs.HLREG0, ixgbeRegs.HLREG0_RXCRCSTRP, strip),
+  setStoreBad: (port, store) => setBits(port, ixgbeRegs.FCTRL, ixgbeRegs.FCTRL_SBP, store),
   vectors: ixgbeRegs.MSIX_VECTORS,
   status: ixgbeRegs.STATUS,
 };
