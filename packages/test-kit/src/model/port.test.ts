@@ -6,11 +6,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MbufView, pktmbufPoolCreate } from '@nic/eal';
 import { eventfd, eventfdRead, closeFd, NicError, VFIO } from '@nic/native';
-import { pciBackends, pciDevice, pciPmd, PCI_DRV_NEED_MAPPING, type PciDriver } from '@nic/pci/driver';
+import { pci, pciBackends, pciPmd, PCI_COMMAND, PCI_COMMAND_MASTER, PCI_COMMAND_MEMORY } from '@nic/pci/driver';
 import '@nic/pci';
 import { framePacket, harnessEal, packetBytes } from '../harness.js';
 import { CHIPS, type AnyPort } from './__fixtures__/chips.js';
-import { CMD_DEXT, CMD_EOP, CMD_RS, CMD_VLE, DATA_CMD, DTYP_CTXT, frameTo, PAYLEN_SHIFT, RxRing, TEST_IOVA, TestMemory, TxRing, vlanFrame } from './__fixtures__/rings.js';
+import { probeDriver } from './__fixtures__/probe.js';
+import { CMD_DEXT, CMD_EOP, CMD_RS, CMD_VLE, DATA_CMD, DTYP_CTXT, frameTo, PAYLEN_SHIFT, eerdRead, RxRing, TEST_IOVA, TestMemory, TxRing, vlanFrame } from './__fixtures__/rings.js';
 import { crc32 } from './crc.js';
 import { RXD_STAT_DD, TXD_STAT_DD } from './descriptors.js';
 import { GORCL, RUC } from './mac-counters.js';
@@ -145,6 +146,20 @@ describe.each(CHIPS)('the $name model', (chip) => {
     expect(TEST_IOVA).toBeGreaterThan(0);
   });
 
+  it('breaks and repairs the NVM checksum on demand, and reports DONE in EERD only for START inside the image', () => {
+    const good = eerdRead(a, chip.eerd, 0x3f);
+    a.corruptEepromChecksum();
+    expect(eerdRead(a, chip.eerd, 0x3f)).not.toBe(good);
+    a.corruptEepromChecksum(false);
+    expect(eerdRead(a, chip.eerd, 0x3f)).toBe(good);
+    expect(a.eepromWord(0x3f)).toBe(good);
+    a.write32(chip.eerd, 1 << 2);
+    expect(a.read32(chip.eerd) & 0x2).toBe(0);
+    a.write32(chip.eerd, (0x3fff << 2) | 1);
+    expect(a.read32(chip.eerd) & 0x2).toBe(0);
+    expect(eerdRead(a, chip.eerd, 1)).toBe(a.eepromWord(1));
+  });
+
   it('reads all ones after a surprise removal, ignores writes, signals the removal request once and takes no frames', () => {
     const req = eventfd(0, { nonblock: true });
     try {
@@ -211,12 +226,56 @@ describe.each(CHIPS)('the $name model', (chip) => {
 });
 
 describe.each(CHIPS)('the $name bench and ring link', (chip) => {
+  it('scans the fake devices, maps the register BAR onto the model and the MSI-X BAR, and gives VFIO MSI-X facts', async () => {
+    const bench = await chip.bench({ ports: 2 });
+    try {
+      const { driver, seen } = probeDriver(bench.models[0].pci.deviceId, chip.status);
+      const eal = await bench.init(['-a', bench.addresses[1]], { drivers: [pciPmd(driver)] });
+      const bus = pci(eal);
+      expect(bus.devices().map((d) => d.name)).toEqual(bench.addresses);
+      expect(seen).toHaveLength(1);
+      const { dev, regs, value } = seen[0];
+      expect(dev.name).toBe(bench.addresses[1]);
+      expect(bus.device(bench.addresses[1])).toBe(dev);
+      expect(regs).toBe(bench.models[1]);
+      expect(value & chip.statusUp).toBe(chip.statusUp);
+      expect(regs.read32(chip.linkRegister) & chip.linkUpBit).toBe(chip.linkUpBit);
+      expect(dev.bar(0)?.u32).toBe(bench.models[1].u32);
+      expect(dev.bar(chip.msixBar)?.length).toBe(16 * 1024);
+      expect(dev.intr).toMatchObject({ kind: 'vfio_msix', deviceFd: -1, nbVectors: chip.vectors });
+      expect(dev.config.readU16(PCI_COMMAND) & (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER)).toBe(PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    } finally {
+      await bench.close();
+    }
+  });
+
+  it('raises LSC on the bound vector-0 eventfd and the removal request on reqFd', async () => {
+    const bench = await chip.bench({ ports: 1 });
+    try {
+      const { driver, seen } = probeDriver(bench.models[0].pci.deviceId, chip.status);
+      await bench.init(['-a', bench.addresses[0]], { drivers: [pciPmd(driver)] });
+      const intr = seen[0].dev.intr;
+      if (!intr?.setIrqs || intr.reqFd === undefined) throw new Error('no interrupt facts');
+      intr.setIrqs(VFIO.VFIO_PCI_MSIX_IRQ_INDEX, 0, [intr.fd]);
+      intr.setIrqs(VFIO.VFIO_PCI_REQ_IRQ_INDEX, 0, [intr.reqFd]);
+      const model = bench.models[0];
+      chip.enableLsc(model);
+      model.setLink(false);
+      expect(eventfdRead(intr.fd)).toBe(1);
+      model.surpriseRemove();
+      expect(eventfdRead(intr.reqFd)).toBe(1);
+      expect(seen[0].regs.read32(chip.status)).toBe(0xffffffff);
+    } finally {
+      await bench.close();
+    }
+  });
+
   it('lets two wired ports DMA into the EAL arena through the windows the bus mapped', async () => {
     const bench = await chip.bench({ ports: 2, wire: true });
     try {
       const R = chip.R;
       const [a, b] = bench.models;
-      const driver: PciDriver = { name: `${chip.name}_model_dma`, idTable: [pciDevice(0x8086, a.pci.deviceId)], flags: PCI_DRV_NEED_MAPPING, probe: () => undefined };
+      const { driver } = probeDriver(a.pci.deviceId, chip.status);
       const { arena } = await bench.init(['-a', bench.addresses[0], '-a', bench.addresses[1]], { drivers: [pciPmd(driver)] });
       // One tx and one rx descriptor and a buffer each, in a scratch zone at the arena's end.
       const base = arena.size - 64 * 1024;

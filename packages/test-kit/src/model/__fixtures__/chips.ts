@@ -36,10 +36,19 @@ export interface Chip {
   setCrcStrip(port: AnyPort, strip: boolean): void;
   /** Stores bad frames (runts, errored ones) instead of dropping them. */
   setStoreBad(port: AnyPort, store: boolean): void;
-  /** The eventfd count of the MSI-X vectors. */
+  /** Enables the link-change interrupt (sent on vector 0 out of MSI-X mode). */
+  enableLsc(port: AnyPort): void;
+  /** MSI-X vectors, and the BAR holding the MSI-X table. */
   readonly vectors: number;
-  /** A register the driver reads at probe (STATUS). */
+  readonly msixBar: number;
+  /** STATUS, a register drivers read at probe, and the bits it shows for a live port with its link up. */
   readonly status: number;
+  readonly statusUp: number;
+  /** A register with the link-up bit, and that bit. */
+  readonly linkRegister: number;
+  readonly linkUpBit: number;
+  /** EERD. */
+  readonly eerd: number;
 }
 
 function setBits(port: PortModel<string, string>, offset: number, bits: number, on: boolean): void {
@@ -57,8 +66,14 @@ export const IGB: Chip = {
   setTxTpid: (port, tpid) => port.write32(igbRegs.VET, tpid),
   setCrcStrip: (port, strip) => setBits(port, igbRegs.RCTL, igbRegs.RCTL_SECRC, strip),
   setStoreBad: (port, store) => setBits(port, igbRegs.RCTL, igbRegs.RCTL_SBP, store),
+  enableLsc: (port) => port.write32(igbRegs.IMS, igbRegs.ICR_LSC),
   vectors: igbRegs.MSIX_VECTORS,
+  msixBar: 3,
   status: igbRegs.STATUS,
+  statusUp: igbRegs.STATUS_LU | igbRegs.STATUS_LAN_INIT_DONE,
+  linkRegister: igbRegs.STATUS,
+  linkUpBit: igbRegs.STATUS_LU,
+  eerd: igbRegs.EERD,
 };
 
 export const IXGBE: Chip = {
@@ -72,8 +87,14 @@ export const IXGBE: Chip = {
   setTxTpid: (port, tpid) => port.write32(ixgbeRegs.DMATXCTL, ((tpid << ixgbeRegs.DMATXCTL_VT_SHIFT) | ixgbeRegs.DMATXCTL_TE) >>> 0),
   setCrcStrip: (port, strip) => setBits(port, ixgbeRegs.HLREG0, ixgbeRegs.HLREG0_RXCRCSTRP, strip),
   setStoreBad: (port, store) => setBits(port, ixgbeRegs.FCTRL, ixgbeRegs.FCTRL_SBP, store),
+  enableLsc: (port) => port.write32(ixgbeRegs.EIMS, ixgbeRegs.EICR_LSC),
   vectors: ixgbeRegs.MSIX_VECTORS,
+  msixBar: 4,
   status: ixgbeRegs.STATUS,
+  statusUp: ixgbeRegs.STATUS_GIO,
+  linkRegister: ixgbeRegs.LINKS,
+  linkUpBit: ixgbeRegs.LINKS_UP,
+  eerd: ixgbeRegs.EERD,
 };
 
 export const CHIPS: readonly Chip[] = [IGB, IXGBE];
