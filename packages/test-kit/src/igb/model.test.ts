@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { eventfdRead, VFIO } from '@nic/native';
 import { EEPROM_CHECKSUM_WORD, EEPROM_SUM } from './eeprom.js';
 import { IgbModel } from './model.js';
+import { IgbRingLink } from './ring-link.js';
+import { IgbWire } from './wire.js';
 import { BMCR_ANRESTART, BMCR_AUTOEN, BMCR_PDOWN, BMCR_RESET, BMSR_AN_COMP, BMSR_LINK_ST, PHY_BMCR, PHY_BMSR, PHY_ID1, PHY_ID2 } from './phy.js';
 import * as R from './regs.js';
 import { Eventfds, eerdRead } from '../model/__fixtures__/rings.js';
@@ -246,5 +248,16 @@ describe('statistics', () => {
     expect(model.read32(R.GORCH)).toBe(0);
     model.write32(R.GPRC, 5);
     expect(model.read32(R.GPRC)).toBe(0);
+  });
+});
+
+describe('82576-only joins', () => {
+  it('IgbWire and IgbRingLink take 82576 ports only, and a wire not one port twice', () => {
+    const model = new IgbModel();
+    const other = { receiveFrame: () => 'delivered', onTransmit: () => () => undefined, setLink: () => undefined };
+    expect(() => new IgbWire(model, other as never)).toThrow(TypeError);
+    expect(() => new IgbWire(model, model)).toThrow(TypeError);
+    expect(() => new IgbRingLink(other as never, {} as never)).toThrow(TypeError);
+    expect(new IgbWire(model, new IgbModel()).a).toBe(model);
   });
 });

@@ -13,9 +13,10 @@ import { CHIPS, type AnyPort } from './__fixtures__/chips.js';
 import { probeDriver } from './__fixtures__/probe.js';
 import { CMD_DEXT, CMD_EOP, CMD_RS, CMD_VLE, DATA_CMD, DTYP_CTXT, frameTo, PAYLEN_SHIFT, eerdRead, RxRing, TEST_IOVA, TestMemory, TxRing, vlanFrame } from './__fixtures__/rings.js';
 import { crc32 } from './crc.js';
-import { RXD_STAT_DD, TXD_STAT_DD } from './descriptors.js';
-import { GORCL, RUC } from './mac-counters.js';
+import { RXD_STAT_DD, RXD_STAT_EOP, TXD_STAT_DD } from './descriptors.js';
+import { GORCH, GORCL, GOTCL, GPRC, GPTC, RUC, TORL, TPR, TPT } from './mac-counters.js';
 import { RingLink } from './ring-link.js';
+import { ModelWire } from './wire.js';
 
 
 describe.each(CHIPS)('the $name model', (chip) => {
@@ -37,6 +38,55 @@ describe.each(CHIPS)('the $name model', (chip) => {
   afterEach(() => mem.release());
 
   const toB = (tag: number, length = 64): Uint8Array => frameTo(b.mac, tag, length);
+
+  it('delivers frames in order over a wire with DD/EOP/length, advancing TDH and RDH, and counts them', () => {
+    new ModelWire(a, b);
+    chip.enableRx(b);
+    const tx = new TxRing(R, a, mem);
+    const rx = new RxRing(R, b, mem);
+    const frames = Array.from({ length: 5 }, (_, i) => toB(i, 64 + i * 10));
+    tx.send(frames);
+    expect(a.read32(R.TDH(0))).toBe(5);
+    expect(b.read32(R.RDH(0))).toBe(5);
+    for (let i = 0; i < 5; i++) {
+      expect(tx.status(i) & TXD_STAT_DD).toBe(TXD_STAT_DD);
+      expect(rx.status(i) & (RXD_STAT_DD | RXD_STAT_EOP)).toBe(RXD_STAT_DD | RXD_STAT_EOP);
+      expect(rx.length(i)).toBe(frames[i].length);
+      expect(rx.data(i)).toEqual(frames[i]);
+    }
+    expect(rx.status(5)).toBe(0);
+    const bytes = frames.reduce((n, f) => n + f.length, 0);
+    const withFcs = bytes + 5 * 4;
+    expect([a.read32(GPTC), a.read32(TPT), a.read32(GOTCL)]).toEqual([5, 5, withFcs]);
+    if (chip.totalTxOctets !== undefined) expect(a.read32(chip.totalTxOctets)).toBe(withFcs);
+    expect([b.read32(GPRC), b.read32(TPR), b.read32(TORL)]).toEqual([5, 5, withFcs]);
+    expect(b.read32(GORCL)).toBe(chip.gorcCountsStrippedFcs ? withFcs : bytes);
+    expect(b.read32(GORCH)).toBe(0);
+    expect(b.read32(GORCL)).toBe(0);
+  });
+
+  it('wraps both rings: frames keep flowing past the ring end as the driver re-arms and moves the tail', () => {
+    new ModelWire(a, b);
+    chip.enableRx(b);
+    const tx = new TxRing(R, a, mem, 0, 8);
+    const rx = new RxRing(R, b, mem, 0, 8);
+    let n = 0;
+    for (let round = 0; round < 5; round++) {
+      const frames = Array.from({ length: 3 }, () => toB(n++ & 0xff));
+      tx.send(frames);
+      const head = b.read32(R.RDH(0));
+      for (let k = 0; k < 3; k++) {
+        const i = (head - 3 + k + 8) % 8;
+        expect(rx.status(i) & RXD_STAT_DD).toBe(RXD_STAT_DD);
+        expect(rx.data(i)).toEqual(frames[k]);
+        rx.rearm(i);
+      }
+      b.write32(R.RDT(0), (head + 7) % 8);
+    }
+    expect(a.read32(R.TDH(0))).toBe(15 % 8);
+    expect(b.read32(R.RDH(0))).toBe(15 % 8);
+    expect(b.read32(GPRC)).toBe(15);
+  });
 
   it('gathers a packet across descriptors and doorbells, writing DD only where RS is set', () => {
     const tx = new TxRing(R, a, mem);
@@ -222,6 +272,9 @@ describe.each(CHIPS)('the $name model', (chip) => {
     expect(() => a.corruptEepromChecksum(1 as unknown as boolean)).toThrow(TypeError);
     expect(() => chip.create({ dma: {} as never })).toThrow(TypeError);
     expect(() => chip.create(null as never)).toThrow(TypeError);
+    expect(() => new ModelWire(a, a)).toThrow(TypeError);
+    expect(() => new ModelWire(a, {} as never)).toThrow(TypeError);
+    expect(() => new RingLink({} as never, {} as never)).toThrow(TypeError);
   });
 });
 

@@ -49,6 +49,10 @@ export interface Chip {
   readonly linkUpBit: number;
   /** EERD. */
   readonly eerd: number;
+  /** Whether GORC counts the FCS of frames whose FCS was stripped (82576 yes, 82599 no). */
+  readonly gorcCountsStrippedFcs: boolean;
+  /** A second counter of transmitted octets, FCS included (the 82576's TOTL), if the chip has one. */
+  readonly totalTxOctets?: number;
 }
 
 function setBits(port: PortModel<string, string>, offset: number, bits: number, on: boolean): void {
@@ -74,6 +78,8 @@ export const IGB: Chip = {
   linkRegister: igbRegs.STATUS,
   linkUpBit: igbRegs.STATUS_LU,
   eerd: igbRegs.EERD,
+  gorcCountsStrippedFcs: true,
+  totalTxOctets: igbRegs.TOTL,
 };
 
 export const IXGBE: Chip = {
@@ -95,6 +101,7 @@ export const IXGBE: Chip = {
   linkRegister: ixgbeRegs.LINKS,
   linkUpBit: ixgbeRegs.LINKS_UP,
   eerd: ixgbeRegs.EERD,
+  gorcCountsStrippedFcs: false,
 };
 
 export const CHIPS: readonly Chip[] = [IGB, IXGBE];

@@ -4,6 +4,7 @@
  * The rings take the device's register module (igb's or ixgbe's: the names and bits they
  * use are the same in both datasheets, the offsets differ).
  */
+import { afterEach, beforeEach } from 'vitest';
 import { allocAnonymous, closeFd, eventfd, type MemoryMapping } from '@nic/native';
 import { BROADCAST, etherFrame } from '@nic/native/testing';
 import type { PciRegisters } from '@nic/pci/driver';
@@ -245,4 +246,43 @@ export class Eventfds {
   closeAll(): void {
     for (const fd of this.#fds.splice(0)) closeFd(fd);
   }
+}
+
+/** Two ports and the memory they reach, for the tests of one suite. */
+export interface PortPair<M> {
+  readonly a: M;
+  readonly b: M;
+  readonly mem: TestMemory;
+  /** A frame of `length` bytes to port b's own address, its payload starting with `tag`. */
+  toB(tag: number, length?: number): Uint8Array;
+}
+
+/**
+ * Ports `a` (02:00:00:00:00:0a) and `b` (…0b) made by `create`, sharing one DMA space and
+ * test memory, fresh for each test of the enclosing suite (vitest hooks).
+ */
+export function portPair<M extends RingModel & { readonly mac: Uint8Array }>(create: (options: { mac: string; dma?: DmaSpace }) => M): PortPair<M> {
+  let ports: { a: M; b: M; mem: TestMemory } | undefined;
+  beforeEach(() => {
+    const a = create({ mac: '02:00:00:00:00:0a' });
+    const b = create({ mac: '02:00:00:00:00:0b', dma: a.dma });
+    ports = { a, b, mem: new TestMemory([a, b]) };
+  });
+  afterEach(() => ports?.mem.release());
+  const get = (): { a: M; b: M; mem: TestMemory } => {
+    if (!ports) throw new Error('portPair: used outside a test');
+    return ports;
+  };
+  return {
+    get a() {
+      return get().a;
+    },
+    get b() {
+      return get().b;
+    },
+    get mem() {
+      return get().mem;
+    },
+    toB: (tag, length = 64) => frameTo(get().b.mac, tag, length),
+  };
 }
