@@ -11,7 +11,7 @@ import '@nic/pci';
 import { framePacket, harnessEal, packetBytes } from '../harness.js';
 import { CHIPS, type AnyPort } from './__fixtures__/chips.js';
 import { probeDriver } from './__fixtures__/probe.js';
-import { CMD_DEXT, CMD_EOP, CMD_RS, CMD_VLE, DATA_CMD, DTYP_CTXT, frameTo, PAYLEN_SHIFT, eerdRead, RxRing, TEST_IOVA, TestMemory, TxRing, vlanFrame } from './__fixtures__/rings.js';
+import { CMD_DEXT, CMD_EOP, CMD_RS, CMD_VLE, DATA_CMD, DTYP_CTXT, frameTo, PAYLEN_SHIFT, BROADCAST, eerdRead, MDNS_MULTICAST, OTHER_UNICAST, RxRing, TEST_IOVA, TestMemory, TxRing, vlanFrame } from './__fixtures__/rings.js';
 import { crc32 } from './crc.js';
 import { RXD_STAT_DD, RXD_STAT_EOP, TXD_STAT_DD } from './descriptors.js';
 import { GORCH, GORCL, GOTCL, GPRC, GPTC, RUC, TORL, TPR, TPT } from './mac-counters.js';
@@ -86,6 +86,17 @@ describe.each(CHIPS)('the $name model', (chip) => {
     expect(a.read32(R.TDH(0))).toBe(15 % 8);
     expect(b.read32(R.RDH(0))).toBe(15 % 8);
     expect(b.read32(GPRC)).toBe(15);
+  });
+
+  it('accepts its own address and broadcast, and filters other unicast and multicast addresses', () => {
+    chip.enableRx(b);
+    new RxRing(R, b, mem);
+    expect(b.receiveFrame(frameTo(OTHER_UNICAST, 1))).toBe('filtered');
+    expect(b.receiveFrame(frameTo(b.mac, 1))).toBe('delivered');
+    expect(b.receiveFrame(frameTo(BROADCAST, 1))).toBe('delivered');
+    expect(b.receiveFrame(frameTo(MDNS_MULTICAST, 1))).toBe('filtered');
+    chip.enableRx(b, true);
+    expect(b.receiveFrame(frameTo(OTHER_UNICAST, 1))).toBe('delivered');
   });
 
   it('writes only into the descriptors the device owns, from RDH up to RDT, RDT itself excluded', () => {

@@ -248,6 +248,10 @@ export class Eventfds {
   }
 }
 
+/** A unicast address no test port has, and the mDNS multicast address. */
+export const OTHER_UNICAST = Uint8Array.of(0x02, 0, 0, 0, 0, 0x77);
+export const MDNS_MULTICAST = Uint8Array.of(0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb);
+
 /** Two ports and the memory they reach, for the tests of one suite. */
 export interface PortPair<M> {
   readonly a: M;
