@@ -1,17 +1,17 @@
 /**
  * A register-level model of one Intel 82599ES SFP+ port (X520), or of an X540-T port where
  * the X540 differs cheaply (its id, and a 10GBASE-T PHY over MDIO instead of the SFP+
- * cage): BAR0 with side effects
- * (reset, EEPROM, SFP+ module over bit-banged I2C, link, interrupts, receive and transmit
- * by DMA, statistics), its 64 MSI-X vectors as eventfds bound the way VFIO binds them, a
- * cable to carry frames, and fault injection. Everything happens synchronously inside the
+ * cage): BAR0 with side effects (reset, EEPROM, SFP+ module over bit-banged I2C, link,
+ * interrupts, receive and transmit by DMA, statistics), its 64 MSI-X vectors as eventfds
+ * bound the way VFIO binds them, a cable to carry frames, and fault injection. Everything happens synchronously inside the
  * call that causes it: a TDT write transmits before it returns; a frame offered to
  * {@link IxgbeModel.receiveFrame} is in host memory, written back and signalled when it
  * returns. Register accesses are plain method calls, so a vfio-user server loop can
  * serve them as well as an in-process driver.
  */
 import { NicError } from '@nic/native';
-import { destinationKind, TPID_8021Q } from '../model/frame.js';
+import { FCS_LEN } from '../model/crc.js';
+import { destinationKind, MAX_FRAME, TPID_8021Q } from '../model/frame.js';
 import { RAH_AV } from '../model/filters.js';
 import { macToRar } from '../model/mac.js';
 import type { ModelPciSpec } from '../model/pci-model.js';
@@ -48,7 +48,7 @@ const SRRCTL_ALIAS_STRIDE = 4;
 const MAC_FAMILY = 0x99;
 /** Reset values (82599 datasheet). */
 const HLREG0_DEFAULT = R.HLREG0_TXCRCEN | R.HLREG0_RXCRCSTRP | R.HLREG0_TXPADEN | R.HLREG0_RXLNGTHERREN;
-const MAXFRS_DEFAULT = 1518 << R.MAXFRS_MFS_SHIFT;
+const MAXFRS_DEFAULT = (MAX_FRAME + FCS_LEN) << R.MAXFRS_MFS_SHIFT;
 const SRRCTL_DEFAULT = 0x00000402;
 const RXPBSIZE_0_DEFAULT = 0x00080000;
 const TXPBSIZE_0_DEFAULT = 0x00028000;
