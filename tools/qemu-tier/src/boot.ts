@@ -15,14 +15,14 @@ import { buildInitramfs } from './initramfs.js';
 import { findGuestKernel, type GuestKernel } from './kernel.js';
 import { Lines } from './lines.js';
 import { GuestNic, bindLoopbackSocket, freeLoopbackPort } from './nic.js';
-import { qemuArgs, type NicPlan } from './qemu-args.js';
+import { qemuArgs, type NicPlan, type SharedMemory } from './qemu-args.js';
 import { QemuProcess, describeExit } from './qemu-process.js';
 import { QmpClient } from './qmp.js';
 import { Teardown } from './teardown.js';
 
 /** What guest to boot. */
 export interface BootOptions {
-  /** How many igb NICs (1 to {@link MAX_NICS}). */
+  /** How many igb NICs (0 to {@link MAX_NICS}). */
   readonly nics: number;
   /** Guest memory (default 1536 MiB). */
   readonly memoryMiB?: number;
@@ -36,6 +36,10 @@ export interface BootOptions {
   readonly cwd?: string;
   /** QEMU TCG plugins to load, each as QEMU's `-plugin` option takes it (`<path>[,<arg>=<value>…]`), e.g. `GuestCounter.plugin`. */
   readonly plugins?: readonly string[];
+  /** Guest RAM in a shared, fd-backed memory backend (for vhost-user and vfio-user peers); default private memory. */
+  readonly sharedMemory?: SharedMemory;
+  /** QEMU arguments appended as they are: a test's own devices, chardevs and netdevs. */
+  readonly extraArgs?: readonly string[];
 }
 
 /** The most NICs a guest has: one PCIe root port each, on root bus slots 0x10 to 0x17. */
@@ -121,11 +125,15 @@ function initramfsOf(kernel: GuestKernel): string {
  *   (the message holds QEMU's errors and the console's last lines). Nothing is left running.
  */
 export async function bootGuest(options: BootOptions): Promise<Guest> {
-  const nicCount = checkCount('nics', options.nics, 1, MAX_NICS);
+  const nicCount = checkCount('nics', options.nics, 0, MAX_NICS);
   const memoryMiB = checkCount('memoryMiB', options.memoryMiB ?? DEFAULT_MEMORY_MIB, 256, 65536);
   const cpus = checkCount('cpus', options.cpus ?? DEFAULT_CPUS, 1, 64);
   const hugepages = checkCount('hugepages', options.hugepages ?? DEFAULT_HUGEPAGES, 0, memoryMiB / 2 / 2);
   const timeoutMs = options.timeoutMs ?? DEFAULT_BOOT_MS;
+  const shared = options.sharedMemory;
+  if (shared?.kind === 'file' && !/^\/[^,\s]*$/.test(shared.path)) {
+    throw new NicError('NIC_EINVAL', `bootGuest: sharedMemory.path must be an absolute path without commas or white space (QEMU's option syntax), not ${JSON.stringify(shared.path)}`);
+  }
   const missing = qemuTierMissing();
   if (missing !== undefined) throw new NicError('NIC_ENOTSUP', `bootGuest: ${missing}`);
   const kernel = findGuestKernel(cacheDir()) as GuestKernel;
@@ -165,7 +173,7 @@ export async function bootGuest(options: BootOptions): Promise<Guest> {
 
     const started = Date.now();
     const qemu = new QemuProcess(
-      qemuArgs({ kernelImage: kernel.image, initramfs, kernelCommandLine: cmdline, memoryMiB, cpus, consoleSocket: sockets.console, qmpSocket: sockets.qmp, agentSocket: sockets.agent, nics: plans, plugins: options.plugins ?? [] }),
+      qemuArgs({ kernelImage: kernel.image, initramfs, kernelCommandLine: cmdline, memoryMiB, cpus, consoleSocket: sockets.console, qmpSocket: sockets.qmp, agentSocket: sockets.agent, nics: plans, plugins: options.plugins ?? [], sharedMemory: options.sharedMemory, extraArgs: options.extraArgs ?? [] }),
     );
     teardown.add(() => qemu.kill());
     const initFailure = (match: RegExpMatchArray): NicError => new NicError('NIC_EIO', `the guest's init failed: ${match[1]}${describe(qemu)}`);

@@ -221,9 +221,45 @@ describe.skipIf(MISSING !== undefined)('a QEMU guest with two igb NICs', () => {
   });
 });
 
+describe.skipIf(MISSING !== undefined)('a guest with its RAM in a shared file and a test\'s own devices', () => {
+  const ram = join(mkdtempSync(join('/dev/shm', 'nic-guest-ram-')), 'ram');
+  const MEMORY_MIB = 512;
+  let guest: Guest;
+
+  beforeAll(async () => {
+    guest = await bootGuest({ nics: 0, memoryMiB: MEMORY_MIB, hugepages: 0, timeoutMs: BOOT_MS, sharedMemory: { kind: 'file', path: ram }, extraArgs: ['-device', 'virtio-rng-pci,id=rng0'] });
+  }, BOOT_TEST_MS);
+
+  afterAll(async () => {
+    await guest?.shutdown();
+    rmSync(join(ram, '..'), { recursive: true, force: true });
+  });
+
+  it('has no igb but the device the test added', async () => {
+    const { stdout } = await guest.run('for d in /sys/bus/pci/devices/*; do echo $(cat $d/vendor):$(cat $d/device); done');
+    const ids = stdout.trim().split('\n');
+    expect(ids).not.toContain('0x8086:0x10c9');
+    expect(ids.filter((id) => id === '0x1af4:0x1005' || id === '0x1af4:0x1044')).toHaveLength(1);
+  });
+
+  it("keeps the guest's RAM in the file, where the host reads what the guest wrote", async () => {
+    const marker = `nic-shared-ram-${process.pid}-${Date.now()}`;
+    expect(readFileSync(`/proc/${guest.pid}/maps`, 'utf8')).toContain(ram);
+    // The guest's /dev/shm is a tmpfs: the file's bytes sit in guest RAM, so in the host's file.
+    const wrote = await guest.run(`printf '%s' '${marker}' > /dev/shm/marker && sync`);
+    expect(wrote.code).toBe(0);
+    const bytes = readFileSync(ram);
+    expect(bytes.length).toBe(MEMORY_MIB * 1024 * 1024);
+    expect(bytes.indexOf(marker)).toBeGreaterThanOrEqual(0);
+  });
+});
+
 describe.skipIf(MISSING !== undefined)('a guest that ends without a normal shutdown', () => {
   it('rejects bad options before starting anything', async () => {
-    await expect(bootGuest({ nics: 0 })).rejects.toMatchObject({ code: 'NIC_EINVAL', message: expect.stringMatching(/nics/) });
+    await expect(bootGuest({ nics: -1 })).rejects.toMatchObject({ code: 'NIC_EINVAL', message: expect.stringMatching(/nics/) });
+    await expect(bootGuest({ nics: 9 })).rejects.toMatchObject({ code: 'NIC_EINVAL', message: expect.stringMatching(/nics/) });
+    const commas = { kind: 'file', path: '/dev/shm/a,share=off' } as const;
+    await expect(bootGuest({ nics: 0, sharedMemory: commas })).rejects.toMatchObject({ code: 'NIC_EINVAL', message: expect.stringMatching(/sharedMemory\.path/) });
   });
 
   it("reports the init's failure with the console, and leaves nothing behind", async () => {

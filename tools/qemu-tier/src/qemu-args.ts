@@ -31,6 +31,29 @@ export interface QemuPlan {
   readonly nics: readonly NicPlan[];
   /** `-plugin` option values. */
   readonly plugins: readonly string[];
+  /** Guest RAM in a shared, fd-backed memory backend (see {@link SharedMemory}), or private anonymous memory. */
+  readonly sharedMemory?: SharedMemory;
+  /** Arguments appended to the command line as they are (devices, chardevs, netdevs of a test). */
+  readonly extraArgs: readonly string[];
+}
+
+/**
+ * Guest RAM that other processes can map: vhost-user backends and vfio-user servers receive
+ * its fd and reach the guest's memory directly. `memfd` is an anonymous memory file; `file`
+ * is a file at `path` (on tmpfs, say), which outlives QEMU so that a test can read it.
+ */
+export type SharedMemory = { readonly kind: 'memfd' } | { readonly kind: 'file'; readonly path: string };
+
+/** QEMU's id of the shared memory backend. */
+export const SHARED_MEMORY_ID = 'ram';
+
+function memoryArgs(plan: QemuPlan): string[] {
+  const machine = 'q35,kernel-irqchip=split';
+  const shared = plan.sharedMemory;
+  if (shared === undefined) return ['-machine', machine, '-m', String(plan.memoryMiB)];
+  const size = `size=${plan.memoryMiB}M`;
+  const backend = shared.kind === 'memfd' ? `memory-backend-memfd,id=${SHARED_MEMORY_ID},${size},share=on` : `memory-backend-file,id=${SHARED_MEMORY_ID},${size},mem-path=${shared.path},share=on`;
+  return ['-object', backend, '-machine', `${machine},memory-backend=${SHARED_MEMORY_ID}`, '-m', String(plan.memoryMiB)];
 }
 
 /** The loopback address every netdev uses. */
@@ -66,9 +89,8 @@ export function qemuArgs(plan: QemuPlan): string[] {
     '-name', `${GUEST_NAME},debug-threads=on`,
     '-accel', 'tcg',
     '-cpu', 'max',
-    '-machine', 'q35,kernel-irqchip=split',
+    ...memoryArgs(plan),
     '-device', 'intel-iommu,intremap=on',
-    '-m', String(plan.memoryMiB),
     '-smp', String(plan.cpus),
     '-nographic', '-nodefaults', '-no-reboot',
     '-kernel', plan.kernelImage,
@@ -85,5 +107,6 @@ export function qemuArgs(plan: QemuPlan): string[] {
     '-device', `virtserialport,bus=serial.0,chardev=agent,name=${AGENT_PORT_NAME}`,
     ...plan.nics.flatMap(nicArgs),
     ...plan.plugins.flatMap((plugin) => ['-plugin', plugin]),
+    ...plan.extraArgs,
   ];
 }
