@@ -54,6 +54,8 @@ const FIXED_WORDS: ReadonlyArray<readonly [number, number]> = [
 
 /** The NVM of one port. */
 export class IgbEeprom {
+  /** Words of the image. */
+  readonly size = EEPROM_WORDS;
   readonly #words = new Uint16Array(EEPROM_WORDS);
 
   /** An image carrying `mac` (6 bytes) with a valid checksum. */

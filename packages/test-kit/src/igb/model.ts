@@ -6,17 +6,14 @@
  * before it returns; a frame offered to {@link IgbModel.receiveFrame} is in host memory,
  * written back and signalled when it returns.
  */
-import { NicError } from '@nic/native';
-import { DmaSpace } from '../model/dma.js';
 import { FCS_LEN } from '../model/crc.js';
-import { destinationKind, WIRE_MAX_FRAME, WIRE_MIN_FRAME } from '../model/frame.js';
-import { defaultMac, macToRar, parseMac } from '../model/mac.js';
-import type { PciModel } from '../model/pci-model.js';
-import { RegisterFile } from '../model/register-file.js';
+import { destinationKind } from '../model/frame.js';
+import { macToRar } from '../model/mac.js';
+import { PortModel, type PortModelOptions } from '../model/port.js';
+import { defineRingRegisters } from '../model/rings.js';
 import { TxRingEngine } from '../model/tx-ring.js';
-import { VfioIrqs, type SetIrqsAction } from '../model/vfio-irqs.js';
-import type { WirePort } from '../model/wire.js';
-import { EEPROM_SIZE_EX, EEPROM_WORDS, IgbEeprom } from './eeprom.js';
+import type { SetIrqsAction } from '../model/vfio-irqs.js';
+import { EEPROM_SIZE_EX, IgbEeprom } from './eeprom.js';
 import { IgbInterrupts } from './interrupts.js';
 import { IgbPhy, PHY_ADDRESS, PHY_BMCR } from './phy.js';
 import {
@@ -62,15 +59,10 @@ import {
   QUEUE_ALIAS_STRIDE,
   RAH,
   RAH_AV,
+  RX_RING,
   TX_RING,
   RAL,
   RDBAL,
-  RDH,
-  RDLEN,
-  RDT,
-  RING_ALIGN,
-  RING_INDEX_MASK,
-  RING_LEN_MASK,
   RLPML,
   RX_QUEUE_ALIAS,
   RXDCTL,
@@ -87,9 +79,6 @@ import {
   TCTL_EN,
   TCTL_PSP,
   TDBAL,
-  TDH,
-  TDLEN,
-  TDT,
   TX_QUEUE_ALIAS,
   TXDCTL,
   TXDCTL_ENABLE,
@@ -102,20 +91,10 @@ import { IgbReceiver, type IgbRxError, type IgbRxOutcome } from './rx.js';
 import { IgbStats } from './stats.js';
 
 /** Options of {@link IgbModel}. */
-export interface IgbModelOptions {
-  /** Name in messages; default `igb<n>`. */
-  readonly name?: string;
-  /** The permanent MAC address (6 bytes or `aa:bb:cc:dd:ee:ff`); default a locally administered one. */
-  readonly mac?: Uint8Array | string;
-  /** The DMA space the port reaches; default a fresh one ({@link IgbModel.dma}). */
-  readonly dma?: DmaSpace;
-  /** Whether the cable is connected at power-on; default true. */
-  readonly link?: boolean;
-}
+export type IgbModelOptions = PortModelOptions;
 
 /** What `setIrqs` may do with an interrupt index (VFIO_DEVICE_SET_IRQS). */
 export type IgbSetIrqsAction = SetIrqsAction;
-
 
 const LINK_STATUS_BITS = STATUS_LU | STATUS_FD | STATUS_SPEED_1000;
 const RESET_BITS = CTRL_RST | CTRL_DEV_RST;
@@ -123,8 +102,7 @@ const RESET_BITS = CTRL_RST | CTRL_DEV_RST;
 const MAC_FAMILY = 0x76;
 /** RLPML after reset (QEMU's igb value). */
 const DEFAULT_RLPML = 0x2600;
-
-let instances = 0;
+const RX_ERRORS: readonly IgbRxError[] = ['crc', 'data'];
 
 /** The register file offset where queue register `offset` lives (aliases folded). */
 function canonical(offset: number): number {
@@ -136,54 +114,30 @@ function canonical(offset: number): number {
 }
 
 /** One modelled 82576 port. Its BAR0 registers are {@link read32} / {@link write32}. */
-export class IgbModel implements PciModel, WirePort<IgbRxOutcome> {
-  /** Name in messages. */
-  readonly name: string;
+export class IgbModel extends PortModel<IgbRxOutcome, IgbRxError> {
   /** Its PCI identity and BAR layout. */
   readonly pci = IGB_PCI;
-  /** BAR0's register file; plain reads of it have no side effects. */
-  readonly buffer: SharedArrayBuffer;
-  /** {@link buffer} as 32-bit registers (`u32[offset >> 2]`). */
-  readonly u32: Uint32Array;
-  /** The memory this port reaches by DMA; its `faults` count DMA to unmapped IOVAs. */
-  readonly dma: DmaSpace;
-  /** The permanent MAC address (EEPROM words 0-2). */
-  readonly mac: Uint8Array;
-  readonly #regs: RegisterFile;
-  readonly #irqs: VfioIrqs;
-  readonly #eeprom: IgbEeprom;
+  protected readonly nvm: IgbEeprom;
   readonly #phy = new IgbPhy();
   readonly #stats: IgbStats;
   readonly #intr: IgbInterrupts;
   readonly #rx: IgbReceiver;
   readonly #tx: TxRingEngine;
-  readonly #listeners = new Set<(frame: Uint8Array) => void>();
-  #cable: boolean;
 
   constructor(options: IgbModelOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw new TypeError('IgbModel: options must be an object');
-    if (options.dma !== undefined && !(options.dma instanceof DmaSpace)) throw new TypeError('IgbModel: dma must be a DmaSpace');
-    const n = instances++;
-    this.name = options.name ?? `igb${n}`;
-    this.mac = options.mac === undefined ? defaultMac(MAC_FAMILY, n) : parseMac(options.mac, 'igb model');
-    this.dma = options.dma ?? new DmaSpace();
-    this.#cable = options.link ?? true;
-    this.#regs = new RegisterFile('igb model', BAR0_SIZE, { canonical });
-    this.buffer = this.#regs.buffer;
-    this.u32 = this.#regs.u32;
-    this.#irqs = new VfioIrqs(this.name, MSIX_VECTORS);
-    this.#eeprom = new IgbEeprom(this.mac);
+    super({ kind: 'igb', macFamily: MAC_FAMILY, registerBarSize: BAR0_SIZE, msixVectors: MSIX_VECTORS, canonical, rxErrors: RX_ERRORS }, options);
+    this.nvm = new IgbEeprom(this.mac);
     this.#stats = new IgbStats(this.u32);
-    this.#regs.useCounters(this.#stats);
-    this.#intr = new IgbInterrupts(this.u32, (v) => this.#signal(v));
+    this.regs.useCounters(this.#stats);
+    this.#intr = new IgbInterrupts(this.u32, (v) => this.signal(v));
     this.#rx = new IgbReceiver(this.u32, this.dma, this.#stats, this.#intr);
     this.#tx = new TxRingEngine(this.u32, this.dma, TX_RING, NUM_QUEUES, {
-      queueEnabled: (q) => (this.#regs.get(TCTL) & TCTL_EN) !== 0 && (this.#regs.get(TXDCTL(q)) & TXDCTL_ENABLE) !== 0,
-      padShort: () => (this.#regs.get(TCTL) & TCTL_PSP) !== 0,
-      tpid: () => this.#regs.get(VET) & VET_TPID_MASK,
+      queueEnabled: (q) => (this.regs.get(TCTL) & TCTL_EN) !== 0 && (this.regs.get(TXDCTL(q)) & TXDCTL_ENABLE) !== 0,
+      padShort: () => (this.regs.get(TCTL) & TCTL_PSP) !== 0,
+      tpid: () => this.regs.get(VET) & VET_TPID_MASK,
       send: (frame) => {
         this.#stats.transmitted(frame.length + FCS_LEN, destinationKind(frame));
-        this.#send(frame);
+        this.send(frame);
       },
       wroteBack: (q) => {
         this.#intr.raiseExtended(this.#intr.txQueueBit(q));
@@ -194,28 +148,18 @@ export class IgbModel implements PciModel, WirePort<IgbRxOutcome> {
     this.reset();
   }
 
-  /** The register at byte `offset`, with the read's side effects; all ones once removed. */
-  read32(offset: number): number {
-    return this.#regs.read32(offset);
-  }
-
-  /** Writes the register at byte `offset`, with the write's side effects; ignored once removed. */
-  write32(offset: number, value: number): void {
-    this.#regs.write32(offset, value);
-  }
-
   /**
    * Power-on reset (also CTRL.RST and CTRL.DEV_RST): every register to its default, the
    * PHY reset, the EEPROM's MAC in RAL0/RAH0, EECD and STATUS showing the NVM loaded and
    * EEMNGCTL its configuration done; interrupt bindings (VFIO state) and the cable stay.
    */
   reset(): void {
-    if (this.#regs.removed) return;
+    if (this.regs.removed) return;
     this.u32.fill(0);
     this.#phy.reset();
     this.#rx.reset();
     this.#tx.reset();
-    const r = this.#regs;
+    const r = this.regs;
     r.set(CTRL, CTRL_FD);
     r.set(STATUS, STATUS_LAN_INIT_DONE | STATUS_GIO_MASTER_ENABLE);
     r.set(EECD, EECD_PRES | EECD_AUTO_RD | (EEPROM_SIZE_EX << EECD_SIZE_EX_SHIFT));
@@ -225,118 +169,33 @@ export class IgbModel implements PciModel, WirePort<IgbRxOutcome> {
     r.set(TCTL, TCTL_PSP);
     r.set(VET, VET_DEFAULT);
     r.set(RLPML, DEFAULT_RLPML);
-    const [ral, rah] = macToRar(this.#eeprom.mac());
+    const [ral, rah] = macToRar(this.nvm.mac());
     r.set(RAL(0), ral);
     r.set(RAH(0), (rah | RAH_AV) >>> 0);
-    this.#updateLink(false);
+    this.updateLink(false);
   }
 
-  /** Whether the cable is connected (fault injection: {@link setLink}). */
-  get cable(): boolean {
-    return this.#cable;
-  }
-
-  /** Whether the link is up: cable connected, PHY powered, and CTRL.SLU or autonegotiation. */
+  /** Whether the link is up (STATUS.LU): cable connected, PHY powered, and CTRL.SLU or autonegotiation. */
   get linkUp(): boolean {
-    return (this.#regs.get(STATUS) & STATUS_LU) !== 0 && !this.#regs.removed;
+    return (this.regs.get(STATUS) & STATUS_LU) !== 0 && !this.regs.removed;
   }
 
-  /**
-   * Connects (`true`) or pulls (`false`) the cable. When the link changes, STATUS.LU and
-   * PHY BMSR follow and ICR.LSC is raised (firing the "other" vector when enabled).
-   */
-  setLink(up: boolean): void {
-    if (typeof up !== 'boolean') throw new TypeError(`${this.name}: setLink expects a boolean`);
-    this.#cable = up;
-    if (!this.#regs.removed) this.#updateLink(true);
+  /** STATUS.LU and PHY BMSR follow the link; a change raises ICR.LSC (firing the "other" vector when enabled). */
+  protected updateLink(raise: boolean): void {
+    const ctrl = this.regs.get(CTRL);
+    const up = this.cable && !this.#phy.poweredDown && ((ctrl & CTRL_SLU) !== 0 || this.#phy.autonegEnabled);
+    const status = this.regs.get(STATUS);
+    this.#phy.showLink(up);
+    this.regs.set(STATUS, ((status & ~LINK_STATUS_BITS) | (up ? LINK_STATUS_BITS : 0)) >>> 0);
+    if (raise && up !== ((status & STATUS_LU) !== 0)) this.#intr.raise(ICR_LSC);
   }
 
-  /**
-   * A frame arriving from the cable (destination address first, no FCS, 14 to 16383
-   * bytes). Returns what became of it.
-   */
-  receiveFrame(frame: Uint8Array): IgbRxOutcome {
-    if (!(frame instanceof Uint8Array)) throw new TypeError(`${this.name}: receiveFrame expects a Uint8Array`);
-    if (frame.length < WIRE_MIN_FRAME || frame.length > WIRE_MAX_FRAME) {
-      throw new NicError('NIC_EINVAL', `${this.name}: a frame on the wire has ${WIRE_MIN_FRAME} to ${WIRE_MAX_FRAME} bytes, not ${frame.length}`);
-    }
-    if (this.#regs.removed) return 'removed';
-    if (!this.linkUp) return 'no-link';
+  protected receive(frame: Uint8Array): IgbRxOutcome {
     return this.#rx.receive(frame);
   }
 
-  /**
-   * Calls `listener` with every frame this port puts on the cable (no FCS) while the link
-   * is up. Returns the function that stops it. The frame is the listener's to keep.
-   */
-  onTransmit(listener: (frame: Uint8Array) => void): () => void {
-    if (typeof listener !== 'function') throw new TypeError(`${this.name}: onTransmit expects a function`);
-    const own = (frame: Uint8Array): void => listener(frame);
-    this.#listeners.add(own);
-    return () => this.#listeners.delete(own);
-  }
-
-  /** Fault injection: the next frame reaching the receive path carries error `kind`. */
-  injectRxError(kind: IgbRxError): void {
-    if (kind !== 'crc' && kind !== 'data') throw new NicError('NIC_EINVAL', `${this.name}: unknown rx error "${String(kind)}" (crc or data)`);
+  protected injectError(kind: IgbRxError): void {
     this.#rx.injectError(kind);
-  }
-
-  /** Fault injection: breaks (default) or repairs the EEPROM checksum. */
-  corruptEepromChecksum(corrupt = true): void {
-    if (typeof corrupt !== 'boolean') throw new TypeError(`${this.name}: corruptEepromChecksum expects a boolean`);
-    this.#eeprom.corruptChecksum(corrupt);
-  }
-
-  /** EEPROM word `index`, as EERD would read it. */
-  eepromWord(index: number): number {
-    if (!Number.isInteger(index) || index < 0 || index >= EEPROM_WORDS) {
-      throw new NicError('NIC_EINVAL', `${this.name}: EEPROM word ${index} is not 0 to ${EEPROM_WORDS - 1}`);
-    }
-    return this.#eeprom.word(index);
-  }
-
-  /**
-   * Fault injection: the device is gone. From now on every register reads all ones, writes
-   * are ignored, no DMA happens, and the bound removal-request eventfd is signalled.
-   */
-  surpriseRemove(): void {
-    if (this.#regs.removed) return;
-    this.#regs.remove();
-    this.#irqs.requestRemoval();
-  }
-
-  /** Whether {@link surpriseRemove} happened. */
-  get removed(): boolean {
-    return this.#regs.removed;
-  }
-
-  /**
-   * `VFIO_DEVICE_SET_IRQS` for this device: binds eventfds (`-1` unbinds) to MSI-X vectors
-   * `start ..` or to the removal request (`VFIO.VFIO_PCI_REQ_IRQ_INDEX`, vector 0), or
-   * unbinds them all (`'disable'`). Other indexes, masking MSI-X and out-of-range vectors
-   * are `NIC_EINVAL` (the kernel's EINVAL).
-   */
-  setIrqs(index: number, start: number, how: IgbSetIrqsAction): void {
-    this.#irqs.setIrqs(index, start, how);
-  }
-
-  #signal(vector: number): void {
-    if (!this.#regs.removed) this.#irqs.signal(vector);
-  }
-
-  #send(frame: Uint8Array): void {
-    if (!this.linkUp) return;
-    for (const listener of this.#listeners) listener(frame);
-  }
-
-  #updateLink(raise: boolean): void {
-    const ctrl = this.#regs.get(CTRL);
-    const up = this.#cable && !this.#phy.poweredDown && ((ctrl & CTRL_SLU) !== 0 || this.#phy.autonegEnabled);
-    const status = this.#regs.get(STATUS);
-    this.#phy.showLink(up);
-    this.#regs.set(STATUS, ((status & ~LINK_STATUS_BITS) | (up ? LINK_STATUS_BITS : 0)) >>> 0);
-    if (raise && up !== ((status & STATUS_LU) !== 0)) this.#intr.raise(ICR_LSC);
   }
 
   #writeCtrl(value: number): void {
@@ -345,10 +204,10 @@ export class IgbModel implements PciModel, WirePort<IgbRxOutcome> {
       return;
     }
     if ((value & CTRL_PHY_RST) !== 0) this.#phy.reset();
-    this.#regs.set(CTRL, value);
-    const status = this.#regs.get(STATUS) & ~STATUS_GIO_MASTER_ENABLE;
-    this.#regs.set(STATUS, ((value & CTRL_GIO_MASTER_DISABLE) !== 0 ? status : status | STATUS_GIO_MASTER_ENABLE) >>> 0);
-    this.#updateLink(true);
+    this.regs.set(CTRL, value);
+    const status = this.regs.get(STATUS) & ~STATUS_GIO_MASTER_ENABLE;
+    this.regs.set(STATUS, ((value & CTRL_GIO_MASTER_DISABLE) !== 0 ? status : status | STATUS_GIO_MASTER_ENABLE) >>> 0);
+    this.updateLink(true);
   }
 
   #writeMdic(value: number): void {
@@ -361,18 +220,18 @@ export class IgbModel implements PciModel, WirePort<IgbRxOutcome> {
       result = data === undefined ? result | MDIC_ERROR : (result & ~MDIC_DATA_MASK) | data;
     } else if ((value & MDIC_OP_WRITE) !== 0) {
       if (!this.#phy.write(reg, value & MDIC_DATA_MASK)) result |= MDIC_ERROR;
-      else if (reg === PHY_BMCR) this.#updateLink(true);
+      else if (reg === PHY_BMCR) this.updateLink(true);
     }
-    this.#regs.set(MDIC, (result | MDIC_READY) >>> 0);
+    this.regs.set(MDIC, (result | MDIC_READY) >>> 0);
   }
 
   #defineRegisters(): void {
-    const r = this.#regs;
+    const r = this.regs;
     const intr = this.#intr;
     r.onWrite(CTRL, (v) => this.#writeCtrl(v));
     r.onWrite(STATUS, () => undefined);
     r.onWrite(EECD, (v) => r.set(EECD, ((r.get(EECD) & EECD_RO_BITS) | (v & ~EECD_RO_BITS)) >>> 0));
-    r.onWrite(EERD, (v) => r.set(EERD, this.#eeprom.eerdWrite(v)));
+    r.onWrite(EERD, (v) => r.set(EERD, this.nvm.eerdWrite(v)));
     r.onWrite(MDIC, (v) => this.#writeMdic(v));
     r.onWrite(ICR, (v) => intr.clearCauses(v));
     r.onWrite(ICS, (v) => intr.raise(v));
@@ -382,22 +241,9 @@ export class IgbModel implements PciModel, WirePort<IgbRxOutcome> {
     r.onWrite(EICS, (v) => intr.raiseExtended(v));
     r.onWrite(EIMS, (v) => intr.setExtendedMask(v));
     r.onWrite(EIMC, (v) => intr.clearExtendedMask(v));
-    for (let q = 0; q < NUM_QUEUES; q++) {
-      for (const base of [RDBAL(q), TDBAL(q)]) r.onWrite(base, (v) => r.set(base, (v & ~(RING_ALIGN - 1)) >>> 0));
-      for (const len of [RDLEN(q), TDLEN(q)]) r.onWrite(len, (v) => r.set(len, v & RING_LEN_MASK));
-      for (const index of [RDH(q), RDT(q), TDH(q)]) r.onWrite(index, (v) => r.set(index, v & RING_INDEX_MASK));
-      const tdt = TDT(q);
-      r.onWrite(tdt, (v) => {
-        r.set(tdt, v & RING_INDEX_MASK);
-        this.#tx.kick(q);
-      });
-    }
+    for (let q = 0; q < NUM_QUEUES; q++) defineRingRegisters(r, RX_RING, TX_RING, q, (n) => this.#tx.kick(n));
     r.onRead(ICR, () => intr.readCauses());
     r.onRead(EICR, () => intr.readExtendedCauses());
-    r.onRead(SWSM, () => {
-      const value = r.get(SWSM);
-      r.set(SWSM, (value | SWSM_SMBI) >>> 0);
-      return value;
-    });
+    r.setOnRead(SWSM, SWSM_SMBI);
   }
 }

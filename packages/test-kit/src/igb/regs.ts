@@ -2,7 +2,7 @@
  * Intel 82576 (igb) register offsets and bits, named as in the datasheet (and in the
  * e1000 shared code drivers use), for the device model. Offsets are bytes into BAR0.
  */
-import type { RingRegisters } from '../model/rings.js';
+import { QUEUE_ENABLE, queueBlock } from '../model/rings.js';
 
 /** Size of BAR0, the register space. */
 export const BAR0_SIZE = 128 * 1024;
@@ -131,19 +131,7 @@ export const IVAR_MISC_OTHER_SHIFT = 8;
 export const IVAR_ENTRY_BITS = 8;
 export const IVAR_ENTRY_MASK = 0xff;
 
-export {
-  MRQC_RSS_FIELD_IPV4,
-  MRQC_RSS_FIELD_IPV4_TCP,
-  MRQC_RSS_FIELD_IPV4_UDP,
-  MRQC_RSS_FIELD_IPV6,
-  MRQC_RSS_FIELD_IPV6_EX,
-  MRQC_RSS_FIELD_IPV6_TCP,
-  MRQC_RSS_FIELD_IPV6_TCP_EX,
-  MRQC_RSS_FIELD_IPV6_UDP,
-  MRQC_RSS_FIELD_IPV6_UDP_EX,
-  RETA_ENTRIES,
-  RSSRK_BYTES,
-} from '../model/rss.js';
+export * from '../model/rss-regs.js';
 
 // ---- Receive -----------------------------------------------------------------------------
 /** Receive Control. */
@@ -197,42 +185,17 @@ export const RAH_ADDR_MASK = 0xffff;
 /** VLAN Filter Table Array: 128 registers, one bit per VLAN id. */
 export const VFTA = 0x5600;
 
-/** Multiple Receive Queues Command. */
-export const MRQC = 0x5818;
+/** MRQC.MRQE (bits 2:0), and its value for RSS only. MRQC, RETA and RSSRK are shared (model/rss). */
 export const MRQC_MRQE_MASK = 0x7;
-/** MRQE value: RSS only. */
 export const MRQC_MRQE_RSS = 0x2;
-/** Redirection table: 32 registers of 4 one-byte entries. */
-export const RETA = 0x5c00;
-/** Queue index bits of a redirection-table entry. */
-export const RETA_QUEUE_MASK = 0x0f;
-/** RSS random key: 10 registers, 40 bytes. */
-export const RSSRK = 0x5c80;
 
 /** Per-queue receive registers: queues 0-3 at 0x2800 + 0x100n, others at 0xC000 + 0x40n. */
-function rxQueueBase(n: number): number {
-  return n < 4 ? 0x2800 + 0x100 * n : 0xc000 + 0x40 * n;
-}
-export function RDBAL(n: number): number {
-  return rxQueueBase(n);
-}
-export function RDBAH(n: number): number {
-  return rxQueueBase(n) + 0x04;
-}
-export function RDLEN(n: number): number {
-  return rxQueueBase(n) + 0x08;
-}
+export const RX_RING = queueBlock((n) => (n < 4 ? 0x2800 + 0x100 * n : 0xc000 + 0x40 * n));
+/** Receive descriptor base address low/high, length, head, tail and control of queue n. */
+export const { base: RDBAL, baseHigh: RDBAH, length: RDLEN, head: RDH, tail: RDT, control: RXDCTL } = RX_RING;
+/** Split and Replication Receive Control of queue n. */
 export function SRRCTL(n: number): number {
-  return rxQueueBase(n) + 0x0c;
-}
-export function RDH(n: number): number {
-  return rxQueueBase(n) + 0x10;
-}
-export function RDT(n: number): number {
-  return rxQueueBase(n) + 0x18;
-}
-export function RXDCTL(n: number): number {
-  return rxQueueBase(n) + 0x28;
+  return RDBAL(n) + 0x0c;
 }
 /** Packet buffer size in 1 KiB units. */
 export const SRRCTL_BSIZEPKT_MASK = 0x7f;
@@ -240,7 +203,7 @@ export const SRRCTL_BSIZEPKT_SHIFT = 10;
 export const SRRCTL_DESCTYPE_MASK = 0x0e000000;
 export const SRRCTL_DESCTYPE_ADV_ONEBUF = 0x02000000;
 export const SRRCTL_DROP_EN = 0x80000000;
-export const RXDCTL_ENABLE = 0x02000000;
+export const RXDCTL_ENABLE = QUEUE_ENABLE;
 
 // ---- Transmit ----------------------------------------------------------------------------
 /** Transmit Control. */
@@ -250,28 +213,10 @@ export const TCTL_EN = 0x00000002;
 export const TCTL_PSP = 0x00000008;
 
 /** Per-queue transmit registers: queues 0-3 at 0x3800 + 0x100n, others at 0xE000 + 0x40n. */
-function txQueueBase(n: number): number {
-  return n < 4 ? 0x3800 + 0x100 * n : 0xe000 + 0x40 * n;
-}
-export function TDBAL(n: number): number {
-  return txQueueBase(n);
-}
-export function TDBAH(n: number): number {
-  return txQueueBase(n) + 0x04;
-}
-export function TDLEN(n: number): number {
-  return txQueueBase(n) + 0x08;
-}
-export function TDH(n: number): number {
-  return txQueueBase(n) + 0x10;
-}
-export function TDT(n: number): number {
-  return txQueueBase(n) + 0x18;
-}
-export function TXDCTL(n: number): number {
-  return txQueueBase(n) + 0x28;
-}
-export const TXDCTL_ENABLE = 0x02000000;
+export const TX_RING = queueBlock((n) => (n < 4 ? 0x3800 + 0x100 * n : 0xe000 + 0x40 * n));
+/** Transmit descriptor base address low/high, length, head, tail and control of queue n. */
+export const { base: TDBAL, baseHigh: TDBAH, length: TDLEN, head: TDH, tail: TDT, control: TXDCTL } = TX_RING;
+export const TXDCTL_ENABLE = QUEUE_ENABLE;
 
 /** The second register window of queues 0-3 (0xC000/0xE000 + 0x40n), aliasing the first. */
 export const RX_QUEUE_ALIAS = 0xc000;
@@ -279,19 +224,11 @@ export const TX_QUEUE_ALIAS = 0xe000;
 export const QUEUE_ALIAS_STRIDE = 0x40;
 export const LOW_QUEUES = 4;
 
-/** Where the ring registers of queue n are, for the shared ring engines. */
-export const RX_RING: RingRegisters = { base: RDBAL, baseHigh: RDBAH, length: RDLEN, head: RDH, tail: RDT };
-export const TX_RING: RingRegisters = { base: TDBAL, baseHigh: TDBAH, length: TDLEN, head: TDH, tail: TDT };
 
 /** Advanced receive write-back error: a receive data error (CRC, symbol, ...), on frames kept with RCTL.SBP. */
 export const RXD_ERR_RXE = 0x80000000;
 
-/** Descriptor ring base alignment (bits below are ignored) and length granularity. */
-export const RING_ALIGN = 128;
-/** Ring length bits of RDLEN/TDLEN (bytes, a multiple of 128, below 1 MiB). */
-export const RING_LEN_MASK = 0x000fff80;
-/** Head and tail registers hold 16 bits. */
-export const RING_INDEX_MASK = 0xffff;
+export { RING_ALIGN, RING_INDEX_MASK, RING_LEN_MASK } from '../model/rings.js';
 
 // ---- Software/firmware synchronisation ---------------------------------------------------
 /** Software Semaphore. */
@@ -300,39 +237,7 @@ export const SWSM = 0x5b50;
 export const SWSM_SMBI = 0x00000001;
 
 // ---- Statistics (all clear-on-read) ------------------------------------------------------
-export {
-  BPRC,
-  BPTC,
-  CRCERRS,
-  GORCH,
-  GORCL,
-  GOTCH,
-  GOTCL,
-  GPRC,
-  GPTC,
-  MPRC,
-  MPTC,
-  PRC1023,
-  PRC127,
-  PRC1522,
-  PRC255,
-  PRC511,
-  PRC64,
-  PTC1023,
-  PTC127,
-  PTC1522,
-  PTC255,
-  PTC511,
-  PTC64,
-  RFC,
-  RJC,
-  ROC,
-  RUC,
-  TORH,
-  TORL,
-  TPR,
-  TPT,
-} from '../model/mac-stats.js';
+export * from '../model/mac-counters.js';
 export const ALGNERRC = 0x4004;
 export const SYMERRS = 0x4008;
 export const RXERRC = 0x400c;

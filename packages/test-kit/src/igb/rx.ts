@@ -9,9 +9,9 @@
 import { FCS_LEN } from '../model/crc.js';
 import type { DmaSpace } from '../model/dma.js';
 import { RXD_STAT_VP } from '../model/descriptors.js';
-import { destinationKind, MAX_FRAME, MIN_FRAME, storedFrame, VLAN_TAG, VLAN_VID_MASK, vlanTci } from '../model/frame.js';
-import { parsePacket, readRssKey, registerByte, RETA_ENTRIES, RSS_TYPE_NONE, RSSRK_BYTES, rssInput, rssType, toeplitzHash } from '../model/rss.js';
-import { RxRingWriter } from '../model/rx-ring.js';
+import { destinationKind, MAX_FRAME, storedFrame, VLAN_TAG, VLAN_VID_MASK, vlanTci } from '../model/frame.js';
+import { ReceivePath, type RxOutcome } from '../model/receive-path.js';
+import { parsePacket, RSS_TYPE_NONE } from '../model/rss.js';
 import { addressAccepted, vlanAccepted } from './filters.js';
 import type { IgbInterrupts } from './interrupts.js';
 import {
@@ -33,14 +33,9 @@ import {
   RCTL_SBP,
   RCTL_SECRC,
   RDLEN,
-  RETA,
-  RETA_QUEUE_MASK,
   RLPML,
   RLPML_MASK,
   RNBC,
-  ROC,
-  RSSRK,
-  RUC,
   RX_RING,
   RXCSUM,
   RXCSUM_PCSD,
@@ -57,18 +52,7 @@ import {
 import type { IgbStats } from './stats.js';
 
 /** What became of a frame offered to the receive path. */
-export type IgbRxOutcome =
-  | 'delivered'
-  | 'removed'
-  | 'no-link'
-  | 'rx-disabled'
-  | 'bad-frame'
-  | 'undersize'
-  | 'oversize'
-  | 'filtered'
-  | 'queue-disabled'
-  | 'no-descriptors'
-  | 'dma-fault';
+export type IgbRxOutcome = RxOutcome;
 
 /**
  * An error to inject into the next received frame: `crc` (counted in CRCERRS, FCS
@@ -77,79 +61,47 @@ export type IgbRxOutcome =
  */
 export type IgbRxError = 'crc' | 'data';
 
-const REG_SHIFT = 2;
 /** RCTL.BSIZE buffer sizes (2048, 1024, 512, 256), times 16 with RCTL.BSEX. */
 const RCTL_BUFFER_SIZES = [2048, 1024, 512, 256] as const;
 const BSEX_FACTOR = 16;
 
-/** The receive logic of one device. */
-export class IgbReceiver {
-  readonly #regs: Uint32Array;
+/** The receive logic of one 82576. */
+export class IgbReceiver extends ReceivePath<IgbRxError> {
   readonly #stats: IgbStats;
   readonly #intr: IgbInterrupts;
-  readonly #ring: RxRingWriter;
-  readonly #key = new Uint8Array(RSSRK_BYTES);
-  #pendingError: IgbRxError | undefined;
 
   constructor(regs: Uint32Array, dma: DmaSpace, stats: IgbStats, intr: IgbInterrupts) {
-    this.#regs = regs;
+    super(regs, dma, stats, RX_RING);
     this.#stats = stats;
     this.#intr = intr;
-    this.#ring = new RxRingWriter(regs, dma, RX_RING);
-  }
-
-  /** Makes the next frame that reaches the receive path carry `kind`. */
-  injectError(kind: IgbRxError): void {
-    this.#pendingError = kind;
-  }
-
-  /** Forgets a pending injected error (device reset). */
-  reset(): void {
-    this.#pendingError = undefined;
   }
 
   /** Receives `frame` (destination address first, no FCS) from the cable. */
   receive(frame: Uint8Array): IgbRxOutcome {
-    const rctl = this.#reg(RCTL);
+    const rctl = this.reg(RCTL);
     if ((rctl & RCTL_EN) === 0) return 'rx-disabled';
-    const keepBad = (rctl & RCTL_SBP) !== 0;
-    const tpid = this.#reg(VET) & VET_TPID_MASK;
+    const tpid = this.reg(VET) & VET_TPID_MASK;
     const tci = vlanTci(frame, tpid);
     const tagged = tci >= 0;
-
-    const error = this.#pendingError;
-    this.#pendingError = undefined;
-    if (error !== undefined) {
-      this.#stats.bump(error === 'crc' ? CRCERRS : RXERRC);
-      if (!keepBad) return 'bad-frame';
-    }
-    if (frame.length < MIN_FRAME) {
-      this.#stats.bump(RUC);
-      if (!keepBad) return 'undersize';
-    }
-    const max = (rctl & RCTL_LPE) !== 0 ? (this.#reg(RLPML) & RLPML_MASK) - FCS_LEN : MAX_FRAME + (tagged ? VLAN_TAG : 0);
-    if (frame.length > max) {
-      this.#stats.bump(ROC);
-      if (!keepBad) return 'oversize';
-    }
-    if ((tagged && !vlanAccepted(this.#regs, tci & VLAN_VID_MASK)) || !addressAccepted(this.#regs, frame)) return 'filtered';
+    const error = this.takeError();
+    const max = (rctl & RCTL_LPE) !== 0 ? (this.reg(RLPML) & RLPML_MASK) - FCS_LEN : MAX_FRAME + (tagged ? VLAN_TAG : 0);
+    const dropped = this.checkFrame(frame, error === undefined ? undefined : error === 'crc' ? CRCERRS : RXERRC, (rctl & RCTL_SBP) !== 0, max);
+    if (dropped) return dropped;
+    if ((tagged && !vlanAccepted(this.regs, tci & VLAN_VID_MASK)) || !addressAccepted(this.regs, frame)) return 'filtered';
 
     const packet = parsePacket(frame, tpid);
-    const mrqc = this.#reg(MRQC);
-    const type = (mrqc & MRQC_MRQE_MASK) === MRQC_MRQE_RSS ? rssType(packet, mrqc) : RSS_TYPE_NONE;
-    const hash = type === RSS_TYPE_NONE ? 0 : toeplitzHash(readRssKey(this.#regs, RSSRK, this.#key), rssInput(frame, packet, type));
-    const queue = type === RSS_TYPE_NONE ? 0 : registerByte(this.#regs, RETA, hash % RETA_ENTRIES) & RETA_QUEUE_MASK;
-    if ((this.#reg(RXDCTL(queue)) & RXDCTL_ENABLE) === 0 || this.#reg(RDLEN(queue)) === 0) {
+    const { type, hash, queue } = this.chooseQueue(frame, packet, (this.reg(MRQC) & MRQC_MRQE_MASK) === MRQC_MRQE_RSS);
+    if ((this.reg(RXDCTL(queue)) & RXDCTL_ENABLE) === 0 || this.reg(RDLEN(queue)) === 0) {
       this.#stats.bump(MPC);
       this.#stats.bump(RNBC);
       return 'queue-disabled';
     }
 
-    const strip = tagged && (this.#reg(CTRL) & CTRL_VME) !== 0;
+    const strip = tagged && (this.reg(CTRL) & CTRL_VME) !== 0;
     const data = storedFrame(frame, strip, (rctl & RCTL_SECRC) === 0, error === 'crc');
-    const outcome = this.#ring.write(queue, data, this.#bufferSize(queue, rctl), 'advanced', {
+    const outcome = this.ring.write(queue, data, this.#bufferSize(queue, rctl), 'advanced', {
       info: type | packet.packetType,
-      rss: type !== RSS_TYPE_NONE && (this.#reg(RXCSUM) & RXCSUM_PCSD) !== 0 ? hash : 0,
+      rss: type !== RSS_TYPE_NONE && (this.reg(RXCSUM) & RXCSUM_PCSD) !== 0 ? hash : 0,
       status: (strip ? RXD_STAT_VP : 0) | (error !== undefined ? RXD_ERR_RXE : 0),
       vlan: strip ? tci : 0,
     });
@@ -166,13 +118,9 @@ export class IgbReceiver {
   }
 
   #bufferSize(queue: number, rctl: number): number {
-    const pkt = this.#reg(SRRCTL(queue)) & SRRCTL_BSIZEPKT_MASK;
+    const pkt = this.reg(SRRCTL(queue)) & SRRCTL_BSIZEPKT_MASK;
     if (pkt !== 0) return pkt << SRRCTL_BSIZEPKT_SHIFT;
     const size = RCTL_BUFFER_SIZES[(rctl & RCTL_BSIZE_MASK) >>> RCTL_BSIZE_SHIFT];
     return (rctl & RCTL_BSEX) !== 0 ? size * BSEX_FACTOR : size;
-  }
-
-  #reg(offset: number): number {
-    return this.#regs[offset >>> REG_SHIFT];
   }
 }

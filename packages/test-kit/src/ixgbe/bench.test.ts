@@ -1,14 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MbufView, pktmbufPoolCreate } from '@nic/eal';
-import { eventfdRead, NicError, VFIO } from '@nic/native';
-import { pci, pciBackends, pciDevice, pciPmd, PCI_CAP_ID_EXP, PCI_CAP_ID_MSIX, PCI_COMMAND, PCI_COMMAND_MASTER, PCI_COMMAND_MEMORY, PCI_DRV_NEED_MAPPING, type PciDevice, type PciDriver, type PciRegisters } from '@nic/pci/driver';
+import { pciPmd, PCI_CAP_ID_EXP, PCI_CAP_ID_MSIX } from '@nic/pci/driver';
 import '@nic/pci';
-import { framePacket, harnessEal, packetBytes } from '../harness.js';
-import { RXD_STAT_DD } from '../model/descriptors.js';
-import { RingLink } from '../model/ring-link.js';
-import { DATA_CMD, enableRx, enableTx, frameTo, PAYLEN_SHIFT, RxRing, TestMemory, TxRing } from './__fixtures__/rings.js';
+import { probeDriver } from '../model/__fixtures__/probe.js';
 import { IxgbeModelBench } from './bench.js';
-import { IxgbeModel } from './model.js';
 import * as R from './regs.js';
 
 let bench: IxgbeModelBench | undefined;
@@ -18,44 +12,10 @@ afterEach(async () => {
   bench = undefined;
 });
 
-/** A test-only driver that records what its probe reads through BAR0. */
-function probeDriver() {
-  const seen: { dev: PciDevice; regs: PciRegisters; links: number }[] = [];
-  const driver: PciDriver = {
-    name: 'ixgbe_model_probe',
-    idTable: [pciDevice(0x8086, 0x10fb)],
-    flags: PCI_DRV_NEED_MAPPING,
-    probe(dev) {
-      const bar = dev.bar(0);
-      if (!bar) throw new Error('BAR0 not mapped');
-      seen.push({ dev, regs: bar.regs, links: bar.regs.read32(R.LINKS) });
-    },
-  };
-  return { driver, seen };
-}
-
 describe('IxgbeModelBench with a real EAL', () => {
-  it('scans the 8086:10FB functions, maps BAR0 onto the model and BAR4, and gives 64 VFIO MSI-X vectors', async () => {
-    bench = await IxgbeModelBench.create({ ports: 2 });
-    const { driver, seen } = probeDriver();
-    const eal = await bench.init(['-a', bench.addresses[1]], { drivers: [pciPmd(driver)] });
-    const bus = pci(eal);
-    expect(bus.devices().map((d) => d.name)).toEqual(bench.addresses);
-    expect(seen).toHaveLength(1);
-    const { dev, regs, links } = seen[0];
-    expect(dev.name).toBe(bench.addresses[1]);
-    expect(regs).toBe(bench.models[1]);
-    expect(links & R.LINKS_UP).toBe(R.LINKS_UP);
-    expect(dev.bar(0)?.u32).toBe(bench.models[1].u32);
-    expect(dev.bar(0)?.length).toBe(R.BAR0_SIZE);
-    expect(dev.bar(4)?.length).toBe(R.BAR4_SIZE);
-    expect(dev.intr).toMatchObject({ kind: 'vfio_msix', deviceFd: -1, nbVectors: R.MSIX_VECTORS });
-    expect(dev.config.readU16(PCI_COMMAND) & (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER)).toBe(PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-  });
-
   it('lays the configuration space out as the 82599: MSI-X at 0x70 (64 vectors, BAR4), PCIe at 0xA0 (x8 link), 64-bit BARs', async () => {
     bench = await IxgbeModelBench.create({ ports: 1 });
-    const { driver, seen } = probeDriver();
+    const { driver, seen } = probeDriver(0x10fb, R.STATUS);
     await bench.init(['-a', bench.addresses[0]], { drivers: [pciPmd(driver)] });
     const config = seen[0].dev.config;
     expect(config.readU8(0x70)).toBe(PCI_CAP_ID_MSIX);
@@ -69,97 +29,12 @@ describe('IxgbeModelBench with a real EAL', () => {
     expect(config.readU8(0x08)).toBe(1);
   });
 
-  it('raises LSC on the bound vector-0 eventfd and the removal request on reqFd', async () => {
-    bench = await IxgbeModelBench.create({ ports: 1 });
-    const { driver, seen } = probeDriver();
+  it('serves X540 ports as 8086:1528 when asked', async () => {
+    bench = await IxgbeModelBench.create({ ports: 1, device: 'x540' });
+    const { driver, seen } = probeDriver(0x1528, R.STATUS);
     await bench.init(['-a', bench.addresses[0]], { drivers: [pciPmd(driver)] });
-    const intr = seen[0].dev.intr;
-    if (!intr?.setIrqs || intr.reqFd === undefined) throw new Error('no interrupt facts');
-    intr.setIrqs(VFIO.VFIO_PCI_MSIX_IRQ_INDEX, 0, [intr.fd]);
-    intr.setIrqs(VFIO.VFIO_PCI_REQ_IRQ_INDEX, 0, [intr.reqFd]);
-    const model = bench.models[0];
-    model.write32(R.EIMS, R.EICR_LSC);
-    model.setModule(false);
-    expect(eventfdRead(intr.fd)).toBe(1);
-    model.surpriseRemove();
-    expect(eventfdRead(intr.reqFd)).toBe(1);
-    expect(seen[0].regs.read32(R.STATUS)).toBe(0xffffffff);
-  });
-
-  it('lets the model DMA into the EAL arena through the windows the bus mapped, port to port over the wire', async () => {
-    bench = await IxgbeModelBench.create({ ports: 2, wire: true });
-    const { driver } = probeDriver();
-    const eal = await bench.init(['-a', bench.addresses[0], '-a', bench.addresses[1]], { drivers: [pciPmd(driver)] });
-    const [a, b] = bench.models;
-    const { arena } = eal;
-    const base = arena.size - 64 * 1024;
-    const frame = frameTo(b.mac, 5, 100);
-    arena.u8.set(frame, base + 4096);
-    const txd = base >>> 2;
-    arena.u32.set([arena.iova(base + 4096) % 2 ** 32, Math.floor(arena.iova(base + 4096) / 2 ** 32), DATA_CMD | frame.length, frame.length << PAYLEN_SHIFT], txd);
-    const rxd = (base + 1024) >>> 2;
-    arena.u32.set([arena.iova(base + 8192) % 2 ** 32, Math.floor(arena.iova(base + 8192) / 2 ** 32), 0, 0], rxd);
-    for (const [m, lo, hi, len, at] of [[a, R.TDBAL(0), R.TDBAH(0), R.TDLEN(0), base], [b, R.RDBAL(0), R.RDBAH(0), R.RDLEN(0), base + 1024]] as const) {
-      m.write32(lo, arena.iova(at) % 2 ** 32);
-      m.write32(hi, Math.floor(arena.iova(at) / 2 ** 32));
-      m.write32(len, 8 * R.DESC_SIZE);
-    }
-    b.write32(R.SRRCTL(0), R.SRRCTL_DESCTYPE_ADV_ONEBUF | (2048 >> R.SRRCTL_BSIZEPKT_SHIFT));
-    b.write32(R.RXDCTL(0), R.RXDCTL_ENABLE);
-    enableRx(b);
-    b.write32(R.RDT(0), 7);
-    enableTx(a);
-    a.write32(R.TXDCTL(0), R.TXDCTL_ENABLE);
-    a.write32(R.TDT(0), 1);
-    expect(bench.wire?.lastOutcome).toBe('delivered');
-    expect(arena.u32[rxd + 2] & RXD_STAT_DD).toBe(RXD_STAT_DD);
-    expect(arena.u8.slice(base + 8192, base + 8192 + frame.length)).toEqual(frame);
-    expect(a.dma.faults).toBe(0);
-  });
-
-  it('unregisters, removes the tree and restores the environment on close; rejects bad options', async () => {
-    const before = process.env.SYSFS_PCI_DEVICES;
-    const own = await IxgbeModelBench.create({ ports: 1 });
-    expect(pciBackends()).toContain(own.backend);
-    expect(process.env.SYSFS_PCI_DEVICES).toBe(own.backend.sysfs.devicesPath);
-    await own.close();
-    expect(pciBackends()).not.toContain(own.backend);
-    expect(process.env.SYSFS_PCI_DEVICES).toBe(before);
-    await expect(IxgbeModelBench.create({ ports: 17 })).rejects.toThrow(NicError);
-    await expect(IxgbeModelBench.create({ ports: 1, wire: true })).rejects.toThrow(NicError);
-    await expect(IxgbeModelBench.create(null as never)).rejects.toThrow(TypeError);
-  });
-});
-
-describe('RingLink with an 82599 port', () => {
-  it('copies transmitted frames into mbufs on the ring and pumps ring packets into receive', async () => {
-    const eal = await harnessEal('ixgbe-ring-link', []);
-    const model = new IxgbeModel({ mac: '02:00:00:00:00:0c' });
-    const mem = new TestMemory([model]);
-    try {
-      const pool = pktmbufPoolCreate(eal.arena, 'ixgbe_link_pool', 63);
-      const link = new RingLink(model, { eal, pool, name: 'ixgbelink' });
-      enableTx(model);
-      enableRx(model);
-      const tx = new TxRing(model, mem);
-      const rx = new RxRing(model, mem);
-      const out = frameTo(Uint8Array.of(2, 0, 0, 0, 0, 0x99), 1, 90);
-      tx.send([out]);
-      expect(link.toRing.count()).toBe(1);
-      const h = link.toRing.dequeue();
-      expect(packetBytes(eal, h)).toEqual(out);
-      new MbufView(eal.arena).free(h);
-      const back = frameTo(model.mac, 2, 70);
-      expect(link.fromRing.enqueue(framePacket(eal, pool, back))).toBe(0);
-      expect(link.pump()).toBe(1);
-      expect(rx.data(0)).toEqual(back);
-      tx.send([out]);
-      link.close();
-      expect(pool.availCount()).toBe(63);
-      expect(link.dropped).toBe(0);
-    } finally {
-      mem.release();
-      await eal.cleanup();
-    }
+    expect(seen).toHaveLength(1);
+    expect(bench.models[0].device).toBe('x540');
+    expect(seen[0].dev.config.readU16(0x02)).toBe(0x1528);
   });
 });

@@ -100,6 +100,8 @@ const FIXED_WORDS: ReadonlyArray<readonly [number, number]> = [
 
 /** The NVM of one 82599. */
 export class IxgbeEeprom {
+  /** Words of the image. */
+  readonly size = EEPROM_WORDS;
   readonly #words = new Uint16Array(EEPROM_WORDS);
 
   /** An image whose LAN core 0 holds `mac` and core 1 the next address, with a valid checksum. */

@@ -15,10 +15,8 @@
  *   clears the vector's mask bit; EIAM bits 31:16 clear non-queue causes' mask bits).
  * - Without MSI-X mode, any newly pending enabled cause sends vector 0.
  * - Reading EICR returns it and clears it (only bits 31:16 with GPIE.OCD in MSI-X mode);
- *   writing 1s clears bits; EICS and EICS_EX set causes as the hardware would. Reading EICS
- *   returns EICR without clearing it: Linux's and DPDK's misc-vector handlers rely on that
- *   (read the causes through EICS, clear them by writing EICR), the workaround for an
- *   erratum of clear-on-read.
+ *   writing 1s clears bits; EICS and EICS_EX set causes as the hardware would; reading EICS
+ *   returns EICR without clearing it (Linux's ixgbe reads it so, working around an erratum).
  *
  * EITR throttling is not modelled: every interrupt is sent at once.
  */
@@ -121,11 +119,6 @@ export class IxgbeInterrupts {
     const keep = this.#msix() && (this.#get(GPIE) & GPIE_OCD) !== 0 ? EICR_RTX_QUEUE : 0;
     this.#set(EICR, eicr & keep);
     return eicr;
-  }
-
-  /** EICS read: the causes, as EICR holds them, left pending. */
-  readEics(): number {
-    return this.#get(EICR);
   }
 
   /** EICR write: clears the bits written as 1. */

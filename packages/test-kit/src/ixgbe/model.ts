@@ -1,43 +1,42 @@
 /**
- * A register-level model of one Intel 82599ES SFP+ port (X520): BAR0 with side effects
- * (reset, EEPROM, SFP+ module over bit-banged I2C, link, interrupts, receive and transmit
- * by DMA, statistics), its 64 MSI-X vectors as eventfds bound the way VFIO binds them, a
- * cable to carry frames, and fault injection. Everything happens synchronously inside the
+ * A register-level model of one Intel 82599ES SFP+ port (X520), or of an X540-T port where
+ * the X540 differs cheaply (its id, and a 10GBASE-T PHY over MDIO instead of the SFP+
+ * cage): BAR0 with side effects (reset, EEPROM, SFP+ module over bit-banged I2C, link,
+ * interrupts, receive and transmit by DMA, statistics), its 64 MSI-X vectors as eventfds
+ * bound the way VFIO binds them, a cable to carry frames, and fault injection. Everything happens synchronously inside the
  * call that causes it: a TDT write transmits before it returns; a frame offered to
  * {@link IxgbeModel.receiveFrame} is in host memory, written back and signalled when it
  * returns. Register accesses are plain method calls, so a vfio-user server loop can
  * serve them as well as an in-process driver.
  */
 import { NicError } from '@nic/native';
-import { DmaSpace } from '../model/dma.js';
-import { destinationKind, TPID_8021Q, WIRE_MAX_FRAME, WIRE_MIN_FRAME } from '../model/frame.js';
+import { FCS_LEN } from '../model/crc.js';
+import { destinationKind, MAX_FRAME, TPID_8021Q } from '../model/frame.js';
 import { RAH_AV } from '../model/filters.js';
-import { defaultMac, macToRar, parseMac } from '../model/mac.js';
-import type { ModelPciSpec, PciModel } from '../model/pci-model.js';
-import { RegisterFile } from '../model/register-file.js';
+import { macToRar } from '../model/mac.js';
+import type { ModelPciSpec } from '../model/pci-model.js';
+import { PortModel, type PortModelOptions } from '../model/port.js';
+import { defineRingRegisters } from '../model/rings.js';
 import { TxRingEngine } from '../model/tx-ring.js';
-import { VfioIrqs, type SetIrqsAction } from '../model/vfio-irqs.js';
-import type { WirePort } from '../model/wire.js';
-import { EEPROM_SIZE_FIELD, EEPROM_WORDS, IxgbeEeprom } from './eeprom.js';
+import { EEPROM_SIZE_FIELD, IxgbeEeprom } from './eeprom.js';
 import { I2cBus } from './i2c.js';
+import { MdioBus } from './mdio.js';
+import { PHY_ADDRESS, X540Phy, type PhySpeed } from './phy.js';
 import { IxgbeInterrupts } from './interrupts.js';
-import { ixgbePciSpec } from './pci.js';
+import { E82599_SFP_DEVICE_ID, ixgbePciSpec, X540T_DEVICE_ID } from './pci.js';
 import * as R from './regs.js';
 import { IxgbeReceiver, type IxgbeRxError, type IxgbeRxOutcome } from './rx.js';
 import { SFP_DIAG_ADDRESS, SFP_ID_ADDRESS, SfpModule, type SfpKind } from './sfp.js';
 import { IxgbeStats } from './stats.js';
 
+/** Which part: the 82599ES SFP+ (8086:10FB) or the X540-T (8086:1528, 10GBASE-T copper). */
+export type IxgbeDevice = '82599' | 'x540';
+
 /** Options of {@link IxgbeModel}. */
-export interface IxgbeModelOptions {
-  /** Name in messages; default `ixgbe<n>`. */
-  readonly name?: string;
-  /** The permanent MAC address (6 bytes or `aa:bb:cc:dd:ee:ff`); default a locally administered one. */
-  readonly mac?: Uint8Array | string;
-  /** The DMA space the port reaches; default a fresh one ({@link IxgbeModel.dma}). */
-  readonly dma?: DmaSpace;
-  /** Whether the cable (fibre) is connected at power-on; default true. */
-  readonly link?: boolean;
-  /** The SFP+ module plugged at power-on (`false`: none); default a 10GBASE-SR module. */
+export interface IxgbeModelOptions extends PortModelOptions {
+  /** The part modelled; default `'82599'`. */
+  readonly device?: IxgbeDevice;
+  /** The SFP+ module plugged at power-on (`false`: none); default a 10GBASE-SR module on an 82599, none on an X540 (which has no cage). */
   readonly sfp?: SfpKind | false;
 }
 
@@ -49,7 +48,7 @@ const SRRCTL_ALIAS_STRIDE = 4;
 const MAC_FAMILY = 0x99;
 /** Reset values (82599 datasheet). */
 const HLREG0_DEFAULT = R.HLREG0_TXCRCEN | R.HLREG0_RXCRCSTRP | R.HLREG0_TXPADEN | R.HLREG0_RXLNGTHERREN;
-const MAXFRS_DEFAULT = 1518 << R.MAXFRS_MFS_SHIFT;
+const MAXFRS_DEFAULT = (MAX_FRAME + FCS_LEN) << R.MAXFRS_MFS_SHIFT;
 const SRRCTL_DEFAULT = 0x00000402;
 const RXPBSIZE_0_DEFAULT = 0x00080000;
 const TXPBSIZE_0_DEFAULT = 0x00028000;
@@ -59,8 +58,15 @@ const ANLP1_AN_RUNNING = 0x00010000;
 /** Link modes (AUTOC.LMS) that can carry 10 Gb/s; the others are 1 Gb/s only, which the module cannot do. */
 const LMS_10G = new Set([R.AUTOC_LMS_10G_LINK_NO_AN, R.AUTOC_LMS_10G_SERIAL, R.AUTOC_LMS_KX4_KX_KR, R.AUTOC_LMS_KX4_KX_KR_1G_AN, R.AUTOC_LMS_KX4_KX_KR_SGMII]);
 const LINKS_UP_10G = (R.LINKS_UP | R.LINKS_SPEED_10G_82599 | R.LINKS_10G_ALIGN | R.LINKS_10G_LANE_SYNC) >>> 0;
+/** LINKS of an X540 link at each speed. */
+const LINKS_BY_SPEED: Record<PhySpeed, number> = {
+  0: 0,
+  100: (R.LINKS_UP | R.LINKS_SPEED_100_82599) >>> 0,
+  1000: (R.LINKS_UP | R.LINKS_SPEED_1G_82599) >>> 0,
+  10000: LINKS_UP_10G,
+};
 
-let instances = 0;
+const RX_ERRORS: readonly IxgbeRxError[] = ['crc', 'length'];
 
 /** The register offset an access at `offset` reaches: the 82598 windows of RAR 0-15 and SRRCTL 0-15 folded. */
 function canonical(offset: number): number {
@@ -71,74 +77,52 @@ function canonical(offset: number): number {
   return offset;
 }
 
-/** One modelled 82599 port. Its BAR0 registers are {@link read32} / {@link write32}. */
-export class IxgbeModel implements PciModel, WirePort<IxgbeRxOutcome> {
-  /** Name in messages. */
-  readonly name: string;
+/** One modelled 82599 (or X540) port. Its BAR0 registers are {@link read32} / {@link write32}. */
+export class IxgbeModel extends PortModel<IxgbeRxOutcome, IxgbeRxError> {
+  /** The part modelled. */
+  readonly device: IxgbeDevice;
   /** Its PCI identity and BAR layout. */
   readonly pci: ModelPciSpec;
-  /** BAR0's register file; plain reads of it have no side effects. */
-  readonly buffer: SharedArrayBuffer;
-  /** {@link buffer} as 32-bit registers (`u32[offset >> 2]`). */
-  readonly u32: Uint32Array;
-  /** The memory this port reaches by DMA; its `faults` count DMA to unmapped IOVAs. */
-  readonly dma: DmaSpace;
-  /** The permanent MAC address (the EEPROM's LAN core 0 module). */
-  readonly mac: Uint8Array;
-  readonly #regs: RegisterFile;
-  readonly #irqs: VfioIrqs;
-  readonly #eeprom: IxgbeEeprom;
+  protected readonly nvm: IxgbeEeprom;
   readonly #i2c = new I2cBus();
+  readonly #mdio = new MdioBus();
+  /** The X540's copper PHY; undefined on an 82599. */
+  readonly #phy: X540Phy | undefined;
   readonly #stats: IxgbeStats;
   readonly #intr: IxgbeInterrupts;
   readonly #rx: IxgbeReceiver;
   readonly #tx: TxRingEngine;
-  readonly #listeners = new Set<(frame: Uint8Array) => void>();
-  #cable: boolean;
   #module: SfpModule | undefined;
 
   constructor(options: IxgbeModelOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw new TypeError('IxgbeModel: options must be an object');
-    if (options.dma !== undefined && !(options.dma instanceof DmaSpace)) throw new TypeError('IxgbeModel: dma must be a DmaSpace');
-    const n = instances++;
-    this.name = options.name ?? `ixgbe${n}`;
-    this.mac = options.mac === undefined ? defaultMac(MAC_FAMILY, n) : parseMac(options.mac, 'ixgbe model');
-    this.pci = ixgbePciSpec(this.mac);
-    this.dma = options.dma ?? new DmaSpace();
-    this.#cable = options.link ?? true;
-    this.#module = this.#moduleOf(options.sfp ?? 'sr');
-    this.#regs = new RegisterFile('ixgbe model', R.BAR0_SIZE, { canonical });
-    this.buffer = this.#regs.buffer;
-    this.u32 = this.#regs.u32;
-    this.#irqs = new VfioIrqs(this.name, R.MSIX_VECTORS);
-    this.#eeprom = new IxgbeEeprom(this.mac);
+    super({ kind: 'ixgbe', macFamily: MAC_FAMILY, registerBarSize: R.BAR0_SIZE, msixVectors: R.MSIX_VECTORS, canonical, rxErrors: RX_ERRORS }, options);
+    if (options.device !== undefined && options.device !== '82599' && options.device !== 'x540') {
+      throw new NicError('NIC_EINVAL', `IxgbeModel: unknown device "${String(options.device)}" (82599 or x540)`);
+    }
+    this.device = options.device ?? '82599';
+    this.pci = ixgbePciSpec(this.mac, this.device === 'x540' ? X540T_DEVICE_ID : E82599_SFP_DEVICE_ID);
+    if (this.device === 'x540' && options.sfp !== undefined && options.sfp !== false) throw new NicError('NIC_EINVAL', 'IxgbeModel: an X540 has no SFP+ cage');
+    this.#module = this.#moduleOf(this.device === 'x540' ? false : (options.sfp ?? 'sr'));
+    this.#phy = this.device === 'x540' ? new X540Phy() : undefined;
+    this.#mdio.attach(PHY_ADDRESS, this.#phy);
+    this.nvm = new IxgbeEeprom(this.mac);
     this.#stats = new IxgbeStats(this.u32);
-    this.#regs.useCounters(this.#stats);
-    this.#intr = new IxgbeInterrupts(this.u32, (v) => this.#signal(v));
+    this.regs.useCounters(this.#stats);
+    this.#intr = new IxgbeInterrupts(this.u32, (v) => this.signal(v));
     this.#rx = new IxgbeReceiver(this.u32, this.dma, this.#stats, this.#intr, (q) => this.#rxQueueEnabled(q));
     this.#tx = new TxRingEngine(this.u32, this.dma, R.TX_RING, R.NUM_QUEUES, {
       queueEnabled: (q) => this.#txQueueEnabled(q),
-      padShort: () => (this.#regs.get(R.HLREG0) & R.HLREG0_TXPADEN) !== 0,
-      tpid: () => this.#regs.get(R.DMATXCTL) >>> R.DMATXCTL_VT_SHIFT,
+      padShort: () => (this.regs.get(R.HLREG0) & R.HLREG0_TXPADEN) !== 0,
+      tpid: () => this.regs.get(R.DMATXCTL) >>> R.DMATXCTL_VT_SHIFT,
       send: (frame, q) => {
         this.#stats.sent(q, frame.length, destinationKind(frame));
-        this.#send(frame);
+        this.send(frame);
       },
       wroteBack: (q) => this.#intr.queueCause(q, true),
     });
     this.#attachModule();
     this.#defineRegisters();
     this.reset();
-  }
-
-  /** The register at byte `offset`, with the read's side effects; all ones once removed. */
-  read32(offset: number): number {
-    return this.#regs.read32(offset);
-  }
-
-  /** Writes the register at byte `offset`, with the write's side effects; ignored once removed. */
-  write32(offset: number, value: number): void {
-    this.#regs.write32(offset, value);
   }
 
   /**
@@ -148,13 +132,13 @@ export class IxgbeModel implements PciModel, WirePort<IxgbeRxOutcome> {
    * allow. Interrupt bindings (VFIO state), the cable and the module stay.
    */
   reset(): void {
-    if (this.#regs.removed) return;
+    if (this.regs.removed) return;
     this.u32.fill(0);
     this.#intr.reset();
     this.#rx.reset();
     this.#tx.reset();
     this.#i2c.reset();
-    const r = this.#regs;
+    const r = this.regs;
     r.set(R.STATUS, R.STATUS_GIO);
     r.set(R.EEC, R.EEC_PRES | R.EEC_ARD | R.EEC_ADDR_SIZE | (EEPROM_SIZE_FIELD << R.EEC_SIZE_SHIFT));
     r.set(R.HLREG0, HLREG0_DEFAULT);
@@ -170,16 +154,11 @@ export class IxgbeModel implements PciModel, WirePort<IxgbeRxOutcome> {
     r.set(R.TXPBSIZE(0), TXPBSIZE_0_DEFAULT);
     r.set(R.I2CCTL, R.I2C_CLK_OUT | R.I2C_DATA_OUT);
     for (let q = 0; q < R.NUM_QUEUES; q++) r.set(R.SRRCTL(q), SRRCTL_DEFAULT);
-    const [ral, rah] = macToRar(this.#eeprom.mac(0));
+    const [ral, rah] = macToRar(this.nvm.mac(0));
     r.set(R.RAL(0), ral);
     r.set(R.RAH(0), (rah | RAH_AV) >>> 0);
     this.#showModule();
-    this.#updateLink(false);
-  }
-
-  /** Whether the cable is connected (fault injection: {@link setLink}). */
-  get cable(): boolean {
-    return this.#cable;
+    this.updateLink(false);
   }
 
   /** The SFP+ module plugged in, undefined when none (fault injection: {@link setModule}). */
@@ -187,19 +166,13 @@ export class IxgbeModel implements PciModel, WirePort<IxgbeRxOutcome> {
     return this.#module;
   }
 
-  /** Whether the link is up (LINKS.LINK_UP): cable and module in, link enabled, a 10 Gb/s link mode. */
-  get linkUp(): boolean {
-    return (this.#regs.get(R.LINKS) & R.LINKS_UP) !== 0 && !this.#regs.removed;
-  }
-
   /**
-   * Connects (`true`) or pulls (`false`) the cable. When the link changes, LINKS follows
-   * and EICR.LSC is raised (sending the "other" vector when enabled).
+   * Whether the link is up (LINKS.LINK_UP). 82599: cable and module in, link enabled in
+   * AUTOC2, a 10 Gb/s link mode in AUTOC. X540: cable in, the PHY powered, autonegotiating
+   * and advertising a speed (the link runs at the fastest one).
    */
-  setLink(up: boolean): void {
-    if (typeof up !== 'boolean') throw new TypeError(`${this.name}: setLink expects a boolean`);
-    this.#cable = up;
-    if (!this.#regs.removed) this.#updateLink(true);
+  get linkUp(): boolean {
+    return (this.regs.get(R.LINKS) & R.LINKS_UP) !== 0 && !this.regs.removed;
   }
 
   /**
@@ -208,113 +181,41 @@ export class IxgbeModel implements PciModel, WirePort<IxgbeRxOutcome> {
    * when GPIE.SDP2_GPIEN enables it, and the link follows with EICR.LSC.
    */
   setModule(kind: SfpKind | false): void {
+    if (this.device === 'x540') throw new NicError('NIC_ENOTSUP', `${this.name}: an X540 has no SFP+ cage`);
     if (kind !== false && kind !== 'sr' && kind !== 'lr' && kind !== 'da') throw new NicError('NIC_EINVAL', `${this.name}: unknown SFP+ module "${String(kind)}" (sr, lr, da or false)`);
     const had = this.#module !== undefined;
     this.#module = this.#moduleOf(kind);
     this.#attachModule();
-    if (this.#regs.removed) return;
+    if (this.regs.removed) return;
     this.#showModule();
-    if (had !== (this.#module !== undefined) && (this.#regs.get(R.GPIE) & R.GPIE_SDP2_GPIEN) !== 0) this.#intr.cause(R.EICR_GPI_SDP2);
-    this.#updateLink(true);
+    if (had !== (this.#module !== undefined) && (this.regs.get(R.GPIE) & R.GPIE_SDP2_GPIEN) !== 0) this.#intr.cause(R.EICR_GPI_SDP2);
+    this.updateLink(true);
   }
 
-  /**
-   * A frame arriving from the cable (destination address first, no FCS, 14 to 16383
-   * bytes). Returns what became of it.
-   */
-  receiveFrame(frame: Uint8Array): IxgbeRxOutcome {
-    if (!(frame instanceof Uint8Array)) throw new TypeError(`${this.name}: receiveFrame expects a Uint8Array`);
-    if (frame.length < WIRE_MIN_FRAME || frame.length > WIRE_MAX_FRAME) {
-      throw new NicError('NIC_EINVAL', `${this.name}: a frame on the wire has ${WIRE_MIN_FRAME} to ${WIRE_MAX_FRAME} bytes, not ${frame.length}`);
-    }
-    if (this.#regs.removed) return 'removed';
-    if (!this.linkUp) return 'no-link';
-    return this.#receive(frame);
-  }
-
-  /**
-   * Calls `listener` with every frame this port puts on the cable (no FCS) while the link
-   * is up and HLREG0.LPBK is clear. Returns the function that stops it. The frame is the
-   * listener's to keep.
-   */
-  onTransmit(listener: (frame: Uint8Array) => void): () => void {
-    if (typeof listener !== 'function') throw new TypeError(`${this.name}: onTransmit expects a function`);
-    const own = (frame: Uint8Array): void => listener(frame);
-    this.#listeners.add(own);
-    return () => this.#listeners.delete(own);
-  }
-
-  /** Fault injection: the next frame reaching the receive path carries error `kind`. */
-  injectRxError(kind: IxgbeRxError): void {
-    if (kind !== 'crc' && kind !== 'length') throw new NicError('NIC_EINVAL', `${this.name}: unknown rx error "${String(kind)}" (crc or length)`);
-    this.#rx.injectError(kind);
-  }
-
-  /** Fault injection: breaks (default) or repairs the EEPROM checksum. */
-  corruptEepromChecksum(corrupt = true): void {
-    if (typeof corrupt !== 'boolean') throw new TypeError(`${this.name}: corruptEepromChecksum expects a boolean`);
-    this.#eeprom.corruptChecksum(corrupt);
-  }
-
-  /** EEPROM word `index`, as EERD would read it. */
-  eepromWord(index: number): number {
-    if (!Number.isInteger(index) || index < 0 || index >= EEPROM_WORDS) {
-      throw new NicError('NIC_EINVAL', `${this.name}: EEPROM word ${index} is not 0 to ${EEPROM_WORDS - 1}`);
-    }
-    return this.#eeprom.word(index);
-  }
-
-  /**
-   * Fault injection: the device is gone. From now on every register reads all ones, writes
-   * are ignored, no DMA happens, and the bound removal-request eventfd is signalled.
-   */
-  surpriseRemove(): void {
-    if (this.#regs.removed) return;
-    this.#regs.remove();
-    this.#irqs.requestRemoval();
-  }
-
-  /** Whether {@link surpriseRemove} happened. */
-  get removed(): boolean {
-    return this.#regs.removed;
-  }
-
-  /**
-   * `VFIO_DEVICE_SET_IRQS` for this device: binds eventfds (`-1` unbinds) to MSI-X vectors
-   * `start ..` (64 of them) or to the removal request (`VFIO.VFIO_PCI_REQ_IRQ_INDEX`), or
-   * unbinds them all (`'disable'`). Other indexes, masking MSI-X and out-of-range vectors
-   * are `NIC_EINVAL` (the kernel's EINVAL).
-   */
-  setIrqs(index: number, start: number, how: SetIrqsAction): void {
-    this.#irqs.setIrqs(index, start, how);
-  }
-
-  #receive(frame: Uint8Array): IxgbeRxOutcome {
-    if ((this.#regs.get(R.STATUS) & R.STATUS_GIO) === 0) return 'rx-disabled';
+  /** The receive path, while bus mastering (STATUS.GIO) lets the device DMA. */
+  protected receive(frame: Uint8Array): IxgbeRxOutcome {
+    if ((this.regs.get(R.STATUS) & R.STATUS_GIO) === 0) return 'rx-disabled';
     return this.#rx.receive(frame);
   }
 
-  #signal(vector: number): void {
-    if (!this.#regs.removed) this.#irqs.signal(vector);
+  protected injectError(kind: IxgbeRxError): void {
+    this.#rx.injectError(kind);
   }
 
-  #send(frame: Uint8Array): void {
-    if (!this.linkUp) return;
-    if ((this.#regs.get(R.HLREG0) & R.HLREG0_LPBK) !== 0) {
-      this.#receive(frame);
-      return;
-    }
-    for (const listener of this.#listeners) listener(frame);
+  /** Puts `frame` on the cable, or back into the port with HLREG0.LPBK. */
+  protected override send(frame: Uint8Array): void {
+    if (this.linkUp && (this.regs.get(R.HLREG0) & R.HLREG0_LPBK) !== 0) this.receive(frame);
+    else super.send(frame);
   }
 
   /** RXDCTL.ENABLE as it reads back: set, and the queue has a ring. */
   #rxQueueEnabled(q: number): boolean {
-    return (this.#regs.get(R.RXDCTL(q)) & R.RXDCTL_ENABLE) !== 0 && this.#regs.get(R.RDLEN(q)) !== 0;
+    return (this.regs.get(R.RXDCTL(q)) & R.RXDCTL_ENABLE) !== 0 && this.regs.get(R.RDLEN(q)) !== 0;
   }
 
   /** TXDCTL.ENABLE as it reads back: set, the queue has a ring, and DMATXCTL.TE is set. */
   #txQueueEnabled(q: number): boolean {
-    const r = this.#regs;
+    const r = this.regs;
     return (r.get(R.TXDCTL(q)) & R.TXDCTL_ENABLE) !== 0 && r.get(R.TDLEN(q)) !== 0 && (r.get(R.DMATXCTL) & R.DMATXCTL_TE) !== 0 && (r.get(R.STATUS) & R.STATUS_GIO) !== 0;
   }
 
@@ -331,17 +232,34 @@ export class IxgbeModel implements PciModel, WirePort<IxgbeRxOutcome> {
 
   /** ESDP.SDP2 reads 1 while no module is plugged (MOD_ABS). */
   #showModule(): void {
-    const esdp = this.#regs.get(R.ESDP) & ~R.ESDP_SDP2;
-    this.#regs.set(R.ESDP, (esdp | (this.#module ? 0 : R.ESDP_SDP2)) >>> 0);
+    const esdp = this.regs.get(R.ESDP) & ~R.ESDP_SDP2;
+    this.regs.set(R.ESDP, (esdp | (this.#module ? 0 : R.ESDP_SDP2)) >>> 0);
   }
 
-  #updateLink(raise: boolean): void {
-    const r = this.#regs;
-    const lms = (r.get(R.AUTOC) & R.AUTOC_LMS_MASK) >>> R.AUTOC_LMS_SHIFT;
-    const up = this.#cable && this.#module !== undefined && (r.get(R.AUTOC2) & R.AUTOC2_LINK_DISABLE_MASK) === 0 && LMS_10G.has(lms);
+  /** LINKS follows the link; a change raises EICR.LSC. */
+  protected updateLink(raise: boolean): void {
+    const r = this.regs;
+    const enabled = this.cable && (r.get(R.AUTOC2) & R.AUTOC2_LINK_DISABLE_MASK) === 0;
+    let links: number;
+    if (this.#phy) {
+      // X540: the copper PHY's autonegotiation decides, at the fastest speed advertised.
+      const speed = enabled ? this.#phy.speed : 0;
+      this.#phy.showLink(speed);
+      links = LINKS_BY_SPEED[speed];
+    } else {
+      const lms = (r.get(R.AUTOC) & R.AUTOC_LMS_MASK) >>> R.AUTOC_LMS_SHIFT;
+      links = enabled && this.#module !== undefined && LMS_10G.has(lms) ? LINKS_UP_10G : 0;
+    }
     const was = (r.get(R.LINKS) & R.LINKS_UP) !== 0;
-    r.set(R.LINKS, up ? LINKS_UP_10G : 0);
-    if (raise && up !== was) this.#intr.cause(R.EICR_LSC);
+    r.set(R.LINKS, links);
+    if (raise && (links !== 0) !== was) this.#intr.cause(R.EICR_LSC);
+  }
+
+  #writeMsca(value: number): void {
+    const [msca, msrwd] = this.#mdio.command(value, this.regs.get(R.MSRWD));
+    this.regs.set(R.MSCA, msca);
+    this.regs.set(R.MSRWD, msrwd);
+    if (this.#phy) this.updateLink(true);
   }
 
   #writeCtrl(value: number): void {
@@ -349,29 +267,29 @@ export class IxgbeModel implements PciModel, WirePort<IxgbeRxOutcome> {
       this.reset();
       return;
     }
-    this.#regs.set(R.CTRL, value);
-    const status = this.#regs.get(R.STATUS) & ~R.STATUS_GIO;
-    this.#regs.set(R.STATUS, ((value & R.CTRL_GIO_DIS) !== 0 ? status : status | R.STATUS_GIO) >>> 0);
+    this.regs.set(R.CTRL, value);
+    const status = this.regs.get(R.STATUS) & ~R.STATUS_GIO;
+    this.regs.set(R.STATUS, ((value & R.CTRL_GIO_DIS) !== 0 ? status : status | R.STATUS_GIO) >>> 0);
   }
 
   #writeAutoc(value: number): void {
-    const r = this.#regs;
+    const r = this.regs;
     if ((value & R.AUTOC_AN_RESTART) !== 0) r.set(R.ANLP1, (r.get(R.ANLP1) & ~R.ANLP1_AN_STATE_MASK) | ANLP1_AN_RUNNING);
     r.set(R.AUTOC, (value & ~R.AUTOC_AN_RESTART) >>> 0);
-    this.#updateLink(true);
+    this.updateLink(true);
   }
 
   #writeI2c(value: number): void {
-    this.#regs.set(R.I2CCTL, value & ~(R.I2C_CLK_IN | R.I2C_DATA_IN));
+    this.regs.set(R.I2CCTL, value & ~(R.I2C_CLK_IN | R.I2C_DATA_IN));
     this.#i2c.drive((value & R.I2C_CLK_OUT) !== 0, (value & R.I2C_DATA_OUT) !== 0);
   }
 
   #readI2c(): number {
-    return (this.#regs.get(R.I2CCTL) | (this.#i2c.clock ? R.I2C_CLK_IN : 0) | (this.#i2c.data ? R.I2C_DATA_IN : 0)) >>> 0;
+    return (this.regs.get(R.I2CCTL) | (this.#i2c.clock ? R.I2C_CLK_IN : 0) | (this.#i2c.data ? R.I2C_DATA_IN : 0)) >>> 0;
   }
 
   #defineRegisters(): void {
-    const r = this.#regs;
+    const r = this.regs;
     const intr = this.#intr;
     const readOnly = (): void => undefined;
     r.onWrite(R.CTRL, (v) => this.#writeCtrl(v));
@@ -380,12 +298,8 @@ export class IxgbeModel implements PciModel, WirePort<IxgbeRxOutcome> {
       const rw = v & ~R.EEC_RO_BITS;
       r.set(R.EEC, ((r.get(R.EEC) & R.EEC_RO_BITS & ~R.EEC_GNT) | rw | ((rw & R.EEC_REQ) !== 0 ? R.EEC_GNT : 0)) >>> 0);
     });
-    r.onWrite(R.EERD, (v) => r.set(R.EERD, this.#eeprom.eerdWrite(v)));
-    r.onRead(R.SWSM, () => {
-      const value = r.get(R.SWSM);
-      r.set(R.SWSM, (value | R.SWSM_SMBI) >>> 0);
-      return value;
-    });
+    r.onWrite(R.EERD, (v) => r.set(R.EERD, this.nvm.eerdWrite(v)));
+    r.setOnRead(R.SWSM, R.SWSM_SMBI);
     r.onWrite(R.I2CCTL, (v) => this.#writeI2c(v));
     r.onRead(R.I2CCTL, () => this.#readI2c());
     r.onWrite(R.ESDP, (v) => {
@@ -393,15 +307,16 @@ export class IxgbeModel implements PciModel, WirePort<IxgbeRxOutcome> {
       this.#showModule();
     });
     r.onWrite(R.AUTOC, (v) => this.#writeAutoc(v));
+    r.onWrite(R.MSCA, (v) => this.#writeMsca(v));
     r.onWrite(R.AUTOC2, (v) => {
       r.set(R.AUTOC2, v);
-      this.#updateLink(true);
+      this.updateLink(true);
     });
     r.onWrite(R.RDRXCTL, (v) => r.set(R.RDRXCTL, (v | R.RDRXCTL_DMAIDONE) >>> 0));
     r.onRead(R.EICR, () => intr.readEicr());
     r.onWrite(R.EICR, (v) => intr.writeEicr(v));
     r.onWrite(R.EICS, (v) => intr.writeEics(v));
-    r.onRead(R.EICS, () => intr.readEics());
+    r.onRead(R.EICS, () => r.get(R.EICR));
     r.onWrite(R.EIMS, (v) => intr.writeEims(v));
     r.onWrite(R.EIMC, (v) => intr.writeEimc(v));
     r.onWrite(R.EIAM, (v) => intr.writeEiam(v));
@@ -415,15 +330,8 @@ export class IxgbeModel implements PciModel, WirePort<IxgbeRxOutcome> {
   }
 
   #defineQueue(q: number): void {
-    const r = this.#regs;
-    for (const base of [R.RDBAL(q), R.TDBAL(q)]) r.onWrite(base, (v) => r.set(base, (v & ~(R.RING_ALIGN - 1)) >>> 0));
-    for (const len of [R.RDLEN(q), R.TDLEN(q)]) r.onWrite(len, (v) => r.set(len, v & R.RING_LEN_MASK));
-    for (const index of [R.RDH(q), R.RDT(q), R.TDH(q)]) r.onWrite(index, (v) => r.set(index, v & R.RING_INDEX_MASK));
-    const tdt = R.TDT(q);
-    r.onWrite(tdt, (v) => {
-      r.set(tdt, v & R.RING_INDEX_MASK);
-      this.#tx.kick(q);
-    });
+    const r = this.regs;
+    defineRingRegisters(r, R.RX_RING, R.TX_RING, q, (n) => this.#tx.kick(n));
     const rxdctl = R.RXDCTL(q);
     r.onRead(rxdctl, () => (this.#rxQueueEnabled(q) ? r.get(rxdctl) : r.get(rxdctl) & ~R.RXDCTL_ENABLE));
     const txdctl = R.TXDCTL(q);

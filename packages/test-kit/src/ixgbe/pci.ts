@@ -15,6 +15,8 @@ import { BAR0_SIZE, BAR4_SIZE, MSIX_VECTORS } from './regs.js';
 export const INTEL_VENDOR_ID = 0x8086;
 /** 82599ES SFP+ (the X520 adapters). */
 export const E82599_SFP_DEVICE_ID = 0x10fb;
+/** X540-T (10GBASE-T). */
+export const X540T_DEVICE_ID = 0x1528;
 /** PCI class of an Ethernet controller. */
 export const ETHERNET_CLASS = 0x020000;
 const REVISION = 0x01;
@@ -56,11 +58,14 @@ function padded(bytes: readonly number[], length: number): number[] {
   return [...bytes, ...new Array<number>(length - bytes.length).fill(0)];
 }
 
-/** The 82599's PCI identity and layout; the serial number is derived from `mac`. */
-export function ixgbePciSpec(mac: Uint8Array): ModelPciSpec {
+/**
+ * The PCI identity and layout of an 82599 (or, with `deviceId` 0x1528, an X540, which has
+ * the same layout); the serial number is derived from `mac`.
+ */
+export function ixgbePciSpec(mac: Uint8Array, deviceId = E82599_SFP_DEVICE_ID): ModelPciSpec {
   return {
     vendorId: INTEL_VENDOR_ID,
-    deviceId: E82599_SFP_DEVICE_ID,
+    deviceId,
     classId: ETHERNET_CLASS,
     bars: [
       { index: REGISTERS_BAR, size: BAR0_SIZE, is64: true, prefetchable: false, role: 'registers' },
@@ -68,7 +73,7 @@ export function ixgbePciSpec(mac: Uint8Array): ModelPciSpec {
     ],
     msixVectors: MSIX_VECTORS,
     config(): Uint8Array {
-      const b = new ConfigImageBuilder({ vendorId: INTEL_VENDOR_ID, deviceId: E82599_SFP_DEVICE_ID, classId: ETHERNET_CLASS, revision: REVISION, extended: true });
+      const b = new ConfigImageBuilder({ vendorId: INTEL_VENDOR_ID, deviceId, classId: ETHERNET_CLASS, revision: REVISION, extended: true });
       b.addCap(PCI_CAP_ID_PM, padded(le16(PM_CAPS), MSI_AT - PM_AT - CAP_HEADER));
       b.addCap(PCI_CAP_ID_MSI, padded(le16(MSI_FLAGS), MSIX_AT - MSI_AT - CAP_HEADER));
       b.addCap(PCI_CAP_ID_MSIX, padded([...le16(MSIX_VECTORS - 1), ...le32(MSIX_TABLE_OFFSET | MSIX_BAR), ...le32(MSIX_PBA_OFFSET | MSIX_BAR)], PCIE_AT - MSIX_AT - CAP_HEADER));

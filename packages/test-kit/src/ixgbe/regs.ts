@@ -2,7 +2,7 @@
  * Intel 82599 (ixgbe) register offsets and bits, named as in the 82599 datasheet (and in
  * the ixgbe shared code drivers use), for the device model. Offsets are bytes into BAR0.
  */
-import type { RingRegisters } from '../model/rings.js';
+import { QUEUE_ENABLE, queueBlock } from '../model/rings.js';
 
 /** Size of BAR0, the register space (flash not mapped). */
 export const BAR0_SIZE = 128 * 1024;
@@ -176,6 +176,26 @@ export const HLREG0_RXLNGTHERREN = 0x08000000;
 /** Max Frame Size: MFS in bits 31:16 (bytes, CRC included). */
 export const MAXFRS = 0x04268;
 export const MAXFRS_MFS_SHIFT = 16;
+/** MDI Single Command and Address (clause 45 MDIO to a PHY). */
+export const MSCA = 0x0425c;
+export const MSCA_NP_ADDR_MASK = 0x0000ffff;
+export const MSCA_DEV_TYPE_MASK = 0x001f0000;
+export const MSCA_DEV_TYPE_SHIFT = 16;
+export const MSCA_PHY_ADDR_MASK = 0x03e00000;
+export const MSCA_PHY_ADDR_SHIFT = 21;
+export const MSCA_OP_CODE_MASK = 0x0c000000;
+export const MSCA_ADDR_CYCLE = 0x00000000;
+export const MSCA_WRITE = 0x04000000;
+export const MSCA_READ_AUTOINC = 0x08000000;
+export const MSCA_READ = 0x0c000000;
+/** ST code: 00 is clause 45 ("new protocol"). */
+export const MSCA_ST_CODE_MASK = 0x30000000;
+/** Starts the command; clears when it is done. */
+export const MSCA_MDI_COMMAND = 0x40000000;
+/** MDI Single Read and Write Data: write data in bits 15:0, read data in 31:16. */
+export const MSRWD = 0x04260;
+export const MSRWD_WRITE_DATA_MASK = 0x0000ffff;
+export const MSRWD_READ_DATA_SHIFT = 16;
 /** Auto-Negotiation Control. */
 export const AUTOC = 0x042a0;
 export const AUTOC_FLU = 0x00000001;
@@ -198,6 +218,7 @@ export const LINKS_UP = 0x40000000;
 export const LINKS_SPEED_82599 = 0x30000000;
 export const LINKS_SPEED_10G_82599 = 0x30000000;
 export const LINKS_SPEED_1G_82599 = 0x20000000;
+export const LINKS_SPEED_100_82599 = 0x10000000;
 export const LINKS_10G_ALIGN = 0x00020000;
 export const LINKS_10G_LANE_SYNC = 0x00017000;
 /** Auto-Negotiation Control 2. */
@@ -259,15 +280,10 @@ export const RAR_ALIAS = 0x05400;
 export const RAR_ALIAS_ENTRIES = 16;
 /** VLAN Filter Table Array (128 registers). */
 export const VFTA = 0x0a000;
-/** Multiple Receive Queues Command: MRQE in bits 3:0. */
-export const MRQC = 0x05818;
+/** MRQC.MRQE (bits 3:0), and its value for RSS only. MRQC, RETA and RSSRK are shared (model/rss). */
 export const MRQC_MRQE_MASK = 0xf;
-/** MRQE: RSS only. */
 export const MRQC_RSSEN = 0x1;
-/** Redirection table (32 registers of 4 one-byte entries) and RSS key (10 registers). */
-export const RETA = 0x05c00;
-export const RETA_QUEUE_MASK = 0x0f;
-export const RSSRK = 0x05c80;
+export * from '../model/rss-regs.js';
 /** Receive queue statistic mapping: 4 queues per register, a 4-bit counter index per byte. */
 export function RQSMR(n: number): number {
   return 0x02300 + 4 * n;
@@ -291,30 +307,12 @@ export function TXPBSIZE(n: number): number {
 }
 
 /** Per-queue receive registers: queues 0-63 at 0x1000 + 0x40n, 64-127 at 0xD000 + 0x40(n - 64). */
-function rxQueueBase(n: number): number {
-  return n < 64 ? 0x01000 + 0x40 * n : 0x0d000 + 0x40 * (n - 64);
-}
-export function RDBAL(n: number): number {
-  return rxQueueBase(n);
-}
-export function RDBAH(n: number): number {
-  return rxQueueBase(n) + 0x04;
-}
-export function RDLEN(n: number): number {
-  return rxQueueBase(n) + 0x08;
-}
-export function RDH(n: number): number {
-  return rxQueueBase(n) + 0x10;
-}
+export const RX_RING = queueBlock((n) => (n < 64 ? 0x01000 + 0x40 * n : 0x0d000 + 0x40 * (n - 64)));
+/** Receive descriptor base address low/high, length, head, tail and control of queue n. */
+export const { base: RDBAL, baseHigh: RDBAH, length: RDLEN, head: RDH, tail: RDT, control: RXDCTL } = RX_RING;
 /** Split and Replication Receive Control (queues 0-15 also at 0x2100 + 4n). */
 export function SRRCTL(n: number): number {
-  return rxQueueBase(n) + 0x14;
-}
-export function RDT(n: number): number {
-  return rxQueueBase(n) + 0x18;
-}
-export function RXDCTL(n: number): number {
-  return rxQueueBase(n) + 0x28;
+  return RDBAL(n) + 0x14;
 }
 /** The 82598 window of SRRCTL for queues 0-15. */
 export const SRRCTL_ALIAS = 0x02100;
@@ -327,7 +325,7 @@ export const SRRCTL_DESCTYPE_LEGACY = 0x00000000;
 export const SRRCTL_DESCTYPE_ADV_ONEBUF = 0x02000000;
 /** Drop frames when the queue has no free descriptor (counted in QPRDC). */
 export const SRRCTL_DROP_EN = 0x10000000;
-export const RXDCTL_ENABLE = 0x02000000;
+export const RXDCTL_ENABLE = QUEUE_ENABLE;
 /** Strip VLAN tags of this queue's frames into the descriptor. */
 export const RXDCTL_VME = 0x40000000;
 
@@ -337,40 +335,14 @@ export const DMATXCTL = 0x04a80;
 export const DMATXCTL_TE = 0x00000001;
 export const DMATXCTL_VT_SHIFT = 16;
 /** Per-queue transmit registers: queue n at 0x6000 + 0x40n. */
-function txQueueBase(n: number): number {
-  return 0x06000 + 0x40 * n;
-}
-export function TDBAL(n: number): number {
-  return txQueueBase(n);
-}
-export function TDBAH(n: number): number {
-  return txQueueBase(n) + 0x04;
-}
-export function TDLEN(n: number): number {
-  return txQueueBase(n) + 0x08;
-}
-export function TDH(n: number): number {
-  return txQueueBase(n) + 0x10;
-}
-export function TDT(n: number): number {
-  return txQueueBase(n) + 0x18;
-}
-export function TXDCTL(n: number): number {
-  return txQueueBase(n) + 0x28;
-}
-export const TXDCTL_ENABLE = 0x02000000;
+export const TX_RING = queueBlock((n) => 0x06000 + 0x40 * n);
+/** Transmit descriptor base address low/high, length, head, tail and control of queue n. */
+export const { base: TDBAL, baseHigh: TDBAH, length: TDLEN, head: TDH, tail: TDT, control: TXDCTL } = TX_RING;
+export const TXDCTL_ENABLE = QUEUE_ENABLE;
 /** Transmit descriptor write-back flush (self-clearing). */
 export const TXDCTL_SWFLSH = 0x04000000;
 
-/** Where the ring registers of queue n are, for the shared ring engines. */
-export const RX_RING: RingRegisters = { base: RDBAL, baseHigh: RDBAH, length: RDLEN, head: RDH, tail: RDT };
-export const TX_RING: RingRegisters = { base: TDBAL, baseHigh: TDBAH, length: TDLEN, head: TDH, tail: TDT };
-/** Descriptor ring base alignment (bits below are ignored). */
-export const RING_ALIGN = 128;
-/** Ring length bits of RDLEN/TDLEN (bytes, a multiple of 128, below 1 MiB). */
-export const RING_LEN_MASK = 0x000fff80;
-/** Head and tail registers hold 16 bits. */
-export const RING_INDEX_MASK = 0xffff;
+export { RING_ALIGN, RING_INDEX_MASK, RING_LEN_MASK } from '../model/rings.js';
 
 /** Advanced receive write-back error bits (status_error dword). */
 export const RXDADV_ERR_CE = 0x01000000;
@@ -382,39 +354,7 @@ export const RXD_ERR_CE = 0x01;
 export const RXD_ERR_LE = 0x02;
 
 // ---- Statistics (clear-on-read) ----------------------------------------------------------
-export {
-  BPRC,
-  BPTC,
-  CRCERRS,
-  GORCH,
-  GORCL,
-  GOTCH,
-  GOTCL,
-  GPRC,
-  GPTC,
-  MPRC,
-  MPTC,
-  PRC1023,
-  PRC127,
-  PRC1522,
-  PRC255,
-  PRC511,
-  PRC64,
-  PTC1023,
-  PTC127,
-  PTC1522,
-  PTC255,
-  PTC511,
-  PTC64,
-  RFC,
-  RJC,
-  ROC,
-  RUC,
-  TORH,
-  TORL,
-  TPR,
-  TPT,
-} from '../model/mac-stats.js';
+export * from '../model/mac-counters.js';
 export const ILLERRC = 0x04004;
 export const ERRBC = 0x04008;
 export const MSPDC = 0x04010;

@@ -13,8 +13,9 @@ import type { DmaSpace } from '../model/dma.js';
 import { RXD_STAT_VP } from '../model/descriptors.js';
 import { mtaIndex, rarMatches, tableBit } from '../model/filters.js';
 import { destinationKind, ETHERTYPE_AT, MAX_FRAME, MIN_FRAME, storedFrame, VLAN_TAG, VLAN_VID_MASK, vlanTci } from '../model/frame.js';
-import { parsePacket, readRssKey, registerByte, RETA_ENTRIES, RSS_TYPE_NONE, RSSRK_BYTES, rssInput, rssType, toeplitzHash } from '../model/rss.js';
-import { RxRingWriter, type RxDescriptorFormat } from '../model/rx-ring.js';
+import { ReceivePath, type RxOutcome } from '../model/receive-path.js';
+import { parsePacket, RSS_TYPE_NONE } from '../model/rss.js';
+import type { RxDescriptorFormat } from '../model/rx-ring.js';
 import type { IxgbeInterrupts } from './interrupts.js';
 import {
   CRCERRS,
@@ -41,13 +42,8 @@ import {
   RAH,
   RAL,
   RAR_ENTRIES,
-  RETA,
-  RETA_QUEUE_MASK,
   RLEC,
   RNBC,
-  ROC,
-  RSSRK,
-  RUC,
   RX_RING,
   RXCSUM,
   RXCSUM_PCSD,
@@ -74,18 +70,7 @@ import {
 import type { IxgbeStats } from './stats.js';
 
 /** What became of a frame offered to the receive path. */
-export type IxgbeRxOutcome =
-  | 'delivered'
-  | 'removed'
-  | 'no-link'
-  | 'rx-disabled'
-  | 'bad-frame'
-  | 'undersize'
-  | 'oversize'
-  | 'filtered'
-  | 'queue-disabled'
-  | 'no-descriptors'
-  | 'dma-fault';
+export type IxgbeRxOutcome = RxOutcome;
 
 /**
  * An error to inject into the next received frame: `crc` (counted in CRCERRS, FCS
@@ -94,7 +79,6 @@ export type IxgbeRxOutcome =
  */
 export type IxgbeRxError = 'crc' | 'length';
 
-const REG_SHIFT = 2;
 const BITS_PER_BYTE = 8;
 /** EtherType values below this are 802.3 length fields. */
 const ETHERTYPE_MIN = 0x0600;
@@ -105,79 +89,48 @@ const DEFAULT_BSIZEPKT = 2;
 export type RxQueueEnabled = (q: number) => boolean;
 
 /** The receive logic of one 82599. */
-export class IxgbeReceiver {
-  readonly #regs: Uint32Array;
+export class IxgbeReceiver extends ReceivePath<IxgbeRxError> {
   readonly #stats: IxgbeStats;
   readonly #intr: IxgbeInterrupts;
   readonly #enabled: RxQueueEnabled;
-  readonly #ring: RxRingWriter;
-  readonly #key = new Uint8Array(RSSRK_BYTES);
-  #pendingError: IxgbeRxError | undefined;
 
   constructor(regs: Uint32Array, dma: DmaSpace, stats: IxgbeStats, intr: IxgbeInterrupts, enabled: RxQueueEnabled) {
-    this.#regs = regs;
+    super(regs, dma, stats, RX_RING);
     this.#stats = stats;
     this.#intr = intr;
     this.#enabled = enabled;
-    this.#ring = new RxRingWriter(regs, dma, RX_RING);
-  }
-
-  /** Makes the next frame that reaches the receive path carry `kind`. */
-  injectError(kind: IxgbeRxError): void {
-    this.#pendingError = kind;
-  }
-
-  /** Forgets a pending injected error (device reset). */
-  reset(): void {
-    this.#pendingError = undefined;
   }
 
   /** Receives `frame` (destination address first, no FCS) from the cable. */
   receive(frame: Uint8Array): IxgbeRxOutcome {
-    if ((this.#reg(RXCTRL) & RXCTRL_RXEN) === 0) return 'rx-disabled';
-    const keepBad = (this.#reg(FCTRL) & FCTRL_SBP) !== 0;
-    const hlreg0 = this.#reg(HLREG0);
-    const tpid = this.#reg(VLNCTRL) & VLNCTRL_VET_MASK;
+    if ((this.reg(RXCTRL) & RXCTRL_RXEN) === 0) return 'rx-disabled';
+    const hlreg0 = this.reg(HLREG0);
+    const tpid = this.reg(VLNCTRL) & VLNCTRL_VET_MASK;
     const tci = vlanTci(frame, tpid);
     const tagged = tci >= 0;
-
-    let error = this.#pendingError;
-    this.#pendingError = undefined;
+    let error = this.takeError();
     if (error === undefined && (hlreg0 & HLREG0_RXLNGTHERREN) !== 0 && lengthFieldWrong(frame, tagged)) error = 'length';
-    if (error !== undefined) {
-      this.#stats.bump(error === 'crc' ? CRCERRS : RLEC);
-      if (!keepBad) return 'bad-frame';
-    }
-    if (frame.length < MIN_FRAME) {
-      this.#stats.bump(RUC);
-      if (!keepBad) return 'undersize';
-    }
-    const max = ((hlreg0 & HLREG0_JUMBOEN) !== 0 ? (this.#reg(MAXFRS) >>> MAXFRS_MFS_SHIFT) - FCS_LEN : MAX_FRAME) + (tagged ? VLAN_TAG : 0);
-    if (frame.length > max) {
-      this.#stats.bump(ROC);
-      if (!keepBad) return 'oversize';
-    }
+    const max = ((hlreg0 & HLREG0_JUMBOEN) !== 0 ? (this.reg(MAXFRS) >>> MAXFRS_MFS_SHIFT) - FCS_LEN : MAX_FRAME) + (tagged ? VLAN_TAG : 0);
+    const dropped = this.checkFrame(frame, error === undefined ? undefined : error === 'crc' ? CRCERRS : RLEC, (this.reg(FCTRL) & FCTRL_SBP) !== 0, max);
+    if (dropped) return dropped;
     if ((tagged && !this.#vlanAccepted(tci & VLAN_VID_MASK)) || !this.#addressAccepted(frame)) return 'filtered';
 
     const packet = parsePacket(frame, tpid);
-    const mrqc = this.#reg(MRQC);
-    const type = (mrqc & MRQC_MRQE_MASK) === MRQC_RSSEN ? rssType(packet, mrqc) : RSS_TYPE_NONE;
-    const hash = type === RSS_TYPE_NONE ? 0 : toeplitzHash(readRssKey(this.#regs, RSSRK, this.#key), rssInput(frame, packet, type));
-    const queue = type === RSS_TYPE_NONE ? 0 : registerByte(this.#regs, RETA, hash % RETA_ENTRIES) & RETA_QUEUE_MASK;
+    const { type, hash, queue } = this.chooseQueue(frame, packet, (this.reg(MRQC) & MRQC_MRQE_MASK) === MRQC_RSSEN);
     if (!this.#enabled(queue)) {
       this.#stats.dropped(queue);
       return 'queue-disabled';
     }
 
-    const strip = tagged && (this.#reg(RXDCTL(queue)) & RXDCTL_VME) !== 0;
+    const strip = tagged && (this.reg(RXDCTL(queue)) & RXDCTL_VME) !== 0;
     const data = storedFrame(frame, strip, (hlreg0 & HLREG0_RXCRCSTRP) === 0, error === 'crc');
-    const srrctl = this.#reg(SRRCTL(queue));
+    const srrctl = this.reg(SRRCTL(queue));
     const format: RxDescriptorFormat = (srrctl & SRRCTL_DESCTYPE_MASK) === SRRCTL_DESCTYPE_LEGACY ? 'legacy' : 'advanced';
     const bufSize = ((srrctl & SRRCTL_BSIZEPKT_MASK) || DEFAULT_BSIZEPKT) << SRRCTL_BSIZEPKT_SHIFT;
     const vp = tagged ? RXD_STAT_VP : 0;
-    const outcome = this.#ring.write(queue, data, bufSize, format, {
+    const outcome = this.ring.write(queue, data, bufSize, format, {
       info: type | packet.packetType,
-      rss: type !== RSS_TYPE_NONE && (this.#reg(RXCSUM) & RXCSUM_PCSD) !== 0 ? hash : 0,
+      rss: type !== RSS_TYPE_NONE && (this.reg(RXCSUM) & RXCSUM_PCSD) !== 0 ? hash : 0,
       status: format === 'advanced' ? vp | advancedErrors(error) : vp | (legacyErrors(error) << BITS_PER_BYTE),
       vlan: tagged ? tci : 0,
     });
@@ -197,23 +150,19 @@ export class IxgbeReceiver {
   }
 
   #vlanAccepted(vid: number): boolean {
-    return (this.#reg(VLNCTRL) & VLNCTRL_VFE) === 0 || tableBit(this.#regs, VFTA, vid);
+    return (this.reg(VLNCTRL) & VLNCTRL_VFE) === 0 || tableBit(this.regs, VFTA, vid);
   }
 
   /** FCTRL's broadcast and promiscuous modes, the receive addresses, then MTA (with MCSTCTRL.MFE). */
   #addressAccepted(frame: Uint8Array): boolean {
-    const fctrl = this.#reg(FCTRL);
+    const fctrl = this.reg(FCTRL);
     const kind = destinationKind(frame);
     if (kind === 'broadcast') return (fctrl & FCTRL_BAM) !== 0;
     if (kind === 'unicast' && (fctrl & FCTRL_UPE) !== 0) return true;
     if (kind === 'multicast' && (fctrl & FCTRL_MPE) !== 0) return true;
-    for (let n = 0; n < RAR_ENTRIES; n++) if (rarMatches(this.#regs, RAL(n), RAH(n), frame)) return true;
-    const mcstctrl = this.#reg(MCSTCTRL);
-    return kind === 'multicast' && (mcstctrl & MCSTCTRL_MFE) !== 0 && tableBit(this.#regs, MTA, mtaIndex(frame, mcstctrl & MCSTCTRL_MO_MASK));
-  }
-
-  #reg(offset: number): number {
-    return this.#regs[offset >>> REG_SHIFT];
+    for (let n = 0; n < RAR_ENTRIES; n++) if (rarMatches(this.regs, RAL(n), RAH(n), frame)) return true;
+    const mcstctrl = this.reg(MCSTCTRL);
+    return kind === 'multicast' && (mcstctrl & MCSTCTRL_MFE) !== 0 && tableBit(this.regs, MTA, mtaIndex(frame, mcstctrl & MCSTCTRL_MO_MASK));
   }
 }
 

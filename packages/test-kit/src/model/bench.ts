@@ -27,9 +27,9 @@ const HEX = 16;
 let benches = 0;
 
 /** Modelled ports visible to nic's PCI bus. {@link close} undoes everything. */
-export class ModelBench<M extends PciModel & WirePort> {
+export class ModelBench<M extends PciModel & WirePort, O extends object = object> {
   /** The backend serving the ports. */
-  readonly backend: ModelBackend<M>;
+  readonly backend: ModelBackend<M, O>;
   /** PCI addresses of the ports, in port order. */
   readonly addresses: readonly string[];
   /** The models, in port order. */
@@ -45,15 +45,18 @@ export class ModelBench<M extends PciModel & WirePort> {
   readonly #tag: string;
   #instances = 0;
 
-  /** Serves `options.ports` ports of a backend `makeBackend` makes (owned by the bench); `tag` names it in messages and file prefixes. */
-  protected constructor(makeBackend: () => ModelBackend<M>, options: ModelBenchOptions, tag: string) {
+  /**
+   * Serves `options.ports` ports, each made with `modelOptions`, of a backend `makeBackend`
+   * makes (owned by the bench); `tag` names it in messages and file prefixes.
+   */
+  protected constructor(makeBackend: () => ModelBackend<M, O>, options: ModelBenchOptions, tag: string, modelOptions?: O) {
     if (typeof options !== 'object' || options === null) throw new TypeError(`${tag} bench: options must be an object`);
     const ports = options.ports ?? 1;
     if (!Number.isInteger(ports) || ports < 1 || ports > MAX_PORTS) throw new NicError('NIC_EINVAL', `${tag} bench: ports must be 1 to ${MAX_PORTS}, not ${String(ports)}`);
     if (options.wire && ports < 2) throw new NicError('NIC_EINVAL', `${tag} bench: a wire needs two ports`);
     this.#tag = tag;
     this.backend = makeBackend();
-    const devices = Array.from({ length: ports }, (_, i) => this.backend.addDevice(`0000:${(FIRST_BUS + i).toString(HEX).padStart(2, '0')}:00.0`));
+    const devices = Array.from({ length: ports }, (_, i) => this.backend.addDevice(`0000:${(FIRST_BUS + i).toString(HEX).padStart(2, '0')}:00.0`, modelOptions));
     this.addresses = devices.map((d) => d.address);
     this.models = devices.map((d) => d.model);
     this.wire = options.wire ? new ModelWire(this.models[0], this.models[1]) : undefined;

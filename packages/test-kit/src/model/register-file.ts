@@ -55,6 +55,15 @@ export class RegisterFile {
     this.#writes.set(offset, write);
   }
 
+  /** Reads of the register at `offset` return its value, then set `bits` in it (a semaphore a read takes). */
+  setOnRead(offset: number, bits: number): void {
+    this.onRead(offset, () => {
+      const value = this.get(offset);
+      this.set(offset, (value | bits) >>> 0);
+      return value;
+    });
+  }
+
   /** The register at byte `offset`, with the read's side effects; all ones once removed. */
   read32(offset: number): number {
     this.#check(offset);

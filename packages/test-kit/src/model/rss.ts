@@ -7,19 +7,25 @@
  * bits have the same values in both datasheets.
  */
 
-/** MRQC bits choosing the fields hashed for each protocol. */
-export const MRQC_RSS_FIELD_IPV4_TCP = 0x00010000;
-export const MRQC_RSS_FIELD_IPV4 = 0x00020000;
-export const MRQC_RSS_FIELD_IPV6_TCP_EX = 0x00040000;
-export const MRQC_RSS_FIELD_IPV6_EX = 0x00080000;
-export const MRQC_RSS_FIELD_IPV6 = 0x00100000;
-export const MRQC_RSS_FIELD_IPV6_TCP = 0x00200000;
-export const MRQC_RSS_FIELD_IPV4_UDP = 0x00400000;
-export const MRQC_RSS_FIELD_IPV6_UDP = 0x00800000;
-export const MRQC_RSS_FIELD_IPV6_UDP_EX = 0x01000000;
-/** Entries of the redirection table (RETA) and bytes of the key (RSSRK). */
-export const RETA_ENTRIES = 128;
-export const RSSRK_BYTES = 40;
+import {
+  MRQC,
+  MRQC_RSS_FIELD_IPV4,
+  MRQC_RSS_FIELD_IPV4_TCP,
+  MRQC_RSS_FIELD_IPV4_UDP,
+  MRQC_RSS_FIELD_IPV6,
+  MRQC_RSS_FIELD_IPV6_EX,
+  MRQC_RSS_FIELD_IPV6_TCP,
+  MRQC_RSS_FIELD_IPV6_TCP_EX,
+  MRQC_RSS_FIELD_IPV6_UDP,
+  MRQC_RSS_FIELD_IPV6_UDP_EX,
+  RETA,
+  RETA_ENTRIES,
+  RETA_QUEUE_MASK,
+  RSSRK,
+  RSSRK_BYTES,
+} from './rss-regs.js';
+
+export * from './rss-regs.js';
 
 /** RSS type values of the descriptor's pkt_info bits 3:0. */
 export const RSS_TYPE_NONE = 0;
@@ -155,8 +161,28 @@ export function registerByte(regs: Uint32Array, base: number, index: number): nu
   return (regs[(base >>> 2) + Math.floor(index / REG_BYTES)] >>> (BITS_PER_BYTE * (index % REG_BYTES))) & BYTE_MASK;
 }
 
-/** Copies the RSS key held in the ten RSSRK registers at byte offset `base` into `out`. */
-export function readRssKey(regs: Uint32Array, base: number, out: Uint8Array): Uint8Array {
-  for (let i = 0; i < RSSRK_BYTES; i++) out[i] = registerByte(regs, base, i);
+/** Copies the RSS key held in the ten RSSRK registers into `out`. */
+export function readRssKey(regs: Uint32Array, out: Uint8Array): Uint8Array {
+  for (let i = 0; i < RSSRK_BYTES; i++) out[i] = registerByte(regs, RSSRK, i);
+  return out;
+}
+
+/** Where RSS puts a frame. */
+export interface RssChoice {
+  /** RSS type of the descriptor (RSS_TYPE_NONE when nothing was hashed). */
+  type: number;
+  hash: number;
+  queue: number;
+}
+
+/**
+ * Chooses the queue of `frame` (parsed as `packet`): with RSS on, the redirection-table
+ * entry the low 7 bits of the Toeplitz hash index, over the fields MRQC enables; queue 0
+ * otherwise. `key` is scratch for the key; `out` is filled and returned.
+ */
+export function rssChoose(regs: Uint32Array, frame: Uint8Array, packet: ParsedPacket, rssOn: boolean, key: Uint8Array, out: RssChoice): RssChoice {
+  out.type = rssOn ? rssType(packet, regs[MRQC >>> 2]) : RSS_TYPE_NONE;
+  out.hash = out.type === RSS_TYPE_NONE ? 0 : toeplitzHash(readRssKey(regs, key), rssInput(frame, packet, out.type));
+  out.queue = out.type === RSS_TYPE_NONE ? 0 : registerByte(regs, RETA, out.hash % RETA_ENTRIES) & RETA_QUEUE_MASK;
   return out;
 }

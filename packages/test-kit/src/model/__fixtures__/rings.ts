@@ -4,10 +4,12 @@
  * The rings take the device's register module (igb's or ixgbe's: the names and bits they
  * use are the same in both datasheets, the offsets differ).
  */
-import { allocAnonymous, type MemoryMapping } from '@nic/native';
+import { afterEach, beforeEach } from 'vitest';
+import { allocAnonymous, closeFd, eventfd, type MemoryMapping } from '@nic/native';
 import { BROADCAST, etherFrame } from '@nic/native/testing';
 import type { PciRegisters } from '@nic/pci/driver';
 import type { DmaSpace } from '../dma.js';
+import { EERD_ADDR_SHIFT, EERD_DATA_SHIFT, EERD_DONE, EERD_START } from '../nvm.js';
 
 /** A model the helpers program: registers and the DMA space. */
 export interface RingModel extends PciRegisters {
@@ -29,7 +31,6 @@ export interface QueueRegs {
   TDH(q: number): number;
   TDT(q: number): number;
   TXDCTL(q: number): number;
-  readonly DESC_SIZE: number;
   readonly SRRCTL_DESCTYPE_ADV_ONEBUF: number;
   readonly SRRCTL_BSIZEPKT_SHIFT: number;
   readonly RXDCTL_ENABLE: number;
@@ -38,6 +39,8 @@ export interface QueueRegs {
 
 /** IOVA the test memory is mapped at. */
 export const TEST_IOVA = 0x4000_0000;
+/** Bytes of a descriptor. */
+const DESC_BYTES = 16;
 const TWO_POW_32 = 2 ** 32;
 
 /** Locked memory mapped into a model's DMA space, with a bump allocator. */
@@ -71,9 +74,15 @@ export class TestMemory {
   }
 }
 
-function setAddress(model: RingModel, lo: number, hi: number, iova: number): void {
-  model.write32(lo, iova % TWO_POW_32);
-  model.write32(hi, Math.floor(iova / TWO_POW_32));
+/** Allocates a ring of `count` descriptors and `count` buffers, and programs its base, length and head. */
+function allocRing(model: RingModel, mem: TestMemory, count: number, bufSize: number, lo: number, hi: number, len: number, head: number): { descs: number; bufs: number[] } {
+  const descs = mem.alloc(count * DESC_BYTES);
+  const bufs = Array.from({ length: count }, () => mem.alloc(bufSize));
+  model.write32(lo, mem.iova(descs) % TWO_POW_32);
+  model.write32(hi, Math.floor(mem.iova(descs) / TWO_POW_32));
+  model.write32(len, count * DESC_BYTES);
+  model.write32(head, 0);
+  return { descs, bufs };
 }
 
 /** An rx ring of `count` descriptors with `bufSize`-byte buffers, owned by the device up to RDT = count - 1. */
@@ -89,13 +98,9 @@ export class RxRing {
     readonly count = 32,
     readonly bufSize = 2048,
   ) {
-    this.descs = mem.alloc(count * R.DESC_SIZE);
-    this.bufs = Array.from({ length: count }, () => mem.alloc(bufSize));
+    ({ descs: this.descs, bufs: this.bufs } = allocRing(model, mem, count, bufSize, R.RDBAL(queue), R.RDBAH(queue), R.RDLEN(queue), R.RDH(queue)));
     this.bufs.forEach((b, i) => this.#arm(i, b));
-    setAddress(model, R.RDBAL(queue), R.RDBAH(queue), mem.iova(this.descs));
-    model.write32(R.RDLEN(queue), count * R.DESC_SIZE);
     model.write32(R.SRRCTL(queue), R.SRRCTL_DESCTYPE_ADV_ONEBUF | (bufSize >>> R.SRRCTL_BSIZEPKT_SHIFT));
-    model.write32(R.RDH(queue), 0);
     model.write32(R.RDT(queue), count - 1);
     model.write32(R.RXDCTL(queue), R.RXDCTL_ENABLE);
   }
@@ -106,14 +111,14 @@ export class RxRing {
   }
 
   #arm(i: number, buf: number): void {
-    const d = (this.descs + i * this.R.DESC_SIZE) >>> 2;
+    const d = (this.descs + i * DESC_BYTES) >>> 2;
     this.mem.u32.fill(0, d, d + 4);
     this.mem.u32[d] = this.mem.iova(buf) % TWO_POW_32;
     this.mem.u32[d + 1] = Math.floor(this.mem.iova(buf) / TWO_POW_32);
   }
 
   dword(i: number, n: number): number {
-    return this.mem.u32[((this.descs + i * this.R.DESC_SIZE) >>> 2) + n];
+    return this.mem.u32[((this.descs + i * DESC_BYTES) >>> 2) + n];
   }
 
   status(i: number): number {
@@ -148,11 +153,7 @@ export class TxRing {
     readonly count = 32,
     bufSize = 2048,
   ) {
-    this.descs = mem.alloc(count * R.DESC_SIZE);
-    this.bufs = Array.from({ length: count }, () => mem.alloc(bufSize));
-    setAddress(model, R.TDBAL(queue), R.TDBAH(queue), mem.iova(this.descs));
-    model.write32(R.TDLEN(queue), count * R.DESC_SIZE);
-    model.write32(R.TDH(queue), 0);
+    ({ descs: this.descs, bufs: this.bufs } = allocRing(model, mem, count, bufSize, R.TDBAL(queue), R.TDBAH(queue), R.TDLEN(queue), R.TDH(queue)));
     model.write32(R.TDT(queue), 0);
     model.write32(R.TXDCTL(queue), R.TXDCTL_ENABLE);
   }
@@ -161,7 +162,7 @@ export class TxRing {
   put(bytes: Uint8Array, cmd: number, olinfo = 0): number {
     const i = this.tail;
     this.mem.u8.set(bytes, this.bufs[i]);
-    const d = (this.descs + i * this.R.DESC_SIZE) >>> 2;
+    const d = (this.descs + i * DESC_BYTES) >>> 2;
     this.mem.u32[d] = this.mem.iova(this.bufs[i]) % TWO_POW_32;
     this.mem.u32[d + 1] = Math.floor(this.mem.iova(this.bufs[i]) / TWO_POW_32);
     this.mem.u32[d + 2] = (cmd | bytes.length) >>> 0;
@@ -173,7 +174,7 @@ export class TxRing {
   /** Writes raw dwords (a context descriptor). */
   putRaw(dwords: readonly number[]): number {
     const i = this.tail;
-    const d = (this.descs + i * this.R.DESC_SIZE) >>> 2;
+    const d = (this.descs + i * DESC_BYTES) >>> 2;
     dwords.forEach((v, k) => (this.mem.u32[d + k] = v >>> 0));
     this.tail = (i + 1) % this.count;
     return i;
@@ -190,7 +191,7 @@ export class TxRing {
   }
 
   status(i: number): number {
-    return this.mem.u32[((this.descs + i * this.R.DESC_SIZE) >>> 2) + 3];
+    return this.mem.u32[((this.descs + i * DESC_BYTES) >>> 2) + 3];
   }
 }
 
@@ -213,3 +214,79 @@ export function frameTo(dst: Uint8Array, tag: number, length = 64, etherType = 0
 }
 
 export { BROADCAST };
+
+/** `frame` with an 802.1Q tag (TCI `tci`, TPID `tpid`) after the addresses. */
+export function vlanFrame(frame: Uint8Array, tci: number, tpid = 0x8100): Uint8Array {
+  const out = new Uint8Array(frame.length + 4);
+  out.set(frame.subarray(0, 12));
+  out.set([tpid >> 8, tpid & 0xff, tci >> 8, tci & 0xff], 12);
+  out.set(frame.subarray(12), 16);
+  return out;
+}
+
+/** Reads NVM word `addr` through EERD (at offset `eerd`) as drivers do: START, then DONE and the data. */
+export function eerdRead(model: PciRegisters, eerd: number, addr: number): number {
+  model.write32(eerd, (addr << EERD_ADDR_SHIFT) | EERD_START);
+  const value = model.read32(eerd);
+  if ((value & EERD_DONE) === 0) throw new Error(`EERD did not report DONE for word ${addr}`);
+  return value >>> EERD_DATA_SHIFT;
+}
+
+/** Non-blocking eventfds that {@link closeAll} closes. */
+export class Eventfds {
+  readonly #fds: number[] = [];
+
+  /** A fresh non-blocking eventfd. */
+  make(): number {
+    const fd = eventfd(0, { nonblock: true });
+    this.#fds.push(fd);
+    return fd;
+  }
+
+  closeAll(): void {
+    for (const fd of this.#fds.splice(0)) closeFd(fd);
+  }
+}
+
+/** A unicast address no test port has, and the mDNS multicast address. */
+export const OTHER_UNICAST = Uint8Array.of(0x02, 0, 0, 0, 0, 0x77);
+export const MDNS_MULTICAST = Uint8Array.of(0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb);
+
+/** Two ports and the memory they reach, for the tests of one suite. */
+export interface PortPair<M> {
+  readonly a: M;
+  readonly b: M;
+  readonly mem: TestMemory;
+  /** A frame of `length` bytes to port b's own address, its payload starting with `tag`. */
+  toB(tag: number, length?: number): Uint8Array;
+}
+
+/**
+ * Ports `a` (02:00:00:00:00:0a) and `b` (…0b) made by `create`, sharing one DMA space and
+ * test memory, fresh for each test of the enclosing suite (vitest hooks).
+ */
+export function portPair<M extends RingModel & { readonly mac: Uint8Array }>(create: (options: { mac: string; dma?: DmaSpace }) => M): PortPair<M> {
+  let ports: { a: M; b: M; mem: TestMemory } | undefined;
+  beforeEach(() => {
+    const a = create({ mac: '02:00:00:00:00:0a' });
+    const b = create({ mac: '02:00:00:00:00:0b', dma: a.dma });
+    ports = { a, b, mem: new TestMemory([a, b]) };
+  });
+  afterEach(() => ports?.mem.release());
+  const get = (): { a: M; b: M; mem: TestMemory } => {
+    if (!ports) throw new Error('portPair: used outside a test');
+    return ports;
+  };
+  return {
+    get a() {
+      return get().a;
+    },
+    get b() {
+      return get().b;
+    },
+    get mem() {
+      return get().mem;
+    },
+    toB: (tag, length = 64) => frameTo(get().b.mac, tag, length),
+  };
+}

@@ -25,3 +25,69 @@ export function tcp4Frame(src: readonly number[], dst: readonly number[], sport:
   f.set([sport >> 8, sport & 0xff, dport >> 8, dport & 0xff], 34);
   return f;
 }
+
+/** IPv6 vectors of the same suite: addresses as 16 bytes, hash of addresses and of addresses and TCP ports. */
+export const MS_IPV6_VECTORS = [
+  {
+    dst: [0x3f, 0xfe, 0x25, 0x01, 0x02, 0x00, 0x00, 0x03, 0, 0, 0, 0, 0, 0, 0, 0x01],
+    dport: 1766,
+    src: [0x3f, 0xfe, 0x25, 0x01, 0x02, 0x00, 0x1f, 0xff, 0, 0, 0, 0, 0, 0, 0, 0x07],
+    sport: 2794,
+    ip: 0x2cc18cd5,
+    tcp: 0x40207d3d,
+  },
+  {
+    dst: [0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01],
+    dport: 4739,
+    src: [0x3f, 0xfe, 0x05, 0x01, 0x00, 0x08, 0, 0, 0x02, 0x60, 0x97, 0xff, 0xfe, 0x40, 0xef, 0xab],
+    sport: 14230,
+    ip: 0x0f0c461c,
+    tcp: 0xdde51bbf,
+  },
+  {
+    dst: [0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0x02, 0x00, 0xf8, 0xff, 0xfe, 0x21, 0x67, 0xcf],
+    dport: 38024,
+    src: [0x3f, 0xfe, 0x19, 0x00, 0x45, 0x45, 0x00, 0x03, 0x02, 0x00, 0xf8, 0xff, 0xfe, 0x21, 0x67, 0xcf],
+    sport: 44251,
+    ip: 0x4b61e985,
+    tcp: 0x02d1feef,
+  },
+] as const;
+
+/** An Ethernet + IPv6 + TCP (`proto` 6) or UDP (17) frame. */
+export function l4v6Frame(src: readonly number[], dst: readonly number[], sport: number, dport: number, dmac: readonly number[] = [0x33, 0x33, 0, 0, 0, 1], proto = 6): Uint8Array {
+  const f = new Uint8Array(14 + 40 + 20);
+  f.set(dmac, 0);
+  f.set([0x02, 0, 0, 0, 0, 1, 0x86, 0xdd, 0x60], 6);
+  f[14 + 5] = 20;
+  f[14 + 6] = proto;
+  f[14 + 7] = 64;
+  f.set(src, 22);
+  f.set(dst, 38);
+  f.set([sport >> 8, sport & 0xff, dport >> 8, dport & 0xff], 54);
+  return f;
+}
+
+/** An Ethernet + IPv4 + UDP frame. */
+export function udp4Frame(src: readonly number[], dst: readonly number[], sport: number, dport: number, dmac: readonly number[]): Uint8Array {
+  const f = tcp4Frame(src, dst, sport, dport, [...dmac]);
+  f[14 + 9] = 17;
+  return f;
+}
+
+/**
+ * The Toeplitz hash by its definition, written independently of the models' shift-register
+ * form: the key as one 320-bit number, and for each set input bit i (most significant
+ * first) the 32 key bits starting at bit i XORed in.
+ */
+export function toeplitzByDefinition(key: Uint8Array, input: Uint8Array): number {
+  let k = 0n;
+  for (const byte of key) k = (k << 8n) | BigInt(byte);
+  const keyBits = BigInt(key.length * 8);
+  let hash = 0n;
+  for (let i = 0; i < input.length * 8; i++) {
+    if ((input[i >> 3] & (0x80 >> (i & 7))) === 0) continue;
+    hash ^= (k >> (keyBits - 32n - BigInt(i))) & 0xffffffffn;
+  }
+  return Number(hash);
+}
