@@ -1,0 +1,333 @@
+/**
+ * The control operations igb and ixgbe ports do alike (`eth_dev_ops`): device information,
+ * queue set-up and release over the shared queue records, link reads and the wait for the
+ * link, promiscuous and all-multicast modes on the family's filter control register, receive
+ * addresses, the multicast and VLAN tables, RSS key and table, clear-on-read counters as
+ * extended statistics. Each driver extends {@link IntelPortOps} with what differs: start and
+ * stop (the enable sequences), MTU, the statistics ethdev sums, link set-up, and whatever its
+ * chip adds to a receive address.
+ */
+import { NicError, pktmbufDataRoomSize, type Arena, type Mempool } from '@nic/eal';
+import { MBUF_HEADROOM } from '@nic/eal/layout';
+import {
+  ETHER_OVERHEAD,
+  linkStatusSet,
+  LinkSpeed,
+  PF_ALLMULTI,
+  PF_PROMISC,
+  RssHf,
+  RxOffload,
+  TxOffload,
+  type EthDev,
+  type EthdevOps,
+  type EthStats,
+  type PmdDevInfo,
+  type RxConf,
+  type TxConf,
+} from '@nic/ethdev/driver';
+import { DESC_COUNT_ALIGN, DESC_SIZE } from './desc.js';
+import { mtaUpdate, rarClear, rarSet, vftaSet } from './filters.js';
+import type { IntelHw } from './hw.js';
+import { Q_NB_DESC, Q_RING, TQF_FAST_FREE, type PrivLayout } from './layout.js';
+import { freeQueueZone, queueZoneName, rxQueueInit, txQueueInit } from './queues.js';
+import { RETA_ENTRIES, retaRoundRobin, retaWrite, RSS_KEY_SIZE, rssKeyWrite, type RssFields } from './rss.js';
+import { accumulateCounters, type CounterDef } from './stats.js';
+
+/** The key RSS uses unless the application gives one (DPDK's default for both, Microsoft's example key). */
+export const DEFAULT_RSS_KEY = Uint8Array.of(
+  0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3, 0x8f, 0xb0,
+  0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3, 0x80, 0x30, 0xf2, 0x0c,
+  0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
+);
+
+/** What a family's ports look like to the shared operations. */
+export interface IntelFamily {
+  /** The family's short name, in messages and queue memzone names: `igb`, `ixgbe`. */
+  readonly name: string;
+  readonly layout: PrivLayout;
+  /** Descriptors a ring may have (a multiple of {@link DESC_COUNT_ALIGN}). */
+  readonly descMin: number;
+  readonly descMax: number;
+  /** The largest frame the MAC takes. */
+  readonly maxRxPktLen: number;
+  /** Smallest rx buffer (the unit SRRCTL.BSIZEPACKET counts in). */
+  readonly minRxBufSize: number;
+  /** Receive address registers (RAL/RAH pairs). */
+  readonly macAddrs: number;
+  /** Rx offloads a queue can have on its own. */
+  readonly rxQueueOffloadCapa: number;
+  /** Write-back error bits that make a received frame unusable. */
+  readonly rxErrMask: number;
+  /** The clear-on-read counters, as extended statistics in this order. */
+  readonly counters: readonly CounterDef[];
+  /** Register offsets. */
+  readonly ral: (n: number) => number;
+  readonly rah: (n: number) => number;
+  readonly rdt: (q: number) => number;
+  readonly tdt: (q: number) => number;
+  readonly vfta: number;
+  readonly mta: number;
+  readonly rssrk: number;
+  readonly reta: number;
+  /** The receive filter control register (igb RCTL, ixgbe FCTRL) and its unicast and multicast promiscuous bits. */
+  readonly filterCtl: number;
+  readonly upe: number;
+  readonly mpe: number;
+  /** Queues RSS can spread over. */
+  readonly rssMaxQueues: number;
+  /** Writes MRQC to hash `fields`, or turns RSS off (undefined). */
+  readonly mrqcWrite: (hw: IntelHw, fields: RssFields | undefined) => void;
+}
+
+/** A link as the registers show it. */
+export interface IntelLink {
+  readonly up: boolean;
+  /** Mb/s, 0 when down. */
+  readonly speed: number;
+  readonly fullDuplex: boolean;
+}
+
+const MIN_MTU = 68;
+const PREFERRED_RING_SIZE = 256;
+const PREFERRED_BURST = 32;
+/** How long `linkGet` waits for the link (DPDK polls 90 x 100 ms). */
+const LINK_WAIT_POLLS = 90;
+const LINK_WAIT_MS = 100;
+const TWO_32 = 2 ** 32;
+const RSS_OFFLOADS = RssHf.IPV4 | RssHf.NONFRAG_IPV4_TCP | RssHf.NONFRAG_IPV4_UDP | RssHf.IPV6 | RssHf.NONFRAG_IPV6_TCP | RssHf.NONFRAG_IPV6_UDP;
+
+/** The operations igb and ixgbe ports share; a driver's ops extend it. */
+export abstract class IntelPortOps implements EthdevOps {
+  readonly hw: IntelHw;
+  readonly family: IntelFamily;
+  /** Queues each way this device has. */
+  readonly maxQueues: number;
+  /** Whether the port is started. */
+  protected started = false;
+  /** Counter totals since the last reset, one per counter of the family. */
+  readonly #totals: Float64Array;
+
+  constructor(hw: IntelHw, family: IntelFamily, maxQueues: number) {
+    this.hw = hw;
+    this.family = family;
+    this.maxQueues = maxQueues;
+    this.#totals = new Float64Array(family.counters.length);
+  }
+
+  abstract start(dev: EthDev): void;
+  abstract stop(dev: EthDev): void;
+  abstract mtuSet(dev: EthDev, mtu: number): void;
+  abstract statsGet(dev: EthDev, stats: EthStats): void;
+  abstract setLinkUp(): void;
+  abstract setLinkDown(): void;
+  /** The link as the device shows it now. */
+  protected abstract readLink(): IntelLink;
+
+  infoGet(): PmdDevInfo {
+    const f = this.family;
+    const lim = { min: f.descMin, max: f.descMax, align: DESC_COUNT_ALIGN };
+    return {
+      minMtu: MIN_MTU,
+      maxMtu: f.maxRxPktLen - ETHER_OVERHEAD,
+      maxRxPktLen: f.maxRxPktLen,
+      minRxBufSize: f.minRxBufSize,
+      maxRxQueues: this.maxQueues,
+      maxTxQueues: this.maxQueues,
+      maxMacAddrs: f.macAddrs,
+      rxOffloadCapa: RxOffload.VLAN_STRIP | RxOffload.VLAN_FILTER | RxOffload.SCATTER | RxOffload.RSS_HASH,
+      txOffloadCapa: TxOffload.MULTI_SEGS | TxOffload.MBUF_FAST_FREE,
+      rxQueueOffloadCapa: f.rxQueueOffloadCapa,
+      txQueueOffloadCapa: 0,
+      flowTypeRssOffloads: RSS_OFFLOADS,
+      hashKeySize: RSS_KEY_SIZE,
+      retaSize: RETA_ENTRIES,
+      rxDescLim: lim,
+      txDescLim: lim,
+      defaultRxPortConf: { burstSize: PREFERRED_BURST, ringSize: PREFERRED_RING_SIZE, nbQueues: 1 },
+      defaultTxPortConf: { burstSize: PREFERRED_BURST, ringSize: PREFERRED_RING_SIZE, nbQueues: 1 },
+    };
+  }
+
+  rxQueueSetup(dev: EthDev, queue: number, nbDesc: number, conf: RxConf, mempool: Mempool): void {
+    const f = this.family;
+    const room = pktmbufDataRoomSize(mempool) - MBUF_HEADROOM;
+    if (room < f.minRxBufSize) {
+      throw new NicError('NIC_EINVAL', `${dev.name}: rx queue ${queue}: mempool ${mempool.name} has ${room} bytes of data room past the headroom; ${f.name} needs at least ${f.minRxBufSize}`);
+    }
+    rxQueueInit(dev.eal.arena, f.layout.rxRecord(dev.data.privOffset, queue), nbDesc, {
+      zone: queueZoneName(f.name, dev.port, 'rx', queue),
+      tailReg: f.rdt(queue),
+      maxDesc: f.descMax,
+      port: dev.port,
+      errMask: f.rxErrMask,
+      vlanStrip: ((dev.conf.rxMode.offloads | (conf.offloads ?? 0)) & RxOffload.VLAN_STRIP) !== 0,
+    });
+  }
+
+  txQueueSetup(dev: EthDev, queue: number, nbDesc: number, conf: TxConf): void {
+    const f = this.family;
+    const offloads = dev.conf.txMode.offloads | (conf.offloads ?? 0);
+    txQueueInit(dev.eal.arena, f.layout.txRecord(dev.data.privOffset, queue), nbDesc, {
+      zone: queueZoneName(f.name, dev.port, 'tx', queue),
+      tailReg: f.tdt(queue),
+      maxDesc: f.descMax,
+      flags: (offloads & TxOffload.MBUF_FAST_FREE) !== 0 ? TQF_FAST_FREE : 0,
+    });
+  }
+
+  rxQueueRelease(dev: EthDev, queue: number): void {
+    freeQueueZone(dev.eal.arena, queueZoneName(this.family.name, dev.port, 'rx', queue));
+  }
+
+  txQueueRelease(dev: EthDev, queue: number): void {
+    freeQueueZone(dev.eal.arena, queueZoneName(this.family.name, dev.port, 'tx', queue));
+  }
+
+  close(dev: EthDev): void {
+    for (let q = 0; q < dev.rxQueues.length; q++) this.rxQueueRelease(dev, q);
+    for (let q = 0; q < dev.txQueues.length; q++) this.txQueueRelease(dev, q);
+  }
+
+  linkUpdate(dev: EthDev, waitToComplete: boolean): void | Promise<void> {
+    if (!waitToComplete || !this.started || this.readLink().up) {
+      this.updateLink(dev);
+      return;
+    }
+    return this.#waitLink(dev);
+  }
+
+  /** Refreshes the link after a link-change interrupt; returns whether it changed. */
+  linkChanged(dev: EthDev): boolean {
+    return this.updateLink(dev);
+  }
+
+  promiscuousEnable(): void {
+    this.hw.setBits(this.family.filterCtl, this.family.upe | this.family.mpe);
+  }
+
+  promiscuousDisable(dev: EthDev): void {
+    const { filterCtl, upe, mpe } = this.family;
+    this.hw.clearBits(filterCtl, dev.data.flags & PF_ALLMULTI ? upe : upe | mpe);
+  }
+
+  allmulticastEnable(): void {
+    this.hw.setBits(this.family.filterCtl, this.family.mpe);
+  }
+
+  allmulticastDisable(dev: EthDev): void {
+    if ((dev.data.flags & PF_PROMISC) === 0) this.hw.clearBits(this.family.filterCtl, this.family.mpe);
+  }
+
+  macAddrSet(_dev: EthDev, mac: Uint8Array): void {
+    this.rarWrite(0, mac);
+  }
+
+  macAddrAdd(_dev: EthDev, mac: Uint8Array, index: number): void {
+    this.rarWrite(index, mac);
+  }
+
+  macAddrRemove(_dev: EthDev, index: number): void {
+    this.rarErase(index);
+  }
+
+  vlanFilterSet(_dev: EthDev, vlanId: number, on: boolean): void {
+    vftaSet(this.hw, this.family.vfta, vlanId, on);
+  }
+
+  setMcAddrList(_dev: EthDev, macs: readonly Uint8Array[]): void {
+    mtaUpdate(this.hw, this.family.mta, macs);
+  }
+
+  statsReset(): void {
+    this.totals().fill(0);
+  }
+
+  xstatsGetNames(): string[] {
+    return this.family.counters.map((c) => c.name);
+  }
+
+  xstatsGet(): number[] {
+    return Array.from(this.totals());
+  }
+
+  xstatsReset(): void {
+    this.statsReset();
+  }
+
+  /** The counter totals, brought up to date from the registers. */
+  protected totals(): Float64Array {
+    accumulateCounters(this.hw, this.family.counters, this.#totals);
+    return this.#totals;
+  }
+
+  /** Clears the counters' registers without counting what they held (at start). */
+  protected discardCounters(): void {
+    accumulateCounters(this.hw, this.family.counters, new Float64Array(this.family.counters.length));
+  }
+
+  /** Writes receive address `index` (valid). */
+  protected rarWrite(index: number, mac: Uint8Array): void {
+    rarSet(this.hw, this.family.ral(index), this.family.rah(index), mac);
+  }
+
+  /** Clears receive address `index`. */
+  protected rarErase(index: number): void {
+    rarClear(this.hw, this.family.ral(index), this.family.rah(index));
+  }
+
+  /** Writes the port's addresses into the receive address registers, clearing the unused ones. */
+  protected writeMacs(dev: EthDev): void {
+    for (let i = 0; i < this.family.macAddrs; i++) {
+      const mac = i === 0 ? dev.data.mac : dev.macAddrs[i];
+      if (mac) this.rarWrite(i, mac);
+      else this.rarErase(i);
+    }
+  }
+
+  /**
+   * Points a ring's base and length registers at the ring of the queue record `rec` and
+   * returns its descriptor count.
+   */
+  protected ringWrite(arena: Arena, rec: number, bal: number, bah: number, len: number): number {
+    const iova = arena.iova(arena.u32[(rec + Q_RING) >>> 2]);
+    const nbDesc = arena.u32[(rec + Q_NB_DESC) >>> 2];
+    this.hw.write(bal, iova % TWO_32);
+    this.hw.write(bah, Math.floor(iova / TWO_32));
+    this.hw.write(len, nbDesc * DESC_SIZE);
+    return nbDesc;
+  }
+
+  /** RSS as the port's configuration asks: key, round-robin table, MRQC; off without it. */
+  protected rssInit(dev: EthDev): void {
+    const { hw, family: f } = this;
+    const { rss, rxMode } = dev.conf;
+    if (rxMode.mqMode !== 'rss' || rss.hf === 0) {
+      f.mrqcWrite(hw, undefined);
+      return;
+    }
+    rssKeyWrite(hw, f.rssrk, rss.key ?? DEFAULT_RSS_KEY);
+    retaWrite(hw, f.reta, retaRoundRobin(Math.min(dev.data.nbRxQueues, f.rssMaxQueues)));
+    const hf = rss.hf;
+    f.mrqcWrite(hw, {
+      ipv4: (hf & RssHf.IPV4) !== 0,
+      ipv4Tcp: (hf & RssHf.NONFRAG_IPV4_TCP) !== 0,
+      ipv4Udp: (hf & RssHf.NONFRAG_IPV4_UDP) !== 0,
+      ipv6: (hf & RssHf.IPV6) !== 0,
+      ipv6Tcp: (hf & RssHf.NONFRAG_IPV6_TCP) !== 0,
+      ipv6Udp: (hf & RssHf.NONFRAG_IPV6_UDP) !== 0,
+    });
+  }
+
+  /** Reads the link into the port's shared data; returns whether it changed. */
+  protected updateLink(dev: EthDev): boolean {
+    const link = this.readLink();
+    return linkStatusSet(dev, { up: link.up, speed: link.up ? link.speed : LinkSpeed.NONE, fullDuplex: link.fullDuplex, autoneg: true });
+  }
+
+  async #waitLink(dev: EthDev): Promise<void> {
+    for (let i = 0; i < LINK_WAIT_POLLS && this.started && !this.readLink().up; i++) {
+      await new Promise((resolve) => setTimeout(resolve, LINK_WAIT_MS));
+    }
+    this.updateLink(dev);
+  }
+}
