@@ -30,7 +30,7 @@ import { mtaUpdate, rarClear, rarSet, vftaSet } from './filters.js';
 import type { IntelHw } from './hw.js';
 import { Q_NB_DESC, Q_RING, TQF_FAST_FREE, type PrivLayout } from './layout.js';
 import { freeQueueZone, queueZoneName, rxQueueInit, txQueueInit } from './queues.js';
-import { RETA_ENTRIES, retaRoundRobin, retaWrite, RSS_KEY_SIZE, rssKeyWrite, type RssFields } from './rss.js';
+import { mrqcValue, RETA_ENTRIES, retaRoundRobin, retaWrite, RSS_KEY_SIZE, rssKeyWrite, type MrqcBits } from './rss.js';
 import { accumulateCounters, type CounterDef } from './stats.js';
 
 /** The key RSS uses unless the application gives one (DPDK's default for both, Microsoft's example key). */
@@ -75,8 +75,9 @@ export interface IntelFamily {
   readonly mpe: number;
   /** Queues RSS can spread over. */
   readonly rssMaxQueues: number;
-  /** Writes MRQC to hash `fields`, or turns RSS off (undefined). */
-  readonly mrqcWrite: (hw: IntelHw, fields: RssFields | undefined) => void;
+  /** The multiple receive queues command register and where it keeps RSS enable and each hashed field. */
+  readonly mrqc: number;
+  readonly mrqcBits: MrqcBits;
 }
 
 /** A link as the registers show it. */
@@ -302,20 +303,21 @@ export abstract class IntelPortOps implements EthdevOps {
     const { hw, family: f } = this;
     const { rss, rxMode } = dev.conf;
     if (rxMode.mqMode !== 'rss' || rss.hf === 0) {
-      f.mrqcWrite(hw, undefined);
+      hw.write(f.mrqc, mrqcValue(undefined, f.mrqcBits));
       return;
     }
     rssKeyWrite(hw, f.rssrk, rss.key ?? DEFAULT_RSS_KEY);
     retaWrite(hw, f.reta, retaRoundRobin(Math.min(dev.data.nbRxQueues, f.rssMaxQueues)));
     const hf = rss.hf;
-    f.mrqcWrite(hw, {
+    const fields = {
       ipv4: (hf & RssHf.IPV4) !== 0,
       ipv4Tcp: (hf & RssHf.NONFRAG_IPV4_TCP) !== 0,
       ipv4Udp: (hf & RssHf.NONFRAG_IPV4_UDP) !== 0,
       ipv6: (hf & RssHf.IPV6) !== 0,
       ipv6Tcp: (hf & RssHf.NONFRAG_IPV6_TCP) !== 0,
       ipv6Udp: (hf & RssHf.NONFRAG_IPV6_UDP) !== 0,
-    });
+    };
+    hw.write(f.mrqc, mrqcValue(fields, f.mrqcBits));
   }
 
   /** Reads the link into the port's shared data; returns whether it changed. */

@@ -13,7 +13,7 @@ import { QUEUES_82576 } from './base/ids.js';
 import { readHwLink } from './base/link.js';
 import { phyAutoneg, phyPower } from './base/phy.js';
 import * as R from './base/regs.js';
-import { mrqcWrite } from './base/rss.js';
+import { MRQC_BITS } from './base/rss.js';
 import { COUNTERS } from './base/stats.js';
 import type { IgbInterrupts } from './interrupts.js';
 import { IGB_LAYOUT, rxRecord, txRecord } from './layout.js';
@@ -67,7 +67,8 @@ const IGB_FAMILY: IntelFamily = {
   upe: R.RCTL_UPE,
   mpe: R.RCTL_MPE,
   rssMaxQueues: QUEUES_82576,
-  mrqcWrite,
+  mrqc: R.MRQC,
+  mrqcBits: MRQC_BITS,
 };
 
 /** What the ops need about the device besides its registers. */

@@ -15,7 +15,7 @@ import { DESC_COUNT_MAX, DESC_COUNT_MIN, RXDADV_ERR_FRAME } from './base/desc.js
 import type { MediaType } from './base/ids.js';
 import { readHwLink, setupLink } from './base/link.js';
 import * as R from './base/regs.js';
-import { mrqcWrite } from './base/rss.js';
+import { MRQC_BITS } from './base/rss.js';
 import { is10G, type SfpModule } from './base/sfp.js';
 import { COUNTERS, IERRORS, IMISSED } from './base/stats.js';
 import type { IxgbeInterrupts } from './interrupts.js';
@@ -68,7 +68,8 @@ const IXGBE_FAMILY: IntelFamily = {
   upe: R.FCTRL_UPE,
   mpe: R.FCTRL_MPE,
   rssMaxQueues: RSS_MAX_QUEUES,
-  mrqcWrite,
+  mrqc: R.MRQC,
+  mrqcBits: MRQC_BITS,
 };
 
 /** What the ops need about the device besides its registers. */

@@ -2,9 +2,8 @@
  * Receive-side scaling: which header fields the 82576 hashes (MRQC). The key and the
  * redirection table are written by @nic/intel-common.
  */
-import { mrqcValue, type IntelHw, type MrqcBits, type RssFields } from '@nic/intel-common';
+import type { MrqcBits } from '@nic/intel-common';
 import {
-  MRQC,
   MRQC_ENABLE_RSS_4Q,
   MRQC_RSS_FIELD_IPV4,
   MRQC_RSS_FIELD_IPV4_TCP,
@@ -14,7 +13,8 @@ import {
   MRQC_RSS_FIELD_IPV6_UDP,
 } from './regs.js';
 
-const BITS: MrqcBits = {
+/** Where MRQC keeps RSS enable and each hashed field. */
+export const MRQC_BITS: MrqcBits = {
   enable: MRQC_ENABLE_RSS_4Q,
   ipv4: MRQC_RSS_FIELD_IPV4,
   ipv4Tcp: MRQC_RSS_FIELD_IPV4_TCP,
@@ -23,8 +23,3 @@ const BITS: MrqcBits = {
   ipv6Tcp: MRQC_RSS_FIELD_IPV6_TCP,
   ipv6Udp: MRQC_RSS_FIELD_IPV6_UDP,
 };
-
-/** Turns RSS on over `fields`, or off when `fields` is undefined. */
-export function mrqcWrite(hw: IntelHw, fields: RssFields | undefined): void {
-  hw.write(MRQC, mrqcValue(fields, BITS));
-}

@@ -1,7 +1,6 @@
 /** Receive-side scaling: which header fields the 82599 hashes (MRQC). Key and table: @nic/intel-common. */
-import { mrqcValue, type IntelHw, type MrqcBits, type RssFields } from '@nic/intel-common';
+import type { MrqcBits } from '@nic/intel-common';
 import {
-  MRQC,
   MRQC_RSS_FIELD_IPV4,
   MRQC_RSS_FIELD_IPV4_TCP,
   MRQC_RSS_FIELD_IPV4_UDP,
@@ -11,7 +10,8 @@ import {
   MRQC_RSSEN,
 } from './regs.js';
 
-const BITS: MrqcBits = {
+/** Where MRQC keeps RSS enable and each hashed field. */
+export const MRQC_BITS: MrqcBits = {
   enable: MRQC_RSSEN,
   ipv4: MRQC_RSS_FIELD_IPV4,
   ipv4Tcp: MRQC_RSS_FIELD_IPV4_TCP,
@@ -20,8 +20,3 @@ const BITS: MrqcBits = {
   ipv6Tcp: MRQC_RSS_FIELD_IPV6_TCP,
   ipv6Udp: MRQC_RSS_FIELD_IPV6_UDP,
 };
-
-/** Turns RSS on over `fields`, or off when `fields` is undefined. */
-export function mrqcWrite(hw: IntelHw, fields: RssFields | undefined): void {
-  hw.write(MRQC, mrqcValue(fields, BITS));
-}
