@@ -40,6 +40,19 @@ export const DEFAULT_RSS_KEY = Uint8Array.of(
   0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
 );
 
+/** The registers the shared operations write, by their datasheet names (byte offsets in BAR0). */
+export interface IntelPortRegisters {
+  RAL(n: number): number;
+  RAH(n: number): number;
+  RDT(q: number): number;
+  TDT(q: number): number;
+  readonly VFTA: number;
+  readonly MTA: number;
+  readonly RSSRK: number;
+  readonly RETA: number;
+  readonly MRQC: number;
+}
+
 /** What a family's ports look like to the shared operations. */
 export interface IntelFamily {
   /** The family's short name, in messages and queue memzone names: `igb`, `ixgbe`. */
@@ -60,23 +73,15 @@ export interface IntelFamily {
   readonly rxErrMask: number;
   /** The clear-on-read counters, as extended statistics in this order. */
   readonly counters: readonly CounterDef[];
-  /** Register offsets. */
-  readonly ral: (n: number) => number;
-  readonly rah: (n: number) => number;
-  readonly rdt: (q: number) => number;
-  readonly tdt: (q: number) => number;
-  readonly vfta: number;
-  readonly mta: number;
-  readonly rssrk: number;
-  readonly reta: number;
+  /** The family's registers by datasheet name (a driver's `regs.ts` namespace fits). */
+  readonly regs: IntelPortRegisters;
   /** The receive filter control register (igb RCTL, ixgbe FCTRL) and its unicast and multicast promiscuous bits. */
   readonly filterCtl: number;
   readonly upe: number;
   readonly mpe: number;
   /** Queues RSS can spread over. */
   readonly rssMaxQueues: number;
-  /** The multiple receive queues command register and where it keeps RSS enable and each hashed field. */
-  readonly mrqc: number;
+  /** Where MRQC keeps RSS enable and each hashed field. */
   readonly mrqcBits: MrqcBits;
 }
 
@@ -157,7 +162,7 @@ export abstract class IntelPortOps implements EthdevOps {
     }
     rxQueueInit(dev.eal.arena, f.layout.rxRecord(dev.data.privOffset, queue), nbDesc, {
       zone: queueZoneName(f.name, dev.port, 'rx', queue),
-      tailReg: f.rdt(queue),
+      tailReg: f.regs.RDT(queue),
       maxDesc: f.descMax,
       port: dev.port,
       errMask: f.rxErrMask,
@@ -170,7 +175,7 @@ export abstract class IntelPortOps implements EthdevOps {
     const offloads = dev.conf.txMode.offloads | (conf.offloads ?? 0);
     txQueueInit(dev.eal.arena, f.layout.txRecord(dev.data.privOffset, queue), nbDesc, {
       zone: queueZoneName(f.name, dev.port, 'tx', queue),
-      tailReg: f.tdt(queue),
+      tailReg: f.regs.TDT(queue),
       maxDesc: f.descMax,
       flags: (offloads & TxOffload.MBUF_FAST_FREE) !== 0 ? TQF_FAST_FREE : 0,
     });
@@ -232,11 +237,11 @@ export abstract class IntelPortOps implements EthdevOps {
   }
 
   vlanFilterSet(_dev: EthDev, vlanId: number, on: boolean): void {
-    vftaSet(this.hw, this.family.vfta, vlanId, on);
+    vftaSet(this.hw, this.family.regs.VFTA, vlanId, on);
   }
 
   setMcAddrList(_dev: EthDev, macs: readonly Uint8Array[]): void {
-    mtaUpdate(this.hw, this.family.mta, macs);
+    mtaUpdate(this.hw, this.family.regs.MTA, macs);
   }
 
   statsReset(): void {
@@ -268,12 +273,12 @@ export abstract class IntelPortOps implements EthdevOps {
 
   /** Writes receive address `index` (valid). */
   protected rarWrite(index: number, mac: Uint8Array): void {
-    rarSet(this.hw, this.family.ral(index), this.family.rah(index), mac);
+    rarSet(this.hw, this.family.regs.RAL(index), this.family.regs.RAH(index), mac);
   }
 
   /** Clears receive address `index`. */
   protected rarErase(index: number): void {
-    rarClear(this.hw, this.family.ral(index), this.family.rah(index));
+    rarClear(this.hw, this.family.regs.RAL(index), this.family.regs.RAH(index));
   }
 
   /** Writes the port's addresses into the receive address registers, clearing the unused ones. */
@@ -303,11 +308,11 @@ export abstract class IntelPortOps implements EthdevOps {
     const { hw, family: f } = this;
     const { rss, rxMode } = dev.conf;
     if (rxMode.mqMode !== 'rss' || rss.hf === 0) {
-      hw.write(f.mrqc, mrqcValue(undefined, f.mrqcBits));
+      hw.write(f.regs.MRQC, mrqcValue(undefined, f.mrqcBits));
       return;
     }
-    rssKeyWrite(hw, f.rssrk, rss.key ?? DEFAULT_RSS_KEY);
-    retaWrite(hw, f.reta, retaRoundRobin(Math.min(dev.data.nbRxQueues, f.rssMaxQueues)));
+    rssKeyWrite(hw, f.regs.RSSRK, rss.key ?? DEFAULT_RSS_KEY);
+    retaWrite(hw, f.regs.RETA, retaRoundRobin(Math.min(dev.data.nbRxQueues, f.rssMaxQueues)));
     const hf = rss.hf;
     const fields = {
       ipv4: (hf & RssHf.IPV4) !== 0,
@@ -317,7 +322,7 @@ export abstract class IntelPortOps implements EthdevOps {
       ipv6Tcp: (hf & RssHf.NONFRAG_IPV6_TCP) !== 0,
       ipv6Udp: (hf & RssHf.NONFRAG_IPV6_UDP) !== 0,
     };
-    hw.write(f.mrqc, mrqcValue(fields, f.mrqcBits));
+    hw.write(f.regs.MRQC, mrqcValue(fields, f.mrqcBits));
   }
 
   /** Reads the link into the port's shared data; returns whether it changed. */
