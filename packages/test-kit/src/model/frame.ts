@@ -48,9 +48,11 @@ export function vlanTci(frame: Uint8Array, tpid: number): number {
 /**
  * The bytes a receive path stores for `frame` (as it came from the cable): its VLAN tag
  * removed when `strip`, its FCS (computed over the frame as it was on the wire) appended
- * when `withFcs`, and that FCS inverted when `badFcs`.
+ * when `withFcs`, and that FCS inverted when `badFcs`. `frame` itself when nothing changes.
  */
 export function storedFrame(frame: Uint8Array, strip: boolean, withFcs: boolean, badFcs: boolean): Uint8Array {
+  // Stored as it came: the frame itself (it is only read from).
+  if (!strip && !withFcs) return frame;
   const body = strip ? frame.length - VLAN_TAG : frame.length;
   const out = new Uint8Array(body + (withFcs ? FCS_LEN : 0));
   if (strip) {

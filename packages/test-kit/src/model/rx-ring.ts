@@ -80,10 +80,10 @@ export class RxRingWriter {
     let head = this.#reg(this.#ring.head(q));
     for (let k = 0; k < needed; k++) {
       const at = ring + head * DESC_SIZE;
-      if (!this.#dma.readDwords(at, this.#desc, `rx queue ${q} descriptor ${head}`)) return 'dma-fault';
-      const chunk = data.subarray(k * bufSize, Math.min(data.length, (k + 1) * bufSize));
+      if (!this.#dma.readDwords(at, this.#desc, 'rx descriptor', q, head)) return 'dma-fault';
+      const chunk = needed === 1 ? data : data.subarray(k * bufSize, Math.min(data.length, (k + 1) * bufSize));
       const buffer = DmaSpace.address(this.#desc[RXD_PKT_ADDR_LO], this.#desc[RXD_PKT_ADDR_HI]);
-      if (!this.#dma.write(buffer, chunk, `rx queue ${q} buffer of descriptor ${head}`)) return 'dma-fault';
+      if (!this.#dma.write(buffer, chunk, 'rx buffer', q, head)) return 'dma-fault';
       const isLast = k === needed - 1;
       if (format === 'advanced') this.#advanced(at, chunk.length, isLast ? last : undefined);
       else this.#legacy(at, chunk.length, isLast ? last : undefined);

@@ -111,8 +111,8 @@ export class TxRingEngine {
     let written = false;
     while (head !== tail && head < count) {
       const at = ring + head * DESC_SIZE;
-      if (!this.#dma.readDwords(at, this.#desc, `tx queue ${q} descriptor ${head}`)) return;
-      if (!this.#process(q, state)) return;
+      if (!this.#dma.readDwords(at, this.#desc, 'tx descriptor', q, head)) return;
+      if (!this.#process(q, head, state)) return;
       const cmd = this.#desc[TXD_CMD_TYPE_LEN];
       head = (head + 1) % count;
       this.#regs[this.#ring.head(q) >>> REG_SHIFT] = head;
@@ -126,7 +126,7 @@ export class TxRingEngine {
   }
 
   /** Handles the descriptor in `#desc`; false when its buffer could not be read. */
-  #process(q: number, state: TxQueueState): boolean {
+  #process(q: number, head: number, state: TxQueueState): boolean {
     const cmd = this.#desc[TXD_CMD_TYPE_LEN];
     const advanced = (cmd & TXD_CMD_DEXT) !== 0;
     if (advanced && (cmd & TXD_DTYP_MASK) === TXD_DTYP_CTXT) {
@@ -143,7 +143,7 @@ export class TxRingEngine {
     const length = cmd & TXD_LENGTH_MASK;
     const segment = new Uint8Array(length);
     const buffer = DmaSpace.address(this.#desc[TXD_ADDR_LO], this.#desc[TXD_ADDR_HI]);
-    if (length > 0 && !this.#dma.read(buffer, segment, 0, length, `tx queue ${q} buffer`)) return false;
+    if (length > 0 && !this.#dma.read(buffer, segment, 0, length, 'tx buffer', q, head)) return false;
     state.segments.push(segment);
     if ((cmd & TXD_CMD_EOP) !== 0) {
       const frame = sentFrame(state.segments, this.#vlanTag(state), this.#port.tpid(), this.#port.padShort());
