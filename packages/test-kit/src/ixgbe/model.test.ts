@@ -64,6 +64,10 @@ describe('reset and identity', () => {
     model.write32(R.RDRXCTL, R.RDRXCTL_CRCSTRIP);
     expect(model.read32(R.RDRXCTL)).toBe(R.RDRXCTL_CRCSTRIP | R.RDRXCTL_DMAIDONE);
     expect(model.read32(R.SECRXSTAT) & R.SECRXSTAT_SECRX_RDY).toBe(R.SECRXSTAT_SECRX_RDY);
+    model.write32(R.FDIRCTRL, 0x2);
+    expect(model.read32(R.FDIRCTRL)).toBe(0x2 | R.FDIRCTRL_INIT_DONE);
+    model.write32(R.FDIRCMD, 0x1 | 0x80);
+    expect(model.read32(R.FDIRCMD)).toBe(0x80);
   });
 
   it('grants EEC.REQ and sets SWSM.SMBI on the read that finds it clear', () => {

@@ -313,6 +313,9 @@ export class IxgbeModel extends PortModel<IxgbeRxOutcome, IxgbeRxError> {
       this.updateLink(true);
     });
     r.onWrite(R.RDRXCTL, (v) => r.set(R.RDRXCTL, (v | R.RDRXCTL_DMAIDONE) >>> 0));
+    // Flow Director is not modelled, but its table initialises and its commands complete, as drivers poll for both.
+    r.onWrite(R.FDIRCTRL, (v) => r.set(R.FDIRCTRL, (v | R.FDIRCTRL_INIT_DONE) >>> 0));
+    r.onWrite(R.FDIRCMD, (v) => r.set(R.FDIRCMD, (v & ~R.FDIRCMD_CMD_MASK) >>> 0));
     r.onRead(R.EICR, () => intr.readEicr());
     r.onWrite(R.EICR, (v) => intr.writeEicr(v));
     r.onWrite(R.EICS, (v) => intr.writeEics(v));

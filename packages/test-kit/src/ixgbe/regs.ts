@@ -293,6 +293,12 @@ export function TQSM(n: number): number {
   return 0x08600 + 4 * n;
 }
 export const QSM_ENTRY_MASK = 0xf;
+/** Flow Director control: INIT_DONE reads set once the (unmodelled) filter table is initialised. */
+export const FDIRCTRL = 0x0ee00;
+export const FDIRCTRL_INIT_DONE = 0x00000008;
+/** Flow Director command: the command field (1:0) clears when the command is done. */
+export const FDIRCMD = 0x0ee2c;
+export const FDIRCMD_CMD_MASK = 0x00000003;
 /** Security receive and transmit status: the security block is ready (always, here). */
 export const SECRXSTAT = 0x08d04;
 export const SECRXSTAT_SECRX_RDY = 0x00000001;

@@ -42,6 +42,14 @@ describe('X540 where it differs from the 82599', () => {
     expect(found).toEqual([[0, 0x0154]]);
     expect(((mdioRead(model, 0, P.MMD_PMA_PMD, P.PHY_ID_HIGH) << 16) | mdioRead(model, 0, P.MMD_PMA_PMD, P.PHY_ID_LOW)) >>> 0).toBe(0x01540200);
     expect(mdioRead(model, 0, P.MMD_PMA_PMD, P.PHY_EXT_ABILITY) & 0x0004).toBe(0x0004);
+    // A read with post-increment walks the registers after one address cycle.
+    const target = (P.PHY_ID_HIGH | (P.MMD_PMA_PMD << R.MSCA_DEV_TYPE_SHIFT)) >>> 0;
+    model.write32(R.MSCA, (target | R.MSCA_ADDR_CYCLE | R.MSCA_MDI_COMMAND) >>> 0);
+    const ids = [0, 1].map(() => {
+      model.write32(R.MSCA, (target | R.MSCA_READ_AUTOINC | R.MSCA_MDI_COMMAND) >>> 0);
+      return model.read32(R.MSRWD) >>> R.MSRWD_READ_DATA_SHIFT;
+    });
+    expect(ids).toEqual([0x0154, 0x0200]);
     // The 82599 SFP+ part has no PHY on its MDIO bus.
     expect(mdioRead(new IxgbeModel(), 0, P.MMD_PMA_PMD, P.PHY_ID_HIGH)).toBe(0xffff);
   });

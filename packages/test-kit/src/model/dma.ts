@@ -2,10 +2,6 @@
  * What a modelled device reaches by DMA: the windows of process memory the PCI bus mapped
  * (IOVA → virtual address), each viewed once through `attach`. An access no single window
  * covers is a fault: counted and described, never thrown at the device's caller.
- *
- * Each access names itself with a fixed phrase in which `{q}` and `{i}` stand for a queue
- * and an index the caller passes as numbers: the description is built only when the access
- * faults, since building a string for every access cost more than the access.
  */
 import { attach } from '@nic/native';
 import type { DmaWindow } from '@nic/pci/driver';
@@ -19,12 +15,6 @@ interface MappedWindow extends DmaWindow {
   u32?: Uint32Array;
 }
 
-/** A located byte range: the window's views and the offset into them. */
-interface Located {
-  u8: Uint8Array;
-  u32: Uint32Array;
-  at: number;
-}
 
 /**
  * The device-visible memory of one or more modelled devices. Windows come from the bus
@@ -32,12 +22,11 @@ interface Located {
  */
 export class DmaSpace {
   readonly #windows: MappedWindow[] = [];
-  /** The window of the last access, looked at first. */
-  #last: MappedWindow | undefined;
-  /** What {@link #locate} returns, reused: it is read before the next access. */
-  readonly #located: Located = { u8: new Uint8Array(0), u32: new Uint32Array(0), at: 0 };
   #faults = 0;
   #lastFault: string | undefined;
+  /** The views of the window the last access found. */
+  #u8: Uint8Array = new Uint8Array(0);
+  #u32: Uint32Array = new Uint32Array(0);
 
   /** DMA accesses that hit no window since creation. */
   get faults(): number {
@@ -65,7 +54,6 @@ export class DmaSpace {
   unmap(iova: number): boolean {
     const at = this.#windows.findIndex((w) => w.iova === iova);
     if (at >= 0) this.#windows.splice(at, 1);
-    this.#last = undefined;
     return at >= 0;
   }
 
@@ -76,18 +64,18 @@ export class DmaSpace {
   }
 
   /** Copies `length` bytes at `iova` into `out[outAt ..]`; false (and a fault) when unreachable. */
-  read(iova: number, out: Uint8Array, outAt: number, length: number, what: string, q = 0, i = 0): boolean {
-    const loc = this.#locate(iova, length, what, q, i);
-    if (!loc) return false;
-    out.set(loc.u8.subarray(loc.at, loc.at + length), outAt);
+  read(iova: number, out: Uint8Array, outAt: number, length: number, what: string, queue = -1, index = -1): boolean {
+    const at = this.#locate(iova, length, what, queue, index);
+    if (at < 0) return false;
+    out.set(this.#u8.subarray(at, at + length), outAt);
     return true;
   }
 
   /** Copies `data` to `iova`; false (and a fault) when unreachable. */
-  write(iova: number, data: Uint8Array, what: string, q = 0, i = 0): boolean {
-    const loc = this.#locate(iova, data.length, what, q, i);
-    if (!loc) return false;
-    loc.u8.set(data, loc.at);
+  write(iova: number, data: Uint8Array, what: string, queue = -1, index = -1): boolean {
+    const at = this.#locate(iova, data.length, what, queue, index);
+    if (at < 0) return false;
+    this.#u8.set(data, at);
     return true;
   }
 
@@ -95,11 +83,11 @@ export class DmaSpace {
    * Reads `out.length` little-endian dwords at `iova` (4-byte aligned) into `out`; false
    * (and a fault) when unreachable.
    */
-  readDwords(iova: number, out: Uint32Array, what: string, q = 0, i = 0): boolean {
-    const loc = this.#locate(iova, out.length * U32_BYTES, what, q, i);
-    if (!loc) return false;
-    const first = loc.at >>> U32_SHIFT;
-    for (let i = 0; i < out.length; i++) out[i] = Atomics.load(loc.u32, first + i);
+  readDwords(iova: number, out: Uint32Array, what: string, queue = -1, index = -1): boolean {
+    const at = this.#locate(iova, out.length * U32_BYTES, what, queue, index);
+    if (at < 0) return false;
+    const first = at >>> U32_SHIFT;
+    for (let i = 0; i < out.length; i++) out[i] = Atomics.load(this.#u32, first + i);
     return true;
   }
 
@@ -108,43 +96,41 @@ export class DmaSpace {
    * a sequentially consistent store: a poller on another thread that sees the last dword
    * (the descriptor's status) sees the ones before it. False (and a fault) when unreachable.
    */
-  writeDwords(iova: number, values: Uint32Array, what: string, q = 0, i = 0): boolean {
-    const loc = this.#locate(iova, values.length * U32_BYTES, what, q, i);
-    if (!loc) return false;
-    const first = loc.at >>> U32_SHIFT;
-    for (let i = 0; i < values.length; i++) Atomics.store(loc.u32, first + i, values[i]);
+  writeDwords(iova: number, values: Uint32Array, what: string, queue = -1, index = -1): boolean {
+    const at = this.#locate(iova, values.length * U32_BYTES, what, queue, index);
+    if (at < 0) return false;
+    const first = at >>> U32_SHIFT;
+    for (let i = 0; i < values.length; i++) Atomics.store(this.#u32, first + i, values[i]);
     return true;
   }
 
-  #locate(iova: number, length: number, what: string, q: number, i: number): Located | undefined {
-    const w = Number.isSafeInteger(iova) ? this.#find(iova, length) : undefined;
+  /**
+   * The byte offset of `iova` in the window that holds all `length` bytes, whose views it
+   * leaves in `#u8`/`#u32`; -1 (and a fault) when none does.
+   */
+  #locate(iova: number, length: number, what: string, queue: number, index: number): number {
+    let w: MappedWindow | undefined;
+    if (Number.isSafeInteger(iova)) {
+      for (const x of this.#windows) {
+        if (iova >= x.iova && iova + length <= x.iova + x.length) {
+          w = x;
+          break;
+        }
+      }
+    }
     if (!w) {
       this.#faults++;
-      const described = what.replace('{q}', String(q)).replace('{i}', String(i));
-      this.#lastFault = `${described}: ${length} bytes at IOVA 0x${iova.toString(16)} are in no DMA window`;
-      return undefined;
+      const where = queue < 0 ? what : `${what} of queue ${queue}, descriptor ${index}`;
+      this.#lastFault = `${where}: ${length} bytes at IOVA 0x${iova.toString(16)} are in no DMA window`;
+      return -1;
     }
     if (!w.u8 || !w.u32) {
       const buffer = attach(w.vaddr, w.length);
       w.u8 = new Uint8Array(buffer);
       w.u32 = new Uint32Array(buffer, 0, w.length >>> U32_SHIFT);
     }
-    this.#located.u8 = w.u8;
-    this.#located.u32 = w.u32;
-    this.#located.at = iova - w.iova;
-    return this.#located;
-  }
-
-  /** The window holding `[iova, iova + length)`, the last one used first. */
-  #find(iova: number, length: number): MappedWindow | undefined {
-    const last = this.#last;
-    if (last && iova >= last.iova && iova + length <= last.iova + last.length) return last;
-    for (const w of this.#windows) {
-      if (iova >= w.iova && iova + length <= w.iova + w.length) {
-        this.#last = w;
-        return w;
-      }
-    }
-    return undefined;
+    this.#u8 = w.u8;
+    this.#u32 = w.u32;
+    return iova - w.iova;
   }
 }

@@ -48,9 +48,10 @@ export function vlanTci(frame: Uint8Array, tpid: number): number {
 /**
  * The bytes a receive path stores for `frame` (as it came from the cable): its VLAN tag
  * removed when `strip`, its FCS (computed over the frame as it was on the wire) appended
- * when `withFcs`, and that FCS inverted when `badFcs`. `frame` itself when it stores as it is.
+ * when `withFcs`, and that FCS inverted when `badFcs`. `frame` itself when nothing changes.
  */
 export function storedFrame(frame: Uint8Array, strip: boolean, withFcs: boolean, badFcs: boolean): Uint8Array {
+  // Stored as it came: the frame itself (it is only read from).
   if (!strip && !withFcs) return frame;
   const body = strip ? frame.length - VLAN_TAG : frame.length;
   const out = new Uint8Array(body + (withFcs ? FCS_LEN : 0));
@@ -68,16 +69,21 @@ export function storedFrame(frame: Uint8Array, strip: boolean, withFcs: boolean,
 }
 
 /**
- * The frame a transmit path sends for the bytes `gathered` from its descriptors, in a new
- * array: tag `tci` with TPID `tpid` inserted after the addresses unless `tci` is undefined,
- * then zeros up to {@link MIN_FRAME} bytes when `pad`.
+ * The frame a transmit path sends for `segments` gathered from descriptors: tag `tci`
+ * with TPID `tpid` inserted after the addresses unless `tci` is undefined, then zeros up
+ * to {@link MIN_FRAME} bytes when `pad`.
  */
-export function sentFrame(gathered: Uint8Array, tci: number | undefined, tpid: number, pad: boolean): Uint8Array {
-  const body = gathered.length + (tci === undefined ? 0 : VLAN_TAG);
+export function sentFrame(segments: readonly Uint8Array[], tci: number | undefined, tpid: number, pad: boolean): Uint8Array {
+  let body = tci === undefined ? 0 : VLAN_TAG;
+  for (const s of segments) body += s.length;
   const frame = new Uint8Array(pad ? Math.max(body, MIN_FRAME) : body);
-  frame.set(gathered);
+  let at = 0;
+  for (const s of segments) {
+    frame.set(s, at);
+    at += s.length;
+  }
   if (tci !== undefined) {
-    frame.copyWithin(ETHERTYPE_AT + VLAN_TAG, ETHERTYPE_AT, gathered.length);
+    frame.copyWithin(ETHERTYPE_AT + VLAN_TAG, ETHERTYPE_AT, at);
     frame.set([tpid >>> BITS_PER_BYTE, tpid & BYTE_MASK, tci >>> BITS_PER_BYTE, tci & BYTE_MASK], ETHERTYPE_AT);
   }
   return frame;

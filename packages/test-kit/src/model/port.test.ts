@@ -211,7 +211,7 @@ describe.each(CHIPS)('the $name model', (chip) => {
     mem.u32[d + 1] = 0x7;
     expect(b.receiveFrame(toB(1))).toBe('dma-fault');
     expect(b.dma.faults).toBe(1);
-    expect(b.dma.lastFault).toMatch(/rx queue 0 buffer.*0x700000010 /);
+    expect(b.dma.lastFault).toMatch(/^rx buffer of queue 0, descriptor 0: \d+ bytes at IOVA 0x700000010 /);
     b.write32(R.RDBAL(0), 0x1000);
     expect(b.receiveFrame(toB(1))).toBe('dma-fault');
     const tx = new TxRing(R, a, mem);

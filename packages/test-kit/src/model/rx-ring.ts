@@ -80,13 +80,10 @@ export class RxRingWriter {
     let head = this.#reg(this.#ring.head(q));
     for (let k = 0; k < needed; k++) {
       const at = ring + head * DESC_SIZE;
-      if (!this.#dma.readDwords(at, this.#desc, 'rx queue {q} descriptor {i}', q, head)) return 'dma-fault';
-      // A frame of one buffer is written as it is: a view into a small array would move its
-      // bytes off V8's heap first (arrays of up to 64 bytes live on it), which costs more
-      // than the whole write.
+      if (!this.#dma.readDwords(at, this.#desc, 'rx descriptor', q, head)) return 'dma-fault';
       const chunk = needed === 1 ? data : data.subarray(k * bufSize, Math.min(data.length, (k + 1) * bufSize));
       const buffer = DmaSpace.address(this.#desc[RXD_PKT_ADDR_LO], this.#desc[RXD_PKT_ADDR_HI]);
-      if (!this.#dma.write(buffer, chunk, 'rx queue {q} buffer of descriptor {i}', q, head)) return 'dma-fault';
+      if (!this.#dma.write(buffer, chunk, 'rx buffer', q, head)) return 'dma-fault';
       const isLast = k === needed - 1;
       if (format === 'advanced') this.#advanced(at, chunk.length, isLast ? last : undefined);
       else this.#legacy(at, chunk.length, isLast ? last : undefined);

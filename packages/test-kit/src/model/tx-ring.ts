@@ -53,14 +53,9 @@ const TAG_MASK = 0xffff;
 const CONTEXTS = 2;
 const BYTES_PER_REG = 4;
 
-/** Bytes a queue's gather buffer starts with (a frame that needs more grows it). */
-const GATHER_BYTES = 2048;
-
 /** A frame being gathered on one queue, across tail writes. */
 interface TxQueueState {
-  /** The frame's bytes so far, at the start of a buffer kept for the queue's next frames. */
-  gather: Uint8Array;
-  gathered: number;
+  segments: Uint8Array[];
   /** cmd_type_len and olinfo_status of the frame's first data descriptor. */
   firstCmd: number;
   firstStatus: number;
@@ -70,7 +65,7 @@ interface TxQueueState {
 }
 
 function freshQueue(): TxQueueState {
-  return { gather: new Uint8Array(GATHER_BYTES), gathered: 0, firstCmd: 0, firstStatus: 0, started: false, contextVlan: new Array<number>(CONTEXTS).fill(0) };
+  return { segments: [], firstCmd: 0, firstStatus: 0, started: false, contextVlan: new Array<number>(CONTEXTS).fill(0) };
 }
 
 /** The transmit rings of one device. */
@@ -116,14 +111,14 @@ export class TxRingEngine {
     let written = false;
     while (head !== tail && head < count) {
       const at = ring + head * DESC_SIZE;
-      if (!this.#dma.readDwords(at, this.#desc, 'tx queue {q} descriptor {i}', q, head)) return;
-      if (!this.#process(q, state)) return;
+      if (!this.#dma.readDwords(at, this.#desc, 'tx descriptor', q, head)) return;
+      if (!this.#process(q, head, state)) return;
       const cmd = this.#desc[TXD_CMD_TYPE_LEN];
       head = (head + 1) % count;
       this.#regs[this.#ring.head(q) >>> REG_SHIFT] = head;
       if ((cmd & TXD_CMD_RS) !== 0) {
         this.#status[0] = this.#desc[TXD_OLINFO_STATUS] | TXD_STAT_DD;
-        this.#dma.writeDwords(at + TXD_OLINFO_STATUS * BYTES_PER_REG, this.#status, 'tx queue {q} write-back of descriptor {i}', q, head);
+        this.#dma.writeDwords(at + TXD_OLINFO_STATUS * BYTES_PER_REG, this.#status, 'tx write-back');
         written = true;
       }
     }
@@ -131,7 +126,7 @@ export class TxRingEngine {
   }
 
   /** Handles the descriptor in `#desc`; false when its buffer could not be read. */
-  #process(q: number, state: TxQueueState): boolean {
+  #process(q: number, head: number, state: TxQueueState): boolean {
     const cmd = this.#desc[TXD_CMD_TYPE_LEN];
     const advanced = (cmd & TXD_CMD_DEXT) !== 0;
     if (advanced && (cmd & TXD_DTYP_MASK) === TXD_DTYP_CTXT) {
@@ -146,17 +141,13 @@ export class TxRingEngine {
       state.firstStatus = this.#desc[TXD_OLINFO_STATUS];
     }
     const length = cmd & TXD_LENGTH_MASK;
+    const segment = new Uint8Array(length);
     const buffer = DmaSpace.address(this.#desc[TXD_ADDR_LO], this.#desc[TXD_ADDR_HI]);
-    if (state.gathered + length > state.gather.length) {
-      const grown = new Uint8Array(Math.max(2 * state.gather.length, state.gathered + length));
-      grown.set(state.gather.subarray(0, state.gathered));
-      state.gather = grown;
-    }
-    if (length > 0 && !this.#dma.read(buffer, state.gather, state.gathered, length, 'tx queue {q} buffer', q)) return false;
-    state.gathered += length;
+    if (length > 0 && !this.#dma.read(buffer, segment, 0, length, 'tx buffer', q, head)) return false;
+    state.segments.push(segment);
     if ((cmd & TXD_CMD_EOP) !== 0) {
-      const frame = sentFrame(state.gather.subarray(0, state.gathered), this.#vlanTag(state), this.#port.tpid(), this.#port.padShort());
-      state.gathered = 0;
+      const frame = sentFrame(state.segments, this.#vlanTag(state), this.#port.tpid(), this.#port.padShort());
+      state.segments = [];
       state.started = false;
       this.#port.send(frame, q);
     }
