@@ -27,4 +27,4 @@ export {
 export { AdvRxQueue, armRxDescriptor } from './rx.js';
 export { AdvTxQueue } from './tx.js';
 export { VectorRxIntr } from './vector-intr.js';
-export { DEFAULT_RSS_KEY, IntelPortOps, type IntelFamily, type IntelLink, type IntelPortRegisters } from './port-ops.js';
+export { DEFAULT_RSS_KEY, IntelPortOps, type IntelFamily, type IntelPortRegisters } from './port-ops.js';

@@ -14,6 +14,14 @@ export interface Registers {
   write32(offset: number, value: number): void;
 }
 
+/** A link as a family's registers show it. */
+export interface IntelLink {
+  readonly up: boolean;
+  /** Mb/s, 0 when down. */
+  readonly speed: number;
+  readonly fullDuplex: boolean;
+}
+
 /** What every register reads as once the device has left the bus (surprise removal). */
 export const REMOVED_READ = 0xffffffff;
 

@@ -27,7 +27,7 @@ import {
 } from '@nic/ethdev/driver';
 import { DESC_COUNT_ALIGN, DESC_SIZE } from './desc.js';
 import { mtaUpdate, rarClear, rarSet, vftaSet } from './filters.js';
-import type { IntelHw } from './hw.js';
+import type { IntelHw, IntelLink } from './hw.js';
 import { Q_NB_DESC, Q_RING, TQF_FAST_FREE, type PrivLayout } from './layout.js';
 import { freeQueueZone, queueZoneName, rxQueueInit, txQueueInit } from './queues.js';
 import { mrqcValue, RETA_ENTRIES, retaRoundRobin, retaWrite, RSS_KEY_SIZE, rssKeyWrite, type MrqcBits } from './rss.js';
@@ -83,14 +83,6 @@ export interface IntelFamily {
   readonly rssMaxQueues: number;
   /** Where MRQC keeps RSS enable and each hashed field. */
   readonly mrqcBits: MrqcBits;
-}
-
-/** A link as the registers show it. */
-export interface IntelLink {
-  readonly up: boolean;
-  /** Mb/s, 0 when down. */
-  readonly speed: number;
-  readonly fullDuplex: boolean;
 }
 
 const MIN_MTU = 68;
