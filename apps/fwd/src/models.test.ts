@@ -14,6 +14,7 @@ import { BUILT, CLI, until } from './__fixtures__/harness.js';
 const PRELOAD = fileURLToPath(new URL('./__fixtures__/model-ports.mjs', import.meta.url));
 const ADDRESSES = ['0000:10:00.0', '0000:11:00.0'];
 const STEP_MS = 30_000;
+const EXIT_GRACE_MS = 5000;
 const FRAMES = 200;
 /** Frames sent each way before waiting for them. */
 const BATCH = 25;
@@ -88,6 +89,10 @@ function mac(text: string): Uint8Array {
 
 afterEach(async () => {
   for (const { fwd, cables } of running.splice(0)) {
+    // SIGTERM lets a run a test left behind exit through its handlers (the fixture removes
+    // its sysfs tree at exit); SIGKILL if it does not within the grace period.
+    fwd.child.kill('SIGTERM');
+    await Promise.race([fwd.exited, new Promise((resolve) => setTimeout(resolve, EXIT_GRACE_MS))]);
     await fwd.stop('SIGKILL');
     for (const c of cables) c.socket.close();
   }
