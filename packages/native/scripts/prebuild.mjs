@@ -2,7 +2,8 @@
 // prebuilds/<platform>-<arch>/@nic+native.glibc.node, with prebuildify, for Node-API, so one
 // binary serves every Node.js from 20 on. Each is compiled from a copy of the sources in a
 // scratch directory, so build/ (the addon the repository's tests load) is never touched.
-// postpack removes them again (`--clean`): they are never committed.
+// postpack removes them again (`--clean`): they are never committed. package.json sends the
+// compiler's output to stderr, so that `npm pack --json` stays JSON.
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { arch } from 'node:os';
