@@ -1,95 +1,15 @@
-/**
- * A test fixture: modelled 82576 ports in a fake sysfs tree, served by a registered
- * {@link IgbModelBackend}, with the environment pointing PCI scans at the tree, and EAL
- * instances started against it.
- */
-import { init, type Eal, type InitOptions } from '@nic/eal';
-import { NIC_DEV_ROOT_ENV, registerPciBackend, SYSFS_PCI_DEVICES_ENV } from '@nic/pci/driver';
-import { NicError } from '@nic/native';
+/** A test fixture of modelled 82576 ports visible to nic's PCI bus (see {@link ModelBench}). */
+import { ModelBench, type ModelBenchOptions } from '../model/bench.js';
 import { IgbModelBackend } from './backend.js';
 import type { IgbModel } from './model.js';
-import { IgbWire } from './wire.js';
 
 /** Options of {@link IgbModelBench.create}. */
-export interface IgbModelBenchOptions {
-  /** Ports to model, 1 to 16; default 1. They get addresses `0000:0<bus>:00.0` from bus 0x10. */
-  readonly ports?: number;
-  /** Join ports 0 and 1 with an {@link IgbWire} ({@link IgbModelBench.wire}); needs two ports. */
-  readonly wire?: boolean;
-}
+export type IgbModelBenchOptions = ModelBenchOptions;
 
-/** EAL arguments {@link IgbModelBench.init} puts before the caller's. */
-export const BENCH_EAL_ARGS: readonly string[] = ['--no-huge', '-m', '64', '-l', '0'];
-const MAX_PORTS = 16;
-const FIRST_BUS = 0x10;
-const HEX = 16;
-
-let benches = 0;
-
-/** Modelled ports visible to nic's PCI bus. {@link close} undoes everything. */
-export class IgbModelBench {
-  /** The backend serving the ports. */
-  readonly backend: IgbModelBackend;
-  /** PCI addresses of the ports, in port order. */
-  readonly addresses: readonly string[];
-  /** The models, in port order. */
-  readonly models: readonly IgbModel[];
-  /** The cable between ports 0 and 1 when asked for. */
-  readonly wire: IgbWire | undefined;
-  /** The environment that points a PCI scan at the tree (set in this process while the bench lives). */
-  readonly env: Readonly<Record<string, string>>;
-  readonly #unregister: () => void;
-  readonly #saved: Record<string, string | undefined> = {};
-  readonly #eals: Eal[] = [];
-  readonly #id = benches++;
-  #instances = 0;
-
-  private constructor(options: IgbModelBenchOptions) {
-    const ports = options.ports ?? 1;
-    if (!Number.isInteger(ports) || ports < 1 || ports > MAX_PORTS) throw new NicError('NIC_EINVAL', `igb model bench: ports must be 1 to ${MAX_PORTS}, not ${String(ports)}`);
-    if (options.wire && ports < 2) throw new NicError('NIC_EINVAL', 'igb model bench: a wire needs two ports');
-    this.backend = new IgbModelBackend();
-    const devices = Array.from({ length: ports }, (_, i) => this.backend.addDevice(`0000:${(FIRST_BUS + i).toString(HEX).padStart(2, '0')}:00.0`));
-    this.addresses = devices.map((d) => d.address);
-    this.models = devices.map((d) => d.model);
-    this.wire = options.wire ? new IgbWire(this.models[0], this.models[1]) : undefined;
-    this.env = { [SYSFS_PCI_DEVICES_ENV]: this.backend.sysfs.devicesPath, [NIC_DEV_ROOT_ENV]: this.backend.sysfs.devRoot };
-    for (const [key, value] of Object.entries(this.env)) {
-      this.#saved[key] = process.env[key];
-      process.env[key] = value;
-    }
-    this.#unregister = registerPciBackend(this.backend);
-  }
-
+/** Modelled 82576 ports in a fake sysfs tree, served by a registered {@link IgbModelBackend}. */
+export class IgbModelBench extends ModelBench<IgbModel> {
   /** Builds the tree, registers the backend and points the environment at the tree. */
   static async create(options: IgbModelBenchOptions = {}): Promise<IgbModelBench> {
-    if (typeof options !== 'object' || options === null) throw new TypeError('IgbModelBench.create: options must be an object');
-    return new IgbModelBench(options);
-  }
-
-  /**
-   * Starts an EAL instance with {@link BENCH_EAL_ARGS}, its own file prefix, then `args`
-   * (add `-a <address>` to name ports); {@link close} cleans it up.
-   */
-  async init(args: readonly string[], options?: InitOptions): Promise<Eal> {
-    const prefix = `igb-bench-${process.pid}-${this.#id}-${this.#instances++}`;
-    const { eal } = await init([...BENCH_EAL_ARGS, '--file-prefix', prefix, ...args], options);
-    this.#eals.push(eal);
-    return eal;
-  }
-
-  /** Cleans up the EAL instances it started, cuts the wire, unregisters the backend, removes the tree, restores the environment. */
-  async close(): Promise<void> {
-    try {
-      for (const eal of this.#eals.splice(0).reverse()) await eal.cleanup();
-    } finally {
-      this.wire?.disconnect();
-      this.#unregister();
-      this.backend.sysfs.remove();
-      for (const [key, value] of Object.entries(this.#saved)) {
-        if (value === undefined) delete process.env[key];
-        else process.env[key] = value;
-      }
-    }
+    return new IgbModelBench(() => new IgbModelBackend(), options, 'igb');
   }
 }

@@ -3,7 +3,7 @@
  * the MAC address in words 0-2 and a checksum word at 0x3F making words 0x00-0x3F sum to
  * 0xBABA. Other words hold plausible 82576 values or 0xFFFF ("not programmed").
  */
-import { EERD_ADDR_MASK, EERD_ADDR_SHIFT, EERD_DATA_SHIFT, EERD_DONE, EERD_START } from './regs.js';
+import { checksumFor, eerdResult, NVM_CHECKSUM_WORD, NVM_SUM, NVM_UNPROGRAMMED, wordSum } from '../model/nvm.js';
 
 /** EECD.SIZE_EX of this NVM: 2^(SIZE_EX + 6) words. */
 export const EEPROM_SIZE_EX = 2;
@@ -11,9 +11,9 @@ const WORD_SIZE_BASE_SHIFT = 6;
 /** Words of the NVM. */
 export const EEPROM_WORDS = 1 << (EEPROM_SIZE_EX + WORD_SIZE_BASE_SHIFT);
 /** The word making words 0x00..0x3F sum to {@link EEPROM_SUM}. */
-export const EEPROM_CHECKSUM_WORD = 0x3f;
+export const EEPROM_CHECKSUM_WORD = NVM_CHECKSUM_WORD;
 /** What words 0x00..0x3F sum to (mod 2^16) in a valid image. */
-export const EEPROM_SUM = 0xbaba;
+export const EEPROM_SUM = NVM_SUM;
 
 /** Words of the image by datasheet name (section 6.1). */
 const NVM_COMPAT = 0x03;
@@ -27,7 +27,7 @@ const NVM_DEVICE_ID = 0x0d;
 const NVM_VENDOR_ID = 0x0e;
 const NVM_INIT_CONTROL_2 = 0x0f;
 const NVM_ALT_MAC_ADDR_PTR = 0x37;
-const UNPROGRAMMED = 0xffff;
+const UNPROGRAMMED = NVM_UNPROGRAMMED;
 const WORD_MASK = 0xffff;
 const MAC_WORDS = 3;
 const BYTE_SHIFT = 8;
@@ -54,6 +54,8 @@ const FIXED_WORDS: ReadonlyArray<readonly [number, number]> = [
 
 /** The NVM of one port. */
 export class IgbEeprom {
+  /** Words of the image. */
+  readonly size = EEPROM_WORDS;
   readonly #words = new Uint16Array(EEPROM_WORDS);
 
   /** An image carrying `mac` (6 bytes) with a valid checksum. */
@@ -61,8 +63,7 @@ export class IgbEeprom {
     this.#words.fill(UNPROGRAMMED);
     for (let i = 0; i < MAC_WORDS; i++) this.#words[i] = mac[2 * i] | (mac[2 * i + 1] << BYTE_SHIFT);
     for (const [word, value] of FIXED_WORDS) this.#words[word] = value;
-    this.#words[EEPROM_CHECKSUM_WORD] = 0;
-    this.#words[EEPROM_CHECKSUM_WORD] = (EEPROM_SUM - this.#checksumSum()) & WORD_MASK;
+    this.#words[EEPROM_CHECKSUM_WORD] = checksumFor(wordSum(this.#words, 0, EEPROM_CHECKSUM_WORD));
   }
 
   /** Word `index` (0 to {@link EEPROM_WORDS} - 1). */
@@ -82,24 +83,12 @@ export class IgbEeprom {
 
   /** Fault injection: breaks (`true`) or repairs the checksum word. */
   corruptChecksum(corrupt: boolean): void {
-    const valid = (EEPROM_SUM - (this.#checksumSum() - this.#words[EEPROM_CHECKSUM_WORD])) & WORD_MASK;
+    const valid = checksumFor(wordSum(this.#words, 0, EEPROM_CHECKSUM_WORD));
     this.#words[EEPROM_CHECKSUM_WORD] = corrupt ? valid ^ WORD_MASK : valid;
   }
 
-  /**
-   * What EERD holds after software writes `value`: with START and an address inside the
-   * image, DONE, the address and the word; otherwise the address without DONE (QEMU's igb
-   * behaves so; a driver polling for DONE then times out).
-   */
+  /** What EERD holds after software writes `value` (see {@link eerdResult}). */
   eerdWrite(value: number): number {
-    const addr = (value >>> EERD_ADDR_SHIFT) & EERD_ADDR_MASK;
-    if ((value & EERD_START) === 0 || addr >= EEPROM_WORDS) return (addr << EERD_ADDR_SHIFT) >>> 0;
-    return (EERD_DONE | (addr << EERD_ADDR_SHIFT) | (this.#words[addr] << EERD_DATA_SHIFT)) >>> 0;
-  }
-
-  #checksumSum(): number {
-    let sum = 0;
-    for (let i = 0; i <= EEPROM_CHECKSUM_WORD; i++) sum += this.#words[i];
-    return sum & WORD_MASK;
+    return eerdResult(this.#words, value);
   }
 }

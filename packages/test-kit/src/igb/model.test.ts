@@ -1,29 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeFd, eventfd, eventfdRead, NicError, VFIO } from '@nic/native';
+import { eventfdRead, VFIO } from '@nic/native';
 import { EEPROM_CHECKSUM_WORD, EEPROM_SUM } from './eeprom.js';
 import { IgbModel } from './model.js';
+import { IgbRingLink } from './ring-link.js';
+import { IgbWire } from './wire.js';
 import { BMCR_ANRESTART, BMCR_AUTOEN, BMCR_PDOWN, BMCR_RESET, BMSR_AN_COMP, BMSR_LINK_ST, PHY_BMCR, PHY_BMSR, PHY_ID1, PHY_ID2 } from './phy.js';
 import * as R from './regs.js';
+import { Eventfds, eerdRead } from '../model/__fixtures__/rings.js';
 
-const fds: number[] = [];
+const fds = new Eventfds();
+afterEach(() => fds.closeAll());
+const nonblockingEventfd = (): number => fds.make();
 
-afterEach(() => {
-  for (const fd of fds.splice(0)) closeFd(fd);
-});
-
-function nonblockingEventfd(): number {
-  const fd = eventfd(0, { nonblock: true });
-  fds.push(fd);
-  return fd;
-}
-
-/** Reads EEPROM word `addr` through EERD as e1000_read_nvm_eerd does. */
-function eerd(model: IgbModel, addr: number): number {
-  model.write32(R.EERD, (addr << R.EERD_ADDR_SHIFT) | R.EERD_START);
-  const value = model.read32(R.EERD);
-  expect(value & R.EERD_DONE).toBe(R.EERD_DONE);
-  return value >>> R.EERD_DATA_SHIFT;
-}
+/** Reads NVM word `addr` through EERD. */
+const eerd = (model: IgbModel, addr: number): number => eerdRead(model, R.EERD, addr);
 
 /** One MDIC transaction; returns the MDIC value after it. */
 function mdic(model: IgbModel, op: number, reg: number, data = 0, phy = 1): number {
@@ -109,22 +99,6 @@ describe('EEPROM', () => {
     expect(eerd(model, 0x0d)).toBe(0x10c9);
   });
 
-  it('breaks and repairs the checksum on demand', () => {
-    const model = new IgbModel();
-    const good = eerd(model, EEPROM_CHECKSUM_WORD);
-    model.corruptEepromChecksum();
-    expect(eerd(model, EEPROM_CHECKSUM_WORD)).not.toBe(good);
-    model.corruptEepromChecksum(false);
-    expect(eerd(model, EEPROM_CHECKSUM_WORD)).toBe(good);
-  });
-
-  it('does not report DONE without START or beyond the image', () => {
-    const model = new IgbModel();
-    model.write32(R.EERD, 1 << R.EERD_ADDR_SHIFT);
-    expect(model.read32(R.EERD) & R.EERD_DONE).toBe(0);
-    model.write32(R.EERD, (0x1000 << R.EERD_ADDR_SHIFT) | R.EERD_START);
-    expect(model.read32(R.EERD) & R.EERD_DONE).toBe(0);
-  });
 });
 
 describe('PHY through MDIC', () => {
@@ -257,18 +231,6 @@ describe('link and interrupts', () => {
     expect(model.read32(R.ICR)).toBe(0);
   });
 
-  it('unbinds vectors with -1 and with disable', () => {
-    const model = new IgbModel();
-    const [misc] = msixSetup(model);
-    model.setIrqs(VFIO.VFIO_PCI_MSIX_IRQ_INDEX, 0, [-1]);
-    model.setLink(false);
-    expect(eventfdRead(misc)).toBe(0);
-    model.read32(R.ICR);
-    model.setIrqs(VFIO.VFIO_PCI_MSIX_IRQ_INDEX, 0, [misc]);
-    model.setIrqs(VFIO.VFIO_PCI_MSIX_IRQ_INDEX, 0, 'disable');
-    model.setLink(true);
-    expect(eventfdRead(misc)).toBe(0);
-  });
 });
 
 describe('statistics', () => {
@@ -289,56 +251,13 @@ describe('statistics', () => {
   });
 });
 
-describe('surprise removal', () => {
-  it('reads all ones, ignores writes and signals the removal request', () => {
+describe('82576-only joins', () => {
+  it('IgbWire and IgbRingLink take 82576 ports only, and a wire not one port twice', () => {
     const model = new IgbModel();
-    const req = nonblockingEventfd();
-    model.setIrqs(VFIO.VFIO_PCI_REQ_IRQ_INDEX, 0, [req]);
-    model.surpriseRemove();
-    expect(eventfdRead(req)).toBe(1);
-    expect(model.read32(R.STATUS)).toBe(0xffffffff);
-    expect(model.read32(R.ICR)).toBe(0xffffffff);
-    expect(model.u32[R.CTRL >>> 2]).toBe(0xffffffff);
-    model.write32(R.CTRL, R.CTRL_RST);
-    expect(model.read32(R.CTRL)).toBe(0xffffffff);
-    expect(model.removed).toBe(true);
-    expect(model.receiveFrame(new Uint8Array(64))).toBe('removed');
-    model.surpriseRemove();
-    expect(eventfdRead(req)).toBe(0);
-  });
-});
-
-describe('bad arguments', () => {
-  const model = new IgbModel();
-
-  it('rejects register offsets that are not aligned offsets in BAR0 with TypeError', () => {
-    for (const offset of [-4, 2, 0x20000, 1.5, Number.NaN]) {
-      expect(() => model.read32(offset)).toThrow(TypeError);
-      expect(() => model.write32(offset, 0)).toThrow(TypeError);
-    }
-    expect(() => model.write32(0, 'x' as unknown as number)).toThrow(TypeError);
-  });
-
-  it('rejects bad frames, MACs, errors and interrupt requests with NicError', () => {
-    const cases: (() => unknown)[] = [
-      () => model.receiveFrame(new Uint8Array(13)),
-      () => model.receiveFrame(new Uint8Array(16384)),
-      () => new IgbModel({ mac: '00:11:22' }),
-      () => new IgbModel({ mac: new Uint8Array(5) }),
-      () => model.injectRxError('parity' as 'crc'),
-      () => model.setIrqs(VFIO.VFIO_PCI_MSIX_IRQ_INDEX, 9, [1, 2]),
-      () => model.setIrqs(VFIO.VFIO_PCI_INTX_IRQ_INDEX, 0, [1]),
-      () => model.setIrqs(VFIO.VFIO_PCI_MSIX_IRQ_INDEX, 0, 'mask'),
-      () => model.eepromWord(256),
-    ];
-    for (const c of cases) expect(c).toThrow(NicError);
-  });
-
-  it('rejects wrong types with TypeError', () => {
-    expect(() => model.receiveFrame([1, 2, 3] as unknown as Uint8Array)).toThrow(TypeError);
-    expect(() => model.setLink(1 as unknown as boolean)).toThrow(TypeError);
-    expect(() => model.onTransmit(undefined as unknown as () => void)).toThrow(TypeError);
-    expect(() => model.setIrqs(VFIO.VFIO_PCI_MSIX_IRQ_INDEX, 0, [1.5])).toThrow(TypeError);
-    expect(() => new IgbModel({ dma: {} as never })).toThrow(TypeError);
+    const other = { receiveFrame: () => 'delivered', onTransmit: () => () => undefined, setLink: () => undefined };
+    expect(() => new IgbWire(model, other as never)).toThrow(TypeError);
+    expect(() => new IgbWire(model, model)).toThrow(TypeError);
+    expect(() => new IgbRingLink(other as never, {} as never)).toThrow(TypeError);
+    expect(new IgbWire(model, new IgbModel()).a).toBe(model);
   });
 });

@@ -2,6 +2,7 @@
  * Intel 82576 (igb) register offsets and bits, named as in the datasheet (and in the
  * e1000 shared code drivers use), for the device model. Offsets are bytes into BAR0.
  */
+import { QUEUE_ENABLE, queueBlock } from '../model/rings.js';
 
 /** Size of BAR0, the register space. */
 export const BAR0_SIZE = 128 * 1024;
@@ -11,8 +12,7 @@ export const BAR3_SIZE = 16 * 1024;
 export const MSIX_VECTORS = 10;
 /** Receive and transmit queues. */
 export const NUM_QUEUES = 16;
-/** Bytes of one descriptor (advanced and legacy). */
-export const DESC_SIZE = 16;
+export { DESC_SIZE } from '../model/rings.js';
 
 // ---- General -----------------------------------------------------------------------------
 /** Device Control. */
@@ -54,11 +54,7 @@ export const EECD_RO_BITS = EECD_PRES | EECD_AUTO_RD | EECD_SIZE_EX_MASK;
 
 /** EEPROM Read (82576 layout). */
 export const EERD = 0x0014;
-export const EERD_START = 0x00000001;
-export const EERD_DONE = 0x00000002;
-export const EERD_ADDR_SHIFT = 2;
-export const EERD_ADDR_MASK = 0x3fff;
-export const EERD_DATA_SHIFT = 16;
+export { EERD_ADDR_MASK, EERD_ADDR_SHIFT, EERD_DATA_SHIFT, EERD_DONE, EERD_START } from '../model/nvm.js';
 
 /** Manageability EEPROM control: bits telling the driver NVM configuration is done. */
 export const EEMNGCTL = 0x1010;
@@ -135,6 +131,8 @@ export const IVAR_MISC_OTHER_SHIFT = 8;
 export const IVAR_ENTRY_BITS = 8;
 export const IVAR_ENTRY_MASK = 0xff;
 
+export * from '../model/rss-regs.js';
+
 // ---- Receive -----------------------------------------------------------------------------
 /** Receive Control. */
 export const RCTL = 0x0100;
@@ -182,58 +180,22 @@ export function RAH(n: number): number {
 }
 export const RAR_ENTRIES = 16;
 /** Address valid. */
-export const RAH_AV = 0x80000000;
+export { RAH_AV } from '../model/filters.js';
 export const RAH_ADDR_MASK = 0xffff;
 /** VLAN Filter Table Array: 128 registers, one bit per VLAN id. */
 export const VFTA = 0x5600;
 
-/** Multiple Receive Queues Command. */
-export const MRQC = 0x5818;
+/** MRQC.MRQE (bits 2:0), and its value for RSS only. MRQC, RETA and RSSRK are shared (model/rss). */
 export const MRQC_MRQE_MASK = 0x7;
-/** MRQE value: RSS only. */
 export const MRQC_MRQE_RSS = 0x2;
-export const MRQC_RSS_FIELD_IPV4_TCP = 0x00010000;
-export const MRQC_RSS_FIELD_IPV4 = 0x00020000;
-export const MRQC_RSS_FIELD_IPV6_TCP_EX = 0x00040000;
-export const MRQC_RSS_FIELD_IPV6_EX = 0x00080000;
-export const MRQC_RSS_FIELD_IPV6 = 0x00100000;
-export const MRQC_RSS_FIELD_IPV6_TCP = 0x00200000;
-export const MRQC_RSS_FIELD_IPV4_UDP = 0x00400000;
-export const MRQC_RSS_FIELD_IPV6_UDP = 0x00800000;
-export const MRQC_RSS_FIELD_IPV6_UDP_EX = 0x01000000;
-/** Redirection table: 32 registers of 4 one-byte entries. */
-export const RETA = 0x5c00;
-export const RETA_ENTRIES = 128;
-/** Queue index bits of a redirection-table entry. */
-export const RETA_QUEUE_MASK = 0x0f;
-/** RSS random key: 10 registers, 40 bytes. */
-export const RSSRK = 0x5c80;
-export const RSSRK_BYTES = 40;
 
 /** Per-queue receive registers: queues 0-3 at 0x2800 + 0x100n, others at 0xC000 + 0x40n. */
-function rxQueueBase(n: number): number {
-  return n < 4 ? 0x2800 + 0x100 * n : 0xc000 + 0x40 * n;
-}
-export function RDBAL(n: number): number {
-  return rxQueueBase(n);
-}
-export function RDBAH(n: number): number {
-  return rxQueueBase(n) + 0x04;
-}
-export function RDLEN(n: number): number {
-  return rxQueueBase(n) + 0x08;
-}
+export const RX_RING = queueBlock((n) => (n < 4 ? 0x2800 + 0x100 * n : 0xc000 + 0x40 * n));
+/** Receive descriptor base address low/high, length, head, tail and control of queue n. */
+export const { base: RDBAL, baseHigh: RDBAH, length: RDLEN, head: RDH, tail: RDT, control: RXDCTL } = RX_RING;
+/** Split and Replication Receive Control of queue n. */
 export function SRRCTL(n: number): number {
-  return rxQueueBase(n) + 0x0c;
-}
-export function RDH(n: number): number {
-  return rxQueueBase(n) + 0x10;
-}
-export function RDT(n: number): number {
-  return rxQueueBase(n) + 0x18;
-}
-export function RXDCTL(n: number): number {
-  return rxQueueBase(n) + 0x28;
+  return RDBAL(n) + 0x0c;
 }
 /** Packet buffer size in 1 KiB units. */
 export const SRRCTL_BSIZEPKT_MASK = 0x7f;
@@ -241,7 +203,7 @@ export const SRRCTL_BSIZEPKT_SHIFT = 10;
 export const SRRCTL_DESCTYPE_MASK = 0x0e000000;
 export const SRRCTL_DESCTYPE_ADV_ONEBUF = 0x02000000;
 export const SRRCTL_DROP_EN = 0x80000000;
-export const RXDCTL_ENABLE = 0x02000000;
+export const RXDCTL_ENABLE = QUEUE_ENABLE;
 
 // ---- Transmit ----------------------------------------------------------------------------
 /** Transmit Control. */
@@ -251,28 +213,10 @@ export const TCTL_EN = 0x00000002;
 export const TCTL_PSP = 0x00000008;
 
 /** Per-queue transmit registers: queues 0-3 at 0x3800 + 0x100n, others at 0xE000 + 0x40n. */
-function txQueueBase(n: number): number {
-  return n < 4 ? 0x3800 + 0x100 * n : 0xe000 + 0x40 * n;
-}
-export function TDBAL(n: number): number {
-  return txQueueBase(n);
-}
-export function TDBAH(n: number): number {
-  return txQueueBase(n) + 0x04;
-}
-export function TDLEN(n: number): number {
-  return txQueueBase(n) + 0x08;
-}
-export function TDH(n: number): number {
-  return txQueueBase(n) + 0x10;
-}
-export function TDT(n: number): number {
-  return txQueueBase(n) + 0x18;
-}
-export function TXDCTL(n: number): number {
-  return txQueueBase(n) + 0x28;
-}
-export const TXDCTL_ENABLE = 0x02000000;
+export const TX_RING = queueBlock((n) => (n < 4 ? 0x3800 + 0x100 * n : 0xe000 + 0x40 * n));
+/** Transmit descriptor base address low/high, length, head, tail and control of queue n. */
+export const { base: TDBAL, baseHigh: TDBAH, length: TDLEN, head: TDH, tail: TDT, control: TXDCTL } = TX_RING;
+export const TXDCTL_ENABLE = QUEUE_ENABLE;
 
 /** The second register window of queues 0-3 (0xC000/0xE000 + 0x40n), aliasing the first. */
 export const RX_QUEUE_ALIAS = 0xc000;
@@ -280,12 +224,11 @@ export const TX_QUEUE_ALIAS = 0xe000;
 export const QUEUE_ALIAS_STRIDE = 0x40;
 export const LOW_QUEUES = 4;
 
-/** Descriptor ring base alignment (bits below are ignored) and length granularity. */
-export const RING_ALIGN = 128;
-/** Ring length bits of RDLEN/TDLEN (bytes, a multiple of 128, below 1 MiB). */
-export const RING_LEN_MASK = 0x000fff80;
-/** Head and tail registers hold 16 bits. */
-export const RING_INDEX_MASK = 0xffff;
+
+/** Advanced receive write-back error: a receive data error (CRC, symbol, ...), on frames kept with RCTL.SBP. */
+export const RXD_ERR_RXE = 0x80000000;
+
+export { RING_ALIGN, RING_INDEX_MASK, RING_LEN_MASK } from '../model/rings.js';
 
 // ---- Software/firmware synchronisation ---------------------------------------------------
 /** Software Semaphore. */
@@ -294,44 +237,14 @@ export const SWSM = 0x5b50;
 export const SWSM_SMBI = 0x00000001;
 
 // ---- Statistics (all clear-on-read) ------------------------------------------------------
-export const CRCERRS = 0x4000;
+export * from '../model/mac-counters.js';
 export const ALGNERRC = 0x4004;
 export const SYMERRS = 0x4008;
 export const RXERRC = 0x400c;
 export const MPC = 0x4010;
-export const PRC64 = 0x405c;
-export const PRC127 = 0x4060;
-export const PRC255 = 0x4064;
-export const PRC511 = 0x4068;
-export const PRC1023 = 0x406c;
-export const PRC1522 = 0x4070;
-export const GPRC = 0x4074;
-export const BPRC = 0x4078;
-export const MPRC = 0x407c;
-export const GPTC = 0x4080;
-export const GORCL = 0x4088;
-export const GORCH = 0x408c;
-export const GOTCL = 0x4090;
-export const GOTCH = 0x4094;
 export const RNBC = 0x40a0;
-export const RUC = 0x40a4;
-export const RFC = 0x40a8;
-export const ROC = 0x40ac;
-export const RJC = 0x40b0;
-export const TORL = 0x40c0;
-export const TORH = 0x40c4;
 export const TOTL = 0x40c8;
 export const TOTH = 0x40cc;
-export const TPR = 0x40d0;
-export const TPT = 0x40d4;
-export const PTC64 = 0x40d8;
-export const PTC127 = 0x40dc;
-export const PTC255 = 0x40e0;
-export const PTC511 = 0x40e4;
-export const PTC1023 = 0x40e8;
-export const PTC1522 = 0x40ec;
-export const MPTC = 0x40f0;
-export const BPTC = 0x40f4;
 /** First and last byte offset of the statistics block. */
 export const STATS_FIRST = 0x4000;
 export const STATS_LAST = 0x40fc;

@@ -1,10 +1,14 @@
 /**
- * Receive-side scaling as the 82576 does it: the frame's IPv4/IPv6 addresses (and TCP/UDP
- * ports when MRQC enables them for that protocol) hashed with the Toeplitz function under
- * the 40-byte RSSRK key; the low 7 bits of the hash index the redirection table. Also the
- * protocol facts the receive descriptor reports (packet type bits of pkt_info).
+ * Receive-side scaling as Intel's 82576 and 82599 both do it: the frame's IPv4/IPv6
+ * addresses (and TCP/UDP ports when MRQC enables them for that protocol) hashed with the
+ * Toeplitz function under the 40-byte RSSRK key; the low 7 bits of the hash index the
+ * 128-entry redirection table. Also the protocol facts the advanced receive descriptor
+ * reports (packet type bits of pkt_info). The MRQC field bits, RSS types and packet type
+ * bits have the same values in both datasheets.
  */
+
 import {
+  MRQC,
   MRQC_RSS_FIELD_IPV4,
   MRQC_RSS_FIELD_IPV4_TCP,
   MRQC_RSS_FIELD_IPV4_UDP,
@@ -14,7 +18,14 @@ import {
   MRQC_RSS_FIELD_IPV6_TCP_EX,
   MRQC_RSS_FIELD_IPV6_UDP,
   MRQC_RSS_FIELD_IPV6_UDP_EX,
-} from './regs.js';
+  RETA,
+  RETA_ENTRIES,
+  RETA_QUEUE_MASK,
+  RSSRK,
+  RSSRK_BYTES,
+} from './rss-regs.js';
+
+export * from './rss-regs.js';
 
 /** RSS type values of the descriptor's pkt_info bits 3:0. */
 export const RSS_TYPE_NONE = 0;
@@ -140,4 +151,38 @@ export function toeplitzHash(key: Uint8Array, input: Uint8Array): number {
 
 function be16(bytes: Uint8Array, at: number): number {
   return ((bytes[at] ?? 0) << BITS_PER_BYTE) | (bytes[at + 1] ?? 0);
+}
+
+const REG_BYTES = 4;
+const BYTE_MASK = 0xff;
+
+/** Byte `index` of the little-endian register array that starts at byte offset `base`. */
+export function registerByte(regs: Uint32Array, base: number, index: number): number {
+  return (regs[(base >>> 2) + Math.floor(index / REG_BYTES)] >>> (BITS_PER_BYTE * (index % REG_BYTES))) & BYTE_MASK;
+}
+
+/** Copies the RSS key held in the ten RSSRK registers into `out`. */
+export function readRssKey(regs: Uint32Array, out: Uint8Array): Uint8Array {
+  for (let i = 0; i < RSSRK_BYTES; i++) out[i] = registerByte(regs, RSSRK, i);
+  return out;
+}
+
+/** Where RSS puts a frame. */
+export interface RssChoice {
+  /** RSS type of the descriptor (RSS_TYPE_NONE when nothing was hashed). */
+  type: number;
+  hash: number;
+  queue: number;
+}
+
+/**
+ * Chooses the queue of `frame` (parsed as `packet`): with RSS on, the redirection-table
+ * entry the low 7 bits of the Toeplitz hash index, over the fields MRQC enables; queue 0
+ * otherwise. `key` is scratch for the key; `out` is filled and returned.
+ */
+export function rssChoose(regs: Uint32Array, frame: Uint8Array, packet: ParsedPacket, rssOn: boolean, key: Uint8Array, out: RssChoice): RssChoice {
+  out.type = rssOn ? rssType(packet, regs[MRQC >>> 2]) : RSS_TYPE_NONE;
+  out.hash = out.type === RSS_TYPE_NONE ? 0 : toeplitzHash(readRssKey(regs, key), rssInput(frame, packet, out.type));
+  out.queue = out.type === RSS_TYPE_NONE ? 0 : registerByte(regs, RETA, out.hash % RETA_ENTRIES) & RETA_QUEUE_MASK;
+  return out;
 }

@@ -15,12 +15,6 @@ interface MappedWindow extends DmaWindow {
   u32?: Uint32Array;
 }
 
-/** A located byte range: the window's views and the offset into them. */
-interface Located {
-  readonly u8: Uint8Array;
-  readonly u32: Uint32Array;
-  readonly at: number;
-}
 
 /**
  * The device-visible memory of one or more modelled devices. Windows come from the bus
@@ -30,6 +24,9 @@ export class DmaSpace {
   readonly #windows: MappedWindow[] = [];
   #faults = 0;
   #lastFault: string | undefined;
+  /** The views of the window the last access found. */
+  #u8: Uint8Array = new Uint8Array(0);
+  #u32: Uint32Array = new Uint32Array(0);
 
   /** DMA accesses that hit no window since creation. */
   get faults(): number {
@@ -67,18 +64,18 @@ export class DmaSpace {
   }
 
   /** Copies `length` bytes at `iova` into `out[outAt ..]`; false (and a fault) when unreachable. */
-  read(iova: number, out: Uint8Array, outAt: number, length: number, what: string): boolean {
-    const loc = this.#locate(iova, length, what);
-    if (!loc) return false;
-    out.set(loc.u8.subarray(loc.at, loc.at + length), outAt);
+  read(iova: number, out: Uint8Array, outAt: number, length: number, what: string, queue = -1, index = -1): boolean {
+    const at = this.#locate(iova, length, what, queue, index);
+    if (at < 0) return false;
+    out.set(this.#u8.subarray(at, at + length), outAt);
     return true;
   }
 
   /** Copies `data` to `iova`; false (and a fault) when unreachable. */
-  write(iova: number, data: Uint8Array, what: string): boolean {
-    const loc = this.#locate(iova, data.length, what);
-    if (!loc) return false;
-    loc.u8.set(data, loc.at);
+  write(iova: number, data: Uint8Array, what: string, queue = -1, index = -1): boolean {
+    const at = this.#locate(iova, data.length, what, queue, index);
+    if (at < 0) return false;
+    this.#u8.set(data, at);
     return true;
   }
 
@@ -86,11 +83,11 @@ export class DmaSpace {
    * Reads `out.length` little-endian dwords at `iova` (4-byte aligned) into `out`; false
    * (and a fault) when unreachable.
    */
-  readDwords(iova: number, out: Uint32Array, what: string): boolean {
-    const loc = this.#locate(iova, out.length * U32_BYTES, what);
-    if (!loc) return false;
-    const first = loc.at >>> U32_SHIFT;
-    for (let i = 0; i < out.length; i++) out[i] = Atomics.load(loc.u32, first + i);
+  readDwords(iova: number, out: Uint32Array, what: string, queue = -1, index = -1): boolean {
+    const at = this.#locate(iova, out.length * U32_BYTES, what, queue, index);
+    if (at < 0) return false;
+    const first = at >>> U32_SHIFT;
+    for (let i = 0; i < out.length; i++) out[i] = Atomics.load(this.#u32, first + i);
     return true;
   }
 
@@ -99,26 +96,41 @@ export class DmaSpace {
    * a sequentially consistent store: a poller on another thread that sees the last dword
    * (the descriptor's status) sees the ones before it. False (and a fault) when unreachable.
    */
-  writeDwords(iova: number, values: Uint32Array, what: string): boolean {
-    const loc = this.#locate(iova, values.length * U32_BYTES, what);
-    if (!loc) return false;
-    const first = loc.at >>> U32_SHIFT;
-    for (let i = 0; i < values.length; i++) Atomics.store(loc.u32, first + i, values[i]);
+  writeDwords(iova: number, values: Uint32Array, what: string, queue = -1, index = -1): boolean {
+    const at = this.#locate(iova, values.length * U32_BYTES, what, queue, index);
+    if (at < 0) return false;
+    const first = at >>> U32_SHIFT;
+    for (let i = 0; i < values.length; i++) Atomics.store(this.#u32, first + i, values[i]);
     return true;
   }
 
-  #locate(iova: number, length: number, what: string): Located | undefined {
-    const w = Number.isSafeInteger(iova) ? this.#windows.find((x) => iova >= x.iova && iova + length <= x.iova + x.length) : undefined;
+  /**
+   * The byte offset of `iova` in the window that holds all `length` bytes, whose views it
+   * leaves in `#u8`/`#u32`; -1 (and a fault) when none does.
+   */
+  #locate(iova: number, length: number, what: string, queue: number, index: number): number {
+    let w: MappedWindow | undefined;
+    if (Number.isSafeInteger(iova)) {
+      for (const x of this.#windows) {
+        if (iova >= x.iova && iova + length <= x.iova + x.length) {
+          w = x;
+          break;
+        }
+      }
+    }
     if (!w) {
       this.#faults++;
-      this.#lastFault = `${what}: ${length} bytes at IOVA 0x${iova.toString(16)} are in no DMA window`;
-      return undefined;
+      const where = queue < 0 ? what : `${what} of queue ${queue}, descriptor ${index}`;
+      this.#lastFault = `${where}: ${length} bytes at IOVA 0x${iova.toString(16)} are in no DMA window`;
+      return -1;
     }
     if (!w.u8 || !w.u32) {
       const buffer = attach(w.vaddr, w.length);
       w.u8 = new Uint8Array(buffer);
       w.u32 = new Uint32Array(buffer, 0, w.length >>> U32_SHIFT);
     }
-    return { u8: w.u8, u32: w.u32, at: iova - w.iova };
+    this.#u8 = w.u8;
+    this.#u32 = w.u32;
+    return iova - w.iova;
   }
 }

@@ -1,6 +1,8 @@
 /**
- * Descriptor layouts of the 82576 (16 bytes, little-endian dwords), as the model reads and
- * writes them. Dword indexes count from the start of the descriptor.
+ * Descriptor layouts shared by the 82576 and the 82599 (16 bytes, little-endian dwords;
+ * both datasheets give the same advanced and legacy formats), as the models read and
+ * write them. Dword indexes count from the start of the descriptor. Error bits of the
+ * advanced receive write-back differ between the two and live with each device.
  */
 
 /** Dwords of a descriptor. */
@@ -26,8 +28,14 @@ export const RXD_STAT_DD = 0x00000001;
 export const RXD_STAT_EOP = 0x00000002;
 /** VLAN packet: the tag was stripped into the vlan field. */
 export const RXD_STAT_VP = 0x00000008;
-/** Receive data error (CRC, symbol, ...): only on frames kept with RCTL.SBP. */
-export const RXD_ERR_RXE = 0x80000000;
+
+// ---- Legacy receive descriptor --------------------------------------------------------
+// Read format: dwords 0-1 buffer address; the write-back leaves them and fills 2-3.
+/** Write-back: length (15:0) and fragment checksum (31:16). */
+export const RXD_LEGACY_LENGTH_CSUM = 2;
+/** Write-back: status (7:0), errors (15:8) and VLAN tag (31:16). */
+export const RXD_LEGACY_STATUS = 3;
+export const RXD_LEGACY_ERRORS_SHIFT = 8;
 
 // ---- Transmit descriptors ----------------------------------------------------------------
 /** Buffer address low/high (data), or vlan_macip_lens (context, dword 0). */

@@ -1,0 +1,184 @@
+/**
+ * The PCI device backend serving this kit's device models to nic's PCI bus: each port
+ * appears in a fake sysfs tree (bound to vfio-pci, in its own IOMMU group, with the BARs
+ * its model's {@link ModelPciSpec} lists), and opening it gives the model as the register
+ * BAR, plain memory as the MSI-X BAR, an MSI-X interrupt description whose `setIrqs`
+ * binds eventfds in the model, and a writable config space. DMA windows the bus maps
+ * reach every port of the backend.
+ */
+import { join } from 'node:path';
+import { closeFd, eventfd, NicError, VFIO } from '@nic/native';
+import {
+  configImage,
+  MmioRegisters,
+  type DmaWindow,
+  type PciBar,
+  type PciBarMapping,
+  type PciConfigSpace,
+  type PciDeviceBackend,
+  type PciDeviceRecord,
+  type PciMapMethod,
+  type PciResources,
+} from '@nic/pci/driver';
+import { FakeSysfs, memBar, type FakeBar } from '@nic/pci/testing';
+import { DmaSpace } from './dma.js';
+import type { ModelBar, PciModel } from './pci-model.js';
+
+const VFIO_PCI = 'vfio-pci';
+/** Bus addresses of the fake BARs: one 1 MiB slot per port, BARs packed in it by size. */
+const BAR_BASE = 0xf0000000;
+const BAR_SLOT = 0x100000;
+const FIRST_IOMMU_GROUP = 100;
+/** Config space offset of BAR 0, and the type bits of a memory BAR register. */
+const PCI_BASE_ADDRESS_0 = 0x10;
+const PCI_BASE_ADDRESS_MEM_TYPE_64 = 0x04;
+const PCI_BASE_ADDRESS_MEM_PREFETCH = 0x08;
+const BAR_REG_BYTES = 4;
+const TWO_POW_32 = 2 ** 32;
+
+/** One modelled port a backend serves. */
+export interface ModelDevice<M extends PciModel> {
+  /** Canonical PCI address. */
+  readonly address: string;
+  readonly model: M;
+  /** Its directory in the fake sysfs tree. */
+  readonly path: string;
+}
+
+/** What {@link ModelBackend} needs to make a model: its options plus the shared DMA space and a name. */
+export type ModelFactory<M extends PciModel, O> = (options: O & { readonly name: string; readonly dma: DmaSpace }) => M;
+
+interface Served<M extends PciModel> {
+  readonly device: ModelDevice<M>;
+  readonly config: PciConfigSpace;
+  readonly msix: SharedArrayBuffer;
+  readonly msixBar: ModelBar;
+}
+
+/** Bus addresses of `bars` in slot `slot`, each aligned to its size. */
+function placeBars(bars: readonly ModelBar[], slot: number): Map<number, number> {
+  const at = new Map<number, number>();
+  let next = BAR_BASE + slot * BAR_SLOT;
+  for (const bar of [...bars].sort((x, y) => y.size - x.size)) {
+    next = Math.ceil(next / bar.size) * bar.size;
+    at.set(bar.index, next);
+    next += bar.size;
+  }
+  return at;
+}
+
+/** Writes the BAR registers of `config` for `bars` placed at `at`. */
+function writeBarRegisters(config: Uint8Array, bars: readonly ModelBar[], at: ReadonlyMap<number, number>): void {
+  const view = new DataView(config.buffer, config.byteOffset, config.byteLength);
+  for (const bar of bars) {
+    const address = at.get(bar.index) ?? 0;
+    const offset = PCI_BASE_ADDRESS_0 + BAR_REG_BYTES * bar.index;
+    const type = (bar.is64 ? PCI_BASE_ADDRESS_MEM_TYPE_64 : 0) | (bar.prefetchable ? PCI_BASE_ADDRESS_MEM_PREFETCH : 0);
+    view.setUint32(offset, ((address % TWO_POW_32) | type) >>> 0, true);
+    if (bar.is64) view.setUint32(offset + BAR_REG_BYTES, Math.floor(address / TWO_POW_32), true);
+  }
+}
+
+/** Serves modelled ports of one kind; register it with `registerPciBackend`. */
+export class ModelBackend<M extends PciModel, O extends object = object> implements PciDeviceBackend {
+  /** For messages: `igb model`. */
+  readonly name: string;
+  /** The fake sysfs tree the ports appear in. */
+  readonly sysfs: FakeSysfs;
+  /** The DMA space every port of this backend reaches. */
+  readonly dma = new DmaSpace();
+  readonly #create: ModelFactory<M, O>;
+  readonly #served = new Map<string, Served<M>>();
+
+  /** A backend named `name` making ports with `create`, in `sysfs` (removed by the owner). */
+  constructor(name: string, create: ModelFactory<M, O>, sysfs: FakeSysfs) {
+    this.name = name;
+    this.#create = create;
+    this.sysfs = sysfs;
+  }
+
+  /** The ports served, in the order they were added. */
+  get devices(): ModelDevice<M>[] {
+    return [...this.#served.values()].map((s) => s.device);
+  }
+
+  /**
+   * Adds a port at PCI address `address` (canonical form, `0000:01:00.0`) to the tree and
+   * returns it. An address already served is `NIC_EEXIST`.
+   */
+  addDevice(address: string, options: O = {} as O): ModelDevice<M> {
+    if (typeof address !== 'string') throw new TypeError(`${this.name} backend: addDevice address must be a string`);
+    if (this.#served.has(address)) throw new NicError('NIC_EEXIST', `${this.name}: ${address} is already served`);
+    const slot = this.#served.size;
+    const model = this.#create({ name: `${this.name} ${address}`, ...options, dma: this.dma });
+    const { pci } = model;
+    const at = placeBars(pci.bars, slot);
+    const config = pci.config();
+    writeBarRegisters(config, pci.bars, at);
+    const bars: (FakeBar | undefined)[] = [];
+    for (const bar of pci.bars) bars[bar.index] = memBar(at.get(bar.index) ?? 0, bar.size, { is64: bar.is64, prefetch: bar.prefetchable });
+    const path = this.sysfs.addDevice({
+      address,
+      vendorId: pci.vendorId,
+      deviceId: pci.deviceId,
+      classId: pci.classId,
+      bars,
+      driver: VFIO_PCI,
+      iommuGroup: FIRST_IOMMU_GROUP + slot,
+      config,
+    });
+    const msixBar = pci.bars.find((b) => b.role === 'msix');
+    if (!msixBar) throw new NicError('NIC_EINVAL', `${this.name}: the model has no MSI-X BAR`);
+    const device = { address, model, path };
+    this.#served.set(address, { device, config: configImage(config, { label: `${address} config`, writable: true }), msix: new SharedArrayBuffer(msixBar.size), msixBar });
+    return device;
+  }
+
+  /** Opens a served port (through VFIO, the only way a vfio-pci device is opened); others are not ours. */
+  open(record: PciDeviceRecord, method: PciMapMethod): PciResources | undefined {
+    const served = this.#served.get(record.name);
+    if (!served || record.path !== join(this.sysfs.devicesPath, record.name)) return undefined;
+    if (method !== 'vfio') throw new NicError('NIC_ENOTSUP', `${this.name} ${record.name}: only VFIO mapping is modelled, not ${method}`);
+    return this.#resources(served);
+  }
+
+  /** Lets every port reach `window`. */
+  dmaMap(window: DmaWindow): void {
+    this.dma.map(window);
+  }
+
+  /** Takes the window at `iova` away from every port. */
+  dmaUnmap(iova: number): void {
+    this.dma.unmap(iova);
+  }
+
+  #resources(served: Served<M>): PciResources {
+    const { model } = served.device;
+    const registers = model.pci.bars.find((b) => b.role === 'registers');
+    const fd = eventfd();
+    const reqFd = eventfd();
+    let closed = false;
+    return {
+      method: 'vfio',
+      intr: { kind: 'vfio_msix', fd, deviceFd: -1, nbVectors: model.pci.msixVectors, reqFd, setIrqs: (index, start, how) => model.setIrqs(index, start, how) },
+      config: served.config,
+      mapBar: (bar: PciBar): PciBarMapping => {
+        if (bar.index === registers?.index) return { index: bar.index, buffer: model.buffer, u32: model.u32, regs: model, address: undefined, length: registers.size, phys: bar.start };
+        if (bar.index === served.msixBar.index) {
+          const u32 = new Uint32Array(served.msix);
+          return { index: bar.index, buffer: served.msix, u32, regs: new MmioRegisters(u32), address: undefined, length: served.msixBar.size, phys: bar.start };
+        }
+        throw new NicError('NIC_EINVAL', `${model.name}: BAR ${bar.index} is not implemented`);
+      },
+      unmapBar: () => undefined,
+      close: () => {
+        if (closed) return;
+        closed = true;
+        model.setIrqs(VFIO.VFIO_PCI_MSIX_IRQ_INDEX, 0, 'disable');
+        model.setIrqs(VFIO.VFIO_PCI_REQ_IRQ_INDEX, 0, 'disable');
+        closeFd(fd);
+        closeFd(reqFd);
+      },
+    };
+  }
+}
