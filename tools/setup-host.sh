@@ -7,6 +7,8 @@ set -euo pipefail
 HUGEPAGES_2M="${NIC_HUGEPAGES_2M:-256}"   # 512 MiB of 2 MiB pages
 PACKAGES=(
   build-essential python3  # node-gyp toolchain for @nic/native
+  g++-aarch64-linux-gnu    # @nic/native's linux-arm64 prebuilt binary, cross-compiled when packed
+  qemu-user                # runs it, under an arm64 Node.js, in the consumer test (tools/consumer)
   pciutils                 # lspci, compared against @nic/pci's scan
   iproute2                 # ip netns / veth for kernel-tier tests
   iputils-ping ethtool     # the forwarder demo and its namespace tests (ping, checksum offload off)

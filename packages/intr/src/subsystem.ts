@@ -37,7 +37,7 @@ function stopThread(eal: Eal): void {
 }
 
 /** The `alarm` subsystem: makes the instance's alarm timer; cleanup closes it. */
-export const ALARM_SUBSYSTEM: SubsystemDescriptor<Alarms> = {
+const alarmSubsystem: SubsystemDescriptor<Alarms> = {
   name: ALARM_SERVICE,
   stage: 'alarm',
   init: (eal) => new Alarms(threadOf(eal)),
@@ -48,7 +48,7 @@ export const ALARM_SUBSYSTEM: SubsystemDescriptor<Alarms> = {
 };
 
 /** The `intr` subsystem: the interrupt thread and the device-event registry. */
-export const INTR_SUBSYSTEM: SubsystemDescriptor<IntrService> = {
+const intrSubsystem: SubsystemDescriptor<IntrService> = {
   name: INTR_SERVICE,
   stage: 'interrupts',
   init: (eal) => ({ thread: threadOf(eal), events: new DevEvents() }),
@@ -57,6 +57,23 @@ export const INTR_SUBSYSTEM: SubsystemDescriptor<IntrService> = {
     stopThread(eal);
   },
 };
+
+/**
+ * The descriptors every copy of @nic/intr in this thread registers, kept under a `Symbol.for`
+ * key: the first copy imported puts its own there, the others find them. So a second copy in
+ * one tree (a linked driver package with its own install, a nested older version) registers
+ * the same objects, which EAL ignores, instead of rivals with the same names (`NIC_EEXIST`).
+ * The subsystems' state lives in each EAL instance (`eal.service`), which every copy reads.
+ */
+const SUBSYSTEMS_KEY = Symbol.for('nic.intr.subsystems.v1');
+const subsystems = ((globalThis as { [SUBSYSTEMS_KEY]?: { alarm: SubsystemDescriptor<Alarms>; intr: SubsystemDescriptor<IntrService> } })[
+  SUBSYSTEMS_KEY
+] ??= { alarm: alarmSubsystem, intr: intrSubsystem });
+
+/** The `alarm` subsystem (see above): the alarm timer of each EAL instance. */
+export const ALARM_SUBSYSTEM: SubsystemDescriptor<Alarms> = subsystems.alarm;
+/** The `intr` subsystem (see above): the interrupt thread and device events of each instance. */
+export const INTR_SUBSYSTEM: SubsystemDescriptor<IntrService> = subsystems.intr;
 
 /** The interrupt thread of `eal`; without the `intr` subsystem running, `NIC_ENODEV`. */
 export function intr(eal: Eal): IntrThread {

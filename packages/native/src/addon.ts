@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { NicError, type NicErrorCode } from './error.js';
 
 /** A mapping as the addon returns it; {@link MemoryMapping} is its public face. */
@@ -310,9 +311,29 @@ export interface NativeAddon {
 const ABI = 3;
 
 const require = createRequire(import.meta.url);
+/** The package's directory: `src/` and `dist/` both sit one level below it. */
+const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * The compiled addon, found as node-gyp-build finds it: a build from source
+ * (`build/Release/*.node`) first, then the binary prebuilt for this platform
+ * (`prebuilds/<platform>-<arch>/`, shipped in the npm package).
+ */
+function loadBinary(): NativeAddon {
+  const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;
+  try {
+    return nodeGypBuild(PACKAGE_DIR) as NativeAddon;
+  } catch (e) {
+    throw new NicError(
+      'NIC_ENOTSUP',
+      `@nic/native: no addon binary loads here (${(e as Error).message.split('\n')[0]}); build one from source with \`npm rebuild @nic/native --build-from-source\` (needs python3, make, g++)`,
+      { cause: e },
+    );
+  }
+}
 
 function load(): NativeAddon {
-  const raw = require('../build/Release/nic_native.node') as NativeAddon;
+  const raw = loadBinary();
   if (raw.abi !== ABI) {
     throw new NicError(
       'NIC_EINVAL',
@@ -324,7 +345,7 @@ function load(): NativeAddon {
 }
 
 /**
- * The loaded addon (`build/Release/nic_native.node`, built by `npm install`), with failures
+ * The loaded addon (built from source, or prebuilt for this platform), with failures
  * thrown as {@link NicError}. Every thread that imports this module loads its own instance.
  */
 export const addon: NativeAddon = load();

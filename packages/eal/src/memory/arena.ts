@@ -33,7 +33,7 @@ export interface IovaWindow {
 /** Where the arena lies in WebAssembly's address space. */
 export interface WasmPlacement {
   /** A shared memory holding the arena. */
-  readonly memory: WebAssembly.Memory;
+  readonly memory: SharedWasmMemory;
   /** Byte address in {@link WasmPlacement.memory} of arena offset 0. */
   readonly base: number;
 }
@@ -51,8 +51,13 @@ export interface ArenaHandle {
 /** Bytes in a WebAssembly page. */
 export const WASM_PAGE_SIZE = 65536;
 
-/** A shared WebAssembly memory, whose buffer is a `SharedArrayBuffer`. */
-export interface SharedWasmMemory extends WebAssembly.Memory {
+/**
+ * A shared `WebAssembly.Memory` (one made with `shared: true`), whose buffer is a
+ * `SharedArrayBuffer` any thread can be given. It is described by its shape, not as
+ * `WebAssembly.Memory`, so that the published types check in a Node.js project: TypeScript
+ * declares the `WebAssembly` global only in its DOM library, and `@types/node` 20 not at all.
+ */
+export interface SharedWasmMemory {
   readonly buffer: SharedArrayBuffer;
 }
 

@@ -7,12 +7,12 @@
  * `env.base` (an i32 global: the address of arena offset 0 in it), and takes arena offsets.
  * Calling an export is an ordinary call: no allocation, no addon.
  */
-import type { Arena } from './arena.js';
+import type { Arena, SharedWasmMemory } from './arena.js';
 
 /** Compiled modules of this thread, by their bytes. */
 const modules = new WeakMap<Uint8Array, WebAssembly.Module>();
 /** Instances of this thread, by memory and module. */
-const instances = new WeakMap<WebAssembly.Memory, Map<WebAssembly.Module, WebAssembly.Instance>>();
+const instances = new WeakMap<SharedWasmMemory, Map<WebAssembly.Module, WebAssembly.Instance>>();
 
 /**
  * The exports of the kernel module `bytes` instantiated over `arena`, compiled and
