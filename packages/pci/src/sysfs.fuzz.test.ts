@@ -15,7 +15,7 @@ import { PCI_CAP_ID_MSI, PCI_CAP_ID_MSIX } from './regs.js';
 import { parseResourceFile } from './resource.js';
 import { scanPciDevices } from './scan.js';
 import { parseSysfsNumber } from './sysfs.js';
-import { FakeSysfs, resourceText } from './testing/fake-sysfs.js';
+import { FakeSysfs } from './testing/fake-sysfs.js';
 
 /** A line of text as a sysfs attribute holds it, or anything. */
 const sysfsText = fc.oneof(
