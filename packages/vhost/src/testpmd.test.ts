@@ -129,7 +129,7 @@ describe.skipIf(TESTPMD_MISSING)('@nic/vhost with testpmd net_virtio_user', () =
     expect(rx.errors + rx.dropped).toBe(0);
   });
 
-  it('gets back every frame, in order and intact, through testpmd io', async () => {
+  it('gets back every frame testpmd io forwards, in order and intact, and testpmd accounts for the rest', async () => {
     const device = await connect();
     const [rx, tx] = device.vrings;
     const TOTAL = 5000;
@@ -138,7 +138,8 @@ describe.skipIf(TESTPMD_MISSING)('@nic/vhost with testpmd net_virtio_user', () =
     let placed = 0;
     let got = 0;
     let wrong = 0;
-    // io with retry: testpmd retries a full tx ring instead of dropping, so every frame comes back.
+    let lastSeq = -1;
+    // io with retry: testpmd retries a full tx ring a while before dropping (a loaded machine can still drop).
     await testpmd!.command('set fwd io retry');
     await testpmd!.command('start');
     const stop = pump(() => {
@@ -153,14 +154,25 @@ describe.skipIf(TESTPMD_MISSING)('@nic/vhost with testpmd net_virtio_user', () =
       const n = tx.dequeueBurst(arena, mbufs, pool, back, BURST, 0);
       for (let i = 0; i < n; i++) {
         const d = mbufs.mtod(back[i]);
-        if (mbufs.dataLen(back[i]) !== FRAME || arena.dv.getUint32(d + 42, true) !== got + i || arena.u8[d + 12] !== 0x08) wrong++;
+        const seq = arena.dv.getUint32(d + 42, true);
+        if (mbufs.dataLen(back[i]) !== FRAME || seq <= lastSeq || seq >= TOTAL || arena.u8[d + 12] !== 0x08) wrong++;
+        lastSeq = seq;
       }
       mbufs.freeBulk(back, n, 0);
       got += n;
     });
-    await until('every frame back', () => got === TOTAL, 20000);
+    await until('every frame placed', () => placed === TOTAL, 20000);
+    let received = 0;
+    for (let i = 0; i < 200 && received < TOTAL; i++) received = stat(await testpmd!.command('show port stats 0'), 'RX-packets');
+    const stats = await testpmd!.command('stop');
+    const sent = stat(stats, 'TX-packets');
+    const dropped = stat(stats, 'TX-dropped');
+    await until(`the ${sent} frames testpmd sent`, () => got >= sent, 5000);
     await stop();
+    expect(received).toBe(TOTAL);
+    expect(sent + dropped).toBe(TOTAL);
+    expect(got).toBe(sent);
+    expect(sent).toBeGreaterThan(TOTAL / 2);
     expect(wrong).toBe(0);
-    expect(got).toBe(TOTAL);
   });
 });

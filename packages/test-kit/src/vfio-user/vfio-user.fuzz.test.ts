@@ -4,7 +4,8 @@
  * across runs (so state from earlier messages counts). A message gets a well-formed reply
  * (its id and command echoed, its size the reply's length), no reply when NO_REPLY is set, or
  * a NicError that closes the connection; nothing else, and no fd leaks. `npm run fuzz` runs
- * 100 000 inputs (NIC_FUZZ_RUNS); `npm test` a short seeded pass.
+ * 100 000 messages per model (NIC_FUZZ_RUNS) and a fiftieth as many byte streams over a real
+ * socket; `npm test` a short seeded pass (see `../fuzz.ts`).
  */
 import { readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { NicError } from '@nic/native';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fuzz, fuzzSettings } from '../fuzz.js';
 import { IgbModel } from '../igb/model.js';
 import { IxgbeModel } from '../ixgbe/model.js';
 import { TestClient } from './__fixtures__/client.js';
@@ -20,9 +22,12 @@ import { VfioUserDevice } from './device.js';
 import { Command, FLAG_ERROR, FLAG_NO_REPLY, FLAG_TYPE_REPLY, HEADER_SIZE } from './protocol.js';
 import { VfioUserServer } from './server.js';
 
-const RUNS = Number(process.env.NIC_FUZZ_RUNS ?? 2000);
-const SOCKET_RUNS = Math.max(50, Math.floor(RUNS / 50));
-const SEED = Number(process.env.NIC_FUZZ_SEED ?? 27);
+/** Messages per model in `npm test` (they cost microseconds each). */
+const TEST_RUNS = 2000;
+/** Byte streams over the socket per message run (each costs a connection). */
+const SOCKET_SHARE = 50;
+const RUNS = fuzzSettings(TEST_RUNS).numRuns;
+const SOCKET_RUNS = Math.ceil(RUNS / SOCKET_SHARE);
 const VERSION = new Uint8Array([0, 0, 0, 0, 0x7b, 0x7d, 0]);
 
 /** Little-endian u32s and u64s as bytes. */
@@ -75,11 +80,12 @@ describe.each([
   ['82576', () => new IgbModel()],
   ['82599', () => new IxgbeModel()],
 ])('vfio-user message handling of the %s model, fuzzed', (_name, make) => {
-  it(`answers ${RUNS} random messages with a well-formed reply, silence on NO_REPLY, or a NicError`, () => {
+  it(`answers ${RUNS} random messages with a well-formed reply, silence on NO_REPLY, or a NicError`, async () => {
     const device = new VfioUserDevice(make());
     dispatch(device, { id: 0, command: Command.VERSION, flags: 0, payload: VERSION }, []);
     const fdsBefore = openFds();
-    fc.assert(
+    await fuzz(
+      `vfio-user dispatch (${_name})`,
       fc.property(message, ({ id, flags, body, cut }) => {
         // Sometimes cut the payload short: every field read must be checked against its length.
         const payload = cut < 8 ? body.payload.subarray(0, Math.max(0, body.payload.length - cut)) : body.payload;
@@ -107,7 +113,7 @@ describe.each([
           expect((reply as Uint8Array).length).toBe(HEADER_SIZE);
         }
       }),
-      { numRuns: RUNS, seed: SEED },
+      TEST_RUNS,
     );
     device.close();
     expect(openFds()).toBe(fdsBefore);
@@ -121,6 +127,7 @@ it(`a server survives ${SOCKET_RUNS} random byte streams, each ending in a reply
   const server = new VfioUserServer(join(dir, 's.sock'), new IgbModel());
   const fdsBefore = openFds();
   try {
+    const settings = { ...fuzzSettings(TEST_RUNS), numRuns: SOCKET_RUNS };
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 200 }), async (bytes) => {
         const client = new TestClient(server.path);
@@ -135,8 +142,9 @@ it(`a server survives ${SOCKET_RUNS} random byte streams, each ending in a reply
         await new Promise((r) => setTimeout(r, 1));
         expect(server.connected).toBe(false);
       }),
-      { numRuns: SOCKET_RUNS, seed: SEED },
+      settings,
     );
+    console.log(`fuzz vfio-user socket streams: ${settings.numRuns} inputs, seed ${settings.seed}`);
     expect(openFds()).toBe(fdsBefore);
   } finally {
     server.close();
