@@ -9,7 +9,7 @@ import { closeFd, eventfd } from '@nic/native';
 import { VhostUserSocket } from './socket.js';
 import { FLAG_NEED_REPLY, FLAG_VERSION, ProtocolFeature, REPLY_FLAGS, Request } from './protocol.js';
 import { DESC_F_INDIRECT, DESC_F_NEXT, DESC_F_WRITE } from './virtqueue.js';
-import { BUFFERS_OFF, GPA_BASE, GuestRing, RawFrontend, guestFile, mappingsOf, memTable, openFds, state, u64 } from './__fixtures__/guest.js';
+import { BUFFERS_OFF, GPA_BASE, GuestRing, RawFrontend, guestFile, mappingsOf, memTable, openFds, state, u64 } from './testing/index.js';
 
 let arena: Arena;
 let pool: Mempool;
