@@ -21,12 +21,13 @@ export type {
   TxModeConf,
 } from './types.js';
 export { LinkSpeed } from './types.js';
-export { RxOffload, TxOffload, RssHf, RSS_PROTO_MASK, maskNames } from './offloads.js';
+export { RxOffload, TxOffload, RssHf, RSS_PROTO_MASK, LinkSpeeds, maskNames } from './offloads.js';
 export { ETH_MAX_PORTS, ETH_MAX_QUEUES_PER_PORT, ETH_NAME_MAX_LEN, type PortStateName } from './shared.js';
 export { ports, isValidPort, portIdByName, portName, portState, portEal } from './port.js';
 export { configure, confGet } from './configure.js';
 export { rxQueueSetup, txQueueSetup } from './queue.js';
 export { start, stop, close, reset } from './lifecycle.js';
+export { rxQueueStart, rxQueueStop, txQueueStart, txQueueStop, rxQueueState, txQueueState } from './queue-state.js';
 export { rxBurst, txBurst } from './burst.js';
 export { infoGet, ETHER_MIN_MTU, ETHER_MTU } from './info.js';
 export { linkGet, linkGetNowait, setLinkUp, setLinkDown } from './link.js';

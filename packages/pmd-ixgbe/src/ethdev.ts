@@ -8,12 +8,13 @@
  */
 import { NicError, pktmbufDataRoomSize } from '@nic/eal';
 import { MBUF_HEADROOM } from '@nic/eal/layout';
-import { ETHER_OVERHEAD, PF_ALLMULTI, PF_PROMISC, RxOffload, type EthDev, type EthStats } from '@nic/ethdev/driver';
+import { ETHER_OVERHEAD, LinkSpeeds, PF_ALLMULTI, PF_PROMISC, RxOffload, type EthDev, type EthStats, type PmdDevInfo } from '@nic/ethdev/driver';
 import { counterIndex, HwError, vftaWriteAll, type IntelHw } from '@nic/intel-common';
 import { IntelPortOps, rxQueueDrain, rxQueueFill, txQueueDrain, txQueueReset, type IntelFamily, type IntelInterrupts, type IntelLink } from '@nic/intel-common/driver';
 import { DESC_COUNT_MAX, DESC_COUNT_MIN, RXDADV_ERR_FRAME } from './base/desc.js';
 import type { MediaType } from './base/ids.js';
 import { readHwLink, setupLink } from './base/link.js';
+import { phyPower, setupCopperLink, type CopperSpeeds, type Phy } from './base/phy.js';
 import * as R from './base/regs.js';
 import { MRQC_BITS } from './base/rss.js';
 import { is10G, type SfpModule } from './base/sfp.js';
@@ -68,7 +69,20 @@ export interface IxgbeDeviceFacts {
   readonly media: MediaType;
   /** The SFP+ module found at probe (SFP ports only). */
   readonly sfp: SfpModule | undefined;
+  /** The PHY found on MDIO (copper ports only). */
+  readonly phy?: Phy;
   readonly maxQueues: number;
+}
+
+/** Speeds every port of the family runs at (DPDK's `speed_capa`), and what copper adds. */
+const SPEED_CAPA = LinkSpeeds.G1 | LinkSpeeds.G10;
+const COPPER_SPEED_CAPA = SPEED_CAPA | LinkSpeeds.M100;
+const ALL_COPPER_SPEEDS: CopperSpeeds = { m100: true, g1: true, g10: true };
+
+/** The speeds `linkSpeeds` asks a copper PHY to advertise (0: all). */
+function copperSpeeds(linkSpeeds: number): CopperSpeeds {
+  if (linkSpeeds === LinkSpeeds.AUTONEG) return ALL_COPPER_SPEEDS;
+  return { m100: (linkSpeeds & LinkSpeeds.M100) !== 0, g1: (linkSpeeds & LinkSpeeds.G1) !== 0, g10: (linkSpeeds & LinkSpeeds.G10) !== 0 };
 }
 
 function sum(t: Float64Array, indices: readonly number[]): number {
@@ -83,9 +97,21 @@ export class IxgbeOps extends IntelPortOps {
   /** Set once the port is allocated: the device's interrupts. */
   interrupts: IntelInterrupts | undefined;
 
+  /** What a copper PHY advertises, from the configuration at start. */
+  #advertise = ALL_COPPER_SPEEDS;
+
   constructor(hw: IntelHw, facts: IxgbeDeviceFacts) {
     super(hw, IXGBE_FAMILY, facts.maxQueues);
     this.facts = facts;
+  }
+
+  override infoGet(): PmdDevInfo {
+    return { ...super.infoGet(), speedCapa: this.facts.media === 'copper' ? COPPER_SPEED_CAPA : SPEED_CAPA };
+  }
+
+  /** Refuses a fixed link speed, which the family does not force (as DPDK's `ixgbe_dev_start`). */
+  configure(dev: EthDev): void {
+    if ((dev.conf.linkSpeeds & LinkSpeeds.FIXED) !== 0) throw new NicError('NIC_EINVAL', `${dev.name}: ixgbe ports autonegotiate; a FIXED link speed is not supported`);
   }
 
   start(dev: EthDev): void {
@@ -93,15 +119,16 @@ export class IxgbeOps extends IntelPortOps {
     this.interrupts?.beforeStart();
     this.writeMacs(dev);
     hw.setBits(R.CTRL_EXT, R.CTRL_EXT_PFRSTD | R.CTRL_EXT_DRV_LOAD);
+    this.#advertise = copperSpeeds(dev.conf.linkSpeeds);
     try {
       this.#txInit(dev);
       this.#rxInit(dev);
+      this.discardCounters();
+      this.setLinkUp();
     } catch (e) {
       this.#stopQueues(dev);
-      throw this.#hwFailure(dev, e);
+      throw this.hwFailure(dev, e);
     }
-    this.discardCounters();
-    this.setLinkUp();
     this.started = true;
     this.interrupts?.afterStart(dev);
     this.updateLink(dev);
@@ -117,9 +144,17 @@ export class IxgbeOps extends IntelPortOps {
     this.updateLink(dev);
   }
 
-  /** Turns an SFP+ port's laser on (TX_DISABLE low) and (re)starts link set-up. */
+  /**
+   * (Re)starts link set-up: a copper port's PHY out of low power, advertising the configured
+   * speeds, autonegotiation restarted; an SFP+ port's laser on (TX_DISABLE low), then AUTOC.
+   */
   setLinkUp(): void {
-    const { media, sfp } = this.facts;
+    const { media, sfp, phy } = this.facts;
+    if (phy) {
+      phyPower(this.hw, phy.address, true);
+      setupCopperLink(this.hw, phy.address, this.#advertise);
+      return;
+    }
     if (media === 'sfp') {
       const esdp = (this.hw.read(R.ESDP) | R.ESDP_SDP3_DIR) & ~R.ESDP_SDP3;
       this.hw.write(R.ESDP, esdp >>> 0);
@@ -127,9 +162,11 @@ export class IxgbeOps extends IntelPortOps {
     setupLink(this.hw, media, sfp === undefined || is10G(sfp));
   }
 
-  /** Turns an SFP+ port's laser off, which takes the link down at both ends. */
+  /** Puts a copper port's PHY in low power, or turns an SFP+ port's laser off: the link goes down at both ends. */
   setLinkDown(): void {
-    if (this.facts.media === 'sfp') this.hw.setBits(R.ESDP, R.ESDP_SDP3 | R.ESDP_SDP3_DIR);
+    const phy = this.facts.phy;
+    if (phy) phyPower(this.hw, phy.address, false);
+    else if (this.facts.media === 'sfp') this.hw.setBits(R.ESDP, R.ESDP_SDP3 | R.ESDP_SDP3_DIR);
   }
 
   mtuSet(_dev: EthDev, mtu: number): void {
@@ -184,11 +221,11 @@ export class IxgbeOps extends IntelPortOps {
       hw.write(R.TXDCTL(q), TX_PTHRESH);
     }
     hw.setBits(R.DMATXCTL, R.DMATXCTL_TE);
-    for (let q = 0; q < nbTx; q++) this.txQueueStart(q);
+    for (let q = 0; q < nbTx; q++) if (dev.txQueues[q]?.conf.deferredStart !== true) this.txQueueEnable(q);
   }
 
-  /** Enables tx queue `queue` (DPDK's `ixgbe_dev_tx_queue_start`): ENABLE, polled until the device takes it. */
-  txQueueStart(queue: number): void {
+  /** Enables tx queue `queue`: ENABLE, polled until the device takes it. */
+  protected txQueueEnable(queue: number): void {
     const hw = this.hw;
     hw.write(R.TDH(queue), 0);
     hw.setBits(R.TXDCTL(queue), R.TXDCTL_ENABLE);
@@ -197,14 +234,14 @@ export class IxgbeOps extends IntelPortOps {
   }
 
   /** Disables tx queue `queue` and waits for the device to let it go. */
-  txQueueStop(queue: number): void {
+  protected txQueueDisable(queue: number): void {
     const hw = this.hw;
     hw.clearBits(R.TXDCTL(queue), R.TXDCTL_ENABLE);
     hw.poll(R.TXDCTL(queue), (v) => (v & R.TXDCTL_ENABLE) === 0, QUEUE_ENABLE_POLLS, 1, `tx queue ${queue} disable (TXDCTL.ENABLE)`);
   }
 
-  /** Enables rx queue `queue` (DPDK's `ixgbe_dev_rx_queue_start`): ENABLE polled, then RDT hands the ring over. */
-  rxQueueStart(queue: number, nbDesc: number): void {
+  /** Enables rx queue `queue`: ENABLE polled, then RDT hands the ring over. */
+  protected rxQueueEnable(queue: number, nbDesc: number): void {
     const hw = this.hw;
     hw.setBits(R.RXDCTL(queue), R.RXDCTL_ENABLE);
     hw.poll(R.RXDCTL(queue), (v) => (v & R.RXDCTL_ENABLE) !== 0, QUEUE_ENABLE_POLLS, 1, `rx queue ${queue} enable (RXDCTL.ENABLE)`);
@@ -213,7 +250,7 @@ export class IxgbeOps extends IntelPortOps {
   }
 
   /** Disables rx queue `queue` and waits for the device to let it go. */
-  rxQueueStop(queue: number): void {
+  protected rxQueueDisable(queue: number): void {
     const hw = this.hw;
     hw.clearBits(R.RXDCTL(queue), R.RXDCTL_ENABLE);
     hw.poll(R.RXDCTL(queue), (v) => (v & R.RXDCTL_ENABLE) === 0, QUEUE_ENABLE_POLLS, 1, `rx queue ${queue} disable (RXDCTL.ENABLE)`);
@@ -234,13 +271,12 @@ export class IxgbeOps extends IntelPortOps {
     hw.clearBits(R.HLREG0, R.HLREG0_LPBK);
     this.#writeFrameLimit(dev.data.mtu);
     hw.setBits(R.RDRXCTL, R.RDRXCTL_CRCSTRIP);
-    const ringSizes: number[] = [];
     for (let q = 0; q < nbRx; q++) {
       const setup = dev.rxQueues[q];
       if (!setup) throw new NicError('NIC_EINVAL', `${dev.name}: rx queue ${q} is not set up`);
       const rec = IXGBE_LAYOUT.rxRecord(dev.data.privOffset, q);
-      rxQueueFill(arena, rec, setup.mempool, `${dev.name} rx queue ${q}`);
-      ringSizes.push(this.ringWrite(arena, rec, R.RDBAL(q), R.RDBAH(q), R.RDLEN(q)));
+      if (setup.conf.deferredStart !== true) rxQueueFill(arena, rec, setup.mempool, `${dev.name} rx queue ${q}`);
+      this.ringWrite(arena, rec, R.RDBAL(q), R.RDBAH(q), R.RDLEN(q));
       const room = pktmbufDataRoomSize(setup.mempool) - MBUF_HEADROOM;
       hw.write(R.RDH(q), 0);
       hw.write(R.RDT(q), 0);
@@ -258,7 +294,10 @@ export class IxgbeOps extends IntelPortOps {
     }
     hw.write(R.VLNCTRL, vlnctrl >>> 0);
     hw.write(R.MCSTCTRL, R.MCSTCTRL_MFE);
-    for (let q = 0; q < nbRx; q++) this.rxQueueStart(q, ringSizes[q]);
+    for (let q = 0; q < nbRx; q++) {
+      const setup = dev.rxQueues[q];
+      if (setup && setup.conf.deferredStart !== true) this.rxQueueEnable(q, setup.nbDesc);
+    }
     hw.setBits(R.RXCTRL, R.RXCTRL_RXEN);
   }
 
@@ -269,26 +308,13 @@ export class IxgbeOps extends IntelPortOps {
     const gone = hw.removed();
     if (!gone) hw.clearBits(R.RXCTRL, R.RXCTRL_RXEN);
     for (let q = 0; q < dev.data.nbRxQueues; q++) {
-      if (!gone) this.#quietly(() => this.rxQueueStop(q));
+      if (!gone) this.quietly(() => this.rxQueueDisable(q));
       if (dev.rxQueues[q]) rxQueueDrain(arena, IXGBE_LAYOUT.rxRecord(dev.data.privOffset, q));
     }
     for (let q = 0; q < dev.data.nbTxQueues; q++) {
-      if (!gone) this.#quietly(() => this.txQueueStop(q));
+      if (!gone) this.quietly(() => this.txQueueDisable(q));
       if (dev.txQueues[q]) txQueueDrain(arena, IXGBE_LAYOUT.txRecord(dev.data.privOffset, q));
     }
     if (!gone) hw.clearBits(R.DMATXCTL, R.DMATXCTL_TE);
-  }
-
-  #quietly(step: () => void): void {
-    try {
-      step();
-    } catch (e) {
-      if (!(e instanceof HwError)) throw e;
-    }
-  }
-
-  #hwFailure(dev: EthDev, e: unknown): unknown {
-    if (!(e instanceof HwError)) return e;
-    return new NicError(e.kind === 'removed' ? 'NIC_ENODEV' : 'NIC_EIO', `${dev.name}: ${e.message}`, { cause: e });
   }
 }

@@ -1,7 +1,7 @@
 /**
  * net_fake: a test driver with every optional operation, so the ethdev layer's checks and
  * dispatch can be exercised without a real PMD. Each port has one loopback ring per queue
- * pair (tx queue i feeds rx queue i), link status and removal events, MTU, four MAC slots,
+ * pair (tx queue i feeds rx queue i), queues started and stopped on their own, link status and removal events, MTU, four MAC slots,
  * a VLAN filter, RSS, one extra xstat and software rx interrupts. Tests reach its control
  * side with `fakeOps(port)` to inject failures.
  */
@@ -15,6 +15,7 @@ import {
   ethVdevDriver,
   EthEvent,
   LinkSpeed,
+  LinkSpeeds,
   linkStatusSet,
   probingFinish,
   processEvent,
@@ -50,6 +51,7 @@ function fakeRing(data: PortData, queue: number): Ring {
 export class FakeOps implements EthdevOps {
   readonly rings: Ring[];
   rejectConfigure = false;
+  rejectQueueStop = false;
   configured = 0;
   polls = 0;
   readonly calls: string[] = [];
@@ -70,6 +72,7 @@ export class FakeOps implements EthdevOps {
       rxOffloadCapa: RxOffload.VLAN_FILTER | RxOffload.VLAN_STRIP | RxOffload.RSS_HASH,
       rxQueueOffloadCapa: RxOffload.VLAN_STRIP,
       txOffloadCapa: TxOffload.MULTI_SEGS,
+      speedCapa: LinkSpeeds.G1 | LinkSpeeds.G10,
       flowTypeRssOffloads: RssHf.IPV4 | RssHf.NONFRAG_IPV4_TCP,
       hashKeySize: 40,
       rxDescLim: FAKE_DESC_LIM,
@@ -179,6 +182,24 @@ export class FakeOps implements EthdevOps {
 
   txQueueSetup(_dev: EthDev, queue: number, nbDesc: number): void {
     this.calls.push(`txQueueSetup ${queue} ${nbDesc}`);
+  }
+
+  rxQueueStart(_dev: EthDev, queue: number): void {
+    this.calls.push(`rxQueueStart ${queue}`);
+  }
+
+  rxQueueStop(_dev: EthDev, queue: number): void {
+    if (this.rejectQueueStop) throw new Error('fake: queue stop rejected');
+    this.calls.push(`rxQueueStop ${queue}`);
+  }
+
+  txQueueStart(_dev: EthDev, queue: number): void {
+    this.calls.push(`txQueueStart ${queue}`);
+  }
+
+  txQueueStop(_dev: EthDev, queue: number): void {
+    if (this.rejectQueueStop) throw new Error('fake: queue stop rejected');
+    this.calls.push(`txQueueStop ${queue}`);
   }
 
   rxQueueRelease(_dev: EthDev, queue: number): void {
