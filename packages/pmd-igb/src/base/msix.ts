@@ -73,7 +73,3 @@ export function intrDisableAll(hw: IntelHw): void {
   hw.flush();
 }
 
-/** Arms (`on`) or disarms vector `vector`. */
-export function vectorArm(hw: IntelHw, vector: number, on: boolean): void {
-  hw.write(on ? EIMS : EIMC, vectorBit(vector));
-}
