@@ -17,19 +17,29 @@ PACKAGES=(
   busybox-static           # the hardware-model guest's initramfs (tools/qemu-tier)
   kmod                     # depmod for the guest kernel's modules.dep; modprobe inside the guest
 )
-# The hardware-model tier's QEMU: its igb (82576) model needs QEMU >= 8.0, which bookworm has
-# only in bookworm-backports.
-BACKPORTS_PACKAGES=(qemu-system-x86)
-QEMU_MIN_MAJOR=8
+# The hardware-model tiers' QEMU: 10.2 (its vfio-user-pci client serves @nic/test-kit's models
+# to a guest; its igb model is QEMU's own 82576), built from Debian's source package, since
+# bookworm-backports stops at 10.0. bookworm-backports supplies meson >= 1.5 for the build and
+# the firmware the build leaves out (Debian strips the blobs from its source: seabios, ipxe-qemu
+# and qemu-system-data's option ROMs, found through --firmwarepath).
+BACKPORTS_PACKAGES=(meson qemu-system-data seabios ipxe-qemu)
+QEMU_BUILD_PACKAGES=(dpkg-dev pkg-config ninja-build flex bison libglib2.0-dev libpixman-1-dev zlib1g-dev libslirp-dev libfdt-dev xz-utils)
 BACKPORTS_SOURCES=/etc/apt/sources.list.d/nic-bookworm-backports.sources
-# Where the guest kernel is unpacked (tools/qemu-tier reads it there; NIC_QEMU_CACHE moves it).
+# Where QEMU is built into and the guest kernel unpacked (tools/qemu-tier reads both there;
+# NIC_QEMU_CACHE moves it).
 QEMU_CACHE="${NIC_QEMU_CACHE:-/var/cache/nic-qemu}"
+# The QEMU source package: built once per machine into $QEMU_CACHE/qemu-<version>, which
+# $QEMU_CACHE/qemu points at. It comes from sid's source index, through an apt configuration
+# of its own (the host's apt sources are not changed). When sid drops this version, take its
+# files from snapshot.debian.org with the same name and hashes.
+QEMU_SOURCE_VERSION=1:10.2.2+ds-1
+QEMU_SOURCE_SUITE=sid
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 missing=()
-for p in "${PACKAGES[@]}"; do
+for p in "${PACKAGES[@]}" "${QEMU_BUILD_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -50,13 +60,66 @@ if [ ${#backports_target[@]} -gt 0 ] && ! grep -rqs 'bookworm-backports' /etc/ap
   $SUDO apt-get update -qq
 fi
 
-qemu_major() { qemu-system-x86_64 --version 2>/dev/null | sed -n 's/^QEMU emulator version \([0-9]*\).*/\1/p'; }
-if [ -z "$(qemu_major)" ] || [ "$(qemu_major)" -lt "$QEMU_MIN_MAJOR" ]; then
-  echo "setup-host: installing ${BACKPORTS_PACKAGES[*]} ${backports_target[*]}"
+bpo_missing=()
+for p in "${BACKPORTS_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || bpo_missing+=("$p")
+done
+if [ ${#bpo_missing[@]} -gt 0 ]; then
+  echo "setup-host: installing ${bpo_missing[*]} ${backports_target[*]}"
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    "${backports_target[@]}" "${BACKPORTS_PACKAGES[@]}" >/dev/null
+    "${backports_target[@]}" "${bpo_missing[@]}" >/dev/null
 fi
-echo "setup-host: $(qemu-system-x86_64 --version | head -n1)"
+
+# QEMU with the vfio-user client, configured for TCG only with plugins (the guest-work counter),
+# virtfs (the guest's root) and slirp, installed with its plugin header into its own prefix.
+qemu_upstream=${QEMU_SOURCE_VERSION#*:}
+qemu_dir="$QEMU_CACHE/qemu-$qemu_upstream"
+if [ ! -x "$qemu_dir/bin/qemu-system-x86_64" ]; then
+  build=$(mktemp -d /var/tmp/nic-qemu-build.XXXXXX)
+  trap 'rm -rf "$build"' EXIT
+  mkdir -p "$build/apt/lists/partial" "$build/apt/cache/archives/partial"
+  printf 'deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian %s main\n' \
+    "$QEMU_SOURCE_SUITE" > "$build/apt/sources.list"
+  apt_own=(-o "Dir::Etc::SourceList=$build/apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
+    -o "Dir::State::Lists=$build/apt/lists" -o "Dir::Cache=$build/apt/cache" -o APT::Sandbox::User="$(id -un)")
+  echo "setup-host: building QEMU $QEMU_SOURCE_VERSION into $qemu_dir (once per machine; about 7 min on 2 idle cores)"
+  echo "setup-host: qemu: fetching Debian's source package from $QEMU_SOURCE_SUITE"
+  apt-get "${apt_own[@]}" update -qq
+  (cd "$build" && apt-get "${apt_own[@]}" source -qq --download-only "qemu=$QEMU_SOURCE_VERSION")
+  echo "setup-host: qemu: unpacking it with Debian's patches"
+  (cd "$build" && dpkg-source -x "qemu_${qemu_upstream}.dsc" src > "$build/unpack.log" 2>&1) || { tail -n 20 "$build/unpack.log" >&2; exit 1; }
+  echo "setup-host: qemu: configuring"
+  mkdir "$build/src/build"
+  # --python: Debian's python3, which sees the backports' meson (a python earlier in PATH may
+  # not); --disable-install-blobs: Debian's source has no firmware blobs.
+  (cd "$build/src/build" && ../configure --python=/usr/bin/python3 --target-list=x86_64-softmmu \
+    --prefix="$qemu_dir" --firmwarepath=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu \
+    --enable-tcg --enable-plugins --enable-virtfs --enable-slirp --disable-kvm --disable-xen \
+    --disable-rust --disable-docs --disable-tools --disable-guest-agent --disable-download \
+    --disable-install-blobs > "$build/configure.log" 2>&1) || { tail -n 40 "$build/configure.log" >&2; exit 1; }
+  steps=$(cd "$build/src/build" && ninja -n | wc -l)
+  echo "setup-host: qemu: compiling, $steps steps"
+  (cd "$build/src/build" && nice -n 10 ninja -j"$(nproc)" > "$build/ninja.log" 2>&1) &
+  ninja_pid=$!
+  while kill -0 "$ninja_pid" 2>/dev/null; do
+    sleep 30
+    echo "setup-host: qemu: $(grep -c '^\[' "$build/ninja.log" || true) of $steps steps done"
+  done
+  wait "$ninja_pid" || { tail -n 40 "$build/ninja.log" >&2; exit 1; }
+  echo "setup-host: qemu: installing"
+  (cd "$build/src/build" && DESTDIR="$build/stage" ninja install > "$build/install.log" 2>&1) || { tail -n 40 "$build/install.log" >&2; exit 1; }
+  $SUDO mkdir -p "$QEMU_CACHE"
+  $SUDO rm -rf "$qemu_dir"
+  $SUDO mv "$build/stage$qemu_dir" "$qemu_dir"
+  rm -rf "$build"
+  trap - EXIT
+fi
+$SUDO ln -sfn "qemu-$qemu_upstream" "$QEMU_CACHE/qemu"
+if ! "$QEMU_CACHE/qemu/bin/qemu-system-x86_64" -device help | grep -q '^name "vfio-user-pci"'; then
+  echo "setup-host: $QEMU_CACHE/qemu has no vfio-user-pci device" >&2
+  exit 1
+fi
+echo "setup-host: $("$QEMU_CACHE/qemu/bin/qemu-system-x86_64" --version | head -n1) in $QEMU_CACHE/qemu"
 
 # The guest kernel: the linux-image-<release> package that linux-image-amd64 depends on,
 # downloaded and unpacked into $QEMU_CACHE/kernel-<release> (not installed: the host keeps its

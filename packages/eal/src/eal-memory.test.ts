@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hugepagePool, NicError, virtToPhys } from '@nic/native';
+import { allocHugepages, hugepagePool, NicError, virtToPhys, type MemoryMapping } from '@nic/native';
+import { MAX_MEMORY_MB } from './eal-memory.js';
 import { init } from './eal.js';
 
 const HUGE_2M = 2 * 1024 * 1024;
@@ -25,6 +26,25 @@ function ensureFreeHugepages(pages: number): boolean {
   const after = hugepagePool(HUGE_2M)!;
   return after.free - after.reserved >= pages;
 }
+/** Free 2 MiB pages the shortfall test leaves: half of what the largest arena needs. */
+const LEAVE_FREE = MAX_MEMORY_MB / 2 / 2;
+/** Maps (and so takes) every free 2 MiB page above `leave`, in arena-sized pieces; unmap each to give them back. */
+function holdHugepagesAbove(leave: number): MemoryMapping[] {
+  const held: MemoryMapping[] = [];
+  try {
+    for (;;) {
+      const pool = hugepagePool(HUGE_2M);
+      const surplus = pool ? pool.free - pool.reserved - leave : 0;
+      if (surplus <= 0) return held;
+      const bytes = Math.min(surplus, MAX_MEMORY_MB / 2) * HUGE_2M;
+      held.push(allocHugepages(bytes, { pageSize: HUGE_2M }));
+    }
+  } catch (e) {
+    for (const mapping of held) mapping.unmap();
+    throw e;
+  }
+}
+
 afterAll(() => {
   if (restoreNr !== undefined) writeFileSync(NR, restoreNr);
 });
@@ -94,15 +114,24 @@ describe('the arena', () => {
   });
 
   it('fails with NIC_ENOMEM naming the shortfall and the sysfs knob when hugepages are missing', async () => {
-    const pool = hugepagePool(HUGE_2M);
-    const free = pool ? pool.free - pool.reserved : 0;
-    const mb = (free + 16) * 2;
-    const err = await init([...base, ...prefix(), '-m', String(mb)]).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(NicError);
-    expect((err as NicError).code).toBe('NIC_ENOMEM');
-    expect((err as NicError).message).toContain(`need ${free + 16} pages of 2048 kB, ${free} free (short by 16)`);
-    expect((err as NicError).message).toContain('nr_hugepages');
-    expect((err as NicError).message).toContain('--no-huge');
+    // The largest arena EAL takes (1 GiB, 512 pages) is short of pages only where at most 511
+    // are free: on a host with more, this process holds the surplus first, leaving LEAVE_FREE,
+    // so the request is short by about 256 even while other processes take or free a few.
+    const held = holdHugepagesAbove(LEAVE_FREE);
+    try {
+      const err = await init([...base, ...prefix(), '-m', String(MAX_MEMORY_MB)]).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(NicError);
+      expect((err as NicError).code).toBe('NIC_ENOMEM');
+      const { message } = err as NicError;
+      const [, need, free, short] = /need (\d+) pages of 2048 kB, (\d+) free \(short by (\d+)\)/.exec(message)?.map(Number) ?? [];
+      expect(need).toBe(MAX_MEMORY_MB / 2);
+      expect(free + short).toBe(need);
+      expect(short).toBeGreaterThan(0);
+      expect(message).toContain('nr_hugepages');
+      expect(message).toContain('--no-huge');
+    } finally {
+      for (const mapping of held) mapping.unmap();
+    }
   });
 
   it('refuses an arena above the small-integer range of handles', async () => {

@@ -11,3 +11,4 @@ export * from './ptype.js';
 export * from './filters.js';
 export * from './rss.js';
 export * from './stats.js';
+export * from './msix.js';

@@ -64,6 +64,10 @@ export const RQ_BURST_BYTES = 60;
 export const RQ_BURST_BAD = 64;
 /** Arena offset of room for one burst's handles, for burst arrays outside the arena. */
 export const RQ_OUT = 68;
+/** Bytes a receive buffer holds past the headroom: a descriptor that reports more is a frame error. */
+export const RQ_BUF_ROOM = 72;
+/** 1 while the frame being received has a segment that reported more than {@link RQ_BUF_ROOM}. */
+export const RQ_PKT_BAD = 76;
 
 // Tx only.
 /** Free descriptors. */

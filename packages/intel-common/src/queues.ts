@@ -4,8 +4,8 @@
  * RS FIFO), the record in the private data, filling an rx ring with mbufs at start and
  * giving every mbuf back at stop.
  */
-import { memzoneFree, memzoneReserve, MbufView, NicError, type Arena, type Mempool } from '@nic/eal';
-import { MBUF_F_RX_VLAN, MBUF_F_RX_VLAN_STRIPPED } from '@nic/eal/layout';
+import { memzoneFree, memzoneReserve, MbufView, NicError, pktmbufDataRoomSize, type Arena, type Mempool } from '@nic/eal';
+import { MBUF_F_RX_VLAN, MBUF_F_RX_VLAN_STRIPPED, MBUF_HEADROOM } from '@nic/eal/layout';
 import { DESC_RING_ALIGN, DESC_SIZE, TXD_OLINFO_STATUS, TXD_STAT_DD } from './desc.js';
 import {
   Q_NB_DESC,
@@ -17,6 +17,8 @@ import {
   RQ_FREE_THRESH,
   RQ_INTR_FD,
   RQ_NB_HOLD,
+  RQ_BUF_ROOM,
+  RQ_PKT_BAD,
   RQ_PKT_FIRST,
   RQ_PKT_LAST,
   RQ_VECTOR,
@@ -186,6 +188,8 @@ export function rxQueueFill(arena: Arena, record: number, pool: Mempool, what: s
   }
   arena.u32.set(handles, sw >>> 2);
   for (let i = 0; i < nbDesc; i++) armRxDescriptor(arena.u32, ring, i, handles[i]);
+  set(arena, record, RQ_BUF_ROOM, pktmbufDataRoomSize(pool) - MBUF_HEADROOM);
+  set(arena, record, RQ_PKT_BAD, 0);
   set(arena, record, Q_NEXT, 0);
   set(arena, record, RQ_NB_HOLD, 0);
   set(arena, record, RQ_PKT_FIRST, 0);
@@ -202,6 +206,7 @@ export function rxQueueDrain(arena: Arena, record: number): void {
   mbufs.free(u32(arena, record + RQ_PKT_FIRST));
   set(arena, record, RQ_PKT_FIRST, 0);
   set(arena, record, RQ_PKT_LAST, 0);
+  set(arena, record, RQ_PKT_BAD, 0);
 }
 
 /**

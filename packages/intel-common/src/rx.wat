@@ -2,7 +2,8 @@
 ;; ixgbe alike. Arguments are arena offsets; `base` is where arena offset 0 lies in this
 ;; memory.
 ;; Layouts: queue record (layout.ts): ring 0, nb_desc 4, sw_ring 8, next 16, pkt_first 28,
-;; pkt_last 32, fresh 44, port 48, err_mask 52, vlan_flags 56, burst_bytes 60, burst_bad 64.
+;; pkt_last 32, fresh 44, port 48, err_mask 52, vlan_flags 56, burst_bytes 60, burst_bad 64,
+;; buf_room 72, pkt_bad 76.
 ;; Descriptor (desc.ts), read format: pkt_addr 0 (64-bit), hdr_addr 8 (64-bit); write-back:
 ;; pkt_info 0, rss 4, status_error 8, length 12 (16-bit), vlan 14 (16-bit). Status: DD 0x1,
 ;; EOP 0x2, VP 0x8; pkt_info: RSS type 3:0, packet type 10:4 (desc.ts RXD_PKTTYPE_*).
@@ -32,14 +33,17 @@
   ;; Each descriptor's mbuf is swapped for the next replacement at `fresh` and the descriptor
   ;; re-armed with it; segments chain until EOP. A whole frame goes to `out` (u32 handles),
   ;; or, when its last descriptor has an error in `err_mask`, its head goes back to `fresh`
-  ;; (index burst_bad, never ahead of the replacements still to take). Updates next,
-  ;; pkt_first, pkt_last, burst_bytes and burst_bad in the record.
+  ;; (index burst_bad, never ahead of the replacements still to take). A segment whose length
+  ;; exceeds buf_room (a device writing past the buffer) gets data_len 0 and makes its whole
+  ;; frame an error too, so no mbuf ever claims bytes beyond its buffer. Updates next,
+  ;; pkt_first, pkt_last, pkt_bad, burst_bytes and burst_bad in the record.
   (func (export "rx") (param $rec i32) (param $ready i32) (param $out i32) (result i32)
     (local $ring i32) (local $nb i32) (local $sw i32) (local $next i32) (local $first i32)
     (local $last i32) (local $fresh i32) (local $port i32) (local $errs i32) (local $vflags i32)
     (local $k i32) (local $got i32) (local $bad i32) (local $bytes i32)
     (local $d i32) (local $slot i32) (local $m i32) (local $mo i32) (local $nm i32) (local $head i32)
     (local $status i32) (local $len i32) (local $info i32) (local $rss i32) (local $vlan i32) (local $flags i32)
+    (local $room i32) (local $pbad i32)
     (local.set $rec (i32.add (local.get $rec) (global.get $base)))
     (local.set $out (i32.add (local.get $out) (global.get $base)))
     (local.set $ring (i32.add (i32.load offset=0 (local.get $rec)) (global.get $base)))
@@ -52,6 +56,8 @@
     (local.set $port (i32.load offset=48 (local.get $rec)))
     (local.set $errs (i32.load offset=52 (local.get $rec)))
     (local.set $vflags (i32.load offset=56 (local.get $rec)))
+    (local.set $room (i32.load offset=72 (local.get $rec)))
+    (local.set $pbad (i32.load offset=76 (local.get $rec)))
     (block $end
       (br_if $end (i32.eqz (local.get $ready)))
       (loop $desc
@@ -63,6 +69,10 @@
         (local.set $info (i32.load offset=0 (local.get $d)))
         (local.set $rss (i32.load offset=4 (local.get $d)))
         (local.set $vlan (i32.load16_u offset=14 (local.get $d)))
+        (if (i32.gt_u (local.get $len) (local.get $room))
+          (then
+            (local.set $len (i32.const 0))
+            (local.set $pbad (i32.const 1))))
         (local.set $mo (i32.load (local.get $slot)))
         (local.set $m (i32.add (local.get $mo) (global.get $base)))
         (local.set $nm (i32.load (i32.add (local.get $fresh) (i32.shl (local.get $k) (i32.const 2)))))
@@ -88,7 +98,7 @@
         (local.set $last (local.get $mo))
         (if (i32.and (local.get $status) (i32.const 2))
           (then
-            (if (i32.and (local.get $status) (local.get $errs))
+            (if (i32.or (local.get $pbad) (i32.ne (i32.and (local.get $status) (local.get $errs)) (i32.const 0)))
               (then
                 (i32.store (i32.add (local.get $fresh) (i32.shl (local.get $bad) (i32.const 2))) (local.get $first))
                 (local.set $bad (i32.add (local.get $bad) (i32.const 1))))
@@ -115,12 +125,14 @@
                 (i32.store (i32.add (local.get $out) (i32.shl (local.get $got) (i32.const 2))) (local.get $first))
                 (local.set $got (i32.add (local.get $got) (i32.const 1)))))
             (local.set $first (i32.const 0))
-            (local.set $last (i32.const 0))))
+            (local.set $last (i32.const 0))
+            (local.set $pbad (i32.const 0))))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br_if $desc (i32.lt_u (local.get $k) (local.get $ready)))))
     (i32.store offset=16 (local.get $rec) (local.get $next))
     (i32.store offset=28 (local.get $rec) (local.get $first))
     (i32.store offset=32 (local.get $rec) (local.get $last))
+    (i32.store offset=76 (local.get $rec) (local.get $pbad))
     (i32.store offset=60 (local.get $rec) (local.get $bytes))
     (i32.store offset=64 (local.get $rec) (local.get $bad))
     (local.get $got))

@@ -19,9 +19,11 @@ export interface PciDeviceBackend {
   /**
    * Opens `record` if this backend serves it (usually decided by `record.path`), else
    * returns undefined so the next backend, and finally the kernel, is asked. `method` is
-   * what the device's binding implies (`vfio` for a device bound to vfio-pci).
+   * what the device's binding implies (`vfio` for a device bound to vfio-pci). With
+   * `privateContainer` the device gets a DMA domain of its own (`dma` of the result) that
+   * windows of the bus no longer reach; a backend that cannot do that throws `NIC_ENOTSUP`.
    */
-  open(record: PciDeviceRecord, method: PciMapMethod): PciResources | undefined;
+  open(record: PciDeviceRecord, method: PciMapMethod, options?: { readonly privateContainer?: boolean }): PciResources | undefined;
   /** A window of process memory devices may now reach at `window.iova`. */
   dmaMap?(window: DmaWindow): void;
   /** The window at `iova` is gone. */

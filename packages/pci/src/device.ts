@@ -9,6 +9,7 @@ import { NicError } from '@nic/native';
 import type { DeviceInfo, DeviceState, Devargs, PciAddr } from '@nic/eal';
 import { PCI_BUS_NAME } from './bus-name.js';
 import { sysfsConfig, type PciConfigSpace } from './config.js';
+import type { PciDmaContainer } from './dma-container.js';
 import type { PciDriver } from './driver-api.js';
 import { formatVendorDevice, type PciId } from './id-table.js';
 import type { PciIntrInfo } from './intr-info.js';
@@ -44,6 +45,7 @@ export class PciDevice {
   #state: DeviceState = 'unclaimed';
   #error: string | undefined;
   #wc = false;
+  #privateContainer = false;
 
   /** @internal The bus creates devices from scan records. */
   constructor(record: PciDeviceRecord, open: PciResourceOpener) {
@@ -214,6 +216,31 @@ export class PciDevice {
     return mapping;
   }
 
+  /**
+   * Opens the device into a VFIO container of its own (DPDK's `rte_vfio_container_create`
+   * and group bind, as vDPA drivers do per function) and returns its DMA domain: windows
+   * mapped there reach this device only, and the bus's windows (the arena) do not. BARs
+   * mapped afterwards come through the same device fd. Refused (`NIC_EBUSY`) once the
+   * device is open through the bus's container; calling it again returns the same domain.
+   */
+  openPrivateContainer(): PciDmaContainer {
+    if (this.#resources && !this.#privateContainer) {
+      throw new NicError('NIC_EBUSY', `${this.name}: already opened through the bus's VFIO container; a private container must come first`);
+    }
+    this.#privateContainer = true;
+    const dma = this.#opened(false).dma;
+    if (!dma) {
+      this.unmapAll();
+      throw new NicError('NIC_ENOTSUP', `${this.name}: the way this device is opened gives no private DMA container`);
+    }
+    return dma;
+  }
+
+  /** The device's own DMA domain, after {@link openPrivateContainer}. */
+  get dmaContainer(): PciDmaContainer | undefined {
+    return this.#resources?.dma;
+  }
+
   /** The mapping of BAR `index` if it is mapped. */
   bar(index: number): PciBarMapping | undefined {
     return this.#bars.get(index);
@@ -246,6 +273,7 @@ export class PciDevice {
     for (const mapping of this.#bars.values()) resources.unmapBar(mapping);
     this.#bars.clear();
     this.#resources = undefined;
+    this.#privateContainer = false;
     resources.close();
   }
 
@@ -276,7 +304,7 @@ export class PciDevice {
   #opened(force: boolean): PciResources {
     if (this.#resources) return this.#resources;
     const method = this.#method(force);
-    const resources = this.#open.open(this.#record, method, { wc: this.#wc });
+    const resources = this.#open.open(this.#record, method, { wc: this.#wc, privateContainer: this.#privateContainer });
     this.#resources = resources;
     try {
       if (resources.intr?.kind === 'uio_intx') this.setBusMaster(true);

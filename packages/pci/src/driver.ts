@@ -21,3 +21,4 @@ export { pciPmd } from './pmd.js';
 export { pciIntrHandle, pciReqHandle } from './intr-handle.js';
 export { registerPciBackend, pciBackends, type PciDeviceBackend, type DmaWindow } from './backend.js';
 export type { PciResources } from './resources.js';
+export type { PciOpenOptions } from './open.js';

@@ -65,6 +65,21 @@ export class VfioContainer {
   readonly #groups = new Map<number, GroupEntry>();
   readonly #windows: DmaWindow[] = [];
 
+  /** The container fd, once opened. */
+  get fd(): number | undefined {
+    return this.#fd;
+  }
+
+  /** The windows recorded, in mapping order. */
+  get windows(): readonly DmaWindow[] {
+    return this.#windows;
+  }
+
+  /** The fd of IOMMU group `group` if it is joined to this container. */
+  groupFd(group: number): number | undefined {
+    return this.#groups.get(group)?.fd;
+  }
+
   /**
    * Lets devices reach `length` bytes at `vaddr` through `iova`. Recorded, and mapped now
    * when the container has its IOMMU; otherwise when the first VFIO device is opened.

@@ -4,14 +4,27 @@
  */
 import { pciBackends } from './backend.js';
 import { openSysfsResources } from './map-uio.js';
+import { NicError } from '@nic/native';
+import { vfioDmaContainer } from './dma-container.js';
 import { openVfioResources, VfioContainer, type DmaWindow } from './map-vfio.js';
 import type { PciMapMethod, PciResources } from './resources.js';
 import type { PciDeviceRecord } from './scan.js';
 
+/** How {@link PciResourceOpener.open} opens a device. */
+export interface PciOpenOptions {
+  /** Write-combining resource files (UIO path). */
+  readonly wc: boolean;
+  /**
+   * Into a container of the device's own rather than the bus's (the result then has
+   * `dma`); only the VFIO path has containers.
+   */
+  readonly privateContainer?: boolean;
+}
+
 /** Opens devices for BAR mapping; one per bus instance. */
 export interface PciResourceOpener {
   /** Opens `record` by `method`; `wc` asks for write-combining resource files (UIO path). */
-  open(record: PciDeviceRecord, method: PciMapMethod, options: { wc: boolean }): PciResources;
+  open(record: PciDeviceRecord, method: PciMapMethod, options: PciOpenOptions): PciResources;
   /** Records a DMA window and maps it into the VFIO container when there is one. */
   dmaMap(window: DmaWindow): void;
   /** Forgets the DMA window at `iova`; returns whether there was one. */
@@ -27,12 +40,17 @@ export interface PciResourceOpener {
 export class SysfsResourceOpener implements PciResourceOpener {
   readonly #vfio = new VfioContainer();
 
-  open(record: PciDeviceRecord, method: PciMapMethod, options: { wc: boolean }): PciResources {
+  open(record: PciDeviceRecord, method: PciMapMethod, options: PciOpenOptions): PciResources {
+    const privateContainer = options.privateContainer === true;
     for (const backend of pciBackends()) {
-      const opened = backend.open(record, method);
+      const opened = backend.open(record, method, { privateContainer });
       if (opened) return opened;
     }
-    return method === 'vfio' ? openVfioResources(record, this.#vfio) : openSysfsResources(record, method, options);
+    if (method !== 'vfio') {
+      if (privateContainer) throw new NicError('NIC_ENOTSUP', `${record.name}: a private DMA container needs the device bound to vfio-pci, not ${method} mapping`);
+      return openSysfsResources(record, method, options);
+    }
+    return privateContainer ? openPrivateVfio(record) : openVfioResources(record, this.#vfio);
   }
 
   dmaMap(window: DmaWindow): void {
@@ -48,4 +66,34 @@ export class SysfsResourceOpener implements PciResourceOpener {
   close(): void {
     this.#vfio.close();
   }
+}
+
+/**
+ * Opens a vfio-pci device into a fresh container of its own: the group joins it (so it
+ * must not be in the bus's container already), and closing the device closes the container.
+ */
+function openPrivateVfio(record: PciDeviceRecord): PciResources {
+  const container = new VfioContainer();
+  let opened: PciResources;
+  try {
+    opened = openVfioResources(record, container);
+  } catch (e) {
+    container.close();
+    throw e;
+  }
+  const group = record.iommuGroup ?? -1;
+  return {
+    ...opened,
+    dma: vfioDmaContainer(container, group),
+    mapBar: (bar) => opened.mapBar(bar),
+    unmapBar: (mapping) => opened.unmapBar(mapping),
+    close(): void {
+      for (const w of [...container.windows]) container.dmaUnmap(w.iova);
+      try {
+        opened.close();
+      } finally {
+        container.close();
+      }
+    },
+  };
 }

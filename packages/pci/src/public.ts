@@ -39,4 +39,5 @@ export * from './virtio-caps.js';
 export * from './regs.js';
 export type * from './intr-info.js';
 export type { PciBarMapping, PciMapMethod } from './resources.js';
-export { MmioRegisters, type PciRegisters } from './registers.js';
+export { MmioRegisters, type PciRegisters, type PciNarrowRegisters, hasNarrowAccess } from './registers.js';
+export type { PciDmaContainer } from './dma-container.js';

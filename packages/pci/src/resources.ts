@@ -4,6 +4,7 @@
  */
 import type { MemoryMapping } from '@nic/native';
 import type { PciConfigSpace } from './config.js';
+import type { PciDmaContainer } from './dma-container.js';
 import type { PciIntrInfo } from './intr-info.js';
 import { MmioRegisters, type PciRegisters } from './registers.js';
 import type { PciBar } from './resource.js';
@@ -40,6 +41,8 @@ export interface PciResources {
   readonly intr: PciIntrInfo | undefined;
   /** The VFIO config region; undefined when the sysfs `config` file is the way in. */
   readonly config: PciConfigSpace | undefined;
+  /** The device's own DMA domain, when it was opened into a private container. */
+  readonly dma?: PciDmaContainer;
   /** Maps one memory BAR (a fresh mapping each call; the device caches it). */
   mapBar(bar: PciBar): PciBarMapping;
   /** Unmaps `mapping` (its views then read zeros). */

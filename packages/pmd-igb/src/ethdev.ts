@@ -7,7 +7,7 @@ import { NicError, pktmbufDataRoomSize } from '@nic/eal';
 import { MBUF_HEADROOM } from '@nic/eal/layout';
 import { ETHER_OVERHEAD, linkStatusSet, PF_ALLMULTI, PF_PROMISC, RxOffload, type EthDev, type EthStats } from '@nic/ethdev/driver';
 import { counterIndex, vftaWriteAll, type IntelHw } from '@nic/intel-common';
-import { IntelPortOps, rxQueueDrain, rxQueueFill, txQueueDrain, txQueueReset, type IntelFamily, type IntelLink } from '@nic/intel-common/driver';
+import { IntelPortOps, rxQueueDrain, rxQueueFill, txQueueDrain, txQueueReset, type IntelFamily, type IntelInterrupts, type IntelLink } from '@nic/intel-common/driver';
 import { DESC_COUNT_MAX, DESC_COUNT_MIN, RXDEXT_ERR_FRAME } from './base/desc.js';
 import { QUEUES_82576 } from './base/ids.js';
 import { readHwLink } from './base/link.js';
@@ -15,7 +15,6 @@ import { phyAutoneg, phyPower } from './base/phy.js';
 import * as R from './base/regs.js';
 import { MRQC_BITS } from './base/rss.js';
 import { COUNTERS } from './base/stats.js';
-import type { IgbInterrupts } from './interrupts.js';
 import { IGB_LAYOUT, rxRecord, txRecord } from './layout.js';
 
 export { DEFAULT_RSS_KEY } from '@nic/intel-common/driver';
@@ -73,7 +72,7 @@ export interface IgbDeviceFacts {
 export class IgbOps extends IntelPortOps {
   readonly facts: IgbDeviceFacts;
   /** Set once the port is allocated: the device's interrupts. */
-  interrupts: IgbInterrupts | undefined;
+  interrupts: IntelInterrupts | undefined;
 
   constructor(hw: IntelHw, facts: IgbDeviceFacts) {
     super(hw, IGB_FAMILY, facts.maxQueues);

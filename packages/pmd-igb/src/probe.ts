@@ -12,10 +12,10 @@ import { I350_DEVICE_IDS, IGB_DEVICE_IDS, INTEL_VENDOR_ID, QUEUES_82576, QUEUES_
 import { phyPower } from './base/phy.js';
 import { resetHw } from './base/reset.js';
 import { CTRL_EXT, CTRL_EXT_PFRSTD, RAH, RAL } from './base/regs.js';
-import { publishBar, unpublishBar } from '@nic/intel-common/driver';
+import { IntelInterrupts, publishBar, unpublishBar } from '@nic/intel-common/driver';
+import { IGB_MSIX } from './base/msix.js';
 import { NET_E1000_IGB } from './datapath.js';
 import { IgbOps } from './ethdev.js';
-import { IgbInterrupts } from './interrupts.js';
 import { IGB_PRIV_SIZE } from './layout.js';
 
 const log = registerLogtype('pmd.net.igb.init');
@@ -27,7 +27,7 @@ const NVM_TRIES = 2;
 export const IGB_ID_TABLE: readonly PciId[] = Object.values(IGB_DEVICE_IDS).map((deviceId) => pciDevice(INTEL_VENDOR_ID, deviceId));
 
 /** What the ops and interrupts of each probed device are, by PCI name. */
-const probed = new Map<string, { readonly ops: IgbOps; readonly interrupts: IgbInterrupts }>();
+const probed = new Map<string, { readonly ops: IgbOps; readonly interrupts: IntelInterrupts }>();
 
 function hwFailure(dev: PciDevice, e: unknown): NicError {
   if (e instanceof HwError) {
@@ -69,7 +69,7 @@ async function probe(dev: PciDevice, eal: Eal): Promise<void> {
   }
   const maxQueues = I350_DEVICE_IDS.has(dev.id.deviceId) ? QUEUES_I350 : QUEUES_82576;
   const ops = new IgbOps(hw, { maxQueues });
-  const interrupts = new IgbInterrupts(eal, dev, hw, ops);
+  const interrupts = new IntelInterrupts(eal, dev, ops, IGB_MSIX);
   ops.interrupts = interrupts;
   const port = allocatePort(eal, dev.name, NET_E1000_IGB, ops, {
     device: dev.name,

@@ -10,7 +10,7 @@ import { NicError, pktmbufDataRoomSize } from '@nic/eal';
 import { MBUF_HEADROOM } from '@nic/eal/layout';
 import { ETHER_OVERHEAD, PF_ALLMULTI, PF_PROMISC, RxOffload, type EthDev, type EthStats } from '@nic/ethdev/driver';
 import { counterIndex, HwError, vftaWriteAll, type IntelHw } from '@nic/intel-common';
-import { IntelPortOps, rxQueueDrain, rxQueueFill, txQueueDrain, txQueueReset, type IntelFamily, type IntelLink } from '@nic/intel-common/driver';
+import { IntelPortOps, rxQueueDrain, rxQueueFill, txQueueDrain, txQueueReset, type IntelFamily, type IntelInterrupts, type IntelLink } from '@nic/intel-common/driver';
 import { DESC_COUNT_MAX, DESC_COUNT_MIN, RXDADV_ERR_FRAME } from './base/desc.js';
 import type { MediaType } from './base/ids.js';
 import { readHwLink, setupLink } from './base/link.js';
@@ -18,7 +18,6 @@ import * as R from './base/regs.js';
 import { MRQC_BITS } from './base/rss.js';
 import { is10G, type SfpModule } from './base/sfp.js';
 import { COUNTERS, IERRORS, IMISSED } from './base/stats.js';
-import type { IxgbeInterrupts } from './interrupts.js';
 import { IXGBE_LAYOUT } from './layout.js';
 
 export { DEFAULT_RSS_KEY } from '@nic/intel-common/driver';
@@ -82,7 +81,7 @@ function sum(t: Float64Array, indices: readonly number[]): number {
 export class IxgbeOps extends IntelPortOps {
   readonly facts: IxgbeDeviceFacts;
   /** Set once the port is allocated: the device's interrupts. */
-  interrupts: IxgbeInterrupts | undefined;
+  interrupts: IntelInterrupts | undefined;
 
   constructor(hw: IntelHw, facts: IxgbeDeviceFacts) {
     super(hw, IXGBE_FAMILY, facts.maxQueues);

@@ -7,7 +7,8 @@
 import { NicError, registerLogtype, type Eal } from '@nic/eal';
 import { allocatePort, findDevByName, probingFinish, removeDevicePorts } from '@nic/ethdev/driver';
 import { HwError, IntelHw, rarRead } from '@nic/intel-common';
-import { publishBar, unpublishBar } from '@nic/intel-common/driver';
+import { IntelInterrupts, publishBar, unpublishBar } from '@nic/intel-common/driver';
+import { IXGBE_MSIX } from './base/msix.js';
 import { PCI_DRV_INTR_LSC, PCI_DRV_INTR_RMV, PCI_DRV_NEED_MAPPING, pciDevice, type PciDevice, type PciDriver, type PciId } from '@nic/pci/driver';
 import { validateEepromChecksum } from './base/eeprom.js';
 import { INTEL_VENDOR_ID, isX540, IXGBE_DEVICE_IDS, MAX_QUEUES, mediaType } from './base/ids.js';
@@ -16,7 +17,6 @@ import { resetHw } from './base/reset.js';
 import { identifySfp, type SfpModule } from './base/sfp.js';
 import { NET_IXGBE } from './datapath.js';
 import { IxgbeOps } from './ethdev.js';
-import { IxgbeInterrupts } from './interrupts.js';
 import { IXGBE_LAYOUT } from './layout.js';
 
 const log = registerLogtype('pmd.net.ixgbe.init');
@@ -25,7 +25,7 @@ const log = registerLogtype('pmd.net.ixgbe.init');
 export const IXGBE_ID_TABLE: readonly PciId[] = Object.values(IXGBE_DEVICE_IDS).map((deviceId) => pciDevice(INTEL_VENDOR_ID, deviceId));
 
 /** What the interrupts of each probed device are, by PCI name. */
-const probed = new Map<string, IxgbeInterrupts>();
+const probed = new Map<string, IntelInterrupts>();
 
 function hwFailure(dev: PciDevice, e: unknown): NicError {
   if (e instanceof HwError) {
@@ -62,7 +62,7 @@ async function probe(dev: PciDevice, eal: Eal): Promise<void> {
   }
   if (sfp === 'unknown') log.warn(`${dev.name}: the SFP+ module is of no known kind; trying it at 10 Gb/s, as DPDK allows unsupported modules`);
   const ops = new IxgbeOps(hw, { media, sfp, maxQueues: MAX_QUEUES });
-  const interrupts = new IxgbeInterrupts(eal, dev, hw, ops);
+  const interrupts = new IntelInterrupts(eal, dev, ops, IXGBE_MSIX);
   ops.interrupts = interrupts;
   const port = allocatePort(eal, dev.name, NET_IXGBE, ops, {
     device: dev.name,

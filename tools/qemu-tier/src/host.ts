@@ -8,8 +8,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findGuestKernel } from './kernel.js';
 
-/** The emulator. */
+/** The emulator's file name. */
 export const QEMU_BINARY = 'qemu-system-x86_64';
+/**
+ * Where `tools/setup-host.sh` installs the QEMU it builds (10.2, with the vfio-user client), in
+ * the cache directory: a link to `qemu-<Debian version>`.
+ */
+export const QEMU_PREFIX = 'qemu';
 /** util-linux's `setpriv`, which QEMU is started through (see qemu-process.ts). */
 export const SETPRIV = 'setpriv';
 /** The statically linked busybox of Debian's `busybox-static`: the initramfs's only program. */
@@ -30,12 +35,20 @@ export const AGENT_SCRIPT = join(PACKAGE_DIR, 'dist', 'agent.js');
 /** The guest's `/init`. */
 export const INIT_SCRIPT = join(PACKAGE_DIR, 'guest', 'init.sh');
 
-/** The QEMU device model of the Intel 82576. */
-const IGB_DEVICE = 'igb';
+/**
+ * The QEMU devices every tier relies on: the Intel 82576 model, and the vfio-user client that
+ * serves @nic/test-kit's models to a guest.
+ */
+const REQUIRED_DEVICES = ['igb', 'vfio-user-pci'] as const;
 
 /** The cache directory in force. */
 export function cacheDir(): string {
   return process.env[CACHE_DIR_ENV] ?? DEFAULT_CACHE_DIR;
+}
+
+/** The emulator every guest runs on: the one `tools/setup-host.sh` built into the cache. */
+export function qemuBinary(): string {
+  return join(cacheDir(), QEMU_PREFIX, 'bin', QEMU_BINARY);
 }
 
 /** ELF program header type of the interpreter (dynamic loader) path. */
@@ -64,9 +77,12 @@ function isStaticElf(path: string): boolean {
 
 /** What is missing from the host (what `tools/setup-host.sh` installs), or undefined. */
 function hostMissing(): string | undefined {
-  const help = spawnSync(QEMU_BINARY, ['-device', 'help'], { encoding: 'utf8' });
-  if (help.error !== undefined) return `${QEMU_BINARY} is missing`;
-  if (!new RegExp(`^name "${IGB_DEVICE}"`, 'm').test(help.stdout)) return `${QEMU_BINARY} has no "${IGB_DEVICE}" device (QEMU >= 8.0 needed)`;
+  const qemu = qemuBinary();
+  const help = spawnSync(qemu, ['-device', 'help'], { encoding: 'utf8' });
+  if (help.error !== undefined) return `${qemu} is missing`;
+  for (const device of REQUIRED_DEVICES) {
+    if (!new RegExp(`^name "${device}"`, 'm').test(help.stdout)) return `${qemu} has no "${device}" device (QEMU >= 10.1 needed)`;
+  }
   if (spawnSync(SETPRIV, ['--version']).error !== undefined) return `${SETPRIV} is missing (util-linux)`;
   if (!existsSync(BUSYBOX) || !isStaticElf(BUSYBOX)) return `${BUSYBOX} is missing or not statically linked (busybox-static)`;
   const kernel = findGuestKernel(cacheDir());
@@ -74,9 +90,9 @@ function hostMissing(): string | undefined {
 }
 
 /**
- * Why a guest cannot boot on this machine (no QEMU with the igb model, no busybox-static, no
- * guest kernel in the cache, the agent not built), naming the command that fixes it, or
- * undefined when it can. Call it once per test file and pass the result to
+ * Why a guest cannot boot on this machine (no QEMU with the igb and vfio-user-pci devices in the
+ * cache, no busybox-static, no guest kernel in the cache, the agent not built), naming the
+ * command that fixes it, or undefined when it can. Call it once per test file and pass the result to
  * `describe.skipIf(… !== undefined)`.
  */
 export function qemuTierMissing(): string | undefined {

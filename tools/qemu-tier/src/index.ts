@@ -10,4 +10,4 @@ export { DEFAULT_RUN_TIMEOUT_MS, type GuestProcess, type RunOptions, type RunRes
 export { GuestNic, type ReceiveOptions } from './nic.js';
 export type { EventQuery, QmpEvent } from './qmp.js';
 export { GuestCounter, GUEST_COUNTS_MAX_VCPUS, GUEST_COUNTS_SOURCE, type VcpuCounts } from './guest-counts.js';
-export { CACHE_DIR_ENV, DEFAULT_CACHE_DIR, INSTALL_COMMAND, qemuTierMissing } from './host.js';
+export { CACHE_DIR_ENV, DEFAULT_CACHE_DIR, INSTALL_COMMAND, qemuBinary, qemuTierMissing } from './host.js';

@@ -7,7 +7,7 @@
  * child's pid is QEMU's.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { QEMU_BINARY, SETPRIV } from './host.js';
+import { qemuBinary, SETPRIV } from './host.js';
 
 /** Characters of QEMU's error output kept for error messages. */
 const STDERR_KEPT = 4000;
@@ -31,7 +31,7 @@ export class QemuProcess {
 
   /** Starts QEMU with `args`. */
   constructor(args: readonly string[]) {
-    this.child = spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', QEMU_BINARY, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.child = spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', qemuBinary(), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child.stderr?.on('data', (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString()).slice(-STDERR_KEPT);
     });

@@ -14,6 +14,12 @@ function threadCpuSeconds(): number {
   return (Number(fields[14 - 3]) + Number(fields[15 - 3])) / USER_HZ;
 }
 
+/** Times the calling thread has given up its CPU of its own accord (it slept), from /proc. */
+function voluntarySwitches(): number {
+  const status = readFileSync('/proc/thread-self/status', 'utf8');
+  return Number(/^voluntary_ctxt_switches:\s+(\d+)$/m.exec(status)?.[1]);
+}
+
 /**
  * Starts a thread that stores each of `values` into `word[0]` in turn, `gapMs` apart, and
  * resolves when it has exited.
@@ -47,12 +53,19 @@ describe('waitForValue', () => {
     const exited = storeLater(word, [1], waitMs);
     const wall = performance.now();
     const cpu = threadCpuSeconds();
+    const switches = voluntarySwitches();
     waitForValue(word, 0, 1);
     const usedCpu = threadCpuSeconds() - cpu;
+    const slept = voluntarySwitches() - switches;
     const waited = (performance.now() - wall) / 1000;
     await exited;
     expect(waited).toBeGreaterThan((waitMs / 1000) * 0.9);
-    // A spinning waiter would use the whole wait (or its share of a CPU under load).
-    expect(usedCpu).toBeLessThan(waited / 4);
+    // A spinning waiter never sleeps; this one sleeps at most YIELD_MS at a time, so some
+    // thousands of times in the wait (hundreds even if every sleep overran to 1 ms).
+    expect(slept).toBeGreaterThan((waitMs / 1000) * 200);
+    // And it uses well under the whole wait, which a spinner would (or its share of a CPU
+    // under load). The sleeps' system calls are the CPU it does use: a quarter of the wait
+    // was seen on a machine at load 4, so the bound is half.
+    expect(usedCpu).toBeLessThan(waited / 2);
   });
 });

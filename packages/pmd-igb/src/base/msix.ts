@@ -3,7 +3,7 @@
  * vectors 1 and up for rx queues, each auto-cleared so a queue's vector fires once per
  * arming (the NAPI pattern).
  */
-import type { IntelHw } from '@nic/intel-common';
+import type { IntelHw, MsixRouting } from '@nic/intel-common';
 import {
   EIAC,
   EIAM,
@@ -15,6 +15,8 @@ import {
   GPIE_MSIX_MODE,
   GPIE_NSICR,
   GPIE_PBA,
+  ICR,
+  ICR_LSC,
   IMC,
   IMC_ALL,
   IMS,
@@ -77,3 +79,19 @@ export function intrDisableAll(hw: IntelHw): void {
 export function vectorArm(hw: IntelHw, vector: number, on: boolean): void {
   hw.write(on ? EIMS : EIMC, vectorBit(vector));
 }
+
+/**
+ * igb's routing for the shared interrupt glue: the link-change handler is DPDK's
+ * `eth_igb_interrupt_handler` (mask everything, read the read-to-clear ICR; re-enabled after).
+ */
+export const IGB_MSIX: MsixRouting = {
+  queueVectorBase: RX_VECTOR_BASE,
+  disableAll: intrDisableAll,
+  msixEnable,
+  mapQueue: msixMapRxQueue,
+  lscEnable: (hw) => miscIntrEnable(hw, ICR_LSC),
+  takeLinkCause(hw) {
+    intrDisableAll(hw);
+    return (hw.read(ICR) & ICR_LSC) !== 0;
+  },
+};

@@ -5,12 +5,14 @@
  * delivery (EIAC, EIAM_EX with GPIE.EIAME), so it fires once per arming and is re-armed
  * through EIMS_EX. GPIE.OCD keeps the other causes until written back to EICR.
  */
-import type { IntelHw } from '@nic/intel-common';
+import type { IntelHw, MsixRouting } from '@nic/intel-common';
 import {
   EIAC,
   EIAM_EX,
+  EICR,
   EICR_LSC,
   EICR_OTHER,
+  EICS,
   EIMC,
   EIMC_EX,
   EIMS,
@@ -41,6 +43,8 @@ const IVAR_QUEUE_SHIFT = 16;
 const IVAR_TX_SHIFT = 8;
 /** Every other-cause bit (30:16) and OTHER. */
 const EIMC_OTHER_CAUSES = 0xffff0000;
+/** The other causes the misc vector clears (bits 30:16). */
+const OTHER_CAUSES = 0x7fff0000;
 /** Every vector bit of EIMC_EX. */
 const ALL_VECTORS = 0xffffffff;
 
@@ -100,3 +104,21 @@ export function intrDisableAll(hw: IntelHw): void {
 export function vectorArming(vector: number): { set: number; clear: number; bit: number } {
   return { set: EIMS_EX(vectorReg(vector)), clear: EIMC_EX(vectorReg(vector)), bit: vectorBit(vector) };
 }
+
+/**
+ * ixgbe's routing for the shared interrupt glue: the link-change handler is Linux's
+ * `ixgbe_msix_other` (read the causes from EICS, which leaves them pending, and clear them by
+ * writing them back to EICR; the 82599's errata path).
+ */
+export const IXGBE_MSIX: MsixRouting = {
+  queueVectorBase: QUEUE_VECTOR_BASE,
+  disableAll: intrDisableAll,
+  msixEnable,
+  mapQueue: msixMapQueuePair,
+  lscEnable: lscIntrEnable,
+  takeLinkCause(hw) {
+    const causes = hw.read(EICS) & OTHER_CAUSES;
+    if (causes !== 0) hw.write(EICR, causes);
+    return (causes & EICR_LSC) !== 0;
+  },
+};

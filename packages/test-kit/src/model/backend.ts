@@ -53,6 +53,19 @@ interface Served<M extends PciModel> {
   readonly config: PciConfigSpace;
   readonly msix: SharedArrayBuffer;
   readonly msixBar: ModelBar;
+  /** The port's own DMA space (per-device backends), and whether a private container owns it. */
+  readonly dma: DmaSpace | undefined;
+  isolated: boolean;
+}
+
+/** Options of {@link ModelBackend}. */
+export interface ModelBackendOptions {
+  /**
+   * Give every port a DMA space of its own, so a port opened into a private container
+   * (`PciDevice.openPrivateContainer`) reaches only what is mapped there; the bus's
+   * windows reach the other ports. Without it all ports share {@link ModelBackend.dma}.
+   */
+  readonly dmaPerDevice?: boolean;
 }
 
 /** Bus addresses of `bars` in slot `slot`, each aligned to its size. */
@@ -85,16 +98,20 @@ export class ModelBackend<M extends PciModel, O extends object = object> impleme
   readonly name: string;
   /** The fake sysfs tree the ports appear in. */
   readonly sysfs: FakeSysfs;
-  /** The DMA space every port of this backend reaches. */
+  /** The DMA space every port of this backend reaches (unused with `dmaPerDevice`). */
   readonly dma = new DmaSpace();
   readonly #create: ModelFactory<M, O>;
   readonly #served = new Map<string, Served<M>>();
+  readonly #perDevice: boolean;
+  /** The bus's windows, for ports added or given back to the bus later (`dmaPerDevice`). */
+  readonly #busWindows: DmaWindow[] = [];
 
   /** A backend named `name` making ports with `create`, in `sysfs` (removed by the owner). */
-  constructor(name: string, create: ModelFactory<M, O>, sysfs: FakeSysfs) {
+  constructor(name: string, create: ModelFactory<M, O>, sysfs: FakeSysfs, options: ModelBackendOptions = {}) {
     this.name = name;
     this.#create = create;
     this.sysfs = sysfs;
+    this.#perDevice = options.dmaPerDevice === true;
   }
 
   /** The ports served, in the order they were added. */
@@ -110,7 +127,9 @@ export class ModelBackend<M extends PciModel, O extends object = object> impleme
     if (typeof address !== 'string') throw new TypeError(`${this.name} backend: addDevice address must be a string`);
     if (this.#served.has(address)) throw new NicError('NIC_EEXIST', `${this.name}: ${address} is already served`);
     const slot = this.#served.size;
-    const model = this.#create({ name: `${this.name} ${address}`, ...options, dma: this.dma });
+    const own = this.#perDevice ? new DmaSpace() : undefined;
+    for (const w of own ? this.#busWindows : []) own?.map(w);
+    const model = this.#create({ name: `${this.name} ${address}`, ...options, dma: own ?? this.dma });
     const { pci } = model;
     const at = placeBars(pci.bars, slot);
     const config = pci.config();
@@ -130,26 +149,52 @@ export class ModelBackend<M extends PciModel, O extends object = object> impleme
     const msixBar = pci.bars.find((b) => b.role === 'msix');
     if (!msixBar) throw new NicError('NIC_EINVAL', `${this.name}: the model has no MSI-X BAR`);
     const device = { address, model, path };
-    this.#served.set(address, { device, config: configImage(config, { label: `${address} config`, writable: true }), msix: new SharedArrayBuffer(msixBar.size), msixBar });
+    this.#served.set(address, { device, config: configImage(config, { label: `${address} config`, writable: true }), msix: new SharedArrayBuffer(msixBar.size), msixBar, dma: own, isolated: false });
     return device;
   }
 
   /** Opens a served port (through VFIO, the only way a vfio-pci device is opened); others are not ours. */
-  open(record: PciDeviceRecord, method: PciMapMethod): PciResources | undefined {
+  open(record: PciDeviceRecord, method: PciMapMethod, options: { readonly privateContainer?: boolean } = {}): PciResources | undefined {
     const served = this.#served.get(record.name);
     if (!served || record.path !== join(this.sysfs.devicesPath, record.name)) return undefined;
     if (method !== 'vfio') throw new NicError('NIC_ENOTSUP', `${this.name} ${record.name}: only VFIO mapping is modelled, not ${method}`);
-    return this.#resources(served);
+    if (options.privateContainer !== true) return this.#resources(served);
+    const dma = served.dma;
+    if (!dma) throw new NicError('NIC_ENOTSUP', `${this.name} ${record.name}: this backend shares one DMA space between its ports; make it with { dmaPerDevice: true } for private containers`);
+    served.isolated = true;
+    dma.clear();
+    const resources = this.#resources(served);
+    return {
+      ...resources,
+      dma: { containerFd: undefined, groupFd: undefined, dmaMap: (w) => dma.map(w), dmaUnmap: (iova) => dma.unmap(iova), get windows() { return dma.windows; } },
+      close: () => {
+        resources.close();
+        served.isolated = false;
+        dma.clear();
+        for (const w of this.#busWindows) dma.map(w);
+      },
+    };
   }
 
-  /** Lets every port reach `window`. */
+  /** Lets every port on the bus's container reach `window`. */
   dmaMap(window: DmaWindow): void {
-    this.dma.map(window);
+    if (!this.#perDevice) {
+      this.dma.map(window);
+      return;
+    }
+    this.#busWindows.push(window);
+    for (const s of this.#served.values()) if (!s.isolated) s.dma?.map(window);
   }
 
-  /** Takes the window at `iova` away from every port. */
+  /** Takes the window at `iova` away from every port on the bus's container. */
   dmaUnmap(iova: number): void {
-    this.dma.unmap(iova);
+    if (!this.#perDevice) {
+      this.dma.unmap(iova);
+      return;
+    }
+    const at = this.#busWindows.findIndex((w) => w.iova === iova);
+    if (at >= 0) this.#busWindows.splice(at, 1);
+    for (const s of this.#served.values()) if (!s.isolated) s.dma?.unmap(iova);
   }
 
   #resources(served: Served<M>): PciResources {
@@ -163,6 +208,8 @@ export class ModelBackend<M extends PciModel, O extends object = object> impleme
       intr: { kind: 'vfio_msix', fd, deviceFd: -1, nbVectors: model.pci.msixVectors, reqFd, setIrqs: (index, start, how) => model.setIrqs(index, start, how) },
       config: served.config,
       mapBar: (bar: PciBar): PciBarMapping => {
+        const own = model.barAccess?.(bar.index);
+        if (own) return { index: bar.index, buffer: own.buffer, u32: own.u32, regs: own.regs, address: undefined, length: own.u32.byteLength, phys: bar.start };
         if (bar.index === registers?.index) return { index: bar.index, buffer: model.buffer, u32: model.u32, regs: model, address: undefined, length: registers.size, phys: bar.start };
         if (bar.index === served.msixBar.index) {
           const u32 = new Uint32Array(served.msix);

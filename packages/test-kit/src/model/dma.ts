@@ -50,6 +50,16 @@ export class DmaSpace {
     this.#windows.push({ vaddr: window.vaddr, iova: window.iova, length: window.length });
   }
 
+  /** The windows mapped now, in mapping order. */
+  get windows(): readonly DmaWindow[] {
+    return this.#windows.map((w) => ({ vaddr: w.vaddr, iova: w.iova, length: w.length }));
+  }
+
+  /** Forgets every window. */
+  clear(): void {
+    this.#windows.length = 0;
+  }
+
   /** Forgets the window at `iova`; returns whether there was one. */
   unmap(iova: number): boolean {
     const at = this.#windows.findIndex((w) => w.iova === iova);

@@ -54,4 +54,18 @@ export interface PciModel extends PciRegisters {
   reset(): void;
   /** `VFIO_DEVICE_SET_IRQS` for MSI-X vectors and the removal request. */
   setIrqs(index: number, start: number, how: SetIrqsAction): void;
+  /**
+   * For a model with more than one `registers` BAR: the access to BAR `index`. Without it
+   * the model itself is the only register BAR.
+   */
+  barAccess?(index: number): ModelBarAccess | undefined;
+}
+
+/** One register BAR of a model with several. */
+export interface ModelBarAccess {
+  /** Register access with side effects (8/16-bit too where the device needs it). */
+  readonly regs: PciRegisters;
+  /** The BAR's storage. */
+  readonly buffer: SharedArrayBuffer;
+  readonly u32: Uint32Array;
 }

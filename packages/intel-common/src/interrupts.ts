@@ -1,34 +1,35 @@
 /**
- * The interrupts of one port: link-status changes on the misc vector (DPDK's
- * `eth_igb_interrupt_handler`: mask, read the read-to-clear ICR, re-enable and ack, then
- * update the link and raise `INTR_LSC` if it changed), the VFIO removal request raising
- * `INTR_RMV`, and the rx-queue vectors of the NAPI-style loop.
+ * The interrupts of one igb or ixgbe port, on the thread that probed it: link-status changes
+ * on the misc vector (read and clear the causes the family's way, re-enable, acknowledge,
+ * then refresh the link and raise `INTR_LSC` if it changed), the VFIO removal request raising
+ * `INTR_RMV`, and one vector per rx queue for the NAPI-style loop. What differs between the
+ * families is their {@link MsixRouting}.
  */
 import type { Eal } from '@nic/eal';
 import { processEvent, type EthDev } from '@nic/ethdev/driver';
 import { DevEvent, efdDisable, efdEnable, intr, type IntrHandle } from '@nic/intr/driver';
-import type { IntelHw } from '@nic/intel-common';
-import { rxQueueSetIntr } from '@nic/intel-common/driver';
 import { pciIntrHandle, pciReqHandle, type PciDevice } from '@nic/pci/driver';
-import { intrDisableAll, miscIntrEnable, msixEnable, msixMapRxQueue, RX_VECTOR_BASE } from './base/msix.js';
-import { ICR, ICR_LSC } from './base/regs.js';
-import type { IgbOps } from './ethdev.js';
-import { rxRecord } from './layout.js';
+import type { IntelHw } from './hw.js';
+import type { MsixRouting } from './msix.js';
+import type { IntelPortOps } from './port-ops.js';
+import { rxQueueSetIntr } from './queues.js';
 
-/** The interrupt side of one port, on the thread that probed it. */
-export class IgbInterrupts {
+/** The interrupt side of one port. */
+export class IntelInterrupts {
   readonly #eal: Eal;
   readonly #hw: IntelHw;
-  readonly #ops: IgbOps;
+  readonly #ops: IntelPortOps;
+  readonly #msix: MsixRouting;
   readonly #handle: IntrHandle | undefined;
   readonly #req: IntrHandle | undefined;
   #dev: EthDev | undefined;
   #lsc = false;
 
-  constructor(eal: Eal, pciDev: PciDevice, hw: IntelHw, ops: IgbOps) {
+  constructor(eal: Eal, pciDev: PciDevice, ops: IntelPortOps, msix: MsixRouting) {
     this.#eal = eal;
-    this.#hw = hw;
+    this.#hw = ops.hw;
     this.#ops = ops;
+    this.#msix = msix;
     this.#handle = pciIntrHandle(pciDev);
     this.#req = pciReqHandle(pciDev);
   }
@@ -70,7 +71,7 @@ export class IgbInterrupts {
   }
 
   beforeStart(): void {
-    intrDisableAll(this.#hw);
+    this.#msix.disableAll(this.#hw);
     this.#handle?.disable();
   }
 
@@ -78,24 +79,25 @@ export class IgbInterrupts {
   afterStart(dev: EthDev): void {
     const handle = this.#handle;
     if (!handle) return;
+    const msix = this.#msix;
     const { lsc, rxq } = dev.conf.intrConf;
-    const nbRx = dev.data.nbRxQueues;
-    if (rxq) efdEnable(handle, nbRx);
+    if (rxq) efdEnable(handle, dev.data.nbRxQueues);
     handle.enable();
-    msixEnable(this.#hw);
+    msix.msixEnable(this.#hw);
     if (rxq) {
-      for (let q = 0; q < nbRx; q++) {
-        const vector = RX_VECTOR_BASE + q;
-        msixMapRxQueue(this.#hw, q, vector);
-        rxQueueSetIntr(dev.eal.arena, rxRecord(dev.data.privOffset, q), vector, handle.efds[q]);
+      const layout = this.#ops.family.layout;
+      for (let q = 0; q < handle.nbEfd; q++) {
+        const vector = msix.queueVectorBase + q;
+        msix.mapQueue(this.#hw, q, vector);
+        rxQueueSetIntr(dev.eal.arena, layout.rxRecord(dev.data.privOffset, q), vector, handle.efds[q]);
       }
     }
     this.#lsc = lsc;
-    if (lsc) miscIntrEnable(this.#hw, ICR_LSC);
+    if (lsc) msix.lscEnable(this.#hw);
   }
 
   beforeStop(): void {
-    intrDisableAll(this.#hw);
+    if (!this.#hw.removed()) this.#msix.disableAll(this.#hw);
     this.#lsc = false;
   }
 
@@ -104,7 +106,8 @@ export class IgbInterrupts {
     if (!handle || handle.nbEfd === 0) return;
     // The eventfds close below: no queue record may keep naming one.
     const dev = this.#dev;
-    for (let q = 0; dev && q < handle.nbEfd; q++) rxQueueSetIntr(dev.eal.arena, rxRecord(dev.data.privOffset, q), 0, -1);
+    const layout = this.#ops.family.layout;
+    for (let q = 0; dev && q < handle.nbEfd; q++) rxQueueSetIntr(dev.eal.arena, layout.rxRecord(dev.data.privOffset, q), 0, -1);
     handle.disable();
     efdDisable(handle);
     handle.enable();
@@ -113,12 +116,11 @@ export class IgbInterrupts {
   /** Vector 0 fired. */
   misc(): void {
     const dev = this.#dev;
-    if (!dev) return;
-    intrDisableAll(this.#hw);
-    const icr = this.#hw.read(ICR);
-    if (this.#lsc) miscIntrEnable(this.#hw, ICR_LSC);
+    if (!dev || this.#hw.removed()) return;
+    const linkCause = this.#msix.takeLinkCause(this.#hw);
+    if (this.#lsc) this.#msix.lscEnable(this.#hw);
     this.#handle?.ack();
-    if ((icr & ICR_LSC) !== 0 && this.#ops.linkChanged(dev)) processEvent(dev.port, DevEvent.INTR_LSC);
+    if (linkCause && this.#ops.linkChanged(dev)) processEvent(dev.port, DevEvent.INTR_LSC);
   }
 
   /** The kernel (or the model) wants the device back. */
@@ -128,10 +130,10 @@ export class IgbInterrupts {
   }
 }
 
-function onMisc(self: IgbInterrupts): void {
+function onMisc(self: IntelInterrupts): void {
   self.misc();
 }
 
-function onRemovalRequest(self: IgbInterrupts): void {
+function onRemovalRequest(self: IntelInterrupts): void {
   self.removalRequested();
 }

@@ -1,0 +1,402 @@
+/**
+ * One vfio-user client's view of a model: what each command does to the model (its config
+ * space, BARs, interrupts, DMA windows and reset), independent of the socket. Every request
+ * is checked before it touches anything; a bad one throws a {@link VfioUserRequestError}
+ * carrying the errno of the error reply, and any fd it carried is closed.
+ */
+import { closeFd, eventfdWrite, mapFd, NicError, type MemoryMapping } from '@nic/native';
+import { hasNarrowAccess, type PciRegisters } from '@nic/pci/driver';
+import type { ModelBar, PciModel } from '../model/pci-model.js';
+import { ServedConfig } from './config-space.js';
+import {
+  BAR_REGIONS,
+  Command,
+  CONFIG_REGION,
+  CONFIG_SIZE,
+  DEVICE_FLAGS_PCI,
+  DEVICE_FLAGS_RESET,
+  DEVICE_INFO_SIZE,
+  DMA_MAP_SIZE,
+  DMA_MAP_WRITE,
+  DMA_UNMAP_ALL,
+  DMA_UNMAP_SIZE,
+  Errno,
+  IRQ_ACTION_ALL,
+  IRQ_ACTION_TRIGGER,
+  IRQ_DATA_EVENTFD,
+  IRQ_DATA_MASK,
+  IRQ_DATA_NONE,
+  IRQ_INFO_EVENTFD,
+  IRQ_INFO_SIZE,
+  MAX_DATA_XFER,
+  MAX_MSG_FDS,
+  MSIX_IRQ,
+  NUM_IRQS,
+  NUM_REGIONS,
+  REGION_ACCESS_SIZE,
+  REGION_FLAG_READ,
+  REGION_FLAG_WRITE,
+  REGION_INFO_SIZE,
+  REQ_IRQ,
+  SET_IRQS_SIZE,
+  VERSION_FIXED,
+  VERSION_MAJOR,
+  VERSION_MINOR,
+} from './protocol.js';
+
+/** A request the server refuses: the error reply carries `errno`. */
+export class VfioUserRequestError extends NicError {
+  /** The errno of the error reply. */
+  declare readonly errno: number;
+  constructor(errno: number, message: string) {
+    super(errno === Errno.ENOTSUP ? 'NIC_ENOTSUP' : errno === Errno.EEXIST ? 'NIC_EEXIST' : 'NIC_EINVAL', message, { errno });
+  }
+}
+
+/** A reply body (after the header). */
+export type ReplyBody = Uint8Array;
+
+/** The capabilities the server answers VERSION with (QEMU checks each against its limits). */
+const CAPABILITIES = JSON.stringify({ capabilities: { max_msg_fds: MAX_MSG_FDS, max_data_xfer_size: MAX_DATA_XFER } });
+const U32_BYTES = 4;
+const DWORD_MASK = 3;
+const NO_FD = -1;
+
+/** One DMA window mapped from a client's fd. */
+interface DmaMap {
+  readonly iova: number;
+  readonly size: number;
+  /** Undefined for a window that came without an fd (ROM) or read-only: the model cannot reach it. */
+  readonly mapping: MemoryMapping | undefined;
+}
+
+/** A BAR as served: its region size and how it is reached. */
+interface ServedBar {
+  readonly bar: ModelBar;
+  /** Register access with side effects, or undefined for plain memory (the MSI-X table and PBA). */
+  readonly regs: PciRegisters | undefined;
+  /** Plain storage (the MSI-X BAR). */
+  readonly memory: Uint8Array | undefined;
+}
+
+function u64(view: DataView, at: number, what: string): number {
+  const value = view.getBigUint64(at, true);
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new VfioUserRequestError(Errno.EINVAL, `${what} 0x${value.toString(16)} is beyond 2^53`);
+  return Number(value);
+}
+
+function body(bytes: number): { out: Uint8Array; view: DataView } {
+  const out = new Uint8Array(bytes);
+  return { out, view: new DataView(out.buffer) };
+}
+
+/** The model behind one vfio-user connection. */
+export class VfioUserDevice {
+  readonly model: PciModel;
+  readonly config: ServedConfig;
+  /** The last request refused, for messages and tests. */
+  lastError: string | undefined;
+  readonly #bars = new Map<number, ServedBar>();
+  readonly #maps: DmaMap[] = [];
+  /** Client eventfds bound per interrupt index and vector (owned: closed when replaced). */
+  readonly #irqFds = new Map<number, number[]>();
+  #versionDone = false;
+
+  constructor(model: PciModel) {
+    this.model = model;
+    this.config = new ServedConfig(model.pci.config(), () => model.reset());
+    for (const bar of model.pci.bars) {
+      const own = model.barAccess?.(bar.index);
+      if (bar.role === 'msix') this.#bars.set(bar.index, { bar, regs: undefined, memory: new Uint8Array(bar.size) });
+      else this.#bars.set(bar.index, { bar, regs: own ? own.regs : model, memory: undefined });
+    }
+    this.#irqFds.set(MSIX_IRQ, new Array<number>(model.pci.msixVectors).fill(NO_FD));
+    this.#irqFds.set(REQ_IRQ, [NO_FD]);
+  }
+
+  /** The DMA windows the client mapped, by IOVA (fd-less ones too). */
+  get dmaMaps(): readonly { iova: number; size: number; reachable: boolean }[] {
+    return this.#maps.map((m) => ({ iova: m.iova, size: m.size, reachable: m.mapping !== undefined }));
+  }
+
+  /**
+   * Handles one request (`payload` is what follows the header, `fds` what came with it, now
+   * owned by this call) and returns the reply body. Throws {@link VfioUserRequestError} for a
+   * request it refuses, after closing every fd it did not keep.
+   */
+  handle(command: number, payload: Uint8Array, fds: number[]): ReplyBody {
+    const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+    const kept = new Set<number>();
+    try {
+      if (!this.#versionDone && command !== Command.VERSION) throw new VfioUserRequestError(Errno.EINVAL, 'the first message must be VERSION');
+      if (fds.length > 0 && command !== Command.DMA_MAP && command !== Command.DEVICE_SET_IRQS) {
+        throw new VfioUserRequestError(Errno.EINVAL, `${fds.length} fds came with a command that takes none`);
+      }
+      switch (command) {
+        case Command.VERSION:
+          return this.#version(payload, view);
+        case Command.DMA_MAP:
+          return this.#dmaMap(view, fds, kept);
+        case Command.DMA_UNMAP:
+          return this.#dmaUnmap(payload, view);
+        case Command.DEVICE_GET_INFO:
+          return this.#deviceInfo(view);
+        case Command.DEVICE_GET_REGION_INFO:
+          return this.#regionInfo(view);
+        case Command.DEVICE_GET_IRQ_INFO:
+          return this.#irqInfo(view);
+        case Command.DEVICE_SET_IRQS:
+          return this.#setIrqs(view, fds, kept);
+        case Command.REGION_READ:
+          return this.#regionRead(payload, view);
+        case Command.REGION_WRITE:
+          return this.#regionWrite(payload, view);
+        case Command.DEVICE_RESET:
+          this.#needs(view, 0, 'DEVICE_RESET');
+          this.config.reset();
+          return new Uint8Array(0);
+        default:
+          throw new VfioUserRequestError(Errno.ENOTSUP, `command ${command} is not supported`);
+      }
+    } finally {
+      for (const fd of fds) if (!kept.has(fd)) closeFd(fd);
+    }
+  }
+
+  /** Releases every DMA mapping and interrupt eventfd (the connection closed). */
+  close(): void {
+    for (const index of [MSIX_IRQ, REQ_IRQ]) this.#bindIrqs(index, 0, 'disable');
+    for (const m of this.#maps.splice(0)) this.#release(m);
+  }
+
+  #needs(view: DataView, bytes: number, what: string): void {
+    if (view.byteLength < bytes) throw new VfioUserRequestError(Errno.EINVAL, `${what}: ${view.byteLength} payload bytes, ${bytes} needed`);
+  }
+
+  #version(payload: Uint8Array, view: DataView): ReplyBody {
+    this.#needs(view, VERSION_FIXED, 'VERSION');
+    const major = view.getUint16(0, true);
+    if (major !== VERSION_MAJOR) throw new VfioUserRequestError(Errno.ENOTSUP, `VERSION: major ${major}, this server speaks ${VERSION_MAJOR}`);
+    if (payload.length > VERSION_FIXED && payload[payload.length - 1] !== 0) throw new VfioUserRequestError(Errno.EINVAL, 'VERSION: the capabilities are not NUL-terminated');
+    this.#versionDone = true;
+    const json = new TextEncoder().encode(`${CAPABILITIES}\0`);
+    const { out, view: v } = body(VERSION_FIXED + json.length);
+    v.setUint16(0, VERSION_MAJOR, true);
+    v.setUint16(2, VERSION_MINOR, true);
+    out.set(json, VERSION_FIXED);
+    return out;
+  }
+
+  #dmaMap(view: DataView, fds: number[], kept: Set<number>): ReplyBody {
+    this.#needs(view, DMA_MAP_SIZE, 'DMA_MAP');
+    if (fds.length > 1) throw new VfioUserRequestError(Errno.EINVAL, `DMA_MAP: ${fds.length} fds (0 or 1)`);
+    const flags = view.getUint32(4, true);
+    const offset = u64(view, 8, 'DMA_MAP offset');
+    const iova = u64(view, 16, 'DMA_MAP iova');
+    const size = u64(view, 24, 'DMA_MAP size');
+    if (size === 0 || iova + size > Number.MAX_SAFE_INTEGER) throw new VfioUserRequestError(Errno.EINVAL, `DMA_MAP: ${size} bytes at IOVA 0x${iova.toString(16)}`);
+    if (this.#maps.some((m) => iova < m.iova + m.size && m.iova < iova + size)) {
+      throw new VfioUserRequestError(Errno.EEXIST, `DMA_MAP: 0x${iova.toString(16)}+0x${size.toString(16)} overlaps a mapped window`);
+    }
+    let mapping: MemoryMapping | undefined;
+    if (fds.length === 1 && (flags & DMA_MAP_WRITE) !== 0) {
+      try {
+        mapping = mapFd(fds[0], { offset, length: size, writable: true });
+      } catch (error) {
+        throw new VfioUserRequestError(Errno.EINVAL, `DMA_MAP: cannot map ${size} bytes at offset ${offset} of the fd: ${(error as Error).message}`);
+      }
+      this.model.dma.map({ vaddr: mapping.address, iova, length: size });
+    }
+    this.#maps.push({ iova, size, mapping });
+    return new Uint8Array(0);
+  }
+
+  #dmaUnmap(payload: Uint8Array, view: DataView): ReplyBody {
+    this.#needs(view, DMA_UNMAP_SIZE, 'DMA_UNMAP');
+    const flags = view.getUint32(4, true);
+    if ((flags & ~DMA_UNMAP_ALL) !== 0) throw new VfioUserRequestError(Errno.ENOTSUP, `DMA_UNMAP: flags 0x${flags.toString(16)} (only UNMAP_ALL)`);
+    const all = (flags & DMA_UNMAP_ALL) !== 0;
+    const iova = all ? 0 : u64(view, 8, 'DMA_UNMAP iova');
+    const size = all ? 0 : u64(view, 16, 'DMA_UNMAP size');
+    // As the kernel's type1 backend: every window wholly inside the range goes.
+    for (let i = this.#maps.length - 1; i >= 0; i--) {
+      const m = this.#maps[i];
+      if (all || (m.iova >= iova && m.iova + m.size <= iova + size)) {
+        this.#maps.splice(i, 1);
+        this.#release(m);
+      }
+    }
+    return payload.slice(0, DMA_UNMAP_SIZE);
+  }
+
+  #release(m: DmaMap): void {
+    if (!m.mapping) return;
+    this.model.dma.unmap(m.iova);
+    m.mapping.unmap();
+  }
+
+  #deviceInfo(view: DataView): ReplyBody {
+    this.#needs(view, DEVICE_INFO_SIZE, 'DEVICE_GET_INFO');
+    const { out, view: v } = body(DEVICE_INFO_SIZE);
+    v.setUint32(0, DEVICE_INFO_SIZE, true);
+    v.setUint32(4, DEVICE_FLAGS_PCI | DEVICE_FLAGS_RESET, true);
+    v.setUint32(8, NUM_REGIONS, true);
+    v.setUint32(12, NUM_IRQS, true);
+    return out;
+  }
+
+  /** Bytes of region `index` (0 when absent). */
+  regionSize(index: number): number {
+    if (index === CONFIG_REGION) return CONFIG_SIZE;
+    return index < BAR_REGIONS ? (this.#bars.get(index)?.bar.size ?? 0) : 0;
+  }
+
+  #regionInfo(view: DataView): ReplyBody {
+    this.#needs(view, REGION_INFO_SIZE, 'GET_REGION_INFO');
+    const index = view.getUint32(8, true);
+    if (index >= NUM_REGIONS) throw new VfioUserRequestError(Errno.EINVAL, `GET_REGION_INFO: region ${index} (the device has ${NUM_REGIONS})`);
+    const size = this.regionSize(index);
+    const { out, view: v } = body(REGION_INFO_SIZE);
+    v.setUint32(0, REGION_INFO_SIZE, true);
+    v.setUint32(4, size > 0 ? REGION_FLAG_READ | REGION_FLAG_WRITE : 0, true);
+    v.setUint32(8, index, true);
+    v.setUint32(12, 0, true);
+    v.setBigUint64(16, BigInt(size), true);
+    v.setBigUint64(24, 0n, true);
+    return out;
+  }
+
+  /** Vectors of interrupt index `index` the device offers. */
+  #irqCount(index: number): number {
+    return this.#irqFds.get(index)?.length ?? 0;
+  }
+
+  #irqInfo(view: DataView): ReplyBody {
+    this.#needs(view, IRQ_INFO_SIZE, 'GET_IRQ_INFO');
+    const index = view.getUint32(8, true);
+    if (index >= NUM_IRQS) throw new VfioUserRequestError(Errno.EINVAL, `GET_IRQ_INFO: interrupt index ${index} (the device has ${NUM_IRQS})`);
+    const count = this.#irqCount(index);
+    const { out, view: v } = body(IRQ_INFO_SIZE);
+    v.setUint32(0, IRQ_INFO_SIZE, true);
+    v.setUint32(4, count > 0 ? IRQ_INFO_EVENTFD : 0, true);
+    v.setUint32(8, index, true);
+    v.setUint32(12, count, true);
+    return out;
+  }
+
+  #setIrqs(view: DataView, fds: number[], kept: Set<number>): ReplyBody {
+    this.#needs(view, SET_IRQS_SIZE, 'SET_IRQS');
+    const flags = view.getUint32(4, true);
+    const index = view.getUint32(8, true);
+    const start = view.getUint32(12, true);
+    const count = view.getUint32(16, true);
+    const data = flags & IRQ_DATA_MASK;
+    const action = flags & IRQ_ACTION_ALL;
+    const vectors = this.#irqCount(index);
+    if ((flags & ~(IRQ_DATA_MASK | IRQ_ACTION_ALL)) !== 0 || action !== IRQ_ACTION_TRIGGER || (data !== IRQ_DATA_NONE && data !== IRQ_DATA_EVENTFD)) {
+      throw new VfioUserRequestError(Errno.EINVAL, `SET_IRQS: flags 0x${flags.toString(16)} (only TRIGGER with no data or eventfds; nothing is maskable)`);
+    }
+    if (index >= NUM_IRQS) throw new VfioUserRequestError(Errno.EINVAL, `SET_IRQS: interrupt index ${index} (the device has ${NUM_IRQS})`);
+    if (data === IRQ_DATA_NONE && count === 0) {
+      // Disables the whole index; also what QEMU sends for an index the device lacks (INTx).
+      if (vectors > 0) this.#bindIrqs(index, 0, 'disable');
+      return new Uint8Array(0);
+    }
+    if (start >= vectors || count > vectors - start) {
+      throw new VfioUserRequestError(Errno.EINVAL, `SET_IRQS: vectors ${start}+${count} of index ${index} (it has ${vectors})`);
+    }
+    if (data === IRQ_DATA_NONE) {
+      const bound = this.#irqFds.get(index) ?? [];
+      for (let v = start; v < start + count; v++) if (bound[v] !== NO_FD) eventfdWrite(bound[v], 1);
+      return new Uint8Array(0);
+    }
+    if (fds.length !== 0 && fds.length !== count) throw new VfioUserRequestError(Errno.EINVAL, `SET_IRQS: ${fds.length} eventfds for ${count} vectors`);
+    const assigned = fds.length === 0 ? new Array<number>(count).fill(NO_FD) : fds;
+    this.#bindIrqs(index, start, assigned);
+    for (const fd of fds) kept.add(fd);
+    return new Uint8Array(0);
+  }
+
+  /** Binds (or with 'disable' unbinds) the client's eventfds in the model, closing the ones replaced. */
+  #bindIrqs(index: number, start: number, how: number[] | 'disable'): void {
+    const table = this.#irqFds.get(index);
+    if (!table) return;
+    const fresh = how === 'disable' ? new Array<number>(table.length).fill(NO_FD) : how;
+    const at = how === 'disable' ? 0 : start;
+    this.model.setIrqs(index, at, how === 'disable' ? 'disable' : fresh);
+    fresh.forEach((fd, i) => {
+      const old = table[at + i];
+      if (old !== NO_FD && old !== fd) closeFd(old);
+      table[at + i] = fd;
+    });
+  }
+
+  /** Checks a region access; returns its offset, region and count. */
+  #access(view: DataView, what: string): { offset: number; region: number; count: number } {
+    this.#needs(view, REGION_ACCESS_SIZE, what);
+    const offset = u64(view, 0, `${what} offset`);
+    const region = view.getUint32(8, true);
+    const count = view.getUint32(12, true);
+    const size = region < NUM_REGIONS ? this.regionSize(region) : 0;
+    if (size === 0) throw new VfioUserRequestError(Errno.EINVAL, `${what}: region ${region} does not exist`);
+    if (count === 0 || count > MAX_DATA_XFER || offset + count > size) {
+      throw new VfioUserRequestError(Errno.EINVAL, `${what}: ${count} bytes at 0x${offset.toString(16)} of region ${region} (0x${size.toString(16)} bytes)`);
+    }
+    return { offset, region, count };
+  }
+
+  #regionRead(payload: Uint8Array, view: DataView): ReplyBody {
+    const { offset, region, count } = this.#access(view, 'REGION_READ');
+    if (view.byteLength !== REGION_ACCESS_SIZE) throw new VfioUserRequestError(Errno.EINVAL, `REGION_READ: ${view.byteLength} payload bytes (${REGION_ACCESS_SIZE})`);
+    const out = new Uint8Array(REGION_ACCESS_SIZE + count);
+    out.set(payload.subarray(0, REGION_ACCESS_SIZE));
+    const data = out.subarray(REGION_ACCESS_SIZE);
+    if (region === CONFIG_REGION) {
+      data.set(this.config.bytes.subarray(offset, offset + count));
+      return out;
+    }
+    const bar = this.#bars.get(region) as ServedBar;
+    if (bar.memory) {
+      data.set(bar.memory.subarray(offset, offset + count));
+      return out;
+    }
+    const regs = bar.regs as PciRegisters;
+    // Each dword the access touches is read once (a register read may have side effects).
+    for (let dword = offset & ~DWORD_MASK; dword < offset + count; dword += U32_BYTES) {
+      const value = regs.read32(dword);
+      for (let b = 0; b < U32_BYTES; b++) {
+        const at = dword + b - offset;
+        if (at >= 0 && at < count) data[at] = (value >>> (8 * b)) & 0xff;
+      }
+    }
+    return out;
+  }
+
+  #regionWrite(payload: Uint8Array, view: DataView): ReplyBody {
+    const { offset, region, count } = this.#access(view, 'REGION_WRITE');
+    if (view.byteLength !== REGION_ACCESS_SIZE + count) throw new VfioUserRequestError(Errno.EINVAL, `REGION_WRITE: ${view.byteLength} payload bytes for ${count} data bytes`);
+    const data = payload.subarray(REGION_ACCESS_SIZE);
+    if (region === CONFIG_REGION) {
+      this.config.write(offset, data);
+    } else {
+      const bar = this.#bars.get(region) as ServedBar;
+      if (bar.memory) bar.memory.set(data, offset);
+      else this.#writeRegisters(bar.regs as PciRegisters, offset, data, region);
+    }
+    return payload.slice(0, REGION_ACCESS_SIZE);
+  }
+
+  /** Register writes: whole aligned dwords, or 8/16-bit where the model offers them. */
+  #writeRegisters(regs: PciRegisters, offset: number, data: Uint8Array, region: number): void {
+    const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    if ((offset & DWORD_MASK) === 0 && (data.length & DWORD_MASK) === 0) {
+      for (let i = 0; i < data.length; i += U32_BYTES) regs.write32(offset + i, v.getUint32(i, true));
+    } else if (hasNarrowAccess(regs) && data.length === 2 && (offset & 1) === 0) {
+      regs.write16(offset, v.getUint16(0, true));
+    } else if (hasNarrowAccess(regs) && data.length === 1) {
+      regs.write8(offset, data[0]);
+    } else {
+      throw new VfioUserRequestError(Errno.EINVAL, `REGION_WRITE: ${data.length} bytes at 0x${offset.toString(16)} of BAR ${region}: registers take aligned dwords`);
+    }
+  }
+}

@@ -1,0 +1,290 @@
+/**
+ * A vhost-user device: the state one frontend connection negotiates (features, memory
+ * table, vrings) and the handler of each request. Messages reach it already checked by
+ * {@link checkMessage}; the rules here are the ones that need state (ring index below the
+ * number of vrings, features within what was offered, rings inside guest memory).
+ */
+import { NicError, closeFd } from '@nic/native';
+import { GuestMemory } from './guest-memory.js';
+import { memTableRegions, requestName } from './message.js';
+import {
+  ADDR_AVAIL,
+  ADDR_DESC,
+  ADDR_FLAGS,
+  ADDR_INDEX,
+  ADDR_LOG,
+  ADDR_USED,
+  Feature,
+  ProtocolFeature,
+  Request,
+  VRING_IDX_MASK,
+  VRING_NOFD_MASK,
+  bit,
+} from './protocol.js';
+import { NET_HDR_SIZE, NET_HDR_SIZE_LEGACY, Virtqueue } from './virtqueue.js';
+
+/** Device status bit DRIVER_OK (virtio 1.x). */
+export const STATUS_DRIVER_OK = 4;
+
+/** Application callbacks (DPDK's `rte_vhost_device_ops`). */
+export interface VhostDeviceOps {
+  /** The first queue pair is ready (and, with STATUS, the driver is OK): traffic may flow. */
+  newDevice?(device: VhostDevice): void;
+  /** The device stopped (rings stopped, frontend gone or reset). */
+  destroyDevice?(device: VhostDevice): void;
+  /** A vring was enabled or disabled. */
+  vringStateChanged?(device: VhostDevice, vring: number, enabled: boolean): void;
+  /** SET_FEATURES changed the negotiated features. */
+  featuresChanged?(device: VhostDevice, features: bigint): void;
+}
+
+/** What a device offers. */
+export interface VhostDeviceConfig {
+  readonly features: bigint;
+  readonly protocolFeatures: bigint;
+  /** Queue pairs offered (GET_QUEUE_NUM); 2 vrings each. */
+  readonly queuePairs: number;
+}
+
+/** A reply payload: a u64, or raw bytes. */
+export type Reply = bigint | Uint8Array;
+
+export class VhostDevice {
+  readonly config: VhostDeviceConfig;
+  readonly vrings: Virtqueue[] = [];
+  features = 0n;
+  protocolFeatures = 0n;
+  status = 0;
+  mtu = 0;
+  memory: GuestMemory | undefined;
+  /** Whether {@link VhostDeviceOps.newDevice} has been called and not yet undone. */
+  running = false;
+  readonly #ops: VhostDeviceOps;
+
+  constructor(config: VhostDeviceConfig, ops: VhostDeviceOps = {}) {
+    this.config = config;
+    this.#ops = ops;
+    for (let i = 0; i < config.queuePairs * 2; i++) this.vrings.push(new Virtqueue(i));
+  }
+
+  /** Whether the frontend acked feature `n`. */
+  has(n: number): boolean {
+    return (this.features & bit(n)) !== 0n;
+  }
+
+  /**
+   * Handles one checked message; `fds` are owned from here on (kept or closed). Returns the
+   * reply payload for requests that have one, or undefined.
+   * @throws NicError for a request the device refuses; the fds are closed.
+   */
+  handle(request: number, payload: DataView, fds: number[]): Reply | undefined {
+    try {
+      return this.#dispatch(request, payload, fds);
+    } catch (error) {
+      for (const fd of fds) if (fd >= 0) closeFd(fd);
+      throw error;
+    }
+  }
+
+  #dispatch(request: number, p: DataView, fds: number[]): Reply | undefined {
+    switch (request) {
+      case Request.GET_FEATURES:
+        return this.config.features;
+      case Request.SET_FEATURES:
+        return this.#setFeatures(p.getBigUint64(0, true));
+      case Request.GET_PROTOCOL_FEATURES:
+        return this.config.protocolFeatures;
+      case Request.SET_PROTOCOL_FEATURES: {
+        const value = p.getBigUint64(0, true);
+        if ((value & ~this.config.protocolFeatures) !== 0n) throw new NicError('NIC_EINVAL', `vhost-user SET_PROTOCOL_FEATURES: 0x${value.toString(16)} has bits not offered`);
+        this.protocolFeatures = value;
+        return undefined;
+      }
+      case Request.SET_OWNER:
+        return undefined;
+      case Request.RESET_OWNER:
+        this.reset();
+        return undefined;
+      case Request.GET_QUEUE_NUM:
+        return BigInt(this.config.queuePairs);
+      case Request.GET_MAX_MEM_SLOTS:
+        return 8n;
+      case Request.SET_MEM_TABLE:
+        this.#setMemTable(p, fds);
+        return undefined;
+      case Request.SET_VRING_NUM: {
+        const vq = this.#vring(p.getUint32(0, true), request);
+        vq.num = p.getUint32(4, true);
+        vq.unmap();
+        return undefined;
+      }
+      case Request.SET_VRING_ADDR: {
+        const vq = this.#vring(p.getUint32(ADDR_INDEX, true), request);
+        const u53 = (off: number): number => {
+          const v = p.getBigUint64(off, true);
+          if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new NicError('NIC_EINVAL', `vhost-user SET_VRING_ADDR: address 0x${v.toString(16)} beyond 2^53`);
+          return Number(v);
+        };
+        vq.addresses = { flags: p.getUint32(ADDR_FLAGS, true), desc: u53(ADDR_DESC), used: u53(ADDR_USED), avail: u53(ADDR_AVAIL), log: u53(ADDR_LOG) };
+        this.#mapVring(vq);
+        return undefined;
+      }
+      case Request.SET_VRING_BASE: {
+        const vq = this.#vring(p.getUint32(0, true), request);
+        vq.lastAvail = p.getUint32(4, true) & 0xffff;
+        vq.lastUsed = vq.lastAvail;
+        return undefined;
+      }
+      case Request.GET_VRING_BASE: {
+        const vq = this.#vring(p.getUint32(0, true), request);
+        this.#stopDevice();
+        const reply = new Uint8Array(8);
+        const dv = new DataView(reply.buffer);
+        dv.setUint32(0, vq.index, true);
+        dv.setUint32(4, vq.lastAvail, true);
+        vq.unmap();
+        vq.kicked = false;
+        if (vq.kickFd >= 0) closeFd(vq.kickFd);
+        vq.kickFd = -1;
+        vq.enabled = false;
+        return reply;
+      }
+      case Request.SET_VRING_KICK:
+      case Request.SET_VRING_CALL:
+      case Request.SET_VRING_ERR: {
+        const value = Number(p.getBigUint64(0, true));
+        const vq = this.#vring(value & VRING_IDX_MASK, request);
+        const fd = (value & VRING_NOFD_MASK) !== 0 ? -1 : fds[0];
+        fds.length = 0;
+        if (request === Request.SET_VRING_KICK) {
+          if (vq.kickFd >= 0) closeFd(vq.kickFd);
+          vq.kickFd = fd;
+          vq.kicked = true;
+          // Without PROTOCOL_FEATURES a ring starts when kicked; with it, on SET_VRING_ENABLE.
+          if (!this.has(Feature.USER_F_PROTOCOL_FEATURES)) this.#setEnabled(vq, true);
+        } else if (request === Request.SET_VRING_CALL) {
+          if (vq.callFd >= 0) closeFd(vq.callFd);
+          vq.callFd = fd;
+        } else {
+          if (vq.errFd >= 0) closeFd(vq.errFd);
+          vq.errFd = fd;
+        }
+        this.#checkReady();
+        return undefined;
+      }
+      case Request.SET_VRING_ENABLE: {
+        const vq = this.#vring(p.getUint32(0, true), request);
+        const on = p.getUint32(4, true);
+        if (on > 1) throw new NicError('NIC_EINVAL', `vhost-user SET_VRING_ENABLE: state ${on} (0 or 1)`);
+        this.#setEnabled(vq, on === 1);
+        this.#checkReady();
+        return undefined;
+      }
+      case Request.NET_SET_MTU: {
+        const mtu = Number(p.getBigUint64(0, true));
+        if (mtu < 68 || mtu > 65535) throw new NicError('NIC_EINVAL', `vhost-user NET_SET_MTU: ${mtu} (68 to 65535)`);
+        this.mtu = mtu;
+        return undefined;
+      }
+      case Request.SEND_RARP:
+        return undefined;
+      case Request.SET_STATUS: {
+        const status = Number(p.getBigUint64(0, true));
+        if (status > 0xff) throw new NicError('NIC_EINVAL', `vhost-user SET_STATUS: 0x${status.toString(16)} is more than 8 bits`);
+        this.status = status;
+        if (status === 0) this.#stopDevice();
+        else this.#checkReady();
+        return undefined;
+      }
+      case Request.GET_STATUS:
+        return BigInt(this.status);
+      default:
+        throw new NicError('NIC_ENOTSUP', `vhost-user: ${requestName(request)} is not supported`);
+    }
+  }
+
+  #vring(index: number, request: number): Virtqueue {
+    if (index >= this.vrings.length) throw new NicError('NIC_EINVAL', `vhost-user ${requestName(request)}: vring ${index} (the device has ${this.vrings.length})`);
+    return this.vrings[index];
+  }
+
+  #setFeatures(value: bigint): undefined {
+    if ((value & ~this.config.features) !== 0n) throw new NicError('NIC_EINVAL', `vhost-user SET_FEATURES: 0x${value.toString(16)} has bits not offered`);
+    if (this.running && value !== this.features) throw new NicError('NIC_EBUSY', 'vhost-user SET_FEATURES: features cannot change while the device runs');
+    const changed = value !== this.features;
+    this.features = value;
+    for (const vq of this.vrings) this.#mapVring(vq);
+    if (changed) this.#ops.featuresChanged?.(this, value);
+    return undefined;
+  }
+
+  #setMemTable(p: DataView, fds: number[]): void {
+    let regions;
+    try {
+      regions = memTableRegions(p);
+    } catch (error) {
+      for (const fd of fds) closeFd(fd);
+      fds.length = 0;
+      throw error;
+    }
+    const taken = fds.splice(0);
+    const memory = new GuestMemory(regions, taken);
+    const old = this.memory;
+    this.memory = memory;
+    for (const vq of this.vrings) this.#mapVring(vq);
+    old?.unmap();
+  }
+
+  #mapVring(vq: Virtqueue): void {
+    if (!this.memory || !vq.addresses) return;
+    const hdrSize = this.has(Feature.F_VERSION_1) || this.has(Feature.NET_F_MRG_RXBUF) ? NET_HDR_SIZE : NET_HDR_SIZE_LEGACY;
+    const error = vq.map(this.memory, {
+      hdrSize,
+      mrgRxbuf: this.has(Feature.NET_F_MRG_RXBUF),
+      eventIdx: this.has(Feature.RING_F_EVENT_IDX),
+      indirect: this.has(Feature.RING_F_INDIRECT_DESC),
+    });
+    if (error) throw new NicError('NIC_EINVAL', `vhost-user: ${error}`);
+    vq.setNotification(false);
+  }
+
+  #setEnabled(vq: Virtqueue, on: boolean): void {
+    if (vq.enabled === on) return;
+    vq.enabled = on;
+    this.#ops.vringStateChanged?.(this, vq.index, on);
+  }
+
+  #checkReady(): void {
+    if (this.running) return;
+    const statusOk = !((this.protocolFeatures & bit(ProtocolFeature.STATUS)) !== 0n) || (this.status & STATUS_DRIVER_OK) !== 0;
+    if (this.vrings[0].ready && this.vrings[1].ready && statusOk) {
+      this.running = true;
+      this.#ops.newDevice?.(this);
+    }
+  }
+
+  #stopDevice(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.#ops.destroyDevice?.(this);
+  }
+
+  /** Stops the device and releases everything the frontend gave it (fds, mappings). */
+  reset(): void {
+    this.#stopDevice();
+    for (const vq of this.vrings) {
+      for (const fd of [vq.kickFd, vq.callFd, vq.errFd]) if (fd >= 0) closeFd(fd);
+      vq.kickFd = vq.callFd = vq.errFd = -1;
+      vq.kicked = false;
+      vq.enabled = false;
+      vq.unmap();
+      vq.addresses = undefined;
+      vq.num = 0;
+    }
+    this.memory?.unmap();
+    this.memory = undefined;
+    this.features = 0n;
+    this.protocolFeatures = 0n;
+    this.status = 0;
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * Fuzzers over what a frontend controls: the message parser (with the device's handlers
+ * behind it) and the descriptor-chain walker in both directions. `npm test` runs a short
+ * seeded pass; `npm run fuzz -w @nic/vhost` runs NIC_FUZZ_RUNS (100 000) inputs per target.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { Arena, MbufView, NicError, pktmbufPoolCreate, type Mempool } from '@nic/eal';
+import { checkMessage } from './message.js';
+import { VhostDevice } from './device.js';
+import { SUPPORTED_FEATURES, SUPPORTED_PROTOCOL_FEATURES } from './protocol.js';
+import { DESC_F_WRITE } from './virtqueue.js';
+import { GPA_BASE, GuestRing } from './__fixtures__/guest.js';
+
+const RUNS = Number(process.env.NIC_FUZZ_RUNS ?? 500);
+const SEED = process.env.NIC_FUZZ_RUNS ? Date.now() : 0x7657;
+const TIMEOUT = Math.max(30000, RUNS * 2);
+/** Inputs per synchronous stretch: the test yields between chunks so vitest's worker stays responsive. */
+const CHUNK = 5000;
+
+/** Runs `property` over RUNS inputs, in chunks with their own seeds. */
+async function check<T>(property: fc.IProperty<T>): Promise<void> {
+  for (let done = 0, k = 0; done < RUNS; done += CHUNK, k++) {
+    fc.assert(property, { numRuns: Math.min(CHUNK, RUNS - done), seed: SEED + k });
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+/** The guest region of the walker fuzz: rings at the start, an indirect table, buffers above. */
+const REGION = 0x4000;
+const INDIRECT_OFF = 0x1200;
+const BUFFERS = 0x2000;
+const NUM = 8;
+
+let arena: Arena;
+let pool: Mempool;
+let mbufs: MbufView;
+
+beforeAll(() => {
+  arena = Arena.anonymous(8 << 20);
+  pool = pktmbufPoolCreate(arena, 'vhost_fuzz', 255);
+  mbufs = new MbufView(arena);
+});
+afterAll(() => expect(pool.inUseCount()).toBe(0));
+
+const header = fc.record({
+  request: fc.oneof(fc.integer({ min: 0, max: 45 }), fc.nat()),
+  flags: fc.oneof(fc.constantFrom(1, 9), fc.nat()),
+});
+
+describe('fuzz: vhost-user messages', () => {
+  it(`checkMessage and the device's handlers refuse or accept ${RUNS} messages cleanly`, async () => {
+    await check(
+      fc.property(header, fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 0, max: 10 }), fc.boolean(), (h, bytes, fds, honestSize) => {
+        const payload = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        const size = honestSize ? bytes.length : (bytes.length * 7) % 301;
+        const device = new VhostDevice({ features: SUPPORTED_FEATURES, protocolFeatures: SUPPORTED_PROTOCOL_FEATURES, queuePairs: 2 });
+        try {
+          checkMessage({ ...h, size }, payload, fds);
+        } catch (e) {
+          if (!(e instanceof NicError)) throw e;
+          return;
+        }
+        expect(size).toBe(bytes.length);
+        // Accepted with fds: only KICK/CALL/ERR (one fd) or a memory table; hand the device no real fds.
+        if (fds > 0) return;
+        try {
+          device.handle(h.request, payload, []);
+        } catch (e) {
+          if (!(e instanceof NicError)) throw e;
+        } finally {
+          device.reset();
+        }
+      }),
+    );
+  }, TIMEOUT);
+});
+
+const desc = fc.record({
+  kind: fc.integer({ min: 0, max: 4 }),
+  off: fc.integer({ min: 0, max: REGION }),
+  len: fc.oneof(fc.integer({ min: 0, max: 64 }), fc.integer({ min: 0, max: REGION }), fc.nat()),
+  flags: fc.integer({ min: 0, max: 7 }),
+  next: fc.integer({ min: 0, max: NUM + 2 }),
+});
+const chains = fc.record({
+  table: fc.array(desc, { minLength: NUM, maxLength: NUM }),
+  indirect: fc.array(desc, { minLength: NUM, maxLength: NUM }),
+  heads: fc.array(fc.integer({ min: 0, max: NUM + 2 }), { maxLength: NUM }),
+});
+
+/** The guest address a fuzzed descriptor points at. */
+function address(d: { kind: number; off: number }): number {
+  switch (d.kind) {
+    case 0:
+      return GPA_BASE + BUFFERS + (d.off % (REGION - BUFFERS));
+    case 1:
+      return GPA_BASE + INDIRECT_OFF;
+    case 2:
+      return GPA_BASE + REGION - (d.off % 64);
+    case 3:
+      return d.off; // below the region
+    default:
+      return GPA_BASE + d.off;
+  }
+}
+
+function layOut(ring: GuestRing, c: { table: (typeof desc extends fc.Arbitrary<infer T> ? T : never)[]; indirect: typeof c.table; heads: number[] }): void {
+  ring.reset();
+  c.table.forEach((d, i) => ring.desc(i, address(d), d.len >>> 0, d.flags, d.next));
+  c.indirect.forEach((d, i) => ring.desc(i, address(d), d.len >>> 0, d.flags, d.next, INDIRECT_OFF));
+  for (const h of c.heads) ring.push(h);
+}
+
+/** Guest bytes a chain walk may write: the buffers of writable descriptors, direct or in the indirect table. */
+function writable(ring: GuestRing, c: { table: { kind: number; off: number; len: number; flags: number }[]; indirect: typeof c.table }, withUsed = false): Uint8Array {
+  const ok = new Uint8Array(REGION);
+  for (const d of [...c.table, ...c.indirect]) {
+    if (!(d.flags & DESC_F_WRITE)) continue;
+    const start = address(d) - GPA_BASE;
+    for (let i = Math.max(0, start); i < Math.min(REGION, start + (d.len >>> 0)); i++) ok[i] = 1;
+  }
+  // The used ring (flags, idx, entries, avail_event).
+  if (withUsed) for (let i = ring.usedOff; i < ring.usedOff + 4 + 8 * NUM + 2; i++) ok[i] = 1;
+  return ok;
+}
+
+describe('fuzz: descriptor chains', () => {
+  it(`dequeue walks ${RUNS} hostile rings without throwing, hanging or overrunning`, async () => {
+    const ring = new GuestRing(NUM, REGION);
+    const out = new Uint32Array(NUM);
+    try {
+      await check(
+        fc.property(chains, (c) => {
+          layOut(ring, c);
+          const vq = ring.vq;
+          const n = vq.dequeueBurst(arena, mbufs, pool, out, NUM, 0);
+          for (let i = 0; i < n; i++) expect(mbufs.dataLen(out[i])).toBeLessThanOrEqual(mbufs.bufLen(out[i]) - 128);
+          mbufs.freeBulk(out, n, 0);
+          expect(n + vq.errors + vq.dropped).toBe(c.heads.length);
+          expect(ring.usedIdx()).toBe(c.heads.length);
+          for (let i = 0; i < c.heads.length; i++) expect(ring.used(i)).toEqual({ id: c.heads[i], len: 0 });
+        }),
+      );
+    } finally {
+      ring.close();
+    }
+  }, TIMEOUT);
+
+  it(`enqueue writes only into writable guest buffers over ${RUNS} hostile rings`, async () => {
+    const ring = new GuestRing(NUM, REGION);
+    const handles = new Uint32Array(NUM);
+    const before = new Uint8Array(REGION);
+    try {
+      await check(
+        fc.property(chains, fc.integer({ min: 1, max: 1500 }), (c, len) => {
+          layOut(ring, c);
+          ring.u8.fill(0xaa, BUFFERS, REGION);
+          before.set(ring.u8.subarray(0, REGION));
+          const vq = ring.vq;
+          expect(mbufs.allocBulk(pool, handles, NUM, 0)).toBe(0);
+          for (let i = 0; i < NUM; i++) {
+            mbufs.setDataLen(handles[i], len);
+            mbufs.setPktLen(handles[i], len);
+          }
+          const placed = vq.enqueueBurst(arena, handles, NUM, 0);
+          mbufs.freeBulk(handles, NUM, 0);
+          expect(placed).toBeLessThanOrEqual(c.heads.length);
+          expect(ring.usedIdx()).toBe(placed);
+          const writableRings = writable(ring, c).subarray(0, BUFFERS).some((b) => b === 1);
+          const ok = writable(ring, c, true);
+          // With its rings writable, the guest rewrites descriptors under the walk (as a racing
+          // guest would): then the walk must only stay clean, the buffers are no longer known.
+          if (!writableRings) for (let i = 0; i < REGION; i++) if (ring.u8[i] !== before[i] && !ok[i]) throw new Error(`guest byte 0x${i.toString(16)} written outside any writable buffer`);
+          // A guest may hand its own rings out as rx buffers; then only its own ring entries are garbled.
+          const ringsWritable = writableRings;
+          for (let i = 0; i < placed; i++) {
+            const u = ring.used(i);
+            if (ringsWritable) continue;
+            expect(u.id).toBe(c.heads[i]);
+            expect(u.len === 0 || u.len === 12 + len).toBe(true);
+          }
+        }),
+      );
+    } finally {
+      ring.close();
+    }
+  }, TIMEOUT);
+});

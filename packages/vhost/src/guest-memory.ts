@@ -1,0 +1,118 @@
+/**
+ * The frontend's memory as SET_MEM_TABLE described it: each region's fd mapped with its own
+ * `mmap_offset`, and translation of guest-physical (descriptor buffers) and frontend-virtual
+ * (ring) addresses that always checks the whole length lies inside one region (the check
+ * behind CVE-2018-1059: a range running past a region is refused, never clipped).
+ */
+import { NicError, closeFd, mapFd, type MemoryMapping } from '@nic/native';
+import { MAX_MEM_REGIONS } from './protocol.js';
+
+/** One region as the frontend described it (numbers: every field was checked to be < 2^53). */
+export interface RegionDescription {
+  readonly guestPhysAddr: number;
+  readonly size: number;
+  readonly userspaceAddr: number;
+  readonly mmapOffset: number;
+}
+
+/** The guest's memory, mapped. Built once per SET_MEM_TABLE; {@link GuestMemory.unmap} releases it. */
+export class GuestMemory {
+  readonly regions: readonly RegionDescription[];
+  /** Byte view of each region, from its first guest byte. */
+  readonly u8: Uint8Array[] = [];
+  readonly u16: Uint16Array[] = [];
+  readonly u32: Uint32Array[] = [];
+  readonly #gpa: Float64Array;
+  readonly #uva: Float64Array;
+  readonly #size: Float64Array;
+  readonly #mappings: MemoryMapping[] = [];
+  /** Region of the last successful translation. */
+  region = -1;
+
+  /**
+   * Maps `fds[i]` for `regions[i]` (the fds are closed here, mapped or not).
+   * @throws NicError `NIC_EINVAL` for overlapping regions, `NIC_ENOMEM`/`NIC_EINVAL` from the
+   * mapping, naming the region; nothing stays mapped then.
+   */
+  constructor(regions: readonly RegionDescription[], fds: readonly number[]) {
+    if (regions.length > MAX_MEM_REGIONS || regions.length !== fds.length) {
+      for (const fd of fds) closeFd(fd);
+      throw new NicError('NIC_EINVAL', `vhost memory table: ${regions.length} regions with ${fds.length} fds`);
+    }
+    this.regions = regions;
+    const n = regions.length;
+    this.#gpa = new Float64Array(n);
+    this.#uva = new Float64Array(n);
+    this.#size = new Float64Array(n);
+    try {
+      for (let i = 0; i < n; i++) {
+        const r = regions[i];
+        for (let j = 0; j < i; j++) {
+          const o = regions[j];
+          if (r.guestPhysAddr < o.guestPhysAddr + o.size && o.guestPhysAddr < r.guestPhysAddr + r.size) {
+            throw new NicError('NIC_EINVAL', `vhost memory table: region ${i} overlaps region ${j} in guest-physical space`);
+          }
+        }
+        let mapping: MemoryMapping;
+        try {
+          mapping = mapFd(fds[i], { offset: 0, length: r.mmapOffset + r.size, writable: true });
+        } catch (cause) {
+          throw new NicError('NIC_EINVAL', `vhost memory table: cannot map region ${i} (${r.size} bytes at fd offset ${r.mmapOffset})`, { cause });
+        }
+        this.#mappings.push(mapping);
+        const start = r.mmapOffset;
+        this.u8.push(new Uint8Array(mapping.buffer, start, r.size));
+        // The 16- and 32-bit views start at the region (rings are aligned within it); an
+        // unaligned mmap_offset leaves them undefined-looking, so rings there are refused.
+        const aligned = start % 4 === 0;
+        this.u16.push(aligned ? new Uint16Array(mapping.buffer, start, r.size >>> 1) : new Uint16Array(0));
+        this.u32.push(aligned ? new Uint32Array(mapping.buffer, start, r.size >>> 2) : new Uint32Array(0));
+        this.#gpa[i] = r.guestPhysAddr;
+        this.#uva[i] = r.userspaceAddr;
+        this.#size[i] = r.size;
+      }
+    } catch (error) {
+      this.unmap();
+      throw error;
+    } finally {
+      for (const fd of fds) closeFd(fd);
+    }
+  }
+
+  /**
+   * The offset within region {@link GuestMemory.region} of guest-physical `addr`, when all of
+   * `[addr, addr + len)` lies inside that one region; otherwise -1.
+   */
+  gpa(addr: number, len: number): number {
+    const gpa = this.#gpa;
+    const size = this.#size;
+    for (let i = 0; i < gpa.length; i++) {
+      const off = addr - gpa[i];
+      if (off >= 0 && off + len <= size[i]) {
+        this.region = i;
+        return off;
+      }
+    }
+    return -1;
+  }
+
+  /** As {@link GuestMemory.gpa}, for a frontend virtual address (ring addresses). */
+  uva(addr: number, len: number): number {
+    const uva = this.#uva;
+    const size = this.#size;
+    for (let i = 0; i < uva.length; i++) {
+      const off = addr - uva[i];
+      if (off >= 0 && off + len <= size[i]) {
+        this.region = i;
+        return off;
+      }
+    }
+    return -1;
+  }
+
+  /** Unmaps every region; views read zeros afterwards. */
+  unmap(): void {
+    for (const m of this.#mappings) if (m.mapped) m.unmap();
+    this.#mappings.length = 0;
+  }
+}

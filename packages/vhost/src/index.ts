@@ -1,0 +1,11 @@
+/**
+ * @nic/vhost: the vhost-user backend library (DPDK's rte_vhost). A {@link VhostUserSocket}
+ * serves (or connects to) a frontend such as QEMU or DPDK's net_virtio_user; its
+ * {@link VhostDevice} negotiates features and the memory table, and each vring
+ * (`device.vrings[i]`, a `Virtqueue`) moves packets between guest buffers and arena mbufs.
+ * Layers built on it (net_vhost, vDPA) also use `@nic/vhost/driver`.
+ */
+export * from './protocol.js';
+export { VhostDevice, STATUS_DRIVER_OK, type Reply, type VhostDeviceConfig, type VhostDeviceOps } from './device.js';
+export { VhostUserSocket, type VhostUserSocketOptions } from './socket.js';
+export type { Virtqueue, VringAddresses } from './virtqueue.js';
