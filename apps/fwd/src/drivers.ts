@@ -11,3 +11,4 @@ import '@nic/pmd-af-packet';
 import '@nic/pmd-null';
 import '@nic/pmd-igb';
 import '@nic/pmd-ixgbe';
+import '@nic/pmd-vhost';

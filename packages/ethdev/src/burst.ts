@@ -13,8 +13,8 @@
  * everything the control thread wrote before it.
  *
  * Unlike DPDK, which leaves it undefined, a burst on a port that is not started (stopped,
- * never started, or closed) returns 0; with a stopped port, the packets of a tx burst stay
- * the caller's to free.
+ * never started, or closed) or on a stopped queue of a started port returns 0; then the
+ * packets of a tx burst stay the caller's to free.
  */
 import { NicError } from '@nic/eal';
 import { currentView, views } from './view.js';

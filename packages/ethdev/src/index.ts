@@ -27,6 +27,7 @@ export { ports, isValidPort, portIdByName, portName, portState, portEal } from '
 export { configure, confGet } from './configure.js';
 export { rxQueueSetup, txQueueSetup } from './queue.js';
 export { start, stop, close, reset } from './lifecycle.js';
+export { rxQueueStart, rxQueueStop, txQueueStart, txQueueStop, rxQueueState, txQueueState } from './queue-state.js';
 export { rxBurst, txBurst } from './burst.js';
 export { infoGet, ETHER_MIN_MTU, ETHER_MTU } from './info.js';
 export { linkGet, linkGetNowait, setLinkUp, setLinkDown } from './link.js';

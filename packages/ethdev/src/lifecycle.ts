@@ -22,8 +22,9 @@ function restoreConfig(d: EthDev): void {
 }
 
 /**
- * Starts `port`: every configured queue must be set up. Starting a started port does
- * nothing. Without `intrConf.lsc`, the link is refreshed once without waiting. From the
+ * Starts `port`: every configured queue must be set up, and starts with it unless it was
+ * set up with `deferredStart` (then `rxQueueStart`/`txQueueStart` start it). Starting a
+ * started port does nothing. Without `intrConf.lsc`, the link is refreshed once without waiting. From the
  * next burst on, every lcore's queue views see the port started.
  * @throws NicError `NIC_EINVAL` when the port is not configured or a queue is not set up
  *   (named); whatever the driver's start throws.
@@ -38,6 +39,7 @@ export function start(port: number): void {
   const missing = missingQueue(d);
   if (missing !== undefined) throw new NicError('NIC_EINVAL', `start: port ${port}: ${missing} is not set up`);
   d.ops.start(d);
+  setQueuesStarted(d, (q) => d.rxQueues[q]?.conf.deferredStart !== true, (q) => d.txQueues[q]?.conf.deferredStart !== true);
   d.data.state = PortState.STARTED;
   try {
     restoreConfig(d);
@@ -48,6 +50,11 @@ export function start(port: number): void {
   const update = d.ops.linkUpdate?.bind(d.ops);
   if (!d.conf.intrConf.lsc && update) refreshLink(d, update);
   d.data.bumpGen();
+}
+
+function setQueuesStarted(d: EthDev, rx: (q: number) => boolean, tx: (q: number) => boolean): void {
+  for (let q = 0; q < d.data.nbRxQueues; q++) d.data.setRxQueueStarted(q, rx(q));
+  for (let q = 0; q < d.data.nbTxQueues; q++) d.data.setTxQueueStarted(q, tx(q));
 }
 
 /**
@@ -62,13 +69,18 @@ export function stop(port: number): void {
     log.info(`port ${port} already stopped`);
     return;
   }
-  d.data.state = PortState.STOPPED;
-  d.data.bumpGen();
+  const data = d.data;
+  const rxStarted = Array.from({ length: data.nbRxQueues }, (_, q) => data.rxQueueStarted(q));
+  const txStarted = Array.from({ length: data.nbTxQueues }, (_, q) => data.txQueueStarted(q));
+  setQueuesStarted(d, () => false, () => false);
+  data.state = PortState.STOPPED;
+  data.bumpGen();
   try {
     d.ops.stop(d);
   } catch (e) {
-    d.data.state = PortState.STARTED;
-    d.data.bumpGen();
+    setQueuesStarted(d, (q) => rxStarted[q], (q) => txStarted[q]);
+    data.state = PortState.STARTED;
+    data.bumpGen();
     throw e;
   }
 }

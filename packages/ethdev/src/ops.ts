@@ -87,6 +87,21 @@ export interface EthdevOps {
   rxQueueRelease?(dev: EthDev, queue: number): void;
   /** Frees tx queue `queue` and returns the mbufs it holds (`tx_queue_release`). */
   txQueueRelease?(dev: EthDev, queue: number): void;
+  /**
+   * Starts rx queue `queue` of the started port (`rx_queue_start`): gives its ring fresh
+   * mbufs and lets the device fill it. A driver that has it must also leave the queues set up
+   * with `deferredStart` stopped in {@link start}; ethdev records the queue states.
+   */
+  rxQueueStart?(dev: EthDev, queue: number): void;
+  /**
+   * Stops rx queue `queue` (`rx_queue_stop`): the device no longer fills it, its mbufs go
+   * back to their pool and the queue is as just set up. Queue views already see it stopped.
+   */
+  rxQueueStop?(dev: EthDev, queue: number): void;
+  /** Starts tx queue `queue` of the started port (`tx_queue_start`), empty. */
+  txQueueStart?(dev: EthDev, queue: number): void;
+  /** Stops tx queue `queue` (`tx_queue_stop`) after what it holds went out; its mbufs go back to their pools. */
+  txQueueStop?(dev: EthDev, queue: number): void;
 }
 
 /** One thread's receive side of one queue. */

@@ -95,6 +95,10 @@ function checkNotStarted(what: string, d: EthDev): void {
   if (d.state === PortState.STARTED) throw new NicError('NIC_EBUSY', `${what}: port ${d.port} is started (stop it first)`);
 }
 
+function noDeferredStart(what: string, d: EthDev): NicError {
+  return new NicError('NIC_ENOTSUP', `${what}: port ${d.port} (${d.driverName}) cannot start a queue on its own, so no queue can defer its start`);
+}
+
 function isMempool(value: unknown): value is Mempool {
   return typeof value === 'object' && value !== null && typeof (value as Mempool).getBulk === 'function' && typeof (value as Mempool).privOffset === 'number';
 }
@@ -105,7 +109,8 @@ function isMempool(value: unknown): value is Mempool {
  * configured and not started.
  * @throws NicError `NIC_EINVAL` for a queue beyond the configured count, a descriptor count
  *   outside `rxDescLim`, a pool that is no pktmbuf pool or whose buffers are too small, or
- *   per-queue offloads the driver lacks (named); `NIC_EBUSY` when the port is started.
+ *   per-queue offloads the driver lacks (named); `NIC_EBUSY` when the port is started;
+ *   `NIC_ENOTSUP` for `deferredStart` when the driver cannot start a queue on its own.
  */
 export function rxQueueSetup(port: number, queue: number, nbDesc: number, conf: RxConf | undefined, mempool: Mempool): void {
   const d = dev(port);
@@ -119,8 +124,9 @@ export function rxQueueSetup(port: number, queue: number, nbDesc: number, conf: 
   }
   const n = resolveDesc(what, d, nbDesc, info.defaultRxPortConf.ringSize, info.rxDescLim);
   checkNotStarted(what, d);
-  const queueConf: RxConf = { offloads: conf?.offloads ?? 0 };
+  const queueConf: RxConf = { offloads: conf?.offloads ?? 0, deferredStart: conf?.deferredStart === true };
   checkQueueOffloads(what, d, queueConf.offloads ?? 0, d.conf.rxMode.offloads, info.rxQueueOffloadCapa, RxOffload);
+  if (queueConf.deferredStart && !d.ops.rxQueueStart) throw noDeferredStart(what, d);
   releaseRxQueue(d, queue);
   d.ops.rxQueueSetup(d, queue, n, queueConf, mempool);
   d.rxQueues[queue] = { nbDesc: n, conf: queueConf, mempool };
@@ -144,8 +150,9 @@ export function txQueueSetup(port: number, queue: number, nbDesc: number, conf?:
   const info = devInfo(d);
   const n = resolveDesc(what, d, nbDesc, info.defaultTxPortConf.ringSize, info.txDescLim);
   checkNotStarted(what, d);
-  const queueConf: TxConf = { offloads: conf?.offloads ?? 0 };
+  const queueConf: TxConf = { offloads: conf?.offloads ?? 0, deferredStart: conf?.deferredStart === true };
   checkQueueOffloads(what, d, queueConf.offloads ?? 0, d.conf.txMode.offloads, info.txQueueOffloadCapa, TxOffload);
+  if (queueConf.deferredStart && !d.ops.txQueueStart) throw noDeferredStart(what, d);
   releaseTxQueue(d, queue);
   d.ops.txQueueSetup(d, queue, n, queueConf);
   d.txQueues[queue] = { nbDesc: n, conf: queueConf };

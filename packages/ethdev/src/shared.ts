@@ -38,6 +38,7 @@
  * | {@link QB_STATE}    | u32     | 1 once the queue is set up                             |
  * | {@link QB_NB_DESC}  | u32     | descriptors asked for at setup                         |
  * | {@link QB_MEMPOOL}  | u32     | rx: arena offset of the queue's mempool                |
+ * | {@link QB_RUN}      | u32     | {@link QUEUE_STARTED} while the queue moves packets    |
  *
  * Counters are 64-bit as two u32 words; a reader racing a writer may see a low word that
  * wrapped before the high word moved, as on 32-bit DPDK targets.
@@ -136,6 +137,12 @@ export const QB_NB_DESC = 44;
 export const QB_MEMPOOL = 48;
 /** {@link QB_STATE} of a queue that is set up. */
 export const QUEUE_SETUP = 1;
+/** Queue block: whether the queue is started (`rx_queue_state`), {@link QUEUE_STOPPED} or {@link QUEUE_STARTED}. */
+export const QB_RUN = 52;
+/** {@link QB_RUN} of a queue that is stopped (`RTE_ETH_QUEUE_STATE_STOPPED`): its bursts return 0. */
+export const QUEUE_STOPPED = 0;
+/** {@link QB_RUN} of a queue that is started (`RTE_ETH_QUEUE_STATE_STARTED`). */
+export const QUEUE_STARTED = 1;
 
 /**
  * Where a port stands, as DPDK's `dev_configured`/`dev_started` plus the slot states:
@@ -321,6 +328,26 @@ export class PortData {
   /** Arena byte offset of the block of tx queue `queue`. */
   txBlock(queue: number): number {
     return this.queuesOffset + (this.nbRxQueues + queue) * QUEUE_BLOCK_SIZE;
+  }
+
+  /** Whether rx queue `queue` is started. */
+  rxQueueStarted(queue: number): boolean {
+    return Atomics.load(this.arena.u32, (this.rxBlock(queue) + QB_RUN) >>> 2) === QUEUE_STARTED;
+  }
+
+  /** Whether tx queue `queue` is started. */
+  txQueueStarted(queue: number): boolean {
+    return Atomics.load(this.arena.u32, (this.txBlock(queue) + QB_RUN) >>> 2) === QUEUE_STARTED;
+  }
+
+  /** @internal Records whether rx queue `queue` is started; the caller bumps the generation. */
+  setRxQueueStarted(queue: number, started: boolean): void {
+    Atomics.store(this.arena.u32, (this.rxBlock(queue) + QB_RUN) >>> 2, started ? QUEUE_STARTED : QUEUE_STOPPED);
+  }
+
+  /** @internal Records whether tx queue `queue` is started; the caller bumps the generation. */
+  setTxQueueStarted(queue: number, started: boolean): void {
+    Atomics.store(this.arena.u32, (this.txBlock(queue) + QB_RUN) >>> 2, started ? QUEUE_STARTED : QUEUE_STOPPED);
   }
 
   /** @internal Claims the slot for a new port (control thread, table lock not needed: one controller). */

@@ -61,12 +61,16 @@ export interface ResolvedEthConf {
 export interface RxConf {
   /** {@link RxOffload} bits for this queue only; beyond the port's, they must be in `rxQueueOffloadCapa`. */
   readonly offloads?: number;
+  /** Leave the queue stopped when the port starts, for `rxQueueStart` later (`rx_deferred_start`). */
+  readonly deferredStart?: boolean;
 }
 
 /** Per-queue tx settings (`struct rte_eth_txconf`). */
 export interface TxConf {
   /** {@link TxOffload} bits for this queue only; beyond the port's, they must be in `txQueueOffloadCapa`. */
   readonly offloads?: number;
+  /** Leave the queue stopped when the port starts, for `txQueueStart` later (`tx_deferred_start`). */
+  readonly deferredStart?: boolean;
 }
 
 /** Descriptor count limits of a queue (`struct rte_eth_desc_lim`). */

@@ -75,13 +75,19 @@ export function currentView(port: number): PortView {
   }
 }
 
+/** The view of a stopped queue of a started port: its bursts move nothing. */
+const STOPPED_QUEUE: RxQueue & TxQueue = {
+  rxBurst: () => 0,
+  txBurst: () => 0,
+};
+
 function build(data: PortData, gen: number): PortView {
   const started = data.state === PortState.STARTED;
   const base = { u32: data.arena.u32, genWord: data.fieldWord(PE_GEN), gen, started, data };
   if (!started) return { ...base, rx: [], tx: [], rxIntrs: [] };
   const driver = ethdevDriver(data.driverName);
-  const rx = Array.from({ length: data.nbRxQueues }, (_, q) => driver.rxQueue(data, q));
-  const tx = Array.from({ length: data.nbTxQueues }, (_, q) => driver.txQueue(data, q));
+  const rx = Array.from({ length: data.nbRxQueues }, (_, q) => (data.rxQueueStarted(q) ? driver.rxQueue(data, q) : STOPPED_QUEUE));
+  const tx = Array.from({ length: data.nbTxQueues }, (_, q) => (data.txQueueStarted(q) ? driver.txQueue(data, q) : STOPPED_QUEUE));
   const intrOf = driver.rxQueueIntr?.bind(driver);
   const rxIntrs = intrOf && (data.flags & PF_INTR_RXQ) !== 0 ? rx.map((_, q) => intrOf(data, q)) : [];
   return { ...base, rx, tx, rxIntrs };

@@ -3,9 +3,10 @@
  * queue set-up and release over the shared queue records, link reads and the wait for the
  * link, promiscuous and all-multicast modes on the family's filter control register, receive
  * addresses, the multicast and VLAN tables, RSS key and table, clear-on-read counters as
- * extended statistics. Each driver extends {@link IntelPortOps} with what differs: start and
- * stop (the enable sequences), MTU, the statistics ethdev sums, link set-up, and whatever its
- * chip adds to a receive address.
+ * extended statistics, starting and stopping one queue. Each driver extends
+ * {@link IntelPortOps} with what differs: start and stop (the enable sequences, a queue's
+ * among them), MTU, the statistics ethdev sums, link set-up, and whatever its chip adds to a
+ * receive address.
  */
 import { NicError, pktmbufDataRoomSize, type Arena, type Mempool } from '@nic/eal';
 import { MBUF_HEADROOM } from '@nic/eal/layout';
@@ -27,9 +28,9 @@ import {
 } from '@nic/ethdev/driver';
 import { DESC_COUNT_ALIGN, DESC_SIZE } from './desc.js';
 import { mtaUpdate, rarClear, rarSet, vftaSet } from './filters.js';
-import type { IntelHw, IntelLink } from './hw.js';
+import { HwError, type IntelHw, type IntelLink } from './hw.js';
 import { Q_NB_DESC, Q_RING, TQF_FAST_FREE, type PrivLayout } from './layout.js';
-import { freeQueueZone, queueZoneName, rxQueueInit, txQueueInit } from './queues.js';
+import { freeQueueZone, queueZoneName, rxQueueDrain, rxQueueFill, rxQueueInit, txQueueDrain, txQueueInit, txQueueReset } from './queues.js';
 import { mrqcValue, RETA_ENTRIES, retaRoundRobin, retaWrite, RSS_KEY_SIZE, rssKeyWrite, type MrqcBits } from './rss.js';
 import { accumulateCounters, type CounterDef } from './stats.js';
 
@@ -45,6 +46,7 @@ export interface IntelPortRegisters {
   RAL(n: number): number;
   RAH(n: number): number;
   RDT(q: number): number;
+  TDH(q: number): number;
   TDT(q: number): number;
   readonly VFTA: number;
   readonly MTA: number;
@@ -88,6 +90,8 @@ export interface IntelFamily {
 const MIN_MTU = 68;
 const PREFERRED_RING_SIZE = 256;
 const PREFERRED_BURST = 32;
+/** Polls of TDH reaching TDT, 1 ms apart, before a tx queue stops anyway (DPDK's `ixgbe_dev_tx_queue_stop` waits 10 x 1 ms). */
+const TX_DRAIN_POLLS = 10;
 /** How long `linkGet` waits for the link (DPDK polls 90 x 100 ms). */
 const LINK_WAIT_POLLS = 90;
 const LINK_WAIT_MS = 100;
@@ -120,6 +124,14 @@ export abstract class IntelPortOps implements EthdevOps {
   abstract setLinkDown(): void;
   /** The link as the device shows it now. */
   protected abstract readLink(): IntelLink;
+  /** Enables rx queue `queue`, its ring filled: the family's enable handshake, then RDT hands `nbDesc - 1` descriptors over. */
+  protected abstract rxQueueEnable(queue: number, nbDesc: number): void;
+  /** Disables rx queue `queue` and waits for the device to let it go. */
+  protected abstract rxQueueDisable(queue: number): void;
+  /** Enables tx queue `queue`, empty, head and tail at 0. */
+  protected abstract txQueueEnable(queue: number): void;
+  /** Disables tx queue `queue` and waits for the device to let it go. */
+  protected abstract txQueueDisable(queue: number): void;
 
   infoGet(): PmdDevInfo {
     const f = this.family;
@@ -179,6 +191,44 @@ export abstract class IntelPortOps implements EthdevOps {
 
   txQueueRelease(dev: EthDev, queue: number): void {
     freeQueueZone(dev.eal.arena, queueZoneName(this.family.name, dev.port, 'tx', queue));
+  }
+
+  /** Starts rx queue `queue` of the started port (`rx_queue_start`): fresh mbufs, then the enable. */
+  rxQueueStart(dev: EthDev, queue: number): void {
+    const setup = dev.rxQueues[queue];
+    if (!setup) throw new NicError('NIC_EINVAL', `${dev.name}: rx queue ${queue} is not set up`);
+    const rec = this.family.layout.rxRecord(dev.data.privOffset, queue);
+    rxQueueFill(dev.eal.arena, rec, setup.mempool, `${dev.name} rx queue ${queue}`);
+    try {
+      this.guarded(dev, () => this.rxQueueEnable(queue, setup.nbDesc));
+    } catch (e) {
+      this.quietly(() => this.rxQueueDisable(queue));
+      rxQueueDrain(dev.eal.arena, rec);
+      throw e;
+    }
+  }
+
+  /** Stops rx queue `queue` (`rx_queue_stop`): disabled, then its mbufs back to the pool. */
+  rxQueueStop(dev: EthDev, queue: number): void {
+    this.guarded(dev, () => this.rxQueueDisable(queue));
+    rxQueueDrain(dev.eal.arena, this.family.layout.rxRecord(dev.data.privOffset, queue));
+  }
+
+  /** Starts tx queue `queue` of the started port (`tx_queue_start`), empty. */
+  txQueueStart(dev: EthDev, queue: number): void {
+    txQueueReset(dev.eal.arena, this.family.layout.txRecord(dev.data.privOffset, queue));
+    this.guarded(dev, () => this.txQueueEnable(queue));
+  }
+
+  /**
+   * Stops tx queue `queue` (`tx_queue_stop`): waits a little for the device to send what the
+   * queue holds (TDH reaching TDT), disables it, and frees its mbufs.
+   */
+  txQueueStop(dev: EthDev, queue: number): void {
+    const { hw, family: f } = this;
+    this.quietly(() => hw.poll(f.regs.TDH(queue), (v) => v === hw.read(f.regs.TDT(queue)), TX_DRAIN_POLLS, 1, `tx queue ${queue} drain (TDH = TDT)`));
+    this.guarded(dev, () => this.txQueueDisable(queue));
+    txQueueDrain(dev.eal.arena, this.family.layout.txRecord(dev.data.privOffset, queue));
   }
 
   close(dev: EthDev): void {
@@ -321,6 +371,30 @@ export abstract class IntelPortOps implements EthdevOps {
   protected updateLink(dev: EthDev): boolean {
     const link = this.readLink();
     return linkStatusSet(dev, { up: link.up, speed: link.up ? link.speed : LinkSpeed.NONE, fullDuplex: link.fullDuplex, autoneg: true });
+  }
+
+  /** Runs a register sequence, a hardware failure becoming a `NicError` naming the port. */
+  protected guarded(dev: EthDev, step: () => void): void {
+    try {
+      step();
+    } catch (e) {
+      throw this.hwFailure(dev, e);
+    }
+  }
+
+  /** Runs a register sequence whose hardware failure is not fatal (a queue that does not let go at stop: the reset at close takes it). */
+  protected quietly(step: () => void): void {
+    try {
+      step();
+    } catch (e) {
+      if (!(e instanceof HwError)) throw e;
+    }
+  }
+
+  /** A hardware failure as a `NicError` naming the port (`NIC_ENODEV` for a removed device); anything else as it is. */
+  protected hwFailure(dev: EthDev, e: unknown): unknown {
+    if (!(e instanceof HwError)) return e;
+    return new NicError(e.kind === 'removed' ? 'NIC_ENODEV' : 'NIC_EIO', `${dev.name}: ${e.message}`, { cause: e });
   }
 
   async #waitLink(dev: EthDev): Promise<void> {

@@ -22,6 +22,8 @@ import {
   rxIntrEnable,
   rxIntrFd,
   rxQueueSetup,
+  rxQueueStart,
+  rxQueueStop,
   setMcAddrList,
   start,
   statsGet,
@@ -29,6 +31,8 @@ import {
   txBurst,
   TxOffload,
   txQueueSetup,
+  txQueueStart,
+  txQueueStop,
   vlanFilterSet,
   xstatsGet,
   xstatsGetNames,
@@ -80,10 +84,10 @@ function setUp(port: number, conf: Parameters<typeof configure>[3] = {}, queues 
   start(port);
 }
 
-function send(port: number, frames: readonly Uint8Array[], segment?: number, handlesIn?: Uint32Array): number {
+function send(port: number, frames: readonly Uint8Array[], segment?: number, handlesIn?: Uint32Array, queue = 0): number {
   const handles = handlesIn?.subarray(0, frames.length) ?? new Uint32Array(frames.length);
   frames.forEach((f, i) => (handles[i] = framePacket(eal, pool, f, segment)));
-  const sent = txBurst(port, 0, handles, handles.length);
+  const sent = txBurst(port, queue, handles, handles.length);
   mbufs.freeBulk(handles, handles.length - sent, sent);
   return sent;
 }
@@ -114,6 +118,16 @@ function unicast(dst: Uint8Array, tag: number, length = 100): Uint8Array {
   const f = testFrame(tag, length);
   f.set(dst, 0);
   return f;
+}
+
+const RSS_TCP = { rxMode: { mqMode: 'rss', offloads: RxOffload.RSS_HASH }, rss: { hf: RssHf.NONFRAG_IPV4_TCP } } as const;
+
+/** An IPv4/TCP frame to `dst` of flow `flow` (40 header bytes, padded to a minimum frame), and its RSS hash input (addresses, then ports). */
+function tcpFrame(dst: Uint8Array, flow: number): { frame: Uint8Array; input: Uint8Array } {
+  const ip = new Uint8Array(46);
+  ip.set([0x45, 0, 0, 40, 0, 0, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 1, flow]);
+  ip.set([0x30, 0x39, 0, 80 + flow], 20);
+  return { frame: etherFrame(dst, Uint8Array.of(2, 0, 0, 0, 0, 1), 0x0800, ip), input: Uint8Array.of(10, 0, 0, 1, 10, 0, 1, flow, 0x30, 0x39, 0, 80 + flow) };
 }
 
 describe('net_e1000_igb moving packets between two modelled 82576 ports', () => {
@@ -226,16 +240,11 @@ describe('net_e1000_igb moving packets between two modelled 82576 ports', () => 
   });
 
   it('spreads IPv4/TCP flows over four queues by the Toeplitz hash and reports the hash', () => {
-    setUp(p1, { rxMode: { mqMode: 'rss', offloads: RxOffload.RSS_HASH }, rss: { hf: RssHf.NONFRAG_IPV4_TCP } }, 4);
+    setUp(p1, RSS_TCP, 4);
     const seen = new Set<number>();
     for (let flow = 0; flow < 32; flow++) {
-      // 40 bytes of IPv4 and TCP headers, padded to the 46 bytes of a minimum frame.
-      const ip = new Uint8Array(46);
-      ip.set([0x45, 0, 0, 40, 0, 0, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 1, flow]);
-      ip.set([0x30, 0x39, 0, 80 + flow], 20);
-      expect(m1.receiveFrame(etherFrame(parseMac(macAddrGet(p1)), Uint8Array.of(2, 0, 0, 0, 0, 1), 0x0800, ip))).toBe('delivered');
-      // src ip, dst ip, src port, dst port: the hash input of IPv4/TCP
-      const input = Uint8Array.of(10, 0, 0, 1, 10, 0, 1, flow, 0x30, 0x39, 0, 80 + flow);
+      const { frame, input } = tcpFrame(parseMac(macAddrGet(p1)), flow);
+      expect(m1.receiveFrame(frame)).toBe('delivered');
       const hash = toeplitzHash(DEFAULT_RSS_KEY, input);
       const queue = (hash & 0x7f) % 4;
       const got = drain(p1, queue);
@@ -244,6 +253,42 @@ describe('net_e1000_igb moving packets between two modelled 82576 ports', () => 
       seen.add(queue);
     }
     expect(seen.size).toBe(4);
+  });
+
+  it('stops one queue pair while the other goes on, and restarts it with a fresh ring', () => {
+    setUp(p0, {}, 2);
+    setUp(p1, RSS_TCP, 2);
+    const dst = parseMac(macAddrGet(p1));
+    // The first flow RSS puts on each queue, by the independent hash.
+    const byQueue: Uint8Array[] = [];
+    for (let flow = 0; byQueue.filter(Boolean).length < 2; flow++) {
+      const { frame, input } = tcpFrame(dst, flow);
+      byQueue[(toeplitzHash(DEFAULT_RSS_KEY, input) & 0x7f) % 2] ??= frame;
+    }
+    const [to0, to1] = byQueue;
+    const free = pool.availCount();
+    rxQueueStop(p1, 1);
+    txQueueStop(p0, 1);
+    expect(m1.read32(igbRegs.RXDCTL(1)) & igbRegs.RXDCTL_ENABLE).toBe(0);
+    expect(m0.read32(igbRegs.TXDCTL(1)) & igbRegs.TXDCTL_ENABLE).toBe(0);
+    expect(pool.availCount()).toBe(free + RING);
+    expect(m1.receiveFrame(to1)).toBe('queue-disabled');
+    expect(send(p0, [to1], undefined, undefined, 1)).toBe(0);
+    expect(send(p0, [to0])).toBe(1);
+    expect(drain(p1, 0).bytes).toEqual([to0]);
+    expect(drain(p1, 1).bytes).toEqual([]);
+    rxQueueStart(p1, 1);
+    txQueueStart(p0, 1);
+    expect(m1.read32(igbRegs.RXDCTL(1)) & igbRegs.RXDCTL_ENABLE).toBe(igbRegs.RXDCTL_ENABLE);
+    expect(m1.read32(igbRegs.RDT(1))).toBe(RING - 1);
+    for (let round = 0; round < 3; round++) {
+      const frames = Array.from({ length: RING / 2 }, () => to1);
+      expect(send(p0, frames, undefined, undefined, 1)).toBe(frames.length);
+      expect(drain(p1, 1).bytes.length).toBe(frames.length);
+    }
+    stop(p0);
+    stop(p1);
+    expect(pool.availCount()).toBe(POOL_SIZE);
   });
 
   it('raises INTR_LSC when the cable is pulled and plugged back', async () => {

@@ -33,6 +33,10 @@ const RX_HTHRESH = 8;
 const TX_PTHRESH = 8;
 const TX_HTHRESH = 1;
 const WTHRESH_82576 = 1;
+const RXDCTL_THRESHOLDS = RX_PTHRESH | (RX_HTHRESH << R.XDCTL_HTHRESH_SHIFT) | (WTHRESH_82576 << R.XDCTL_WTHRESH_SHIFT);
+const TXDCTL_THRESHOLDS = TX_PTHRESH | (TX_HTHRESH << R.XDCTL_HTHRESH_SHIFT) | (WTHRESH_82576 << R.XDCTL_WTHRESH_SHIFT);
+/** Polls of a queue's enable bit, 1 ms apart, when one queue starts or stops on its own (the 82576 datasheet's handshake; ixgbe's 10 ms). */
+const QUEUE_ENABLE_POLLS = 10;
 
 const C_MISSED = counterIndex(COUNTERS, 'rx_missed_packets');
 const C_CRC = counterIndex(COUNTERS, 'rx_crc_errors');
@@ -159,7 +163,7 @@ export class IgbOps extends IntelPortOps {
       this.ringWrite(arena, rec, R.TDBAL(q), R.TDBAH(q), R.TDLEN(q));
       hw.write(R.TDH(q), 0);
       hw.write(R.TDT(q), 0);
-      hw.write(R.TXDCTL(q), TX_PTHRESH | (TX_HTHRESH << R.XDCTL_HTHRESH_SHIFT) | (WTHRESH_82576 << R.XDCTL_WTHRESH_SHIFT) | R.XDCTL_QUEUE_ENABLE);
+      hw.write(R.TXDCTL(q), TXDCTL_THRESHOLDS | (dev.txQueues[q]?.conf.deferredStart === true ? 0 : R.XDCTL_QUEUE_ENABLE));
     }
     hw.write(R.TCTL, R.TCTL_PSP | R.TCTL_RTLC | R.TCTL_EN | (R.TCTL_CT_DEFAULT << R.TCTL_CT_SHIFT) | (R.TCTL_COLD_FD << R.TCTL_COLD_SHIFT));
   }
@@ -170,17 +174,17 @@ export class IgbOps extends IntelPortOps {
     const nbRx = dev.data.nbRxQueues;
     hw.clearBits(R.RCTL, R.RCTL_EN);
     this.#writeFrameLimit(dev.data.mtu);
-    const ringSizes: number[] = [];
     for (let q = 0; q < nbRx; q++) {
       const setup = dev.rxQueues[q];
       if (!setup) throw new NicError('NIC_EINVAL', `${dev.name}: rx queue ${q} is not set up`);
       const rec = rxRecord(dev.data.privOffset, q);
-      rxQueueFill(arena, rec, setup.mempool, `${dev.name} rx queue ${q}`);
-      ringSizes.push(this.ringWrite(arena, rec, R.RDBAL(q), R.RDBAH(q), R.RDLEN(q)));
+      const deferred = setup.conf.deferredStart === true;
+      if (!deferred) rxQueueFill(arena, rec, setup.mempool, `${dev.name} rx queue ${q}`);
+      this.ringWrite(arena, rec, R.RDBAL(q), R.RDBAH(q), R.RDLEN(q));
       const room = pktmbufDataRoomSize(setup.mempool) - MBUF_HEADROOM;
       const bsize = Math.min(room >>> R.SRRCTL_BSIZEPKT_SHIFT, R.SRRCTL_BSIZEPKT_MASK);
       hw.write(R.SRRCTL(q), R.SRRCTL_DESCTYPE_ADV_ONEBUF | bsize | (nbRx > 1 ? R.SRRCTL_DROP_EN : 0));
-      hw.write(R.RXDCTL(q), RX_PTHRESH | (RX_HTHRESH << R.XDCTL_HTHRESH_SHIFT) | (WTHRESH_82576 << R.XDCTL_WTHRESH_SHIFT) | R.XDCTL_QUEUE_ENABLE);
+      hw.write(R.RXDCTL(q), RXDCTL_THRESHOLDS | (deferred ? 0 : R.XDCTL_QUEUE_ENABLE));
     }
     hw.setBits(R.RXCSUM, R.RXCSUM_PCSD);
     this.rssInit(dev);
@@ -195,9 +199,43 @@ export class IgbOps extends IntelPortOps {
     if ((flags & PF_ALLMULTI) !== 0) rctl |= R.RCTL_MPE;
     hw.write(R.RCTL, rctl);
     for (let q = 0; q < nbRx; q++) {
+      const setup = dev.rxQueues[q];
       hw.write(R.RDH(q), 0);
-      hw.write(R.RDT(q), ringSizes[q] - 1);
+      hw.write(R.RDT(q), setup && setup.conf.deferredStart !== true ? setup.nbDesc - 1 : 0);
     }
+  }
+
+  /** Enables rx queue `queue` of the running port: head and tail at 0, ENABLE polled, then RDT hands the ring over. */
+  protected rxQueueEnable(queue: number, nbDesc: number): void {
+    const hw = this.hw;
+    hw.write(R.RDH(queue), 0);
+    hw.write(R.RDT(queue), 0);
+    hw.setBits(R.RXDCTL(queue), R.XDCTL_QUEUE_ENABLE);
+    hw.poll(R.RXDCTL(queue), (v) => (v & R.XDCTL_QUEUE_ENABLE) !== 0, QUEUE_ENABLE_POLLS, 1, `rx queue ${queue} enable (RXDCTL.ENABLE)`);
+    hw.write(R.RDT(queue), nbDesc - 1);
+  }
+
+  /** Disables rx queue `queue` and waits for the device to let it go. */
+  protected rxQueueDisable(queue: number): void {
+    const hw = this.hw;
+    hw.clearBits(R.RXDCTL(queue), R.XDCTL_QUEUE_ENABLE);
+    hw.poll(R.RXDCTL(queue), (v) => (v & R.XDCTL_QUEUE_ENABLE) === 0, QUEUE_ENABLE_POLLS, 1, `rx queue ${queue} disable (RXDCTL.ENABLE)`);
+  }
+
+  /** Enables tx queue `queue` of the running port: head and tail at 0, ENABLE polled. */
+  protected txQueueEnable(queue: number): void {
+    const hw = this.hw;
+    hw.write(R.TDH(queue), 0);
+    hw.write(R.TDT(queue), 0);
+    hw.setBits(R.TXDCTL(queue), R.XDCTL_QUEUE_ENABLE);
+    hw.poll(R.TXDCTL(queue), (v) => (v & R.XDCTL_QUEUE_ENABLE) !== 0, QUEUE_ENABLE_POLLS, 1, `tx queue ${queue} enable (TXDCTL.ENABLE)`);
+  }
+
+  /** Disables tx queue `queue` and waits for the device to let it go. */
+  protected txQueueDisable(queue: number): void {
+    const hw = this.hw;
+    hw.clearBits(R.TXDCTL(queue), R.XDCTL_QUEUE_ENABLE);
+    hw.poll(R.TXDCTL(queue), (v) => (v & R.XDCTL_QUEUE_ENABLE) === 0, QUEUE_ENABLE_POLLS, 1, `tx queue ${queue} disable (TXDCTL.ENABLE)`);
   }
 
   #stopQueues(dev: EthDev): void {

@@ -21,12 +21,17 @@ import {
   rxIntrEnable,
   rxIntrFd,
   rxQueueSetup,
+  rxQueueStart,
+  rxQueueState,
+  rxQueueStop,
   setMcAddrList,
   start,
   statsGet,
   stop,
   txBurst,
   txQueueSetup,
+  txQueueStart,
+  txQueueStop,
   vlanFilterSet,
   xstatsGet,
   xstatsGetNames,
@@ -120,6 +125,18 @@ function tcpFrame(dst: Uint8Array, flow: number): { frame: Uint8Array; input: Ui
   ip.set([0x30, 0x39, 0, 80 + flow], 20);
   const frame = etherFrame(dst, Uint8Array.of(2, 0, 0, 0, 0, 1), 0x0800, ip);
   return { frame, input: Uint8Array.of(10, 0, 0, 1, 10, 0, 1, flow, 0x30, 0x39, 0, 80 + flow) };
+}
+
+const RSS_TCP = { rxMode: { mqMode: 'rss', offloads: RxOffload.RSS_HASH }, rss: { hf: RssHf.NONFRAG_IPV4_TCP } } as const;
+
+/** The first IPv4/TCP flow to `dst` that RSS puts on each of `queues` queues, by the independent hash. */
+function flowPerQueue(dst: Uint8Array, queues: number): Uint8Array[] {
+  const frames: Uint8Array[] = [];
+  for (let flow = 0; frames.filter(Boolean).length < queues; flow++) {
+    const { frame, input } = tcpFrame(dst, flow);
+    frames[(toeplitzHash(DEFAULT_RSS_KEY, input) & 0x7f) % queues] ??= frame;
+  }
+  return frames;
 }
 
 describe('net_ixgbe moving packets between two modelled 82599 ports', () => {
@@ -317,6 +334,66 @@ describe('net_ixgbe moving packets between two modelled 82599 ports', () => {
     const frame = testFrame(65, 200);
     expect(send(p0, [frame], undefined, 65)).toBe(1);
     expect(drain(p1).bytes).toEqual([frame]);
+  });
+
+  it('stops one queue pair while the other goes on, and restarts it (RXDCTL/TXDCTL.ENABLE polled, ring refilled)', () => {
+    setUp(p0, {}, 2);
+    setUp(p1, RSS_TCP, 2);
+    const [to0, to1] = flowPerQueue(parseMac(macAddrGet(p1)), 2);
+    const free = pool.availCount();
+    rxQueueStop(p1, 1);
+    txQueueStop(p0, 1);
+    expect(m1.read32(R.RXDCTL(1)) & R.RXDCTL_ENABLE).toBe(0);
+    expect(m0.read32(R.TXDCTL(1)) & R.TXDCTL_ENABLE).toBe(0);
+    expect(pool.availCount()).toBe(free + RING);
+    // The stopped queues move nothing; the other pair goes on.
+    expect(m1.receiveFrame(to1)).toBe('queue-disabled');
+    expect(send(p0, [to1], undefined, 1)).toBe(0);
+    expect(send(p0, [to0], undefined, 0)).toBe(1);
+    expect(drain(p1, 0).bytes).toEqual([to0]);
+    expect(drain(p1, 1).bytes).toEqual([]);
+    const stopped = pool.availCount();
+    rxQueueStart(p1, 1);
+    txQueueStart(p0, 1);
+    expect(m1.read32(R.RXDCTL(1)) & R.RXDCTL_ENABLE).toBe(R.RXDCTL_ENABLE);
+    expect(m1.read32(R.RDT(1))).toBe(RING - 1);
+    expect(pool.availCount()).toBe(stopped - RING);
+    // Restarted, the queues go on across a ring wrap.
+    for (let round = 0; round < 3; round++) {
+      const frames = Array.from({ length: RING / 2 }, () => to1);
+      expect(send(p0, frames, undefined, 1)).toBe(frames.length);
+      expect(drain(p1, 1).bytes.length).toBe(frames.length);
+    }
+    stop(p0);
+    stop(p1);
+    expect(pool.availCount()).toBe(POOL_SIZE);
+  });
+
+  it('leaves queues set up with deferredStart stopped at port start until they are started', () => {
+    configure(p1, 2, 2, RSS_TCP);
+    for (let q = 0; q < 2; q++) {
+      rxQueueSetup(p1, q, RING, { deferredStart: q === 1 }, pool);
+      txQueueSetup(p1, q, RING, { deferredStart: q === 1 });
+    }
+    start(p1);
+    setUp(p0);
+    const [to0, to1] = flowPerQueue(parseMac(macAddrGet(p1)), 2);
+    expect(rxQueueState(p1, 1)).toBe('stopped');
+    expect(m1.read32(R.RXDCTL(1)) & R.RXDCTL_ENABLE).toBe(0);
+    expect(m1.read32(R.TXDCTL(1)) & R.TXDCTL_ENABLE).toBe(0);
+    expect(pool.availCount()).toBe(POOL_SIZE - 2 * RING);
+    expect(m1.receiveFrame(to1)).toBe('queue-disabled');
+    expect(m1.receiveFrame(to0)).toBe('delivered');
+    expect(send(p1, [unicast(m0.mac, 1)], undefined, 1)).toBe(0);
+    rxQueueStart(p1, 1);
+    txQueueStart(p1, 1);
+    expect(m1.receiveFrame(to1)).toBe('delivered');
+    expect(drain(p1, 1).bytes).toEqual([to1]);
+    expect(send(p1, [unicast(m0.mac, 2)], undefined, 1)).toBe(1);
+    expect(drain(p0).bytes.length).toBe(1);
+    stop(p1);
+    stop(p0);
+    expect(pool.availCount()).toBe(POOL_SIZE);
   });
 
   it('raises INTR_LSC when the cable is pulled and plugged back', async () => {

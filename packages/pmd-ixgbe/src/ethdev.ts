@@ -98,7 +98,7 @@ export class IxgbeOps extends IntelPortOps {
       this.#rxInit(dev);
     } catch (e) {
       this.#stopQueues(dev);
-      throw this.#hwFailure(dev, e);
+      throw this.hwFailure(dev, e);
     }
     this.discardCounters();
     this.setLinkUp();
@@ -184,11 +184,11 @@ export class IxgbeOps extends IntelPortOps {
       hw.write(R.TXDCTL(q), TX_PTHRESH);
     }
     hw.setBits(R.DMATXCTL, R.DMATXCTL_TE);
-    for (let q = 0; q < nbTx; q++) this.txQueueStart(q);
+    for (let q = 0; q < nbTx; q++) if (dev.txQueues[q]?.conf.deferredStart !== true) this.txQueueEnable(q);
   }
 
-  /** Enables tx queue `queue` (DPDK's `ixgbe_dev_tx_queue_start`): ENABLE, polled until the device takes it. */
-  txQueueStart(queue: number): void {
+  /** Enables tx queue `queue`: ENABLE, polled until the device takes it. */
+  protected txQueueEnable(queue: number): void {
     const hw = this.hw;
     hw.write(R.TDH(queue), 0);
     hw.setBits(R.TXDCTL(queue), R.TXDCTL_ENABLE);
@@ -197,14 +197,14 @@ export class IxgbeOps extends IntelPortOps {
   }
 
   /** Disables tx queue `queue` and waits for the device to let it go. */
-  txQueueStop(queue: number): void {
+  protected txQueueDisable(queue: number): void {
     const hw = this.hw;
     hw.clearBits(R.TXDCTL(queue), R.TXDCTL_ENABLE);
     hw.poll(R.TXDCTL(queue), (v) => (v & R.TXDCTL_ENABLE) === 0, QUEUE_ENABLE_POLLS, 1, `tx queue ${queue} disable (TXDCTL.ENABLE)`);
   }
 
-  /** Enables rx queue `queue` (DPDK's `ixgbe_dev_rx_queue_start`): ENABLE polled, then RDT hands the ring over. */
-  rxQueueStart(queue: number, nbDesc: number): void {
+  /** Enables rx queue `queue`: ENABLE polled, then RDT hands the ring over. */
+  protected rxQueueEnable(queue: number, nbDesc: number): void {
     const hw = this.hw;
     hw.setBits(R.RXDCTL(queue), R.RXDCTL_ENABLE);
     hw.poll(R.RXDCTL(queue), (v) => (v & R.RXDCTL_ENABLE) !== 0, QUEUE_ENABLE_POLLS, 1, `rx queue ${queue} enable (RXDCTL.ENABLE)`);
@@ -213,7 +213,7 @@ export class IxgbeOps extends IntelPortOps {
   }
 
   /** Disables rx queue `queue` and waits for the device to let it go. */
-  rxQueueStop(queue: number): void {
+  protected rxQueueDisable(queue: number): void {
     const hw = this.hw;
     hw.clearBits(R.RXDCTL(queue), R.RXDCTL_ENABLE);
     hw.poll(R.RXDCTL(queue), (v) => (v & R.RXDCTL_ENABLE) === 0, QUEUE_ENABLE_POLLS, 1, `rx queue ${queue} disable (RXDCTL.ENABLE)`);
@@ -234,13 +234,12 @@ export class IxgbeOps extends IntelPortOps {
     hw.clearBits(R.HLREG0, R.HLREG0_LPBK);
     this.#writeFrameLimit(dev.data.mtu);
     hw.setBits(R.RDRXCTL, R.RDRXCTL_CRCSTRIP);
-    const ringSizes: number[] = [];
     for (let q = 0; q < nbRx; q++) {
       const setup = dev.rxQueues[q];
       if (!setup) throw new NicError('NIC_EINVAL', `${dev.name}: rx queue ${q} is not set up`);
       const rec = IXGBE_LAYOUT.rxRecord(dev.data.privOffset, q);
-      rxQueueFill(arena, rec, setup.mempool, `${dev.name} rx queue ${q}`);
-      ringSizes.push(this.ringWrite(arena, rec, R.RDBAL(q), R.RDBAH(q), R.RDLEN(q)));
+      if (setup.conf.deferredStart !== true) rxQueueFill(arena, rec, setup.mempool, `${dev.name} rx queue ${q}`);
+      this.ringWrite(arena, rec, R.RDBAL(q), R.RDBAH(q), R.RDLEN(q));
       const room = pktmbufDataRoomSize(setup.mempool) - MBUF_HEADROOM;
       hw.write(R.RDH(q), 0);
       hw.write(R.RDT(q), 0);
@@ -258,7 +257,10 @@ export class IxgbeOps extends IntelPortOps {
     }
     hw.write(R.VLNCTRL, vlnctrl >>> 0);
     hw.write(R.MCSTCTRL, R.MCSTCTRL_MFE);
-    for (let q = 0; q < nbRx; q++) this.rxQueueStart(q, ringSizes[q]);
+    for (let q = 0; q < nbRx; q++) {
+      const setup = dev.rxQueues[q];
+      if (setup && setup.conf.deferredStart !== true) this.rxQueueEnable(q, setup.nbDesc);
+    }
     hw.setBits(R.RXCTRL, R.RXCTRL_RXEN);
   }
 
@@ -269,26 +271,13 @@ export class IxgbeOps extends IntelPortOps {
     const gone = hw.removed();
     if (!gone) hw.clearBits(R.RXCTRL, R.RXCTRL_RXEN);
     for (let q = 0; q < dev.data.nbRxQueues; q++) {
-      if (!gone) this.#quietly(() => this.rxQueueStop(q));
+      if (!gone) this.quietly(() => this.rxQueueDisable(q));
       if (dev.rxQueues[q]) rxQueueDrain(arena, IXGBE_LAYOUT.rxRecord(dev.data.privOffset, q));
     }
     for (let q = 0; q < dev.data.nbTxQueues; q++) {
-      if (!gone) this.#quietly(() => this.txQueueStop(q));
+      if (!gone) this.quietly(() => this.txQueueDisable(q));
       if (dev.txQueues[q]) txQueueDrain(arena, IXGBE_LAYOUT.txRecord(dev.data.privOffset, q));
     }
     if (!gone) hw.clearBits(R.DMATXCTL, R.DMATXCTL_TE);
-  }
-
-  #quietly(step: () => void): void {
-    try {
-      step();
-    } catch (e) {
-      if (!(e instanceof HwError)) throw e;
-    }
-  }
-
-  #hwFailure(dev: EthDev, e: unknown): unknown {
-    if (!(e instanceof HwError)) return e;
-    return new NicError(e.kind === 'removed' ? 'NIC_ENODEV' : 'NIC_EIO', `${dev.name}: ${e.message}`, { cause: e });
   }
 }

@@ -19,6 +19,7 @@ const ANSWERED = new Set<number>([
   Request.GET_QUEUE_NUM,
   Request.GET_MAX_MEM_SLOTS,
   Request.GET_STATUS,
+  Request.SET_LOG_BASE,
 ]);
 
 export class VhostConnection {

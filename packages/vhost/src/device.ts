@@ -4,7 +4,7 @@
  * {@link checkMessage}; the rules here are the ones that need state (ring index below the
  * number of vrings, features within what was offered, rings inside guest memory).
  */
-import { NicError, closeFd } from '@nic/native';
+import { NicError, closeFd, mapFd, type MemoryMapping } from '@nic/native';
 import { GuestMemory } from './guest-memory.js';
 import { memTableRegions, requestName } from './message.js';
 import {
@@ -57,6 +57,9 @@ export class VhostDevice {
   status = 0;
   mtu = 0;
   memory: GuestMemory | undefined;
+  /** The dirty log (SET_LOG_BASE), as a byte view of its mapping. */
+  log: Uint8Array | undefined;
+  #logMapping: MemoryMapping | undefined;
   /** Whether {@link VhostDeviceOps.newDevice} has been called and not yet undone. */
   running = false;
   readonly #ops: VhostDeviceOps;
@@ -111,6 +114,14 @@ export class VhostDevice {
         return 8n;
       case Request.SET_MEM_TABLE:
         this.#setMemTable(p, fds);
+        return undefined;
+      case Request.SET_LOG_BASE:
+        this.#setLogBase(p, fds);
+        return new Uint8Array(0);
+      case Request.SET_LOG_FD:
+        // QEMU never sends it; DPDK checks the fd and closes it. Logging uses SET_LOG_BASE.
+        closeFd(fds[0]);
+        fds.length = 0;
         return undefined;
       case Request.SET_VRING_NUM: {
         const vq = this.#vring(p.getUint32(0, true), request);
@@ -210,12 +221,53 @@ export class VhostDevice {
 
   #setFeatures(value: bigint): undefined {
     if ((value & ~this.config.features) !== 0n) throw new NicError('NIC_EINVAL', `vhost-user SET_FEATURES: 0x${value.toString(16)} has bits not offered`);
-    if (this.running && value !== this.features) throw new NicError('NIC_EBUSY', 'vhost-user SET_FEATURES: features cannot change while the device runs');
+    // While running only LOG_ALL may change: that is how migration starts and ends.
+    if (this.running && ((value ^ this.features) & ~bit(Feature.F_LOG_ALL)) !== 0n) {
+      throw new NicError('NIC_EBUSY', 'vhost-user SET_FEATURES: features other than LOG_ALL cannot change while the device runs');
+    }
     const changed = value !== this.features;
     this.features = value;
+    this.#updateLogging();
     for (const vq of this.vrings) this.#mapVring(vq);
     if (changed) this.#ops.featuresChanged?.(this, value);
     return undefined;
+  }
+
+  /**
+   * Maps the dirty log: `{u64 size, u64 offset}` and its fd, refused unless LOG_SHMFD was
+   * negotiated; `offset + size` must not overflow (CVE-2020-10722). The new log replaces
+   * the old one, which is unmapped (CVE-2020-10726's pattern); the fd is closed.
+   */
+  #setLogBase(p: DataView, fds: number[]): void {
+    const fd = fds[0];
+    fds.length = 0;
+    try {
+      if ((this.protocolFeatures & bit(ProtocolFeature.LOG_SHMFD)) === 0n) throw new NicError('NIC_EINVAL', 'vhost-user SET_LOG_BASE: LOG_SHMFD was not negotiated');
+      const size = p.getBigUint64(0, true);
+      const offset = p.getBigUint64(8, true);
+      if (size === 0n || offset + size > BigInt(Number.MAX_SAFE_INTEGER)) {
+        throw new NicError('NIC_EINVAL', `vhost-user SET_LOG_BASE: size 0x${size.toString(16)} at offset 0x${offset.toString(16)}`);
+      }
+      let mapping: MemoryMapping;
+      try {
+        mapping = mapFd(fd, { offset: 0, length: Number(offset + size), writable: true });
+      } catch (cause) {
+        throw new NicError('NIC_EINVAL', `vhost-user SET_LOG_BASE: cannot map ${size} bytes at offset ${offset}`, { cause });
+      }
+      const old = this.#logMapping;
+      this.#logMapping = mapping;
+      this.log = new Uint8Array(mapping.buffer, Number(offset), Number(size));
+      this.#updateLogging();
+      old?.unmap();
+    } finally {
+      closeFd(fd);
+    }
+  }
+
+  /** Tells every vring whether to log and where. */
+  #updateLogging(): void {
+    const on = this.has(Feature.F_LOG_ALL);
+    for (const vq of this.vrings) vq.setLog(this.log, on);
   }
 
   #setMemTable(p: DataView, fds: number[]): void {
@@ -245,6 +297,7 @@ export class VhostDevice {
       indirect: this.has(Feature.RING_F_INDIRECT_DESC),
     });
     if (error) throw new NicError('NIC_EINVAL', `vhost-user: ${error}`);
+    vq.setLog(this.log, this.has(Feature.F_LOG_ALL));
     vq.setNotification(false);
   }
 
@@ -283,6 +336,9 @@ export class VhostDevice {
     }
     this.memory?.unmap();
     this.memory = undefined;
+    this.#logMapping?.unmap();
+    this.#logMapping = undefined;
+    this.log = undefined;
     this.features = 0n;
     this.protocolFeatures = 0n;
     this.status = 0;

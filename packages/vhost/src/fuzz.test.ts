@@ -10,7 +10,7 @@ import { checkMessage } from './message.js';
 import { VhostDevice } from './device.js';
 import { SUPPORTED_FEATURES, SUPPORTED_PROTOCOL_FEATURES } from './protocol.js';
 import { DESC_F_WRITE } from './virtqueue.js';
-import { GPA_BASE, GuestRing } from './__fixtures__/guest.js';
+import { GPA_BASE, GuestRing } from './testing/index.js';
 
 const RUNS = Number(process.env.NIC_FUZZ_RUNS ?? 500);
 const SEED = process.env.NIC_FUZZ_RUNS ? Date.now() : 0x7657;

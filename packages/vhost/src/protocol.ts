@@ -100,10 +100,11 @@ export const SUPPORTED_FEATURES =
   bit(Feature.RING_F_INDIRECT_DESC) |
   bit(Feature.RING_F_EVENT_IDX) |
   bit(Feature.NET_F_MQ) |
+  bit(Feature.F_LOG_ALL) |
   bit(Feature.USER_F_PROTOCOL_FEATURES);
 
 /** Protocol features this backend implements today. */
-export const SUPPORTED_PROTOCOL_FEATURES = bit(ProtocolFeature.MQ) | bit(ProtocolFeature.REPLY_ACK) | bit(ProtocolFeature.STATUS);
+export const SUPPORTED_PROTOCOL_FEATURES = bit(ProtocolFeature.MQ) | bit(ProtocolFeature.LOG_SHMFD) | bit(ProtocolFeature.REPLY_ACK) | bit(ProtocolFeature.STATUS);
 
 /** Payload of KICK/CALL/ERR: bits 0-7 the vring index, bit 8 "no fd" (poll). */
 export const VRING_IDX_MASK = 0xff;
@@ -121,6 +122,10 @@ export const ADDR_AVAIL = 24;
 export const ADDR_LOG = 32;
 /** SET_VRING_ADDR flags bit 0: log used-ring writes. */
 export const VRING_F_LOG = 0x1;
+/** SET_LOG_BASE payload `{u64 mmap_size, u64 mmap_offset}`. */
+export const LOG_SIZE = 16;
+/** Dirty-log granularity: one bit per 4 KiB guest page. */
+export const LOG_PAGE = 4096;
 /** u64 payload. */
 export const U64_SIZE = 8;
 /** Memory table: `{u32 nregions, u32 pad}` then regions of 32 bytes. */

@@ -9,7 +9,7 @@ import { closeFd, eventfd } from '@nic/native';
 import { VhostUserSocket } from './socket.js';
 import { FLAG_NEED_REPLY, FLAG_VERSION, ProtocolFeature, REPLY_FLAGS, Request } from './protocol.js';
 import { DESC_F_INDIRECT, DESC_F_NEXT, DESC_F_WRITE } from './virtqueue.js';
-import { BUFFERS_OFF, GPA_BASE, GuestRing, RawFrontend, guestFile, mappingsOf, memTable, openFds, state, u64 } from './__fixtures__/guest.js';
+import { BUFFERS_OFF, GPA_BASE, GuestRing, RawFrontend, guestFile, mappingsOf, memTable, openFds, state, u64 } from './testing/index.js';
 
 let arena: Arena;
 let pool: Mempool;
@@ -239,15 +239,46 @@ describe('messages', () => {
     expect(openFds()).toBe(before + 1);
   });
 
-  it('CVE-2020-10722/10726: SET_LOG_BASE is refused without LOG_SHMFD and its fd closed', async () => {
+  it('SET_LOG_BASE is refused without LOG_SHMFD and its fd closed', async () => {
     await open();
     const { fds } = guestFile(4096, 1);
     const before = openFds();
-    const payload = new Uint8Array(16);
-    new DataView(payload.buffer).setBigUint64(0, 0xffffffffffffff00n, true);
-    front.send(Request.SET_LOG_BASE, payload, fds);
+    front.send(Request.SET_LOG_BASE, logBase(0x1000n, 0n), fds);
     expect(await front.receive()).toBe('closed');
     expect(openFds()).toBe(before - 1);
+  });
+
+  /** A SET_LOG_BASE payload. */
+  function logBase(size: bigint, offset: bigint): Uint8Array {
+    const payload = new Uint8Array(16);
+    new DataView(payload.buffer).setBigUint64(0, size, true);
+    new DataView(payload.buffer).setBigUint64(8, offset, true);
+    return payload;
+  }
+
+  it('CVE-2020-10722: a SET_LOG_BASE whose size + offset overflows is refused, its fd closed, nothing mapped', async () => {
+    await open();
+    front.send(Request.SET_PROTOCOL_FEATURES, u64(1 << ProtocolFeature.LOG_SHMFD));
+    const { path, fds } = guestFile(1 << 16, 1);
+    const before = openFds();
+    front.send(Request.SET_LOG_BASE, logBase(0x1000n, 0xfffffffffffff000n), fds);
+    expect(await front.receive()).toBe('closed');
+    expect(mappingsOf(path)).toBe(0);
+    expect(openFds()).toBe(before - 1);
+    expect(socket.device.log).toBeUndefined();
+  });
+
+  it('CVE-2020-10726: repeated SET_LOG_BASE keeps one log mapping and answers each', async () => {
+    await open();
+    front.send(Request.SET_PROTOCOL_FEATURES, u64(1 << ProtocolFeature.LOG_SHMFD));
+    const { path, fds } = guestFile(1 << 16, 1);
+    for (let i = 0; i < 20; i++) {
+      front.send(Request.SET_LOG_BASE, logBase(0x1000n, 0n), fds);
+      const r = await front.receive();
+      expect(r !== 'closed' && r.flags === REPLY_FLAGS && r.request === Request.SET_LOG_BASE && r.payload.byteLength === 0).toBe(true);
+    }
+    expect(mappingsOf(path)).toBe(1);
+    expect(socket.device.log?.length).toBe(0x1000);
   });
 
   it('CVE-2020-10726: repeated SET_MEM_TABLE keeps one mapping', async () => {

@@ -7,7 +7,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Arena, MbufView, pktmbufPoolCreate, type Mempool } from '@nic/eal';
 import { until } from '@nic/native/testing';
 import { VhostUserSocket, type VhostDevice } from './index.js';
-import { Testpmd, TESTPMD_MISSING } from './__fixtures__/testpmd.js';
+import { Testpmd, TESTPMD_MISSING } from './testing/index.js';
 
 const BURST = 32;
 const FRAME = 64;

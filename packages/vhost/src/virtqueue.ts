@@ -13,6 +13,7 @@ import { eventfdWrite } from '@nic/native';
 import type { Arena, MbufView, Mempool } from '@nic/eal';
 import { MBUF_BUF_ADDR, MBUF_BUF_LEN, MBUF_DATA_LEN, MBUF_DATA_OFF, MBUF_HEADROOM, MBUF_PKT_LEN } from '@nic/eal/layout';
 import type { GuestMemory } from './guest-memory.js';
+import { LOG_PAGE, VRING_F_LOG } from './protocol.js';
 
 /** Descriptor: u64 addr, u32 len, u16 flags, u16 next. */
 export const DESC_SIZE = 16;
@@ -90,6 +91,10 @@ export class Virtqueue {
   #t16: Uint16Array = new Uint16Array(0);
   #tW = 0;
   #tNum = 0;
+  // Dirty logging (LOG_ALL): the log, whether it is on, and the used ring's guest address.
+  #log: Uint8Array = new Uint8Array(0);
+  #logging = false;
+  #usedLog = -1;
 
   constructor(index: number) {
     this.index = index;
@@ -136,6 +141,32 @@ export class Virtqueue {
     return undefined;
   }
 
+  /**
+   * Turns dirty logging on (`log` mapped and LOG_ALL negotiated) or off. Used-ring writes
+   * are logged when SET_VRING_ADDR had VRING_F_LOG, at its `log` address.
+   */
+  setLog(log: Uint8Array | undefined, on: boolean): void {
+    this.#log = log ?? new Uint8Array(0);
+    this.#logging = on && log !== undefined;
+    const a = this.addresses;
+    this.#usedLog = a && (a.flags & VRING_F_LOG) !== 0 ? a.log : -1;
+  }
+
+  /**
+   * Marks the pages of guest range `[gpa, gpa + len)` in the log (one bit per 4 KiB page,
+   * set with an atomic OR); a page past the log's end is skipped, never written.
+   */
+  #logRange(gpa: number, len: number): void {
+    if (len === 0) return;
+    const log = this.#log;
+    const last = Math.floor((gpa + len - 1) / LOG_PAGE);
+    for (let page = Math.floor(gpa / LOG_PAGE); page <= last; page++) {
+      const byte = Math.floor(page / 8);
+      if (byte >= log.length) return;
+      Atomics.or(log, byte, 1 << page % 8);
+    }
+  }
+
   /** Forgets the ring translation (memory table replaced, ring stopped). */
   unmap(): void {
     this.#mem = undefined;
@@ -147,6 +178,7 @@ export class Virtqueue {
     const flags = this.#usedH;
     this.#u16[flags] = on ? 0 : USED_F_NO_NOTIFY;
     if (this.#eventIdx) this.#u16[this.#usedH + 2 + (USED_ELEM_SIZE >>> 1) * this.num] = this.lastAvail;
+    if (this.#logging && this.#usedLog >= 0) this.#logRange(this.#usedLog, usedSize(this.num));
   }
 
   /** Entries the frontend has made available and the backend not yet consumed. */
@@ -329,7 +361,9 @@ export class Virtqueue {
         const c = need - done < dlen - pos ? need - done : dlen - pos;
         copyOut(a8, a32, src + done - hdr, g8, mem.u32[mem.region], off + pos, c);
         done += c;
+        pos += c;
       }
+      if (this.#logging) this.#logRange(addr, pos);
       if (done >= need) break;
       if ((flags & DESC_F_NEXT) === 0) {
         this.dropped++;
@@ -359,6 +393,7 @@ export class Virtqueue {
     const old = this.#u16[this.#usedH + 1];
     Atomics.store(this.#u16, this.#usedH + 1, this.lastUsed);
     if (this.#eventIdx) this.#u16[this.#usedH + 2 + (USED_ELEM_SIZE >>> 1) * this.num] = this.lastAvail;
+    if (this.#logging && this.#usedLog >= 0) this.#logRange(this.#usedLog, usedSize(this.num));
     if (this.callFd < 0) return;
     let notify: boolean;
     if (this.#eventIdx) {

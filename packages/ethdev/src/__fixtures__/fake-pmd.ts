@@ -1,7 +1,7 @@
 /**
  * net_fake: a test driver with every optional operation, so the ethdev layer's checks and
  * dispatch can be exercised without a real PMD. Each port has one loopback ring per queue
- * pair (tx queue i feeds rx queue i), link status and removal events, MTU, four MAC slots,
+ * pair (tx queue i feeds rx queue i), queues started and stopped on their own, link status and removal events, MTU, four MAC slots,
  * a VLAN filter, RSS, one extra xstat and software rx interrupts. Tests reach its control
  * side with `fakeOps(port)` to inject failures.
  */
@@ -50,6 +50,7 @@ function fakeRing(data: PortData, queue: number): Ring {
 export class FakeOps implements EthdevOps {
   readonly rings: Ring[];
   rejectConfigure = false;
+  rejectQueueStop = false;
   configured = 0;
   polls = 0;
   readonly calls: string[] = [];
@@ -179,6 +180,24 @@ export class FakeOps implements EthdevOps {
 
   txQueueSetup(_dev: EthDev, queue: number, nbDesc: number): void {
     this.calls.push(`txQueueSetup ${queue} ${nbDesc}`);
+  }
+
+  rxQueueStart(_dev: EthDev, queue: number): void {
+    this.calls.push(`rxQueueStart ${queue}`);
+  }
+
+  rxQueueStop(_dev: EthDev, queue: number): void {
+    if (this.rejectQueueStop) throw new Error('fake: queue stop rejected');
+    this.calls.push(`rxQueueStop ${queue}`);
+  }
+
+  txQueueStart(_dev: EthDev, queue: number): void {
+    this.calls.push(`txQueueStart ${queue}`);
+  }
+
+  txQueueStop(_dev: EthDev, queue: number): void {
+    if (this.rejectQueueStop) throw new Error('fake: queue stop rejected');
+    this.calls.push(`txQueueStop ${queue}`);
   }
 
   rxQueueRelease(_dev: EthDev, queue: number): void {

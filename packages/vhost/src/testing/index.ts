@@ -1,0 +1,8 @@
+/**
+ * @nic/vhost/testing — vhost-user frontends written in TypeScript for tests: guest memory
+ * in a shared file, a split ring laid out in it, a raw client for hostile messages, and a
+ * full frontend that plays a polling guest driver.
+ */
+export * from './guest.js';
+export { FRONTEND_BUFFER, FRONTEND_RING, VhostTestFrontend } from './frontend.js';
+export { Testpmd, TESTPMD, TESTPMD_MISSING } from './testpmd.js';
