@@ -5,7 +5,7 @@
 import { NicError } from '@nic/eal';
 import { devInfo, ETHER_MTU, ETHER_OVERHEAD, ETHER_MAX_MTU } from './info.js';
 import { log } from './log.js';
-import { checkMask, maskNames, RssHf, RxOffload, TxOffload } from './offloads.js';
+import { checkMask, LinkSpeeds, maskNames, RssHf, RxOffload, TxOffload } from './offloads.js';
 import { dev, type EthDev } from './port.js';
 import { resizeQueues } from './queue.js';
 import { ethdevDriver } from './registry.js';
@@ -53,11 +53,22 @@ function resolve(d: EthDev, info: DevInfo, conf: EthConf): ResolvedEthConf {
   const key = conf.rss?.key;
   const intr = conf.intrConf ?? {};
   return {
+    linkSpeeds: checkMask('linkSpeeds', conf.linkSpeeds ?? 0),
     rxMode: { mqMode, mtu: conf.rxMode?.mtu ?? Math.min(info.maxMtu, ETHER_MTU), offloads: rxOffloads },
     txMode: { offloads: txOffloads },
     rss: { hf, key: key === undefined ? undefined : Uint8Array.from(key) },
     intrConf: { lsc: intr.lsc === true, rmv: intr.rmv === true, rxq: intr.rxq === true },
   };
+}
+
+/** Speeds the driver has (when it says), and `FIXED` with exactly one speed. */
+function checkLinkSpeeds(d: EthDev, info: DevInfo, linkSpeeds: number): void {
+  const speeds = linkSpeeds & ~LinkSpeeds.FIXED;
+  const missing = speeds & ~info.speedCapa;
+  if (info.speedCapa !== 0 && missing !== 0) throw fail(d, `unsupported link speeds ${maskNames(missing, LinkSpeeds).join(', ')}`);
+  if ((linkSpeeds & LinkSpeeds.FIXED) !== 0 && (speeds === 0 || (speeds & (speeds - 1)) !== 0)) {
+    throw fail(d, `a FIXED link speed needs exactly one speed, got ${maskNames(speeds, LinkSpeeds).join(', ') || 'none'}`);
+  }
 }
 
 function validate(d: EthDev, info: DevInfo, conf: ResolvedEthConf): void {
@@ -73,6 +84,7 @@ function validate(d: EthDev, info: DevInfo, conf: ResolvedEthConf): void {
   const hfMissing = conf.rss.hf & ~info.flowTypeRssOffloads;
   if (hfMissing !== 0) throw fail(d, `unsupported RSS hash types ${maskNames(hfMissing, RssHf).join(', ')}`);
   if (conf.rxMode.mqMode !== 'rss' && (conf.rxMode.offloads & RxOffload.RSS_HASH) !== 0) throw fail(d, 'the RSS_HASH rx offload needs rxMode.mqMode rss');
+  checkLinkSpeeds(d, info, conf.linkSpeeds);
   const key = conf.rss.key;
   if (key !== undefined && key.length !== info.hashKeySize) throw fail(d, `RSS key of ${key.length} bytes, the driver's is ${info.hashKeySize}`);
 }
@@ -84,7 +96,8 @@ function validate(d: EthDev, info: DevInfo, conf: ResolvedEthConf): void {
  * configuration, the port is left unconfigured with no queues, as in DPDK.
  * @throws NicError `NIC_EBUSY` when the port is started; `NIC_EINVAL` for queue counts
  *   beyond the driver's limits, an MTU outside them, offloads, RSS hash types or interrupts
- *   the driver does not advertise (named in the message), an RSS key of the wrong length.
+ *   the driver does not advertise (named in the message), link speeds beyond its
+ *   `speedCapa` or `FIXED` without exactly one speed, an RSS key of the wrong length.
  */
 export function configure(port: number, nbRx: number, nbTx: number, conf: EthConf = {}): void {
   const d = dev(port);

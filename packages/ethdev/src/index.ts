@@ -21,7 +21,7 @@ export type {
   TxModeConf,
 } from './types.js';
 export { LinkSpeed } from './types.js';
-export { RxOffload, TxOffload, RssHf, RSS_PROTO_MASK, maskNames } from './offloads.js';
+export { RxOffload, TxOffload, RssHf, RSS_PROTO_MASK, LinkSpeeds, maskNames } from './offloads.js';
 export { ETH_MAX_PORTS, ETH_MAX_QUEUES_PER_PORT, ETH_NAME_MAX_LEN, type PortStateName } from './shared.js';
 export { ports, isValidPort, portIdByName, portName, portState, portEal } from './port.js';
 export { configure, confGet } from './configure.js';

@@ -35,6 +35,7 @@ export function devInfo(d: EthDev): DevInfo {
     txOffloadCapa: 0,
     rxQueueOffloadCapa: 0,
     txQueueOffloadCapa: 0,
+    speedCapa: 0,
     flowTypeRssOffloads: 0,
     hashKeySize: 0,
     retaSize: 0,

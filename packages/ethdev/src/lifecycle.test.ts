@@ -8,6 +8,7 @@ import {
   confGet,
   infoGet,
   isValidPort,
+  LinkSpeeds,
   portIdByName,
   portName,
   ports,
@@ -225,6 +226,19 @@ describe('limits', () => {
     expect(() => configure(port, 1, 1, { rxMode: { mtu: 67 } })).toThrow(/below the minimum 68/);
     configure(port, 1, 1, { rxMode: { mqMode: 'rss', offloads: 1 << 19 }, rss: { hf: 1 << 2, key: new Uint8Array(40) }, intrConf: { lsc: true, rmv: true } });
     expect(confGet(port).rss.hf).toBe(1 << 2);
+  });
+
+  it('takes link speeds within speedCapa, and FIXED only with exactly one', () => {
+    expect(infoGet(port).speedCapa).toBe(LinkSpeeds.G1 | LinkSpeeds.G10);
+    expect(() => configure(port, 1, 1, { linkSpeeds: LinkSpeeds.G25 | LinkSpeeds.G10 })).toThrow(/unsupported link speeds G25$/);
+    expect(() => configure(port, 1, 1, { linkSpeeds: LinkSpeeds.FIXED | LinkSpeeds.G1 | LinkSpeeds.G10 })).toThrow(/FIXED link speed needs exactly one speed, got G1, G10/);
+    expect(() => configure(port, 1, 1, { linkSpeeds: LinkSpeeds.FIXED })).toThrow(/exactly one speed, got none/);
+    expect(() => configure(port, 1, 1, { linkSpeeds: -1 })).toThrow(TypeError);
+    expect(portState(port)).toBe('unconfigured');
+    configure(port, 1, 1, { linkSpeeds: LinkSpeeds.FIXED | LinkSpeeds.G1 });
+    expect(confGet(port).linkSpeeds).toBe(LinkSpeeds.FIXED | LinkSpeeds.G1);
+    configure(port, 1, 1);
+    expect(confGet(port).linkSpeeds).toBe(LinkSpeeds.AUTONEG);
   });
 
   it('refuses per-queue offloads outside the per-queue capabilities', () => {

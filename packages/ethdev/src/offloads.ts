@@ -97,6 +97,32 @@ export const RSS_PROTO_MASK =
 const MAX_BIT = 30;
 
 /**
+ * Link speed bits (`RTE_ETH_LINK_SPEED_*`), DPDK's bit numbers: `configure`'s `linkSpeeds`
+ * and `infoGet`'s `speedCapa`. No bit (`AUTONEG`, 0) autonegotiates every speed.
+ */
+export const LinkSpeeds = {
+  AUTONEG: 0,
+  /** With exactly one speed: force it, no autonegotiation. */
+  FIXED: 1 << 0,
+  M10_HD: 1 << 1,
+  M10: 1 << 2,
+  M100_HD: 1 << 3,
+  M100: 1 << 4,
+  G1: 1 << 5,
+  G2_5: 1 << 6,
+  G5: 1 << 7,
+  G10: 1 << 8,
+  G20: 1 << 9,
+  G25: 1 << 10,
+  G40: 1 << 11,
+  G50: 1 << 12,
+  G56: 1 << 13,
+  G100: 1 << 14,
+  G200: 1 << 15,
+  G400: 1 << 16,
+} as const;
+
+/**
  * The names of the bits set in `mask`, looked up in `table` (one of {@link RxOffload},
  * {@link TxOffload}, {@link RssHf}); a bit the table lacks is named `bit<N>`.
  */

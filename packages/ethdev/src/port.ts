@@ -27,6 +27,7 @@ export const VLAN_ID_COUNT = 4096;
 
 /** The configuration of a port that was never configured. */
 export const DEFAULT_CONF: ResolvedEthConf = Object.freeze({
+  linkSpeeds: 0,
   rxMode: Object.freeze({ mqMode: 'none' as const, mtu: 0, offloads: 0 }),
   txMode: Object.freeze({ offloads: 0 }),
   rss: Object.freeze({ hf: 0, key: undefined }),

@@ -43,6 +43,12 @@ export interface IntrConf {
 
 /** What `configure` takes (`struct rte_eth_conf`); every part is optional. */
 export interface EthConf {
+  /**
+   * {@link LinkSpeeds} bits (`link_speeds`): the speeds to advertise, or with `FIXED` the one
+   * speed to force; 0 (default) autonegotiates every speed the port has. Each must be in the
+   * driver's `speedCapa`.
+   */
+  readonly linkSpeeds?: number;
   readonly rxMode?: RxModeConf;
   readonly txMode?: TxModeConf;
   readonly rss?: RssConf;
@@ -51,6 +57,7 @@ export interface EthConf {
 
 /** An {@link EthConf} with every default filled in, as `confGet` returns it. */
 export interface ResolvedEthConf {
+  readonly linkSpeeds: number;
   readonly rxMode: Required<RxModeConf>;
   readonly txMode: Required<TxModeConf>;
   readonly rss: { readonly hf: number; readonly key: Uint8Array | undefined };
@@ -106,6 +113,8 @@ export interface DevInfo {
   readonly txOffloadCapa: number;
   readonly rxQueueOffloadCapa: number;
   readonly txQueueOffloadCapa: number;
+  /** {@link LinkSpeeds} bits of the speeds the port can run at (`speed_capa`); 0 when the driver does not say. */
+  readonly speedCapa: number;
   /** {@link RssHf} bits the port hashes on; 0 when it has no RSS. */
   readonly flowTypeRssOffloads: number;
   readonly hashKeySize: number;

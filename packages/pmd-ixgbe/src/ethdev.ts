@@ -8,12 +8,13 @@
  */
 import { NicError, pktmbufDataRoomSize } from '@nic/eal';
 import { MBUF_HEADROOM } from '@nic/eal/layout';
-import { ETHER_OVERHEAD, PF_ALLMULTI, PF_PROMISC, RxOffload, type EthDev, type EthStats } from '@nic/ethdev/driver';
+import { ETHER_OVERHEAD, LinkSpeeds, PF_ALLMULTI, PF_PROMISC, RxOffload, type EthDev, type EthStats, type PmdDevInfo } from '@nic/ethdev/driver';
 import { counterIndex, HwError, vftaWriteAll, type IntelHw } from '@nic/intel-common';
 import { IntelPortOps, rxQueueDrain, rxQueueFill, txQueueDrain, txQueueReset, type IntelFamily, type IntelInterrupts, type IntelLink } from '@nic/intel-common/driver';
 import { DESC_COUNT_MAX, DESC_COUNT_MIN, RXDADV_ERR_FRAME } from './base/desc.js';
 import type { MediaType } from './base/ids.js';
 import { readHwLink, setupLink } from './base/link.js';
+import { phyPower, setupCopperLink, type CopperSpeeds, type Phy } from './base/phy.js';
 import * as R from './base/regs.js';
 import { MRQC_BITS } from './base/rss.js';
 import { is10G, type SfpModule } from './base/sfp.js';
@@ -68,7 +69,20 @@ export interface IxgbeDeviceFacts {
   readonly media: MediaType;
   /** The SFP+ module found at probe (SFP ports only). */
   readonly sfp: SfpModule | undefined;
+  /** The PHY found on MDIO (copper ports only). */
+  readonly phy?: Phy;
   readonly maxQueues: number;
+}
+
+/** Speeds every port of the family runs at (DPDK's `speed_capa`), and what copper adds. */
+const SPEED_CAPA = LinkSpeeds.G1 | LinkSpeeds.G10;
+const COPPER_SPEED_CAPA = SPEED_CAPA | LinkSpeeds.M100;
+const ALL_COPPER_SPEEDS: CopperSpeeds = { m100: true, g1: true, g10: true };
+
+/** The speeds `linkSpeeds` asks a copper PHY to advertise (0: all). */
+function copperSpeeds(linkSpeeds: number): CopperSpeeds {
+  if (linkSpeeds === LinkSpeeds.AUTONEG) return ALL_COPPER_SPEEDS;
+  return { m100: (linkSpeeds & LinkSpeeds.M100) !== 0, g1: (linkSpeeds & LinkSpeeds.G1) !== 0, g10: (linkSpeeds & LinkSpeeds.G10) !== 0 };
 }
 
 function sum(t: Float64Array, indices: readonly number[]): number {
@@ -83,9 +97,21 @@ export class IxgbeOps extends IntelPortOps {
   /** Set once the port is allocated: the device's interrupts. */
   interrupts: IntelInterrupts | undefined;
 
+  /** What a copper PHY advertises, from the configuration at start. */
+  #advertise = ALL_COPPER_SPEEDS;
+
   constructor(hw: IntelHw, facts: IxgbeDeviceFacts) {
     super(hw, IXGBE_FAMILY, facts.maxQueues);
     this.facts = facts;
+  }
+
+  override infoGet(): PmdDevInfo {
+    return { ...super.infoGet(), speedCapa: this.facts.media === 'copper' ? COPPER_SPEED_CAPA : SPEED_CAPA };
+  }
+
+  /** Refuses a fixed link speed, which the family does not force (as DPDK's `ixgbe_dev_start`). */
+  configure(dev: EthDev): void {
+    if ((dev.conf.linkSpeeds & LinkSpeeds.FIXED) !== 0) throw new NicError('NIC_EINVAL', `${dev.name}: ixgbe ports autonegotiate; a FIXED link speed is not supported`);
   }
 
   start(dev: EthDev): void {
@@ -93,15 +119,16 @@ export class IxgbeOps extends IntelPortOps {
     this.interrupts?.beforeStart();
     this.writeMacs(dev);
     hw.setBits(R.CTRL_EXT, R.CTRL_EXT_PFRSTD | R.CTRL_EXT_DRV_LOAD);
+    this.#advertise = copperSpeeds(dev.conf.linkSpeeds);
     try {
       this.#txInit(dev);
       this.#rxInit(dev);
+      this.discardCounters();
+      this.setLinkUp();
     } catch (e) {
       this.#stopQueues(dev);
       throw this.hwFailure(dev, e);
     }
-    this.discardCounters();
-    this.setLinkUp();
     this.started = true;
     this.interrupts?.afterStart(dev);
     this.updateLink(dev);
@@ -117,9 +144,17 @@ export class IxgbeOps extends IntelPortOps {
     this.updateLink(dev);
   }
 
-  /** Turns an SFP+ port's laser on (TX_DISABLE low) and (re)starts link set-up. */
+  /**
+   * (Re)starts link set-up: a copper port's PHY out of low power, advertising the configured
+   * speeds, autonegotiation restarted; an SFP+ port's laser on (TX_DISABLE low), then AUTOC.
+   */
   setLinkUp(): void {
-    const { media, sfp } = this.facts;
+    const { media, sfp, phy } = this.facts;
+    if (phy) {
+      phyPower(this.hw, phy.address, true);
+      setupCopperLink(this.hw, phy.address, this.#advertise);
+      return;
+    }
     if (media === 'sfp') {
       const esdp = (this.hw.read(R.ESDP) | R.ESDP_SDP3_DIR) & ~R.ESDP_SDP3;
       this.hw.write(R.ESDP, esdp >>> 0);
@@ -127,9 +162,11 @@ export class IxgbeOps extends IntelPortOps {
     setupLink(this.hw, media, sfp === undefined || is10G(sfp));
   }
 
-  /** Turns an SFP+ port's laser off, which takes the link down at both ends. */
+  /** Puts a copper port's PHY in low power, or turns an SFP+ port's laser off: the link goes down at both ends. */
   setLinkDown(): void {
-    if (this.facts.media === 'sfp') this.hw.setBits(R.ESDP, R.ESDP_SDP3 | R.ESDP_SDP3_DIR);
+    const phy = this.facts.phy;
+    if (phy) phyPower(this.hw, phy.address, false);
+    else if (this.facts.media === 'sfp') this.hw.setBits(R.ESDP, R.ESDP_SDP3 | R.ESDP_SDP3_DIR);
   }
 
   mtuSet(_dev: EthDev, mtu: number): void {

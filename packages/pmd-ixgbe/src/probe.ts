@@ -2,7 +2,8 @@
  * The PCI side of net_ixgbe (DPDK's `eth_ixgbe_dev_init` / `eth_ixgbe_pci_remove`): the id
  * table, and probe: reset the function (CTRL.RST, then the EEPROM auto-read), check the
  * EEPROM checksum, read the permanent MAC address from RAL/RAH(0), identify the SFP+ module
- * of SFP ports over I2C, allocate the port and hook up its interrupts.
+ * of SFP ports over I2C, find the PHY of copper ports on MDIO, allocate the port and hook up
+ * its interrupts.
  */
 import { NicError, registerLogtype, type Eal } from '@nic/eal';
 import { allocatePort, findDevByName, probingFinish, removeDevicePorts } from '@nic/ethdev/driver';
@@ -15,6 +16,7 @@ import { INTEL_VENDOR_ID, isX540, IXGBE_DEVICE_IDS, MAX_QUEUES, mediaType } from
 import { CTRL_EXT, CTRL_EXT_DRV_LOAD, CTRL_EXT_PFRSTD, RAH, RAL } from './base/regs.js';
 import { resetHw } from './base/reset.js';
 import { identifySfp, type SfpModule } from './base/sfp.js';
+import { findPhy, type Phy } from './base/phy.js';
 import { NET_IXGBE } from './datapath.js';
 import { IxgbeOps } from './ethdev.js';
 import { IXGBE_LAYOUT } from './layout.js';
@@ -50,18 +52,21 @@ async function probe(dev: PciDevice, eal: Eal): Promise<void> {
   const media = mediaType(dev.id.deviceId);
   let mac: Uint8Array;
   let sfp: SfpModule | undefined;
+  let phy: Phy | undefined;
   try {
     resetHw(hw, MAX_QUEUES);
     validateEepromChecksum(hw, isX540(dev.id.deviceId));
     mac = rarRead(hw, RAL(0), RAH(0));
     if (!isValidMac(mac)) throw new HwError('nvm', `the permanent MAC address ${macString(mac)} is not a unicast address`);
     if (media === 'sfp') sfp = identifySfp(hw);
+    if (media === 'copper') phy = findPhy(hw);
     hw.setBits(CTRL_EXT, CTRL_EXT_PFRSTD | CTRL_EXT_DRV_LOAD);
   } catch (e) {
     throw hwFailure(dev, e);
   }
+  if (media === 'copper' && !phy) throw new NicError('NIC_EIO', `${NET_IXGBE} ${dev.name}: no PHY answers on MDIO, so the copper port cannot link`);
   if (sfp === 'unknown') log.warn(`${dev.name}: the SFP+ module is of no known kind; trying it at 10 Gb/s, as DPDK allows unsupported modules`);
-  const ops = new IxgbeOps(hw, { media, sfp, maxQueues: MAX_QUEUES });
+  const ops = new IxgbeOps(hw, { media, sfp, phy, maxQueues: MAX_QUEUES });
   const interrupts = new IntelInterrupts(eal, dev, ops, IXGBE_MSIX);
   ops.interrupts = interrupts;
   const port = allocatePort(eal, dev.name, NET_IXGBE, ops, {
@@ -74,7 +79,7 @@ async function probe(dev: PciDevice, eal: Eal): Promise<void> {
   publishBar(port.data, bar.regs, bar.address, bar.length);
   interrupts.attach(port);
   probed.set(dev.name, interrupts);
-  log.info(`port ${port.port}: ${dev.name} (${dev.id.deviceId.toString(16)}, ${media}${sfp ? ` ${sfp}` : ''}) MAC ${macString(mac)}`);
+  log.info(`port ${port.port}: ${dev.name} (${dev.id.deviceId.toString(16)}, ${media}${sfp ? ` ${sfp}` : ''}${phy ? ` PHY ${phy.id.toString(16)} at MDIO ${phy.address}` : ''}) MAC ${macString(mac)}`);
   probingFinish(port);
 }
 

@@ -195,6 +195,21 @@ export const LINKS_SPEED_1G_82599 = 0x20000000;
 export const LINKS_SPEED_100_82599 = 0x10000000;
 /** Backplane autonegotiation complete. */
 export const LINKS_KX_AN_COMP = 0x80000000;
+/** MDI single command and address: clause 45 register address, MMD, PHY address, op code, start code, go. */
+export const MSCA = 0x0425c;
+export const MSCA_NP_ADDR_MASK = 0x0000ffff;
+export const MSCA_DEV_TYPE_SHIFT = 16;
+export const MSCA_PHY_ADDR_SHIFT = 21;
+export const MSCA_ADDR_CYCLE = 0x00000000;
+export const MSCA_WRITE = 0x04000000;
+export const MSCA_READ = 0x0c000000;
+/** Start code 00: clause 45 (`IXGBE_MSCA_NEW_PROTOCOL`). */
+export const MSCA_NEW_PROTOCOL = 0x00000000;
+/** Set by software to run the command; the device clears it when done. */
+export const MSCA_MDI_COMMAND = 0x40000000;
+/** MDI single read and write data: write data in 15:0, read data in 31:16. */
+export const MSRWD = 0x04260;
+export const MSRWD_READ_DATA_SHIFT = 16;
 
 // --- Transmit --------------------------------------------------------------------------------
 export const TDBAL = (n: number): number => 0x06000 + QUEUE_STRIDE * n;
