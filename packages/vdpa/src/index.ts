@@ -20,3 +20,4 @@ export {
 export { MANDATORY_VDPA_OPS, type VdpaDeviceOps, type VdpaDeviceType, type VdpaNotifyArea, type VdpaStat } from './ops.js';
 export type { VdpaVhostDevice, VhostMemoryRegion, VhostVringInfo, VringBase, VhostLogArea } from './vhost-device.js';
 export * from './features.js';
+export { attachVdpaDevice, type VdpaSocket, type VdpaSocketOptions } from './attach.js';

@@ -110,6 +110,13 @@ export class GuestMemory {
     return -1;
   }
 
+  /** Where region `i` is mapped in this process (its first byte). */
+  hostAddress(i: number): number {
+    const mapping = this.#mappings[i];
+    if (!mapping) throw new RangeError(`guest memory has no region ${i}`);
+    return mapping.address + this.regions[i].mmapOffset;
+  }
+
   /** Unmaps every region; views read zeros afterwards. */
   unmap(): void {
     for (const m of this.#mappings) if (m.mapped) m.unmap();

@@ -23,6 +23,13 @@ export interface VhostUserSocketOptions {
   readonly disableFeatures?: bigint;
   /** Device lifecycle callbacks. */
   readonly ops?: VhostDeviceOps;
+  /**
+   * The features to offer instead of the software path's set (a vDPA device offers its
+   * own); `disableFeatures` still applies.
+   */
+  readonly features?: bigint;
+  /** The protocol features to offer, ANDed with what this library implements. */
+  readonly protocolFeatures?: bigint;
 }
 
 export class VhostUserSocket {
@@ -48,7 +55,11 @@ export class VhostUserSocket {
     this.path = path;
     this.#options = options;
     this.device = new VhostDevice(
-      { features: SUPPORTED_FEATURES & ~(options.disableFeatures ?? 0n), protocolFeatures: SUPPORTED_PROTOCOL_FEATURES, queuePairs: pairs },
+      {
+        features: (options.features ?? SUPPORTED_FEATURES) & ~(options.disableFeatures ?? 0n),
+        protocolFeatures: SUPPORTED_PROTOCOL_FEATURES & (options.protocolFeatures ?? SUPPORTED_PROTOCOL_FEATURES),
+        queuePairs: pairs,
+      },
       options.ops,
     );
     if (options.client) {

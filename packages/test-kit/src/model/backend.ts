@@ -140,6 +140,8 @@ export class ModelBackend<M extends PciModel, O extends object = object> impleme
       address,
       vendorId: pci.vendorId,
       deviceId: pci.deviceId,
+      subsystemVendorId: pci.subsystemVendorId,
+      subsystemDeviceId: pci.subsystemDeviceId,
       classId: pci.classId,
       bars,
       driver: VFIO_PCI,

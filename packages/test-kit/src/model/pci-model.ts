@@ -25,6 +25,9 @@ export interface ModelBar {
 export interface ModelPciSpec {
   readonly vendorId: number;
   readonly deviceId: number;
+  /** Subsystem ids; the vendor and device ids when absent. */
+  readonly subsystemVendorId?: number;
+  readonly subsystemDeviceId?: number;
   /** 24-bit class code. */
   readonly classId: number;
   readonly bars: readonly ModelBar[];

@@ -1,0 +1,64 @@
+/**
+ * Peer tier: DPDK's testpmd with net_virtio_user as the frontend of a vhost-user socket that a
+ * modelled IFC VF is attached to. The frontend negotiates with the device's features, the
+ * device runs the frontend's rings: testpmd's txonly frames leave the model's tx queue,
+ * moved by DMA with kicks relayed to the doorbell, and testpmd's count is the model's.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { until } from '@nic/native/testing';
+import { attachVdpaDevice, findVdpaDevice, type VdpaSocket } from '@nic/vdpa';
+import { Testpmd, TESTPMD_MISSING } from '@nic/vhost/testing';
+import { IfcvfBench } from './__fixtures__/bench.js';
+import { netIfcvfDriver } from './driver.js';
+
+const BDF = '0000:06:00.3';
+let bench: IfcvfBench;
+let attached: VdpaSocket | undefined;
+let testpmd: Testpmd | undefined;
+
+beforeEach(() => {
+  bench = new IfcvfBench();
+});
+
+afterEach(async () => {
+  await testpmd?.quit();
+  testpmd = undefined;
+  attached?.close();
+  attached = undefined;
+  await bench.close();
+});
+
+function stat(text: string, name: string): number {
+  const m = [...text.matchAll(new RegExp(`${name}:\\s+(\\d+)`, 'g'))];
+  if (m.length === 0) throw new Error(`no ${name} in:\n${text}`);
+  return Number(m[m.length - 1][1]);
+}
+
+describe.skipIf(TESTPMD_MISSING)('a vDPA device on a vhost-user socket, testpmd net_virtio_user as the frontend', () => {
+  it('negotiates with the device, configures it on DRIVER_OK, and sends every txonly frame through it', async () => {
+    const model = bench.add(BDF, { queues: 1 });
+    await bench.init(['-a', `${BDF},vdpa=1`], [netIfcvfDriver]);
+    const dev = findVdpaDevice(BDF);
+    if (!dev) throw new Error('not registered');
+    const errors: unknown[] = [];
+    const path = `/tmp/nic-vdpa-${process.pid}.sock`;
+    attached = attachVdpaDevice(path, dev, { onError: (e) => errors.push(e) });
+    testpmd = new Testpmd(path, `nic-vdpa-${process.pid}`, ',packed_vq=0');
+    await testpmd.ready();
+    await until('the device to be configured', () => attached?.configured === true || errors.length > 0, 10000);
+    expect(errors).toEqual([]);
+    expect(model.status & 0x4).toBe(0x4);
+    expect(model.driverFeatures & ~model.deviceFeatures).toBe(0n);
+    await testpmd.command('set fwd txonly');
+    await testpmd.command('set txpkts 64');
+    await testpmd.command('start');
+    await until('frames through the device', () => model.transmitted.length >= 2000, 20000);
+    const stopped = await testpmd.command('stop');
+    const sent = stat(stopped, 'TX-packets');
+    await until('the last frames', () => model.transmitted.length >= sent, 10000);
+    expect(model.transmitted.length).toBe(sent);
+    expect(model.transmitted.every((f) => f.length === 64)).toBe(true);
+    expect(model.dma.faults).toBe(0);
+    expect(model.kicks[1]).toBeGreaterThan(0);
+  }, 60000);
+});

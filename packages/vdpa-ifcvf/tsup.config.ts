@@ -1,0 +1,3 @@
+import { nicLibrary } from '../../tsup.shared.js';
+
+export default nicLibrary();

@@ -1,0 +1,175 @@
+/**
+ * Attaching a vDPA device to a vhost-user socket of @nic/vhost (DPDK's
+ * `rte_vhost_driver_attach_vdpa_device` and the vdpa calls in `vhost_user.c`): the socket
+ * offers the device's features, protocol features and queue count, and the frontend's
+ * requests become the device's ops: `devConf` once the device is ready, `devClose` when it
+ * stops, `setVringState` on SET_VRING_ENABLE, `setFeatures` on SET_FEATURES.
+ */
+import { eventfdWrite, NicError } from '@nic/native';
+import { VhostUserSocket, type VhostDevice } from '@nic/vhost';
+import type { VdpaVhostDevice, VhostLogArea, VhostMemoryRegion, VhostVringInfo, VringBase } from './vhost-device.js';
+import { vdpaFeatures, vdpaProtocolFeatures, vdpaQueueNum, type VdpaDevice } from './registry.js';
+
+/** Options of {@link attachVdpaDevice}. */
+export interface VdpaSocketOptions {
+  /** Connect to a frontend that listens, instead of listening (`--client`). */
+  readonly client?: boolean;
+  /** Called with the error when an op fails (the frontend is then disconnected by the socket's rules). */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** A vDPA device served on a vhost-user socket. */
+export interface VdpaSocket {
+  readonly path: string;
+  readonly device: VdpaDevice;
+  /** The vhost-user socket. */
+  readonly socket: VhostUserSocket;
+  /** Whether the device runs the frontend's rings (devConf done, devClose not yet). */
+  readonly configured: boolean;
+  /** Stops the device if it runs and closes the socket. */
+  close(): void;
+}
+
+let nextVid = 0;
+
+/** The vhost device of one socket as the vDPA driver sees it. */
+class VhostView implements VdpaVhostDevice {
+  readonly vid = nextVid++;
+  readonly #device: VhostDevice;
+
+  constructor(device: VhostDevice) {
+    this.#device = device;
+  }
+
+  memTable(): readonly VhostMemoryRegion[] {
+    const memory = this.#device.memory;
+    if (!memory) return [];
+    return memory.regions.map((r, i) => ({ guestPhysAddr: r.guestPhysAddr, hostUserAddr: memory.hostAddress(i), size: r.size }));
+  }
+
+  negotiatedFeatures(): bigint {
+    return this.#device.features;
+  }
+
+  vringCount(): number {
+    return this.#device.vrings.length;
+  }
+
+  vring(qid: number): VhostVringInfo {
+    const vq = this.#vq(qid);
+    const a = vq.addresses;
+    return { desc: this.#hva(a?.desc ?? 0), avail: this.#hva(a?.avail ?? 0), used: this.#hva(a?.used ?? 0), size: vq.num, kickfd: vq.kickFd, callfd: vq.callFd, enabled: vq.enabled };
+  }
+
+  vringBase(qid: number): VringBase {
+    const vq = this.#vq(qid);
+    return { lastAvail: vq.lastAvail, lastUsed: vq.lastUsed };
+  }
+
+  setVringBase(qid: number, base: VringBase): void {
+    const vq = this.#vq(qid);
+    vq.lastAvail = base.lastAvail;
+    vq.lastUsed = base.lastUsed;
+  }
+
+  hostNotifierCtrl(): boolean {
+    // The backend-to-frontend channel (host notifiers) is not in @nic/vhost yet: kicks are relayed.
+    return false;
+  }
+
+  configChange(): void {
+    // No backend-to-frontend channel yet (CONFIG_CHANGE_MSG): nothing to tell the frontend with.
+  }
+
+  vringCall(qid: number): void {
+    const fd = this.#vq(qid).callFd;
+    if (fd >= 0) eventfdWrite(fd, 1);
+  }
+
+  logArea(): VhostLogArea | undefined {
+    // @nic/vhost maps the log but does not give its address yet: logging is not wired through the socket.
+    return undefined;
+  }
+
+  logUsedVring(): void {
+    // Hardware logging marks the buffers; without a mapped log address there is nothing to mark here.
+  }
+
+  /** Gives the used rings back to the device: the software path had asked the frontend not to kick. */
+  deviceOwnsRings(): void {
+    for (const vq of this.#device.vrings) vq.setNotification(true);
+  }
+
+  #vq(qid: number): VhostDevice['vrings'][number] {
+    const vq = this.#device.vrings[qid];
+    if (!vq) throw new NicError('NIC_EINVAL', `vhost device ${this.vid}: no vring ${qid}`);
+    return vq;
+  }
+
+  /** This process's address of frontend address `uva` (ring addresses are in the frontend's space). */
+  #hva(uva: number): number {
+    const memory = this.#device.memory;
+    if (!memory) return 0;
+    const off = memory.uva(uva, 1);
+    return off < 0 ? 0 : memory.hostAddress(memory.region) + off;
+  }
+}
+
+/**
+ * Serves `dev` on a vhost-user socket at `path`. The frontend negotiates with the device's
+ * own features, protocol features (those @nic/vhost implements) and queue pairs.
+ */
+export function attachVdpaDevice(path: string, dev: VdpaDevice, options: VdpaSocketOptions = {}): VdpaSocket {
+  if (!dev.registered) throw new NicError('NIC_ENODEV', `vDPA device ${dev.name} is not registered`);
+  let view: VhostView | undefined;
+  let configured = false;
+  const fail = (e: unknown): void => options.onError?.(e);
+  const socket = new VhostUserSocket(path, {
+    client: options.client === true,
+    queuePairs: vdpaQueueNum(dev),
+    features: vdpaFeatures(dev),
+    protocolFeatures: vdpaProtocolFeatures(dev),
+    ops: {
+      newDevice: (device) => {
+        view = new VhostView(device);
+        view.deviceOwnsRings();
+        try {
+          dev.ops.devConf(view);
+          configured = true;
+        } catch (e) {
+          fail(e);
+        }
+      },
+      destroyDevice: () => {
+        if (!view || !configured) return;
+        configured = false;
+        try {
+          dev.ops.devClose(view);
+        } catch (e) {
+          fail(e);
+        }
+      },
+      vringStateChanged: (_device, vring, enabled) => {
+        if (view && configured) dev.ops.setVringState(view, vring, enabled);
+      },
+      featuresChanged: () => {
+        if (view && configured) dev.ops.setFeatures(view);
+      },
+    },
+  });
+  return {
+    path,
+    device: dev,
+    socket,
+    get configured() {
+      return configured;
+    },
+    close(): void {
+      if (view && configured) {
+        configured = false;
+        dev.ops.devClose(view);
+      }
+      socket.close();
+    },
+  };
+}
