@@ -23,14 +23,16 @@ afterEach(async () => {
   eal = undefined;
 });
 
-/** A started net_vhost port and the path of its socket. */
-async function port(): Promise<{ path: string; pool: Mempool; mbufs: MbufView }> {
+/** A started net_vhost port of `queues` queue pairs and the path of its socket. */
+async function port(queues = 1): Promise<{ path: string; pool: Mempool; mbufs: MbufView }> {
   const path = `/tmp/nic-pmd-vhost-${process.pid}-${serial++}.sock`;
-  eal = await harnessEal('pmd-vhost', ['--vdev', `${NET_VHOST}0,iface=${path}`], [netVhostDriver]);
+  eal = await harnessEal('pmd-vhost', ['--vdev', `${NET_VHOST}0,iface=${path},queues=${queues}`], [netVhostDriver]);
   const pool = harnessPool(eal, 2047);
-  configure(0, 1, 1);
-  rxQueueSetup(0, 0, 0, undefined, pool);
-  txQueueSetup(0, 0, 0);
+  configure(0, queues, queues);
+  for (let q = 0; q < queues; q++) {
+    rxQueueSetup(0, q, 0, undefined, pool);
+    txQueueSetup(0, q, 0);
+  }
   start(0);
   return { path, pool, mbufs: new MbufView(eal.arena) };
 }
@@ -105,6 +107,37 @@ describe.skipIf(TESTPMD_MISSING)('net_vhost with testpmd net_virtio_user', () =>
     expect(received).toBe(TOTAL);
     expect(statsGet(0).opackets).toBe(TOTAL);
     expect(pool.inUseCount()).toBe(0);
+    stop(0);
+  });
+
+  it('with two queue pairs (MQ), receives on both queues exactly what testpmd txonly sent on its two', async () => {
+    const { path, mbufs } = await port(2);
+    testpmd = new Testpmd(path, `nic-pmd-vhost-${process.pid}-${serial}`, '', [], 2);
+    await testpmd.ready();
+    await until('the link to come up', () => linkGetNowait(0).up, 10000);
+    const handles = new Uint32Array(BURST);
+    const got = [0, 0];
+    let polling = true;
+    const poll = async (): Promise<void> => {
+      while (polling) {
+        for (let q = 0; q < 2; q++) {
+          const n = rxBurst(0, q, handles, BURST);
+          mbufs.freeBulk(handles, n);
+          got[q] += n;
+        }
+        await new Promise((r) => setImmediate(r));
+      }
+    };
+    const poller = poll();
+    await testpmd.command('set fwd txonly');
+    await testpmd.command('start');
+    await until('packets on both queues', () => got[0] >= 5000 && got[1] >= 5000, 20000);
+    const sent = stat(await testpmd.command('stop'), 'TX-packets');
+    await until(`all ${sent} packets`, () => got[0] + got[1] >= sent, 5000);
+    polling = false;
+    await poller;
+    expect(got[0] + got[1]).toBe(sent);
+    expect(statsGet(0).qIpackets.slice(0, 2)).toEqual(got);
     stop(0);
   });
 });

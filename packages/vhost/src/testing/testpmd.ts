@@ -14,12 +14,15 @@ export class Testpmd {
   #out = '';
   #exited = false;
 
-  /** Starts testpmd with a virtio_user port on `socketPath`; `devargs` adds virtio_user devargs. */
-  constructor(socketPath: string, prefix: string, devargs = '', extra: string[] = []) {
+  /**
+   * Starts testpmd with a virtio_user port of `queues` queue pairs on `socketPath`;
+   * `devargs` adds virtio_user devargs, `extra` testpmd arguments.
+   */
+  constructor(socketPath: string, prefix: string, devargs = '', extra: string[] = [], queues = 1) {
     const args = [
       '-l', '0,1', '--no-pci', '--no-huge', '-m', '256', `--file-prefix=${prefix}`, '--log-level=*:notice',
-      '--vdev', `net_virtio_user0,path=${socketPath},queues=1${devargs}`,
-      '--', '-i', '--total-num-mbufs=4096', '--nb-cores=1', ...extra,
+      '--vdev', `net_virtio_user0,path=${socketPath},queues=${queues}${devargs}`,
+      '--', '-i', '--total-num-mbufs=4096', '--nb-cores=1', `--rxq=${queues}`, `--txq=${queues}`, ...extra,
     ];
     // Line-buffered stdout, so each command's output arrives before its next prompt.
     this.#child = spawn('stdbuf', ['-oL', TESTPMD, ...args], { stdio: 'pipe' });

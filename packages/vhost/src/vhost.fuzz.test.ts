@@ -1,29 +1,31 @@
 /**
  * Fuzzers over what a frontend controls: the message parser (with the device's handlers
  * behind it) and the descriptor-chain walker in both directions. `npm test` runs a short
- * seeded pass; `npm run fuzz -w @nic/vhost` runs NIC_FUZZ_RUNS (100 000) inputs per target.
+ * seeded pass; `npm run fuzz -w @nic/vhost` runs NIC_FUZZ_RUNS (100 000) inputs per target
+ * (test-kit's `fuzzSettings`), in chunks so that vitest's worker stays responsive.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Arena, MbufView, NicError, pktmbufPoolCreate, type Mempool } from '@nic/eal';
+import { fuzzSettings } from '@nic/test-kit';
 import { checkMessage } from './message.js';
 import { VhostDevice } from './device.js';
 import { SUPPORTED_FEATURES, SUPPORTED_PROTOCOL_FEATURES } from './protocol.js';
 import { DESC_F_WRITE } from './virtqueue.js';
 import { GPA_BASE, GuestRing } from './testing/index.js';
 
-const RUNS = Number(process.env.NIC_FUZZ_RUNS ?? 500);
-const SEED = process.env.NIC_FUZZ_RUNS ? Date.now() : 0x7657;
+const { numRuns: RUNS, seed: SEED } = fuzzSettings(500);
 const TIMEOUT = Math.max(30000, RUNS * 2);
 /** Inputs per synchronous stretch: the test yields between chunks so vitest's worker stays responsive. */
 const CHUNK = 5000;
 
-/** Runs `property` over RUNS inputs, in chunks with their own seeds. */
-async function check<T>(property: fc.IProperty<T>): Promise<void> {
+/** Runs `property` over RUNS inputs, in chunks with their own seeds (SEED + chunk), and says so. */
+async function check<T>(name: string, property: fc.IProperty<T>): Promise<void> {
   for (let done = 0, k = 0; done < RUNS; done += CHUNK, k++) {
     fc.assert(property, { numRuns: Math.min(CHUNK, RUNS - done), seed: SEED + k });
     await new Promise((r) => setImmediate(r));
   }
+  console.log(`fuzz ${name}: ${RUNS} inputs, seeds ${SEED} + chunk (${CHUNK} inputs each)`);
 }
 
 /** The guest region of the walker fuzz: rings at the start, an indirect table, buffers above. */
@@ -51,6 +53,7 @@ const header = fc.record({
 describe('fuzz: vhost-user messages', () => {
   it(`checkMessage and the device's handlers refuse or accept ${RUNS} messages cleanly`, async () => {
     await check(
+      'vhost-user messages',
       fc.property(header, fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 0, max: 10 }), fc.boolean(), (h, bytes, fds, honestSize) => {
         const payload = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
         const size = honestSize ? bytes.length : (bytes.length * 7) % 301;
@@ -131,6 +134,7 @@ describe('fuzz: descriptor chains', () => {
     const out = new Uint32Array(NUM);
     try {
       await check(
+        'vhost dequeue chains',
         fc.property(chains, (c) => {
           layOut(ring, c);
           const vq = ring.vq;
@@ -153,6 +157,7 @@ describe('fuzz: descriptor chains', () => {
     const before = new Uint8Array(REGION);
     try {
       await check(
+        'vhost enqueue chains',
         fc.property(chains, fc.integer({ min: 1, max: 1500 }), (c, len) => {
           layOut(ring, c);
           ring.u8.fill(0xaa, BUFFERS, REGION);
