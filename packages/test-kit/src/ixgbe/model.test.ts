@@ -24,6 +24,8 @@ describe('reset and identity', () => {
     expect(model.read32(R.STATUS) & R.STATUS_GIO).toBe(R.STATUS_GIO);
     expect(model.read32(R.LINKS) & (R.LINKS_UP | R.LINKS_SPEED_82599)).toBe((R.LINKS_UP | R.LINKS_SPEED_10G_82599) >>> 0);
     expect(model.linkUp).toBe(true);
+    // Valid firmware, no manageability mode: what Linux ixgbe's firmware-error check expects.
+    expect(model.read32(R.FWSM)).toBe(R.FWSM_FW_VAL);
   });
 
   it.each([['RST', R.CTRL_RST], ['LNK_RST', R.CTRL_LNK_RST]])('CTRL.%s self-clears, restores defaults and keeps the link', (_, bit) => {

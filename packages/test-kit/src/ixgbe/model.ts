@@ -140,6 +140,8 @@ export class IxgbeModel extends PortModel<IxgbeRxOutcome, IxgbeRxError> {
     this.#i2c.reset();
     const r = this.regs;
     r.set(R.STATUS, R.STATUS_GIO);
+    // Valid firmware in no manageability mode (FWSM.MODE 0: the driver owns the link and laser).
+    r.set(R.FWSM, R.FWSM_FW_VAL);
     r.set(R.EEC, R.EEC_PRES | R.EEC_ARD | R.EEC_ADDR_SIZE | (EEPROM_SIZE_FIELD << R.EEC_SIZE_SHIFT));
     r.set(R.HLREG0, HLREG0_DEFAULT);
     r.set(R.MAXFRS, MAXFRS_DEFAULT);

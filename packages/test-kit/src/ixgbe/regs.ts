@@ -74,8 +74,10 @@ export const SWSM = 0x10140;
 export const SWSM_SMBI = 0x00000001;
 /** Software/firmware semaphore. */
 export const SWSM_SWESMBI = 0x00000002;
-/** Firmware Semaphore (no firmware: 0). */
+/** Firmware Semaphore: what the manageability firmware reports (read-only to drivers). */
 export const FWSM = 0x10148;
+/** Firmware valid: the firmware has loaded (Linux ixgbe warns of a firmware error without it). */
+export const FWSM_FW_VAL = 0x00008000;
 /** Software-firmware synchronisation (per-resource ownership bits). */
 export const GSSR = 0x10160;
 /** Core analog configuration (the SFP+ set-up sequences of the EEPROM are written here). */
