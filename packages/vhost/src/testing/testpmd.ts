@@ -3,7 +3,7 @@
  * socket: the real peer of the vhost tests. Its memory is `--no-huge` (a memfd it can share).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 
 export const TESTPMD = '/usr/bin/dpdk-testpmd';
 /** Why the peer tier cannot run here, or undefined. */
@@ -11,6 +11,7 @@ export const TESTPMD_MISSING = existsSync(TESTPMD) ? undefined : `${TESTPMD} is 
 
 export class Testpmd {
   readonly #child: ChildProcessWithoutNullStreams;
+  readonly #prefix: string;
   #out = '';
   #exited = false;
 
@@ -25,6 +26,7 @@ export class Testpmd {
       '--', '-i', '--total-num-mbufs=4096', '--nb-cores=1', `--rxq=${queues}`, `--txq=${queues}`, ...extra,
     ];
     // Line-buffered stdout, so each command's output arrives before its next prompt.
+    this.#prefix = prefix;
     this.#child = spawn('stdbuf', ['-oL', TESTPMD, ...args], { stdio: 'pipe' });
     this.#child.stdout.on('data', (d: Buffer) => (this.#out += d.toString()));
     this.#child.stderr.on('data', (d: Buffer) => (this.#out += d.toString()));
@@ -60,12 +62,14 @@ export class Testpmd {
     return this.#out.slice(from);
   }
 
-  /** Quits and waits for the process to end. */
+  /** Quits, waits for the process to end, and removes its EAL runtime directory. */
   async quit(): Promise<void> {
-    if (this.#exited) return;
-    this.#child.stdin.write('quit\n');
-    const deadline = Date.now() + 10000;
-    while (!this.#exited && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    if (!this.#exited) this.#child.kill('SIGKILL');
+    if (!this.#exited) {
+      this.#child.stdin.write('quit\n');
+      const deadline = Date.now() + 10000;
+      while (!this.#exited && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      if (!this.#exited) this.#child.kill('SIGKILL');
+    }
+    rmSync(`/var/run/dpdk/${this.#prefix}`, { recursive: true, force: true });
   }
 }
