@@ -23,6 +23,7 @@ export interface RawRecvResult {
   readonly bytes: number;
   readonly fds: number[];
   readonly fdsTruncated: boolean;
+  readonly truncated: boolean;
 }
 
 /** Decoded `VFIO_GROUP_GET_STATUS`. */

@@ -54,8 +54,9 @@ export function timerfdRead(fd: number): number {
 }
 
 /**
- * Called by an {@link FdWatcher} when its fd is readable, with the fd. When watching failed
- * (e.g. the fd was closed underneath), `error` says why and the watcher is already closed.
+ * Called by an {@link FdWatcher} when its fd is readable, with the fd. When epoll reports an
+ * error on the fd, `error` says why and the watcher is already closed. A fd closed with
+ * `closeFd` is not such an error: its watchers stop silently.
  */
 export type FdCallback = (fd: number, error?: NicError) => void;
 
@@ -80,8 +81,9 @@ export class FdWatcher {
   }
 
   /**
-   * Stops watching. Idempotent, and safe inside the callback. Close the watcher before
-   * closing its fd.
+   * Stops watching. Idempotent, and safe inside the callback. {@link closeFd} of the fd
+   * stops its watchers on this thread itself; close the watcher first when the fd is closed
+   * any other way.
    */
   close(): void {
     if (!this.#open) return;

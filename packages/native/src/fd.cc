@@ -8,18 +8,24 @@
 
 #include "args.h"
 #include "errors.h"
+#include "vfio.h"
+#include "watcher.h"
 
 namespace nic {
 
 namespace {
 
-// close(fd)
+// close(fd): stops this thread's watchers of the fd first (see UnwatchFd), and lets go of
+// memory held for a VFIO container's DMA mappings (see ReleaseDmaPins).
 Napi::Value Close(const Napi::CallbackInfo& info) {
   int fd;
   if (!ArgFd(info, 0, "close", &fd)) return Napi::Value();
+  UnwatchFd(info.Env(), fd);
+  ReleaseDmaPins(fd);
   // Linux releases the descriptor even when close reports EINTR, so it is never retried.
   if (close(fd) != 0 && errno != EINTR) {
-    ThrowErrno(info.Env(), errno, "close", "fd " + std::to_string(fd));
+    int err = errno;
+    ThrowErrno(info.Env(), err, "close", "fd " + std::to_string(fd));
     return Napi::Value();
   }
   return info.Env().Undefined();

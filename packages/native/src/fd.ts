@@ -2,6 +2,10 @@ import { addon } from './addon.js';
 
 /**
  * Closes a file descriptor returned by this package (eventfd, timerfd, socket, VFIO/UIO).
+ * A `watchFd` watcher of the fd on this thread is stopped first (no further callback,
+ * and its `close()` is then a no-op); a watcher on another thread is that thread's to close
+ * before. Closing a watched fd any other way (`fs.closeSync`) leaves libuv watching a dead fd,
+ * which aborts the process.
  * @throws NicError `NIC_EINVAL` with errno `EBADF` when it is not open.
  */
 export function closeFd(fd: number): void {

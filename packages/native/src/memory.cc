@@ -23,18 +23,28 @@ namespace {
 struct Region {
   uintptr_t addr;
   size_t length;
-  size_t views;  // SharedArrayBuffer backing stores over this region, in any thread
-  bool live;     // false once unmap() replaced the range with a placeholder
-  bool placed;   // inside a host's memory (see Placement)
-  std::weak_ptr<v8::BackingStore> host;
+  size_t views;    // SharedArrayBuffer backing stores over this region, in any thread
+  size_t dmaPins;  // IOVA mappings of it (PinRegion); the pages stay while any is left
+  bool live;       // false once unmap() replaced the range with a placeholder
+  // The memory the region was placed in (see Placement), held until the region goes: freeing
+  // it would free the region's addresses under its views.
+  std::shared_ptr<v8::BackingStore> host;
 
-  // Whether the pages are still this region's: not unmapped, and the host (if any) not freed.
-  bool Mapped() const { return live && (!placed || !host.expired()); }
+  bool placed() const { return host != nullptr; }
+  // Whether the pages are still this region's: not unmapped.
+  bool Mapped() const { return live; }
 };
 
 std::mutex registryMutex;
 std::map<uint64_t, Region> registry;  // by region id; ids are never reused
 uint64_t nextRegionId = 1;
+// Placements between ArgPlacement and NewRegion (addr -> length), so that two threads cannot
+// place into the same range at once.
+std::map<uintptr_t, size_t> pendingPlacements;
+
+bool Overlaps(uintptr_t a, size_t aLength, uintptr_t b, size_t bLength) {
+  return a < b + bLength && b < a + aLength;
+}
 
 size_t PageSize() { return static_cast<size_t>(sysconf(_SC_PAGESIZE)); }
 
@@ -47,21 +57,37 @@ bool PutPlaceholder(uintptr_t addr, size_t length) {
 // Gives up a region's pages when its last view goes: unmapped, or, inside a host's memory,
 // replaced by a placeholder (V8 unmaps that with the host). Called with the registry locked.
 void ReleasePages(const Region& region) {
-  if (!region.placed) {
+  if (!region.placed()) {
     munmap(reinterpret_cast<void*>(region.addr), region.length);
-  } else if (std::shared_ptr<v8::BackingStore> host = region.host.lock(); host && region.live) {
+  } else if (region.live) {
+    // Should the placeholder fail (ENOMEM at vm.max_map_count), the region's pages stay in the
+    // host until V8 unmaps the host's whole reservation: its data is not zeroed, nothing faults.
     PutPlaceholder(region.addr, region.length);
   }
+}
+
+// Drops region `it` once neither a view nor a DMA mapping is left. Called with the registry
+// locked; returns the host for the caller to drop after unlocking (a host's backing store may
+// be freed then, which must not happen under the lock).
+std::shared_ptr<v8::BackingStore> ReleaseIfUnused(std::map<uint64_t, Region>::iterator it) {
+  if (it->second.views > 0 || it->second.dmaPins > 0) return nullptr;
+  ReleasePages(it->second);
+  std::shared_ptr<v8::BackingStore> host = std::move(it->second.host);
+  registry.erase(it);
+  return host;
 }
 
 // Backing-store deleter: may run on any thread, whenever V8 frees a buffer.
 void ReleaseView(void*, size_t, void* deleterData) {
   uint64_t id = reinterpret_cast<uintptr_t>(deleterData);
-  std::lock_guard<std::mutex> lock(registryMutex);
-  auto it = registry.find(id);
-  if (it == registry.end() || --it->second.views > 0) return;
-  ReleasePages(it->second);
-  registry.erase(it);
+  std::shared_ptr<v8::BackingStore> host;
+  {
+    std::lock_guard<std::mutex> lock(registryMutex);
+    auto it = registry.find(id);
+    if (it == registry.end()) return;
+    it->second.views--;
+    host = ReleaseIfUnused(it);
+  }
 }
 
 // A SharedArrayBuffer over [addr, addr + length) of region `id`, whose view count the
@@ -212,22 +238,47 @@ Napi::Value Unmap(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   uint64_t id;
   if (!ArgUint(info, 0, "unmap region id", kMaxSafeInteger, &id)) return Napi::Value();
-  std::lock_guard<std::mutex> lock(registryMutex);
-  auto it = registry.find(id);
-  if (it == registry.end() || !it->second.Mapped()) {
+  // Nothing here may throw while the registry is locked: building the NicError runs JavaScript
+  // (the factory), which may call back into the registry, or let V8 free a view whose deleter
+  // takes the lock: a deadlock. The outcome is decided under the lock, thrown after it.
+  int err = 0;
+  bool known = false, pinned = false;
+  uintptr_t addr = 0;
+  size_t length = 0;
+  {
+    std::lock_guard<std::mutex> lock(registryMutex);
+    auto it = registry.find(id);
+    if (it != registry.end() && it->second.Mapped()) {
+      known = true;
+      Region& region = it->second;
+      addr = region.addr;
+      length = region.length;
+      pinned = region.dmaPins > 0;
+      if (!pinned) {
+        if (PutPlaceholder(region.addr, region.length)) {
+          region.live = false;
+        } else {
+          err = errno;
+        }
+      }
+    }
+  }
+  if (!known) {
     ThrowNic(env, "NIC_EINVAL", "unmap: region " + std::to_string(id) + " is not mapped (unmapped already?)");
     return Napi::Value();
   }
-  Region& region = it->second;
-  // Holding the host keeps V8 from freeing its memory under the placeholder.
-  std::shared_ptr<v8::BackingStore> host = region.host.lock();
-  if (!PutPlaceholder(region.addr, region.length)) {
-    ThrowErrno(env, errno, "mmap",
-               "replacing region " + std::to_string(id) + " at " + Hex(region.addr) + " (" +
-                   std::to_string(region.length) + " bytes)");
+  if (pinned) {
+    ThrowNic(env, "NIC_EBUSY",
+             "unmap: region " + std::to_string(id) + " at " + Hex(addr) +
+                 " is DMA-mapped (vfioIommuMapDma); unmap its IOVA range first");
     return Napi::Value();
   }
-  region.live = false;
+  if (err != 0) {
+    ThrowErrno(env, err, "mmap",
+               "replacing region " + std::to_string(id) + " at " + Hex(addr) + " (" + std::to_string(length) +
+                   " bytes)");
+    return Napi::Value();
+  }
   return env.Undefined();
 }
 
@@ -269,9 +320,14 @@ Napi::Value PageSizeExport(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+Placement::~Placement() {
+  if (!reserved) return;
+  std::lock_guard<std::mutex> lock(registryMutex);
+  pendingPlacements.erase(addr);
+}
+
 bool ArgPlacement(const Napi::CallbackInfo& info, size_t i, const char* name, size_t length,
                   size_t align, Placement* out) {
-  *out = Placement{};
   if (info.Length() <= i || info[i].IsUndefined()) return true;
   napi_value raw = info[i];
   v8::Local<v8::Value> value;
@@ -292,8 +348,37 @@ bool ArgPlacement(const Napi::CallbackInfo& info, size_t i, const char* name, si
                  Hex(start) + " (it needs " + std::to_string(length + align - 1) + ")");
     return false;
   }
+  // One live placement per range: a second one would share the first one's pages and wipe
+  // them when either goes. A host that is itself memory mapped through the addon (a region's
+  // buffer) is refused too: unmapping the outer region would wipe the inner one.
+  bool nested = false, taken = false;
+  {
+    std::lock_guard<std::mutex> lock(registryMutex);
+    for (const auto& [id, region] : registry) {
+      if (!region.placed() && Overlaps(region.addr, region.length, start, end - start)) nested = true;
+      if (region.placed() && region.live && Overlaps(region.addr, region.length, addr, length)) taken = true;
+    }
+    for (const auto& [pendingAddr, pendingLength] : pendingPlacements) {
+      if (Overlaps(pendingAddr, pendingLength, addr, length)) taken = true;
+    }
+    if (!nested && !taken) pendingPlacements[addr] = length;
+  }
+  if (nested) {
+    ThrowNic(info.Env(), "NIC_EINVAL",
+             std::string(name) + ": the buffer at " + Hex(start) +
+                 " is memory mapped through nic (a region's buffer); place inside a WebAssembly.Memory's buffer");
+    return false;
+  }
+  if (taken) {
+    ThrowNic(info.Env(), "NIC_EBUSY",
+             std::string(name) + ": " + Hex(addr) + " + " + std::to_string(length) +
+                 " bytes holds a live placement already (one placement per buffer range)");
+    return false;
+  }
   out->addr = addr;
+  out->length = length;
   out->host = std::move(host);
+  out->reserved = true;
   return true;
 }
 
@@ -314,7 +399,11 @@ Napi::Object NewRegion(Napi::Env env, void* addr, size_t length, const Placement
   {
     std::lock_guard<std::mutex> lock(registryMutex);
     id = nextRegionId++;
-    registry[id] = Region{reinterpret_cast<uintptr_t>(addr), length, 1, true, place.host != nullptr, place.host};
+    registry[id] = Region{reinterpret_cast<uintptr_t>(addr), length, 1, 0, true, place.host};
+    if (place.reserved) {
+      pendingPlacements.erase(place.addr);
+      place.reserved = false;
+    }
   }
   Napi::Object region = Napi::Object::New(env);
   region.Set("id", Napi::Number::New(env, static_cast<double>(id)));
@@ -336,6 +425,33 @@ bool InLiveRegion(uintptr_t addr, size_t length, bool* unmapped) {
     }
   }
   return false;
+}
+
+bool PinRegion(uintptr_t addr, size_t length, uint64_t* id, bool* unmapped) {
+  std::lock_guard<std::mutex> lock(registryMutex);
+  *unmapped = false;
+  for (auto& [regionId, region] : registry) {
+    if (addr >= region.addr && length <= region.length && addr - region.addr <= region.length - length) {
+      if (!region.Mapped()) {
+        *unmapped = true;
+        continue;
+      }
+      region.dmaPins++;
+      *id = regionId;
+      return true;
+    }
+  }
+  return false;
+}
+
+void UnpinRegion(uint64_t id) {
+  std::shared_ptr<v8::BackingStore> host;
+  std::lock_guard<std::mutex> lock(registryMutex);
+  auto it = registry.find(id);
+  if (it == registry.end() || it->second.dmaPins == 0) return;
+  it->second.dmaPins--;
+  host = ReleaseIfUnused(it);
+  // `host` is declared before the lock, so it is dropped after the lock is released.
 }
 
 void InitMemory(Napi::Env env, Napi::Object exports) {

@@ -25,7 +25,8 @@ export interface MemoryMapping {
   /**
    * Releases the pages now (the file mapping, the hugepages) without waiting for garbage
    * collection. Views stay safe to touch: they see zeroed private memory, never a fault.
-   * @throws NicError `NIC_EINVAL` when the mapping was unmapped already.
+   * @throws NicError `NIC_EINVAL` when the mapping was unmapped already, `NIC_EBUSY` while a
+   * device holds it through `vfioIommuMapDma`.
    */
   unmap(): void;
 }
@@ -103,7 +104,10 @@ export function mapFd(fd: number, options: MapOptions = {}): MemoryMapping {
  * `SharedArrayBuffer` (a shared `WebAssembly.Memory`'s buffer, so that WebAssembly code
  * reaches the memory), from the buffer's first boundary of the allocation's page size. The
  * new pages replace the buffer's own there; releasing the mapping (unmap, or its last view
- * collected) puts zeroed ordinary pages back, and the buffer's owner frees the range.
+ * collected) puts zeroed ordinary pages back, and the buffer's owner frees the range. The
+ * mapping holds the buffer's memory until then, so its views never outlive their addresses.
+ * One live placement per buffer range: a second is `NIC_EBUSY`. A buffer mapped through nic
+ * (a mapping's `buffer`) cannot be a host (`NIC_EINVAL`).
  */
 export interface Placement {
   /** The buffer to allocate inside. It needs the length plus up to one page of alignment. */
@@ -114,7 +118,8 @@ export interface Placement {
  * Allocates zeroed anonymous memory, faulted in and locked with `mlock` so it is never
  * swapped (the `--no-huge` arena). The length is rounded up to whole pages.
  * @throws NicError `NIC_ENOMEM` or `NIC_EPERM` when it cannot be locked (the message gives
- * RLIMIT_MEMLOCK), `NIC_EINVAL` for a zero length or a `within` buffer without room;
+ * RLIMIT_MEMLOCK), `NIC_EINVAL` for a zero length or a `within` buffer without room or
+ * mapped through nic, `NIC_EBUSY` when `within` holds a live placement already;
  * TypeError when `within` is not a SharedArrayBuffer.
  */
 export function allocAnonymous(length: number, options: Placement = {}): MemoryMapping {

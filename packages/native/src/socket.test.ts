@@ -42,7 +42,7 @@ describe('unix sockets', () => {
   it('exchange data and descriptors; "would block" is -1, not an exception', () => {
     const { listener, client, server } = pair();
     const buffer = new Uint8Array(16);
-    expect(unixRecvmsg(server, buffer, 4)).toEqual({ bytes: -1, fds: [], fdsTruncated: false });
+    expect(unixRecvmsg(server, buffer, 4)).toEqual({ bytes: -1, fds: [], fdsTruncated: false, truncated: false });
     const event = eventfd();
     expect(unixSendmsg(client, new Uint8Array([1, 2, 3]), [event])).toBe(3);
     const got = unixRecvmsg(server, buffer, 4);

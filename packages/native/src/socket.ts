@@ -11,6 +11,11 @@ export interface RecvResult {
   readonly fds: number[];
   /** More descriptors came than `maxFds` allowed; the kernel closed the extra ones. */
   readonly fdsTruncated: boolean;
+  /**
+   * A seqpacket message was longer than the buffer: `bytes` of it arrived, the rest is lost
+   * (MSG_TRUNC). Never set on a stream socket, whose remaining bytes stay queued.
+   */
+  readonly truncated: boolean;
 }
 
 /**
@@ -40,7 +45,9 @@ export function unixConnect(path: string, options: { type?: UnixSocketType } = {
 
 /**
  * Sends `data` with the descriptors `fds` (SCM_RIGHTS; at most 253, and `data` must not be
- * empty when there are any). Returns the bytes sent (a stream socket may send fewer; the fds
+ * empty when there are any). `fds` is read (its getters run) before `data`'s bytes are
+ * taken, so a getter that detaches `data` makes the call see an empty buffer, never freed
+ * memory. Returns the bytes sent (a stream socket may send fewer; the fds
  * travel with the first byte), or -1 when the socket buffer is full. Never raises SIGPIPE.
  * @throws NicError `NIC_EIO` (EPIPE) when the peer has gone.
  */
@@ -50,7 +57,10 @@ export function unixSendmsg(fd: number, data: Uint8Array, fds: readonly number[]
 
 /**
  * Receives into `buffer`, accepting up to `maxFds` descriptors (0 to 253) with the data.
- * Never blocks: `bytes` is -1 when nothing is waiting.
+ * Never blocks: `bytes` is -1 when nothing is waiting. A message longer than `buffer` sets
+ * `truncated`.
+ * @throws NicError `NIC_EINVAL` for an empty buffer (0 bytes read must mean the peer closed;
+ * descriptors received with an empty read would be mistaken for EOF and leak).
  */
 export function unixRecvmsg(fd: number, buffer: Uint8Array, maxFds = 0): RecvResult {
   return addon.unixRecvmsg(fd, buffer, maxFds);

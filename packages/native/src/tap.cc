@@ -76,15 +76,17 @@ bool ArgTyped(const Napi::CallbackInfo& info, size_t i, const char* name, napi_t
   return false;
 }
 
-// The arguments shared by both bursts: fd, memory, offsets, lengths, n; every frame range is
-// checked against the memory before any I/O.
+// The arguments shared by both bursts: fd, memory, offsets, lengths, n. The n offsets and
+// lengths are copied once and every frame range is checked against the memory before any I/O;
+// the I/O uses only the copies. The JS arrays may alias the memory (one arena) or be written by
+// another thread, so reading them again after the check could reach outside the memory.
 struct Burst {
   int fd;
   uint8_t* memory;
   size_t memoryLength;
-  uint32_t* offsets;
-  Lengths lengths;
   size_t n;
+  uint32_t offsets[kMaxBurst];
+  uint32_t lengths[kMaxBurst];
 };
 
 bool ArgBurst(const Napi::CallbackInfo& info, const char* syscall, const char* fn, const char* lengthsName,
@@ -92,28 +94,30 @@ bool ArgBurst(const Napi::CallbackInfo& info, const char* syscall, const char* f
   Napi::Env env = info.Env();
   void* offsets;
   size_t offsetCount;
+  Lengths lengths;
   int64_t n;
   std::string prefix(fn);
   if (!ArgFd(info, 0, syscall, &b->fd) || !ArgBytes(info, 1, (prefix + " memory").c_str(), &b->memory, &b->memoryLength) ||
       !ArgTyped(info, 2, (prefix + " offsets").c_str(), napi_uint32_array, "Uint32Array", &offsets, &offsetCount) ||
-      !ArgLengths(info, 3, (prefix + " " + lengthsName).c_str(), &b->lengths) ||
+      !ArgLengths(info, 3, (prefix + " " + lengthsName).c_str(), &lengths) ||
       !ArgInt(info, 5, (prefix + " n").c_str(), 0, kMaxBurst, &n)) {
     return false;
   }
-  b->offsets = static_cast<uint32_t*>(offsets);
   b->n = static_cast<size_t>(n);
-  if (b->n > offsetCount || b->n > b->lengths.count) {
+  if (b->n > offsetCount || b->n > lengths.count) {
     ThrowNic(env, "NIC_EINVAL",
              prefix + ": n " + std::to_string(n) + " is more than the offsets (" + std::to_string(offsetCount) +
-                 ") or " + lengthsName + " (" + std::to_string(b->lengths.count) + ") hold");
+                 ") or " + lengthsName + " (" + std::to_string(lengths.count) + ") hold");
     return false;
   }
   for (size_t k = 0; k < b->n; k++) {
-    uint64_t end = static_cast<uint64_t>(b->offsets[k]) + b->lengths.Get(k);
+    b->offsets[k] = static_cast<uint32_t*>(offsets)[k];
+    b->lengths[k] = lengths.Get(k);
+    uint64_t end = static_cast<uint64_t>(b->offsets[k]) + b->lengths[k];
     if (end > b->memoryLength) {
       ThrowNic(env, "NIC_EINVAL",
                prefix + ": frame " + std::to_string(k) + " at offset " + std::to_string(b->offsets[k]) + " + " +
-                   std::to_string(b->lengths.Get(k)) + " bytes passes the end of the memory (" +
+                   std::to_string(b->lengths[k]) + " bytes passes the end of the memory (" +
                    std::to_string(b->memoryLength) + " bytes)");
       return false;
     }
@@ -202,7 +206,7 @@ Napi::Value TapReadBurst(const Napi::CallbackInfo& info) {
   }
   size_t k = 0;
   while (k < b.n) {
-    iovec parts[2] = {{b.memory + b.offsets[k], b.lengths.Get(k)}, {overflow, sizeof(overflow)}};
+    iovec parts[2] = {{b.memory + b.offsets[k], b.lengths[k]}, {overflow, sizeof(overflow)}};
     ssize_t got = readv(b.fd, parts, 2);
     if (got < 0) {
       if (errno == EINTR) continue;
@@ -237,7 +241,7 @@ Napi::Value TapWriteBurst(const Napi::CallbackInfo& info) {
   int32_t* out = hasResults ? static_cast<int32_t*>(results) : nullptr;
   size_t k = 0;
   while (k < b.n) {
-    ssize_t put = write(b.fd, b.memory + b.offsets[k], b.lengths.Get(k));
+    ssize_t put = write(b.fd, b.memory + b.offsets[k], b.lengths[k]);
     if (put < 0 && errno == EINTR) continue;
     if (put < 0 && errno == EAGAIN) break;
     if (out != nullptr) out[k] = put < 0 ? -errno : static_cast<int32_t>(put);

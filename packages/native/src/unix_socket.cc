@@ -126,8 +126,10 @@ Napi::Value UnixSendmsg(const Napi::CallbackInfo& info) {
   uint8_t* data;
   size_t length;
   std::vector<int64_t> fds;
-  if (!ArgFd(info, 0, "sendmsg", &fd) || !ArgBytes(info, 1, "unixSendmsg data", &data, &length) ||
-      !ArgIntArray(info, 2, "unixSendmsg fds", kMaxFds, 0, INT_MAX, &fds)) {
+  // Reading the fds array can run JavaScript (getters), which could detach `data`: it is read
+  // first, and the data pointer taken last (see the README's rule on raw pointers).
+  if (!ArgFd(info, 0, "sendmsg", &fd) || !ArgIntArray(info, 2, "unixSendmsg fds", kMaxFds, 0, INT_MAX, &fds) ||
+      !ArgBytes(info, 1, "unixSendmsg data", &data, &length)) {
     return Napi::Value();
   }
   // A stream socket sends nothing, descriptors included, for an empty message.
@@ -167,8 +169,9 @@ Napi::Value UnixSendmsg(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(sent));
 }
 
-// unixRecvmsg(fd, buf, maxFds) -> { bytes, fds, fdsTruncated }; bytes is -1 when nothing is
-// waiting and 0 when the peer closed.
+// unixRecvmsg(fd, buf, maxFds) -> { bytes, fds, fdsTruncated, truncated }; bytes is -1 when
+// nothing is waiting and 0 when the peer closed. `truncated`: a datagram or seqpacket message
+// was longer than buf and its rest is lost. An empty buf is refused: 0 bytes must mean EOF.
 Napi::Value UnixRecvmsg(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd;
@@ -177,6 +180,10 @@ Napi::Value UnixRecvmsg(const Napi::CallbackInfo& info) {
   uint64_t maxFds;
   if (!ArgFd(info, 0, "recvmsg", &fd) || !ArgBytes(info, 1, "unixRecvmsg buffer", &data, &length) ||
       !ArgUint(info, 2, "unixRecvmsg maxFds", kMaxFds, &maxFds)) {
+    return Napi::Value();
+  }
+  if (length == 0) {
+    ThrowNic(env, "NIC_EINVAL", "unixRecvmsg: the buffer must hold at least one byte (0 bytes read means the peer closed)");
     return Napi::Value();
   }
   iovec iov = {data, length};
@@ -215,6 +222,7 @@ Napi::Value UnixRecvmsg(const Napi::CallbackInfo& info) {
   result.Set("fds", received);
   // The kernel closes the descriptors that did not fit; the caller learns they were lost.
   result.Set("fdsTruncated", Napi::Boolean::New(env, got >= 0 && (msg.msg_flags & MSG_CTRUNC) != 0));
+  result.Set("truncated", Napi::Boolean::New(env, got >= 0 && (msg.msg_flags & MSG_TRUNC) != 0));
   return result;
 }
 

@@ -12,11 +12,14 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "args.h"
 #include "errors.h"
+#include "memory.h"
 
 namespace nic {
 
@@ -372,7 +375,19 @@ Napi::Value DeviceReset(const Napi::CallbackInfo& info) {
                                                                                     : info.Env().Undefined();
 }
 
-// vfioIommuMapDma(container, vaddr, iova, size, flags)
+// The regions held for IOVA mappings: (container fd, iova) -> (size, region id). closeFd of
+// the container lets go of its entries (ReleaseDmaPins): the kernel drops a container's
+// mappings with it, once no group holds it.
+struct DmaPin {
+  uint64_t size;
+  uint64_t region;
+};
+std::mutex dmaMutex;
+std::map<std::pair<int, uint64_t>, DmaPin> dmaPins;
+
+// vfioIommuMapDma(container, vaddr, iova, size, flags): the range must lie inside one live
+// region mapped through the addon, which is then held (see PinRegion) until
+// vfioIommuUnmapDma of its IOVA range.
 Napi::Value IommuMapDma(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd;
@@ -383,6 +398,17 @@ Napi::Value IommuMapDma(const Napi::CallbackInfo& info) {
       !ArgUint(info, 4, "vfioIommuMapDma flags", UINT32_MAX, &flags)) {
     return Napi::Value();
   }
+  std::string what = On("VFIO_IOMMU_MAP_DMA", fd) + " (vaddr " + Hex(vaddr) + ", iova " + Hex(iova) + ", " +
+                     std::to_string(size) + " bytes)";
+  uint64_t region;
+  bool unmapped;
+  if (size == 0 || !PinRegion(vaddr, size, &region, &unmapped)) {
+    ThrowNic(env, "NIC_EINVAL",
+             what + (size == 0 ? ": the size must be at least 1"
+                     : unmapped ? ": the range lies in a region that was unmapped"
+                                : ": the range is not inside one region mapped by this process through nic"));
+    return Napi::Value();
+  }
   vfio_iommu_type1_dma_map map = {};
   map.argsz = sizeof(map);
   map.flags = static_cast<uint32_t>(flags);
@@ -390,11 +416,24 @@ Napi::Value IommuMapDma(const Napi::CallbackInfo& info) {
   map.iova = iova;
   map.size = size;
   if (ioctl(fd, VFIO_IOMMU_MAP_DMA, &map) < 0) {
-    ThrowErrno(env, errno, "ioctl",
-               On("VFIO_IOMMU_MAP_DMA", fd) + " (vaddr " + Hex(vaddr) + ", iova " + Hex(iova) + ", " +
-                   std::to_string(size) + " bytes)");
+    int err = errno;
+    UnpinRegion(region);
+    ThrowErrno(env, err, "ioctl", what);
     return Napi::Value();
   }
+  uint64_t stale = 0;
+  bool hadStale = false;
+  {
+    std::lock_guard<std::mutex> lock(dmaMutex);
+    // An entry at the same key is left from an earlier container with the same fd number.
+    auto it = dmaPins.find({fd, iova});
+    if (it != dmaPins.end()) {
+      stale = it->second.region;
+      hadStale = true;
+    }
+    dmaPins[{fd, iova}] = DmaPin{size, region};
+  }
+  if (hadStale) UnpinRegion(stale);
   return env.Undefined();
 }
 
@@ -412,10 +451,23 @@ Napi::Value IommuUnmapDma(const Napi::CallbackInfo& info) {
   unmap.iova = iova;
   unmap.size = size;
   if (ioctl(fd, VFIO_IOMMU_UNMAP_DMA, &unmap) < 0) {
-    ThrowErrno(env, errno, "ioctl",
+    int err = errno;
+    ThrowErrno(env, err, "ioctl",
                On("VFIO_IOMMU_UNMAP_DMA", fd) + " (iova " + Hex(iova) + ", " + std::to_string(size) + " bytes)");
     return Napi::Value();
   }
+  // The kernel unmaps whole mappings only: release those that lie inside the range.
+  std::vector<uint64_t> released;
+  {
+    std::lock_guard<std::mutex> lock(dmaMutex);
+    for (auto it = dmaPins.lower_bound({fd, iova}); it != dmaPins.end() && it->first.first == fd;) {
+      uint64_t start = it->first.second;
+      if (start - iova >= size || it->second.size > size - (start - iova)) break;
+      released.push_back(it->second.region);
+      it = dmaPins.erase(it);
+    }
+  }
+  for (uint64_t region : released) UnpinRegion(region);
   return Num(env, unmap.size);
 }
 
@@ -471,6 +523,18 @@ Napi::Object Constants(Napi::Env env) {
 }
 
 }  // namespace
+
+void ReleaseDmaPins(int container) {
+  std::vector<uint64_t> released;
+  {
+    std::lock_guard<std::mutex> lock(dmaMutex);
+    for (auto it = dmaPins.lower_bound({container, 0}); it != dmaPins.end() && it->first.first == container;) {
+      released.push_back(it->second.region);
+      it = dmaPins.erase(it);
+    }
+  }
+  for (uint64_t region : released) UnpinRegion(region);
+}
 
 void InitVfio(Napi::Env env, Napi::Object exports) {
   exports.Set("vfioOpen", Napi::Function::New(env, VfioOpen, "vfioOpen"));

@@ -5,6 +5,9 @@
 
 namespace nic {
 
+// Lets go of the memory held for the IOVA mappings of `container`, which is being closed.
+void ReleaseDmaPins(int container);
+
 void InitVfio(Napi::Env env, Napi::Object exports);
 
 }  // namespace nic

@@ -135,6 +135,10 @@ export function vfioDeviceReset(device: number): void {
 /**
  * `VFIO_IOMMU_MAP_DMA`: lets the device reach `size` bytes of this process at `vaddr` through
  * I/O address `iova`. `flags` default to device read and write. The pages are pinned.
+ * The range must lie inside one live mapping made through nic; that mapping is then held for
+ * the device (its `unmap()` is `NIC_EBUSY`, its pages outlive its last view) until
+ * {@link vfioIommuUnmapDma} covers the IOVA range or `closeFd` closes the container.
+ * @throws NicError `NIC_EINVAL` for a range outside live nic memory or a zero size.
  */
 export function vfioIommuMapDma(
   container: number,
@@ -146,7 +150,10 @@ export function vfioIommuMapDma(
   addon.vfioIommuMapDma(container, vaddr, iova, size, flags);
 }
 
-/** `VFIO_IOMMU_UNMAP_DMA`: returns the bytes unmapped. */
+/**
+ * `VFIO_IOMMU_UNMAP_DMA`: returns the bytes unmapped, and lets go of the mappings held by the
+ * {@link vfioIommuMapDma} calls whose IOVA ranges it covered.
+ */
 export function vfioIommuUnmapDma(container: number, iova: number, size: number): number {
   return addon.vfioIommuUnmapDma(container, iova, size);
 }

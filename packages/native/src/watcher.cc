@@ -3,6 +3,7 @@
 #include <uv.h>
 
 #include <string>
+#include <vector>
 
 #include "args.h"
 #include "env_data.h"
@@ -143,6 +144,15 @@ Napi::Value WatchRef(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
+
+void UnwatchFd(Napi::Env env, int fd) {
+  EnvData* data = GetEnvData(env);
+  std::vector<Watcher*> found;
+  for (auto& [id, w] : data->watchers) {
+    if (w->fd == fd) found.push_back(w);
+  }
+  for (Watcher* w : found) Close(w);
+}
 
 void InitWatcher(Napi::Env env, Napi::Object exports) {
   exports.Set("watch", Napi::Function::New(env, Watch, "watch"));

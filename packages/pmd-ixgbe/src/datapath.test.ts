@@ -27,6 +27,7 @@ import {
   setMcAddrList,
   start,
   statsGet,
+  statsReset,
   stop,
   txBurst,
   txQueueSetup,
@@ -334,6 +335,10 @@ describe('net_ixgbe moving packets between two modelled 82599 ports', () => {
     const frame = testFrame(65, 200);
     expect(send(p0, [frame], undefined, 65)).toBe(1);
     expect(drain(p1).bytes).toEqual([frame]);
+    // Queue 65 shares statistics index 1 (its QPTC counted the frame) with queues 1, 17, 33 and
+    // 49: those queues' counts stay ethdev's own.
+    const stats = statsGet(p0);
+    expect([stats.qOpackets[1], stats.qOpackets[65]]).toEqual([0, 1]);
   });
 
   it('stops one queue pair while the other goes on, and restarts it (RXDCTL/TXDCTL.ENABLE polled, ring refilled)', () => {
@@ -394,6 +399,33 @@ describe('net_ixgbe moving packets between two modelled 82599 ports', () => {
     stop(p1);
     stop(p0);
     expect(pool.availCount()).toBe(POOL_SIZE);
+  });
+
+  it('takes per-queue statistics from the device (RQSMR/TQSM one index per queue; QPRC, QBRC, QPTC, QBTC, QPRDC) under ethdev\'s rx_q<N>/tx_q<N> names', () => {
+    setUp(p0, {}, 2);
+    setUp(p1, RSS_TCP, 2);
+    expect([m1.read32(R.RQSMR(0)), m1.read32(R.TQSM(1)), m1.read32(R.RQSMR(4))]).toEqual([0x03020100, 0x07060504, 0x03020100]);
+    const [to0, to1] = flowPerQueue(parseMac(macAddrGet(p1)), 2);
+    expect(send(p0, [to0, to0, to0], undefined, 0)).toBe(3);
+    expect(send(p0, [to1, to1], undefined, 1)).toBe(2);
+    // Nothing polled yet: the device counted the frames into each queue, ethdev's software counters did not.
+    const rx = statsGet(p1);
+    expect(rx.ipackets).toBe(0);
+    expect(rx.qIpackets).toEqual([3, 2]);
+    expect(rx.qIbytes).toEqual([3 * to0.length, 2 * to1.length]);
+    const tx = statsGet(p0);
+    expect(tx.qOpackets).toEqual([3, 2]);
+    expect(tx.qObytes).toEqual([3 * to0.length, 2 * to1.length]);
+    const names = xstatsGetNames(p1);
+    expect(xstatsGet(p1)[names.indexOf('rx_q1_packets')]).toBe(2);
+    expect(drain(p1, 0).bytes.length + drain(p1, 1).bytes.length).toBe(5);
+    // A frame for a stopped queue is dropped there (QPRDC), and counts as that queue's error.
+    rxQueueStop(p1, 1);
+    expect(m1.receiveFrame(to1)).toBe('queue-disabled');
+    expect(statsGet(p1).qErrors).toEqual([0, 1]);
+    statsReset(p1);
+    expect(statsGet(p1).qIpackets).toEqual([0, 0]);
+    expect(statsGet(p1).qErrors).toEqual([0, 0]);
   });
 
   it('raises INTR_LSC when the cable is pulled and plugged back', async () => {

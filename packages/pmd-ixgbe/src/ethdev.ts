@@ -9,7 +9,7 @@
 import { NicError, pktmbufDataRoomSize } from '@nic/eal';
 import { MBUF_HEADROOM } from '@nic/eal/layout';
 import { ETHER_OVERHEAD, LinkSpeeds, PF_ALLMULTI, PF_PROMISC, RxOffload, type EthDev, type EthStats, type PmdDevInfo } from '@nic/ethdev/driver';
-import { counterIndex, HwError, vftaWriteAll, type IntelHw } from '@nic/intel-common';
+import { accumulateCounters, counterIndex, HwError, vftaWriteAll, type IntelHw } from '@nic/intel-common';
 import { IntelPortOps, rxQueueDrain, rxQueueFill, txQueueDrain, txQueueReset, type IntelFamily, type IntelInterrupts, type IntelLink } from '@nic/intel-common/driver';
 import { DESC_COUNT_MAX, DESC_COUNT_MIN, RXDADV_ERR_FRAME } from './base/desc.js';
 import type { MediaType } from './base/ids.js';
@@ -18,7 +18,19 @@ import { phyPower, setupCopperLink, type CopperSpeeds, type Phy } from './base/p
 import * as R from './base/regs.js';
 import { MRQC_BITS } from './base/rss.js';
 import { is10G, type SfpModule } from './base/sfp.js';
-import { COUNTERS, IERRORS, IMISSED } from './base/stats.js';
+import {
+  COUNTERS,
+  IERRORS,
+  IMISSED,
+  Q_BYTES_RX,
+  Q_BYTES_TX,
+  Q_DROPPED_RX,
+  Q_PACKETS_RX,
+  Q_PACKETS_TX,
+  QUEUE_COUNTERS,
+  QUEUE_COUNTERS_PER_INDEX,
+  queueStatsMap,
+} from './base/stats.js';
 import { IXGBE_LAYOUT } from './layout.js';
 
 export { DEFAULT_RSS_KEY } from '@nic/intel-common/driver';
@@ -97,6 +109,8 @@ export class IxgbeOps extends IntelPortOps {
   /** Set once the port is allocated: the device's interrupts. */
   interrupts: IntelInterrupts | undefined;
 
+  /** Totals of the per-queue counters since the last reset ({@link QUEUE_COUNTERS} order). */
+  readonly #queueTotals = new Float64Array(QUEUE_COUNTERS.length);
   /** What a copper PHY advertises, from the configuration at start. */
   #advertise = ALL_COPPER_SPEEDS;
 
@@ -121,9 +135,11 @@ export class IxgbeOps extends IntelPortOps {
     hw.setBits(R.CTRL_EXT, R.CTRL_EXT_PFRSTD | R.CTRL_EXT_DRV_LOAD);
     this.#advertise = copperSpeeds(dev.conf.linkSpeeds);
     try {
+      queueStatsMap(hw, this.maxQueues);
       this.#txInit(dev);
       this.#rxInit(dev);
       this.discardCounters();
+      accumulateCounters(hw, QUEUE_COUNTERS, new Float64Array(QUEUE_COUNTERS.length));
       this.setLinkUp();
     } catch (e) {
       this.#stopQueues(dev);
@@ -173,10 +189,42 @@ export class IxgbeOps extends IntelPortOps {
     this.#writeFrameLimit(mtu);
   }
 
-  statsGet(_dev: EthDev, stats: EthStats): void {
+  /**
+   * Adds the missed and errored frames the MAC counted, and (as DPDK's `ixgbe_dev_stats_get`)
+   * gives each queue that has a statistics index to itself (all of them up to 16 queues) the
+   * device's per-queue counts: packets and bytes from QPRC/QBRC and QPTC/QBTC, and the frames
+   * QPRDC counted dropped for want of a descriptor added to its errors.
+   */
+  statsGet(dev: EthDev, stats: EthStats): void {
     const t = this.totals();
     stats.imissed += sum(t, C_IMISSED);
     stats.ierrors += sum(t, C_IERRORS);
+    const q = this.#queueCounters();
+    const { nbRxQueues, nbTxQueues } = dev.data;
+    for (let i = 0; i < Math.min(nbRxQueues, R.QUEUE_STAT_COUNTERS); i++) {
+      if (i + R.QUEUE_STAT_COUNTERS < nbRxQueues) continue;
+      const at = i * QUEUE_COUNTERS_PER_INDEX;
+      stats.qIpackets[i] = q[at + Q_PACKETS_RX];
+      stats.qIbytes[i] = q[at + Q_BYTES_RX];
+      stats.qErrors[i] += q[at + Q_DROPPED_RX];
+    }
+    for (let i = 0; i < Math.min(nbTxQueues, R.QUEUE_STAT_COUNTERS); i++) {
+      if (i + R.QUEUE_STAT_COUNTERS < nbTxQueues) continue;
+      const at = i * QUEUE_COUNTERS_PER_INDEX;
+      stats.qOpackets[i] = q[at + Q_PACKETS_TX];
+      stats.qObytes[i] = q[at + Q_BYTES_TX];
+    }
+  }
+
+  override statsReset(): void {
+    super.statsReset();
+    this.#queueCounters().fill(0);
+  }
+
+  /** The per-queue counter totals, brought up to date from the registers. */
+  #queueCounters(): Float64Array {
+    accumulateCounters(this.hw, QUEUE_COUNTERS, this.#queueTotals);
+    return this.#queueTotals;
   }
 
   /** LINKS while started; down otherwise (the laser is off, whatever LINKS still says). */

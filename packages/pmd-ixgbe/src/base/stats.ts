@@ -3,7 +3,7 @@
  * clears when read; @nic/intel-common accumulates them). Good packet and octet counters are
  * left out: ethdev's own `rx_good_packets` and friends count the same packets per queue.
  */
-import type { CounterDef } from '@nic/intel-common';
+import type { CounterDef, IntelHw } from '@nic/intel-common';
 import * as R from './regs.js';
 
 const perBuffer = (name: string, reg: (i: number) => number): CounterDef[] =>
@@ -57,3 +57,44 @@ export const COUNTERS: readonly CounterDef[] = [
 export const IERRORS = ['rx_crc_errors', 'rx_mac_short_packet_dropped', 'rx_length_errors', 'rx_undersize_errors', 'rx_oversize_errors', 'rx_illegal_byte_errors', 'rx_error_bytes', 'rx_fragment_errors'] as const;
 /** Counters that add up to `imissed`: frames dropped for want of room in a packet buffer. */
 export const IMISSED = Array.from({ length: R.PACKET_BUFFERS }, (_, i) => `rx_priority${i}_dropped`);
+
+/** The counters of one statistics index, in this order (`QUEUE_COUNTERS` repeats them per index). */
+export const Q_PACKETS_RX = 0;
+export const Q_BYTES_RX = 1;
+export const Q_DROPPED_RX = 2;
+export const Q_PACKETS_TX = 3;
+export const Q_BYTES_TX = 4;
+/** Counters per statistics index. */
+export const QUEUE_COUNTERS_PER_INDEX = 5;
+
+/**
+ * The per-queue counters of the 16 statistics indices (DPDK's `qprc`, `qbrc`, `qprdc`,
+ * `qptc`, `qbtc`), index `i`'s at `i * QUEUE_COUNTERS_PER_INDEX`. Not extended statistics of
+ * their own: they stand for ethdev's `rx_q<N>_*` and `tx_q<N>_*` (see `IxgbeOps.statsGet`).
+ */
+export const QUEUE_COUNTERS: readonly CounterDef[] = Array.from({ length: R.QUEUE_STAT_COUNTERS }, (_, i) => [
+  { name: `qprc${i}`, reg: R.QPRC(i) },
+  { name: `qbrc${i}`, reg: R.QBRC_L(i), high: R.QBRC_H(i) },
+  { name: `qprdc${i}`, reg: R.QPRDC(i) },
+  { name: `qptc${i}`, reg: R.QPTC(i) },
+  { name: `qbtc${i}`, reg: R.QBTC_L(i), high: R.QBTC_H(i) },
+]).flat();
+
+/** Queues per RQSMR/TQSM register, a byte each. */
+const QUEUES_PER_MAP = 4;
+const MAP_ENTRY_BITS = 8;
+
+/** The statistics index queue `queue` counts in: its own below 16, shared above (queue mod 16). */
+export function queueStatIndex(queue: number): number {
+  return queue % R.QUEUE_STAT_COUNTERS;
+}
+
+/** Writes RQSMR and TQSM for `maxQueues` queues each way: each queue to {@link queueStatIndex}. */
+export function queueStatsMap(hw: IntelHw, maxQueues: number): void {
+  for (let reg = 0; reg < maxQueues / QUEUES_PER_MAP; reg++) {
+    let map = 0;
+    for (let k = 0; k < QUEUES_PER_MAP; k++) map |= queueStatIndex(reg * QUEUES_PER_MAP + k) << (MAP_ENTRY_BITS * k);
+    hw.write(R.RQSMR(reg), map >>> 0);
+    hw.write(R.TQSM(reg), map >>> 0);
+  }
+}

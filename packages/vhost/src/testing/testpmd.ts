@@ -13,6 +13,7 @@ export class Testpmd {
   readonly #child: ChildProcessWithoutNullStreams;
   readonly #prefix: string;
   #out = '';
+  #err = '';
   #exited = false;
 
   /**
@@ -29,7 +30,8 @@ export class Testpmd {
     this.#prefix = prefix;
     this.#child = spawn('stdbuf', ['-oL', TESTPMD, ...args], { stdio: 'pipe' });
     this.#child.stdout.on('data', (d: Buffer) => (this.#out += d.toString()));
-    this.#child.stderr.on('data', (d: Buffer) => (this.#out += d.toString()));
+    // stderr apart: its lines would otherwise land inside a prompt that stdout has not ended.
+    this.#child.stderr.on('data', (d: Buffer) => (this.#err += d.toString()));
     this.#child.on('exit', () => (this.#exited = true));
   }
 
@@ -43,8 +45,8 @@ export class Testpmd {
     for (;;) {
       const m = this.#out.slice(from).match(pattern);
       if (m) return m;
-      if (this.#exited) throw new Error(`testpmd exited; output:\n${this.#out}`);
-      if (Date.now() > deadline) throw new Error(`testpmd: timed out waiting for ${pattern}; output:\n${this.#out}`);
+      if (this.#exited) throw new Error(`testpmd exited; output:\n${this.#out}\n${this.#err}`);
+      if (Date.now() > deadline) throw new Error(`testpmd: timed out waiting for ${pattern}; output:\n${this.#out}\n${this.#err}`);
       await new Promise((r) => setTimeout(r, 5));
     }
   }
