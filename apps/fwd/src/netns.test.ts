@@ -150,8 +150,10 @@ describe.skipIf(missing !== undefined)('nic-fwd between two network namespaces (
       expect(live.length).toBeGreaterThan(0);
       if (extra.length === 0) {
         expect(live.every((w) => w === undefined)).toBe(true);
-        // Polling, the lcore forwarded the whole stream with no collection and a flat heap.
-        expectNoAllocation(final);
+        // Polling, the lcore forwarded the whole stream with no collection and a flat heap:
+        // within 1 MiB here, where the kernel path's warm-up took 297 KB once; the smallest V8
+        // object (12 bytes and up) allocated per datagram would leave more than 1.2 MB.
+        expectNoAllocation(final, 1024 * 1024);
       } else {
         expect(live.every((w) => typeof w === 'number')).toBe(true);
         const wakeups = live.map(Number);
