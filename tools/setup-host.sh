@@ -13,7 +13,7 @@ PACKAGES=(
   iproute2                 # ip netns / veth for kernel-tier tests
   iputils-ping ethtool     # the forwarder demo and its namespace tests (ping, checksum offload off)
   tshark                   # reads the pcap files nic-fwd writes
-  dpdk dpdk-dev            # dpdk-testpmd, dpdk-test, dpdk-devbind.py: the peers of tests and benchmarks
+  dpdk dpdk-dev            # dpdk-testpmd, dpdk-test, dpdk-devbind.py, dpdk-telemetry.py: the peers of tests and benchmarks
   busybox-static           # the hardware-model guest's initramfs (tools/qemu-tier)
   kmod                     # depmod for the guest kernel's modules.dep; modprobe inside the guest
 )

@@ -5,7 +5,7 @@
  * can run several side by side; `cleanup` undoes everything.
  */
 import { availableParallelism } from 'node:os';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { NicError } from '@nic/native';
 import { parseDevargs, type Devargs } from './devargs.js';
@@ -29,10 +29,17 @@ import type {
   SubsystemDescriptor,
   SubsystemStage,
 } from './types.js';
+import { registerMempoolTelemetry } from './memory/mempool-telemetry.js';
+import { registerTelemetryBuiltins, TELEMETRY_VERSION } from './telemetry/builtin.js';
+import { registerEalTelemetry } from './telemetry/eal-commands.js';
+import { createRuntimeDir, removeRuntimeDir } from './telemetry/runtime-dir.js';
+import { TelemetryServer } from './telemetry/server.js';
 import { VDEV_BUS, VdevBus } from './vdev.js';
 import { NIC_VERSION } from './version.js';
 
 const log = registerLogtype('eal');
+/** Tries at making the runtime directory and binding the telemetry socket in it. */
+const RUNTIME_DIR_ATTEMPTS = 3;
 
 /** Extra inputs of {@link init} that are not command-line arguments. */
 export interface InitOptions {
@@ -42,6 +49,14 @@ export interface InitOptions {
   readonly programName?: string;
   /** Where `-h` writes the usage text (default: stdout). */
   readonly stdout?: { write(text: string): unknown };
+}
+
+/** The command line an instance was started with, as DPDK's telemetry reports it. */
+export interface EalArgv {
+  /** The program name, then EAL's arguments (up to `--`, which is left out). */
+  readonly eal: readonly string[];
+  /** The application's arguments (after `--`). */
+  readonly app: readonly string[];
 }
 
 /** What {@link init} returns. */
@@ -75,6 +90,8 @@ function instances(): Instances {
 export class Eal {
   /** The parsed command line. */
   readonly options: EalOptions;
+  /** The command line, split as `/eal/params` and `/eal/app_params` report it. */
+  readonly argv: EalArgv;
   readonly #extraDrivers: readonly DriverDescriptor[];
   #drivers: DriverDescriptor[] = [];
   readonly #buses = new Map<string, BusInstance>();
@@ -88,10 +105,12 @@ export class Eal {
   #lcores?: Lcores;
   /** The threads this instance pinned (the first instance in the main thread does), to put back at cleanup. */
   #placement?: ThreadPlacement;
+  #telemetry?: TelemetryServer;
 
   /** @internal EAL builds instances through {@link init}. */
-  constructor(options: EalOptions, extraDrivers: readonly DriverDescriptor[]) {
+  constructor(options: EalOptions, extraDrivers: readonly DriverDescriptor[], argv: EalArgv = { eal: [], app: [] }) {
     this.options = options;
+    this.argv = argv;
     this.#extraDrivers = extraDrivers;
   }
 
@@ -103,6 +122,14 @@ export class Eal {
   /** @internal The CPUs the process had before this instance pinned its threads, when it did. */
   get cpusBeforePinning(): readonly number[] | undefined {
     return this.#placement?.allowed;
+  }
+
+  /**
+   * The path of the instance's telemetry socket (DPDK's `dpdk_telemetry.v2`, with `:N` when
+   * another live instance of the prefix has the plain name), or undefined with `--no-telemetry`.
+   */
+  get telemetryPath(): string | undefined {
+    return this.#telemetry?.path;
   }
 
   /** Whether `init` has finished and `cleanup` has not started. */
@@ -260,6 +287,13 @@ export class Eal {
     if (this.#state === 'cleaned' || this.#state === 'cleaning') return;
     this.#state = 'cleaning';
     const errors: unknown[] = [];
+    try {
+      this.#telemetry?.stop();
+      if (this.#telemetry) removeRuntimeDir(dirname(this.#telemetry.path));
+    } catch (e) {
+      errors.push(e);
+    }
+    this.#telemetry = undefined;
     await this.#lcores?.stop().catch((e: unknown) => errors.push(e));
     this.#lcores = undefined;
     try {
@@ -321,7 +355,25 @@ export class Eal {
     for (const r of this.#probeResults) {
       if (r.outcome === 'failed') log.err(`probe of ${r.device} by ${r.driver ?? '?'} failed: ${r.error?.message ?? 'unknown error'}`);
     }
+    if (this.options.telemetry) this.#startTelemetry();
     this.#state = 'running';
+  }
+
+  /** Serves telemetry, last in `init` as in DPDK, so every port and pool is there to report. */
+  #startTelemetry(): void {
+    registerTelemetryBuiltins();
+    registerEalTelemetry();
+    registerMempoolTelemetry();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.#telemetry = TelemetryServer.start(this, createRuntimeDir(this.filePrefix), TELEMETRY_VERSION);
+        return;
+      } catch (e) {
+        // Another instance of the prefix may remove the directory, empty, between our mkdir and bind.
+        if (e instanceof NicError && e.code === 'NIC_ENOENT' && attempt < RUNTIME_DIR_ATTEMPTS) continue;
+        throw new NicError(e instanceof NicError ? e.code : 'NIC_EIO', `telemetry: ${(e as Error).message} (--no-telemetry runs without it)`, { cause: e });
+      }
+    }
   }
 
   #createBuses(): void {
@@ -382,7 +434,9 @@ export async function init(argv: readonly string[], opts: InitOptions = {}): Pro
   for (const rule of options.logLevels) applyLogRule(rule.level, rule.pattern, rule.kind);
   if (options.version) log.notice(`nic version ${NIC_VERSION}`);
 
-  const eal = new Eal(options, opts.drivers ?? []);
+  const programName = opts.programName ?? basename(process.argv[1] ?? 'nic');
+  const ealArgs = argv.slice(0, consumed).filter((a, i) => !(i === consumed - 1 && a === '--'));
+  const eal = new Eal(options, opts.drivers ?? [], { eal: [programName, ...ealArgs], app: argv.slice(consumed) });
   byPrefix.set(options.filePrefix, eal);
   try {
     await eal.start();

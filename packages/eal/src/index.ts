@@ -3,7 +3,22 @@
  * devargs and kvargs, logging, errors, and the registries drivers and buses plug into.
  */
 export { NicError, type NicErrorCode, type NicErrorOptions } from '@nic/native';
-export { init, Eal, type InitOptions, type InitResult } from './eal.js';
+export { init, Eal, type EalArgv, type InitOptions, type InitResult } from './eal.js';
+export {
+  registerTelemetryCommand,
+  unregisterTelemetryCommand,
+  telemetryCommands,
+  TELEMETRY_MAX_CMD_LEN,
+  TELEMETRY_MAX_HELP_LEN,
+  type TelemetryCommand,
+  type TelemetryContext,
+  type TelemetryHandler,
+  type TelemetryValue,
+} from './telemetry/commands.js';
+export { parseTelemetryId } from './telemetry/params.js';
+export { TELEMETRY_MAX_OUTPUT_LEN } from './telemetry/reply.js';
+export { TELEMETRY_SOCKET_NAME, TELEMETRY_MAX_CONNECTIONS } from './telemetry/server.js';
+export { runtimeDir } from './telemetry/runtime-dir.js';
 export { registeredDrivers, registeredBuses, registeredSubsystems } from './registry.js';
 export {
   LogLevel,

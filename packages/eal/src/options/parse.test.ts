@@ -43,6 +43,7 @@ describe('parseEalArgs: defaults', () => {
       hugeDir: undefined,
       filePrefix: DEFAULT_FILE_PREFIX,
       inMemory: false,
+      telemetry: true,
       iovaMode: undefined,
       logLevels: [],
       plugins: [],
@@ -222,6 +223,11 @@ describe('parseEalArgs: memory', () => {
     expect(parse('--iova-mode=pa').iovaMode).toBe('pa');
   });
 
+  it('serves telemetry unless --no-telemetry says not to', () => {
+    expect(parse('--telemetry').telemetry).toBe(true);
+    expect(parse('--no-telemetry').telemetry).toBe(false);
+  });
+
   it.each([
     [['--huge-dir='], '--huge-dir', 'empty'],
     [['--file-prefix', ''], '--file-prefix', 'empty'],
@@ -316,7 +322,7 @@ describe('ealUsage', () => {
     const text = ealUsage('nic-fwd');
     expect(text).toContain('Usage: nic-fwd [EAL options] -- [application options]');
     for (const group of ['Lcore options', 'Device options', 'Memory options', 'Logging options', 'Other options']) expect(text).toContain(group);
-    for (const opt of ['--lcores', '--main-lcore', '--allow', '--block', '--vdev', '--no-pci', '--socket-mem', '--no-huge', '--huge-dir', '--file-prefix', '--in-memory', '--iova-mode', '--log-level', '--help', '--version']) {
+    for (const opt of ['--lcores', '--main-lcore', '--allow', '--block', '--vdev', '--no-pci', '--socket-mem', '--no-huge', '--huge-dir', '--file-prefix', '--in-memory', '--no-telemetry', '--telemetry', '--iova-mode', '--log-level', '--help', '--version']) {
       expect(text).toContain(opt);
     }
     expect(text.endsWith('\n')).toBe(true);

@@ -25,6 +25,8 @@ type OptionId =
   | 'huge-dir'
   | 'file-prefix'
   | 'in-memory'
+  | 'no-telemetry'
+  | 'telemetry'
   | 'iova-mode'
   | 'log-level'
   | 'driver-path'
@@ -66,6 +68,8 @@ const OPTIONS: readonly OptionSpec[] = [
   spec('huge-dir', VALUE),
   spec('file-prefix', VALUE),
   spec('in-memory', FLAG),
+  spec('no-telemetry', FLAG),
+  spec('telemetry', FLAG),
   spec('iova-mode', VALUE),
   spec('log-level', VALUE, { repeatable: true }),
   spec('driver-path', VALUE, { short: 'd', repeatable: true }),
@@ -326,6 +330,7 @@ export function parseEalArgs(argv: readonly string[], env: EalEnvironment): Pars
     hugeDir: hugeDirOpt && nonEmpty(hugeDirOpt, 'directory'),
     filePrefix: prefixOpt ? filePrefix(prefixOpt) : DEFAULT_FILE_PREFIX,
     inMemory: found.has('in-memory'),
+    telemetry: !found.has('no-telemetry'),
     iovaMode: iovaOpt && isIovaMode(iovaOpt.value) ? iovaOpt.value : undefined,
     logLevels: all('log-level').map(logLevel),
     plugins: all('driver-path').map((o) => nonEmpty(o, 'driver package or path')),

@@ -59,6 +59,11 @@ export interface EalOptions {
   readonly filePrefix: string;
   /** `--in-memory`: create no shared files on disk (no secondary processes). */
   readonly inMemory: boolean;
+  /**
+   * Whether the instance serves DPDK's telemetry socket (the default; `--telemetry` asks for
+   * it, `--no-telemetry` turns it off).
+   */
+  readonly telemetry: boolean;
   /** `--iova-mode`; undefined lets EAL choose from the devices and the IOMMU. */
   readonly iovaMode?: IovaMode;
   /** `--log-level` settings, in the order given (later ones win where they overlap). */

@@ -47,6 +47,11 @@ Memory options:
   --in-memory            Keep everything in memory; create no shared files.
   --iova-mode pa|va      Give devices physical (pa) or virtual (va) addresses for DMA.
 
+Telemetry options:
+  --no-telemetry         Serve no telemetry socket (by default dpdk_telemetry.v2 in the
+                         runtime directory, which dpdk-telemetry.py -f PREFIX reads).
+  --telemetry            Serve it (the default).
+
 Logging options:
   --log-level LEVEL      Global log level (repeatable, later settings win).
   --log-level GLOB:LEVEL Level for the logtypes matching a glob, e.g. pmd.net.*:debug.
