@@ -53,7 +53,6 @@ async function run(eal: Eal, options: FwdOptions): Promise<void> {
 
 async function main(argv: readonly string[]): Promise<number> {
   const split = argv.indexOf('--');
-  const ealArgs = split < 0 ? argv : argv.slice(0, split);
   let options: FwdOptions;
   try {
     options = parseFwdArgs(split < 0 ? [] : argv.slice(split + 1));
@@ -67,7 +66,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   let eal: Eal;
   try {
-    ({ eal } = await init(ealArgs, { programName: PROGRAM }));
+    ({ eal } = await init(argv, { programName: PROGRAM }));
   } catch (e) {
     process.stderr.write(`${PROGRAM}: EAL: ${(e as Error).message}\n`);
     return 1;

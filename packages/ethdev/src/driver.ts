@@ -3,7 +3,7 @@
  * ops interface and the data-path driver contract, port allocation and release, the shared
  * port data and its layout, queue counters, events and link updates (also from a kernel
  * interface), and the vdev glue.
- * Also everything of the main entry. Free of side effects.
+ * Also everything of the main entry, whose one side effect is registering the telemetry commands.
  */
 export * from './index.js';
 export type { EthdevOps, EthdevDriver, PmdDevInfo, RxQueue, TxQueue } from './ops.js';

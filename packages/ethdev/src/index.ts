@@ -2,7 +2,8 @@
  * @nic/ethdev — Ethernet ports for applications: configure, queues, start/stop, rx/tx
  * bursts callable from any lcore, device information, link, receive modes, MAC addresses,
  * MTU, VLAN filter, statistics and extended statistics, events, rx queue interrupts.
- * Mirrors DPDK's `rte_ethdev.h`; drivers use `@nic/ethdev/driver`.
+ * Mirrors DPDK's `rte_ethdev.h`; drivers use `@nic/ethdev/driver`. Loading it registers the
+ * `/ethdev/*` telemetry commands, as DPDK does at start-up.
  */
 export type {
   DescLimits,
@@ -41,3 +42,4 @@ export { statsGet, statsReset } from './stats.js';
 export { xstatsGetNames, xstatsGet, xstatsReset } from './xstats.js';
 export { EthEvent, portCallbackRegister, portCallbackUnregister, type EthEventCallback } from './events.js';
 export { rxQueueIntr, rxIntrEnable, rxIntrDisable, rxIntrFd } from './rxintr.js';
+export { registerEthdevTelemetry } from './telemetry.js';

@@ -26,15 +26,28 @@ export function fuzzSettings(testRuns = FUZZ_TEST_RUNS): FuzzSettings {
   return { numRuns: Number(runs), seed: seed === undefined ? (Date.now() ^ (Math.random() * 0x7fffffff)) >>> 1 : Number(seed) };
 }
 
+/** Most inputs {@link fuzz} runs between two turns of the event loop. */
+export const FUZZ_CHUNK_RUNS = 1000;
+
 /**
  * Runs fuzz target `name`: `check` runs the property with the settings it is given
  * (`(s) => fc.assert(property, s)`); then the count of inputs and the seed are printed.
  * `testRuns` lowers `npm test`'s count for a target whose inputs are costly.
+ *
+ * A long run goes in chunks of {@link FUZZ_CHUNK_RUNS} inputs, chunk `i` from seed `seed + i`,
+ * with a turn of the event loop between them: a property that ran for minutes without one
+ * would starve the test runner's own messages (vitest gives up on its worker after a minute).
+ * A failure's message names the seed and path of its chunk, which reproduce it.
  */
 export async function fuzz(name: string, check: (settings: FuzzSettings) => void | Promise<void>, testRuns?: number): Promise<void> {
   const settings = fuzzSettings(testRuns);
   const started = performance.now();
-  await check(settings);
+  for (let done = 0, chunk = 0; done < settings.numRuns; chunk++) {
+    const numRuns = Math.min(FUZZ_CHUNK_RUNS, settings.numRuns - done);
+    await check({ numRuns, seed: (settings.seed + chunk) | 0 });
+    done += numRuns;
+    if (done < settings.numRuns) await new Promise((resolve) => setImmediate(resolve));
+  }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`fuzz ${name}: ${settings.numRuns} inputs, seed ${settings.seed}, ${seconds} s`);
 }
