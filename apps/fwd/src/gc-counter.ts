@@ -1,21 +1,21 @@
 /** Counting the garbage collections of the calling thread, to show the forwarding loop allocates nothing. */
-import { PerformanceObserver } from 'node:perf_hooks';
+import { GCProfiler } from 'node:v8';
 
 /**
- * Counts garbage collections from construction to {@link GcCounter.stop}. GC entries arrive
- * on the event loop: let it turn once before `stop` when the thread was busy.
+ * Counts the calling thread's garbage collections from construction to {@link GcCounter.stop}.
+ * V8's GC callbacks record each one as it ends (`v8.GCProfiler`), so a thread that never
+ * yields to its event loop is counted too; `PerformanceObserver` entries would arrive only
+ * when the loop turns, and some after the observer stopped.
  */
 export class GcCounter {
-  #count = 0;
-  readonly #observer = new PerformanceObserver((list) => (this.#count += list.getEntries().length));
+  readonly #profiler = new GCProfiler();
 
   constructor() {
-    this.#observer.observe({ entryTypes: ['gc'] });
+    this.#profiler.start();
   }
 
   /** Stops counting; returns the collections seen. */
   stop(): number {
-    this.#observer.disconnect();
-    return this.#count;
+    return this.#profiler.stop()?.statistics.length ?? 0;
   }
 }

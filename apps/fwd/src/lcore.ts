@@ -6,7 +6,6 @@
  * NAPI-style loop of @nic/intr, which sleeps on the rx queues' interrupts when they are idle;
  * with `--pmd-mgmt=pause`, inside its pause loop, which pauses the thread after empty polls.
  */
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { getHeapStatistics } from 'node:v8';
 import { lcoreArena, lcoreId } from '@nic/eal';
 import { rxQueueIntr } from '@nic/ethdev';
@@ -79,8 +78,7 @@ export async function forwardLcore(task: LcoreTask): Promise<LcoreReport> {
     passes = napi.polls;
   }
   const heapAfter = getHeapStatistics().used_heap_size;
-  // GC entries arrive on the event loop, which the loop above kept busy.
-  await nextTurn();
+  const collections = gcs.stop();
   loop.finish();
-  return { lcore: lcoreId(), passes, heapBefore, heapAfter, gcs: gcs.stop(), ...(napi && { napi }), ...(task.pauseUs !== undefined && { pauseUs: task.pauseUs }) };
+  return { lcore: lcoreId(), passes, heapBefore, heapAfter, gcs: collections, ...(napi && { napi }), ...(task.pauseUs !== undefined && { pauseUs: task.pauseUs }) };
 }

@@ -131,7 +131,8 @@ export class FwdUsageError extends Error {
   readonly option: string;
 
   constructor(option: string, message: string) {
-    super(`${option}: ${message}`);
+    // an empty argument is shown quoted, so the message still names what was wrong
+    super(`${option === '' ? '""' : option}: ${message}`);
     this.name = 'FwdUsageError';
     this.option = option;
   }

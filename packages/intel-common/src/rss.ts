@@ -20,16 +20,6 @@ export function rssKeyWrite(hw: IntelHw, rssrk: number, key: Uint8Array): void {
   }
 }
 
-/** Reads the key back. */
-export function rssKeyRead(hw: IntelHw, rssrk: number): Uint8Array {
-  const key = new Uint8Array(RSS_KEY_SIZE);
-  for (let i = 0; i < RSS_KEY_SIZE / 4; i++) {
-    const w = hw.read(rssrk + 4 * i);
-    for (let b = 0; b < 4; b++) key[4 * i + b] = (w >>> (BITS_PER_BYTE * b)) & 0xff;
-  }
-  return key;
-}
-
 /** Writes all {@link RETA_ENTRIES} redirection entries (queue numbers) from register `reta` on. */
 export function retaWrite(hw: IntelHw, reta: number, entries: Uint8Array): void {
   for (let r = 0; r < RETA_ENTRIES / RETA_PER_REG; r++) {
@@ -37,16 +27,6 @@ export function retaWrite(hw: IntelHw, reta: number, entries: Uint8Array): void 
     for (let b = 0; b < RETA_PER_REG; b++) v |= entries[r * RETA_PER_REG + b] << (BITS_PER_BYTE * b);
     hw.write(reta + 4 * r, v >>> 0);
   }
-}
-
-/** Reads the redirection table. */
-export function retaRead(hw: IntelHw, reta: number): Uint8Array {
-  const entries = new Uint8Array(RETA_ENTRIES);
-  for (let r = 0; r < RETA_ENTRIES / RETA_PER_REG; r++) {
-    const v = hw.read(reta + 4 * r);
-    for (let b = 0; b < RETA_PER_REG; b++) entries[r * RETA_PER_REG + b] = (v >>> (BITS_PER_BYTE * b)) & 0xff;
-  }
-  return entries;
 }
 
 /** The round-robin table over `nbQueues` queues that both drivers program by default. */

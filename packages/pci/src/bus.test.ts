@@ -34,8 +34,9 @@ function restore(key: string, value: string | undefined): void {
   else process.env[key] = value;
 }
 
-async function start(args: string[], drivers: PciDriver[] = []): Promise<Eal> {
-  const { eal } = await init(['--no-huge', '-m', '8', '-l', '0', '--file-prefix', `pci-test-${process.pid}-${seq++}`, ...args], {
+async function start(args: string[], drivers: PciDriver[] = [], memory: 'no-huge' | 'huge' = 'no-huge'): Promise<Eal> {
+  const mem = memory === 'huge' ? [] : ['--no-huge'];
+  const { eal } = await init([...mem, '-m', '8', '-l', '0', '--file-prefix', `pci-test-${process.pid}-${seq++}`, ...args], {
     drivers: drivers.map(pciPmd),
   });
   live.push(eal);
@@ -226,7 +227,7 @@ describe('drivers that need mapping', () => {
       expect(() => dev.mapBar(2)).toThrow(expect.objectContaining({ code: 'NIC_ENOTSUP' }));
       expect(dev.mapBar(0)).toBe(bar0);
     }, PCI_DRV_NEED_MAPPING);
-    const eal = await start([], [pmd.driver]);
+    const eal = await start([], [pmd.driver], 'huge');
     expect(outcomes(eal.probeResults())).toEqual(['0000:01:00.0 net_e1000_igb probed']);
     expect(seen).toMatchObject({ bar0: 0x20000, bar3: 0xfe020000, master: PCI_COMMAND_MASTER, intr: { kind: 'uio_intx', nbVectors: 1 } });
     expect(readFileSync(join(devDir, 'resource0')).readUInt32LE(0x10)).toBe(0xcafef00d);
@@ -246,7 +247,7 @@ describe('drivers that need mapping', () => {
       sawMapped = dev.bar(0) !== undefined;
       return 1;
     });
-    const eal = await start([], [dropper.driver, checker.driver, keeper.driver]);
+    const eal = await start([], [dropper.driver, checker.driver, keeper.driver], 'huge');
     expect(sawMapped).toBe(false);
     expect(pci(eal).device('0000:01:00.0')?.bar(0)).toBeUndefined();
     expect(dropper.probed).toHaveLength(1);
@@ -269,11 +270,23 @@ describe('drivers that need mapping', () => {
       if (bar) bar.u32[0] = 0x11223344;
       expect(dev.intr).toMatchObject({ kind: 'uio', nbVectors: 1 });
     }, PCI_DRV_NEED_MAPPING | PCI_DRV_WC_ACTIVATE);
-    const eal = await start([], [pmd.driver]);
+    const eal = await start([], [pmd.driver], 'huge');
     expect(outcomes(eal.probeResults())).toEqual(['0000:01:00.0 wc probed']);
     const dir = join(fake.devicesPath, '0000:01:00.0');
     expect(readFileSync(join(dir, 'resource0_wc')).readUInt32LE(0)).toBe(0x11223344);
     expect(readFileSync(join(dir, 'resource0')).readUInt32LE(0)).toBe(0);
+  });
+
+  it('fails a UIO device when EAL runs IOVA as VA (--no-huge): UIO devices need physical addresses', async () => {
+    fake.addDevice({ address: '0000:01:00.0', vendorId: 0x8086, deviceId: 0x10c9, driver: 'uio_pci_generic', uio: 2, bars: [memBar(0xfe000000, 0x1000)], resourceFiles: true });
+    const pmd = testDriver('net_e1000_igb', [[0x8086, 0x10c9]], () => 0, PCI_DRV_NEED_MAPPING);
+    const eal = await start([], [pmd.driver]);
+    expect(eal.arena.iovaMode).toBe('va');
+    const [result] = eal.probeResults();
+    expect(result).toMatchObject({ device: '0000:01:00.0', outcome: 'failed', error: { code: 'NIC_EINVAL' } });
+    expect(result?.error?.message).toMatch(/uio_pci_generic.*physical addresses.*IOVA as VA.*use hugepages, or bind it to vfio-pci/);
+    expect(pmd.probed).toEqual([]);
+    expect(pci(eal).device('0000:01:00.0')?.mapMethod).toBeUndefined();
   });
 
   it('fails a vfio-pci device without /dev/vfio, naming the device and the fix', async () => {

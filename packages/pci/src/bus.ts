@@ -312,6 +312,15 @@ export class PciBus implements BusInstance {
       if (hasDriverFlag(driver, PCI_DRV_NEED_IOVA_AS_VA) && (dev.kdrv !== 'vfio' || this.#eal.options.iovaMode === 'pa')) {
         return { kind: 'failed', error: new NicError('NIC_EINVAL', `${driver.name} needs IOVA as VA, which ${dev.name} cannot give (needs vfio-pci and no --iova-mode=pa)`) };
       }
+      if ((dev.kdrv === 'igb_uio' || dev.kdrv === 'uio_generic') && this.#eal.arena.iovaMode !== 'pa') {
+        return {
+          kind: 'failed',
+          error: new NicError(
+            'NIC_EINVAL',
+            `${dev.name} is bound to ${dev.kernelDriver ?? 'a UIO driver'}, which gives the device physical addresses, but EAL runs IOVA as VA (--no-huge or --iova-mode va); use hugepages, or bind it to vfio-pci`,
+          ),
+        };
+      }
       try {
         this.#mapArena();
         dev.mapAll(hasDriverFlag(driver, PCI_DRV_WC_ACTIVATE));

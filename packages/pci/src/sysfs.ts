@@ -90,11 +90,6 @@ export function readOptionalSysfsNumber(file: string, fallback?: number): number
   return existsSync(file) ? readSysfsNumber(file) : fallback;
 }
 
-/** Reads a text sysfs file without its trailing newline; errors as in {@link readSysfsNumber}. */
-export function readSysfsLine(file: string): string {
-  return readText(file).replace(/\n$/, '');
-}
-
 /** The last path component of a symlink's target, or undefined when `link` is not a symlink. */
 export function readLinkBasename(link: string): string | undefined {
   try {

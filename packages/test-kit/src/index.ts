@@ -22,8 +22,7 @@ export {
   receiveFrames,
   startPort,
 } from './harness.js';
-export { disableIpv6, hasLink, ip, kernelTierMissing, linkState, macOf, netns, uniqueName, until, vethPair } from '@nic/native/testing';
-export type { KernelTierNeeds, LinkState, Netns, NetnsOptions, VethPair } from '@nic/native/testing';
+export { disableIpv6, fuzz, fuzzSettings, FUZZ_TEST_RUNS, FUZZ_TEST_SEED, hasLink, ip, kernelTierMissing, linkState, macOf, netns, parsedOrRefused, uniqueName, until, vethPair } from '@nic/native/testing';
+export type { FuzzSettings, KernelTierNeeds, LinkState, Netns, NetnsOptions, VethPair } from '@nic/native/testing';
 export { manifestDriverNames } from './manifest.js';
-export { fuzz, fuzzSettings, FUZZ_TEST_RUNS, FUZZ_TEST_SEED } from './fuzz.js';
 export * from './models.js';

@@ -35,6 +35,10 @@
  *      `mov` (which never tears), emitted in program order: TurboFan keeps these accesses
  *      on its effect chain, does not merge or hoist loads of typed-array elements (even in
  *      a loop), and does not move them across a call (an `Atomics` or `set` builtin).
+     This is V8's codegen, not a promise of the JavaScript memory model (which makes
+     non-atomic accesses to shared memory unordered): the cross-thread stress tests
+     (ring.test.ts) therefore also run with `--always-turbofan` and check that the ring's
+     methods ran as TurboFan code, so a V8 that reorders them fails CI.
  *   Then: slot stores, tail store (store/store in order) against tail load, slot loads
  *   (load/load in order) gives release/acquire for the slots; slot loads, consumer-tail
  *   store (a store does not pass an older load) against consumer-tail load, slot stores

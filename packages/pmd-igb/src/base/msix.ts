@@ -75,11 +75,6 @@ export function intrDisableAll(hw: IntelHw): void {
   hw.flush();
 }
 
-/** Arms (`on`) or disarms vector `vector`. */
-export function vectorArm(hw: IntelHw, vector: number, on: boolean): void {
-  hw.write(on ? EIMS : EIMC, vectorBit(vector));
-}
-
 /**
  * igb's routing for the shared interrupt glue: the link-change handler is DPDK's
  * `eth_igb_interrupt_handler` (mask everything, read the read-to-clear ICR; re-enabled after).

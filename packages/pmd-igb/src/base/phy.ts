@@ -50,11 +50,6 @@ export function phyWrite(hw: IntelHw, reg: number, value: number): void {
   mdic(hw, MDIC_OP_WRITE, reg, value);
 }
 
-/** The PHY's 32-bit identifier (ID1 in the high half). */
-export function phyId(hw: IntelHw): number {
-  return ((phyRead(hw, PHY_ID1) << 16) | phyRead(hw, PHY_ID2)) >>> 0;
-}
-
 /** Powers the PHY up or down (BMCR power-down bit); the link follows. */
 export function phyPower(hw: IntelHw, up: boolean): void {
   const bmcr = phyRead(hw, PHY_BMCR);

@@ -23,6 +23,19 @@ const idle = new Int32Array(new SharedArrayBuffer(4));
 const yieldCpu = () => Atomics.wait(idle, 0, 0, 0.05);
 arriveAndWait(barrier, parties);
 
+/** V8's optimization status bit for code from TurboFan (`%GetOptimizationStatus`, V8 11). */
+const STATUS_TURBOFANNED = 1 << 6;
+/**
+ * Under ring-stress-tier.mjs: the names of the ring methods this thread called that were not
+ * running TurboFan code at the end (`%GetOptimizationStatus` needs `--allow-natives-syntax`,
+ * which that wrapper sets before this module is parsed). Otherwise undefined.
+ */
+function notTurboFanned(methods) {
+  if (!workerData.v8Flags) return undefined;
+  const status = new Function('f', 'return %GetOptimizationStatus(f)');
+  return methods.filter((m) => (status(Ring.prototype[m]) & STATUS_TURBOFANNED) === 0);
+}
+
 if (role === 'producer') {
   const { first, count } = workerData;
   const end = first + count;
@@ -39,7 +52,8 @@ if (role === 'producer') {
     if (moved === 0) yieldCpu();
   }
   Atomics.add(control, 0, 1);
-  parentPort.postMessage({ produced: next - first });
+  const methods = multi ? ['mpEnqueueBurst', 'enqueueBulk', 'mpEnqueue'] : ['spEnqueueBurst', 'enqueueBulk', 'spEnqueue'];
+  parentPort.postMessage({ produced: next - first, notTurboFanned: notTurboFanned(methods) });
 } else {
   const { seen: seenBuffer, producers, perProducer } = workerData;
   const seen = new Uint8Array(seenBuffer);
@@ -72,5 +86,6 @@ if (role === 'producer') {
       yieldCpu();
     }
   }
-  parentPort.postMessage({ consumed: mine, disorder });
+  const methods = multi ? ['mcDequeueBurst', 'dequeueBulk', 'dequeue'] : ['scDequeueBurst', 'dequeueBulk', 'dequeue'];
+  parentPort.postMessage({ consumed: mine, disorder, notTurboFanned: notTurboFanned(methods) });
 }
