@@ -3,6 +3,7 @@ import { openSync, closeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { until } from './testing/netns.js';
 import {
   Epoll,
   NicError,
@@ -18,6 +19,8 @@ import {
 } from './index.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** How long an awaited condition may take on a loaded CI machine. */
+const WAIT_MS = 20_000;
 
 describe('eventfd', () => {
   it('counts writes and resets on read', () => {
@@ -51,13 +54,15 @@ describe('timerfd', () => {
     const fd = timerfd();
     expect(timerfdRead(fd)).toBe(0);
     timerfdSet(fd, 1000);
-    await sleep(20);
-    expect(timerfdRead(fd)).toBe(1);
+    let once = 0;
+    await until('the one-shot expiry', () => (once = timerfdRead(fd)) > 0, WAIT_MS);
+    expect(once).toBe(1);
     timerfdSet(fd, 1000, 1000);
-    await sleep(30);
-    expect(timerfdRead(fd)).toBeGreaterThan(5);
+    let periodic = 0;
+    await until('six periodic expiries', () => (periodic += timerfdRead(fd)) > 5, WAIT_MS);
     timerfdSet(fd, 0);
     timerfdRead(fd);
+    // A disarmed timer must stay silent: only a wait can show that nothing comes.
     await sleep(10);
     expect(timerfdRead(fd)).toBe(0);
     closeFd(fd);
@@ -71,12 +76,13 @@ describe('watchFd', () => {
     const watcher = watchFd(fd, (readyFd) => values.push(eventfdRead(readyFd)));
     expect(watcher.active).toBe(true);
     eventfdWrite(fd, 4);
-    await sleep(20);
+    await until('the first callback', () => values.length === 1, WAIT_MS);
     eventfdWrite(fd, 5);
-    await sleep(20);
+    await until('the second callback', () => values.length === 2, WAIT_MS);
     watcher.close();
     watcher.close();
     eventfdWrite(fd, 6);
+    // A closed watcher must stay silent: only a wait can show that no callback comes.
     await sleep(20);
     expect(values).toEqual([4, 5]);
     expect(watcher.active).toBe(false);
@@ -110,10 +116,9 @@ describe('watchFd', () => {
       expirations += timerfdRead(readyFd);
     });
     timerfdSet(fd, 2000, 2000);
-    await sleep(50);
+    await until('six expiries through the watcher', () => expirations > 5, WAIT_MS);
     watcher.close();
     closeFd(fd);
-    expect(expirations).toBeGreaterThan(5);
   });
 
   it('an unref-ed watcher does not hold the loop; a ref-ed one may be re-ref-ed', () => {
