@@ -39,15 +39,26 @@ import {
   xstatsReset,
   type DevInfo,
 } from '@nic/ethdev';
-import { allocPackets, errorCode, harnessEal, harnessPool, packetLengths } from './harness.js';
+import { testFrame, until } from '@nic/native/testing';
+import { allocPackets, errorCode, harnessEal, harnessPool, packetBytes, packetLengths } from './harness.js';
 
 /**
  * How received packets come about on the port under test:
  * - `'loopback'`: what tx queue `i` sends arrives on rx queue `i` (net_ring);
  * - `'source'`: rx returns new packets without any tx (net_null);
- * - `'none'`: rx returns nothing (a sink, or a NIC with no link partner).
+ * - `'none'`: rx returns nothing (a sink, or a NIC with no link partner);
+ * - `'peer'`: frames the suite hands to {@link EthdevConformanceOptions.inject} (the kernel's
+ *   side of a veth pair or TAP, a wire's far end) arrive on rx queue 0, and nothing else does.
  */
-export type ConformanceRxMode = 'loopback' | 'source' | 'none';
+export type ConformanceRxMode = 'loopback' | 'source' | 'none' | 'peer';
+
+/** The port under test, as an {@link EthdevConformanceOptions.inject} function sees it. */
+export interface ConformancePort {
+  readonly eal: Eal;
+  readonly port: number;
+  /** The counter the port's devargs were made with. */
+  readonly instance: number;
+}
 
 /** What the suite needs to know about the PMD under test. */
 export interface EthdevConformanceOptions {
@@ -63,6 +74,11 @@ export interface EthdevConformanceOptions {
   readonly drivers?: readonly DriverDescriptor[];
   /** How received packets come about. */
   readonly rx: ConformanceRxMode;
+  /**
+   * For `rx: 'peer'`: sends `frames` to the started port from its link partner, resolving once
+   * they have left the peer.
+   */
+  readonly inject?: (frames: readonly Uint8Array[], port: ConformancePort) => Promise<void>;
   /** Length of the packets a `'source'` PMD returns. */
   readonly sourcePacketLength?: number;
   /** Whether the link is up exactly while the port is started (virtual PMDs); default true. */
@@ -75,6 +91,8 @@ export const CONFORMANCE_POOL_SIZE = 1023;
 export const CONFORMANCE_BURST = 32;
 /** Length of the packets the suite sends. */
 export const CONFORMANCE_PACKET_LENGTH = 100;
+/** How long injected frames may take to arrive on a loaded machine. */
+const PEER_WAIT_MS = 20_000;
 
 interface Context {
   eal: Eal;
@@ -98,6 +116,7 @@ function unsupportedBit(capa: number, table: Readonly<Record<string, number>>): 
  */
 export function ethdevConformance(options: EthdevConformanceOptions): void {
   const { pmd, rx } = options;
+  if (rx === 'peer' && options.inject === undefined) throw new TypeError(`ethdevConformance(${pmd}): rx 'peer' needs inject`);
   const linkFollowsStart = options.linkFollowsStart ?? true;
   let instance = 0;
   const ctx = {} as Context;
@@ -120,6 +139,17 @@ export function ethdevConformance(options: EthdevConformanceOptions): void {
   function receive(queue: number, max: number): Uint32Array {
     const handles = new Uint32Array(max);
     return handles.subarray(0, rxBurst(ctx.port, queue, handles, max));
+  }
+
+  /** Receives on `queue` until `count` packets came, yielding between polls (frames from a peer arrive asynchronously). */
+  async function receiveCount(queue: number, count: number): Promise<Uint32Array> {
+    const got = new Uint32Array(count);
+    let n = 0;
+    await until(`${count} injected frames to arrive on rx queue ${queue}`, () => {
+      n += rxBurst(ctx.port, queue, got.subarray(n), count - n);
+      return n === count;
+    }, PEER_WAIT_MS);
+    return got;
   }
 
   function info(): DevInfo {
@@ -271,18 +301,26 @@ export function ethdevConformance(options: EthdevConformanceOptions): void {
       stop(ctx.port);
     });
 
-    it(`counts what it receives (${rx})`, () => {
+    it(`counts what it receives (${rx})`, async () => {
       setUp();
       start(ctx.port);
       let expected: Uint32Array | undefined;
       if (rx === 'loopback') expected = Uint32Array.from(sendAll(0, CONFORMANCE_BURST));
-      const got = receive(0, CONFORMANCE_BURST);
+      const frames = Array.from({ length: CONFORMANCE_BURST }, (_, i) => testFrame(i, CONFORMANCE_PACKET_LENGTH));
+      if (rx === 'peer') await options.inject?.(frames, { eal: ctx.eal, port: ctx.port, instance: instance - 1 });
+      const got = rx === 'peer' ? await receiveCount(0, CONFORMANCE_BURST) : receive(0, CONFORMANCE_BURST);
       const stats = statsGet(ctx.port);
       expect(stats.ipackets).toBe(got.length);
       expect(stats.qIpackets[0]).toBe(got.length);
       expect(stats.ibytes).toBe(packetLengths(ctx.eal, got).reduce((a, b) => a + b, 0));
       if (rx === 'none') expect(got.length).toBe(0);
       if (rx === 'loopback') expect([...got].sort()).toEqual([...(expected ?? [])].sort());
+      if (rx === 'peer') {
+        // Exactly the frames the peer sent, byte for byte, and nothing after them.
+        const bytes = (f: Uint8Array): string => Buffer.from(f).toString('hex');
+        expect([...got].map((h) => bytes(packetBytes(ctx.eal, h))).sort()).toEqual(frames.map(bytes).sort());
+        expect(receive(0, 1).length).toBe(0);
+      }
       if (rx === 'source') {
         expect(got.length).toBe(CONFORMANCE_BURST);
         if (options.sourcePacketLength !== undefined) expect(new Set(packetLengths(ctx.eal, got))).toEqual(new Set([options.sourcePacketLength]));

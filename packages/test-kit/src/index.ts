@@ -22,7 +22,7 @@ export {
   receiveFrames,
   startPort,
 } from './harness.js';
-export { disableIpv6, fuzz, fuzzSettings, FUZZ_TEST_RUNS, FUZZ_TEST_SEED, hasLink, ip, kernelTierMissing, linkState, macOf, netns, parsedOrRefused, uniqueName, until, vethPair } from '@nic/native/testing';
+export { disableIpv6, fuzz, fuzzSettings, FUZZ_TEST_RUNS, FUZZ_TEST_SEED, hasLink, ip, kernelTierMissing, linkState, macOf, netns, parsedOrRefused, rawSend, uniqueName, until, vethPair } from '@nic/native/testing';
 export type { FuzzSettings, KernelTierNeeds, LinkState, Netns, NetnsOptions, VethPair } from '@nic/native/testing';
 export { manifestDriverNames } from './manifest.js';
 export * from './models.js';

@@ -5,3 +5,4 @@
 export * from './netns.js';
 export * from './frames.js';
 export * from './fuzz.js';
+export * from './raw-send.js';

@@ -3,17 +3,9 @@
  * the peer end of a veth pair through @nic/native, and the ARP / IPv4 / ICMP / UDP frames
  * that make a namespace's kernel answer.
  */
-import {
-  packetOpen,
-  packetTxFrameOffset,
-  packetTxKick,
-  TP3_LEN,
-  TP3_STATUS,
-  TP_STATUS_AVAILABLE,
-  TP_STATUS_SEND_REQUEST,
-  TPACKET3_TX_DATA_OFFSET,
-} from '@nic/native';
-import { BROADCAST, etherFrame, etherTypeOf, kernelTierMissing, until } from '@nic/test-kit';
+import { BROADCAST, etherFrame, etherTypeOf, kernelTierMissing } from '@nic/test-kit';
+
+export { rawSend } from '@nic/test-kit';
 
 /**
  * Why the kernel-tier tests cannot run on this machine (root, iproute2), or undefined when
@@ -21,35 +13,6 @@ import { BROADCAST, etherFrame, etherTypeOf, kernelTierMissing, until } from '@n
  */
 export const KERNEL_TIER_MISSING = kernelTierMissing('net_af_packet');
 
-/**
- * Sends `frames` out of `ifname` from a raw AF_PACKET socket of its own (a tx ring and one
- * kick), then closes the socket once the kernel has taken every frame.
- */
-export async function rawSend(ifname: string, frames: readonly Uint8Array[]): Promise<void> {
-  const frameSize = 2048;
-  const blockSize = 4096;
-  const perBlock = blockSize / frameSize;
-  const blockCount = Math.max(1, Math.ceil(frames.length / perBlock));
-  const geometry = { blockSize, blockCount, frameSize, frameCount: blockCount * perBlock };
-  const socket = packetOpen(ifname, geometry);
-  try {
-    const dv = new DataView(socket.ring.buffer);
-    const u8 = new Uint8Array(socket.ring.buffer);
-    frames.forEach((frame, i) => {
-      const at = packetTxFrameOffset(geometry, i);
-      u8.set(frame, at + TPACKET3_TX_DATA_OFFSET);
-      dv.setUint32(at + TP3_LEN, frame.length, true);
-      dv.setUint32(at + TP3_STATUS, TP_STATUS_SEND_REQUEST, true);
-    });
-    const sent = (): boolean => frames.every((_, i) => dv.getUint32(packetTxFrameOffset(geometry, i) + TP3_STATUS, true) === TP_STATUS_AVAILABLE);
-    await until('the raw frames to leave', () => {
-      packetTxKick(socket.fd);
-      return sent();
-    });
-  } finally {
-    socket.close();
-  }
-}
 
 /** EtherType of IPv4. */
 export const ETHERTYPE_IPV4 = 0x0800;

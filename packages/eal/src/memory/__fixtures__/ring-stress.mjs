@@ -1,6 +1,6 @@
 /**
  * One side of the ring stress test. A producer enqueues the values `first .. first + count`
- * in order, or fewer once the test raises its stop word (`done[1]`), then counts itself in
+ * in order, or fewer (but at least `minimum`) once the test raises its stop word (`done[1]`), then counts itself in
  * `done[0]` and reports how many it produced; a consumer dequeues until every producer is done
  * and the ring is empty, counting each value it sees in its own `seen` array and how often
  * a producer's values arrived out of order. Calls rotate through burst, bulk and single operations, and
@@ -37,11 +37,13 @@ function notTurboFanned(methods) {
 }
 
 if (role === 'producer') {
-  const { first, count } = workerData;
+  const { first, count, minimum } = workerData;
   const end = first + count;
   const control = new Int32Array(workerData.done);
   let next = first;
-  for (let step = 0; next < end && Atomics.load(control, 1) === 0; step++) {
+  // The stop word ends the run only once `minimum` values are through: how much traffic a run
+  // has does not depend on how loaded the machine is.
+  for (let step = 0; next < end && (Atomics.load(control, 1) === 0 || next - first < minimum); step++) {
     const want = Math.min(1 + (step % 32), end - next);
     for (let i = 0; i < want; i++) buf[i] = next + i;
     let moved;
