@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runtimeDir, TELEMETRY_MAX_CONNECTIONS, TELEMETRY_SOCKET_NAME } from '@nic/eal';
-import { closeFd, unixConnect, unixSendmsg } from '@nic/native';
+import { closeFd, NicError, unixConnect, unixSendmsg } from '@nic/native';
 import { describe, expect, it } from 'vitest';
 import { BUILT, CLI } from './__fixtures__/harness.js';
 import { JsonChild } from './child.js';
@@ -65,7 +65,16 @@ describe.skipIf(!BUILT)('nic-fwd telemetry, read by dpdk-telemetry.py', () => {
 
       // A crowd: more clients than the server takes, each sending garbage, and DPDK's client among them.
       const socket = join(runtimeDir(prefix), TELEMETRY_SOCKET_NAME);
-      const crowd = Array.from({ length: 2 * TELEMETRY_MAX_CONNECTIONS }, () => unixConnect(socket, { type: 'seqpacket' }));
+      const crowd: number[] = [];
+      for (let i = 0; i < 2 * TELEMETRY_MAX_CONNECTIONS; i++) {
+        try {
+          crowd.push(unixConnect(socket, { type: 'seqpacket' }));
+        } catch (e) {
+          // A full listen backlog (the server's loop has not accepted yet) refuses at once.
+          if (!(e instanceof NicError && e.code === 'NIC_EAGAIN')) throw e;
+        }
+      }
+      expect(crowd.length).toBeGreaterThan(0);
       for (const fd of crowd) {
         try {
           unixSendmsg(fd, new Uint8Array([0x2c, 0xff, 0x00, 0x2f, 0x2c]));
@@ -83,5 +92,6 @@ describe.skipIf(!BUILT)('nic-fwd telemetry, read by dpdk-telemetry.py', () => {
     const final = fwd.last((l) => l.event === 'final') as { streams: { rx: number; tx: number; dropped: number }[]; mbufs: { size: number; available: number } };
     for (const s of final.streams) expect(s.rx).toBe(s.tx + s.dropped);
     expect(final.mbufs.available).toBe(final.mbufs.size);
-  });
+    // Eight seconds alone; each of the four python clients starts slowly on a loaded machine.
+  }, 120_000);
 });

@@ -69,7 +69,10 @@ async function connect(eal: Eal): Promise<number> {
   return fd;
 }
 
-describe("DPDK's dpdk-telemetry.py as the client (Debian's dpdk package, installed by tools/setup-host.sh)", () => {
+/** Python's start-up is slow on a loaded machine: each test here runs the client once or twice. */
+const CLIENT_TEST_MS = 90_000;
+
+describe("DPDK's dpdk-telemetry.py as the client (Debian's dpdk package, installed by tools/setup-host.sh)", { timeout: CLIENT_TEST_MS }, () => {
   it('finds the socket by file prefix and reads the command list, /info, /help and the EAL commands', async () => {
     const eal = await start();
     expect(eal.telemetryPath).toBe(`${runtimeDir(eal.filePrefix)}/${TELEMETRY_SOCKET_NAME}`);
@@ -106,7 +109,7 @@ describe("DPDK's dpdk-telemetry.py as the client (Debian's dpdk package, install
   });
 });
 
-describe('telemetry socket', () => {
+describe('telemetry socket', { timeout: CLIENT_TEST_MS }, () => {
   it('answers unknown commands, empty ones and garbage with null, as DPDK does', async () => {
     const eal = await start();
     const fd = await connect(eal);
