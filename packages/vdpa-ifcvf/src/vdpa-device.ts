@@ -23,12 +23,14 @@ import {
   type VdpaDeviceOps,
   type VdpaDeviceType,
   type VdpaNotifyArea,
+  type VdpaStat,
   type VdpaVhostDevice,
   type VhostMemoryRegion,
 } from '@nic/vdpa/driver';
 import type { IfcvfHw, IfcvfRingState, IfcvfVring } from './base/hw.js';
 import * as V from './base/virtio.js';
 import { EventRelay } from './relays.js';
+import { IFCVF_STATS_NAMES, RingCounters } from './stats.js';
 
 /** IOVA where the dirty log is mapped for hardware logging (DPDK's IFCVF_LOG_BASE). */
 export const IFCVF_LOG_BASE = 0x100000000000;
@@ -77,6 +79,7 @@ export class IfcvfVdpa implements VdpaDeviceOps {
   readonly #enabled = new Map<number, boolean>();
   readonly #notify = new EventRelay();
   readonly #intr = new EventRelay();
+  readonly #counters = new RingCounters();
 
   constructor(facts: IfcvfFacts) {
     this.facts = facts;
@@ -192,6 +195,27 @@ export class IfcvfVdpa implements VdpaDeviceOps {
     return { offset: region.offset + at, size: NOTIFY_AREA_SIZE };
   }
 
+  getStatsNames(): readonly string[] {
+    return IFCVF_STATS_NAMES;
+  }
+
+  /** Descriptors vring `qid` took and completed (see `stats.ts`); sampled from the device while it runs. */
+  getStats(_dev: unknown, qid: number): readonly VdpaStat[] {
+    this.#sampleLive(qid);
+    return this.#counters.values(qid).map((value, id) => ({ id, value }));
+  }
+
+  resetStats(_dev: unknown, qid: number): void {
+    this.#sampleLive(qid);
+    this.#counters.reset(qid);
+  }
+
+  #sampleLive(qid: number): void {
+    const vhost = this.#vhost;
+    if (!vhost || !this.#running || !this.#counters.running(qid)) return;
+    this.#counters.sample(qid, this.facts.hw.ringState(qid) ?? usedIndexState(vhost, qid));
+  }
+
   getConfig(_vhost: VdpaVhostDevice, size: number): Uint8Array {
     if (this.facts.type !== 'blk') throw new NicError('NIC_ENOTSUP', `${this.#name}: device configuration is served for blk devices only`);
     return this.facts.hw.deviceConfig(0, Math.min(size, V.VIRTIO_BLK_CFG_SIZE));
@@ -242,6 +266,7 @@ export class IfcvfVdpa implements VdpaDeviceOps {
       this.#disableIrqs();
       throw e;
     }
+    vrings.forEach((v, i) => v.enable && this.#counters.start(i, v));
     vrings.forEach((v, i) => {
       const kickfd = vhost.vring(i).kickfd;
       if (v.enable && kickfd >= 0) this.#notify.add(kickfd, () => this.facts.hw.notify(i));
@@ -267,7 +292,10 @@ export class IfcvfVdpa implements VdpaDeviceOps {
     const nr = Math.min(vhost.vringCount(), this.#nrVringMax());
     try {
       const states = this.facts.hw.stop(nr, (qid) => usedIndexState(vhost, qid));
-      states.forEach((s, qid) => vhost.setVringBase(qid, s));
+      states.forEach((s, qid) => {
+        if (this.#counters.running(qid)) this.#counters.sample(qid, s, true);
+        vhost.setVringBase(qid, s);
+      });
     } finally {
       this.#disableIrqs();
     }

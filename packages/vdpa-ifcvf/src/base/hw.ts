@@ -250,6 +250,11 @@ export class IfcvfHw {
       : LM.IFCVF_LM_RING_STATE_OFFSET + qid * LM.IFCVF_LM_CFG_SIZE;
   }
 
+  /** Where vring `qid` stands now, from the LM ring state; undefined without the LM block. */
+  ringState(qid: number): IfcvfRingState | undefined {
+    return this.#lm ? this.#readRingState(qid) : undefined;
+  }
+
   #readRingState(qid: number): IfcvfRingState {
     const state = (this.#lm as PciNarrowRegisters).read32(this.#ringStateOffset(qid));
     return { lastAvail: state & U16_MASK, lastUsed: state >>> LM.IFCVF_RING_STATE_USED_SHIFT };
