@@ -16,6 +16,10 @@ export interface VdpaSocketOptions {
   readonly client?: boolean;
   /** Called with the error when an op fails (the frontend is then disconnected by the socket's rules). */
   readonly onError?: (error: unknown) => void;
+  /** Called once the device runs the frontend's rings (`devConf` done), with the vhost device id. */
+  readonly onConfigured?: (vid: number) => void;
+  /** Called once the device stopped serving the frontend (`devClose` done), with the vhost device id. */
+  readonly onClosed?: (vid: number) => void;
 }
 
 /** A vDPA device served on a vhost-user socket. */
@@ -138,7 +142,9 @@ export function attachVdpaDevice(path: string, dev: VdpaDevice, options: VdpaSoc
           configured = true;
         } catch (e) {
           fail(e);
+          return;
         }
+        options.onConfigured?.(view.vid);
       },
       destroyDevice: () => {
         if (!view || !configured) return;
@@ -148,6 +154,7 @@ export function attachVdpaDevice(path: string, dev: VdpaDevice, options: VdpaSoc
         } catch (e) {
           fail(e);
         }
+        options.onClosed?.(view.vid);
       },
       vringStateChanged: (_device, vring, enabled) => {
         if (view && configured) dev.ops.setVringState(view, vring, enabled);
@@ -167,7 +174,13 @@ export function attachVdpaDevice(path: string, dev: VdpaDevice, options: VdpaSoc
     close(): void {
       if (view && configured) {
         configured = false;
-        dev.ops.devClose(view);
+        try {
+          dev.ops.devClose(view);
+        } finally {
+          socket.close();
+        }
+        options.onClosed?.(view.vid);
+        return;
       }
       socket.close();
     },
