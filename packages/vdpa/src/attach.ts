@@ -91,17 +91,13 @@ class VhostView implements VdpaVhostDevice {
   }
 
   logArea(): VhostLogArea | undefined {
-    // @nic/vhost maps the log but does not give its address yet: logging is not wired through the socket.
-    return undefined;
+    const address = this.#device.logAddress;
+    const log = this.#device.log;
+    return address === undefined || !log ? undefined : { address, size: log.length };
   }
 
-  logUsedVring(): void {
-    // Hardware logging marks the buffers; without a mapped log address there is nothing to mark here.
-  }
-
-  /** Gives the used rings back to the device: the software path had asked the frontend not to kick. */
-  deviceOwnsRings(): void {
-    for (const vq of this.#device.vrings) vq.setNotification(true);
+  logUsedVring(qid: number, offset: number, length: number): void {
+    this.#vq(qid).logUsed(offset, length);
   }
 
   #vq(qid: number): VhostDevice['vrings'][number] {
@@ -133,10 +129,11 @@ export function attachVdpaDevice(path: string, dev: VdpaDevice, options: VdpaSoc
     queuePairs: vdpaQueueNum(dev),
     features: vdpaFeatures(dev),
     protocolFeatures: vdpaProtocolFeatures(dev),
+    // The device serves the rings: the library must not set USED_F_NO_NOTIFY on them.
+    deviceRings: true,
     ops: {
       newDevice: (device) => {
         view = new VhostView(device);
-        view.deviceOwnsRings();
         try {
           dev.ops.devConf(view);
           configured = true;
