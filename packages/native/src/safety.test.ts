@@ -3,6 +3,7 @@
 // touch, which only a separate process survives to report. Each child prints one JSON line of
 // what it saw. NIC_ADDON (inherited) points the children at the sanitizer build.
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -73,5 +74,37 @@ describe('memory safety under careless or hostile JavaScript (review findings)',
 
   it('8: unixRecvmsg reports a cut message and refuses an empty buffer', async () => {
     expect(await seen('recv-trunc')).toEqual({ cut: [10, true], whole: [10, false], empty: 'NIC_EINVAL', after: [1, 1] });
+  });
+
+  it('9: a kept hugepage memfd is sealed against shrinking and growing, so its mapping never raises SIGBUS', async () => {
+    expect(await seen('hugepage-seal')).toEqual({ shrink: 'EPERM', grow: 'EPERM', shrinkReopened: 'EPERM', touched: 5 });
+  });
+
+  it('10: a failed placement leaves no hole in its host, and the range can be placed again', async () => {
+    // 1 GiB hugepages: the pool is empty (tools/setup-host.sh reserves 2 MiB pages only), so
+    // the placed mmap fails after the kernel dropped the host's pages there.
+    expect(await seen('placement-failed')).toEqual({ failed: 'NIC_ENOMEM', whole: true, readable: true, zeros: true, again: { value: 0 } });
+  });
+
+  it('11: errno is read into a local before any message is built (never as an argument beside a string)', () => {
+    // An argument list's evaluation order is unspecified: `ThrowErrno(env, errno, ..., "a" +
+    // std::to_string(n))` may build the string, and malloc may change errno, first.
+    const dir = fileURLToPath(new URL('.', import.meta.url));
+    const offenders = readdirSync(dir)
+      .filter((f) => f.endsWith('.cc'))
+      .flatMap((f) =>
+        [...readFileSync(`${dir}/${f}`, 'utf8').matchAll(/\b(?:ThrowErrno|ErrnoError)\([^;]*?\berrno\b[^;]*;/g)].map((m) => `${f}: ${m[0]}`),
+      );
+    expect(offenders).toEqual([]);
+  });
+
+  it('12: paths holding a NUL are refused; mapping a FIFO does not wait for a writer', async () => {
+    expect(await seen('paths')).toEqual({
+      mapFile: 'NIC_EINVAL',
+      vfioOpen: 'NIC_EINVAL',
+      hugetlbfsDir: 'NIC_EINVAL',
+      fifo: 'NIC_EINVAL',
+      fifoWithLength: 'NIC_ENODEV',
+    });
   });
 });
