@@ -7,6 +7,7 @@ import { existsSync, unlinkSync } from 'node:fs';
 import { NicError, closeFd, unixAccept, unixConnect, unixListen, watchFd, type FdWatcher } from '@nic/native';
 import { VhostConnection } from './connection.js';
 import { VhostDevice, type VhostDeviceOps } from './device.js';
+import type { VhostStateLocation } from './shared-state.js';
 import { DEFAULT_QUEUE_PAIRS, MAX_VRINGS, SUPPORTED_FEATURES, SUPPORTED_PROTOCOL_FEATURES } from './protocol.js';
 
 /** Options of {@link VhostUserSocket}. */
@@ -36,6 +37,8 @@ export interface VhostUserSocketOptions {
    * kicking the device across SET_FEATURES and SET_VRING_ADDR (as at migration start).
    */
   readonly deviceRings?: boolean;
+  /** Where the device keeps the state that pollers on other threads follow (see {@link VhostDeviceConfig.state}). */
+  readonly state?: VhostStateLocation;
 }
 
 export class VhostUserSocket {
@@ -66,6 +69,7 @@ export class VhostUserSocket {
         protocolFeatures: SUPPORTED_PROTOCOL_FEATURES & (options.protocolFeatures ?? SUPPORTED_PROTOCOL_FEATURES),
         queuePairs: pairs,
         deviceRings: options.deviceRings === true,
+        state: options.state,
       },
       options.ops,
     );
