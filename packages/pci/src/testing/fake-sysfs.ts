@@ -113,8 +113,12 @@ export class FakeSysfs {
   /** The fake `/dev`. */
   readonly devRoot: string;
 
-  constructor(prefix = 'nic-fake-sysfs-') {
-    this.root = mkdtempSync(join(tmpdir(), prefix));
+  /**
+   * Makes the tree in a new directory named from `prefix` under `parent` (default: the system's
+   * temporary directory; a tmpfs such as `/dev/shm` makes a test that rewrites files often fast).
+   */
+  constructor(prefix = 'nic-fake-sysfs-', parent = tmpdir()) {
+    this.root = mkdtempSync(join(parent, prefix));
     this.devicesPath = join(this.root, 'bus', 'pci', 'devices');
     this.driversPath = join(this.root, 'bus', 'pci', 'drivers');
     this.devRoot = join(this.root, 'dev');
