@@ -8,4 +8,5 @@
 export * from './protocol.js';
 export { VhostDevice, STATUS_DRIVER_OK, type Reply, type VhostDeviceConfig, type VhostDeviceOps } from './device.js';
 export { VhostUserSocket, type VhostUserSocketOptions } from './socket.js';
-export type { Virtqueue, VringAddresses } from './virtqueue.js';
+export { Virtqueue, type VringAddresses, type VringFeatures } from './virtqueue.js';
+export { S_RUNNING, VhostSharedState, vhostStateSize, type VhostStateLocation } from './shared-state.js';
