@@ -367,6 +367,15 @@ export class Virtqueue {
   }
 
   /**
+   * Marks `length` bytes at `offset` of the used ring dirty, while logging is on and
+   * SET_VRING_ADDR gave the used ring's log address (`rte_vhost_log_used_vring`): for a
+   * device (vDPA) that wrote the ring itself.
+   */
+  logUsed(offset: number, length: number): void {
+    if (this.#logging && this.#usedLog >= 0 && length > 0) this.#logRange(this.#usedLog + offset, length);
+  }
+
+  /**
    * Marks the pages of guest range `[gpa, gpa + len)` in the log (one bit per 4 KiB page,
    * set with an atomic OR); a page past the log's end is skipped, never written.
    */
