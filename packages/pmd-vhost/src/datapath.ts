@@ -7,7 +7,7 @@
  */
 import { MbufView, type Arena, type Mempool } from '@nic/eal';
 import { rxQueueMempool, RxQueueCounters, TxQueueCounters, type EthdevDriver, type PortData, type RxQueue, type TxQueue } from '@nic/ethdev/driver';
-import type { Virtqueue } from '@nic/vhost';
+import { writeRarpMbuf, type Virtqueue } from '@nic/vhost';
 import { portOf, type VhostPort } from './port.js';
 
 /** The driver name. */
@@ -42,9 +42,18 @@ class VhostRxQueue implements RxQueue {
 
   rxBurst(handles: Uint32Array, n: number, offset: number): number {
     const port = this.#port;
-    if (!port.started || !port.socket.device.running) return 0;
+    const device = port.socket.device;
+    if (!port.started || !device.running) return 0;
     const vq = this.#vq;
-    const got = vq.dequeueBurst(this.#arena, this.#mbufs, this.#pool, handles, n, offset);
+    // After a migration the frontend asks for a RARP announcement of the guest: it leads the
+    // next burst of whichever queue polls first, as if the guest had sent it.
+    let got = 0;
+    if (device.rarpPending && n > 0 && this.#mbufs.allocBulk(this.#pool, handles, 1, offset) === 0) {
+      device.rarpPending = false;
+      writeRarpMbuf(this.#arena, handles[offset], device.rarpMac);
+      got = 1;
+    }
+    if (got < n) got += vq.dequeueBurst(this.#arena, this.#mbufs, this.#pool, handles, n - got, offset + got);
     if (got > 0) this.#counters.received(handles, offset, got);
     const bad = vq.errors + vq.dropped;
     if (bad !== this.#errors) {

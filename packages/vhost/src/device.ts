@@ -62,6 +62,13 @@ export class VhostDevice {
   #logMapping: MemoryMapping | undefined;
   /** Whether {@link VhostDeviceOps.newDevice} has been called and not yet undone. */
   running = false;
+  /** The guest MAC of the last SEND_RARP (QEMU's, after a migration). */
+  readonly rarpMac = new Uint8Array(6);
+  /**
+   * Set by SEND_RARP: the application (net_vhost's rx) should deliver one RARP announcement of
+   * {@link rarpMac} as if the guest had sent it, and clear this (DPDK's `broadcast_rarp`).
+   */
+  rarpPending = false;
   readonly #ops: VhostDeviceOps;
 
   constructor(config: VhostDeviceConfig, ops: VhostDeviceOps = {}) {
@@ -198,6 +205,9 @@ export class VhostDevice {
         return undefined;
       }
       case Request.SEND_RARP:
+        // The payload's first 6 bytes are the guest's MAC.
+        this.rarpMac.set(new Uint8Array(p.buffer, p.byteOffset, this.rarpMac.length));
+        this.rarpPending = true;
         return undefined;
       case Request.SET_STATUS: {
         const status = Number(p.getBigUint64(0, true));
@@ -342,5 +352,6 @@ export class VhostDevice {
     this.features = 0n;
     this.protocolFeatures = 0n;
     this.status = 0;
+    this.rarpPending = false;
   }
 }
