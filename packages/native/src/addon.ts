@@ -318,12 +318,14 @@ const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 /**
  * The compiled addon, found as node-gyp-build finds it: a build from source
  * (`build/Release/*.node`) first, then the binary prebuilt for this platform
- * (`prebuilds/<platform>-<arch>/`, shipped in the npm package).
+ * (`prebuilds/<platform>-<arch>/`, shipped in the npm package). `NIC_ADDON` names another
+ * binary instead: the sanitizer build the tests run under (`build-asan/nic_native.node`).
  */
 function loadBinary(): NativeAddon {
   const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;
   try {
-    return nodeGypBuild(PACKAGE_DIR) as NativeAddon;
+    const path = process.env['NIC_ADDON'];
+    return (path ? require(path) : nodeGypBuild(PACKAGE_DIR)) as NativeAddon;
   } catch (e) {
     throw new NicError(
       'NIC_ENOTSUP',

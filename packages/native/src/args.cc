@@ -85,6 +85,15 @@ bool ArgString(const Napi::CallbackInfo& info, size_t i, const char* name, std::
   return true;
 }
 
+bool ArgPath(const Napi::CallbackInfo& info, size_t i, const char* name, std::string* out) {
+  if (!ArgString(info, i, name, out)) return false;
+  if (out->find('\0') != std::string::npos) {
+    ThrowNic(info.Env(), "NIC_EINVAL", std::string(name) + " holds a NUL byte");
+    return false;
+  }
+  return true;
+}
+
 bool ArgBytes(const Napi::CallbackInfo& info, size_t i, const char* name, uint8_t** data,
               size_t* length) {
   if (!info[i].IsTypedArray() ||

@@ -30,6 +30,10 @@ bool ArgBool(const Napi::CallbackInfo& info, size_t i, const char* name, bool* o
 
 bool ArgString(const Napi::CallbackInfo& info, size_t i, const char* name, std::string* out);
 
+// A file system path: a string without NUL (the kernel would read only up to it, another
+// file than the caller named). NIC_EINVAL otherwise.
+bool ArgPath(const Napi::CallbackInfo& info, size_t i, const char* name, std::string* out);
+
 // The bytes of a Uint8Array (including Buffer); `data` may be null when `length` is 0.
 bool ArgBytes(const Napi::CallbackInfo& info, size_t i, const char* name, uint8_t** data,
               size_t* length);

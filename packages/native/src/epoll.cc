@@ -33,7 +33,8 @@ int Wait(Napi::Env env, int epfd, int32_t* out, size_t capacity, int timeout) {
   int count = epoll_wait(epfd, events, static_cast<int>(std::min(capacity, kMaxEvents)), timeout);
   if (count < 0) {
     if (errno == EINTR) return 0;
-    ThrowErrno(env, errno, "epoll_wait", "waiting on epoll fd " + std::to_string(epfd));
+    int err = errno;
+    ThrowErrno(env, err, "epoll_wait", "waiting on epoll fd " + std::to_string(epfd));
     return -1;
   }
   for (int k = 0; k < count; k++) out[k] = events[k].data.fd;
@@ -45,7 +46,8 @@ bool Add(Napi::Env env, int epfd, int fd) {
   event.events = EPOLLIN;
   event.data.fd = fd;
   if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &event) == 0) return true;
-  ThrowErrno(env, errno, "epoll_ctl", "adding fd " + std::to_string(fd) + " to epoll fd " + std::to_string(epfd));
+  int err = errno;
+  ThrowErrno(env, err, "epoll_ctl", "adding fd " + std::to_string(fd) + " to epoll fd " + std::to_string(epfd));
   return false;
 }
 
@@ -53,7 +55,8 @@ bool Add(Napi::Env env, int epfd, int fd) {
 Napi::Value EpollCreate(const Napi::CallbackInfo& info) {
   int epfd = epoll_create1(EPOLL_CLOEXEC);
   if (epfd < 0) {
-    ThrowErrno(info.Env(), errno, "epoll_create1", "creating an epoll fd");
+    int err = errno;
+    ThrowErrno(info.Env(), err, "epoll_create1", "creating an epoll fd");
     return Napi::Value();
   }
   return Napi::Number::New(info.Env(), epfd);
@@ -73,7 +76,8 @@ Napi::Value EpollRemove(const Napi::CallbackInfo& info) {
   int epfd, fd;
   if (!ArgFd(info, 0, "epoll_ctl", &epfd) || !ArgFd(info, 1, "epoll_ctl", &fd)) return Napi::Value();
   if (epoll_ctl(epfd, EPOLL_CTL_DEL, fd, nullptr) != 0) {
-    ThrowErrno(info.Env(), errno, "epoll_ctl",
+    int err = errno;
+    ThrowErrno(info.Env(), err, "epoll_ctl",
                "removing fd " + std::to_string(fd) + " from epoll fd " + std::to_string(epfd));
     return Napi::Value();
   }
@@ -113,7 +117,8 @@ Napi::Value EpollWaitFds(const Napi::CallbackInfo& info) {
   }
   int epfd = epoll_create1(EPOLL_CLOEXEC);
   if (epfd < 0) {
-    ThrowErrno(env, errno, "epoll_create1", "creating an epoll fd");
+    int err = errno;
+    ThrowErrno(env, err, "epoll_create1", "creating an epoll fd");
     return Napi::Value();
   }
   std::vector<int32_t> ready(fds.size());

@@ -25,7 +25,8 @@ Napi::Value EventfdCreate(const Napi::CallbackInfo& info) {
   int flags = EFD_CLOEXEC | (semaphore ? EFD_SEMAPHORE : 0) | (nonblock ? EFD_NONBLOCK : 0);
   int fd = eventfd(static_cast<unsigned int>(initval), flags);
   if (fd < 0) {
-    ThrowErrno(info.Env(), errno, "eventfd", "creating an eventfd");
+    int err = errno;
+    ThrowErrno(info.Env(), err, "eventfd", "creating an eventfd");
     return Napi::Value();
   }
   return Napi::Number::New(info.Env(), fd);
@@ -42,7 +43,8 @@ Napi::Value EventfdRead(const Napi::CallbackInfo& info) {
   } while (got < 0 && errno == EINTR);
   if (got < 0 && errno == EAGAIN) return Napi::Number::New(info.Env(), 0);
   if (got != static_cast<ssize_t>(sizeof(value))) {
-    ThrowErrno(info.Env(), got < 0 ? errno : EIO, "read", "reading eventfd " + std::to_string(fd));
+    int err = got < 0 ? errno : EIO;
+    ThrowErrno(info.Env(), err, "read", "reading eventfd " + std::to_string(fd));
     return Napi::Value();
   }
   return Napi::Number::New(info.Env(), static_cast<double>(value));
@@ -60,7 +62,8 @@ Napi::Value EventfdWrite(const Napi::CallbackInfo& info) {
     put = write(fd, &value, sizeof(value));
   } while (put < 0 && errno == EINTR);
   if (put != static_cast<ssize_t>(sizeof(value))) {
-    ThrowErrno(info.Env(), put < 0 ? errno : EIO, "write", "adding " + std::to_string(value) + " to eventfd " + std::to_string(fd));
+    int err = put < 0 ? errno : EIO;
+    ThrowErrno(info.Env(), err, "write", "adding " + std::to_string(value) + " to eventfd " + std::to_string(fd));
     return Napi::Value();
   }
   return info.Env().Undefined();

@@ -49,7 +49,8 @@ Napi::Value Transfer(const Napi::CallbackInfo& info) {
                   : pread(fd, data, length, static_cast<off_t>(offset));
   } while (done < 0 && errno == EINTR);
   if (done < 0) {
-    ThrowErrno(info.Env(), errno, syscall,
+    int err = errno;
+    ThrowErrno(info.Env(), err, syscall,
                "fd " + std::to_string(fd) + ", " + std::to_string(length) + " bytes at offset " + Hex(offset));
     return Napi::Value();
   }
@@ -62,7 +63,8 @@ Napi::Value Pipe(const Napi::CallbackInfo& info) {
   if (!ArgBool(info, 0, "pipe nonblock", &nonblock)) return Napi::Value();
   int fds[2];
   if (pipe2(fds, O_CLOEXEC | (nonblock ? O_NONBLOCK : 0)) != 0) {
-    ThrowErrno(info.Env(), errno, "pipe2", "creating a pipe");
+    int err = errno;
+    ThrowErrno(info.Env(), err, "pipe2", "creating a pipe");
     return Napi::Value();
   }
   Napi::Array out = Napi::Array::New(info.Env(), 2);

@@ -47,22 +47,37 @@ std::string ShortfallMessage(uint64_t pageSize, uint64_t length) {
   return message + "; raise " + SysfsDir(pageSize) + "/nr_hugepages";
 }
 
-// Opens the backing file: an unlinked file in hugetlbfs mount `dir`, or a memfd when `dir`
-// is empty. Returns -1 after throwing.
+// Seals a memfd's size once it is mapped: with `keepFd` the fd goes to a peer (vhost-user),
+// and a peer that shrank it would turn this process's next touch of the lost pages into a
+// SIGBUS. F_SEAL_SEAL fixes the set.
+constexpr int kSizeSeals = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL;
+
+// Opens the backing file: an unlinked file in hugetlbfs mount `dir`, or a sealable memfd when
+// `dir` is empty. Returns -1 after throwing.
 int OpenBacking(Napi::Env env, const std::string& dir, int shift) {
   if (dir.empty()) {
-    unsigned int flags = MFD_CLOEXEC | MFD_HUGETLB | (static_cast<unsigned int>(shift) << MFD_HUGE_SHIFT);
+    unsigned int flags = MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB | (static_cast<unsigned int>(shift) << MFD_HUGE_SHIFT);
     int fd = memfd_create("nic-hugepages", flags);
-    if (fd < 0) ThrowErrno(env, errno, "memfd_create", "creating a memfd of " + std::to_string((1ull << shift) / 1024) + " kB hugepages");
+    if (fd < 0) {
+      int err = errno;
+      ThrowErrno(env, err, "memfd_create", "creating a memfd of " + std::to_string((1ull << shift) / 1024) + " kB hugepages");
+    }
     return fd;
   }
   std::string path = dir + "/nic-XXXXXX";
   int fd = mkostemp(path.data(), O_CLOEXEC);
   if (fd < 0) {
-    ThrowErrno(env, errno, "mkostemp", "creating a file in hugetlbfs mount " + dir);
+    int err = errno;
+    ThrowErrno(env, err, "mkostemp", "creating a file in hugetlbfs mount " + dir);
     return -1;
   }
-  unlink(path.c_str());
+  // A file left behind would keep its hugepages after this process exits.
+  if (unlink(path.c_str()) != 0) {
+    int err = errno;
+    close(fd);
+    ThrowErrno(env, err, "unlink", "removing " + path + " (its pages stay reserved until it is removed by hand)");
+    return -1;
+  }
   return fd;
 }
 
@@ -74,7 +89,7 @@ Napi::Value AllocHugepages(const Napi::CallbackInfo& info) {
   bool keepFd;
   if (!ArgUint(info, 0, "allocHugepages length", kMaxSafeInteger, &length) ||
       !ArgUint(info, 1, "allocHugepages pageSize", kMaxSafeInteger, &pageSize) ||
-      !ArgString(info, 2, "allocHugepages dir", &dir) ||
+      !ArgPath(info, 2, "allocHugepages dir", &dir) ||
       !ArgBool(info, 3, "allocHugepages keepFd", &keepFd)) {
     return Napi::Value();
   }
@@ -106,7 +121,14 @@ Napi::Value AllocHugepages(const Napi::CallbackInfo& info) {
   if (addr == MAP_FAILED) {
     int err = errno;
     close(fd);
-    ThrowErrno(env, err, "mmap", err == ENOMEM ? ShortfallMessage(pageSize, length) : "mapping " + where);
+    ThrowErrno(env, err, "mmap", (err == ENOMEM ? ShortfallMessage(pageSize, length) : "mapping " + where) + PlacementDamage(place));
+    return Napi::Value();
+  }
+  if (dir.empty() && fcntl(fd, F_ADD_SEALS, kSizeSeals) != 0) {
+    int err = errno;
+    UnmapPlaced(place, addr, length);
+    close(fd);
+    ThrowErrno(env, err, "fcntl(F_ADD_SEALS)", "sealing the size of the hugepage memfd" + PlacementDamage(place));
     return Napi::Value();
   }
   // No mlock: hugetlb pages are never swapped or reclaimed, and the kernel ignores mlock on

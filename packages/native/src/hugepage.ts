@@ -48,7 +48,10 @@ export interface HugepageOptions extends Placement {
   /** The hugetlbfs mount to create the backing file in (EAL's `--huge-dir`); implies `'hugetlbfs'`. */
   dir?: string;
   /** Keep the backing file descriptor open and return it in `fd` (to share the memory with
-   * another process, e.g. a vhost-user peer). Default false: it is closed. */
+   * another process, e.g. a vhost-user peer). Default false: it is closed. A memfd is sealed
+   * (`F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL`), so no holder of the fd can change its size
+   * and turn a touch of this mapping into a SIGBUS; a hugetlbfs file cannot be sealed, so a
+   * peer given that fd must be trusted not to truncate it. */
   keepFd?: boolean;
 }
 

@@ -48,10 +48,33 @@ bool Overlaps(uintptr_t a, size_t aLength, uintptr_t b, size_t bLength) {
 
 size_t PageSize() { return static_cast<size_t>(sysconf(_SC_PAGESIZE)); }
 
-// Replaces [addr, addr + length) with zeroed private pages.
+// Replaces [addr, addr + length) with zeroed private pages. False (errno set) when the kernel
+// refused, for example at vm.max_map_count: the old pages are then still in place.
+// MAP_NORESERVE as V8 maps a WebAssembly.Memory: inside a host the placeholder then merges
+// with the host's own mapping instead of adding to the process's map count.
 bool PutPlaceholder(uintptr_t addr, size_t length) {
   return mmap(reinterpret_cast<void*>(addr), length, PROT_READ | PROT_WRITE,
-              MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != MAP_FAILED;
+              MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) != MAP_FAILED;
+}
+
+// Whether every page of [addr, addr + length) is mapped (msync reports a hole as ENOMEM).
+bool FullyMapped(uintptr_t addr, size_t length) {
+  return msync(reinterpret_cast<void*>(addr), length, MS_ASYNC) == 0;
+}
+
+// Puts zeroed pages over a host's range that a placement held. Should the kernel refuse
+// (ENOMEM at vm.max_map_count, before it touches anything), the old pages stay: not zeroed,
+// but nothing faults. Should it have dropped them and refuse anyway, the range gets pages of
+// no access, so that no later mmap lands inside the host's memory; false then: touching the
+// range faults. errno is preserved.
+bool RestoreHost(uintptr_t addr, size_t length) {
+  int err = errno;
+  bool whole = PutPlaceholder(addr, length) || FullyMapped(addr, length);
+  if (!whole) {
+    mmap(reinterpret_cast<void*>(addr), length, PROT_NONE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  }
+  errno = err;
+  return whole;
 }
 
 // Gives up a region's pages when its last view goes: unmapped, or, inside a host's memory,
@@ -60,9 +83,7 @@ void ReleasePages(const Region& region) {
   if (!region.placed()) {
     munmap(reinterpret_cast<void*>(region.addr), region.length);
   } else if (region.live) {
-    // Should the placeholder fail (ENOMEM at vm.max_map_count), the region's pages stay in the
-    // host until V8 unmaps the host's whole reservation: its data is not zeroed, nothing faults.
-    PutPlaceholder(region.addr, region.length);
+    RestoreHost(region.addr, region.length);
   }
 }
 
@@ -121,7 +142,8 @@ Napi::Value MapDescriptor(Napi::Env env, int fd, uint64_t offset, uint64_t lengt
   }
   struct stat st;
   if (fstat(fd, &st) != 0) {
-    ThrowErrno(env, errno, "fstat", "mapping " + what);
+    int err = errno;
+    ThrowErrno(env, err, "fstat", "mapping " + what);
     return Napi::Value();
   }
   // A regular file must cover the whole range: touching a page past its end is SIGBUS.
@@ -149,7 +171,8 @@ Napi::Value MapDescriptor(Napi::Env env, int fd, uint64_t offset, uint64_t lengt
   int flags = writable ? MAP_SHARED : MAP_PRIVATE;
   void* addr = mmap(nullptr, length, prot, flags, fd, static_cast<off_t>(offset));
   if (addr == MAP_FAILED) {
-    ThrowErrno(env, errno, "mmap", "mapping " + what + " (" + Range(offset, length) + ")");
+    int err = errno;
+    ThrowErrno(env, err, "mmap", "mapping " + what + " (" + Range(offset, length) + ")");
     return Napi::Value();
   }
   return NewRegion(env, addr, length);
@@ -162,15 +185,17 @@ Napi::Value MapFile(const Napi::CallbackInfo& info) {
   uint64_t offset, length = 0;
   bool writable;
   bool hasLength = !info[2].IsUndefined();
-  if (!ArgString(info, 0, "mapFile path", &path) ||
+  if (!ArgPath(info, 0, "mapFile path", &path) ||
       !ArgUint(info, 1, "mapFile offset", kMaxSafeInteger, &offset) ||
       (hasLength && !ArgUint(info, 2, "mapFile length", kMaxSafeInteger, &length)) ||
       !ArgBool(info, 3, "mapFile writable", &writable)) {
     return Napi::Value();
   }
-  int fd = open(path.c_str(), (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO would otherwise wait for a writer, with the event loop.
+  int fd = open(path.c_str(), (writable ? O_RDWR : O_RDONLY) | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
-    ThrowErrno(env, errno, "open", "opening " + path + " to map it");
+    int err = errno;
+    ThrowErrno(env, err, "open", "opening " + path + " to map it");
     return Napi::Value();
   }
   Napi::Value region = MapDescriptor(env, fd, offset, length, hasLength, writable, path);
@@ -210,23 +235,20 @@ Napi::Value AllocAnonymous(const Napi::CallbackInfo& info) {
   std::string what = "allocating " + std::to_string(length) + " bytes of anonymous memory";
   void* addr = MapPlaced(place, length, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1);
   if (addr == MAP_FAILED) {
-    ThrowErrno(env, errno, "mmap", what);
+    int err = errno;
+    ThrowErrno(env, err, "mmap", what + PlacementDamage(place));
     return Napi::Value();
   }
   if (mlock(addr, length) != 0) {
     int err = errno;
-    if (place.host) {
-      PutPlaceholder(place.addr, length);
-    } else {
-      munmap(addr, length);
-    }
+    UnmapPlaced(place, addr, length);
     struct rlimit limit;
     getrlimit(RLIMIT_MEMLOCK, &limit);
     std::string limitText =
         limit.rlim_cur == RLIM_INFINITY ? "unlimited" : std::to_string(limit.rlim_cur) + " bytes";
     ThrowErrno(env, err, "mlock",
                "locking " + std::to_string(length) + " bytes of anonymous memory (RLIMIT_MEMLOCK is " +
-                   limitText + "; raise it with `ulimit -l` or grant CAP_IPC_LOCK)");
+                   limitText + "; raise it with `ulimit -l` or grant CAP_IPC_LOCK)" + PlacementDamage(place));
     return Napi::Value();
   }
   return NewRegion(env, addr, length, place);
@@ -385,13 +407,26 @@ bool ArgPlacement(const Napi::CallbackInfo& info, size_t i, const char* name, si
 void* MapPlaced(const Placement& place, size_t length, int flags, int fd) {
   if (!place.host) return mmap(nullptr, length, PROT_READ | PROT_WRITE, flags, fd, 0);
   void* addr = mmap(reinterpret_cast<void*>(place.addr), length, PROT_READ | PROT_WRITE, flags | MAP_FIXED, fd, 0);
-  if (addr == MAP_FAILED) {
-    int err = errno;
-    // With MAP_FIXED the kernel may have dropped the old pages before failing.
-    PutPlaceholder(place.addr, length);
-    errno = err;
-  }
+  // A failed MAP_FIXED may have dropped the old pages (older kernels, or a file's mmap that
+  // failed late) or left them in place: only a hole is filled.
+  if (addr == MAP_FAILED && !FullyMapped(place.addr, length) && !RestoreHost(place.addr, length)) place.holed = true;
   return addr;
+}
+
+void UnmapPlaced(const Placement& place, void* addr, size_t length) {
+  int err = errno;
+  if (!place.host) {
+    munmap(addr, length);
+  } else if (!RestoreHost(place.addr, length)) {
+    place.holed = true;
+  }
+  errno = err;
+}
+
+std::string PlacementDamage(const Placement& place) {
+  if (!place.holed) return "";
+  return "; the buffer's range at " + Hex(place.addr) + " (" + std::to_string(place.length) +
+         " bytes) could not be given pages back and faults when touched";
 }
 
 Napi::Object NewRegion(Napi::Env env, void* addr, size_t length, const Placement& place) {

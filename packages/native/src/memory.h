@@ -25,6 +25,8 @@ struct Placement {
   size_t length = 0;
   std::shared_ptr<v8::BackingStore> host;
   mutable bool reserved = false;
+  // Set when a failed placement could not put pages back: the host's range is a hole.
+  mutable bool holed = false;
 
   Placement() = default;
   Placement(const Placement&) = delete;
@@ -40,9 +42,19 @@ struct Placement {
 bool ArgPlacement(const Napi::CallbackInfo& info, size_t i, const char* name, size_t length,
                   size_t align, Placement* out);
 
-// mmap at the placement (MAP_FIXED inside the host) or wherever the kernel chooses. A failed
-// placed mmap puts ordinary zeroed pages back, so the host's memory never has a hole.
+// mmap at the placement (MAP_FIXED inside the host) or wherever the kernel chooses. After a
+// failed placed mmap the host keeps its own pages where the kernel left them, and gets
+// ordinary zeroed pages where it dropped them; should even that fail, `place.holed` is set.
+// errno is the mmap's.
 void* MapPlaced(const Placement& place, size_t length, int flags, int fd);
+
+// Gives back a mapping from MapPlaced that never became a region (a later step failed):
+// unmapped, or inside a host replaced by zeroed pages (`place.holed` when that failed).
+// errno is preserved.
+void UnmapPlaced(const Placement& place, void* addr, size_t length);
+
+// The end of an error message about a failed placement: empty, or what is left broken.
+std::string PlacementDamage(const Placement& place);
 
 // Enters a fresh mapping [addr, addr + length) in the registry and returns the object
 // { id, address, length, buffer } for it. The registry owns the range from then on. A mapping

@@ -82,9 +82,12 @@ export function pageSize(): number {
 
 /**
  * Maps a file. The range must lie inside a regular file (a page past its end would fault);
- * device files need an explicit `length`.
- * @throws NicError naming the path: `NIC_ENOENT`, `NIC_EPERM`, `NIC_EINVAL` (offset not
- * page-aligned, range past the end of the file, empty range), `NIC_ENOMEM`.
+ * device files need an explicit `length`. The file is opened non-blocking, so a FIFO is
+ * refused at once (`NIC_EINVAL` without a length, `NIC_ENODEV` with one) instead of waiting
+ * for a writer. The size is checked once: a file another process truncates afterwards raises
+ * SIGBUS when the lost pages are touched (share memfds sealed against shrinking instead).
+ * @throws NicError naming the path: `NIC_ENOENT`, `NIC_EPERM`, `NIC_EINVAL` (a path holding a
+ * NUL, offset not page-aligned, range past the end of the file, empty range), `NIC_ENOMEM`.
  */
 export function mapFile(path: string, options: MapOptions = {}): MemoryMapping {
   return new Mapping(addon.mapFile(path, options.offset ?? 0, options.length, options.writable ?? false), pageSize());
@@ -92,7 +95,9 @@ export function mapFile(path: string, options: MapOptions = {}): MemoryMapping {
 
 /**
  * Maps a range of an open file descriptor (a memfd, a vhost-user memory region, a device).
- * The descriptor may be closed afterwards; the mapping stays.
+ * The descriptor may be closed afterwards; the mapping stays. As with {@link mapFile}, a file
+ * that whoever else holds the fd can shrink is a SIGBUS risk; a memfd sealed with
+ * `F_SEAL_SHRINK` is not.
  * @throws NicError as {@link mapFile}; a closed fd is `NIC_EINVAL` with errno `EBADF`.
  */
 export function mapFd(fd: number, options: MapOptions = {}): MemoryMapping {

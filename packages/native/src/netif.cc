@@ -205,7 +205,8 @@ unsigned int IfIndex(Napi::Env env, const std::string& name, const std::string& 
 bool IfIoctl(Napi::Env env, unsigned long request, ifreq* ifr, const char* syscall, const std::string& what) {
   int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (sock < 0) {
-    ThrowErrno(env, errno, "socket", what + ": opening a control socket");
+    int err = errno;
+    ThrowErrno(env, err, "socket", what + ": opening a control socket");
     return false;
   }
   int rc = ioctl(sock, request, ifr);

@@ -132,41 +132,53 @@ Napi::Value PacketOpen(const Napi::CallbackInfo& info) {
   // Protocol 0: nothing is queued before bind() names the interface.
   int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
-    ThrowErrno(env, errno, "socket", what);
+    int err = errno;
+    ThrowErrno(env, err, "socket", what);
     return Napi::Value();
   }
   size_t ringBytes = static_cast<size_t>(g.blockSize * g.blockCount);
   size_t length = 2 * ringBytes;
   void* ring = MAP_FAILED;
+  // Each failing step records errno first: building `step` may allocate, and malloc may
+  // change errno.
   const char* failed = nullptr;
+  int err = 0;
   std::string step;
   sockaddr_ll addr = {};
   addr.sll_family = AF_PACKET;
   addr.sll_protocol = htons(ETH_P_ALL);
   addr.sll_ifindex = static_cast<int>(ifindex);
   if (!SetIntOption(fd, PACKET_VERSION, TPACKET_V3)) {
+    err = errno;
     failed = "setsockopt(PACKET_VERSION)";
     step = "selecting TPACKET_V3";
   } else if (!SetIntOption(fd, PACKET_LOSS, 1)) {
     // A malformed tx frame is dropped and its slot freed, instead of stopping the ring.
+    err = errno;
     failed = "setsockopt(PACKET_LOSS)";
     step = "discarding malformed tx frames";
   } else if (qdiscBypass && !SetIntOption(fd, PACKET_QDISC_BYPASS, 1)) {
+    err = errno;
     failed = "setsockopt(PACKET_QDISC_BYPASS)";
     step = "bypassing the qdisc";
   } else if (ignoreOutgoing && !SetIntOption(fd, PACKET_IGNORE_OUTGOING, 1)) {
+    err = errno;
     failed = "setsockopt(PACKET_IGNORE_OUTGOING)";
     step = "ignoring outgoing packets";
   } else if (!SetRing(fd, PACKET_RX_RING, g, true)) {
+    err = errno;
     failed = "setsockopt(PACKET_RX_RING)";
     step = "setting up the rx ring";
   } else if (!SetRing(fd, PACKET_TX_RING, g, false)) {
+    err = errno;
     failed = "setsockopt(PACKET_TX_RING)";
     step = "setting up the TPACKET_V3 tx ring (Linux 4.11 or later)";
   } else if ((ring = mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED) {
+    err = errno;
     failed = "mmap";
     step = "mapping the rings (" + std::to_string(length) + " bytes)";
   } else if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    err = errno;
     failed = "bind";
     step = "binding";
   }
@@ -178,9 +190,11 @@ Napi::Value PacketOpen(const Napi::CallbackInfo& info) {
     int current = 0;
     socklen_t len = sizeof(current);
     if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) != 0) {
+      err = errno;
       failed = "setsockopt(PACKET_FANOUT)";
       step = "joining hash fanout group " + (fanout == kFanoutUnique ? std::string("(new)") : std::to_string(fanout));
     } else if (getsockopt(fd, SOL_PACKET, PACKET_FANOUT, &current, &len) != 0) {
+      err = errno;
       failed = "getsockopt(PACKET_FANOUT)";
       step = "reading the fanout group";
     } else {
@@ -188,7 +202,6 @@ Napi::Value PacketOpen(const Napi::CallbackInfo& info) {
     }
   }
   if (failed != nullptr) {
-    int err = errno;
     if (ring != MAP_FAILED) munmap(ring, length);
     close(fd);
     ThrowErrno(env, err, failed, what + ": " + step);
@@ -231,7 +244,8 @@ Napi::Value PacketStatistics(const Napi::CallbackInfo& info) {
   tpacket_stats_v3 stats = {};
   socklen_t len = sizeof(stats);
   if (getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &stats, &len) != 0) {
-    ThrowErrno(env, errno, "getsockopt(PACKET_STATISTICS)", "AF_PACKET socket fd " + std::to_string(fd));
+    int err = errno;
+    ThrowErrno(env, err, "getsockopt(PACKET_STATISTICS)", "AF_PACKET socket fd " + std::to_string(fd));
     return Napi::Value();
   }
   Napi::Object result = Napi::Object::New(env);
@@ -265,7 +279,8 @@ Napi::Value PacketMembership(const Napi::CallbackInfo& info) {
   }
   int option = add ? PACKET_ADD_MEMBERSHIP : PACKET_DROP_MEMBERSHIP;
   if (setsockopt(fd, SOL_PACKET, option, &mreq, sizeof(mreq)) != 0) {
-    ThrowErrno(env, errno, add ? "setsockopt(PACKET_ADD_MEMBERSHIP)" : "setsockopt(PACKET_DROP_MEMBERSHIP)",
+    int err = errno;
+    ThrowErrno(env, err, add ? "setsockopt(PACKET_ADD_MEMBERSHIP)" : "setsockopt(PACKET_DROP_MEMBERSHIP)",
                std::string(add ? "adding " : "dropping ") + type + " membership of interface " +
                    std::to_string(ifindex) + " on fd " + std::to_string(fd));
     return Napi::Value();

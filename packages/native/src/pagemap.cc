@@ -28,7 +28,8 @@ bool Translate(Napi::Env env, int fd, uint64_t address, double* phys) {
   off_t offset = static_cast<off_t>(address / page * sizeof(entry));
   ssize_t got = pread(fd, &entry, sizeof(entry), offset);
   if (got != static_cast<ssize_t>(sizeof(entry))) {
-    ThrowErrno(env, got < 0 ? errno : EIO, "pread", std::string("reading ") + kPagemapPath + " for " + Hex(address));
+    int err = got < 0 ? errno : EIO;
+    ThrowErrno(env, err, "pread", std::string("reading ") + kPagemapPath + " for " + Hex(address));
     return false;
   }
   if ((entry & kPresent) == 0 || (entry & kSwapped) != 0) {
@@ -58,7 +59,10 @@ bool CheckMapped(Napi::Env env, uint64_t address, uint64_t span) {
 
 int OpenPagemap(Napi::Env env) {
   int fd = open(kPagemapPath, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) ThrowErrno(env, errno, "open", std::string("opening ") + kPagemapPath);
+  if (fd < 0) {
+    int err = errno;
+    ThrowErrno(env, err, "open", std::string("opening ") + kPagemapPath);
+  }
   return fd;
 }
 

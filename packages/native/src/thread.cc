@@ -60,7 +60,8 @@ Napi::Value SetAffinity(const Napi::CallbackInfo& info) {
     list += (list.empty() ? "" : ",") + std::to_string(cpu);
   }
   if (sched_setaffinity(tid, sizeof(set), &set) != 0) {
-    ThrowErrno(env, errno, "sched_setaffinity", "pinning " + label + " to CPUs " + list);
+    int err = errno;
+    ThrowErrno(env, err, "sched_setaffinity", "pinning " + label + " to CPUs " + list);
     return Napi::Value();
   }
   return env.Undefined();
@@ -75,7 +76,8 @@ Napi::Value GetAffinity(const Napi::CallbackInfo& info) {
   if (!ArgTid(info, 0, "getAffinity tid", &tid, &label)) return Napi::Value();
   cpu_set_t set;
   if (sched_getaffinity(tid, sizeof(set), &set) != 0) {
-    ThrowErrno(env, errno, "sched_getaffinity", "reading the CPU affinity of " + label);
+    int err = errno;
+    ThrowErrno(env, err, "sched_getaffinity", "reading the CPU affinity of " + label);
     return Napi::Value();
   }
   Napi::Array cpus = Napi::Array::New(env);
@@ -122,7 +124,8 @@ Napi::Value GetTid(const Napi::CallbackInfo& info) { return Napi::Number::New(in
 Napi::Value ThreadCpuTimeNs(const Napi::CallbackInfo& info) {
   timespec ts;
   if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) {
-    ThrowErrno(info.Env(), errno, "clock_gettime", "reading CLOCK_THREAD_CPUTIME_ID");
+    int err = errno;
+    ThrowErrno(info.Env(), err, "clock_gettime", "reading CLOCK_THREAD_CPUTIME_ID");
     return Napi::Value();
   }
   return Napi::Number::New(info.Env(), static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec));

@@ -28,7 +28,8 @@ timespec ToTimespec(uint64_t us) {
 Napi::Value TimerfdCreate(const Napi::CallbackInfo& info) {
   int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   if (fd < 0) {
-    ThrowErrno(info.Env(), errno, "timerfd_create", "creating a CLOCK_MONOTONIC timerfd");
+    int err = errno;
+    ThrowErrno(info.Env(), err, "timerfd_create", "creating a CLOCK_MONOTONIC timerfd");
     return Napi::Value();
   }
   return Napi::Number::New(info.Env(), fd);
@@ -47,7 +48,8 @@ Napi::Value TimerfdSettime(const Napi::CallbackInfo& info) {
   spec.it_value = ToTimespec(initial);
   spec.it_interval = ToTimespec(interval);
   if (timerfd_settime(fd, 0, &spec, nullptr) != 0) {
-    ThrowErrno(info.Env(), errno, "timerfd_settime", "arming timerfd " + std::to_string(fd));
+    int err = errno;
+    ThrowErrno(info.Env(), err, "timerfd_settime", "arming timerfd " + std::to_string(fd));
     return Napi::Value();
   }
   return info.Env().Undefined();
@@ -64,7 +66,8 @@ Napi::Value TimerfdRead(const Napi::CallbackInfo& info) {
   } while (got < 0 && errno == EINTR);
   if (got < 0 && errno == EAGAIN) return Napi::Number::New(info.Env(), 0);
   if (got != static_cast<ssize_t>(sizeof(expirations))) {
-    ThrowErrno(info.Env(), got < 0 ? errno : EIO, "read", "reading timerfd " + std::to_string(fd));
+    int err = got < 0 ? errno : EIO;
+    ThrowErrno(info.Env(), err, "read", "reading timerfd " + std::to_string(fd));
     return Napi::Value();
   }
   return Napi::Number::New(info.Env(), static_cast<double>(expirations));

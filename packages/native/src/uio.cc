@@ -26,7 +26,8 @@ Napi::Value UioRead(const Napi::CallbackInfo& info) {
   } while (got < 0 && errno == EINTR);
   if (got < 0 && errno == EAGAIN) return Napi::Number::New(info.Env(), -1);
   if (got != static_cast<ssize_t>(sizeof(count))) {
-    ThrowErrno(info.Env(), got < 0 ? errno : EIO, "read", "reading the interrupt count of UIO fd " + std::to_string(fd));
+    int err = got < 0 ? errno : EIO;
+    ThrowErrno(info.Env(), err, "read", "reading the interrupt count of UIO fd " + std::to_string(fd));
     return Napi::Value();
   }
   return Napi::Number::New(info.Env(), count);
@@ -49,7 +50,8 @@ Napi::Value UioWrite(const Napi::CallbackInfo& info) {
     put = write(fd, &value, sizeof(value));
   } while (put < 0 && errno == EINTR);
   if (put != static_cast<ssize_t>(sizeof(value))) {
-    ThrowErrno(info.Env(), put < 0 ? errno : EIO, "write",
+    int err = put < 0 ? errno : EIO;
+    ThrowErrno(info.Env(), err, "write",
                std::string(enable ? "enabling" : "disabling") + " the interrupt of UIO fd " + std::to_string(fd));
     return Napi::Value();
   }

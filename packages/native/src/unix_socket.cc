@@ -58,7 +58,8 @@ Napi::Value UnixListen(const Napi::CallbackInfo& info) {
   if (type == 0 || !ArgInt(info, 2, "unixListen backlog", 1, INT_MAX, &backlog)) return Napi::Value();
   int fd = socket(AF_UNIX, type | kSockFlags, 0);
   if (fd < 0) {
-    ThrowErrno(env, errno, "socket", "creating a unix socket for " + path);
+    int err = errno;
+    ThrowErrno(env, err, "socket", "creating a unix socket for " + path);
     return Napi::Value();
   }
   const char* failed = nullptr;
@@ -86,7 +87,8 @@ Napi::Value UnixAccept(const Napi::CallbackInfo& info) {
   } while (conn < 0 && errno == EINTR);
   if (conn < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return Napi::Number::New(info.Env(), -1);
   if (conn < 0) {
-    ThrowErrno(info.Env(), errno, "accept4", "accepting on fd " + std::to_string(fd));
+    int err = errno;
+    ThrowErrno(info.Env(), err, "accept4", "accepting on fd " + std::to_string(fd));
     return Napi::Value();
   }
   return Napi::Number::New(info.Env(), conn);
@@ -102,7 +104,8 @@ Napi::Value UnixConnect(const Napi::CallbackInfo& info) {
   if (type == 0) return Napi::Value();
   int fd = socket(AF_UNIX, type | kSockFlags, 0);
   if (fd < 0) {
-    ThrowErrno(env, errno, "socket", "creating a unix socket for " + path);
+    int err = errno;
+    ThrowErrno(env, err, "socket", "creating a unix socket for " + path);
     return Napi::Value();
   }
   int rc;
@@ -161,7 +164,8 @@ Napi::Value UnixSendmsg(const Napi::CallbackInfo& info) {
   } while (sent < 0 && errno == EINTR);
   if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return Napi::Number::New(env, -1);
   if (sent < 0) {
-    ThrowErrno(env, errno, "sendmsg",
+    int err = errno;
+    ThrowErrno(env, err, "sendmsg",
                "sending " + std::to_string(length) + " bytes and " + std::to_string(fds.size()) + " fds on fd " +
                    std::to_string(fd));
     return Napi::Value();
@@ -200,7 +204,8 @@ Napi::Value UnixRecvmsg(const Napi::CallbackInfo& info) {
     got = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
   } while (got < 0 && errno == EINTR);
   if (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-    ThrowErrno(env, errno, "recvmsg", "receiving on fd " + std::to_string(fd));
+    int err = errno;
+    ThrowErrno(env, err, "recvmsg", "receiving on fd " + std::to_string(fd));
     return Napi::Value();
   }
   Napi::Object result = Napi::Object::New(env);

@@ -37,14 +37,20 @@ std::string On(const char* request, int fd) { return std::string(request) + " on
 // ioctl(fd, request, arg); returns its result, or -1 after throwing.
 int Ioctl(Napi::Env env, int fd, unsigned long request, void* arg, const char* name) {
   int rc = ioctl(fd, request, arg);
-  if (rc < 0) ThrowErrno(env, errno, "ioctl", On(name, fd));
+  if (rc < 0) {
+    int err = errno;
+    ThrowErrno(env, err, "ioctl", On(name, fd));
+  }
   return rc;
 }
 
 // ioctl(fd, request, value) for the requests that take an integer argument.
 int IoctlValue(Napi::Env env, int fd, unsigned long request, unsigned long value, const char* name) {
   int rc = ioctl(fd, request, value);
-  if (rc < 0) ThrowErrno(env, errno, "ioctl", On(name, fd));
+  if (rc < 0) {
+    int err = errno;
+    ThrowErrno(env, err, "ioctl", On(name, fd));
+  }
   return rc;
 }
 
@@ -53,10 +59,12 @@ Napi::Number Num(Napi::Env env, uint64_t value) { return Napi::Number::New(env, 
 // vfioOpen(path) -> fd: the container (/dev/vfio/vfio) or a group (/dev/vfio/<n>).
 Napi::Value VfioOpen(const Napi::CallbackInfo& info) {
   std::string path;
-  if (!ArgString(info, 0, "vfio path", &path)) return Napi::Value();
-  int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (!ArgPath(info, 0, "vfio path", &path)) return Napi::Value();
+  // O_NONBLOCK: a path naming a FIFO or a slow device must not stop the event loop.
+  int fd = open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
-    ThrowErrno(info.Env(), errno, "open", "opening " + path);
+    int err = errno;
+    ThrowErrno(info.Env(), err, "open", "opening " + path);
     return Napi::Value();
   }
   return Napi::Number::New(info.Env(), fd);
@@ -138,7 +146,8 @@ Napi::Value GroupGetDeviceFd(const Napi::CallbackInfo& info) {
   }
   int fd = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, name.c_str());
   if (fd < 0) {
-    ThrowErrno(info.Env(), errno, "ioctl", On("VFIO_GROUP_GET_DEVICE_FD", group) + " for device " + name);
+    int err = errno;
+    ThrowErrno(info.Env(), err, "ioctl", On("VFIO_GROUP_GET_DEVICE_FD", group) + " for device " + name);
     return Napi::Value();
   }
   return Napi::Number::New(info.Env(), fd);
@@ -242,7 +251,8 @@ Napi::Value DeviceGetRegionInfo(const Napi::CallbackInfo& info) {
     region->argsz = size;
     region->index = static_cast<uint32_t>(index);
     if (ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, region) < 0) {
-      ThrowErrno(env, errno, "ioctl", what);
+      int err = errno;
+      ThrowErrno(env, err, "ioctl", what);
       return Napi::Value();
     }
     if (region->argsz <= size) break;
@@ -359,7 +369,8 @@ Napi::Value DeviceSetIrqs(const Napi::CallbackInfo& info) {
   set->count = static_cast<uint32_t>(count);
   if (!payload.empty()) memcpy(set->data, payload.data(), payload.size());
   if (ioctl(fd, VFIO_DEVICE_SET_IRQS, set) < 0) {
-    ThrowErrno(env, errno, "ioctl",
+    int err = errno;
+    ThrowErrno(env, err, "ioctl",
                On("VFIO_DEVICE_SET_IRQS", fd) + " (index " + std::to_string(index) + ", start " +
                    std::to_string(start) + ", count " + std::to_string(count) + ", flags " + Hex(f) + ")");
     return Napi::Value();

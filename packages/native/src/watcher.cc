@@ -100,8 +100,14 @@ Napi::Value Watch(const Napi::CallbackInfo& info) {
   w->id = w->data->nextWatcherId++;
   w->data->watchers[w->id] = w;
   w->callback = Napi::Persistent(info[1].As<Napi::Function>());
-  napi_async_init(env, nullptr, Napi::String::New(env, "nic:FdWatcher"), &w->context);
-  napi_add_async_cleanup_hook(env, OnTeardown, w, &w->teardown);
+  // Without its async context the callback cannot run; without the cleanup hook the handle
+  // would outlive the environment at teardown.
+  if (napi_async_init(env, nullptr, Napi::String::New(env, "nic:FdWatcher"), &w->context) != napi_ok ||
+      napi_add_async_cleanup_hook(env, OnTeardown, w, &w->teardown) != napi_ok) {
+    Close(w);
+    ThrowNic(env, "NIC_EIO", "watch: Node refused an async context or cleanup hook for fd " + std::to_string(fd));
+    return Napi::Value();
+  }
   err = uv_poll_start(&w->poll, UV_READABLE, OnPoll);
   if (err != 0) {
     Close(w);

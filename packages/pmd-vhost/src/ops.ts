@@ -7,7 +7,7 @@
  */
 import { EthEvent, LinkSpeed, linkStatusSet, processEvent, type EthDev, type EthdevOps, type Link, type PmdDevInfo } from '@nic/ethdev/driver';
 import { INTR_SERVICE } from '@nic/intr';
-import { unregisterPort, type VhostPort } from './port.js';
+import type { VhostPort } from './port.js';
 
 /** The link while a frontend runs the device. */
 export const LINK_UP: Link = Object.freeze({ up: true, speed: LinkSpeed.G10, fullDuplex: true, autoneg: false });
@@ -15,11 +15,11 @@ export const LINK_UP: Link = Object.freeze({ up: true, speed: LinkSpeed.G10, ful
 export const LINK_DOWN: Link = Object.freeze({ ...LINK_UP, up: false });
 
 export class VhostPortOps implements EthdevOps {
-  readonly port: VhostPort;
+  /** The port, once its socket exists (set by the probe right after allocating the port). */
+  port: VhostPort | undefined;
   readonly #queues: number;
 
-  constructor(port: VhostPort, queues: number) {
-    this.port = port;
+  constructor(queues: number) {
     this.#queues = queues;
   }
 
@@ -28,17 +28,16 @@ export class VhostPortOps implements EthdevOps {
   }
 
   start(): void {
-    this.port.started = true;
+    this.port!.started = true;
   }
 
   stop(): void {
-    this.port.started = false;
+    this.port!.started = false;
   }
 
-  close(dev: EthDev): void {
-    this.port.started = false;
-    this.port.socket.close();
-    unregisterPort(dev.eal.arena.buffer, dev.data.privOffset);
+  close(): void {
+    this.port!.started = false;
+    this.port!.socket.close();
   }
 
   linkUpdate(): void {

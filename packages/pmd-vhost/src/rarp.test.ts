@@ -7,6 +7,7 @@ import { MbufView, type Eal } from '@nic/eal';
 import { configure, rxBurst, rxQueueSetup, start, statsGet, txQueueSetup } from '@nic/ethdev';
 import { harnessEal, harnessPool } from '@nic/test-kit';
 import { until } from '@nic/native/testing';
+import { S_RARP } from '@nic/vhost';
 import { VhostTestFrontend } from '@nic/vhost/testing';
 import { NET_VHOST, netVhostDriver, vhostSocket } from './driver.js';
 
@@ -40,7 +41,7 @@ it('leads the next rx burst with a RARP announcement of the MAC the frontend gav
   await until('the device to run', () => device.running);
   frontend.announce(MAC);
   frontend.announce(MAC); // QEMU announces a few times; one frame per pending request, not per message
-  await until('SEND_RARP', () => device.rarpPending);
+  await until('SEND_RARP', () => device.shared.h32[S_RARP] === 1);
   const guestFrame = new Uint8Array(64).fill(0xab);
   expect(frontend.send(0, [guestFrame])).toBe(1);
 
@@ -57,7 +58,7 @@ it('leads the next rx burst with a RARP announcement of the MAC the frontend gav
     return frames.length >= 2;
   });
   expect(frames.map((f) => f.toString('hex'))).toEqual([Buffer.concat([RARP, Buffer.alloc(60 - RARP.length)]).toString('hex'), Buffer.from(guestFrame).toString('hex')]);
-  expect(device.rarpPending).toBe(false);
+  expect(device.shared.h32[S_RARP]).toBe(0);
   expect(statsGet(0).ipackets).toBe(2);
   expect(rxBurst(0, 0, handles, handles.length)).toBe(0);
   expect(pool.inUseCount()).toBe(0);

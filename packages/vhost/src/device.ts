@@ -21,7 +21,23 @@ import {
   VRING_NOFD_MASK,
   bit,
 } from './protocol.js';
-import { NET_HDR_SIZE, NET_HDR_SIZE_LEGACY, Virtqueue } from './virtqueue.js';
+import {
+  REGION_F64,
+  R_GPA,
+  R_HOST,
+  R_SIZE,
+  R_UVA,
+  S_FLAGS,
+  S_LOG_ADDR_F64,
+  S_LOG_SIZE_F64,
+  S_MEM_GEN,
+  S_REGIONS,
+  S_REGION_F64,
+  S_RUNNING,
+  VhostSharedState,
+  type VhostStateLocation,
+} from './shared-state.js';
+import { NET_HDR_SIZE, NET_HDR_SIZE_LEGACY, Virtqueue, type VringFeatures } from './virtqueue.js';
 
 /** Device status bit DRIVER_OK (virtio 1.x). */
 export const STATUS_DRIVER_OK = 4;
@@ -44,6 +60,11 @@ export interface VhostDeviceConfig {
   readonly protocolFeatures: bigint;
   /** Queue pairs offered (GET_QUEUE_NUM); 2 vrings each. */
   readonly queuePairs: number;
+  /**
+   * Where to keep the state pollers on other threads read ({@link vhostStateSize} bytes of
+   * shared memory, such as the arena); by default memory of the device's own.
+   */
+  readonly state?: VhostStateLocation;
 }
 
 /** A reply payload: a u64, or raw bytes. */
@@ -62,20 +83,58 @@ export class VhostDevice {
   #logMapping: MemoryMapping | undefined;
   /** Whether {@link VhostDeviceOps.newDevice} has been called and not yet undone. */
   running = false;
-  /** The guest MAC of the last SEND_RARP (QEMU's, after a migration). */
-  readonly rarpMac = new Uint8Array(6);
-  /**
-   * Set by SEND_RARP: the application (net_vhost's rx) should deliver one RARP announcement of
-   * {@link rarpMac} as if the guest had sent it, and clear this (DPDK's `broadcast_rarp`).
-   */
-  rarpPending = false;
+  /** The state pollers follow ({@link Virtqueue.attach}). */
+  readonly shared: VhostSharedState;
   readonly #ops: VhostDeviceOps;
+  #logAddress = 0;
 
   constructor(config: VhostDeviceConfig, ops: VhostDeviceOps = {}) {
     this.config = config;
     this.#ops = ops;
-    for (let i = 0; i < config.queuePairs * 2; i++) this.vrings.push(new Virtqueue(i));
+    const vrings = config.queuePairs * 2;
+    this.shared = config.state ? new VhostSharedState(config.state, vrings) : VhostSharedState.local(vrings);
+    for (let i = 0; i < vrings; i++) this.vrings.push(new Virtqueue(i, this.shared));
   }
+
+  /**
+   * Runs a change of the device under every vring's access lock (no burst runs meanwhile,
+   * on any thread), then publishes the result to the pollers.
+   */
+  #locked<T>(change: () => T): T {
+    this.shared.lockAll();
+    try {
+      return change();
+    } finally {
+      this.#publishShared();
+      this.shared.unlockAll();
+    }
+  }
+
+  /** Writes what pollers on other threads need: memory table, features, log, running. */
+  #publishShared(): void {
+    const { h32, h64 } = this.shared;
+    const mem = this.memory;
+    if (mem !== this.#publishedMemory) {
+      const regions = mem ? mem.regions.length : 0;
+      for (let i = 0; i < regions; i++) {
+        const r = mem!.regions[i];
+        const at = S_REGION_F64 + i * REGION_F64;
+        h64[at + R_GPA] = r.guestPhysAddr;
+        h64[at + R_SIZE] = r.size;
+        h64[at + R_UVA] = r.userspaceAddr;
+        h64[at + R_HOST] = mem!.hostAddress(i);
+      }
+      h32[S_REGIONS] = regions;
+      h32[S_MEM_GEN]++;
+      this.#publishedMemory = mem;
+    }
+    h32[S_FLAGS] = Virtqueue.flags(this.#features(), this.has(Feature.F_LOG_ALL) && this.log !== undefined);
+    h32[S_RUNNING] = this.running ? 1 : 0;
+    h64[S_LOG_SIZE_F64] = this.log ? this.log.length : 0;
+    h64[S_LOG_ADDR_F64] = this.log ? this.#logAddress : 0;
+  }
+
+  #publishedMemory: GuestMemory | undefined;
 
   /** Whether the frontend acked feature `n`. */
   has(n: number): boolean {
@@ -89,7 +148,7 @@ export class VhostDevice {
    */
   handle(request: number, payload: DataView, fds: number[]): Reply | undefined {
     try {
-      return this.#dispatch(request, payload, fds);
+      return this.#locked(() => this.#dispatch(request, payload, fds));
     } catch (error) {
       for (const fd of fds) if (fd >= 0) closeFd(fd);
       throw error;
@@ -143,7 +202,7 @@ export class VhostDevice {
           if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new NicError('NIC_EINVAL', `vhost-user SET_VRING_ADDR: address 0x${v.toString(16)} beyond 2^53`);
           return Number(v);
         };
-        vq.addresses = { flags: p.getUint32(ADDR_FLAGS, true), desc: u53(ADDR_DESC), used: u53(ADDR_USED), avail: u53(ADDR_AVAIL), log: u53(ADDR_LOG) };
+        vq.setAddresses({ flags: p.getUint32(ADDR_FLAGS, true), desc: u53(ADDR_DESC), used: u53(ADDR_USED), avail: u53(ADDR_AVAIL), log: u53(ADDR_LOG) });
         this.#mapVring(vq);
         return undefined;
       }
@@ -205,9 +264,8 @@ export class VhostDevice {
         return undefined;
       }
       case Request.SEND_RARP:
-        // The payload's first 6 bytes are the guest's MAC.
-        this.rarpMac.set(new Uint8Array(p.buffer, p.byteOffset, this.rarpMac.length));
-        this.rarpPending = true;
+        // The payload's first 6 bytes are the guest's MAC; an rx burst delivers the frame.
+        this.shared.announce(new Uint8Array(p.buffer, p.byteOffset, 6));
         return undefined;
       case Request.SET_STATUS: {
         const status = Number(p.getBigUint64(0, true));
@@ -267,6 +325,7 @@ export class VhostDevice {
       const old = this.#logMapping;
       this.#logMapping = mapping;
       this.log = new Uint8Array(mapping.buffer, Number(offset), Number(size));
+      this.#logAddress = mapping.address + Number(offset);
       this.#updateLogging();
       old?.unmap();
     } finally {
@@ -297,15 +356,19 @@ export class VhostDevice {
     old?.unmap();
   }
 
-  #mapVring(vq: Virtqueue): void {
-    if (!this.memory || !vq.addresses) return;
-    const hdrSize = this.has(Feature.F_VERSION_1) || this.has(Feature.NET_F_MRG_RXBUF) ? NET_HDR_SIZE : NET_HDR_SIZE_LEGACY;
-    const error = vq.map(this.memory, {
-      hdrSize,
+  /** What the data path follows of the negotiated features. */
+  #features(): VringFeatures {
+    return {
+      hdrSize: this.has(Feature.F_VERSION_1) || this.has(Feature.NET_F_MRG_RXBUF) ? NET_HDR_SIZE : NET_HDR_SIZE_LEGACY,
       mrgRxbuf: this.has(Feature.NET_F_MRG_RXBUF),
       eventIdx: this.has(Feature.RING_F_EVENT_IDX),
       indirect: this.has(Feature.RING_F_INDIRECT_DESC),
-    });
+    };
+  }
+
+  #mapVring(vq: Virtqueue): void {
+    if (!this.memory || !vq.addresses) return;
+    const error = vq.map(this.memory, this.#features());
     if (error) throw new NicError('NIC_EINVAL', `vhost-user: ${error}`);
     vq.setLog(this.log, this.has(Feature.F_LOG_ALL));
     vq.setNotification(false);
@@ -334,6 +397,10 @@ export class VhostDevice {
 
   /** Stops the device and releases everything the frontend gave it (fds, mappings). */
   reset(): void {
+    this.#locked(() => this.#reset());
+  }
+
+  #reset(): void {
     this.#stopDevice();
     for (const vq of this.vrings) {
       for (const fd of [vq.kickFd, vq.callFd, vq.errFd]) if (fd >= 0) closeFd(fd);
@@ -341,7 +408,7 @@ export class VhostDevice {
       vq.kicked = false;
       vq.enabled = false;
       vq.unmap();
-      vq.addresses = undefined;
+      vq.setAddresses(undefined);
       vq.num = 0;
     }
     this.memory?.unmap();
@@ -349,9 +416,10 @@ export class VhostDevice {
     this.#logMapping?.unmap();
     this.#logMapping = undefined;
     this.log = undefined;
+    this.#logAddress = 0;
     this.features = 0n;
     this.protocolFeatures = 0n;
     this.status = 0;
-    this.rarpPending = false;
+    this.shared.cancelAnnouncement();
   }
 }

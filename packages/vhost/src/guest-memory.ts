@@ -4,7 +4,7 @@
  * (ring) addresses that always checks the whole length lies inside one region (the check
  * behind CVE-2018-1059: a range running past a region is refused, never clipped).
  */
-import { NicError, closeFd, mapFd, type MemoryMapping } from '@nic/native';
+import { NicError, attach, closeFd, mapFd, type MemoryMapping } from '@nic/native';
 import { MAX_MEM_REGIONS } from './protocol.js';
 
 /** One region as the frontend described it (numbers: every field was checked to be < 2^53). */
@@ -15,7 +15,17 @@ export interface RegionDescription {
   readonly mmapOffset: number;
 }
 
-/** The guest's memory, mapped. Built once per SET_MEM_TABLE; {@link GuestMemory.unmap} releases it. */
+/** Where another thread finds regions this process mapped already: each one's host address. */
+export interface AttachedRegions {
+  readonly hostAddresses: readonly number[];
+}
+
+/**
+ * The guest's memory, mapped. Built once per SET_MEM_TABLE from the frontend's fds (then
+ * {@link GuestMemory.unmap} releases it), or attached by a polling thread to the regions that
+ * the connection's thread mapped (the process shares one address space; only the views are
+ * per thread).
+ */
 export class GuestMemory {
   readonly regions: readonly RegionDescription[];
   /** Byte view of each region, from its first guest byte. */
@@ -26,18 +36,22 @@ export class GuestMemory {
   readonly #uva: Float64Array;
   readonly #size: Float64Array;
   readonly #mappings: MemoryMapping[] = [];
+  readonly #hosts: number[] = [];
   /** Region of the last successful translation. */
   region = -1;
 
   /**
-   * Maps `fds[i]` for `regions[i]` (the fds are closed here, mapped or not).
+   * Maps `fds[i]` for `regions[i]` (the fds are closed here, mapped or not), or, given
+   * {@link AttachedRegions}, views the regions already mapped at those host addresses.
    * @throws NicError `NIC_EINVAL` for overlapping regions, `NIC_ENOMEM`/`NIC_EINVAL` from the
    * mapping, naming the region; nothing stays mapped then.
    */
-  constructor(regions: readonly RegionDescription[], fds: readonly number[]) {
-    if (regions.length > MAX_MEM_REGIONS || regions.length !== fds.length) {
+  constructor(regions: readonly RegionDescription[], source: readonly number[] | AttachedRegions) {
+    const fds = 'hostAddresses' in source ? [] : source;
+    const hosts = 'hostAddresses' in source ? source.hostAddresses : undefined;
+    if (regions.length > MAX_MEM_REGIONS || regions.length !== (hosts ?? fds).length) {
       for (const fd of fds) closeFd(fd);
-      throw new NicError('NIC_EINVAL', `vhost memory table: ${regions.length} regions with ${fds.length} fds`);
+      throw new NicError('NIC_EINVAL', `vhost memory table: ${regions.length} regions with ${(hosts ?? fds).length} fds`);
     }
     this.regions = regions;
     const n = regions.length;
@@ -53,20 +67,30 @@ export class GuestMemory {
             throw new NicError('NIC_EINVAL', `vhost memory table: region ${i} overlaps region ${j} in guest-physical space`);
           }
         }
-        let mapping: MemoryMapping;
-        try {
-          mapping = mapFd(fds[i], { offset: 0, length: r.mmapOffset + r.size, writable: true });
-        } catch (cause) {
-          throw new NicError('NIC_EINVAL', `vhost memory table: cannot map region ${i} (${r.size} bytes at fd offset ${r.mmapOffset})`, { cause });
+        let buffer: SharedArrayBuffer;
+        let start: number;
+        if (hosts) {
+          buffer = attach(hosts[i], r.size);
+          start = 0;
+          this.#hosts.push(hosts[i]);
+        } else {
+          let mapping: MemoryMapping;
+          try {
+            mapping = mapFd(fds[i], { offset: 0, length: r.mmapOffset + r.size, writable: true });
+          } catch (cause) {
+            throw new NicError('NIC_EINVAL', `vhost memory table: cannot map region ${i} (${r.size} bytes at fd offset ${r.mmapOffset})`, { cause });
+          }
+          this.#mappings.push(mapping);
+          this.#hosts.push(mapping.address + r.mmapOffset);
+          buffer = mapping.buffer;
+          start = r.mmapOffset;
         }
-        this.#mappings.push(mapping);
-        const start = r.mmapOffset;
-        this.u8.push(new Uint8Array(mapping.buffer, start, r.size));
+        this.u8.push(new Uint8Array(buffer, start, r.size));
         // The 16- and 32-bit views start at the region (rings are aligned within it); an
-        // unaligned mmap_offset leaves them undefined-looking, so rings there are refused.
-        const aligned = start % 4 === 0;
-        this.u16.push(aligned ? new Uint16Array(mapping.buffer, start, r.size >>> 1) : new Uint16Array(0));
-        this.u32.push(aligned ? new Uint32Array(mapping.buffer, start, r.size >>> 2) : new Uint32Array(0));
+        // unaligned region start leaves them empty, so rings there are refused.
+        const aligned = this.#hosts[i] % 4 === 0;
+        this.u16.push(aligned ? new Uint16Array(buffer, start, r.size >>> 1) : new Uint16Array(0));
+        this.u32.push(aligned ? new Uint32Array(buffer, start, r.size >>> 2) : new Uint32Array(0));
         this.#gpa[i] = r.guestPhysAddr;
         this.#uva[i] = r.userspaceAddr;
         this.#size[i] = r.size;
@@ -112,12 +136,11 @@ export class GuestMemory {
 
   /** Where region `i` is mapped in this process (its first byte). */
   hostAddress(i: number): number {
-    const mapping = this.#mappings[i];
-    if (!mapping) throw new RangeError(`guest memory has no region ${i}`);
-    return mapping.address + this.regions[i].mmapOffset;
+    if (i >= this.#hosts.length) throw new RangeError(`guest memory has no region ${i}`);
+    return this.#hosts[i];
   }
 
-  /** Unmaps every region; views read zeros afterwards. */
+  /** Unmaps every region this object mapped (none when attached); views read zeros afterwards. */
   unmap(): void {
     for (const m of this.#mappings) if (m.mapped) m.unmap();
     this.#mappings.length = 0;

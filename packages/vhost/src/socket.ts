@@ -7,6 +7,7 @@ import { existsSync, unlinkSync } from 'node:fs';
 import { NicError, closeFd, unixAccept, unixConnect, unixListen, watchFd, type FdWatcher } from '@nic/native';
 import { VhostConnection } from './connection.js';
 import { VhostDevice, type VhostDeviceOps } from './device.js';
+import type { VhostStateLocation } from './shared-state.js';
 import { DEFAULT_QUEUE_PAIRS, MAX_VRINGS, SUPPORTED_FEATURES, SUPPORTED_PROTOCOL_FEATURES } from './protocol.js';
 
 /** Options of {@link VhostUserSocket}. */
@@ -30,6 +31,8 @@ export interface VhostUserSocketOptions {
   readonly features?: bigint;
   /** The protocol features to offer, ANDed with what this library implements. */
   readonly protocolFeatures?: bigint;
+  /** Where the device keeps the state that pollers on other threads follow (see {@link VhostDeviceConfig.state}). */
+  readonly state?: VhostStateLocation;
 }
 
 export class VhostUserSocket {
@@ -59,6 +62,7 @@ export class VhostUserSocket {
         features: (options.features ?? SUPPORTED_FEATURES) & ~(options.disableFeatures ?? 0n),
         protocolFeatures: SUPPORTED_PROTOCOL_FEATURES & (options.protocolFeatures ?? SUPPORTED_PROTOCOL_FEATURES),
         queuePairs: pairs,
+        state: options.state,
       },
       options.ops,
     );

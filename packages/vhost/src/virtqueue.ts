@@ -8,12 +8,53 @@
  * multiple of 16 or that is nested, or a buffer outside guest memory marks the chain bad:
  * it is returned to the guest unused (length 0) and counted in {@link Virtqueue.errors}.
  * The per-packet code allocates nothing and makes no addon call.
+ *
+ * The ring indices, counters and control fields live in the device's
+ * {@link VhostSharedState}: the connection's thread sets them up, and a poller on any thread
+ * ({@link Virtqueue.attach}) runs bursts under the vring's access lock.
  */
 import { eventfdWrite } from '@nic/native';
 import type { Arena, MbufView, Mempool } from '@nic/eal';
 import { MBUF_BUF_ADDR, MBUF_BUF_LEN, MBUF_DATA_LEN, MBUF_DATA_OFF, MBUF_HEADROOM, MBUF_PKT_LEN } from '@nic/eal/layout';
-import type { GuestMemory } from './guest-memory.js';
+import { attach } from '@nic/native';
+import { GuestMemory, type RegionDescription } from './guest-memory.js';
 import { LOG_PAGE, VRING_F_LOG } from './protocol.js';
+import {
+  F_EVENT_IDX,
+  F_HDR_12,
+  F_INDIRECT,
+  F_LOGGING,
+  F_MRG_RXBUF,
+  LOCK_BURST,
+  LOCK_FREE,
+  REGION_F64,
+  R_GPA,
+  R_HOST,
+  R_SIZE,
+  R_UVA,
+  S_FLAGS,
+  S_GEN,
+  S_LOG_ADDR_F64,
+  S_LOG_SIZE_F64,
+  S_MEM_GEN,
+  S_REGIONS,
+  S_REGION_F64,
+  V_ADDR_FLAGS,
+  V_AVAIL_F64,
+  V_CALL_FD,
+  V_DESC_F64,
+  V_DROPPED,
+  V_ENABLED,
+  V_ERRORS,
+  V_HAS_ADDR,
+  V_LAST_AVAIL,
+  V_LAST_USED,
+  V_LOCK,
+  V_LOG_F64,
+  V_NUM,
+  V_USED_F64,
+  VhostSharedState,
+} from './shared-state.js';
 
 /** Descriptor: u64 addr, u32 len, u16 flags, u16 next. */
 export const DESC_SIZE = 16;
@@ -50,29 +91,118 @@ export interface VringAddresses {
 }
 
 /** A virtqueue. Control fields are set by the device's message handlers. */
+/** The negotiated features the data path follows. */
+export interface VringFeatures {
+  readonly hdrSize: number;
+  readonly mrgRxbuf: boolean;
+  readonly eventIdx: boolean;
+  readonly indirect: boolean;
+}
+
+/** A virtqueue. Control fields are set by the device's message handlers. */
 export class Virtqueue {
   readonly index: number;
-  /** Ring size (SET_VRING_NUM). */
-  num = 0;
-  /** Next avail entry to consume (SET_VRING_BASE / GET_VRING_BASE). */
-  lastAvail = 0;
-  /** Next used index to publish. */
-  lastUsed = 0;
   addresses: VringAddresses | undefined;
   kickFd = -1;
-  callFd = -1;
   errFd = -1;
   /** A KICK with the no-fd bit: the frontend never kicks, the backend polls. */
   kicked = false;
+  readonly #state: VhostSharedState;
+  readonly #v32: Int32Array;
+  readonly #v64: Float64Array;
+  /** A poller's copy: it follows the shared state's generations (see {@link Virtqueue.attach}). */
+  readonly #replica: boolean;
+  #gen = -1;
+  #memGen = 0;
+  #logAddr = 0;
+  // The ring indices during a burst (loaded and stored under the lock).
+  #la = 0;
+  #lu = 0;
+
+  /** Vring `index` of `state` (by default a state of its own, for a device nobody else polls). */
+  constructor(index: number, state: VhostSharedState = VhostSharedState.local(index + 1), replica = false) {
+    this.index = index;
+    this.#state = state;
+    this.#v32 = state.v32[index];
+    this.#v64 = state.v64[index];
+    this.#replica = replica;
+    if (!replica) this.#v32[V_CALL_FD] = -1;
+  }
+
+  /**
+   * A poller of vring `index` of a device whose state is `state` (built over the same shared
+   * bytes on this thread): its bursts follow what the connection's thread publishes,
+   * attaching the guest memory on this thread.
+   */
+  static attach(state: VhostSharedState, index: number): Virtqueue {
+    return new Virtqueue(index, state, true);
+  }
+
+  /** Ring size (SET_VRING_NUM). */
+  get num(): number {
+    return this.#v32[V_NUM];
+  }
+  set num(value: number) {
+    this.#v32[V_NUM] = value;
+  }
+  /** Next avail entry to consume (SET_VRING_BASE / GET_VRING_BASE). */
+  get lastAvail(): number {
+    return this.#v32[V_LAST_AVAIL];
+  }
+  set lastAvail(value: number) {
+    this.#v32[V_LAST_AVAIL] = value;
+  }
+  /** Next used index to publish. */
+  get lastUsed(): number {
+    return this.#v32[V_LAST_USED];
+  }
+  set lastUsed(value: number) {
+    this.#v32[V_LAST_USED] = value;
+  }
   /** SET_VRING_ENABLE state (rings start enabled unless PROTOCOL_FEATURES was negotiated). */
-  enabled = false;
+  get enabled(): boolean {
+    return this.#v32[V_ENABLED] !== 0;
+  }
+  set enabled(value: boolean) {
+    this.#v32[V_ENABLED] = value ? 1 : 0;
+  }
+  /** The call eventfd, or -1. */
+  get callFd(): number {
+    return this.#v32[V_CALL_FD];
+  }
+  set callFd(value: number) {
+    this.#v32[V_CALL_FD] = value;
+  }
   /** Chains refused as malformed (see the module comment). */
-  errors = 0;
+  get errors(): number {
+    return this.#v32[V_ERRORS];
+  }
   /** Packets dropped because an mbuf or guest buffer could not hold them. */
-  dropped = 0;
+  get dropped(): number {
+    return this.#v32[V_DROPPED];
+  }
+
+  /** Zeroes {@link Virtqueue.errors} and {@link Virtqueue.dropped}. */
+  clearCounters(): void {
+    this.#v32[V_ERRORS] = 0;
+    this.#v32[V_DROPPED] = 0;
+  }
+
+  /** Stores the ring addresses (SET_VRING_ADDR) where pollers find them. */
+  setAddresses(a: VringAddresses | undefined): void {
+    this.addresses = a;
+    const v64 = this.#v64;
+    this.#v32[V_HAS_ADDR] = a ? 1 : 0;
+    this.#v32[V_ADDR_FLAGS] = a ? a.flags : 0;
+    v64[V_DESC_F64] = a ? a.desc : 0;
+    v64[V_AVAIL_F64] = a ? a.avail : 0;
+    v64[V_USED_F64] = a ? a.used : 0;
+    v64[V_LOG_F64] = a ? a.log : 0;
+  }
 
   // Translated ring locations, set by {@link Virtqueue.map}: region and word indices.
   #mem: GuestMemory | undefined;
+  #num = 0;
   #d32: Uint32Array = new Uint32Array(0);
   #d16: Uint16Array = new Uint16Array(0);
   #descW = 0;
@@ -96,20 +226,97 @@ export class Virtqueue {
   #logging = false;
   #usedLog = -1;
 
-  constructor(index: number) {
-    this.index = index;
-  }
-
   /** Whether the data path may run: mapped, kicked (or polling) and enabled. */
   get ready(): boolean {
     return this.#mem !== undefined && (this.kickFd >= 0 || this.kicked) && this.enabled;
   }
 
   /**
+   * Starts a burst: takes the vring's access lock (false when the connection's thread holds
+   * it) and, in a poller, catches up with what was published since its last burst.
+   */
+  #enter(): boolean {
+    const v = this.#v32;
+    if (Atomics.compareExchange(v, V_LOCK, LOCK_FREE, LOCK_BURST) !== LOCK_FREE) return false;
+    if (this.#replica && this.#gen !== Atomics.load(this.#state.h32, S_GEN)) this.#follow();
+    if (!this.#mem || v[V_ENABLED] === 0) {
+      Atomics.store(v, V_LOCK, LOCK_FREE);
+      return false;
+    }
+    this.#la = v[V_LAST_AVAIL];
+    this.#lu = v[V_LAST_USED];
+    return true;
+  }
+
+  /** Ends a burst: stores the ring indices and releases the lock. */
+  #leave(): void {
+    const v = this.#v32;
+    v[V_LAST_AVAIL] = this.#la;
+    v[V_LAST_USED] = this.#lu;
+    Atomics.store(v, V_LOCK, LOCK_FREE);
+  }
+
+  /** A poller's catch-up: the guest memory, the rings and the log as now published. */
+  #follow(): void {
+    const state = this.#state;
+    const h32 = state.h32;
+    const h64 = state.h64;
+    this.#gen = h32[S_GEN];
+    this.#mem = undefined;
+    if (h32[S_MEM_GEN] !== this.#memGen) {
+      this.#memGen = h32[S_MEM_GEN];
+      this.#attached = undefined;
+      const n = h32[S_REGIONS];
+      if (n > 0) {
+        const regions: RegionDescription[] = [];
+        const hosts: number[] = [];
+        for (let i = 0; i < n; i++) {
+          const r = S_REGION_F64 + i * REGION_F64;
+          regions.push({ guestPhysAddr: h64[r + R_GPA], size: h64[r + R_SIZE], userspaceAddr: h64[r + R_UVA], mmapOffset: 0 });
+          hosts.push(h64[r + R_HOST]);
+        }
+        this.#attached = new GuestMemory(regions, { hostAddresses: hosts });
+      }
+    }
+    const flags = h32[S_FLAGS];
+    const logAddr = h64[S_LOG_ADDR_F64];
+    if (logAddr !== this.#logAddr) {
+      this.#logAddr = logAddr;
+      this.#attachedLog = logAddr === 0 ? undefined : new Uint8Array(attach(logAddr, h64[S_LOG_SIZE_F64]));
+    }
+    const v32 = this.#v32;
+    const v64 = this.#v64;
+    this.addresses =
+      v32[V_HAS_ADDR] === 0 ? undefined : { flags: v32[V_ADDR_FLAGS], desc: v64[V_DESC_F64], avail: v64[V_AVAIL_F64], used: v64[V_USED_F64], log: v64[V_LOG_F64] };
+    if (!this.#attached) return;
+    this.map(this.#attached, {
+      hdrSize: (flags & F_HDR_12) !== 0 ? NET_HDR_SIZE : NET_HDR_SIZE_LEGACY,
+      mrgRxbuf: (flags & F_MRG_RXBUF) !== 0,
+      eventIdx: (flags & F_EVENT_IDX) !== 0,
+      indirect: (flags & F_INDIRECT) !== 0,
+    });
+    this.setLog(this.#attachedLog, (flags & F_LOGGING) !== 0);
+  }
+
+  #attached: GuestMemory | undefined;
+  #attachedLog: Uint8Array | undefined;
+
+  /** The data-path flags of `features` (and `logging`), as the shared state carries them. */
+  static flags(features: VringFeatures, logging: boolean): number {
+    return (
+      (features.hdrSize === NET_HDR_SIZE ? F_HDR_12 : 0) |
+      (features.mrgRxbuf ? F_MRG_RXBUF : 0) |
+      (features.eventIdx ? F_EVENT_IDX : 0) |
+      (features.indirect ? F_INDIRECT : 0) |
+      (logging ? F_LOGGING : 0)
+    );
+  }
+
+  /**
    * Translates the rings into `mem` with their full lengths. Returns an error message, or
    * undefined when the rings are mapped.
    */
-  map(mem: GuestMemory, negotiated: { hdrSize: number; mrgRxbuf: boolean; eventIdx: boolean; indirect: boolean }): string | undefined {
+  map(mem: GuestMemory, negotiated: VringFeatures): string | undefined {
     this.#mem = undefined;
     const a = this.addresses;
     if (!a || this.num === 0) return undefined;
@@ -137,6 +344,7 @@ export class Virtqueue {
     this.#mrg = negotiated.mrgRxbuf;
     this.#eventIdx = negotiated.eventIdx;
     this.#indirect = negotiated.indirect;
+    this.#num = num;
     this.#mem = mem;
     return undefined;
   }
@@ -193,24 +401,24 @@ export class Virtqueue {
    * and packets larger than an mbuf are returned to the guest and counted.
    */
   dequeueBurst(arena: Arena, mbufs: MbufView, pool: Mempool, out: Uint32Array, n: number, offset: number): number {
-    if (!this.#mem || !this.enabled) return 0;
-    const mem = this.#mem;
-    const num = this.num;
+    if (!this.#enter()) return 0;
+    const mem = this.#mem!;
+    const num = this.#num;
     const mask = num - 1;
-    let avail = (Atomics.load(this.#a16, this.#availH + 1) - this.lastAvail) & 0xffff;
+    let avail = (Atomics.load(this.#a16, this.#availH + 1) - this.#la) & 0xffff;
     if (avail > num) avail = num; // an index past the ring: take at most one ring's worth
-    if (avail === 0) return 0;
     const want = avail < n ? avail : n;
-    if (mbufs.allocBulk(pool, out, want, offset) !== 0) return 0;
-    const got = want;
+    if (want === 0 || mbufs.allocBulk(pool, out, want, offset) !== 0) {
+      this.#leave();
+      return 0;
+    }
     const a8 = arena.u8;
     const a16 = arena.u16;
     const a32 = arena.u32;
     let delivered = 0;
-    let last = this.lastAvail;
-    for (let i = 0; i < got; i++) {
-      const head = this.#a16[this.#availH + 2 + (last & mask)];
-      last = (last + 1) & 0xffff;
+    for (let i = 0; i < want; i++) {
+      const head = this.#a16[this.#availH + 2 + (this.#la & mask)];
+      this.#la = (this.#la + 1) & 0xffff;
       const h = out[offset + delivered];
       const room = a16[(h + MBUF_BUF_LEN) >>> 1] - MBUF_HEADROOM;
       const dst = a32[(h + MBUF_BUF_ADDR) >>> 2] + MBUF_HEADROOM;
@@ -222,9 +430,9 @@ export class Virtqueue {
       a32[(h + MBUF_PKT_LEN) >>> 2] = len;
       delivered++;
     }
-    this.lastAvail = last;
-    if (delivered < got) mbufs.freeBulk(out, got - delivered, offset + delivered);
+    if (delivered < want) mbufs.freeBulk(out, want - delivered, offset + delivered);
     this.#publish();
+    this.#leave();
     return delivered;
   }
 
@@ -234,11 +442,12 @@ export class Virtqueue {
    * first packet the next available chain cannot hold.
    */
   enqueueBurst(arena: Arena, handles: Uint32Array, n: number, offset: number): number {
-    if (!this.#mem || !this.enabled) return 0;
-    const mem = this.#mem;
-    const mask = this.num - 1;
-    let avail = (Atomics.load(this.#a16, this.#availH + 1) - this.lastAvail) & 0xffff;
-    if (avail > this.num) avail = this.num;
+    if (!this.#enter()) return 0;
+    const mem = this.#mem!;
+    const num = this.#num;
+    const mask = num - 1;
+    let avail = (Atomics.load(this.#a16, this.#availH + 1) - this.#la) & 0xffff;
+    if (avail > num) avail = num;
     const k = avail < n ? avail : n;
     const a8 = arena.u8;
     const a16 = arena.u16;
@@ -246,25 +455,26 @@ export class Virtqueue {
     let placed = 0;
     while (placed < k) {
       const h = handles[offset + placed];
-      const head = this.#a16[this.#availH + 2 + (this.lastAvail & mask)];
+      const head = this.#a16[this.#availH + 2 + (this.#la & mask)];
       const src = a32[(h + MBUF_BUF_ADDR) >>> 2] + a16[(h + MBUF_DATA_OFF) >>> 1];
       const len = this.#writeChain(mem, head, a8, a32, src, a16[(h + MBUF_DATA_LEN) >>> 1]);
       if (len === -2) break; // the chain is too small for this packet: leave it for later
-      this.lastAvail = (this.lastAvail + 1) & 0xffff;
+      this.#la = (this.#la + 1) & 0xffff;
       this.#used(head, len < 0 ? 0 : len);
       placed++;
     }
     if (placed > 0) this.#publish();
+    this.#leave();
     return placed;
   }
 
   /** Points the table scratch at descriptor table `head`'s chain; returns the first index or -1. */
   #startChain(mem: GuestMemory, head: number): number {
-    if (head >= this.num) return -1;
+    if (head >= this.#num) return -1;
     this.#t32 = this.#d32;
     this.#t16 = this.#d16;
     this.#tW = this.#descW;
-    this.#tNum = this.num;
+    this.#tNum = this.#num;
     const w = this.#descW + head * 4;
     if ((this.#d16[(w << 1) + 6] & DESC_F_INDIRECT) === 0) return head;
     if (!this.#indirect) return -1;
@@ -310,7 +520,7 @@ export class Virtqueue {
       }
       if (len > 0) {
         if (total + len > room) {
-          this.dropped++;
+          this.#v32[V_DROPPED]++;
           return 0;
         }
         copyIn(mem.u8[mem.region], mem.u32[mem.region], off, a8, a32, dst + total, len);
@@ -321,7 +531,7 @@ export class Virtqueue {
       if (d >= this.#tNum) return this.#bad();
     }
     if (skip > 0 || total === 0) {
-      this.dropped++;
+      this.#v32[V_DROPPED]++;
       return 0;
     }
     return total;
@@ -366,7 +576,7 @@ export class Virtqueue {
       if (this.#logging) this.#logRange(addr, pos);
       if (done >= need) break;
       if ((flags & DESC_F_NEXT) === 0) {
-        this.dropped++;
+        this.#v32[V_DROPPED]++;
         return -2;
       }
       d = t16[(w << 1) + 7];
@@ -376,33 +586,36 @@ export class Virtqueue {
   }
 
   #bad(): number {
-    this.errors++;
+    this.#v32[V_ERRORS]++;
     return -1;
   }
 
-  /** Writes used entry {head, len} at lastUsed (not yet published). */
+  /** Writes used entry {head, len} at the next used slot (not yet published). */
   #used(head: number, len: number): void {
-    const slot = this.#usedW + 1 + (this.lastUsed & (this.num - 1)) * 2;
+    const slot = this.#usedW + 1 + (this.#lu & (this.#num - 1)) * 2;
     this.#u32[slot] = head;
     this.#u32[slot + 1] = len;
-    this.lastUsed = (this.lastUsed + 1) & 0xffff;
+    this.#lu = (this.#lu + 1) & 0xffff;
   }
 
   /** Publishes the used index (a sequentially consistent store orders the entries before it) and calls the guest if it asked. */
   #publish(): void {
+    const num = this.#num;
+    const lastUsed = this.#lu;
     const old = this.#u16[this.#usedH + 1];
-    Atomics.store(this.#u16, this.#usedH + 1, this.lastUsed);
-    if (this.#eventIdx) this.#u16[this.#usedH + 2 + (USED_ELEM_SIZE >>> 1) * this.num] = this.lastAvail;
-    if (this.#logging && this.#usedLog >= 0) this.#logRange(this.#usedLog, usedSize(this.num));
-    if (this.callFd < 0) return;
+    Atomics.store(this.#u16, this.#usedH + 1, lastUsed);
+    if (this.#eventIdx) this.#u16[this.#usedH + 2 + (USED_ELEM_SIZE >>> 1) * num] = this.#la;
+    if (this.#logging && this.#usedLog >= 0) this.#logRange(this.#usedLog, usedSize(num));
+    const callFd = this.#v32[V_CALL_FD];
+    if (callFd < 0) return;
     let notify: boolean;
     if (this.#eventIdx) {
-      const usedEvent = this.#a16[this.#availH + 2 + this.num];
-      notify = ((this.lastUsed - usedEvent - 1) & 0xffff) < ((this.lastUsed - old) & 0xffff);
+      const usedEvent = this.#a16[this.#availH + 2 + num];
+      notify = ((lastUsed - usedEvent - 1) & 0xffff) < ((lastUsed - old) & 0xffff);
     } else {
       notify = (this.#a16[this.#availH] & AVAIL_F_NO_INTERRUPT) === 0;
     }
-    if (notify) eventfdWrite(this.callFd, 1);
+    if (notify) eventfdWrite(callFd, 1);
   }
 }
 

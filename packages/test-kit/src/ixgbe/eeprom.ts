@@ -4,7 +4,8 @@
  * each port (pointers 0x09 and 0x0A) holds its MAC address in its words 1-3. The checksum
  * word 0x3F makes the sum of words 0x00-0x3F and of every module the pointers 0x03-0x0E
  * name (each module: a length word, then that many words) equal 0xBABA. Word 0x2B points
- * to the SFP+ set-up sequences drivers look their module type up in. Words nobody wrote
+ * to the SFP+ set-up sequences drivers look their module type up in; word 0x0F to the firmware
+ * module, whose patch configuration block holds the firmware version. Words nobody wrote
  * read 0xFFFF, as on an erased part.
  */
 import { MAC_LEN } from '../model/mac.js';
@@ -34,6 +35,15 @@ export const NVM_MAC1_PTR = 0x0c;
 export const NVM_CSR0_CONFIG_PTR = 0x0d;
 export const NVM_CSR1_CONFIG_PTR = 0x0e;
 export const NVM_FW_PTR = 0x0f;
+/** Word of the firmware module pointing at the pass-through patch configuration block. */
+export const FW_PATCH_CONFIG_PTR = 0x04;
+/** Word of the patch configuration block holding the firmware patch version. */
+export const FW_PATCH_VERSION = 0x07;
+/**
+ * The firmware patch version of this image. Drivers call an SFI part whose version is 5 or lower
+ * (or that has no firmware module) pre-production, and warn.
+ */
+export const FW_PATCH_VERSION_VALUE = 0x0006;
 /** Part number (PBA), legacy two-word form. */
 export const NVM_PBANUM0 = 0x15;
 export const NVM_PBANUM1 = 0x16;
@@ -85,12 +95,17 @@ const SFP_SEQUENCES: ReadonlyArray<readonly [type: number, at: number, values: r
   [SFP_TYPE_SRLR_CORE0, 0x240, [0x0b1d, 0x0c20]],
   [SFP_TYPE_SRLR_CORE1, 0x250, [0x0b1d, 0x0c20]],
 ];
+/** The firmware module (outside the checksum) and its pass-through patch configuration block. */
+const FW_MODULE_AT = 0x300;
+const FW_PATCH_CONFIG_AT = 0x310;
 /** Fixed words of the header. */
 const FIXED_WORDS: ReadonlyArray<readonly [number, number]> = [
   [0x00, 0x0800],
   [0x01, 0x0000],
   [0x02, 0x0000],
-  [NVM_FW_PTR, UNPROGRAMMED],
+  [NVM_FW_PTR, FW_MODULE_AT],
+  [FW_MODULE_AT + FW_PATCH_CONFIG_PTR, FW_PATCH_CONFIG_AT],
+  [FW_PATCH_CONFIG_AT + FW_PATCH_VERSION, FW_PATCH_VERSION_VALUE],
   [NVM_PBANUM0, 0xe662],
   [NVM_PBANUM1, 0x1003],
   [NVM_DEVICE_CAPS, 0x0000],

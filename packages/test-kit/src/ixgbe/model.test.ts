@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventfdRead, NicError, VFIO } from '@nic/native';
 import { I2cController } from './__fixtures__/rings.js';
-import { EEPROM_CHECKSUM_WORD, EEPROM_SUM, EEPROM_WORDS, NVM_CORE0_PTR, NVM_SFP_INIT_LIST_PTR, SFP_TYPE_SRLR_CORE0 } from './eeprom.js';
+import { EEPROM_CHECKSUM_WORD, EEPROM_SUM, EEPROM_WORDS, FW_PATCH_CONFIG_PTR, FW_PATCH_VERSION, NVM_CORE0_PTR, NVM_FW_PTR, NVM_SFP_INIT_LIST_PTR, SFP_TYPE_SRLR_CORE0 } from './eeprom.js';
 import { IxgbeModel } from './model.js';
 import * as R from './regs.js';
 import { Eventfds, eerdRead } from '../model/__fixtures__/rings.js';
@@ -147,6 +147,16 @@ describe('EEPROM', () => {
     expect(words.every((w, i) => w === model.eepromWord(i))).toBe(true);
   });
 
+  it('carries a production firmware version behind the firmware module pointer (Linux ixgbe found none)', () => {
+    const model = new IxgbeModel();
+    const fw = eerd(model, NVM_FW_PTR);
+    expect([0, 0xffff]).not.toContain(fw);
+    const patchConfig = eerd(model, fw + FW_PATCH_CONFIG_PTR);
+    expect([0, 0xffff]).not.toContain(patchConfig);
+    // The drivers call an SFI part with version 5 or lower pre-production.
+    expect(eerd(model, patchConfig + FW_PATCH_VERSION)).toBeGreaterThan(5);
+  });
+
   it('lists SFP+ set-up sequences ending in 0xFFFF for the SR/LR module of port 0', () => {
     const model = new IxgbeModel();
     let at = eerd(model, NVM_SFP_INIT_LIST_PTR) + 1;
@@ -206,10 +216,10 @@ describe('SFP+ module over I2C', () => {
     expect(i2c.read(0xa4, 0, 1)).toBeUndefined();
     model.setModule(false);
     expect(i2c.read(0xa0, 0, 1)).toBeUndefined();
-    expect(model.read32(R.ESDP) & R.ESDP_SDP2).toBe(R.ESDP_SDP2);
+    expect(model.read32(R.ESDP) & R.ESDP_SDP2).toBe(0);
     model.setModule('sr');
     expect(i2c.read(0xa0, 0, 1)).toEqual([0x03]);
-    expect(model.read32(R.ESDP) & R.ESDP_SDP2).toBe(0);
+    expect(model.read32(R.ESDP) & R.ESDP_SDP2).toBe(R.ESDP_SDP2);
   });
 
   it('keeps the data line high for the controller between transactions and reads CLK_IN as CLK_OUT', () => {

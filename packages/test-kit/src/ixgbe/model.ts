@@ -179,7 +179,7 @@ export class IxgbeModel extends PortModel<IxgbeRxOutcome, IxgbeRxError> {
 
   /**
    * Fault injection: plugs an SFP+ module of `kind` in, or pulls it (`false`). The module's
-   * I2C addresses answer or go silent, ESDP.SDP2 (MOD_ABS) follows, EICR.GPI_SDP2 is raised
+   * I2C addresses answer or go silent, ESDP.SDP2 (cage full) follows, EICR.GPI_SDP2 is raised
    * when GPIE.SDP2_GPIEN enables it, and the link follows with EICR.LSC.
    */
   setModule(kind: SfpKind | false): void {
@@ -232,10 +232,10 @@ export class IxgbeModel extends PortModel<IxgbeRxOutcome, IxgbeRxError> {
     this.#i2c.attach(SFP_DIAG_ADDRESS >>> I2C_ADDRESS_SHIFT, module?.diagTarget);
   }
 
-  /** ESDP.SDP2 reads 1 while no module is plugged (MOD_ABS). */
+  /** ESDP.SDP2 reads 1 while a module is plugged (the cage's presence line). */
   #showModule(): void {
     const esdp = this.regs.get(R.ESDP) & ~R.ESDP_SDP2;
-    this.regs.set(R.ESDP, (esdp | (this.#module ? 0 : R.ESDP_SDP2)) >>> 0);
+    this.regs.set(R.ESDP, (esdp | (this.#module ? R.ESDP_SDP2 : 0)) >>> 0);
   }
 
   /** LINKS follows the link; a change raises EICR.LSC. */

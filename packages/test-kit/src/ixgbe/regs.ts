@@ -41,7 +41,10 @@ export const STATUS_GIO = 0x00080000;
 export const CTRL_EXT = 0x00018;
 /** Extended SDP Control: pin data (bits 7:0), directions, native modes. */
 export const ESDP = 0x00020;
-/** SDP2 reads 1 while the SFP+ module is absent (its MOD_ABS line). */
+/**
+ * SDP2 reads 1 while an SFP+ module sits in the cage: on 82599 SFP+ boards the pin carries the
+ * cage's presence line, which Linux's and DPDK's ixgbe read as "cage full" before they trust LINKS.
+ */
 export const ESDP_SDP2 = 0x00000004;
 /** SFP+ I2C control (bit-banged). */
 export const I2CCTL = 0x00028;

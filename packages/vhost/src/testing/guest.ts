@@ -66,7 +66,7 @@ export class GuestRing {
     this.usedOff = (this.availOff + availSize(num) + 4095) & ~4095;
     this.vq = new Virtqueue(1);
     this.vq.num = num;
-    this.vq.addresses = { desc: UVA_BASE + DESC_OFF, avail: UVA_BASE + this.availOff, used: UVA_BASE + this.usedOff, flags: 0, log: 0 };
+    this.vq.setAddresses({ desc: UVA_BASE + DESC_OFF, avail: UVA_BASE + this.availOff, used: UVA_BASE + this.usedOff, flags: 0, log: 0 });
     const error = this.vq.map(this.mem, { hdrSize, mrgRxbuf: hdrSize === 12, eventIdx: false, indirect });
     if (error) throw new Error(error);
     this.vq.enabled = true;
@@ -86,7 +86,7 @@ export class GuestRing {
     this.u8.fill(0);
     this.#availIdx = 0;
     this.vq.lastAvail = this.vq.lastUsed = 0;
-    this.vq.errors = this.vq.dropped = 0;
+    this.vq.clearCounters();
   }
 
   /** Makes chain `head` available. */

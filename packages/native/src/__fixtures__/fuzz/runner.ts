@@ -1,0 +1,47 @@
+// Runs fuzz-child.mjs in its own network namespace and checks what it reports. Used by
+// addon.fuzz.test.ts and, against the sanitizer build, by sanitizer.test.ts.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { runChild } from '../child.js';
+
+const CHILD = fileURLToPath(new URL('./fuzz-child.mjs', import.meta.url));
+const ADDON = fileURLToPath(new URL('../../../build/Release/nic_native.node', import.meta.url));
+
+interface Summary {
+  readonly exports: string[];
+  readonly calls: number;
+  readonly failures: string[];
+}
+
+/** The names of the addon's functions (every build exports the same). */
+function exportedFunctions(): string[] {
+  const addon = createRequire(import.meta.url)(ADDON) as Record<string, unknown>;
+  return Object.keys(addon).filter((k) => typeof addon[k] === 'function');
+}
+
+/**
+ * Fuzzes every export with `runs` calls each from `seed`, in `parallel` children (each a
+ * share of the exports), and asserts that every child ended cleanly (exit 0, nothing on
+ * stderr: no watchdog or sanitizer report) with no failure, and that together they called
+ * every export `runs` times.
+ */
+export async function fuzzEveryExport(runs: number, seed: number, parallel: number, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const results = await Promise.all(
+    Array.from({ length: parallel }, (_, part) =>
+      runChild('unshare', ['--net', process.execPath, '--expose-gc', CHILD, String(runs), String(seed), `${part}/${parallel}`], env, 0),
+    ),
+  );
+  const summaries = results.map((r) => r.seen as Summary | undefined);
+  for (const [k, r] of results.entries()) {
+    expect({ code: r.code, signal: r.signal, stderr: r.stderr, failures: summaries[k]?.failures }).toEqual({
+      code: 0,
+      signal: null,
+      stderr: '',
+      failures: [],
+    });
+  }
+  const names = summaries.flatMap((s) => s?.exports ?? []);
+  expect(names.sort()).toEqual(exportedFunctions().sort());
+  expect(summaries.reduce((n, s) => n + (s?.calls ?? 0), 0)).toBe(names.length * runs);
+}
