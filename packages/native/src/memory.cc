@@ -50,8 +50,8 @@ size_t PageSize() { return static_cast<size_t>(sysconf(_SC_PAGESIZE)); }
 
 // Replaces [addr, addr + length) with zeroed private pages. False (errno set) when the kernel
 // refused, for example at vm.max_map_count: the old pages are then still in place.
-// MAP_NORESERVE as V8 maps a WebAssembly.Memory: inside a host the placeholder then merges
-// with the host's own mapping instead of adding to the process's map count.
+// MAP_NORESERVE as V8 maps a WebAssembly.Memory: zero pages nobody wrote are charged to no
+// commit limit, so putting them back does not fail where the host's own pages would not.
 bool PutPlaceholder(uintptr_t addr, size_t length) {
   return mmap(reinterpret_cast<void*>(addr), length, PROT_READ | PROT_WRITE,
               MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) != MAP_FAILED;

@@ -10,6 +10,8 @@
 // (`flock /tmp/nic-bench.lock` on a shared machine). BENCH_MS sets the window (default 3000).
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { setImmediate } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { init, MbufView, pktmbufPoolCreate } from '@nic/eal';
 import { close, configure, linkGetNowait, portIdByName, rxBurst, rxQueueSetup, start, stop, txBurst, txQueueSetup } from '@nic/ethdev';

@@ -47,7 +47,7 @@ export { IxgbeModelBench } from './ixgbe/bench.js';
 export type { IxgbeModelBenchOptions } from './ixgbe/bench.js';
 export * as ixgbeRegs from './ixgbe/regs.js';
 export { IfcvfModel } from './ifcvf/model.js';
-export type { IfcvfModelOptions, IfcvfLayout } from './ifcvf/model.js';
+export type { IfcvfModelOptions, IfcvfLayout, IfcvfRxOutcome } from './ifcvf/model.js';
 export { IfcvfModelBackend } from './ifcvf/backend.js';
 export type { IfcvfModelDevice } from './ifcvf/backend.js';
 export * as ifcvfLayout from './ifcvf/layout.js';

@@ -9,6 +9,8 @@ import { ifcvfPciDriver, ifcvfVirtioPciDriver } from './probe.js';
 export { NET_IFCVF, IFCVF_MAX_QUEUES, ifcvfPciDriver, ifcvfVirtioPciDriver, ifcvfDevice } from './probe.js';
 export * from './ids.js';
 export { IfcvfVdpa, IFCVF_LOG_BASE, type IfcvfFacts } from './vdpa-device.js';
+export { IFCVF_MEDIATED_VRING } from './mediated.js';
+export { IFCVF_STATS_NAMES } from './stats.js';
 export { parseIfcvfDevargs, IFCVF_VDPA_MODE, IFCVF_SW_FALLBACK_LM, type IfcvfDevargs } from './devargs.js';
 
 /** The `pdev` driver of net_ifcvf: IFC parts named with `-a <bdf>,vdpa=1`. */

@@ -23,12 +23,16 @@ import {
   type VdpaDeviceOps,
   type VdpaDeviceType,
   type VdpaNotifyArea,
+  type VdpaStat,
   type VdpaVhostDevice,
   type VhostMemoryRegion,
+  usedRingBytes,
 } from '@nic/vdpa/driver';
 import type { IfcvfHw, IfcvfRingState, IfcvfVring } from './base/hw.js';
 import * as V from './base/virtio.js';
+import { MediatedRings } from './mediated.js';
 import { EventRelay } from './relays.js';
+import { IFCVF_STATS_NAMES, RingCounters } from './stats.js';
 
 /** IOVA where the dirty log is mapped for hardware logging (DPDK's IFCVF_LOG_BASE). */
 export const IFCVF_LOG_BASE = 0x100000000000;
@@ -77,6 +81,13 @@ export class IfcvfVdpa implements VdpaDeviceOps {
   readonly #enabled = new Map<number, boolean>();
   readonly #notify = new EventRelay();
   readonly #intr = new EventRelay();
+  /** Mediated rings' interrupts to the used-ring relay, while migrating in software. */
+  readonly #usedRelay = new EventRelay();
+  readonly #counters = new RingCounters();
+  /** While migrating in software: the mediated used rings the device writes instead. */
+  #mediated: MediatedRings | undefined;
+  /** The first error of a used-ring relay (a hostile or broken ring): relaying stopped there. */
+  relayFault: unknown;
 
   constructor(facts: IfcvfFacts) {
     this.facts = facts;
@@ -87,6 +98,11 @@ export class IfcvfVdpa implements VdpaDeviceOps {
   /** Whether the hardware runs the frontend's rings. */
   get running(): boolean {
     return this.#running;
+  }
+
+  /** Whether the device runs on mediated used rings, relayed in software (migration under way). */
+  get relaying(): boolean {
+    return this.#mediated !== undefined;
   }
 
   /** Kicks relayed to doorbells, and configuration interrupts relayed to the frontend. */
@@ -115,6 +131,7 @@ export class IfcvfVdpa implements VdpaDeviceOps {
   devConf(vhost: VdpaVhostDevice): void {
     if (this.#vhost) throw new NicError('NIC_EBUSY', `${this.#name}: already serves vhost device ${this.#vhost.vid}`);
     this.#vhost = vhost;
+    this.relayFault = undefined;
     try {
       this.#start(vhost);
     } catch (e) {
@@ -156,14 +173,20 @@ export class IfcvfVdpa implements VdpaDeviceOps {
     vhost.hostNotifierCtrl(vring, enable);
   }
 
+  /**
+   * `SET_FEATURES`: with LOG_ALL, migration starts. With `sw-live-migration=1` the device is
+   * switched over to mediated used rings relayed in software (and back when LOG_ALL goes);
+   * otherwise the IFC part logs in hardware.
+   */
   setFeatures(vhost: VdpaVhostDevice): void {
     const logging = hasFeature(vhost.negotiatedFeatures(), VHOST_F_LOG_ALL);
+    if (this.facts.swLiveMigration) {
+      if (this.#running && this.#vhost === vhost && logging !== this.relaying) this.#switchOver(vhost);
+      return;
+    }
     if (!logging) {
       if (this.#logMapped) this.#stopLogging();
       return;
-    }
-    if (this.facts.swLiveMigration) {
-      throw new NicError('NIC_ENOTSUP', `${this.#name}: software-assisted live migration (sw-live-migration=1) is not implemented yet`);
     }
     const log = vhost.logArea();
     if (!log) throw new NicError('NIC_EINVAL', `${this.#name}: logging was negotiated but the frontend shared no log (SET_LOG_BASE)`);
@@ -192,6 +215,27 @@ export class IfcvfVdpa implements VdpaDeviceOps {
     return { offset: region.offset + at, size: NOTIFY_AREA_SIZE };
   }
 
+  getStatsNames(): readonly string[] {
+    return IFCVF_STATS_NAMES;
+  }
+
+  /** Descriptors vring `qid` took and completed (see `stats.ts`); sampled from the device while it runs. */
+  getStats(_dev: unknown, qid: number): readonly VdpaStat[] {
+    this.#sampleLive(qid);
+    return this.#counters.values(qid).map((value, id) => ({ id, value }));
+  }
+
+  resetStats(_dev: unknown, qid: number): void {
+    this.#sampleLive(qid);
+    this.#counters.reset(qid);
+  }
+
+  #sampleLive(qid: number): void {
+    const vhost = this.#vhost;
+    if (!vhost || !this.#running || !this.#counters.running(qid)) return;
+    this.#counters.sample(qid, this.facts.hw.ringState(qid) ?? usedIndexState(vhost, qid));
+  }
+
   getConfig(_vhost: VdpaVhostDevice, size: number): Uint8Array {
     if (this.facts.type !== 'blk') throw new NicError('NIC_ENOTSUP', `${this.#name}: device configuration is served for blk devices only`);
     return this.facts.hw.deviceConfig(0, Math.min(size, V.VIRTIO_BLK_CFG_SIZE));
@@ -211,6 +255,14 @@ export class IfcvfVdpa implements VdpaDeviceOps {
     if (this.#vhost !== vhost) throw new NicError('NIC_EINVAL', `${this.#name}: vhost device ${vhost.vid} is not the one it serves`);
   }
 
+  /** Restarts the hardware in the other mode (DPDK's `ifcvf_sw_fallback_switchover`). */
+  #switchOver(vhost: VdpaVhostDevice): void {
+    this.#stopHardware(vhost);
+    vhost.hostNotifierCtrl('all', false);
+    this.#startHardware(vhost);
+    vhost.hostNotifierCtrl('all', true);
+  }
+
   #start(vhost: VdpaVhostDevice): void {
     const regions = vhost.memTable();
     try {
@@ -228,27 +280,60 @@ export class IfcvfVdpa implements VdpaDeviceOps {
   #startHardware(vhost: VdpaVhostDevice): void {
     const nr = Math.min(vhost.vringCount(), this.#nrVringMax());
     const regions = vhost.memTable();
+    const relaying = this.facts.swLiveMigration && hasFeature(vhost.negotiatedFeatures(), VHOST_F_LOG_ALL);
+    const mediated = relaying ? new MediatedRings(this.facts.dma, this.#name) : undefined;
     const vrings: IfcvfVring[] = [];
-    for (let i = 0; i < nr; i++) {
-      const v = vhost.vring(i);
-      const base = vhost.vringBase(i);
-      const enable = this.#enabled.get(i) ?? v.enabled;
-      vrings.push({ desc: gpa(regions, v.desc, `vring ${i} descriptors`, this.#name), avail: gpa(regions, v.avail, `vring ${i} avail`, this.#name), used: gpa(regions, v.used, `vring ${i} used`, this.#name), size: v.size, lastAvail: base.lastAvail, lastUsed: base.lastUsed, enable });
-    }
-    this.#setIrqs(vhost, nr);
     try {
-      this.facts.hw.start(vrings, vhost.negotiatedFeatures());
+      for (let i = 0; i < nr; i++) {
+        const v = vhost.vring(i);
+        const base = vhost.vringBase(i);
+        const enable = this.#enabled.get(i) ?? v.enabled;
+        let used = gpa(regions, v.used, `vring ${i} used`, this.#name);
+        // Migrating: the device writes the used entries of the rings it fills into mediated rings.
+        if (mediated && enable && this.#deviceWrites(i)) used = mediated.add(i, v.size, base.lastUsed);
+        vrings.push({ desc: gpa(regions, v.desc, `vring ${i} descriptors`, this.#name), avail: gpa(regions, v.avail, `vring ${i} avail`, this.#name), used, size: v.size, lastAvail: base.lastAvail, lastUsed: base.lastUsed, enable });
+      }
+      mediated?.attach(vhost);
+      this.#setIrqs(vhost, nr, mediated);
+      try {
+        this.facts.hw.start(vrings, vhost.negotiatedFeatures());
+      } catch (e) {
+        this.#disableIrqs();
+        throw e;
+      }
+      vrings.forEach((v, i) => v.enable && this.#counters.start(i, v));
+      vrings.forEach((v, i) => {
+        const kickfd = vhost.vring(i).kickfd;
+        if (v.enable && kickfd >= 0) this.#notify.add(kickfd, () => this.facts.hw.notify(i));
+      });
     } catch (e) {
-      this.#disableIrqs();
+      mediated?.close();
       throw e;
     }
-    vrings.forEach((v, i) => {
-      const kickfd = vhost.vring(i).kickfd;
-      if (v.enable && kickfd >= 0) this.#notify.add(kickfd, () => this.facts.hw.notify(i));
-    });
     const configFd = this.facts.pci.intr?.fd;
     if (configFd !== undefined) this.#intr.add(configFd, () => vhost.configChange());
+    this.#mediated = mediated;
     this.#running = true;
+    if (!mediated) return;
+    for (const qid of mediated.qids) this.#usedRelay.add(mediated.intrFd(qid), () => this.#relay(vhost, mediated, qid));
+    // As DPDK's relay thread starts: relay what is there, and kick every ring once.
+    for (const qid of mediated.qids) this.#relay(vhost, mediated, qid);
+    for (let i = 0; i < nr; i++) if (vrings[i]?.enable) this.facts.hw.notify(i);
+  }
+
+  /** Whether the device writes vring `qid`'s buffers (net rx vrings, every blk vring). */
+  #deviceWrites(qid: number): boolean {
+    return this.facts.type === 'blk' || qid % 2 === 0;
+  }
+
+  /** Relays vring `qid`'s new used entries and calls the frontend; a broken ring stops relaying, recorded. */
+  #relay(vhost: VdpaVhostDevice, mediated: MediatedRings, qid: number): void {
+    if (this.relayFault !== undefined || !mediated.has(qid)) return;
+    try {
+      if (mediated.relay(qid) > 0) vhost.vringCall(qid);
+    } catch (e) {
+      this.relayFault = e;
+    }
   }
 
   #stop(vhost: VdpaVhostDevice): void {
@@ -263,15 +348,32 @@ export class IfcvfVdpa implements VdpaDeviceOps {
   #stopHardware(vhost: VdpaVhostDevice): void {
     this.#intr.stop();
     this.#notify.stop();
+    this.#usedRelay.stop();
     this.#running = false;
     const nr = Math.min(vhost.vringCount(), this.#nrVringMax());
+    const mediated = this.#mediated;
+    this.#mediated = undefined;
+    // The last entries of a mediated ring go to the frontend before its used index is read.
+    const sync = (qid: number): void => {
+      if (mediated) this.#relay(vhost, mediated, qid);
+    };
     try {
-      const states = this.facts.hw.stop(nr, (qid) => usedIndexState(vhost, qid));
-      states.forEach((s, qid) => vhost.setVringBase(qid, s));
+      const states = this.facts.hw.stop(nr, (qid) => {
+        sync(qid);
+        return usedIndexState(vhost, qid);
+      });
+      states.forEach((s, qid) => {
+        sync(qid);
+        if (this.#counters.running(qid)) this.#counters.sample(qid, s, true);
+        vhost.setVringBase(qid, s);
+      });
     } finally {
       this.#disableIrqs();
+      mediated?.close();
     }
-    if (this.#logMapped) for (let i = 0; i < nr; i++) vhost.logUsedVring(i, 0, usedRingBytes(vhost.vring(i).size));
+    // Logging: the device's own used-ring writes were not logged (hardware logs buffers; the
+    // relay logs the mediated rings' entries, not the rings the device wrote directly).
+    if (this.#logMapped || mediated) for (let i = 0; i < nr; i++) vhost.logUsedVring(i, 0, usedRingBytes(vhost.vring(i).size));
   }
 
   #stopLogging(): void {
@@ -284,13 +386,16 @@ export class IfcvfVdpa implements VdpaDeviceOps {
     for (const iova of this.#mapped.splice(0)) this.facts.dma.dmaUnmap(iova);
   }
 
-  /** Vector 0: the configuration interrupt (the device's own eventfd); vector i+1: vring i's call eventfd. */
-  #setIrqs(vhost: VdpaVhostDevice, nr: number): void {
+  /**
+   * Vector 0: the configuration interrupt (the device's own eventfd); vector i+1: vring i's
+   * call eventfd, or its mediated ring's eventfd while migrating in software.
+   */
+  #setIrqs(vhost: VdpaVhostDevice, nr: number, mediated: MediatedRings | undefined): void {
     const intr = this.facts.pci.intr;
     if (!intr || intr.kind !== 'vfio_msix') throw new NicError('NIC_ENOTSUP', `${this.#name}: needs MSI-X through VFIO (bind the function to vfio-pci)`);
     if (nr + 1 > intr.nbVectors) throw new NicError('NIC_EINVAL', `${this.#name}: ${nr} vrings need ${nr + 1} MSI-X vectors; the function has ${intr.nbVectors}`);
     const fds = [intr.fd];
-    for (let i = 0; i < nr; i++) fds.push(vhost.vring(i).callfd);
+    for (let i = 0; i < nr; i++) fds.push(mediated?.has(i) ? mediated.intrFd(i) : vhost.vring(i).callfd);
     if (intr.setIrqs) intr.setIrqs(VFIO.VFIO_PCI_MSIX_IRQ_INDEX, 0, fds);
     else vfioDeviceSetIrqs(intr.deviceFd, VFIO.VFIO_PCI_MSIX_IRQ_INDEX, 0, fds);
   }
@@ -316,12 +421,4 @@ function gpa(regions: readonly VhostMemoryRegion[], hva: number, what: string, n
 function usedIndexState(vhost: VdpaVhostDevice, qid: number): IfcvfRingState {
   const used = new Uint16Array(attach(vhost.vring(qid).used, 4 + 0), 0, 2)[USED_IDX / 2];
   return { lastAvail: used, lastUsed: used };
-}
-
-/** Bytes of a split used ring of `size` entries (flags, idx, ring, avail_event). */
-function usedRingBytes(size: number): number {
-  const HEADER = 4;
-  const ELEM = 8;
-  const EVENT = 2;
-  return HEADER + ELEM * size + EVENT;
 }

@@ -16,6 +16,10 @@ export interface VdpaSocketOptions {
   readonly client?: boolean;
   /** Called with the error when an op fails (the frontend is then disconnected by the socket's rules). */
   readonly onError?: (error: unknown) => void;
+  /** Called once the device runs the frontend's rings (`devConf` done), with the vhost device id. */
+  readonly onConfigured?: (vid: number) => void;
+  /** Called once the device stopped serving the frontend (`devClose` done), with the vhost device id. */
+  readonly onClosed?: (vid: number) => void;
 }
 
 /** A vDPA device served on a vhost-user socket. */
@@ -87,17 +91,13 @@ class VhostView implements VdpaVhostDevice {
   }
 
   logArea(): VhostLogArea | undefined {
-    // @nic/vhost maps the log but does not give its address yet: logging is not wired through the socket.
-    return undefined;
+    const address = this.#device.logAddress;
+    const log = this.#device.log;
+    return address === undefined || !log ? undefined : { address, size: log.length };
   }
 
-  logUsedVring(): void {
-    // Hardware logging marks the buffers; without a mapped log address there is nothing to mark here.
-  }
-
-  /** Gives the used rings back to the device: the software path had asked the frontend not to kick. */
-  deviceOwnsRings(): void {
-    for (const vq of this.#device.vrings) vq.setNotification(true);
+  logUsedVring(qid: number, offset: number, length: number): void {
+    this.#vq(qid).logUsed(offset, length);
   }
 
   #vq(qid: number): VhostDevice['vrings'][number] {
@@ -129,16 +129,19 @@ export function attachVdpaDevice(path: string, dev: VdpaDevice, options: VdpaSoc
     queuePairs: vdpaQueueNum(dev),
     features: vdpaFeatures(dev),
     protocolFeatures: vdpaProtocolFeatures(dev),
+    // The device serves the rings: the library must not set USED_F_NO_NOTIFY on them.
+    deviceRings: true,
     ops: {
       newDevice: (device) => {
         view = new VhostView(device);
-        view.deviceOwnsRings();
         try {
           dev.ops.devConf(view);
           configured = true;
         } catch (e) {
           fail(e);
+          return;
         }
+        options.onConfigured?.(view.vid);
       },
       destroyDevice: () => {
         if (!view || !configured) return;
@@ -148,6 +151,7 @@ export function attachVdpaDevice(path: string, dev: VdpaDevice, options: VdpaSoc
         } catch (e) {
           fail(e);
         }
+        options.onClosed?.(view.vid);
       },
       vringStateChanged: (_device, vring, enabled) => {
         if (view && configured) dev.ops.setVringState(view, vring, enabled);
@@ -167,7 +171,13 @@ export function attachVdpaDevice(path: string, dev: VdpaDevice, options: VdpaSoc
     close(): void {
       if (view && configured) {
         configured = false;
-        dev.ops.devClose(view);
+        try {
+          dev.ops.devClose(view);
+        } finally {
+          socket.close();
+        }
+        options.onClosed?.(view.vid);
+        return;
       }
       socket.close();
     },

@@ -21,3 +21,4 @@ export { MANDATORY_VDPA_OPS, type VdpaDeviceOps, type VdpaDeviceType, type VdpaN
 export type { VdpaVhostDevice, VhostMemoryRegion, VhostVringInfo, VringBase, VhostLogArea } from './vhost-device.js';
 export * from './features.js';
 export { attachVdpaDevice, type VdpaSocket, type VdpaSocketOptions } from './attach.js';
+export { UsedRingRelay, usedRingBytes } from './relay.js';

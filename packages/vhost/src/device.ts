@@ -60,6 +60,8 @@ export interface VhostDeviceConfig {
   readonly protocolFeatures: bigint;
   /** Queue pairs offered (GET_QUEUE_NUM); 2 vrings each. */
   readonly queuePairs: number;
+  /** A device (vDPA) serves the rings: they are mapped, never written (see the socket option). */
+  readonly deviceRings?: boolean;
   /**
    * Where to keep the state pollers on other threads read ({@link vhostStateSize} bytes of
    * shared memory, such as the arena); by default memory of the device's own.
@@ -80,6 +82,10 @@ export class VhostDevice {
   memory: GuestMemory | undefined;
   /** The dirty log (SET_LOG_BASE), as a byte view of its mapping. */
   log: Uint8Array | undefined;
+  /** Where the dirty log's first byte lies in this process, while one is mapped (for a device's DMA). */
+  get logAddress(): number | undefined {
+    return this.log ? this.#logAddress : undefined;
+  }
   #logMapping: MemoryMapping | undefined;
   /** Whether {@link VhostDeviceOps.newDevice} has been called and not yet undone. */
   running = false;
@@ -371,7 +377,7 @@ export class VhostDevice {
     const error = vq.map(this.memory, this.#features());
     if (error) throw new NicError('NIC_EINVAL', `vhost-user: ${error}`);
     vq.setLog(this.log, this.has(Feature.F_LOG_ALL));
-    vq.setNotification(false);
+    if (!this.config.deviceRings) vq.setNotification(false);
   }
 
   #setEnabled(vq: Virtqueue, on: boolean): void {

@@ -99,6 +99,7 @@ export const SUPPORTED_FEATURES =
   bit(Feature.NET_F_MRG_RXBUF) |
   bit(Feature.RING_F_INDIRECT_DESC) |
   bit(Feature.RING_F_EVENT_IDX) |
+  bit(Feature.F_IN_ORDER) |
   bit(Feature.NET_F_MQ) |
   bit(Feature.F_LOG_ALL) |
   bit(Feature.USER_F_PROTOCOL_FEATURES);

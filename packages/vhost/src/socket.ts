@@ -31,6 +31,12 @@ export interface VhostUserSocketOptions {
   readonly features?: bigint;
   /** The protocol features to offer, ANDed with what this library implements. */
   readonly protocolFeatures?: bigint;
+  /**
+   * A device serves the rings (vDPA): the library maps them for address translation but
+   * never writes to them; in particular it sets no USED_F_NO_NOTIFY, so the frontend keeps
+   * kicking the device across SET_FEATURES and SET_VRING_ADDR (as at migration start).
+   */
+  readonly deviceRings?: boolean;
   /** Where the device keeps the state that pollers on other threads follow (see {@link VhostDeviceConfig.state}). */
   readonly state?: VhostStateLocation;
 }
@@ -62,6 +68,7 @@ export class VhostUserSocket {
         features: (options.features ?? SUPPORTED_FEATURES) & ~(options.disableFeatures ?? 0n),
         protocolFeatures: SUPPORTED_PROTOCOL_FEATURES & (options.protocolFeatures ?? SUPPORTED_PROTOCOL_FEATURES),
         queuePairs: pairs,
+        deviceRings: options.deviceRings === true,
         state: options.state,
       },
       options.ops,

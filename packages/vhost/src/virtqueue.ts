@@ -203,6 +203,12 @@ export class Virtqueue {
   // Translated ring locations, set by {@link Virtqueue.map}: region and word indices.
   #mem: GuestMemory | undefined;
   #num = 0;
+  // Where the current packet's num_buffers bytes are (MRG_RXBUF), and whether the last chain was malformed.
+  #nbLo: Uint8Array = new Uint8Array(2);
+  #nbLoAt = 0;
+  #nbHi: Uint8Array = new Uint8Array(2);
+  #nbHiAt = 1;
+  #chainBad = false;
   #d32: Uint32Array = new Uint32Array(0);
   #d16: Uint16Array = new Uint16Array(0);
   #descW = 0;
@@ -361,6 +367,15 @@ export class Virtqueue {
   }
 
   /**
+   * Marks `length` bytes at `offset` of the used ring dirty, while logging is on and
+   * SET_VRING_ADDR gave the used ring's log address (`rte_vhost_log_used_vring`): for a
+   * device (vDPA) that wrote the ring itself.
+   */
+  logUsed(offset: number, length: number): void {
+    if (this.#logging && this.#usedLog >= 0 && length > 0) this.#logRange(this.#usedLog + offset, length);
+  }
+
+  /**
    * Marks the pages of guest range `[gpa, gpa + len)` in the log (one bit per 4 KiB page,
    * set with an atomic OR); a page past the log's end is skipped, never written.
    */
@@ -438,32 +453,72 @@ export class Virtqueue {
 
   /**
    * Host-to-guest: copies up to `n` mbufs from `handles[offset..]` into guest buffers.
-   * Returns how many were placed; the caller still owns (and frees) every mbuf. Stops at the
-   * first packet the next available chain cannot hold.
+   * Returns how many were placed; the caller still owns (and frees) every mbuf. With
+   * MRG_RXBUF a packet spreads over as many available chains as it needs (their count in
+   * the header's `num_buffers`); without it, one chain must hold it. Stops at the first
+   * packet the available chains cannot hold, leaving it and them for a later burst.
    */
   enqueueBurst(arena: Arena, handles: Uint32Array, n: number, offset: number): number {
     if (!this.#enter()) return 0;
     const mem = this.#mem!;
     const num = this.#num;
     const mask = num - 1;
-    let avail = (Atomics.load(this.#a16, this.#availH + 1) - this.#la) & 0xffff;
-    if (avail > num) avail = num;
-    const k = avail < n ? avail : n;
+    const mrg = this.#mrg;
+    const hdr = this.#hdr;
+    const availIdx = Atomics.load(this.#a16, this.#availH + 1);
+    // An index more than a ring ahead is the frontend's error: take at most one ring's worth.
+    const end = ((availIdx - this.#la) & 0xffff) > num ? (this.#la + num) & 0xffff : availIdx;
     const a8 = arena.u8;
     const a16 = arena.u16;
     const a32 = arena.u32;
+    const burstUsed = this.#lu;
     let placed = 0;
-    while (placed < k) {
+    while (placed < n && this.#la !== end) {
       const h = handles[offset + placed];
-      const head = this.#a16[this.#availH + 2 + (this.#la & mask)];
       const src = a32[(h + MBUF_BUF_ADDR) >>> 2] + a16[(h + MBUF_DATA_OFF) >>> 1];
-      const len = this.#writeChain(mem, head, a8, a32, src, a16[(h + MBUF_DATA_LEN) >>> 1]);
-      if (len === -2) break; // the chain is too small for this packet: leave it for later
-      this.#la = (this.#la + 1) & 0xffff;
-      this.#used(head, len < 0 ? 0 : len);
-      placed++;
+      const len = a16[(h + MBUF_DATA_LEN) >>> 1];
+      const need = hdr + len;
+      const firstAvail = this.#la;
+      const firstUsed = this.#lu;
+      let done = 0;
+      let buffers = 0;
+      while (done < need && this.#la !== end) {
+        const head = this.#a16[this.#availH + 2 + (this.#la & mask)];
+        const next = this.#writeChain(mem, head, a8, a32, src, len, done);
+        if (next < 0) break;
+        if (!mrg && next < need) break; // one chain must hold the packet
+        this.#la = (this.#la + 1) & 0xffff;
+        this.#used(head, next - done);
+        done = next;
+        buffers++;
+      }
+      if (done === need) {
+        if (mrg) {
+          this.#nbLo[this.#nbLoAt] = buffers & 0xff;
+          this.#nbHi[this.#nbHiAt] = buffers >>> 8;
+        }
+        placed++;
+        continue;
+      }
+      this.#lu = firstUsed;
+      if (this.#chainBad) {
+        // A malformed chain: every chain this packet took, and the bad one, go back unused
+        // (length 0); the packet is dropped (counted in errors).
+        this.#la = firstAvail;
+        for (let k = 0; k <= buffers; k++) {
+          this.#used(this.#a16[this.#availH + 2 + (this.#la & mask)], 0);
+          this.#la = (this.#la + 1) & 0xffff;
+        }
+        placed++;
+        continue;
+      }
+      // Too few chains yet (MRG_RXBUF), or one too small for the packet: leave the packet and
+      // the chains for later; a chain too small is counted, as it stalls the ring.
+      if (this.#la !== end) this.#v32[V_DROPPED]++;
+      this.#la = firstAvail;
+      break;
     }
-    if (placed > 0) this.#publish();
+    if (this.#lu !== burstUsed) this.#publish();
     this.#leave();
     return placed;
   }
@@ -538,32 +593,41 @@ export class Virtqueue {
   }
 
   /**
-   * Writes a zeroed net header (num_buffers 1 with MRG_RXBUF) and `len` bytes from
-   * `a8[src..]` into the writable chain at `head`. Returns the bytes written (header
-   * included), -1 for a malformed chain (consumed unused), -2 when the chain is too small.
+   * Continues writing the packet stream (a zeroed net header, then `len` bytes from
+   * `a8[src..]`) from its byte `done` into the writable chain at `head`, as far as the
+   * chain or the stream goes. Returns the stream position reached, or -1 for a malformed
+   * chain (then {@link Virtqueue.#chainBad} is set). Remembers where the header's
+   * `num_buffers` bytes went, for the caller to fill.
    */
-  #writeChain(mem: GuestMemory, head: number, a8: Uint8Array, a32: Uint32Array, src: number, len: number): number {
+  #writeChain(mem: GuestMemory, head: number, a8: Uint8Array, a32: Uint32Array, src: number, len: number, done: number): number {
+    this.#chainBad = false;
     let d = this.#startChain(mem, head);
-    if (d < 0) return this.#bad();
+    if (d < 0) return this.#badChain();
     const t32 = this.#t32;
     const t16 = this.#t16;
     const hdr = this.#hdr;
     const need = hdr + len;
-    let done = 0;
     for (let steps = 0; done < need; steps++) {
-      if (steps >= this.#tNum) return this.#bad();
+      if (steps >= this.#tNum) return this.#badChain();
       const w = this.#tW + d * 4;
       const flags = t16[(w << 1) + 6];
-      if ((flags & (DESC_F_WRITE | DESC_F_INDIRECT)) !== DESC_F_WRITE) return this.#bad();
+      if ((flags & (DESC_F_WRITE | DESC_F_INDIRECT)) !== DESC_F_WRITE) return this.#badChain();
       const dlen = t32[w + 2];
       const addr = t32[w] + t32[w + 1] * 0x100000000;
       const off = mem.gpa(addr, dlen);
-      if (off < 0) return this.#bad();
+      if (off < 0) return this.#badChain();
       const g8 = mem.u8[mem.region];
       let pos = 0;
       // Header bytes first (they may span descriptors), then packet bytes.
       while (done < hdr && pos < dlen) {
-        g8[off + pos] = done === NET_HDR_NUM_BUFFERS && this.#mrg ? 1 : 0;
+        if (done === NET_HDR_NUM_BUFFERS) {
+          this.#nbLo = g8;
+          this.#nbLoAt = off + pos;
+        } else if (done === NET_HDR_NUM_BUFFERS + 1) {
+          this.#nbHi = g8;
+          this.#nbHiAt = off + pos;
+        }
+        g8[off + pos] = 0;
         pos++;
         done++;
       }
@@ -574,15 +638,16 @@ export class Virtqueue {
         pos += c;
       }
       if (this.#logging) this.#logRange(addr, pos);
-      if (done >= need) break;
-      if ((flags & DESC_F_NEXT) === 0) {
-        this.#v32[V_DROPPED]++;
-        return -2;
-      }
+      if (done >= need || (flags & DESC_F_NEXT) === 0) break;
       d = t16[(w << 1) + 7];
-      if (d >= this.#tNum) return this.#bad();
+      if (d >= this.#tNum) return this.#badChain();
     }
     return done;
+  }
+
+  #badChain(): number {
+    this.#chainBad = true;
+    return this.#bad();
   }
 
   #bad(): number {

@@ -42,7 +42,7 @@ describe('a fresh clone after one npm install', () => {
   });
 
   it('the workspaces declare the commands the README documents', () => {
-    expect(commands.map((c) => c.name).sort()).toEqual(['nic-devbind', 'nic-fwd', 'nic-fwd-demo', 'nic-info', 'nic-vfio-user']);
+    expect(commands.map((c) => c.name).sort()).toEqual(['nic-devbind', 'nic-fwd', 'nic-fwd-demo', 'nic-info', 'nic-vdpa', 'nic-vfio-user']);
     const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
     for (const { name } of commands) expect(readme, name).toContain(`npx ${name}`);
   });
@@ -66,6 +66,7 @@ describe('a fresh clone after one npm install', () => {
       expect((await npx(cwd, 'nic-devbind', ['--status'])).stdout).toMatch(/^Network devices using kernel driver/m);
     }
     expect((await npx(clone(), 'nic-vfio-user', ['--help'])).stdout).toMatch(/^usage: nic-vfio-user /);
+    expect((await npx(clone(), 'nic-vdpa', ['--help'])).stdout).toMatch(/^Usage: nic-vdpa [\s\S]*-- \[--iface <prefix>\]/);
   });
 
   it('runs nic-fwd after npm install -g of the app', async () => {

@@ -22,8 +22,9 @@ import {
 } from '@nic/native';
 
 const require = createRequire(import.meta.url);
-// The same module instance the public API loaded, so failures come through its error factory.
-const raw = require('../../build/Release/nic_native.node');
+// The same module instance the public API loaded (NIC_ADDON, or the build from source), so
+// failures come through its error factory.
+const raw = require(process.env.NIC_ADDON ?? '../../build/Release/nic_native.node');
 
 const lists = [
   [],

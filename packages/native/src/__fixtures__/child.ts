@@ -9,10 +9,10 @@ export interface ChildResult {
   readonly seen: Record<string, unknown> | undefined;
 }
 
-/** Runs `command args` (killed after `timeoutMs`, 0 for never) with `env`. */
-export function runChild(command: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ChildResult> {
+/** Runs `command args` (killed after `timeoutMs`, 0 for never) with `env`, in `cwd`. */
+export function runChild(command: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number, cwd?: string): Promise<ChildResult> {
   return new Promise((resolve) => {
-    execFile(command, args, { env, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+    execFile(command, args, { env, cwd, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
       const last = stdout.trim().split('\n').at(-1);
       let seen: Record<string, unknown> | undefined;
       try {

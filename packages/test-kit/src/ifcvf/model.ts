@@ -8,7 +8,9 @@
  * The net data path: a kick on a tx queue sends the available chains (minus the virtio-net
  * header) out of the device; {@link receive} fills an rx queue's next chain; each completion
  * raises the queue's MSI-X vector. All DMA goes through the DMA space, and while logging
- * is on every page the device writes is marked in the log.
+ * is on every page the device writes is marked in the log. As a {@link WirePort} a net
+ * device is one end of a cable: what it sends goes to the cable's listeners, and a frame
+ * from the cable arrives on rx queue 0.
  *
  * Hostile configurations for driver tests: a capability that runs past its BAR, zero
  * queues, a status that never clears on reset.
@@ -16,6 +18,7 @@
 import type { DmaSpace } from '../model/dma.js';
 import type { ModelBarAccess, ModelPciSpec, PciModel } from '../model/pci-model.js';
 import { VfioIrqs, type SetIrqsAction } from '../model/vfio-irqs.js';
+import type { WirePort } from '../model/wire.js';
 import * as L from './layout.js';
 import { ifcvfPciSpec, type IfcvfLayout } from './pci.js';
 import { HandlerBar } from './regs-bar.js';
@@ -71,8 +74,11 @@ const DEFAULT_CAPACITY = 0x10000n;
 const BLK_GEOMETRY = { cylinders: 16, heads: 4, sectors: 32 };
 const BIT = (n: number): bigint => 1n << BigInt(n);
 
+/** What became of a frame from the cable: taken into rx queue 0, or dropped (no buffer, link down, blk). */
+export type IfcvfRxOutcome = 'received' | 'dropped';
+
 /** One modelled IFC VF. */
-export class IfcvfModel implements PciModel {
+export class IfcvfModel implements PciModel, WirePort<IfcvfRxOutcome> {
   readonly name: string;
   readonly pci: ModelPciSpec;
   readonly dma: DmaSpace;
@@ -92,7 +98,11 @@ export class IfcvfModel implements PciModel {
   loggedPages = 0;
   /** Device resets (status written 0, and it took). */
   resets = 0;
+  /** Frames from the cable that no rx buffer took (queue not running, empty, link down). */
+  rxDropped = 0;
   readonly #irqs: VfioIrqs;
+  readonly #listeners = new Set<(frame: Uint8Array) => void>();
+  #linkUp = true;
   readonly #bars = new Map<number, HandlerBar>();
   readonly #queues: QueueRegs[];
   readonly #numQueues: number;
@@ -231,8 +241,23 @@ export class IfcvfModel implements PciModel {
     return at === data.length;
   }
 
+  // ----- WirePort -----
+
+  /** A frame from the cable: into rx queue 0 (net only, link up). */
+  receiveFrame(frame: Uint8Array): IfcvfRxOutcome {
+    if (this.type === 'net' && this.#linkUp && this.receive(0, frame)) return 'received';
+    this.rxDropped++;
+    return 'dropped';
+  }
+
+  onTransmit(listener: (frame: Uint8Array) => void): () => void {
+    this.#listeners.add(listener);
+    return () => void this.#listeners.delete(listener);
+  }
+
   /** Changes the link state of a net device and raises the configuration interrupt. */
   setLink(up: boolean): void {
+    this.#linkUp = up;
     this.#deviceConfig[L.NET_CFG_STATUS] = up ? L.VIRTIO_NET_S_LINK_UP : 0;
     this.#generation = (this.#generation + 1) & 0xff;
     this.#isr |= ISR_CONFIG;
@@ -428,11 +453,16 @@ export class IfcvfModel implements PciModel {
         frame.set(p, at);
         at += p.length;
       }
-      if (total > L.NET_HDR_SIZE) this.transmitted.push(frame.slice(L.NET_HDR_SIZE));
+      if (total > L.NET_HDR_SIZE) this.#send(frame.slice(L.NET_HDR_SIZE));
       vq.complete(chain.head, 0);
       sent = true;
     }
     if (sent) this.#interrupt(qid);
+  }
+
+  #send(frame: Uint8Array): void {
+    this.transmitted.push(frame);
+    if (this.#linkUp) for (const listener of this.#listeners) listener(frame);
   }
 
   #interrupt(qid: number): void {

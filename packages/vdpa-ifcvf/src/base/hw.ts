@@ -174,8 +174,16 @@ export class IfcvfHw {
    * Starts the device on `vrings` with the features `requested` (ANDed with the device's):
    * reset, ACK, DRIVER, features, FEATURES_OK (checked), the config vector (0), the queue
    * count (IFC only), each enabled ring, DRIVER_OK. On a failure the device is left reset.
+   * Without the LM block a ring can only start at index 0 (a virtio device has no register
+   * for where to resume; Linux's vp_vdpa refuses the same): other bases are `NIC_ENOTSUP`.
    */
   start(vrings: readonly IfcvfVring[], requested: bigint): void {
+    if (!this.#lm) {
+      const i = vrings.findIndex((v) => v.enable && (v.lastAvail !== 0 || v.lastUsed !== 0));
+      if (i >= 0) {
+        throw new NicError('NIC_ENOTSUP', `${this.name}: vring ${i} would resume at index ${vrings[i].lastAvail}; without the IFC live-migration block (ring state) a ring restarts at 0 only`);
+      }
+    }
     this.reset();
     try {
       this.#addStatus(V.VIRTIO_CONFIG_STATUS_ACK);
@@ -248,6 +256,11 @@ export class IfcvfHw {
     return this.#type === 'net'
       ? LM.IFCVF_LM_RING_STATE_OFFSET + (qid >>> 1) * LM.IFCVF_LM_CFG_SIZE + (qid % 2) * 4
       : LM.IFCVF_LM_RING_STATE_OFFSET + qid * LM.IFCVF_LM_CFG_SIZE;
+  }
+
+  /** Where vring `qid` stands now, from the LM ring state; undefined without the LM block. */
+  ringState(qid: number): IfcvfRingState | undefined {
+    return this.#lm ? this.#readRingState(qid) : undefined;
   }
 
   #readRingState(qid: number): IfcvfRingState {

@@ -5,7 +5,7 @@
  * receive vring full of writable buffers. It plays a guest driver that never sends unless
  * asked ({@link VhostTestFrontend.send}) and counts what it receives.
  */
-import { closeFd, mapFd, type MemoryMapping } from '@nic/native';
+import { closeFd, eventfd, eventfdWrite, mapFd, type MemoryMapping } from '@nic/native';
 import { Feature, LOG_PAGE, ProtocolFeature, Request, VRING_F_LOG, VRING_NOFD_MASK } from '../protocol.js';
 import { DESC_F_WRITE, DESC_SIZE } from '../virtqueue.js';
 import { RawFrontend, guestFile, memTable, state, u64 } from './guest.js';
@@ -36,6 +36,9 @@ export class VhostTestFrontend {
   readonly #size: number;
   #features = 0n;
   #log: MemoryMapping | undefined;
+  /** Kick and call eventfds per vring, when connected with `eventfds` (else empty: polled rings). */
+  readonly kickfds: number[] = [];
+  readonly callfds: number[] = [];
   /** Packets and bytes (without the header) received per queue pair. */
   readonly received: number[];
   readonly receivedBytes: number[];
@@ -56,9 +59,11 @@ export class VhostTestFrontend {
 
   /**
    * Connects to the backend socket at `path` and sets up `pairs` queue pairs; with
-   * `logShmfd`, negotiates LOG_SHMFD so that {@link VhostTestFrontend.startLogging} may run.
+   * `logShmfd`, negotiates LOG_SHMFD so that {@link VhostTestFrontend.startLogging} may run;
+   * with `eventfds`, gives each vring a kick and a call eventfd (for a backend that waits
+   * for kicks, such as a vDPA device) instead of none.
    */
-  static async connect(path: string, pairs = 1, logShmfd = false): Promise<VhostTestFrontend> {
+  static async connect(path: string, pairs = 1, logShmfd = false, eventfds = false): Promise<VhostTestFrontend> {
     const vrings = pairs * 2;
     const size = vrings * RING_AREA + vrings * FRONTEND_RING * FRONTEND_BUFFER;
     const { fds } = guestFile(size, 2);
@@ -81,8 +86,15 @@ export class VhostTestFrontend {
       raw.send(Request.SET_VRING_BASE, state(v, 0));
       raw.send(Request.SET_VRING_ADDR, f.#vringAddr(v, 0));
       if (v % 2 === 0) f.#fillRx(v);
-      raw.send(Request.SET_VRING_CALL, u64(v | VRING_NOFD_MASK));
-      raw.send(Request.SET_VRING_KICK, u64(v | VRING_NOFD_MASK));
+      if (eventfds) {
+        f.callfds.push(eventfd(0, { nonblock: true }));
+        f.kickfds.push(eventfd(0, { nonblock: true }));
+        raw.send(Request.SET_VRING_CALL, u64(v), [f.callfds[v]]);
+        raw.send(Request.SET_VRING_KICK, u64(v), [f.kickfds[v]]);
+      } else {
+        raw.send(Request.SET_VRING_CALL, u64(v | VRING_NOFD_MASK));
+        raw.send(Request.SET_VRING_KICK, u64(v | VRING_NOFD_MASK));
+      }
     }
     return f;
   }
@@ -229,8 +241,24 @@ export class VhostTestFrontend {
     this.#raw.send(Request.SEND_RARP, payload);
   }
 
+  /** Kicks vring `v` (with `eventfds`). */
+  kick(v: number): void {
+    eventfdWrite(this.kickfds[v], 1);
+  }
+
+  /** The used ring's idx of vring `v`, read without consuming anything. */
+  usedIdx(v: number): number {
+    return Atomics.load(new Uint16Array(this.#memory.buffer, v * RING_AREA + USED_AT, 2), 1);
+  }
+
+  /** The used ring's flags of vring `v` (USED_F_NO_NOTIFY is bit 0). */
+  usedFlags(v: number): number {
+    return this.#dv.getUint16(v * RING_AREA + USED_AT, true);
+  }
+
   /** Hangs up. */
   close(): void {
+    for (const fd of [...this.kickfds, ...this.callfds]) closeFd(fd);
     this.#raw.close();
     this.#memory.unmap();
     this.#log?.unmap();

@@ -1,6 +1,9 @@
 // Runs fuzz-child.mjs in its own network namespace and checks what it reports. Used by
 // addon.fuzz.test.ts and, against the sanitizer build, by sanitizer.test.ts.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { runChild } from '../child.js';
@@ -27,11 +30,15 @@ function exportedFunctions(): string[] {
  * every export `runs` times.
  */
 export async function fuzzEveryExport(runs: number, seed: number, parallel: number, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  // Each child in a directory of its own: generated paths are relative to it (unixListen
+  // makes socket files, mapFile opens whatever a path names).
+  const dirs = Array.from({ length: parallel }, () => mkdtempSync(join(tmpdir(), 'nic-native-fuzz-')));
   const results = await Promise.all(
-    Array.from({ length: parallel }, (_, part) =>
-      runChild('unshare', ['--net', process.execPath, '--expose-gc', CHILD, String(runs), String(seed), `${part}/${parallel}`], env, 0),
+    dirs.map((dir, part) =>
+      runChild('unshare', ['--net', process.execPath, '--expose-gc', CHILD, String(runs), String(seed), `${part}/${parallel}`], env, 0, dir),
     ),
   );
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   const summaries = results.map((r) => r.seen as Summary | undefined);
   for (const [k, r] of results.entries()) {
     expect({ code: r.code, signal: r.signal, stderr: r.stderr, failures: summaries[k]?.failures }).toEqual({

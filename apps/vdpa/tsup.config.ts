@@ -1,0 +1,3 @@
+import { nicApp } from '../../tsup.shared.js';
+
+export default nicApp({ main: 'src/main.ts' });

@@ -1,0 +1,3 @@
+import { nicProject } from '../../vitest.shared.js';
+
+export default nicProject('@nic/app-vdpa');
