@@ -43,6 +43,7 @@ export {
   type EventfdOptions,
   type FdCallback,
 } from './events.js';
+export { FramedReader, type Framing, type FramedReaderHandlers } from './framed-reader.js';
 export {
   unixAccept,
   unixConnect,

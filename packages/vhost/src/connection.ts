@@ -6,9 +6,9 @@
  * then answers a NEED_REPLY with a non-zero ack when REPLY_ACK was negotiated, and
  * otherwise closes, as DPDK does.
  */
-import { NicError, closeFd, unixRecvmsg, unixSendmsg, watchFd, type FdWatcher } from '@nic/native';
+import { FramedReader, NicError, closeFd, unixSendmsg, type Framing } from '@nic/native';
 import { VhostDevice, type Reply } from './device.js';
-import { checkHeader, checkMessage, requestName } from './message.js';
+import { checkHeader, checkMessage, requestName, type MessageHeader } from './message.js';
 import { FLAG_NEED_REPLY, HEADER_SIZE, MAX_FDS, MAX_PAYLOAD, ProtocolFeature, REPLY_FLAGS, Request, bit } from './protocol.js';
 
 /** Requests whose reply is their answer (the others only get an ack on NEED_REPLY). */
@@ -22,16 +22,30 @@ const ANSWERED = new Set<number>([
   Request.SET_LOG_BASE,
 ]);
 
+/** A message header's fields. */
+function readHeader(v: DataView): MessageHeader {
+  return { request: v.getUint32(0, true), flags: v.getUint32(4, true), size: v.getUint32(8, true) };
+}
+
+/** vhost-user's framing: a 12-byte header whose third word is the payload's size. */
+const FRAMING: Framing = {
+  name: 'vhost-user',
+  headerSize: HEADER_SIZE,
+  maxMessage: HEADER_SIZE + MAX_PAYLOAD,
+  maxFds: MAX_FDS,
+  messageSize(header, fds) {
+    const h = readHeader(header);
+    checkHeader(h, fds);
+    return HEADER_SIZE + h.size;
+  },
+};
+
 export class VhostConnection {
   readonly fd: number;
   readonly device: VhostDevice;
   /** Why the connection closed, when a message was refused. */
   error: NicError | undefined;
-  readonly #buffer = new Uint8Array(HEADER_SIZE + MAX_PAYLOAD);
-  readonly #view = new DataView(this.#buffer.buffer);
-  #have = 0;
-  #fds: number[] = [];
-  #watcher: FdWatcher | undefined;
+  readonly #reader: FramedReader;
   #onClose: (connection: VhostConnection) => void;
   #closed = false;
 
@@ -39,7 +53,7 @@ export class VhostConnection {
     this.fd = fd;
     this.device = device;
     this.#onClose = onClose;
-    this.#watcher = watchFd(fd, () => this.#readable());
+    this.#reader = new FramedReader(fd, FRAMING, { message: (bytes, fds) => this.#dispatch(bytes, fds), end: (error) => this.close(error) });
   }
 
   get closed(): boolean {
@@ -51,55 +65,16 @@ export class VhostConnection {
     if (this.#closed) return;
     this.#closed = true;
     this.error = error;
-    this.#watcher?.close();
-    this.#watcher = undefined;
-    for (const fd of this.#fds) closeFd(fd);
-    this.#fds = [];
+    this.#reader.close();
     this.device.reset();
     closeFd(this.fd);
     this.#onClose(this);
   }
 
-  #readable(): void {
-    try {
-      while (!this.#closed && this.#step());
-    } catch (error) {
-      this.close(error instanceof NicError ? error : new NicError('NIC_EIO', 'vhost-user connection failed', { cause: error }));
-    }
-  }
-
-  /** Reads what is there; handles a message when complete. Returns whether to read again. */
-  #step(): boolean {
-    const need = this.#have < HEADER_SIZE ? HEADER_SIZE : HEADER_SIZE + this.#view.getUint32(8, true);
-    const got = unixRecvmsg(this.fd, this.#buffer.subarray(this.#have, need), this.#have === 0 ? MAX_FDS : 0);
-    for (const fd of got.fds) this.#fds.push(fd);
-    if (got.fdsTruncated) throw new NicError('NIC_EINVAL', 'vhost-user: a message came with more fds than allowed');
-    if (got.bytes < 0) return false;
-    if (got.bytes === 0) {
-      this.close();
-      return false;
-    }
-    if (this.#have > 0 && got.fds.length > 0) throw new NicError('NIC_EINVAL', 'vhost-user: fds arrived inside a payload');
-    this.#have += got.bytes;
-    if (this.#have === HEADER_SIZE) {
-      checkHeader(this.#header(), this.#fds.length);
-    }
-    if (this.#have < HEADER_SIZE || this.#have < HEADER_SIZE + this.#view.getUint32(8, true)) return true;
-    this.#dispatch();
-    this.#have = 0;
-    return true;
-  }
-
-  #header(): { request: number; flags: number; size: number } {
-    const v = this.#view;
-    return { request: v.getUint32(0, true), flags: v.getUint32(4, true), size: v.getUint32(8, true) };
-  }
-
-  #dispatch(): void {
-    const header = this.#header();
-    const payload = new DataView(this.#buffer.buffer, HEADER_SIZE, header.size);
-    const fds = this.#fds;
-    this.#fds = [];
+  /** Handles one whole message; a NicError thrown here closes the connection. */
+  #dispatch(bytes: Uint8Array, fds: number[]): void {
+    const header = readHeader(new DataView(bytes.buffer, bytes.byteOffset, HEADER_SIZE));
+    const payload = new DataView(bytes.buffer, bytes.byteOffset + HEADER_SIZE, header.size);
     const ackWanted = (header.flags & FLAG_NEED_REPLY) !== 0 && (this.device.protocolFeatures & bit(ProtocolFeature.REPLY_ACK)) !== 0n;
     let reply: Reply | undefined;
     try {

@@ -8,7 +8,7 @@
  * header or above {@link MAX_MESSAGE}, more fds than allowed, fds inside a payload, a
  * reply where a request belongs) closes the connection: the stream cannot be trusted after it.
  */
-import { closeFd, NicError, unixRecvmsg, unixSendmsg, watchFd, type FdWatcher } from '@nic/native';
+import { closeFd, FramedReader, NicError, unixSendmsg, type Framing } from '@nic/native';
 import { VfioUserDevice, VfioUserRequestError } from './device.js';
 import {
   commandName,
@@ -70,17 +70,21 @@ export function dispatch(device: VfioUserDevice, message: VfioUserMessage, fds: 
   }
 }
 
+/** vfio-user's framing: a 16-byte header whose second word is the whole message's size. */
+const FRAMING: Framing = {
+  name: 'vfio-user',
+  headerSize: HEADER_SIZE,
+  maxMessage: MAX_MESSAGE,
+  maxFds: MAX_MSG_FDS,
+  messageSize: (header) => header.getUint32(HEADER_MESSAGE_SIZE, true),
+};
+
 export class VfioUserConnection {
   readonly fd: number;
   readonly device: VfioUserDevice;
   /** Why the connection closed, when the stream was refused. */
   error: NicError | undefined;
-  readonly #header = new Uint8Array(HEADER_SIZE);
-  readonly #headerView = new DataView(this.#header.buffer);
-  #payload = new Uint8Array(0);
-  #have = 0;
-  #fds: number[] = [];
-  #watcher: FdWatcher | undefined;
+  readonly #reader: FramedReader;
   readonly #onClose: (connection: VfioUserConnection) => void;
   #closed = false;
 
@@ -88,7 +92,7 @@ export class VfioUserConnection {
     this.fd = fd;
     this.device = device;
     this.#onClose = onClose;
-    this.#watcher = watchFd(fd, () => this.#readable());
+    this.#reader = new FramedReader(fd, FRAMING, { message: (bytes, fds) => this.#handle(bytes, fds), end: (error) => this.close(error) });
   }
 
   get closed(): boolean {
@@ -100,50 +104,19 @@ export class VfioUserConnection {
     if (this.#closed) return;
     this.#closed = true;
     this.error = error;
-    this.#watcher?.close();
-    this.#watcher = undefined;
-    for (const fd of this.#fds.splice(0)) closeFd(fd);
+    this.#reader.close();
     this.device.close();
     closeFd(this.fd);
     this.#onClose(this);
   }
 
-  #readable(): void {
-    try {
-      while (!this.#closed && this.#step());
-    } catch (error) {
-      this.close(error instanceof NicError ? error : new NicError('NIC_EIO', 'vfio-user connection failed', { cause: error }));
-    }
-  }
-
-  /** Reads what is there; handles a message once whole. Returns whether to read again. */
-  #step(): boolean {
-    const inHeader = this.#have < HEADER_SIZE;
-    const target = inHeader ? this.#header.subarray(this.#have) : this.#payload.subarray(this.#have - HEADER_SIZE);
-    const got = unixRecvmsg(this.fd, target, this.#have === 0 ? MAX_MSG_FDS : 0);
-    for (const fd of got.fds) this.#fds.push(fd);
-    if (got.fdsTruncated) throw new NicError('NIC_EINVAL', `vfio-user: a message came with more than ${MAX_MSG_FDS} fds`);
-    if (got.bytes < 0) return false;
-    if (got.bytes === 0) {
-      this.close();
-      return false;
-    }
-    if (this.#have > 0 && got.fds.length > 0) throw new NicError('NIC_EINVAL', 'vfio-user: fds arrived inside a message');
-    this.#have += got.bytes;
-    if (inHeader && this.#have === HEADER_SIZE) {
-      const size = this.#headerView.getUint32(HEADER_MESSAGE_SIZE, true);
-      if (size < HEADER_SIZE || size > MAX_MESSAGE) throw new NicError('NIC_EINVAL', `vfio-user: a message of ${size} bytes (${HEADER_SIZE} to ${MAX_MESSAGE})`);
-      this.#payload = new Uint8Array(size - HEADER_SIZE);
-    }
-    if (this.#have < HEADER_SIZE || this.#have < HEADER_SIZE + this.#payload.length) return true;
-    const v = this.#headerView;
-    const message = { id: v.getUint16(HEADER_ID, true), command: v.getUint16(HEADER_COMMAND, true), flags: v.getUint32(HEADER_FLAGS, true), payload: this.#payload };
-    const fds = this.#fds;
-    this.#fds = [];
-    this.#have = 0;
+  /** Handles one whole message; a NicError thrown here closes the connection. */
+  #handle(bytes: Uint8Array, fds: number[]): void {
+    const v = new DataView(bytes.buffer, bytes.byteOffset, HEADER_SIZE);
+    // The payload is copied: the reader reuses its buffer for the next message.
+    const message = { id: v.getUint16(HEADER_ID, true), command: v.getUint16(HEADER_COMMAND, true), flags: v.getUint32(HEADER_FLAGS, true), payload: bytes.slice(HEADER_SIZE) };
     const reply = dispatch(this.device, message, fds);
     if (reply) this.#send(reply);
-    return true;
   }
 
   #send(reply: Uint8Array): void {

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IgbModel } from '../igb/model.js';
 import { IxgbeModel } from '../ixgbe/model.js';
 import type { PortModel } from '../model/port.js';
+import { vfioUserPciAddress as pciAddress, vfioUserQemuArgs as vfioUserArgs } from './qemu-args.js';
 import { VfioUserServer } from './server.js';
 
 const MISSING = qemuTierMissing();
@@ -31,24 +32,7 @@ const FRAMES = 3;
 const FCS_LENGTH = 4;
 /** The test frames' EtherType, which the guest's listener filters on. */
 const TEST_ETHERTYPE_HEX = '0x88b5';
-/** Each model sits behind its own root port (slot 0x10 + i), so function i is 0000:0<i+1>:00.0 in the guest. */
-const FIRST_SLOT = 0x10;
 const STEP_MS = 60_000;
-
-function pciAddress(i: number): string {
-  return `0000:0${i + 1}:00.0`;
-}
-
-/** The QEMU arguments that put the vfio-user functions served at `sockets` behind root ports of their own. */
-function vfioUserArgs(sockets: readonly string[]): string[] {
-  // A vfio device behind VT-d needs caching mode (QEMU refuses it otherwise).
-  const args = ['-global', 'intel-iommu.caching-mode=on'];
-  sockets.forEach((path, i) => {
-    const device = { driver: 'vfio-user-pci', id: `vfu${i}`, bus: `vfu-rp${i}`, addr: '0', socket: { type: 'unix', path }, 'x-msg-timeout': 30_000 };
-    args.push('-device', `pcie-root-port,id=vfu-rp${i},bus=pcie.0,addr=0x${(FIRST_SLOT + i).toString(16)},chassis=${i + 1}`, '-device', JSON.stringify(device));
-  });
-  return args;
-}
 
 /** A guest shell script that waits (at most 20 s) until interface `$IF` reports carrier `value`. */
 function awaitCarrier(value: 0 | 1): string {
