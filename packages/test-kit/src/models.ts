@@ -49,6 +49,7 @@ export * as ixgbeRegs from './ixgbe/regs.js';
 export { IfcvfModel } from './ifcvf/model.js';
 export type { IfcvfModelOptions, IfcvfLayout, IfcvfRxOutcome } from './ifcvf/model.js';
 export { IfcvfModelBackend } from './ifcvf/backend.js';
+export { BlkDisk, VIRTIO_BLK_T_IN, VIRTIO_BLK_T_OUT, VIRTIO_BLK_T_GET_ID, VIRTIO_BLK_S_OK, VIRTIO_BLK_S_IOERR, VIRTIO_BLK_S_UNSUPP, BLK_SECTOR_SIZE } from './ifcvf/blk.js';
 export type { IfcvfModelDevice } from './ifcvf/backend.js';
 export * as ifcvfLayout from './ifcvf/layout.js';
 export type { ModelBarAccess } from './model/pci-model.js';

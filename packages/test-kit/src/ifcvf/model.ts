@@ -7,7 +7,8 @@
  * layout the live-migration block in BAR4 (ring state per queue, hardware dirty logging).
  * The net data path: a kick on a tx queue sends the available chains (minus the virtio-net
  * header) out of the device; {@link receive} fills an rx queue's next chain; each completion
- * raises the queue's MSI-X vector. All DMA goes through the DMA space, and while logging
+ * raises the queue's MSI-X vector. The blk data path: a kick serves the queue's requests
+ * against an in-memory disk ({@link BlkDisk}). All DMA goes through the DMA space, and while logging
  * is on every page the device writes is marked in the log. As a {@link WirePort} a net
  * device is one end of a cable: what it sends goes to the cable's listeners, and a frame
  * from the cable arrives on rx queue 0.
@@ -19,6 +20,7 @@ import type { DmaSpace } from '../model/dma.js';
 import type { ModelBarAccess, ModelPciSpec, PciModel } from '../model/pci-model.js';
 import { VfioIrqs, type SetIrqsAction } from '../model/vfio-irqs.js';
 import type { WirePort } from '../model/wire.js';
+import { BlkDisk } from './blk.js';
 import * as L from './layout.js';
 import { ifcvfPciSpec, type IfcvfLayout } from './pci.js';
 import { HandlerBar } from './regs-bar.js';
@@ -98,6 +100,8 @@ export class IfcvfModel implements PciModel, WirePort<IfcvfRxOutcome> {
   loggedPages = 0;
   /** Device resets (status written 0, and it took). */
   resets = 0;
+  /** A blk device's disk (its requests are served on a kick of any queue); undefined for net. */
+  readonly disk: BlkDisk | undefined;
   /** Frames from the cable that no rx buffer took (queue not running, empty, link down). */
   rxDropped = 0;
   readonly #irqs: VfioIrqs;
@@ -144,6 +148,7 @@ export class IfcvfModel implements PciModel, WirePort<IfcvfRxOutcome> {
         ? common | BIT(L.VIRTIO_NET_F_MAC) | BIT(L.VIRTIO_NET_F_STATUS) | BIT(L.VIRTIO_NET_F_CTRL_VQ) | (queues > 1 ? BIT(L.VIRTIO_NET_F_MQ) : 0n)
         : common | BIT(L.VIRTIO_BLK_F_GEOMETRY) | BIT(L.VIRTIO_BLK_F_MQ);
     this.#fillDeviceConfig(options, queues);
+    this.disk = this.type === 'blk' ? new BlkDisk(options.capacity ?? DEFAULT_CAPACITY, this.name) : undefined;
     const structures = this.layout === 'ifcvf' ? L.VIRTIO_BAR : L.LM_BAR;
     this.#bars.set(structures, new HandlerBar(L.VIRTIO_BAR_SIZE, { read: (o, w) => this.#readStructures(o, w), write: (o, w, v) => this.#writeStructures(o, w, v) }));
     if (this.layout === 'ifcvf') this.#bars.set(L.LM_BAR, new HandlerBar(L.LM_BAR_SIZE, { read: (o) => this.#readLm(o), write: (o, _w, v) => this.#writeLm(o, v) }));
@@ -441,6 +446,10 @@ export class IfcvfModel implements PciModel, WirePort<IfcvfRxOutcome> {
   #kick(qid: number): void {
     this.kicks[qid]++;
     const vq = this.#queues[qid].running;
+    if (vq && this.disk) {
+      this.#serveBlk(qid, vq, this.disk);
+      return;
+    }
     const tx = this.type === 'net' && qid % 2 === 1 && qid < this.#numQueues - 1;
     if (!vq || !tx) return;
     let sent = false;
@@ -458,6 +467,15 @@ export class IfcvfModel implements PciModel, WirePort<IfcvfRxOutcome> {
       sent = true;
     }
     if (sent) this.#interrupt(qid);
+  }
+
+  #serveBlk(qid: number, vq: Virtqueue, disk: BlkDisk): void {
+    let served = false;
+    for (let chain = vq.take(); chain; chain = vq.take()) {
+      vq.complete(chain.head, disk.serve(vq, chain.parts));
+      served = true;
+    }
+    if (served) this.#interrupt(qid);
   }
 
   #send(frame: Uint8Array): void {

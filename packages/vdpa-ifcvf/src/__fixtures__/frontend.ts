@@ -14,6 +14,7 @@ const RING_SPACE = 0x4000;
 const BUFFERS_AT = 0x80000;
 const BUFFER_SIZE = 2048;
 const DESC_SIZE = 16;
+const VRING_DESC_F_NEXT = 1;
 const VRING_DESC_F_WRITE = 2;
 const NET_HDR = 12;
 /** A log covering guest physical addresses up to the end of guest memory (one bit per 4 KiB page). */
@@ -135,11 +136,44 @@ export class FakeFrontend implements VdpaVhostDevice {
     return at;
   }
 
+  /**
+   * Puts one chain of buffers on vring `qid` (each `data` the driver wrote, or a length the
+   * device is to write); returns each buffer's memory offset. Do not mix with {@link post} on
+   * one vring.
+   */
+  postChain(qid: number, parts: readonly (Uint8Array | number)[], writable: readonly boolean[]): number[] {
+    const r = this.ring(qid);
+    const head = this.#availIdx[qid] % this.#size;
+    const offsets = parts.map((data, i) => {
+      const at = BUFFERS_AT + BUFFER_SIZE * this.#nextBuffer++;
+      const length = typeof data === 'number' ? data : data.length;
+      if (typeof data !== 'number') this.u8.set(data, at);
+      const d = r.desc + DESC_SIZE * ((head + i) % this.#size);
+      const next = i + 1 < parts.length;
+      this.view.setBigUint64(d, BigInt(GUEST_BASE + at), true);
+      this.view.setUint32(d + 8, length, true);
+      this.view.setUint16(d + 12, (writable[i] ? VRING_DESC_F_WRITE : 0) | (next ? VRING_DESC_F_NEXT : 0), true);
+      this.view.setUint16(d + 14, (head + i + 1) % this.#size, true);
+      return at;
+    });
+    // Descriptors are taken like post()'s; the avail entry goes where the avail index is.
+    const availIdx = this.view.getUint16(r.avail + 2, true);
+    this.view.setUint16(r.avail + 4 + 2 * (availIdx % this.#size), head, true);
+    this.#availIdx[qid] = (this.#availIdx[qid] + parts.length) & 0xffff;
+    this.view.setUint16(r.avail + 2, (availIdx + 1) & 0xffff, true);
+    return offsets;
+  }
+
   /** Sends `frame` on tx vring `qid` (a zero virtio-net header first) and kicks. */
   transmit(qid: number, frame: Uint8Array): void {
     const data = new Uint8Array(NET_HDR + frame.length);
     data.set(frame, NET_HDR);
     this.post(qid, data, false);
+    eventfdWrite(this.kickfds[qid], 1);
+  }
+
+  /** Kicks vring `qid` (its kick eventfd). */
+  kick(qid: number): void {
     eventfdWrite(this.kickfds[qid], 1);
   }
 
