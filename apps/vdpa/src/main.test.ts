@@ -4,7 +4,7 @@
  * sockets it serves, and each function's cable to a UDP socket of the test.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UDP_WIRE_HOST } from '@nic/test-kit/models';
 import { Testpmd, TESTPMD_MISSING } from '@nic/vhost/testing';
@@ -16,6 +16,8 @@ let serial = 0;
 const children: VdpaChild[] = [];
 const peers: Testpmd[] = [];
 const sockets: Socket[] = [];
+/** Socket files a frontend made (testpmd in server mode leaves its own). */
+const files: string[] = [];
 
 if (!BUILT) console.warn(`[vdpa] CLI tests skipped: ${CLI} is missing (npm run build)`);
 
@@ -23,6 +25,7 @@ afterEach(async () => {
   for (const t of peers.splice(0)) await t.quit();
   for (const c of children.splice(0)) await c.close();
   for (const s of sockets.splice(0)) s.close();
+  for (const f of files.splice(0)) rmSync(f, { force: true });
 });
 
 function ealArgs(...devices: string[]): string[] {
@@ -35,8 +38,8 @@ function vdpa(args: string[], env: Record<string, string> = {}): VdpaChild {
   return c;
 }
 
-function testpmd(path: string): Testpmd {
-  const t = new Testpmd(path, `nic-vdpa-app-tp-${process.pid}-${serial++}`, ',packed_vq=0');
+function testpmd(path: string, devargs = ''): Testpmd {
+  const t = new Testpmd(path, `nic-vdpa-app-tp-${process.pid}-${serial++}`, `,packed_vq=0${devargs}`);
   peers.push(t);
   return t;
 }
@@ -147,6 +150,29 @@ describe.skipIf(!BUILT || TESTPMD_MISSING)('nic-vdpa with modelled IFC VFs, test
     app.write('quit\n');
     expect(await app.exited()).toBe(0);
     expect(existsSync(path)).toBe(false);
+    expect(app.errors).toBe('');
+  }, 90000);
+
+  it('--client: connects to a frontend that listens (testpmd virtio_user server=1) and serves it', async () => {
+    const wire = await cable();
+    const iface = `/tmp/nic-vdpa-app-c-${process.pid}-${serial++}-`;
+    // testpmd listens first and waits for its backend before its prompt.
+    files.push(`${iface}0`);
+    const t = testpmd(`${iface}0`, ',server=1');
+    for (let i = 0; i < 2000 && !existsSync(`${iface}0`); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(existsSync(`${iface}0`)).toBe(true);
+    const app = vdpa([...ealArgs(BDF), '--', '--iface', iface, '--client'], { NIC_IFCVF_UDP_PEER: String(wire.socket.address().port) });
+    const [vf] = await app.vfs();
+    await t.ready();
+    await app.waitFor(new RegExp(`vDPA ${BDF.replace(/\./g, '\\.')}: vhost device \\d+ on ${iface}0 configured`));
+    await t.command('set fwd rxonly');
+    await t.command('start');
+    const frame = Buffer.alloc(64, 0xff);
+    for (let i = 0; i < 10; i++) await new Promise<void>((resolve, reject) => wire.socket.send(frame, vf.udp as number, UDP_WIRE_HOST, (e) => (e ? reject(e) : resolve())));
+    for (let i = 0; i < 200 && stat(await t.command('show port stats 0'), 'RX-packets') < 10; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(stat(await t.command('stop'), 'RX-packets')).toBe(10);
+    app.write('q\n');
+    expect(await app.exited()).toBe(0);
     expect(app.errors).toBe('');
   }, 90000);
 });

@@ -27,6 +27,8 @@ const SLICE_MS = 20;
 const POOL_SIZE = 8191;
 /** Packets the frontend puts in the loop for io (tx_first bursts of 32; its rings hold 256). */
 const IO_BURSTS = 4;
+/** How long DPDK's testpmd may take to prompt (its memory set-up is slow on a loaded machine). */
+const PROMPT_MS = 60_000;
 const RESULTS = new URL('./results/vhost.json', import.meta.url);
 
 /** Frontend mode, and what the backend does, per direction. */
@@ -125,13 +127,15 @@ async function dpdkBackend(measureAll) {
   const path = `/tmp/nic-vhost-bench-dpdk-${process.pid}.sock`;
   const prefix = `vhost-bench-dpdk-${process.pid}`;
   const child = spawn('stdbuf', ['-oL', TESTPMD, '-l', '0,1', '--main-lcore', '1', '--no-pci', '--no-huge', '-m', '1024', `--file-prefix=${prefix}`, '--log-level=*:notice',
-    '--vdev', `net_vhost0,iface=${path},queues=1`, '--', '-i', '--nb-cores=1', '--total-num-mbufs=16384'], { stdio: 'pipe' });
+    '--vdev', `net_vhost0,iface=${path},queues=1`, '--', '-i', '--nb-cores=1', '--total-num-mbufs=16384', '--disable-link-check'], { stdio: 'pipe' });
   let out = '';
+  let err = '';
   child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
   const prompt = async (from) => {
-    const deadline = Date.now() + 20000;
+    const deadline = Date.now() + PROMPT_MS;
     while (!out.slice(from).includes('testpmd> ')) {
-      if (Date.now() > deadline) throw new Error(`DPDK net_vhost testpmd: no prompt; output:\n${out}`);
+      if (Date.now() > deadline) throw new Error(`DPDK net_vhost testpmd: no prompt; output:\n${out}\n${err}`);
       await sleep(5);
     }
   };
@@ -183,6 +187,7 @@ if (TESTPMD_MISSING) {
 }
 console.log(`vhost: testpmd net_virtio_user (CPU 1) against a vhost backend (CPU 0), burst ${BURST}, window ${MEASURE_MS} ms`);
 const nic = await nicBackend(measureAll);
+console.log(`  nic's net_vhost: ${JSON.stringify(nic)}`);
 const dpdk = await dpdkBackend(measureAll);
 const rows = Object.keys(nic).map((key) => ({ case: key, nicMpps: nic[key] / 1e6, dpdkMpps: dpdk[key] / 1e6, ratio: dpdk[key] > 0 ? nic[key] / dpdk[key] : null }));
 console.log(`  ${'case'.padEnd(18)} ${'nic Mpps'.padStart(9)} ${'DPDK Mpps'.padStart(10)} ${'ratio'.padStart(7)}`);

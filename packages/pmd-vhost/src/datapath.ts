@@ -8,7 +8,7 @@
  */
 import { MbufView, type Arena, type Mempool } from '@nic/eal';
 import { rxQueueMempool, RxQueueCounters, TxQueueCounters, type EthdevDriver, type PortData, type RxQueue, type TxQueue } from '@nic/ethdev/driver';
-import { S_RUNNING, Virtqueue } from '@nic/vhost';
+import { S_RUNNING, Virtqueue, writeRarpMbuf, type VhostSharedState } from '@nic/vhost';
 import { portState, startedFlag } from './port.js';
 
 /** The driver name. */
@@ -28,11 +28,13 @@ class VhostQueue {
   readonly vq: Virtqueue;
   readonly arena: Arena;
   readonly mbufs: MbufView;
+  readonly state: VhostSharedState;
   readonly #started: Int32Array;
   readonly #header: Int32Array;
 
   constructor(data: PortData, vring: number) {
     const state = portState(data, vring);
+    this.state = state;
     this.vq = Virtqueue.attach(state, vring);
     this.#header = state.h32;
     this.#started = startedFlag(data);
@@ -59,7 +61,18 @@ class VhostRxQueue extends VhostQueue implements RxQueue {
   rxBurst(handles: Uint32Array, n: number, offset: number): number {
     if (!this.active) return 0;
     const vq = this.vq;
-    const got = vq.dequeueBurst(this.arena, this.mbufs, this.#pool, handles, n, offset);
+    // After a migration the frontend asks for a RARP announcement of the guest (SEND_RARP):
+    // it leads the next burst of whichever rx queue polls first, as if the guest had sent it.
+    let got = 0;
+    if (n > 0 && this.state.takeAnnouncement()) {
+      if (this.mbufs.allocBulk(this.#pool, handles, 1, offset) === 0) {
+        writeRarpMbuf(this.arena, handles[offset], this.state.rarpMac);
+        got = 1;
+      } else {
+        this.state.announce(this.state.rarpMac); // no mbuf now: the next burst tries again
+      }
+    }
+    if (got < n) got += vq.dequeueBurst(this.arena, this.mbufs, this.#pool, handles, n - got, offset + got);
     if (got > 0) this.#counters.received(handles, offset, got);
     const bad = vq.errors + vq.dropped;
     if (bad !== this.#errors) {

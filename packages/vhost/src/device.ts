@@ -270,6 +270,8 @@ export class VhostDevice {
         return undefined;
       }
       case Request.SEND_RARP:
+        // The payload's first 6 bytes are the guest's MAC; an rx burst delivers the frame.
+        this.shared.announce(new Uint8Array(p.buffer, p.byteOffset, 6));
         return undefined;
       case Request.SET_STATUS: {
         const status = Number(p.getBigUint64(0, true));
@@ -424,5 +426,6 @@ export class VhostDevice {
     this.features = 0n;
     this.protocolFeatures = 0n;
     this.status = 0;
+    this.shared.cancelAnnouncement();
   }
 }

@@ -8,9 +8,10 @@
  * never changes under a burst, as DPDK's `access_lock` guarantees.
  *
  * Layout (bytes; i32 slots unless noted):
- * - header: generation, memory generation, regions, data-path flags, running, pad,
+ * - header: generation, memory generation, regions, data-path flags, running, RARP pending,
  *   log address (f64), log size (f64), then {@link MAX_MEM_REGIONS} regions of four f64
- *   (guest-physical address, size, frontend virtual address, host address);
+ *   (guest-physical address, size, frontend virtual address, host address), then the MAC
+ *   to announce (6 bytes in an 8-byte slot);
  * - per vring, {@link VRING_STATE_SIZE} bytes: lock, last avail, last used, errors, dropped,
  *   num, enabled, call fd, addresses set, address flags, pad, pad, then desc, avail, used and
  *   log addresses (f64).
@@ -22,6 +23,8 @@ export const S_MEM_GEN = 1;
 export const S_REGIONS = 2;
 export const S_FLAGS = 3;
 export const S_RUNNING = 4;
+/** 1 while a RARP announcement (SEND_RARP) waits for an rx burst to deliver it. */
+export const S_RARP = 5;
 /** f64 slots of the header. */
 export const S_LOG_ADDR_F64 = 3;
 export const S_LOG_SIZE_F64 = 4;
@@ -32,8 +35,11 @@ export const R_SIZE = 1;
 export const R_UVA = 2;
 export const R_HOST = 3;
 export const REGION_F64 = 4;
+/** The 8-byte slot of the MAC to announce. */
+export const S_RARP_MAC_F64 = S_REGION_F64 + MAX_MEM_REGIONS * REGION_F64;
+const MAC_LEN = 6;
 /** Bytes of the header. */
-export const STATE_HEADER_SIZE = (S_REGION_F64 + MAX_MEM_REGIONS * REGION_F64) * 8;
+export const STATE_HEADER_SIZE = (S_RARP_MAC_F64 + 1) * 8;
 
 /** Data-path flags (S_FLAGS). */
 export const F_HDR_12 = 1;
@@ -89,6 +95,8 @@ export class VhostSharedState {
   /** Per vring: its i32 and f64 slots. */
   readonly v32: Int32Array[] = [];
   readonly v64: Float64Array[] = [];
+  /** The MAC of the pending RARP announcement (see {@link announce}). */
+  readonly rarpMac: Uint8Array;
 
   /** @throws RangeError when the location is unaligned or too small for `vrings` vrings. */
   constructor(location: VhostStateLocation, vrings: number) {
@@ -100,6 +108,7 @@ export class VhostSharedState {
     this.vrings = vrings;
     this.h32 = new Int32Array(buffer, offset, STATE_HEADER_SIZE >>> 2);
     this.h64 = new Float64Array(buffer, offset, STATE_HEADER_SIZE >>> 3);
+    this.rarpMac = new Uint8Array(buffer, offset + S_RARP_MAC_F64 * 8, MAC_LEN);
     for (let i = 0; i < vrings; i++) {
       const at = offset + STATE_HEADER_SIZE + i * VRING_STATE_SIZE;
       this.v32.push(new Int32Array(buffer, at, VRING_STATE_SIZE >>> 2));
@@ -130,6 +139,26 @@ export class VhostSharedState {
     if (--this.#depth > 0) return;
     Atomics.add(this.h32, S_GEN, 1);
     for (const v of this.v32) Atomics.store(v, V_LOCK, LOCK_FREE);
+  }
+
+  /**
+   * Asks the pollers to deliver one RARP announcement of `mac` (SEND_RARP, after a
+   * migration); a second request before one is delivered replaces the MAC.
+   */
+  announce(mac: Uint8Array): void {
+    this.rarpMac.set(mac.subarray(0, MAC_LEN));
+    // Seq-cst store after the MAC: a poller that sees the flag sees the MAC.
+    Atomics.store(this.h32, S_RARP, 1);
+  }
+
+  /** Takes the pending announcement, if any: true for exactly one caller per {@link announce}. */
+  takeAnnouncement(): boolean {
+    return this.h32[S_RARP] !== 0 && Atomics.compareExchange(this.h32, S_RARP, 1, 0) === 1;
+  }
+
+  /** Drops a pending announcement (the device was reset). */
+  cancelAnnouncement(): void {
+    Atomics.store(this.h32, S_RARP, 0);
   }
 
   #depth = 0;

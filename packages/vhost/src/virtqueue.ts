@@ -618,6 +618,20 @@ export class Virtqueue {
       if (off < 0) return this.#badChain();
       const g8 = mem.u8[mem.region];
       let pos = 0;
+      const g32 = mem.u32[mem.region];
+      if (done === 0 && hdr === NET_HDR_SIZE && dlen >= NET_HDR_SIZE && (off & 3) === 0 && g32.length > 0) {
+        // The usual case: the whole 12-byte header at an aligned start, three zero words.
+        const w = off >>> 2;
+        g32[w] = 0;
+        g32[w + 1] = 0;
+        g32[w + 2] = 0;
+        this.#nbLo = g8;
+        this.#nbLoAt = off + NET_HDR_NUM_BUFFERS;
+        this.#nbHi = g8;
+        this.#nbHiAt = off + NET_HDR_NUM_BUFFERS + 1;
+        pos = NET_HDR_SIZE;
+        done = NET_HDR_SIZE;
+      }
       // Header bytes first (they may span descriptors), then packet bytes.
       while (done < hdr && pos < dlen) {
         if (done === NET_HDR_NUM_BUFFERS) {
@@ -633,7 +647,7 @@ export class Virtqueue {
       }
       if (pos < dlen && done < need) {
         const c = need - done < dlen - pos ? need - done : dlen - pos;
-        copyOut(a8, a32, src + done - hdr, g8, mem.u32[mem.region], off + pos, c);
+        copyOut(a8, a32, src + done - hdr, g8, g32, off + pos, c);
         done += c;
         pos += c;
       }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # PID 1 of the hardware-model guest (busybox sh from the initramfs that @nic/qemu-tier builds).
 #
-# 1. loads the modules listed in /modules.load (dependencies first) from /modules;
+# 1. loads the modules listed in /modules.load (dependencies first) from /modules; a
+#    standalone guest (an initramfs with /standalone.sh) then runs that script and stops here;
 # 2. mounts the host's root, shared read-only over 9p, under an overlay whose upper layer is
 #    a tmpfs: the guest may write anywhere, the host never changes, and every host path
 #    (the checkout too, even under /tmp) is at the same place in the guest;
@@ -44,6 +45,15 @@ MODULES=$(param modules)
 for module in $(cat /modules.load); do
   insmod "/modules/$module" || fail "insmod $module"
 done
+
+# A standalone guest runs its own script (see bootGuest's standaloneScript) instead of the
+# agent, and never mounts the host's root: QEMU refuses to migrate a guest with the 9p share
+# mounted, so this is the guest that live migration tests use.
+if [ -e /standalone.sh ]; then
+  echo "nic-init: running the standalone script"
+  sh /standalone.sh || fail "the standalone script ended with status $?"
+  poweroff -f
+fi
 
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose hostroot /lower || fail "mount the host root over 9p"
 mount -t tmpfs -o mode=0755 scratch /rw || fail "mount the scratch tmpfs"

@@ -40,7 +40,25 @@ export interface BootOptions {
   readonly sharedMemory?: SharedMemory;
   /** QEMU arguments appended as they are: a test's own devices, chardevs and netdevs. */
   readonly extraArgs?: readonly string[];
+  /**
+   * A busybox `sh` script the guest runs from its initramfs instead of the agent, with no 9p
+   * root (QEMU refuses to migrate a guest that has the 9p share mounted): a guest that can be
+   * live-migrated. Busybox's applets and the modules of the usual init plus `virtio_net` are
+   * there; nothing of the host's filesystem is. The boot resolves when the script prints
+   * {@link STANDALONE_READY} on the console; the guest has no agent (`run` and `spawn` reject
+   * `NIC_ENOTSUP`).
+   */
+  readonly standaloneScript?: string;
+  /**
+   * Start QEMU as the destination of a live migration at this URI (QEMU's `-incoming`, e.g.
+   * `unix:/path`): the boot resolves once its monitor answers. The other options must describe
+   * the source's machine; only a standalone guest can migrate, so `standaloneScript` is required.
+   */
+  readonly incoming?: string;
 }
+
+/** The console line that tells the boot a standalone guest's script is set up. */
+export const STANDALONE_READY = 'nic-init: ready';
 
 /** The most NICs a guest has: one PCIe root port each, on root bus slots 0x10 to 0x17. */
 export const MAX_NICS = 8;
@@ -108,12 +126,12 @@ function kernelCommandLine(kernel: GuestKernel, cwd: string, hugepages: number):
 }
 
 /** The initramfs directory: the cache, or the temporary directory when the cache is not writable. */
-function initramfsOf(kernel: GuestKernel): string {
+function initramfsOf(kernel: GuestKernel, standaloneScript: string | undefined): string {
   try {
-    return buildInitramfs(kernel, cacheDir());
+    return buildInitramfs(kernel, cacheDir(), standaloneScript);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EACCES') throw e;
-    return buildInitramfs(kernel, join(tmpdir(), 'nic-qemu'));
+    return buildInitramfs(kernel, join(tmpdir(), 'nic-qemu'), standaloneScript);
   }
 }
 
@@ -134,11 +152,14 @@ export async function bootGuest(options: BootOptions): Promise<Guest> {
   if (shared?.kind === 'file' && !/^\/[^,\s]*$/.test(shared.path)) {
     throw new NicError('NIC_EINVAL', `bootGuest: sharedMemory.path must be an absolute path without commas or white space (QEMU's option syntax), not ${JSON.stringify(shared.path)}`);
   }
+  if (options.incoming !== undefined && options.standaloneScript === undefined) {
+    throw new NicError('NIC_EINVAL', 'bootGuest: incoming needs standaloneScript (a guest with the 9p root mounted cannot migrate)');
+  }
   const missing = qemuTierMissing();
   if (missing !== undefined) throw new NicError('NIC_ENOTSUP', `bootGuest: ${missing}`);
   const kernel = findGuestKernel(cacheDir()) as GuestKernel;
   const cmdline = kernelCommandLine(kernel, options.cwd ?? CHECKOUT_DIR, hugepages);
-  const initramfs = initramfsOf(kernel);
+  const initramfs = initramfsOf(kernel, options.standaloneScript);
 
   const teardown = new Teardown();
   // Ends the wait for the init's failure line once the boot is over, either way.
@@ -173,7 +194,7 @@ export async function bootGuest(options: BootOptions): Promise<Guest> {
 
     const started = Date.now();
     const qemu = new QemuProcess(
-      qemuArgs({ kernelImage: kernel.image, initramfs, kernelCommandLine: cmdline, memoryMiB, cpus, consoleSocket: sockets.console, qmpSocket: sockets.qmp, agentSocket: sockets.agent, nics: plans, plugins: options.plugins ?? [], sharedMemory: options.sharedMemory, extraArgs: options.extraArgs ?? [] }),
+      qemuArgs({ kernelImage: kernel.image, initramfs, kernelCommandLine: cmdline, memoryMiB, cpus, consoleSocket: sockets.console, qmpSocket: sockets.qmp, agentSocket: sockets.agent, nics: plans, plugins: options.plugins ?? [], sharedMemory: options.sharedMemory, extraArgs: [...(options.incoming === undefined ? [] : ['-incoming', options.incoming]), ...(options.extraArgs ?? [])] }),
     );
     teardown.add(() => qemu.kill());
     const initFailure = (match: RegExpMatchArray): NicError => new NicError('NIC_EIO', `the guest's init failed: ${match[1]}${describe(qemu)}`);
@@ -204,9 +225,19 @@ export async function bootGuest(options: BootOptions): Promise<Guest> {
       throw initFailure(match);
     });
     initFailed.catch(() => undefined);
-    const ready = await step('waiting for the agent', Promise.race([agent.ready, initFailed]));
+    let kernelRelease = '';
+    if (options.incoming !== undefined) {
+      // The guest arrives with the migration; nothing of it runs yet.
+    } else if (options.standaloneScript !== undefined) {
+      const ready = console.waitFor(new RegExp(`^${STANDALONE_READY}$`), timeoutMs, 'the standalone script', booted.signal);
+      ready.catch(() => undefined);
+      await step('waiting for the standalone script', Promise.race([ready, initFailed]));
+    } else {
+      kernelRelease = (await step('waiting for the agent', Promise.race([agent.ready, initFailed]))).kernel;
+    }
     booted.abort();
     const bootMs = Date.now() - started;
+    if (options.standaloneScript !== undefined) agent.close(new NicError('NIC_ENOTSUP', 'a standalone guest has no agent to run commands'));
 
     void qemu.exited.then((exit) => {
       const gone = new NicError('NIC_EIO', `QEMU ended (${describeExit(exit)})${describe(qemu)}`);
@@ -214,7 +245,7 @@ export async function bootGuest(options: BootOptions): Promise<Guest> {
       qmp.close(gone);
       console.end(gone);
     });
-    return new Guest({ qemu, qmp, agent, console, nics, teardown, kernelRelease: ready.kernel, bootMs });
+    return new Guest({ qemu, qmp, agent, console, nics, teardown, kernelRelease, bootMs });
   } catch (e) {
     booted.abort();
     await teardown.run();

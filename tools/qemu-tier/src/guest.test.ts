@@ -260,6 +260,7 @@ describe.skipIf(MISSING !== undefined)('a guest that ends without a normal shutd
     await expect(bootGuest({ nics: 9 })).rejects.toMatchObject({ code: 'NIC_EINVAL', message: expect.stringMatching(/nics/) });
     const commas = { kind: 'file', path: '/dev/shm/a,share=off' } as const;
     await expect(bootGuest({ nics: 0, sharedMemory: commas })).rejects.toMatchObject({ code: 'NIC_EINVAL', message: expect.stringMatching(/sharedMemory\.path/) });
+    await expect(bootGuest({ nics: 0, incoming: 'unix:/nonexistent' })).rejects.toMatchObject({ code: 'NIC_EINVAL', message: expect.stringMatching(/incoming needs standaloneScript/) });
   });
 
   it("reports the init's failure with the console, and leaves nothing behind", async () => {

@@ -34,7 +34,7 @@ export interface GuestParts {
 export class Guest {
   /** The igb functions, in the order of the QEMU command line. */
   readonly nics: readonly GuestNic[];
-  /** `uname -r` of the guest. */
+  /** `uname -r` of the guest (empty for a standalone guest and a migration's destination). */
   readonly kernelRelease: string;
   /** Milliseconds from starting QEMU to the agent's ready message. */
   readonly bootMs: number;

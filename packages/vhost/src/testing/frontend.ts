@@ -234,6 +234,13 @@ export class VhostTestFrontend {
     return sent;
   }
 
+  /** Asks the backend to announce `mac` (6 bytes), as QEMU does on a migration's destination (SEND_RARP). */
+  announce(mac: Uint8Array): void {
+    const payload = new Uint8Array(8);
+    payload.set(mac.subarray(0, 6));
+    this.#raw.send(Request.SEND_RARP, payload);
+  }
+
   /** Kicks vring `v` (with `eventfds`). */
   kick(v: number): void {
     eventfdWrite(this.kickfds[v], 1);
