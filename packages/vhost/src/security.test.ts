@@ -6,10 +6,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Arena, MbufView, pktmbufPoolCreate, type Mempool } from '@nic/eal';
 import { closeFd, eventfd } from '@nic/native';
+import { until } from '@nic/native/testing';
 import { VhostUserSocket } from './socket.js';
 import { FLAG_NEED_REPLY, FLAG_VERSION, ProtocolFeature, REPLY_FLAGS, Request } from './protocol.js';
 import { DESC_F_INDIRECT, DESC_F_NEXT, DESC_F_WRITE } from './virtqueue.js';
-import { BUFFERS_OFF, GPA_BASE, GuestRing, RawFrontend, guestFile, mappingsOf, memTable, openFds, state, u64 } from './testing/index.js';
+import { BUFFERS_OFF, EVENTFD_LINK, GPA_BASE, GuestRing, RawFrontend, guestFile, mappingsOf, memTable, openFds, state, u64 } from './testing/index.js';
 
 let arena: Arena;
 let pool: Mempool;
@@ -168,7 +169,7 @@ describe('messages', () => {
     const path = `/tmp/nic-vhost-sec-${process.pid}-${n++}.sock`;
     socket = new VhostUserSocket(path, { queuePairs: 1 });
     front = new RawFrontend(path);
-    await new Promise((r) => setTimeout(r, 5));
+    await until('the backend to accept the frontend', () => socket.connected);
   }
   afterEach(() => {
     front.close();
@@ -194,11 +195,11 @@ describe('messages', () => {
     await open();
     await withReplyAck();
     const { path, fds } = guestFile(1 << 16, 1);
-    const before = openFds();
+    const before = openFds(path);
     front.send(Request.SET_MEM_TABLE, memTable([[0, 0x1000, 0x7f0000000000, 0xfffffffffffff000n]]), fds, FLAG_VERSION | FLAG_NEED_REPLY);
     expect(await ack()).toBe(1n);
     expect(mappingsOf(path)).toBe(0);
-    expect(openFds()).toBe(before);
+    expect(openFds(path)).toBe(before);
     expect(socket.device.memory).toBeUndefined();
   });
 
@@ -206,26 +207,26 @@ describe('messages', () => {
     await open();
     await withReplyAck();
     const { path, fds } = guestFile(1 << 16, 1);
-    const before = openFds();
+    const before = openFds(path);
     front.send(Request.SET_MEM_TABLE, memTable([[0, 1 << 16, 0x7f0000000000, 0], [1 << 20, 1 << 30, 0x7f1000000000, 1 << 16]]), [fds[0], fds[0]], FLAG_VERSION | FLAG_NEED_REPLY);
     expect(await ack()).toBe(1n);
     expect(mappingsOf(path)).toBe(0);
-    expect(openFds()).toBe(before);
+    expect(openFds(path)).toBe(before);
   });
 
   it('CVE-2019-14818: a message with more fds than it takes has them all closed and is refused', async () => {
     await open();
     await withReplyAck();
-    const { fds } = guestFile(4096, 1);
-    const before = openFds();
+    const { path, fds } = guestFile(4096, 1);
+    const before = openFds(path);
     front.send(Request.SET_FEATURES, u64(0), [fds[0], fds[0], fds[0]], FLAG_VERSION | FLAG_NEED_REPLY);
     expect(await ack()).toBe(1n);
-    expect(openFds()).toBe(before);
+    expect(openFds(path)).toBe(before);
   });
 
   it('CVE-2019-14818: repeated SET_VRING_NUM and SET_VRING_CALL leak nothing', async () => {
     await open();
-    const before = openFds();
+    const before = openFds(EVENTFD_LINK);
     for (let i = 0; i < 200; i++) {
       front.send(Request.SET_VRING_NUM, state(0, 256));
       const efd = eventfd();
@@ -236,16 +237,16 @@ describe('messages', () => {
     }
     front.send(Request.GET_QUEUE_NUM);
     expect(await ack()).toBe(1n);
-    expect(openFds()).toBe(before + 1);
+    expect(openFds(EVENTFD_LINK)).toBe(before + 1);
   });
 
   it('SET_LOG_BASE is refused without LOG_SHMFD and its fd closed', async () => {
     await open();
-    const { fds } = guestFile(4096, 1);
-    const before = openFds();
+    const { path, fds } = guestFile(4096, 1);
+    const before = openFds(path);
     front.send(Request.SET_LOG_BASE, logBase(0x1000n, 0n), fds);
     expect(await front.receive()).toBe('closed');
-    expect(openFds()).toBe(before - 1);
+    expect(openFds(path)).toBe(before);
   });
 
   /** A SET_LOG_BASE payload. */
@@ -260,11 +261,11 @@ describe('messages', () => {
     await open();
     front.send(Request.SET_PROTOCOL_FEATURES, u64(1 << ProtocolFeature.LOG_SHMFD));
     const { path, fds } = guestFile(1 << 16, 1);
-    const before = openFds();
+    const before = openFds(path);
     front.send(Request.SET_LOG_BASE, logBase(0x1000n, 0xfffffffffffff000n), fds);
     expect(await front.receive()).toBe('closed');
     expect(mappingsOf(path)).toBe(0);
-    expect(openFds()).toBe(before - 1);
+    expect(openFds(path)).toBe(before);
     expect(socket.device.log).toBeUndefined();
   });
 

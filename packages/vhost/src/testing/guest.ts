@@ -2,7 +2,7 @@
  * Test frontends written here: guest memory in a /dev/shm file both sides map, a split ring
  * laid out in it, and a vhost-user client that sends raw messages (hostile ones too).
  */
-import { openSync, readdirSync, readFileSync, ftruncateSync, unlinkSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync, readlinkSync, ftruncateSync, unlinkSync } from 'node:fs';
 import { closeFd, mapFd, unixConnect, unixRecvmsg, unixSendmsg, type MemoryMapping } from '@nic/native';
 import { GuestMemory } from '../guest-memory.js';
 import { FLAG_VERSION, HEADER_SIZE } from '../protocol.js';
@@ -25,10 +25,25 @@ export function mappingsOf(path: string): number {
   return readFileSync('/proc/self/maps', 'utf8').split('\n').filter((l) => l.includes(path)).length;
 }
 
-/** Open fds of this process. */
-export function openFds(): number {
-  return readdirSync('/proc/self/fd').length;
+/**
+ * Open fds of this process; with `target`, only those whose link is it (a guest file's path,
+ * deleted or not, or {@link EVENTFD_LINK}), so fds the test runner opens meanwhile do not count.
+ */
+export function openFds(target?: string): number {
+  const fds = readdirSync('/proc/self/fd');
+  if (target === undefined) return fds.length;
+  return fds.filter((fd) => {
+    try {
+      const link = readlinkSync(`/proc/self/fd/${fd}`);
+      return link === target || link === `${target} (deleted)`;
+    } catch {
+      return false; // closed between the listing and the look (readdir's own fd among them)
+    }
+  }).length;
 }
+
+/** The link target every eventfd has in /proc/self/fd. */
+export const EVENTFD_LINK = 'anon_inode:[eventfd]';
 
 /** Guest-physical base of the test region, and its frontend-virtual base. */
 export const GPA_BASE = 0x100000;
