@@ -5,7 +5,7 @@
  * must agree exactly.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Testpmd, TESTPMD_MISSING } from '@nic/vhost/testing';
+import { Testpmd, TESTPMD_MISSING, TESTPMD_TEST_MS } from '@nic/vhost/testing';
 import { BUILT, CLI } from './__fixtures__/harness.js';
 import { JsonChild, type JsonLine } from './child.js';
 
@@ -52,7 +52,7 @@ interface FinalLine {
   readonly mbufs: { size: number; available: number };
 }
 
-describe.skipIf(!BUILT || TESTPMD_MISSING)('nic-fwd on a net_vhost port, polled by a worker lcore', () => {
+describe.skipIf(!BUILT || TESTPMD_MISSING)('nic-fwd on a net_vhost port, polled by a worker lcore', { timeout: TESTPMD_TEST_MS }, () => {
   it('loops packets with testpmd net_virtio_user and both sides count the same', async () => {
     const path = `/tmp/nic-fwd-vhost-${process.pid}.sock`;
     fwd = new JsonChild(process.execPath, [

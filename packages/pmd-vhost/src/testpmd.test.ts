@@ -8,7 +8,7 @@ import { MbufView, type Eal, type Mempool } from '@nic/eal';
 import { configure, EthEvent, linkGetNowait, portCallbackRegister, rxBurst, rxQueueSetup, start, statsGet, stop, txBurst, txQueueSetup } from '@nic/ethdev';
 import { allocPackets, harnessEal, harnessPool } from '@nic/test-kit';
 import { until } from '@nic/native/testing';
-import { Testpmd, TESTPMD_MISSING } from '@nic/vhost/testing';
+import { Testpmd, TESTPMD_MISSING, TESTPMD_TEST_MS } from '@nic/vhost/testing';
 import { NET_VHOST, netVhostDriver } from './driver.js';
 
 const BURST = 32;
@@ -43,7 +43,7 @@ function stat(text: string, name: string): number {
   return Number(m[m.length - 1][1]);
 }
 
-describe.skipIf(TESTPMD_MISSING)('net_vhost with testpmd net_virtio_user', () => {
+describe.skipIf(TESTPMD_MISSING)('net_vhost with testpmd net_virtio_user', { timeout: TESTPMD_TEST_MS }, () => {
   it('brings the link up when the frontend runs the device and down when it leaves, with LSC events', async () => {
     const { path } = await port();
     const events: boolean[] = [];

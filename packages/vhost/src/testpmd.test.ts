@@ -7,7 +7,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Arena, MbufView, pktmbufPoolCreate, type Mempool } from '@nic/eal';
 import { until } from '@nic/native/testing';
 import { Feature, VhostUserSocket, type VhostDevice, type Virtqueue } from './index.js';
-import { Testpmd, TESTPMD_MISSING } from './testing/index.js';
+import { Testpmd, TESTPMD_MISSING, TESTPMD_TEST_MS } from './testing/index.js';
 
 const BURST = 32;
 const FRAME = 64;
@@ -103,7 +103,7 @@ function stat(text: string, name: string): number {
   return Number(m[m.length - 1][1]);
 }
 
-describe.skipIf(TESTPMD_MISSING)('@nic/vhost with testpmd net_virtio_user', () => {
+describe.skipIf(TESTPMD_MISSING)('@nic/vhost with testpmd net_virtio_user', { timeout: TESTPMD_TEST_MS }, () => {
   it('receives exactly what testpmd txonly sent', async () => {
     const device = await connect();
     const tx = device.vrings[1];

@@ -5,4 +5,4 @@
  */
 export * from './guest.js';
 export { FRONTEND_BUFFER, FRONTEND_RING, VhostTestFrontend } from './frontend.js';
-export { Testpmd, TESTPMD, TESTPMD_MISSING } from './testpmd.js';
+export { Testpmd, TESTPMD, TESTPMD_MISSING, TESTPMD_TEST_MS } from './testpmd.js';

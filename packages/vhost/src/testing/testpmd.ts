@@ -8,6 +8,11 @@ import { existsSync, rmSync } from 'node:fs';
 export const TESTPMD = '/usr/bin/dpdk-testpmd';
 /** Why the peer tier cannot run here, or undefined. */
 export const TESTPMD_MISSING = existsSync(TESTPMD) ? undefined : `${TESTPMD} is missing (tools/setup-host.sh installs Debian's dpdk)`;
+/**
+ * Time a test with a testpmd peer may take: its prompt alone may take the whole default wait
+ * (20 s) on a loaded machine, before the link and the traffic the test then awaits.
+ */
+export const TESTPMD_TEST_MS = 90_000;
 
 export class Testpmd {
   readonly #child: ChildProcessWithoutNullStreams;
