@@ -17,6 +17,9 @@ import { PortState } from './shared.js';
 import { statsGet } from './stats.js';
 import { xstatsGet, xstatsGetNames } from './xstats.js';
 
+/** The owner ethdev's commands register under: another copy of @nic/ethdev in the tree keeps the first copy's. */
+const TELEMETRY_OWNER = '@nic/ethdev';
+
 /** DPDK's `RTE_ETH_DEV_ATTACHED`: the state of every allocated port. */
 const DEV_STATE_ATTACHED = 1;
 /** DPDK's `RTE_ETH_QUEUE_STATE_STOPPED` and `_STARTED`. */
@@ -121,11 +124,11 @@ const info: TelemetryHandler = (params, context) => {
 
 /** Registers ethdev's commands (idempotent). */
 export function registerEthdevTelemetry(): void {
-  registerTelemetryCommand('/ethdev/list', list, 'Returns list of available ethdev ports. Takes no parameters');
-  registerTelemetryCommand('/ethdev/stats', stats, 'Returns the common stats for a port. Parameters: int port_id');
-  registerTelemetryCommand('/ethdev/xstats', xstats, 'Returns the extended stats for a port. Parameters: int port_id');
-  registerTelemetryCommand('/ethdev/link_status', linkStatus, 'Returns the link status for a port. Parameters: int port_id');
-  registerTelemetryCommand('/ethdev/info', info, 'Returns the device info for a port. Parameters: int port_id');
+  registerTelemetryCommand('/ethdev/list', list, 'Returns list of available ethdev ports. Takes no parameters', TELEMETRY_OWNER);
+  registerTelemetryCommand('/ethdev/stats', stats, 'Returns the common stats for a port. Parameters: int port_id', TELEMETRY_OWNER);
+  registerTelemetryCommand('/ethdev/xstats', xstats, 'Returns the extended stats for a port. Parameters: int port_id', TELEMETRY_OWNER);
+  registerTelemetryCommand('/ethdev/link_status', linkStatus, 'Returns the link status for a port. Parameters: int port_id', TELEMETRY_OWNER);
+  registerTelemetryCommand('/ethdev/info', info, 'Returns the device info for a port. Parameters: int port_id', TELEMETRY_OWNER);
 }
 
 registerEthdevTelemetry();

@@ -2,7 +2,7 @@
 import { memzoneList } from './memzone.js';
 import { Mempool, MEMPOOL_MZ_PREFIX } from './mempool.js';
 import type { Arena } from './arena.js';
-import { registerTelemetryCommand, type TelemetryHandler, type TelemetryValue } from '../telemetry/commands.js';
+import { registerTelemetryCommand, TELEMETRY_OWNER, type TelemetryHandler, type TelemetryValue } from '../telemetry/commands.js';
 
 /** nic has one arena per instance on no particular NUMA node, and one mempool driver (the ring). */
 const SOCKET_ID = 0;
@@ -53,6 +53,6 @@ const info: TelemetryHandler = (name, { eal }) => {
 
 /** Registers the mempool commands (idempotent). */
 export function registerMempoolTelemetry(): void {
-  registerTelemetryCommand('/mempool/list', list, 'Returns list of available mempool. Takes no parameters');
-  registerTelemetryCommand('/mempool/info', info, 'Returns mempool info. Parameters: pool_name');
+  registerTelemetryCommand('/mempool/list', list, 'Returns list of available mempool. Takes no parameters', TELEMETRY_OWNER);
+  registerTelemetryCommand('/mempool/info', info, 'Returns mempool info. Parameters: pool_name', TELEMETRY_OWNER);
 }

@@ -2,7 +2,7 @@
  * The commands of the telemetry library itself (DPDK's `telemetry_v2_init`): `/` lists the
  * commands, `/info` repeats the connect message, `/help,<command>` gives a command's help.
  */
-import { registerTelemetryCommand, telemetryCommand, telemetryCommands, type TelemetryHandler } from './commands.js';
+import { registerTelemetryCommand, TELEMETRY_OWNER, telemetryCommand, telemetryCommands, type TelemetryHandler } from './commands.js';
 import { TELEMETRY_MAX_OUTPUT_LEN } from './reply.js';
 import { NIC_VERSION } from '../version.js';
 
@@ -20,7 +20,7 @@ const help: TelemetryHandler = (params) => {
 
 /** Registers `/`, `/info` and `/help` (idempotent). */
 export function registerTelemetryBuiltins(): void {
-  registerTelemetryCommand('/', listCommands, 'Returns list of available commands, Takes no parameters');
-  registerTelemetryCommand('/info', info, 'Returns DPDK Telemetry information. Takes no parameters');
-  registerTelemetryCommand('/help', help, 'Returns help text for a command. Parameters: string command');
+  registerTelemetryCommand('/', listCommands, 'Returns list of available commands, Takes no parameters', TELEMETRY_OWNER);
+  registerTelemetryCommand('/info', info, 'Returns DPDK Telemetry information. Takes no parameters', TELEMETRY_OWNER);
+  registerTelemetryCommand('/help', help, 'Returns help text for a command. Parameters: string command', TELEMETRY_OWNER);
 }

@@ -41,9 +41,14 @@ export interface TelemetryCommand {
   readonly command: string;
   readonly handler: TelemetryHandler;
   readonly help: string;
+  /** The package that registered it, when it said. */
+  readonly owner?: string;
 }
 
 const REGISTRY_KEY = Symbol.for('nic.eal.telemetry.commands.v1');
+
+/** The owner @nic/eal's own commands register under. */
+export const TELEMETRY_OWNER = '@nic/eal';
 
 function commands(): Map<string, TelemetryCommand> {
   const g = globalThis as { [REGISTRY_KEY]?: Map<string, TelemetryCommand> };
@@ -54,14 +59,18 @@ const encoder = new TextEncoder();
 
 /**
  * Registers a telemetry command (DPDK's `rte_telemetry_register_cmd`). The same command with
- * the same handler again is a no-op, so a package may register on every load.
+ * the same handler again is a no-op, so a package may register on every load; so is the same
+ * command from the same `owner` (another copy of that package in the tree, whose registries
+ * are shared: the first copy's handler serves both).
+ * @param owner the registering package's name, e.g. `@nic/ethdev`.
  * @throws NicError `NIC_EINVAL` for a command that does not start with `/` or is longer than
  *   {@link TELEMETRY_MAX_CMD_LEN} bytes, or a help text over {@link TELEMETRY_MAX_HELP_LEN}
- *   bytes; `NIC_EEXIST` when another handler has the command. `TypeError` for wrong types.
+ *   bytes; `NIC_EEXIST` when another handler of another owner has the command. `TypeError` for
+ *   wrong types.
  */
-export function registerTelemetryCommand(command: string, handler: TelemetryHandler, help: string): void {
-  if (typeof command !== 'string' || typeof handler !== 'function' || typeof help !== 'string') {
-    throw new TypeError('registerTelemetryCommand(command, handler, help): expected a string, a function and a string');
+export function registerTelemetryCommand(command: string, handler: TelemetryHandler, help: string, owner?: string): void {
+  if (typeof command !== 'string' || typeof handler !== 'function' || typeof help !== 'string' || (owner !== undefined && typeof owner !== 'string')) {
+    throw new TypeError('registerTelemetryCommand(command, handler, help, owner?): expected a string, a function and strings');
   }
   const length = encoder.encode(command).length;
   if (!command.startsWith(TELEMETRY_CMD_PREFIX) || length > TELEMETRY_MAX_CMD_LEN || command.includes(',')) {
@@ -72,8 +81,9 @@ export function registerTelemetryCommand(command: string, handler: TelemetryHand
   }
   const known = commands().get(command);
   if (known?.handler === handler) return;
-  if (known) throw new NicError('NIC_EEXIST', `telemetry command '${command}' is already registered by another package`);
-  commands().set(command, { command, handler, help });
+  if (known && owner !== undefined && known.owner === owner) return;
+  if (known) throw new NicError('NIC_EEXIST', `telemetry command '${command}' is already registered by ${known.owner ?? 'another package'}`);
+  commands().set(command, owner === undefined ? { command, handler, help } : { command, handler, help, owner });
 }
 
 /** Removes a command; returns whether it was registered. */

@@ -2,7 +2,7 @@
  * EAL's telemetry commands, as DPDK's EAL registers them: the command line it was started
  * with (`/eal/params`, `/eal/app_params`) and its lcores (`/eal/lcore/list`, `/eal/lcore/info`).
  */
-import { registerTelemetryCommand, type TelemetryHandler } from './commands.js';
+import { registerTelemetryCommand, TELEMETRY_OWNER, type TelemetryHandler } from './commands.js';
 import { parseTelemetryId } from './params.js';
 
 /** DPDK's name of the role of an lcore that runs EAL threads. */
@@ -22,8 +22,8 @@ const lcoreInfo: TelemetryHandler = (text, { eal }) => {
 
 /** Registers EAL's commands (idempotent). */
 export function registerEalTelemetry(): void {
-  registerTelemetryCommand('/eal/params', params, 'Returns EAL commandline parameters used. Takes no parameters');
-  registerTelemetryCommand('/eal/app_params', appParams, 'Returns app commandline parameters used. Takes no parameters');
-  registerTelemetryCommand('/eal/lcore/list', lcoreList, 'List of lcore ids. Takes no parameters');
-  registerTelemetryCommand('/eal/lcore/info', lcoreInfo, 'Returns lcore info. Parameters: int lcore_id');
+  registerTelemetryCommand('/eal/params', params, 'Returns EAL commandline parameters used. Takes no parameters', TELEMETRY_OWNER);
+  registerTelemetryCommand('/eal/app_params', appParams, 'Returns app commandline parameters used. Takes no parameters', TELEMETRY_OWNER);
+  registerTelemetryCommand('/eal/lcore/list', lcoreList, 'List of lcore ids. Takes no parameters', TELEMETRY_OWNER);
+  registerTelemetryCommand('/eal/lcore/info', lcoreInfo, 'Returns lcore info. Parameters: int lcore_id', TELEMETRY_OWNER);
 }
