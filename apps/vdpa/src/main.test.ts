@@ -72,6 +72,10 @@ describe.skipIf(!BUILT)('nic-vdpa without devices', () => {
     const help = vdpa(['--', '--help']);
     expect(await help.exited()).toBe(0);
     expect(help.output).toMatch(/^Usage: nic-vdpa \[EAL options\] -- \[--iface <prefix>\]/m);
+    // EAL's --help alone: EAL's options, then the application's, though --iface is missing.
+    const ealHelp = vdpa(['--help']);
+    expect(await ealHelp.exited()).toBe(0);
+    expect(ealHelp.output).toMatch(/--file-prefix[\s\S]*^Usage: nic-vdpa \[EAL options\] -- \[--iface <prefix>\]/m);
     const bad = vdpa(['--', '--iface', '/tmp/x-', '--frob']);
     expect(await bad.exited()).toBe(1);
     expect(bad.errors).toBe('nic-vdpa: --frob: unknown option (see --help)\n');

@@ -7,8 +7,9 @@
  */
 import '@nic/pci';
 import '@nic/intr';
+import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
-import { init, type Eal } from '@nic/eal';
+import { init, parseEalArgs, type Eal } from '@nic/eal';
 import { vdpaDevices } from '@nic/vdpa';
 import { netIfcvfDriver, netIfcvfVirtioDriver } from '@nic/vdpa-ifcvf/driver';
 import { PROMPT, runCommand } from './commands.js';
@@ -88,9 +89,22 @@ function serveAll(iface: string, ports: VdpaPorts): void {
   }
 }
 
+/** Whether EAL's arguments parse and ask for the usage (`-h`, `--help`). */
+function ealAsksHelp(args: readonly string[]): boolean {
+  try {
+    return parseEalArgs(args, { cpuCount: availableParallelism() }).options.help;
+  } catch {
+    return false; // init reports what is wrong with them
+  }
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const split = argv.indexOf('--');
   const ealArgs = split < 0 ? argv : argv.slice(0, split);
+  // EAL's -h prints its options and exits: the application's follow, as DPDK's usage hook does.
+  const stdout = { write: (text: string): boolean => process.stdout.write(`${text}\n${vdpaUsage(PROGRAM)}`) };
+  // `nic-vdpa --help` asks for the usage, whatever the application's arguments lack: init prints it and exits.
+  if (ealAsksHelp(ealArgs)) await init(ealArgs, { programName: PROGRAM, stdout });
   let options: VdpaAppOptions;
   try {
     options = parseVdpaArgs(split < 0 ? [] : argv.slice(split + 1));
@@ -104,8 +118,6 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   let eal: Eal;
   try {
-    // EAL's -h prints its options and exits: the application's follow, as DPDK's usage hook does.
-    const stdout = { write: (text: string): boolean => process.stdout.write(`${text}\n${vdpaUsage(PROGRAM)}`) };
     ({ eal } = await init(ealArgs, { programName: PROGRAM, stdout, drivers: [options.virtioVf ? netIfcvfVirtioDriver : netIfcvfDriver] }));
   } catch (e) {
     err(`EAL: ${describe(e)}`);
