@@ -11,7 +11,7 @@ import { until } from '@nic/native/testing';
 import { BackendRequest, VRING_AREA_SIZE } from './backend-channel.js';
 import { FLAG_NEED_REPLY, FLAG_VERSION, ProtocolFeature, Request, VRING_NOFD_MASK, bit } from './protocol.js';
 import { VhostUserSocket } from './socket.js';
-import { BackendPeer, RawFrontend, VhostTestFrontend, guestFile, openFds, u64 } from './testing/index.js';
+import { BackendPeer, RawFrontend, Testpmd, TESTPMD_MISSING, TESTPMD_TEST_MS, VhostTestFrontend, guestFile, openFds, u64 } from './testing/index.js';
 
 const PAGE = 4096;
 const CHANNEL = bit(ProtocolFeature.BACKEND_REQ);
@@ -168,5 +168,21 @@ describe('the backend channel', () => {
     await until('the channel to close', () => second.closed);
     expect(openFds(link2)).toBe(0);
     expect(() => s.device.backendChannel()).toThrow(expect.objectContaining({ code: 'NIC_ENOTSUP' }));
+  });
+});
+
+describe.skipIf(TESTPMD_MISSING)('the backend channel with DPDK testpmd net_virtio_user as the frontend', { timeout: TESTPMD_TEST_MS }, () => {
+  it('is never given: virtio_user negotiates none of BACKEND_REQ, BACKEND_SEND_FD, HOST_NOTIFIER', async () => {
+    const path = `/tmp/nic-vhost-chan-${process.pid}-${serial++}.sock`;
+    const s = (socket = new VhostUserSocket(path, { queuePairs: 1 }));
+    const testpmd = new Testpmd(path, `nic-vhost-chan-${process.pid}`);
+    cleanup.push(() => void testpmd.quit());
+    await testpmd.ready();
+    await until('the device to run', () => s.device.running, TESTPMD_TEST_MS / 2);
+    // It negotiated protocol features (REPLY_ACK, STATUS among what it knows) but no channel.
+    expect(s.device.protocolFeatures & bit(ProtocolFeature.STATUS)).not.toBe(0n);
+    expect(s.device.protocolFeatures & NOTIFIERS).toBe(0n);
+    expect(() => s.device.backendChannel()).toThrow(expect.objectContaining({ code: 'NIC_ENOTSUP', message: expect.stringContaining('did not negotiate BACKEND_REQ') }));
+    await testpmd.quit();
   });
 });
