@@ -133,6 +133,7 @@ describe.skipIf(!BUILT)('nic-fwd --rx-interrupts on a net_vhost port', { timeout
     expect(final.ports[0].txPackets).toBe(total);
     expect(final.streams.map((s) => s.lcore)).toEqual([1]);
     const napi = final.lcores.find((l) => l.lcore === 1)?.napi;
+    console.log(`nic-fwd --rx-interrupts on net_vhost: ${total} frames in ${ROUNDS} kicked rounds, lcore 1 ${JSON.stringify(napi)}`);
     expect(napi?.packets).toBe(total);
     // Each round's kick woke it at least once; it slept in between.
     expect(napi?.wakeups).toBeGreaterThanOrEqual(ROUNDS);
