@@ -16,6 +16,7 @@ PACKAGES=(
   tshark                   # reads the pcap files nic-fwd writes
   dpdk dpdk-dev            # dpdk-testpmd, dpdk-test, dpdk-devbind.py, dpdk-telemetry.py: the peers of tests and benchmarks
   busybox-static           # the hardware-model guest's initramfs (tools/qemu-tier)
+  cpio                     # GNU cpio unpacks the initramfs archives qemu-tier writes, in its test
   kmod                     # depmod for the guest kernel's modules.dep; modprobe inside the guest
 )
 # The hardware-model tiers' QEMU: 10.2 (its vfio-user-pci client serves @nic/test-kit's models
