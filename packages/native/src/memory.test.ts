@@ -129,6 +129,9 @@ describe('mapFd', () => {
 
 describe('mapFd within a buffer (a window of another process\'s memory in the arena)', () => {
   const WASM_PAGE = 65536;
+  /** The buffer of a shared WebAssembly.Memory of `pages` 64 KiB pages, as EAL's arena has. */
+  const wasmBuffer = (pages: number): SharedArrayBuffer =>
+    new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }).buffer as SharedArrayBuffer;
   /** A 4-page file, each page filled with its index + 1, as a guest's RAM would be shared. */
   function guestRam(): { fd: number; path: string } {
     const path = join(dir, `guest-${process.pid}-${Math.random()}`);
@@ -137,12 +140,12 @@ describe('mapFd within a buffer (a window of another process\'s memory in the ar
   }
 
   it('places a file range at a page of the host, visible both ways; unmap puts zeros back', () => {
-    const memory = new WebAssembly.Memory({ initial: 4, maximum: 4, shared: true });
-    const host = new Uint8Array(memory.buffer);
+    const within = wasmBuffer(4);
+    const host = new Uint8Array(within);
     host.fill(0x77);
     const { fd, path } = guestRam();
     const at = 2 * WASM_PAGE;
-    const m = mapFd(fd, { offset: PAGE, length: 2 * PAGE, writable: true, within: memory.buffer, at });
+    const m = mapFd(fd, { offset: PAGE, length: 2 * PAGE, writable: true, within, at });
     closeSync(fd);
     expect(m.hostOffset).toBe(at);
     expect(m.length).toBe(2 * PAGE);
@@ -157,26 +160,25 @@ describe('mapFd within a buffer (a window of another process\'s memory in the ar
   });
 
   it('one live placement per range: an overlapping window is refused, an adjacent one is not', () => {
-    const memory = new WebAssembly.Memory({ initial: 2, maximum: 2, shared: true });
+    const within = wasmBuffer(2);
     const { fd } = guestRam();
-    const first = mapFd(fd, { length: 2 * PAGE, writable: true, within: memory.buffer, at: PAGE });
-    expect(() => mapFd(fd, { length: PAGE, writable: true, within: memory.buffer, at: 2 * PAGE })).toThrow(
+    const first = mapFd(fd, { length: 2 * PAGE, writable: true, within, at: PAGE });
+    expect(() => mapFd(fd, { length: PAGE, writable: true, within, at: 2 * PAGE })).toThrow(
       expect.objectContaining({ code: 'NIC_EBUSY' }),
     );
-    const next = mapFd(fd, { offset: 2 * PAGE, length: PAGE, writable: true, within: memory.buffer, at: 3 * PAGE });
-    expect(new Uint8Array(memory.buffer)[3 * PAGE]).toBe(3);
+    const next = mapFd(fd, { offset: 2 * PAGE, length: PAGE, writable: true, within, at: 3 * PAGE });
+    expect(new Uint8Array(within)[3 * PAGE]).toBe(3);
     first.unmap();
     // Released: the range takes a placement again.
-    const again = mapFd(fd, { offset: 3 * PAGE, length: PAGE, writable: true, within: memory.buffer, at: 2 * PAGE });
-    expect(new Uint8Array(memory.buffer)[2 * PAGE]).toBe(4);
+    const again = mapFd(fd, { offset: 3 * PAGE, length: PAGE, writable: true, within, at: 2 * PAGE });
+    expect(new Uint8Array(within)[2 * PAGE]).toBe(4);
     for (const mapping of [next, again]) mapping.unmap();
     closeSync(fd);
   });
 
   it('refuses an unaligned or out-of-bounds window, a range past the file, and `at` without `within`', () => {
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    const within = wasmBuffer(1);
     const { fd } = guestRam();
-    const within = memory.buffer;
     expect(() => mapFd(fd, { length: PAGE, within, at: 100 })).toThrow(expect.objectContaining({ code: 'NIC_EINVAL', message: expect.stringContaining('boundary') }));
     expect(() => mapFd(fd, { length: PAGE, within, at: WASM_PAGE })).toThrow(expect.objectContaining({ code: 'NIC_EINVAL' }));
     expect(() => mapFd(fd, { length: 2 * PAGE, within, at: WASM_PAGE - PAGE })).toThrow(expect.objectContaining({ code: 'NIC_EINVAL' }));
