@@ -4,5 +4,6 @@
  * full frontend that plays a polling guest driver.
  */
 export * from './guest.js';
+export { BackendPeer, type BackendMessage } from './backend-peer.js';
 export { FRONTEND_BUFFER, FRONTEND_RING, VhostTestFrontend } from './frontend.js';
 export { Testpmd, TESTPMD, TESTPMD_MISSING, TESTPMD_TEST_MS } from './testpmd.js';
