@@ -94,7 +94,9 @@ export function parsePacket(frame: Uint8Array, tpid: number): ParsedPacket {
   if (type === ETHERTYPE_IPV4 && frame.length >= l3 + IPV4_MIN_HEADER) {
     const ihl = (frame[l3] & IPV4_IHL_MASK) * DWORD_BYTES;
     const fragment = (be16(frame, l3 + IPV4_FRAG_AT) & IPV4_FRAG_MASK) !== 0;
-    return withL4(PKT_TYPE_IPV4, l3 + IPV4_SRC_AT, IPV4_ADDR, false, frame[l3 + IPV4_PROTO_AT], fragment ? undefined : l3 + ihl, frame.length);
+    // A header shorter than its fixed 20 bytes (IHL below 5) locates no TCP/UDP header.
+    const l4At = fragment || ihl < IPV4_MIN_HEADER ? undefined : l3 + ihl;
+    return withL4(PKT_TYPE_IPV4, l3 + IPV4_SRC_AT, IPV4_ADDR, false, frame[l3 + IPV4_PROTO_AT], l4At, frame.length);
   }
   if (type === ETHERTYPE_IPV6 && frame.length >= l3 + IPV6_HEADER) {
     return withL4(PKT_TYPE_IPV6, l3 + IPV6_SRC_AT, IPV6_ADDR, true, frame[l3 + IPV6_NEXT_AT], l3 + IPV6_HEADER, frame.length);

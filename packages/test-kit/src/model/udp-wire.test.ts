@@ -1,6 +1,8 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { until } from '@nic/native/testing';
+import { IgbModel } from '../igb/model.js';
+import { WIRE_MAX_FRAME, WIRE_MIN_FRAME } from './frame.js';
 import { UDP_WIRE_HOST, UdpWire } from './udp-wire.js';
 import type { WirePort } from './wire.js';
 
@@ -57,6 +59,19 @@ describe('UdpWire', () => {
     wire.close();
     port.transmit(frames[0]);
     expect(wire.sent).toBe(20);
+  });
+
+  it('drops and counts a datagram no cable carries (below 14 or above 16383 bytes) instead of handing it to the port, which would throw', async () => {
+    // A real model port: its receiveFrame throws NIC_EINVAL for such a frame, and inside the
+    // socket's message event that throw would end the process (nic-vfio-user --udp-peer).
+    const model = new IgbModel();
+    const far = await peer();
+    const wire = await UdpWire.open(model, { remotePort: far.socket.address().port });
+    open.push(wire);
+    const sizes = [0, 1, WIRE_MIN_FRAME - 1, WIRE_MAX_FRAME + 1, 60000, WIRE_MIN_FRAME, 60];
+    for (const size of sizes) far.socket.send(new Uint8Array(size), wire.localPort, UDP_WIRE_HOST);
+    await until('every datagram counted', () => wire.refused + wire.received === sizes.length);
+    expect([wire.refused, wire.received]).toEqual([5, 2]);
   });
 
   it('refuses what is not a model port and a peer port outside 1-65535', async () => {

@@ -7,6 +7,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { NicError } from '@nic/native';
+import { WIRE_MAX_FRAME, WIRE_MIN_FRAME } from './frame.js';
 import type { WirePort } from './wire.js';
 
 /** Where the cable's datagrams go and come from. */
@@ -26,6 +27,7 @@ export class UdpWire {
   #received = 0;
   #sent = 0;
   #errors = 0;
+  #refused = 0;
   #closed = false;
 
   private constructor(port: WirePort, socket: Socket, remotePort: number) {
@@ -33,6 +35,12 @@ export class UdpWire {
     // A datagram that cannot be sent is a frame lost on the cable.
     socket.on('error', () => void this.#errors++);
     socket.on('message', (frame) => {
+      // Anyone on this host may send any datagram here: one no cable carries is dropped
+      // (and counted), never handed to the port, which refuses it by throwing.
+      if (frame.length < WIRE_MIN_FRAME || frame.length > WIRE_MAX_FRAME) {
+        this.#refused++;
+        return;
+      }
       this.#received++;
       port.receiveFrame(frame);
     });
@@ -76,6 +84,11 @@ export class UdpWire {
   /** Frames the port transmitted to the peer. */
   get sent(): number {
     return this.#sent;
+  }
+
+  /** Datagrams from the peer dropped for a size no cable carries (below 14 or above 16383 bytes). */
+  get refused(): number {
+    return this.#refused;
   }
 
   /** Socket errors (frames lost on the cable). */

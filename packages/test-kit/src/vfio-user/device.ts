@@ -4,8 +4,10 @@
  * is checked before it touches anything; a bad one throws a {@link VfioUserRequestError}
  * carrying the errno of the error reply, and any fd it carried is closed.
  */
+import { fstatSync } from 'node:fs';
 import { closeFd, eventfdWrite, mapFd, NicError, type MemoryMapping } from '@nic/native';
 import { hasNarrowAccess, type PciRegisters } from '@nic/pci/driver';
+import { IovaRanges } from '../model/iova-ranges.js';
 import type { ModelBar, PciModel } from '../model/pci-model.js';
 import { ServedConfig } from './config-space.js';
 import {
@@ -62,12 +64,24 @@ const U32_BYTES = 4;
 const DWORD_MASK = 3;
 const NO_FD = -1;
 
-/** One DMA window mapped from a client's fd. */
-interface DmaMap {
+/**
+ * The most DMA ranges a client may have mapped at once: a 4 GiB guest behind a vIOMMU, page by
+ * page, and then some (each costs the server a small object).
+ */
+const MAX_DMA_MAPS = 1 << 21;
+/** The most distinct files (guest RAM backends) a client may map memory from. */
+const MAX_DMA_FILES = 64;
+
+/**
+ * One range of IOVAs the client mapped (or what unmaps left of one): a window into the guest
+ * memory file mapped for it, at `offset`, or unreachable by the model (it came without an fd,
+ * as ROMs do, or read-only).
+ */
+interface ClientMap {
   readonly iova: number;
-  readonly size: number;
-  /** Undefined for a window that came without an fd (ROM) or read-only: the model cannot reach it. */
-  readonly mapping: MemoryMapping | undefined;
+  readonly length: number;
+  readonly memory: MemoryMapping | undefined;
+  readonly offset: number;
 }
 
 /** A BAR as served: its region size and how it is reached. */
@@ -97,7 +111,14 @@ export class VfioUserDevice {
   /** The last request refused, for messages and tests. */
   lastError: string | undefined;
   readonly #bars = new Map<number, ServedBar>();
-  readonly #maps: DmaMap[] = [];
+  readonly #maps = new IovaRanges<ClientMap>();
+  /**
+   * Each distinct file the client mapped memory from (by device and inode), mapped whole once:
+   * QEMU sends its guest RAM's memfd with every DMA_MAP, one per 4 KiB page behind a vIOMMU.
+   */
+  readonly #files = new Map<string, MemoryMapping>();
+  /** Mappings of a file that grew, kept while windows may still point into them. */
+  readonly #outgrown: MemoryMapping[] = [];
   /** Client eventfds bound per interrupt index and vector (owned: closed when replaced). */
   readonly #irqFds = new Map<number, number[]>();
   #versionDone = false;
@@ -116,7 +137,12 @@ export class VfioUserDevice {
 
   /** The DMA windows the client mapped, by IOVA (fd-less ones too). */
   get dmaMaps(): readonly { iova: number; size: number; reachable: boolean }[] {
-    return this.#maps.map((m) => ({ iova: m.iova, size: m.size, reachable: m.mapping !== undefined }));
+    return this.#maps.all.map((m) => ({ iova: m.iova, size: m.length, reachable: m.memory !== undefined }));
+  }
+
+  /** How many files of guest memory are mapped into this process for the client. */
+  get mappedFiles(): number {
+    return this.#files.size + this.#outgrown.length;
   }
 
   /**
@@ -136,7 +162,7 @@ export class VfioUserDevice {
         case Command.VERSION:
           return this.#version(payload, view);
         case Command.DMA_MAP:
-          return this.#dmaMap(view, fds, kept);
+          return this.#dmaMap(view, fds);
         case Command.DMA_UNMAP:
           return this.#dmaUnmap(payload, view);
         case Command.DEVICE_GET_INFO:
@@ -166,7 +192,10 @@ export class VfioUserDevice {
   /** Releases every DMA mapping and interrupt eventfd (the connection closed). */
   close(): void {
     for (const index of [MSIX_IRQ, REQ_IRQ]) this.#bindIrqs(index, 0, 'disable');
-    for (const m of this.#maps.splice(0)) this.#release(m);
+    for (const m of this.#maps.all) if (m.memory) this.model.dma.unmap(m.iova);
+    this.#maps.clear();
+    for (const mapping of [...this.#files.values(), ...this.#outgrown.splice(0)]) mapping.unmap();
+    this.#files.clear();
   }
 
   #needs(view: DataView, bytes: number, what: string): void {
@@ -187,52 +216,82 @@ export class VfioUserDevice {
     return out;
   }
 
-  #dmaMap(view: DataView, fds: number[], kept: Set<number>): ReplyBody {
+  #dmaMap(view: DataView, fds: number[]): ReplyBody {
     this.#needs(view, DMA_MAP_SIZE, 'DMA_MAP');
     if (fds.length > 1) throw new VfioUserRequestError(Errno.EINVAL, `DMA_MAP: ${fds.length} fds (0 or 1)`);
     const flags = view.getUint32(4, true);
     const offset = u64(view, 8, 'DMA_MAP offset');
     const iova = u64(view, 16, 'DMA_MAP iova');
     const size = u64(view, 24, 'DMA_MAP size');
-    if (size === 0 || iova + size > Number.MAX_SAFE_INTEGER) throw new VfioUserRequestError(Errno.EINVAL, `DMA_MAP: ${size} bytes at IOVA 0x${iova.toString(16)}`);
-    if (this.#maps.some((m) => iova < m.iova + m.size && m.iova < iova + size)) {
+    if (size === 0 || iova + size > Number.MAX_SAFE_INTEGER || offset + size > Number.MAX_SAFE_INTEGER) {
+      throw new VfioUserRequestError(Errno.EINVAL, `DMA_MAP: ${size} bytes at IOVA 0x${iova.toString(16)}, offset 0x${offset.toString(16)}`);
+    }
+    if (this.#maps.overlapping(iova, size).length > 0) {
       throw new VfioUserRequestError(Errno.EEXIST, `DMA_MAP: 0x${iova.toString(16)}+0x${size.toString(16)} overlaps a mapped window`);
     }
-    let mapping: MemoryMapping | undefined;
-    if (fds.length === 1 && (flags & DMA_MAP_WRITE) !== 0) {
-      try {
-        mapping = mapFd(fds[0], { offset, length: size, writable: true });
-      } catch (error) {
-        throw new VfioUserRequestError(Errno.EINVAL, `DMA_MAP: cannot map ${size} bytes at offset ${offset} of the fd: ${(error as Error).message}`);
-      }
-      this.model.dma.map({ vaddr: mapping.address, iova, length: size });
-    }
-    this.#maps.push({ iova, size, mapping });
+    if (this.#maps.size >= MAX_DMA_MAPS) throw new VfioUserRequestError(Errno.ENOSPC, `DMA_MAP: ${MAX_DMA_MAPS} ranges are mapped already`);
+    // The fd itself is closed when the request is done: the file stays mapped.
+    const memory = fds.length === 1 && (flags & DMA_MAP_WRITE) !== 0 ? this.#fileMapping(fds[0], offset + size) : undefined;
+    this.#add({ iova, length: size, memory, offset });
     return new Uint8Array(0);
+  }
+
+  /** The mapping of the file behind `fd`, mapped whole the first time, holding at least `bytes`. */
+  #fileMapping(fd: number, bytes: number): MemoryMapping {
+    let stat;
+    try {
+      stat = fstatSync(fd);
+    } catch (error) {
+      throw new VfioUserRequestError(Errno.EBADF, `DMA_MAP: the fd cannot be examined: ${(error as Error).message}`);
+    }
+    if (!stat.isFile()) throw new VfioUserRequestError(Errno.EINVAL, 'DMA_MAP: the fd is not a file of guest memory');
+    const key = `${stat.dev}:${stat.ino}`;
+    const have = this.#files.get(key);
+    if (have && bytes <= have.length) return have;
+    if (bytes > stat.size) throw new VfioUserRequestError(Errno.EINVAL, `DMA_MAP: the range ends at byte ${bytes} of a file of ${stat.size}`);
+    if (!have && this.#files.size >= MAX_DMA_FILES) throw new VfioUserRequestError(Errno.ENOSPC, `DMA_MAP: memory from ${MAX_DMA_FILES} files is mapped already`);
+    let mapping: MemoryMapping;
+    try {
+      mapping = mapFd(fd, { writable: true });
+    } catch (error) {
+      throw new VfioUserRequestError(Errno.EINVAL, `DMA_MAP: cannot map the fd's ${stat.size} bytes: ${(error as Error).message}`);
+    }
+    // A file that grew: windows into the old mapping stay valid (same pages) until the client goes.
+    if (have) this.#outgrown.push(have);
+    this.#files.set(key, mapping);
+    return mapping;
+  }
+
+  /** Records `m` and lets the model reach it when it has memory. */
+  #add(m: ClientMap): void {
+    this.#maps.add(m);
+    if (m.memory) this.model.dma.map({ vaddr: m.memory.address + m.offset, iova: m.iova, length: m.length }, m.memory);
   }
 
   #dmaUnmap(payload: Uint8Array, view: DataView): ReplyBody {
     this.#needs(view, DMA_UNMAP_SIZE, 'DMA_UNMAP');
     const flags = view.getUint32(4, true);
     if ((flags & ~DMA_UNMAP_ALL) !== 0) throw new VfioUserRequestError(Errno.ENOTSUP, `DMA_UNMAP: flags 0x${flags.toString(16)} (only UNMAP_ALL)`);
-    const all = (flags & DMA_UNMAP_ALL) !== 0;
-    const iova = all ? 0 : u64(view, 8, 'DMA_UNMAP iova');
-    const size = all ? 0 : u64(view, 16, 'DMA_UNMAP size');
-    // As the kernel's type1 backend: every window wholly inside the range goes.
-    for (let i = this.#maps.length - 1; i >= 0; i--) {
-      const m = this.#maps[i];
-      if (all || (m.iova >= iova && m.iova + m.size <= iova + size)) {
-        this.#maps.splice(i, 1);
-        this.#release(m);
-      }
+    if ((flags & DMA_UNMAP_ALL) !== 0) {
+      for (const m of this.#maps.all) this.#remove(m);
+      return payload.slice(0, DMA_UNMAP_SIZE);
+    }
+    const iova = u64(view, 8, 'DMA_UNMAP iova');
+    const size = u64(view, 16, 'DMA_UNMAP size');
+    if (iova + size > Number.MAX_SAFE_INTEGER) throw new VfioUserRequestError(Errno.EINVAL, `DMA_UNMAP: ${size} bytes at IOVA 0x${iova.toString(16)}`);
+    // Exactly the range goes: a map it covers in part keeps what lies outside, split in two if need be.
+    for (const m of this.#maps.overlapping(iova, size)) {
+      this.#remove(m);
+      if (m.iova < iova) this.#add({ iova: m.iova, length: iova - m.iova, memory: m.memory, offset: m.offset });
+      const end = m.iova + m.length;
+      if (end > iova + size) this.#add({ iova: iova + size, length: end - (iova + size), memory: m.memory, offset: m.offset + (iova + size - m.iova) });
     }
     return payload.slice(0, DMA_UNMAP_SIZE);
   }
 
-  #release(m: DmaMap): void {
-    if (!m.mapping) return;
-    this.model.dma.unmap(m.iova);
-    m.mapping.unmap();
+  #remove(m: ClientMap): void {
+    this.#maps.remove(m);
+    if (m.memory) this.model.dma.unmap(m.iova);
   }
 
   #deviceInfo(view: DataView): ReplyBody {

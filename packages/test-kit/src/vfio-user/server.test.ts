@@ -1,7 +1,8 @@
-import { closeSync, ftruncateSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeFd, eventfd, eventfdRead, unixConnect } from '@nic/native';
+import { until } from '@nic/native/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IgbModel } from '../igb/model.js';
 import { RAL, STATUS } from '../igb/regs.js';
@@ -26,6 +27,10 @@ import {
 import { VfioUserServer } from './server.js';
 
 const PAGE = 4096;
+/** One-page DMA_MAPs of the vIOMMU test: more than vm.max_map_count (65 530) mappings would allow. */
+const VIOMMU_PAGES = 66_000;
+/** Requests sent before their replies are read. */
+const PIPELINE = 256;
 const VERSION_REQUEST = new Uint8Array([0, 0, 0, 0, ...new TextEncoder().encode('{"capabilities":{"max_msg_fds":16}}'), 0]);
 /** Offsets in the 82576 model's config space (its PCIe capability follows MSI-X at 0x40). */
 const PCI_VENDOR_ID = 0x00;
@@ -57,6 +62,11 @@ function le32(value: number): Uint8Array {
 function capability(config: Uint8Array, id: number): number {
   for (let at = config[0x34]; at !== 0; at = config[at + 1]) if (config[at] === id) return at;
   throw new Error(`no capability ${id}`);
+}
+
+/** The memory mappings of `file` in this process. */
+function mappingsOf(file: string): number {
+  return readFileSync('/proc/self/maps', 'utf8').split('\n').filter((line) => line.endsWith(` ${file}`)).length;
 }
 
 async function connect(): Promise<TestClient> {
@@ -201,6 +211,49 @@ describe('a vfio-user server of the 82576 model over a real unix socket', () => 
     expect(server.device?.dmaMaps).toEqual([]);
     closeSync(fd);
   });
+
+  it(`serves ${VIOMMU_PAGES} one-page DMA_MAPs (a vIOMMU's, each with the RAM fd) from one mapping of the file, past vm.max_map_count`, async () => {
+    const file = join(dir, 'guest-ram');
+    const fd = openSync(file, 'w+');
+    ftruncateSync(fd, VIOMMU_PAGES * PAGE);
+    // The guest's IOVA allocator hands pages out downwards, and not in file order.
+    const iovaOf = (i: number): number => 0x80000000 + (VIOMMU_PAGES - 1 - i) * PAGE;
+    const fileOf = (i: number): number => ((i * 7919) % VIOMMU_PAGES) * PAGE;
+    for (let first = 0; first < VIOMMU_PAGES; first += PIPELINE) {
+      const last = Math.min(VIOMMU_PAGES, first + PIPELINE);
+      for (let i = first; i < last; i++) client.send(Command.DMA_MAP, pack([4, 32], [4, DMA_MAP_READ | DMA_MAP_WRITE], [8, fileOf(i)], [8, iovaOf(i)], [8, PAGE]), { fds: [fd] });
+      for (let i = first; i < last; i++) expect((await client.reply(30_000)).flags).toBe(FLAG_TYPE_REPLY);
+    }
+    expect(model.dma.windowCount).toBe(VIOMMU_PAGES);
+    expect(server.device?.mappedFiles).toBe(1);
+    expect(mappingsOf(file)).toBe(1);
+    // Each page reaches its own page of the file; a write across two IOVA pages lands in both file pages.
+    for (const i of [0, 1, 4242, VIOMMU_PAGES - 1]) {
+      expect(model.dma.write(iovaOf(i) + 100, pack([4, 0xc0de0000 + i]), 'test')).toBe(true);
+      const seen = Buffer.alloc(4);
+      readSync(fd, seen, 0, 4, fileOf(i) + 100);
+      expect(seen.readUInt32LE(0)).toBe(0xc0de0000 + i);
+    }
+    expect(model.dma.write(iovaOf(10) - 2, new Uint8Array([1, 2, 3, 4]), 'test')).toBe(true);
+    const head = Buffer.alloc(2);
+    readSync(fd, head, 0, 2, fileOf(11) + PAGE - 2);
+    expect([...head]).toEqual([1, 2]);
+    // One unmap covering 2000 pages, one cutting a page's second half off, then UNMAP_ALL.
+    expect((await client.request(Command.DMA_UNMAP, pack([4, 24], [4, 0], [8, iovaOf(2999)], [8, 2000 * PAGE]))).flags).toBe(FLAG_TYPE_REPLY);
+    expect(model.dma.windowCount).toBe(VIOMMU_PAGES - 2000);
+    expect(model.dma.write(iovaOf(1000), new Uint8Array(1), 'test')).toBe(false);
+    expect(model.dma.write(iovaOf(3000), new Uint8Array(1), 'test')).toBe(true);
+    await client.request(Command.DMA_UNMAP, pack([4, 24], [4, 0], [8, iovaOf(5) + PAGE / 2], [8, PAGE / 2]));
+    expect(model.dma.write(iovaOf(5) + PAGE / 2 - 1, new Uint8Array(1), 'test')).toBe(true);
+    expect(model.dma.write(iovaOf(5) + PAGE / 2, new Uint8Array(1), 'test')).toBe(false);
+    await client.request(Command.DMA_UNMAP, pack([4, 24], [4, DMA_UNMAP_ALL], [8, 0], [8, 0]));
+    expect(model.dma.windowCount).toBe(0);
+    client.close();
+    await until('the server to release the client', () => !server.connected);
+    expect(mappingsOf(file)).toBe(0);
+    closeSync(fd);
+    client = await connect();
+  }, 300_000);
 
   it('binds MSI-X eventfds the client passes and signals them; refuses vectors the device lacks', async () => {
     const fds = [eventfd(0, { nonblock: true }), eventfd(0, { nonblock: true })];

@@ -61,7 +61,9 @@ export class TestClient {
 
   /** Sends `command` and returns its id. */
   send(command: number, payload?: Uint8Array, options: { fds?: number[]; noReply?: boolean } = {}): number {
-    const id = this.#id++;
+    const id = this.#id;
+    // Ids are 16 bits on the wire: they wrap, as QEMU's do.
+    this.#id = (this.#id + 1) & 0xffff;
     this.sendRaw(message(id, command, payload, options.noReply ? FLAG_NO_REPLY : 0), options.fds);
     return id;
   }
