@@ -3,10 +3,12 @@
  * DPDK's testpmd and net_virtio_user as the frontend. Packets loop between testpmd (mac
  * forwarding) and nic-fwd (io forwarding back out of the same port); the counts on both sides
  * must agree exactly, over split and packed rings, with mergeable buffers on and off, and with
- * two queue pairs.
+ * two queue pairs. And with `--rx-interrupts`, the worker lcore sleeping on the vhost port's
+ * kick eventfd, woken by each kick of `@nic/vhost/testing`'s frontend.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Testpmd, TESTPMD_MISSING, TESTPMD_TEST_MS } from '@nic/vhost/testing';
+import { until } from '@nic/native/testing';
+import { Testpmd, TESTPMD_MISSING, TESTPMD_TEST_MS, VhostTestFrontend } from '@nic/vhost/testing';
 import { BUILT, CLI } from './__fixtures__/harness.js';
 import { JsonChild, type JsonLine } from './child.js';
 
@@ -18,8 +20,11 @@ const LOOPED = 20_000;
 
 let fwd: JsonChild | undefined;
 let testpmd: Testpmd | undefined;
+let frontend: VhostTestFrontend | undefined;
 
 afterEach(async () => {
+  frontend?.close();
+  frontend = undefined;
   await fwd?.stop('SIGKILL');
   fwd = undefined;
   await testpmd?.quit();
@@ -91,5 +96,73 @@ describe.skipIf(!BUILT || TESTPMD_MISSING)('nic-fwd on a net_vhost port, polled 
     const back = final.ports[0].txPackets;
     expect(back).toBeGreaterThanOrEqual(LOOPED);
     expect(await testpmdUntil('RX-packets', (n) => n >= back, `${back} packets`)).toBe(back);
+  });
+});
+
+/** Kicks the frontend must send (at most one per round of frames), and the most rounds to get them in. */
+const KICKS = 5;
+const MAX_ROUNDS = 20;
+const FRAMES_PER_ROUND = 10;
+/** The guest's transmit vring of queue pair 0, and the used-ring flag that asks it not to kick. */
+const GUEST_TX_VRING = 1;
+const USED_F_NO_NOTIFY = 1;
+
+interface SleepingFinal extends FinalLine {
+  readonly lcores: { readonly lcore: number; readonly napi?: { readonly wakeups: number; readonly packets: number; readonly sleepMs: number } }[];
+}
+
+describe.skipIf(!BUILT)('nic-fwd --rx-interrupts on a net_vhost port', { timeout: TESTPMD_TEST_MS }, () => {
+  it('sleeps until the frontend kicks, then forwards exactly what it sent, round after round', async () => {
+    const path = `/tmp/nic-fwd-vhost-intr-${process.pid}.sock`;
+    fwd = new JsonChild(process.execPath, [
+      CLI, '-l', '0,1', '--no-pci', '--no-huge', '-m', '128', '--file-prefix', `fwd-vhost-intr-${process.pid}`,
+      '--vdev', `net_vhost0,iface=${path}`, '--', '--forward-mode=io', '--rx-interrupts', '--stats-period=1', '--stats-json',
+    ]);
+    await fwd.waitFor((l) => l.event === 'start', START_MS, 'the start line');
+    const f = (frontend = await VhostTestFrontend.connect(path, 1, false, true));
+    const frame = new Uint8Array(60).fill(0x5a);
+    let rounds = 0;
+    let kicks = 0;
+    while (kicks < KICKS && rounds < MAX_ROUNDS) {
+      rounds++;
+      // The lcore arms its rx interrupt (clears NO_NOTIFY) when its polls come up empty, polls
+      // once more and sleeps with no timeout: from then on only a kick wakes it. The frontend
+      // kicks only if the flag is still clear once its frames are posted (the lcore's last
+      // poll may have taken them and disarmed; that round then carries no kick).
+      await until(`the lcore to arm its rx interrupt (round ${rounds})`, () => (f.usedFlags(GUEST_TX_VRING) & USED_F_NO_NOTIFY) === 0, START_MS);
+      expect(f.send(0, Array.from({ length: FRAMES_PER_ROUND }, () => frame))).toBe(FRAMES_PER_ROUND);
+      if (f.notify(0)) kicks++;
+      await until(`round ${rounds}'s frames back`, () => {
+        f.poll();
+        return f.received[0] >= rounds * FRAMES_PER_ROUND;
+      }, START_MS);
+      expect(f.received[0]).toBe(rounds * FRAMES_PER_ROUND);
+    }
+    expect(kicks).toBe(KICKS);
+    const total = rounds * FRAMES_PER_ROUND;
+    // Idle now: asleep, the lcore polls no more and nothing wakes it over two stats periods
+    // (its counters move only when it polls or wakes).
+    const napiOf = (l: JsonLine): { polls: number; wakeups: number } | undefined =>
+      (l as unknown as { lcores?: { lcore: number; napi?: { polls: number; wakeups: number } }[] }).lcores?.find((c) => c.lcore === 1)?.napi;
+    const statsAfter = (index: number, what: string): Promise<JsonLine> => fwd!.waitFor((l) => l.event === 'stats' && fwd!.lines.indexOf(l) > index, START_MS, what);
+    const first = await statsAfter(fwd.lines.length - 1, 'a stats line after the rounds');
+    const second = await statsAfter(fwd.lines.indexOf(first), 'the next stats line');
+    const third = await statsAfter(fwd.lines.indexOf(second), 'the stats line after that');
+    expect(napiOf(third)).toEqual(napiOf(first));
+    expect(await fwd.stop('SIGINT')).toBe(0);
+    const final = fwd.last((l) => l.event === 'final') as unknown as SleepingFinal;
+    fwd = undefined;
+    expect(final.ports[0].rxPackets).toBe(total);
+    expect(final.ports[0].txPackets).toBe(total);
+    expect(final.streams.map((s) => s.lcore)).toEqual([1]);
+    const napi = final.lcores.find((l) => l.lcore === 1)?.napi;
+    console.log(`nic-fwd --rx-interrupts on net_vhost: ${total} frames in ${rounds} rounds, ${kicks} kicks; lcore 1 ${JSON.stringify(napi)}`);
+    expect(napi?.packets).toBe(total);
+    // It slept and woke (a kick that lands between its arming and its last poll is cleared on
+    // disarming, so it counts no wakeup of its own).
+    expect(napi?.wakeups).toBeGreaterThan(0);
+    expect(napi?.sleepMs).toBeGreaterThan(0);
+    expect(f.receivedBytes[0]).toBe(total * frame.length);
+    expect(final.mbufs.available).toBe(final.mbufs.size);
   });
 });

@@ -10,6 +10,7 @@ import { MbufView, type Arena, type Mempool } from '@nic/eal';
 import { rxQueueMempool, RxQueueCounters, TxQueueCounters, type EthdevDriver, type PortData, type RxQueue, type TxQueue } from '@nic/ethdev/driver';
 import { S_RUNNING, Virtqueue, writeRarpMbuf, type VhostSharedState } from '@nic/vhost';
 import { portState, startedFlag } from './port.js';
+import { VhostRxIntr } from './rx-intr.js';
 
 /** The driver name. */
 export const NET_VHOST = 'net_vhost';
@@ -106,4 +107,5 @@ export const netVhostEthdev: EthdevDriver = {
   name: NET_VHOST,
   rxQueue: (data, queue) => new VhostRxQueue(data, queue),
   txQueue: (data, queue) => new VhostTxQueue(data, queue),
+  rxQueueIntr: (data, queue) => new VhostRxIntr(data, queue, rxVring(queue)),
 };

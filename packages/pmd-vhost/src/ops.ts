@@ -36,8 +36,7 @@ export class VhostPortOps implements EthdevOps {
   }
 
   close(): void {
-    this.port!.started = false;
-    this.port!.socket.close();
+    this.port!.close();
   }
 
   linkUpdate(): void {

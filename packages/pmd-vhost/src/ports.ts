@@ -2,11 +2,11 @@
 import type { Eal, Kvargs } from '@nic/eal';
 import { allocatePort, ethDevOf, EthEvent, linkStatusSet, probingFinish, releasePort } from '@nic/ethdev/driver';
 import { NicError } from '@nic/native';
-import { VhostUserSocket } from '@nic/vhost';
+import { VhostUserSocket, type KickInterrupt } from '@nic/vhost';
 import { IFACE_KEY, parseVhostArgs } from './args.js';
-import { NET_VHOST } from './datapath.js';
+import { NET_VHOST, rxVring } from './datapath.js';
 import { LINK_DOWN, linkChanged, notify, VhostPortOps, type VhostQueueEvent } from './ops.js';
-import { startedFlag, stateLocation, vhostPrivateSize, VhostPort } from './port.js';
+import { makeKickInterrupts, startedFlag, stateLocation, vhostPrivateSize, VhostPort } from './port.js';
 
 /** DPDK's net_vhost address: "VHOST" then the port id. */
 const VHOST_MAC_PREFIX = [0x56, 0x48, 0x4f, 0x53, 0x54];
@@ -18,11 +18,16 @@ export function probeVhostDevice(eal: Eal, device: string, kv: Kvargs): void {
   const ops = new VhostPortOps(args.queues);
   const dev = allocatePort(eal, device, NET_VHOST, ops, { privateSize: vhostPrivateSize(args.queues), promiscuous: true, allmulticast: true, intrLsc: true });
   let socket: VhostUserSocket;
+  let interrupts: KickInterrupt[] = [];
   try {
+    interrupts = makeKickInterrupts(eal.arena.buffer, dev.data.privOffset, args.queues);
+    const kickInterrupts = new Array<KickInterrupt | undefined>(2 * args.queues);
+    interrupts.forEach((intr, q) => (kickInterrupts[rxVring(q)] = intr));
     socket = new VhostUserSocket(args.iface, {
       client: args.client,
       queuePairs: args.queues,
       state: stateLocation(eal.arena.buffer, dev.data.privOffset),
+      kickInterrupts,
       ops: {
         newDevice: () => linkChanged(dev, true),
         destroyDevice: () => linkChanged(dev, false),
@@ -33,10 +38,11 @@ export function probeVhostDevice(eal: Eal, device: string, kv: Kvargs): void {
       },
     });
   } catch (e) {
+    for (const intr of interrupts) intr.close();
     releasePort(dev);
     throw e instanceof NicError ? new NicError(e.code, `${device}: ${IFACE_KEY}=${args.iface}: ${e.message}`, { cause: e }) : e;
   }
-  ops.port = new VhostPort(socket, startedFlag(dev.data));
+  ops.port = new VhostPort(socket, startedFlag(dev.data), interrupts);
   dev.data.mac = Uint8Array.of(...VHOST_MAC_PREFIX, dev.port & 0xff);
   linkStatusSet(dev, LINK_DOWN);
   probingFinish(dev);

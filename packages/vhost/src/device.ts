@@ -5,7 +5,9 @@
  * number of vrings, features within what was offered, rings inside guest memory).
  */
 import { NicError, closeFd, mapFd, type MemoryMapping } from '@nic/native';
+import { BackendChannel } from './backend-channel.js';
 import { GuestMemory } from './guest-memory.js';
+import type { KickInterrupt } from './kick-interrupt.js';
 import { memTableRegions, requestName } from './message.js';
 import {
   ADDR_AVAIL,
@@ -67,6 +69,12 @@ export interface VhostDeviceConfig {
    * shared memory, such as the arena); by default memory of the device's own.
    */
   readonly state?: VhostStateLocation;
+  /**
+   * Per vring index, the kick interrupt a poller sleeps on (net_vhost's rx interrupts): the
+   * device hands it each kick eventfd the frontend gives and wakes it when the ring is set
+   * up again.
+   */
+  readonly kickInterrupts?: readonly (KickInterrupt | undefined)[];
 }
 
 /** A reply payload: a u64, or raw bytes. */
@@ -87,6 +95,7 @@ export class VhostDevice {
     return this.log ? this.#logAddress : undefined;
   }
   #logMapping: MemoryMapping | undefined;
+  #backend: BackendChannel | undefined;
   /** Whether {@link VhostDeviceOps.newDevice} has been called and not yet undone. */
   running = false;
   /** The state pollers follow ({@link Virtqueue.attach}). */
@@ -142,6 +151,27 @@ export class VhostDevice {
 
   #publishedMemory: GuestMemory | undefined;
 
+  /** The backend-to-frontend channel while it is open (see {@link backendChannel}). */
+  get backend(): BackendChannel | undefined {
+    return this.#backend?.closed ? undefined : this.#backend;
+  }
+
+  /**
+   * The backend-to-frontend channel the frontend gave (SET_BACKEND_REQ_FD), for requests to
+   * it: config change, host notifiers.
+   * @throws NicError `NIC_ENOTSUP` when the frontend did not negotiate BACKEND_REQ or gave no
+   *   channel, `NIC_EIO` when it closed the channel.
+   */
+  backendChannel(): BackendChannel {
+    const channel = this.#backend;
+    if (!channel) {
+      const why = (this.protocolFeatures & bit(ProtocolFeature.BACKEND_REQ)) === 0n ? 'did not negotiate BACKEND_REQ' : 'gave no channel (SET_BACKEND_REQ_FD)';
+      throw new NicError('NIC_ENOTSUP', `vhost-user: no backend channel: the frontend ${why}`);
+    }
+    if (channel.closed) throw new NicError('NIC_EIO', `vhost-user: the frontend closed the backend channel${channel.error ? ` (${channel.error.message})` : ''}`);
+    return channel;
+  }
+
   /** Whether the frontend acked feature `n`. */
   has(n: number): boolean {
     return (this.features & bit(n)) !== 0n;
@@ -157,6 +187,7 @@ export class VhostDevice {
       return this.#locked(() => this.#dispatch(request, payload, fds));
     } catch (error) {
       for (const fd of fds) if (fd >= 0) closeFd(fd);
+      fds.length = 0; // closed once: the connection must not close them again
       throw error;
     }
   }
@@ -184,6 +215,9 @@ export class VhostDevice {
         return BigInt(this.config.queuePairs);
       case Request.GET_MAX_MEM_SLOTS:
         return 8n;
+      case Request.SET_BACKEND_REQ_FD:
+        this.#setBackendChannel(fds);
+        return undefined;
       case Request.SET_MEM_TABLE:
         this.#setMemTable(p, fds);
         return undefined;
@@ -230,8 +264,7 @@ export class VhostDevice {
         dv.setUint32(4, this.has(Feature.F_RING_PACKED) ? (vq.lastAvail | (vq.lastUsed << 16)) >>> 0 : vq.lastAvail, true);
         vq.unmap();
         vq.kicked = false;
-        if (vq.kickFd >= 0) closeFd(vq.kickFd);
-        vq.kickFd = -1;
+        this.#setKick(vq, -1);
         vq.enabled = false;
         return reply;
       }
@@ -241,10 +274,10 @@ export class VhostDevice {
         const value = Number(p.getBigUint64(0, true));
         const vq = this.#vring(value & VRING_IDX_MASK, request);
         const fd = (value & VRING_NOFD_MASK) !== 0 ? -1 : fds[0];
+        // The kick interrupt may refuse the fd (one epoll cannot watch): it is still the message's to close.
+        if (request === Request.SET_VRING_KICK) this.#setKick(vq, fd);
         fds.length = 0;
         if (request === Request.SET_VRING_KICK) {
-          if (vq.kickFd >= 0) closeFd(vq.kickFd);
-          vq.kickFd = fd;
           vq.kicked = true;
           // Without PROTOCOL_FEATURES a ring starts when kicked; with it, on SET_VRING_ENABLE.
           if (!this.has(Feature.USER_F_PROTOCOL_FEATURES)) this.#setEnabled(vq, true);
@@ -289,6 +322,33 @@ export class VhostDevice {
       default:
         throw new NicError('NIC_ENOTSUP', `vhost-user: ${requestName(request)} is not supported`);
     }
+  }
+
+  /**
+   * Takes the channel's fd: refused unless BACKEND_REQ was negotiated; a previous channel is
+   * closed (its waiting requests fail).
+   */
+  #setBackendChannel(fds: number[]): void {
+    if ((this.protocolFeatures & bit(ProtocolFeature.BACKEND_REQ)) === 0n) throw new NicError('NIC_EINVAL', 'vhost-user SET_BACKEND_REQ_FD: BACKEND_REQ was not negotiated');
+    const fd = fds[0];
+    this.#backend?.close();
+    this.#backend = undefined;
+    try {
+      this.#backend = new BackendChannel(fd, () => this.protocolFeatures, this.vrings.length);
+    } catch (cause) {
+      throw new NicError('NIC_EINVAL', 'vhost-user SET_BACKEND_REQ_FD: the fd cannot be watched', { cause });
+    }
+    fds.length = 0;
+  }
+
+  /**
+   * Replaces vring `vq`'s kick eventfd, closing the old one: its kick interrupt (if any)
+   * swaps them first, and may refuse the new fd before anything changed.
+   */
+  #setKick(vq: Virtqueue, fd: number): void {
+    this.config.kickInterrupts?.[vq.index]?.setKick(fd);
+    if (vq.kickFd >= 0 && vq.kickFd !== fd) closeFd(vq.kickFd);
+    vq.kickFd = fd;
   }
 
   #vring(index: number, request: number): Virtqueue {
@@ -382,11 +442,14 @@ export class VhostDevice {
     if (error) throw new NicError('NIC_EINVAL', `vhost-user: ${error}`);
     vq.setLog(this.log, this.has(Feature.F_LOG_ALL));
     if (!this.config.deviceRings) vq.setNotification(false);
+    // A poller asleep on the ring's kicks re-arms on the ring as it is now.
+    this.config.kickInterrupts?.[vq.index]?.wake();
   }
 
   #setEnabled(vq: Virtqueue, on: boolean): void {
     if (vq.enabled === on) return;
     vq.enabled = on;
+    this.config.kickInterrupts?.[vq.index]?.wake();
     this.#ops.vringStateChanged?.(this, vq.index, on);
   }
 
@@ -412,9 +475,12 @@ export class VhostDevice {
 
   #reset(): void {
     this.#stopDevice();
+    this.#backend?.close();
+    this.#backend = undefined;
     for (const vq of this.vrings) {
-      for (const fd of [vq.kickFd, vq.callFd, vq.errFd]) if (fd >= 0) closeFd(fd);
-      vq.kickFd = vq.callFd = vq.errFd = -1;
+      this.#setKick(vq, -1);
+      for (const fd of [vq.callFd, vq.errFd]) if (fd >= 0) closeFd(fd);
+      vq.callFd = vq.errFd = -1;
       vq.kicked = false;
       vq.enabled = false;
       vq.unmap();

@@ -58,6 +58,7 @@ const SHAPES = new Map<number, Shape>([
   [Request.SET_VRING_ENABLE, { size: STATE_SIZE, fds: 0 }],
   [Request.SEND_RARP, { size: U64_SIZE, fds: 0 }],
   [Request.NET_SET_MTU, { size: U64_SIZE, fds: 0 }],
+  [Request.SET_BACKEND_REQ_FD, { size: 0, fds: 1 }],
   [Request.GET_MAX_MEM_SLOTS, { size: 0, fds: 0 }],
   [Request.SET_STATUS, { size: U64_SIZE, fds: 0 }],
   [Request.GET_STATUS, { size: 0, fds: 0 }],

@@ -106,7 +106,15 @@ export const SUPPORTED_FEATURES =
   bit(Feature.USER_F_PROTOCOL_FEATURES);
 
 /** Protocol features this backend implements today. */
-export const SUPPORTED_PROTOCOL_FEATURES = bit(ProtocolFeature.MQ) | bit(ProtocolFeature.LOG_SHMFD) | bit(ProtocolFeature.RARP) | bit(ProtocolFeature.REPLY_ACK) | bit(ProtocolFeature.STATUS);
+export const SUPPORTED_PROTOCOL_FEATURES =
+  bit(ProtocolFeature.MQ) |
+  bit(ProtocolFeature.LOG_SHMFD) |
+  bit(ProtocolFeature.RARP) |
+  bit(ProtocolFeature.REPLY_ACK) |
+  bit(ProtocolFeature.BACKEND_REQ) |
+  bit(ProtocolFeature.BACKEND_SEND_FD) |
+  bit(ProtocolFeature.HOST_NOTIFIER) |
+  bit(ProtocolFeature.STATUS);
 
 /** Payload of KICK/CALL/ERR: bits 0-7 the vring index, bit 8 "no fd" (poll). */
 export const VRING_IDX_MASK = 0xff;

@@ -7,6 +7,7 @@ import { existsSync, unlinkSync } from 'node:fs';
 import { NicError, closeFd, unixAccept, unixConnect, unixListen, watchFd, type FdWatcher } from '@nic/native';
 import { VhostConnection } from './connection.js';
 import { VhostDevice, type VhostDeviceOps } from './device.js';
+import type { KickInterrupt } from './kick-interrupt.js';
 import type { VhostStateLocation } from './shared-state.js';
 import { DEFAULT_QUEUE_PAIRS, MAX_VRINGS, SUPPORTED_FEATURES, SUPPORTED_PROTOCOL_FEATURES } from './protocol.js';
 
@@ -39,6 +40,8 @@ export interface VhostUserSocketOptions {
   readonly deviceRings?: boolean;
   /** Where the device keeps the state that pollers on other threads follow (see {@link VhostDeviceConfig.state}). */
   readonly state?: VhostStateLocation;
+  /** Per vring index, a kick interrupt for a poller to sleep on (see {@link VhostDeviceConfig.kickInterrupts}). */
+  readonly kickInterrupts?: readonly (KickInterrupt | undefined)[];
 }
 
 export class VhostUserSocket {
@@ -70,6 +73,7 @@ export class VhostUserSocket {
         queuePairs: pairs,
         deviceRings: options.deviceRings === true,
         state: options.state,
+        kickInterrupts: options.kickInterrupts,
       },
       options.ops,
     );

@@ -317,6 +317,26 @@ export class Virtqueue {
     if (this.#mem) this.#ring!.setNotification(on, this.lastAvail);
   }
 
+  /**
+   * {@link setNotification} from any thread (a poller arming its rx interrupt): under the
+   * vring's access lock, waiting while the connection's thread holds it, with a poller's
+   * views brought up to date first. Returns false when the ring is not mapped or enabled.
+   */
+  guestNotification(on: boolean): boolean {
+    const v = this.#v32;
+    while (Atomics.compareExchange(v, V_LOCK, LOCK_FREE, LOCK_BURST) !== LOCK_FREE) {
+      // The connection's thread is changing the device: it holds the lock briefly.
+    }
+    try {
+      if (this.#replica && this.#gen !== Atomics.load(this.#state.h32, S_GEN)) this.#follow();
+      if (!this.#mem || v[V_ENABLED] === 0) return false;
+      this.setNotification(on);
+      return true;
+    } finally {
+      Atomics.store(v, V_LOCK, LOCK_FREE);
+    }
+  }
+
   /** Entries (split) or descriptors (packed) the frontend has made available and the backend not yet consumed. */
   availCount(): number {
     return this.#mem ? this.#ring!.availCount(this.lastAvail) : 0;

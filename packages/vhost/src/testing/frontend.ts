@@ -7,7 +7,8 @@
  */
 import { closeFd, eventfd, eventfdWrite, mapFd, type MemoryMapping } from '@nic/native';
 import { Feature, LOG_PAGE, ProtocolFeature, Request, VRING_F_LOG, VRING_NOFD_MASK } from '../protocol.js';
-import { DESC_F_AVAIL, DESC_F_USED, DESC_F_WRITE, DESC_SIZE } from '../virtqueue.js';
+import { DESC_F_AVAIL, DESC_F_USED, DESC_F_WRITE, DESC_SIZE, USED_F_NO_NOTIFY } from '../virtqueue.js';
+import { BackendPeer } from './backend-peer.js';
 import { RawFrontend, guestFile, memTable, state, u64 } from './guest.js';
 
 /** Ring size of the test frontend. */
@@ -34,6 +35,8 @@ export interface FrontendOptions {
   readonly logShmfd?: boolean;
   /** Give each vring a kick and a call eventfd (for a backend that waits for kicks, such as a vDPA device). */
   readonly eventfds?: boolean;
+  /** Protocol features to negotiate too (with BACKEND_REQ, the backend gets a channel). */
+  readonly protocolFeatures?: bigint;
   /** Negotiate RING_PACKED and lay the rings out packed. */
   readonly packed?: boolean;
 }
@@ -63,6 +66,8 @@ export class VhostTestFrontend {
   /** Packets and bytes (without the header) received per queue pair. */
   readonly received: number[];
   readonly receivedBytes: number[];
+  /** The frontend's end of the backend channel, when connected with BACKEND_REQ. */
+  backend: BackendPeer | undefined;
 
   private constructor(raw: RawFrontend, memory: MemoryMapping, vrings: number, packed: boolean) {
     this.#raw = raw;
@@ -86,15 +91,16 @@ export class VhostTestFrontend {
    * Connects to the backend socket at `path` and sets up `pairs` queue pairs; with
    * `logShmfd`, negotiates LOG_SHMFD so that {@link VhostTestFrontend.startLogging} may run;
    * with `eventfds`, gives each vring a kick and a call eventfd (for a backend that waits
-   * for kicks, such as a vDPA device) instead of none. `options` may give all of these, and
-   * `packed`.
+   * for kicks, such as a vDPA device) instead of none; `protocolFeatures` are negotiated too,
+   * and with BACKEND_REQ among them the backend gets a channel ({@link backend}) before the
+   * rings are set up, as QEMU gives it. `options` may give all of these, and `packed`.
    */
-  static async connect(path: string, pairs: number | FrontendOptions = 1, logShmfd = false, eventfds = false): Promise<VhostTestFrontend> {
-    const options: FrontendOptions = typeof pairs === 'number' ? { pairs, logShmfd, eventfds } : pairs;
-    return VhostTestFrontend.#connect(path, options.pairs ?? 1, options.logShmfd ?? false, options.eventfds ?? false, options.packed ?? false);
+  static async connect(path: string, pairs: number | FrontendOptions = 1, logShmfd = false, eventfds = false, protocolFeatures = 0n): Promise<VhostTestFrontend> {
+    const o: FrontendOptions = typeof pairs === 'number' ? { pairs, logShmfd, eventfds, protocolFeatures } : pairs;
+    return VhostTestFrontend.#connect(path, o.pairs ?? 1, o.logShmfd ?? false, o.eventfds ?? false, o.protocolFeatures ?? 0n, o.packed ?? false);
   }
 
-  static async #connect(path: string, pairs: number, logShmfd: boolean, eventfds: boolean, packed: boolean): Promise<VhostTestFrontend> {
+  static async #connect(path: string, pairs: number, logShmfd: boolean, eventfds: boolean, protocolFeatures: bigint, packed: boolean): Promise<VhostTestFrontend> {
     const vrings = pairs * 2;
     const size = vrings * RING_AREA + vrings * FRONTEND_RING * FRONTEND_BUFFER;
     const { fds } = guestFile(size, 2);
@@ -107,7 +113,14 @@ export class VhostTestFrontend {
     if (offered === 'closed') throw new Error('the backend closed the connection');
     const want = (1n << BigInt(Feature.F_VERSION_1)) | (1n << BigInt(Feature.NET_F_MRG_RXBUF)) | (packed ? 1n << BigInt(Feature.F_RING_PACKED) : 0n);
     raw.send(Request.SET_OWNER);
-    if (logShmfd) raw.send(Request.SET_PROTOCOL_FEATURES, u64(1n << BigInt(ProtocolFeature.LOG_SHMFD)));
+    const protocol = protocolFeatures | (logShmfd ? 1n << BigInt(ProtocolFeature.LOG_SHMFD) : 0n);
+    if (protocol !== 0n) raw.send(Request.SET_PROTOCOL_FEATURES, u64(protocol));
+    if ((protocol & (1n << BigInt(ProtocolFeature.BACKEND_REQ))) !== 0n) {
+      const { peer, backendEnd } = BackendPeer.pair();
+      f.backend = peer;
+      raw.send(Request.SET_BACKEND_REQ_FD, new Uint8Array(0), [backendEnd]);
+      closeFd(backendEnd);
+    }
     f.#features = offered.payload.getBigUint64(0, true) & want;
     raw.send(Request.SET_FEATURES, u64(f.#features));
     raw.send(Request.SET_MEM_TABLE, memTable([[GPA, size, UVA, 0]]), [fds[0]]);
@@ -332,6 +345,18 @@ export class VhostTestFrontend {
     this.#raw.send(Request.SEND_RARP, payload);
   }
 
+  /**
+   * Kicks queue pair `pair`'s transmit vring as a driver does after {@link send}: only when
+   * the backend asks for kicks (USED_F_NO_NOTIFY clear; this frontend has no EVENT_IDX).
+   * Returns whether it kicked.
+   */
+  notify(pair: number): boolean {
+    const v = pair * 2 + 1;
+    if ((Atomics.load(new Uint16Array(this.#memory.buffer, v * RING_AREA + USED_AT, 1), 0) & USED_F_NO_NOTIFY) !== 0) return false;
+    this.kick(v);
+    return true;
+  }
+
   /** Kicks vring `v` (with `eventfds`). */
   kick(v: number): void {
     eventfdWrite(this.kickfds[v], 1);
@@ -350,6 +375,7 @@ export class VhostTestFrontend {
   /** Hangs up. */
   close(): void {
     for (const fd of [...this.kickfds, ...this.callfds]) closeFd(fd);
+    this.backend?.close();
     this.#raw.close();
     this.#memory.unmap();
     this.#log?.unmap();

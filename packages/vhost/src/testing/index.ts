@@ -4,6 +4,7 @@
  * full frontend that plays a polling guest driver.
  */
 export * from './guest.js';
+export { BackendPeer, type BackendMessage } from './backend-peer.js';
 export { FRONTEND_BUFFER, FRONTEND_RING, VhostTestFrontend, type FrontendOptions } from './frontend.js';
 export { GuestPackedRing, PACKED_BUFFERS_OFF, PACKED_DESC_OFF, type PackedDesc } from './packed-guest.js';
 export { Testpmd, TESTPMD, TESTPMD_MISSING, TESTPMD_TEST_MS } from './testpmd.js';
