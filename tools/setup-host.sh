@@ -7,7 +7,7 @@ set -euo pipefail
 HUGEPAGES_2M="${NIC_HUGEPAGES_2M:-256}"   # 512 MiB of 2 MiB pages
 PACKAGES=(
   build-essential python3  # node-gyp toolchain for @nic/native
-  libasan8 libubsan1       # gcc's ASan and UBSan runtimes: @nic/native's sanitizer build and test
+  libasan8 libubsan1       # gcc's ASan and UBSan runtimes: @nic/native's sanitizer build and test stage
   g++-aarch64-linux-gnu    # @nic/native's linux-arm64 prebuilt binary, cross-compiled when packed
   qemu-user                # runs it, under an arm64 Node.js, in the consumer test (tools/consumer)
   pciutils                 # lspci, compared against @nic/pci's scan
@@ -16,6 +16,7 @@ PACKAGES=(
   tshark                   # reads the pcap files nic-fwd writes
   dpdk dpdk-dev            # dpdk-testpmd, dpdk-test, dpdk-devbind.py, dpdk-telemetry.py: the peers of tests and benchmarks
   busybox-static           # the hardware-model guest's initramfs (tools/qemu-tier)
+  cpio                     # GNU cpio unpacks the initramfs archives qemu-tier writes, in its test
   kmod                     # depmod for the guest kernel's modules.dep; modprobe inside the guest
 )
 # The hardware-model tiers' QEMU: 10.2 (its vfio-user-pci client serves @nic/test-kit's models

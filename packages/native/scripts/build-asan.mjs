@@ -1,9 +1,9 @@
 // Builds the addon with AddressSanitizer and UndefinedBehaviorSanitizer into build-asan/, for
-// the sanitizer test (src/sanitizer.test.ts): the same sources and flags as binding.gyp, plus
+// `npm test`'s sanitizer stage (test-sanitized.mjs): the same sources and flags as binding.gyp, plus
 // the sanitizers. Incremental: an object is rebuilt only when its source or a header is newer
 // (everything when the flags changed). Prints the addon's path last.
 //
-// Node must then run with gcc's ASan runtime preloaded (see the test's env): the addon is
+// Node must then run with gcc's ASan runtime preloaded (see test-sanitized.mjs): the addon is
 // loaded by dlopen into an uninstrumented node, whose allocations ASan then intercepts too.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';

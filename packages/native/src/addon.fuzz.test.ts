@@ -6,8 +6,8 @@
  * return or throw a TypeError or a NicError, a throw must leave the fds as they were, and a
  * crash, a hang (the child's watchdog names the call) or a sanitizer report fails the run.
  * `npm test` runs a short seeded pass; `npm run fuzz -w @nic/native` runs NIC_FUZZ_RUNS
- * (100 000) calls per export, in two children at once. sanitizer.test.ts runs the short pass
- * against the sanitizer build.
+ * (100 000) calls per export, in two children at once. `npm test`'s sanitizer stage
+ * (scripts/test-sanitized.mjs) runs the short pass against the sanitizer build.
  */
 import { describe, it } from 'vitest';
 import { fuzzEveryExport } from './__fixtures__/fuzz/runner.js';

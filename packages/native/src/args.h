@@ -1,6 +1,13 @@
 // Checking JavaScript arguments before they reach a system call. Each helper returns false
 // after throwing: a TypeError for a value of the wrong kind, a NicError (NIC_EINVAL) for a
 // number outside its domain. Callers return at once when a helper fails.
+//
+// The rule for every export (the package README's "rule for native code"): read every
+// argument that can run JavaScript first (ArgIntArray reads elements, and an element may be a
+// getter that detaches or shrinks a buffer), and take raw pointers into buffers (ArgBytes)
+// last; validate a value once, copy it, and use only the copy (a shared buffer can change
+// between the check and the use); never throw or call into JavaScript with the registry
+// mutex held; capture errno into a local before building a message.
 #pragma once
 
 #include <napi.h>

@@ -110,7 +110,9 @@ export class FdWatcher {
  * eventfd), or it is called again on the next loop turn. The fd is made non-blocking. An
  * exception thrown by the callback is an uncaught exception, as for any I/O callback.
  * @throws NicError `NIC_EINVAL` (errno `EBADF`) for a closed fd, `NIC_EPERM` for a regular
- * file (epoll cannot watch it), `NIC_EEXIST` when this thread already watches the fd.
+ * file (epoll cannot watch it), `NIC_EEXIST` when this thread already watches the fd,
+ * `NIC_EIO` when Node-API refuses the watcher's async context or teardown hook (nothing is
+ * then left watching the fd).
  */
 export function watchFd(fd: number, callback: FdCallback): FdWatcher {
   if (typeof callback !== 'function') throw new TypeError('watchFd callback must be a function');

@@ -155,7 +155,9 @@ export function hugetlbfsMounts(): HugetlbfsMount[] {
  * size, which someone must have filled (`nr_hugepages` in the pool's sysfs directory).
  * @throws NicError `NIC_ENOMEM` when the pool has too few free pages (the message names the
  * shortfall and the sysfs knob), `NIC_ENOTSUP` for a page size the kernel does not offer,
- * `NIC_ENOENT` for `method: 'hugetlbfs'` without a mount of that size.
+ * `NIC_ENOENT` for `method: 'hugetlbfs'` without a mount of that size, `NIC_EPERM` (syscall
+ * `unlink`) when the hugetlbfs file cannot be removed once open (the message names the file,
+ * which keeps its pages until someone removes it).
  */
 export function allocHugepages(length: number, options: HugepageOptions = {}): HugepageMapping {
   const pageSize = options.pageSize ?? defaultHugepageSize();

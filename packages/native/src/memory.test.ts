@@ -17,12 +17,15 @@ function pattern(words: number): Uint32Array {
   return Uint32Array.from({ length: words }, (_, i) => (i * 2654435761) >>> 0);
 }
 
-/** Whether /proc/self/maps shows a mapping that starts at `address`. */
+/** Whether a mapping covers `address`: the kernel may merge a mapping with a like neighbour. */
 function isMappedAt(address: number): boolean {
-  const start = address.toString(16);
   return readFileSync('/proc/self/maps', 'utf8')
+    .trim()
     .split('\n')
-    .some((line) => line.startsWith(`${start}-`));
+    .some((line) => {
+      const [start, end] = line.split(' ')[0]!.split('-').map((x) => parseInt(x, 16));
+      return start! <= address && address < end!;
+    });
 }
 
 function collectGarbage(): void {

@@ -241,16 +241,20 @@ export class IgbOps extends IntelPortOps {
   #stopQueues(dev: EthDev): void {
     const hw = this.hw;
     const arena = dev.eal.arena;
-    hw.clearBits(R.RCTL, R.RCTL_EN);
-    hw.clearBits(R.TCTL, R.TCTL_EN);
+    // A device that has left the bus gets no writes: only the mbufs come back.
+    const gone = hw.removed();
+    if (!gone) {
+      hw.clearBits(R.RCTL, R.RCTL_EN);
+      hw.clearBits(R.TCTL, R.TCTL_EN);
+    }
     for (let q = 0; q < dev.data.nbRxQueues; q++) {
-      hw.write(R.RXDCTL(q), 0);
+      if (!gone) hw.write(R.RXDCTL(q), 0);
       if (dev.rxQueues[q]) rxQueueDrain(arena, rxRecord(dev.data.privOffset, q));
     }
     for (let q = 0; q < dev.data.nbTxQueues; q++) {
-      hw.write(R.TXDCTL(q), 0);
+      if (!gone) hw.write(R.TXDCTL(q), 0);
       if (dev.txQueues[q]) txQueueDrain(arena, txRecord(dev.data.privOffset, q));
     }
-    hw.flush();
+    if (!gone) hw.flush();
   }
 }

@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MBUF_DATA_LEN, MbufView, type Eal, type Mempool } from '@nic/eal';
 import { configure, infoGet, portIdByName, promiscuousDisable, promiscuousGet, rxBurst, rxQueueSetup, start, statsGet, txBurst, txQueueSetup } from '@nic/ethdev';
+import { ethDevOf } from '@nic/ethdev/driver';
 import { allocPackets, harnessEal, harnessPool, packetLengths } from '@nic/test-kit';
 import { netNullDriver } from './driver.js';
+import { txSinkOffset } from './layout.js';
 
 let eal: Eal | undefined;
 
@@ -61,13 +63,23 @@ describe('net_null rx', () => {
 });
 
 describe('net_null tx', () => {
-  it('takes, counts and frees every packet, copying it out with copy=1', async () => {
-    for (const args of ['net_null0', 'net_null0,copy=1,size=32']) {
+  it('takes, counts and frees every packet, copying it out (as far as size= reaches) with copy=1', async () => {
+    for (const [args, size, copies] of [
+      ['net_null0', 64, false],
+      ['net_null0,copy=1,size=32', 32, true],
+    ] as const) {
       const { port, pool, eal: e } = await nullPort(args);
       const out = allocPackets(e, pool, 50, 90);
+      const mbufs = new MbufView(e.arena);
+      out.forEach((h, i) => e.arena.u8.set(Uint8Array.from({ length: 90 }, (_, b) => (i * 3 + b + 1) & 0xff), mbufs.mtod(h)));
+      const last = e.arena.u8.slice(mbufs.mtod(out[49]), mbufs.mtod(out[49]) + size);
       expect(txBurst(port, 0, out, 50)).toBe(50);
       expect(pool.availCount()).toBe(255);
       expect(statsGet(port)).toMatchObject({ opackets: 50, obytes: 4500 });
+      // The sink area in the port's private data: the last packet's first `size` bytes with
+      // copy=1, untouched (zeros) without.
+      const sink = ethDevOf(port).data.privOffset + txSinkOffset(size);
+      expect(e.arena.u8.slice(sink, sink + size)).toEqual(copies ? last : new Uint8Array(size));
       await e.cleanup();
     }
   });

@@ -19,16 +19,23 @@
  * write QEMU tracks itself), so few backend writes land on pages already sent. The comparison
  * is a consistency check of the whole migration; that every page the backend writes is logged
  * is proved by the unit-level oracle in @nic/vhost (`dirty-log.test.ts`).
+ *
+ * Between the two, the backend-to-frontend channel with QEMU as the real frontend: QEMU gives a
+ * channel (SET_BACKEND_REQ_FD), maps a page of the backend's as the host notifier of the guest's
+ * transmit vring (the device has `page-per-vq=on`, one notify page per vring, as QEMU requires),
+ * and the guest kernel's kicks land in that page.
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { closeSync, openSync, readSync, rmSync } from 'node:fs';
+import { closeFd, mapFd } from '@nic/native';
 import { MbufView, type Eal } from '@nic/eal';
 import { configure, linkGetNowait, portIdByName, rxBurst, rxQueueSetup, start, statsGet, txBurst, txQueueSetup } from '@nic/ethdev';
 import { netAfPacketDriver } from '@nic/pmd-af-packet/driver';
 import { bootGuest, INSTALL_COMMAND, qemuTierMissing, STANDALONE_READY, type Guest } from '@nic/qemu-tier';
 import { harnessEal, harnessPool } from '@nic/test-kit';
 import { kernelTierMissing, netns, until, vethPair, type Netns, type VethPair } from '@nic/native/testing';
-import { ETHERTYPE_RARP, Feature } from '@nic/vhost';
+import { ETHERTYPE_RARP, Feature, ProtocolFeature, bit } from '@nic/vhost';
+import { guestFile } from '@nic/vhost/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { netVhostDriver } from './driver.js';
 import { vhostSocket } from './ports.js';
@@ -80,7 +87,7 @@ while :; do sleep 3600; done
 
 /** QEMU's virtio-net-pci on a vhost-user chardev at `socket` (QEMU connects; net_vhost listens). */
 function vhostUserArgs(socket: string): string[] {
-  return ['-chardev', `socket,id=vu0,path=${socket},reconnect-ms=1000`, '-netdev', 'vhost-user,id=vn0,chardev=vu0', '-device', `virtio-net-pci,netdev=vn0,mac=${GUEST_MAC},disable-legacy=on`];
+  return ['-chardev', `socket,id=vu0,path=${socket},reconnect-ms=1000`, '-netdev', 'vhost-user,id=vn0,chardev=vu0', '-device', `virtio-net-pci,netdev=vn0,mac=${GUEST_MAC},disable-legacy=on,page-per-vq=on`];
 }
 
 /** The guest pages (4 KiB) in which files `a` and `b` differ. */
@@ -229,6 +236,35 @@ describe.skipIf(MISSING !== undefined)('net_vhost with QEMU guests (virtio-net-p
     expect(vhost.opackets).toBe(wire.ipackets);
     expect(wire.opackets).toBe(vhost.ipackets);
     expect(kernel.rx - wireBefore.rx).toBe(vhost.ipackets);
+  }, 2 * STEP_MS);
+
+  it("QEMU maps a host notifier the backend offers, and the guest kernel's kicks land in the backend's page", async () => {
+    const device = vhostSocket(ports.src).device;
+    const needed = bit(ProtocolFeature.BACKEND_REQ) | bit(ProtocolFeature.BACKEND_SEND_FD) | bit(ProtocolFeature.HOST_NOTIFIER) | bit(ProtocolFeature.REPLY_ACK);
+    expect(device.protocolFeatures & needed).toBe(needed);
+    const channel = device.backendChannel();
+    const { fds } = guestFile(PAGE, 2);
+    const page = mapFd(fds[1], { length: PAGE, writable: true });
+    closeFd(fds[1]);
+    const doorbell = new Uint16Array(page.buffer, 0, 1);
+    doorbell[0] = 0xffff;
+    try {
+      // QEMU maps the page over vring 1's notify area and acknowledges (REPLY_ACK): 0 is done.
+      await channel.hostNotifier(1, { fd: fds[0], offset: 0, size: PAGE });
+      // Let the guest kick its transmit vring, and make it send: its kick writes the vring index.
+      expect(device.vrings[1].guestNotification(true)).toBe(true);
+      expect(await ping(ns as Netns, 2)).toBe(2);
+      await until("the guest's kick in the backend's page", () => Atomics.load(doorbell, 0) === 1, STEP_MS);
+      expect(device.vrings[1].guestNotification(false)).toBe(true);
+      await channel.hostNotifier(1);
+      // QEMU's vhost-user-net has no handler for a config change: it answers with a failure.
+      const config = await channel.configChange().then(() => 'acknowledged', (e: Error) => e.message);
+      console.log(`net_vhost guest: CONFIG_CHANGE_MSG: ${config}`);
+      expect(config).toContain('refused');
+    } finally {
+      page.unmap();
+      closeFd(fds[0]);
+    }
   }, 2 * STEP_MS);
 
   it('migrates to a second QEMU on another port while the backend writes under the dirty log: RAM files equal, RARP announced, traffic carries on', async () => {

@@ -6,7 +6,7 @@
  * stops, `setVringState` on SET_VRING_ENABLE, `setFeatures` on SET_FEATURES.
  */
 import { eventfdWrite, NicError } from '@nic/native';
-import { VhostUserSocket, type VhostDevice } from '@nic/vhost';
+import { ProtocolFeature, VhostUserSocket, bit, type VhostDevice } from '@nic/vhost';
 import type { VdpaVhostDevice, VhostLogArea, VhostMemoryRegion, VhostVringInfo, VringBase } from './vhost-device.js';
 import { vdpaFeatures, vdpaProtocolFeatures, vdpaQueueNum, type VdpaDevice } from './registry.js';
 
@@ -36,13 +36,20 @@ export interface VdpaSocket {
 
 let nextVid = 0;
 
+/** What the frontend must have negotiated for host notifiers (DPDK's `rte_vhost_host_notifier_ctrl` check). */
+const HOST_NOTIFIER_FEATURES = bit(ProtocolFeature.BACKEND_REQ) | bit(ProtocolFeature.BACKEND_SEND_FD) | bit(ProtocolFeature.HOST_NOTIFIER);
+
 /** The vhost device of one socket as the vDPA driver sees it. */
 class VhostView implements VdpaVhostDevice {
   readonly vid = nextVid++;
   readonly #device: VhostDevice;
+  readonly #vdpa: VdpaDevice;
+  readonly #fail: (error: unknown) => void;
 
-  constructor(device: VhostDevice) {
+  constructor(device: VhostDevice, vdpa: VdpaDevice, fail: (error: unknown) => void) {
     this.#device = device;
+    this.#vdpa = vdpa;
+    this.#fail = fail;
   }
 
   memTable(): readonly VhostMemoryRegion[] {
@@ -76,13 +83,62 @@ class VhostView implements VdpaVhostDevice {
     vq.lastUsed = base.lastUsed;
   }
 
-  hostNotifierCtrl(): boolean {
-    // The backend-to-frontend channel (host notifiers) is not in @nic/vhost yet: kicks are relayed.
-    return false;
+  /**
+   * DPDK's `rte_vhost_host_notifier_ctrl`: over the backend channel, asks the frontend to map
+   * each vring's doorbell page (the device's VFIO device fd at `getNotifyArea`'s offset) over
+   * the vring's notify area, or to unmap it. False, with nothing sent, when the frontend did
+   * not negotiate BACKEND_REQ, BACKEND_SEND_FD and HOST_NOTIFIER or gave no channel, or the
+   * device has no VFIO device fd or notify areas (a modelled device); the kicks then stay
+   * relayed. A notify area that fails unmaps the ones just asked for. The frontend's
+   * acknowledgements arrive later: a refusal goes to `onError`.
+   */
+  hostNotifierCtrl(qid: number | 'all', enable: boolean): boolean {
+    const channel = this.#device.backend;
+    if (!channel || (this.#device.protocolFeatures & HOST_NOTIFIER_FEATURES) !== HOST_NOTIFIER_FEATURES) return false;
+    const qids = qid === 'all' ? Array.from({ length: this.vringCount() }, (_, i) => i) : [this.#vq(qid).index];
+    if (!enable) {
+      for (const q of qids) this.#settle(() => channel.hostNotifier(q));
+      return true;
+    }
+    const ops = this.#vdpa.ops;
+    if (!ops.getVfioDeviceFd || !ops.getNotifyArea) return false;
+    let fd: number;
+    try {
+      fd = ops.getVfioDeviceFd(this);
+    } catch (e) {
+      if (e instanceof NicError && e.code === 'NIC_ENOTSUP') return false;
+      throw e;
+    }
+    try {
+      for (const q of qids) {
+        const area = ops.getNotifyArea(this, q);
+        this.#settle(() => channel.hostNotifier(q, { fd, offset: area.offset, size: area.size }), true);
+      }
+    } catch (e) {
+      this.#fail(e);
+      for (const q of qids) this.#settle(() => channel.hostNotifier(q));
+      return false;
+    }
+    return true;
   }
 
+  /** DPDK's `rte_vhost_backend_config_change`: tells the frontend, when it gave a channel. */
   configChange(): void {
-    // No backend-to-frontend channel yet (CONFIG_CHANGE_MSG): nothing to tell the frontend with.
+    const channel = this.#device.backend;
+    if (channel) this.#settle(() => channel.configChange());
+  }
+
+  /** Sends one request; its failure, now or when acknowledged, goes to `onError` (or is thrown with `rethrow`). */
+  #settle(send: () => Promise<void>, rethrow = false): void {
+    let acked: Promise<void>;
+    try {
+      acked = send();
+    } catch (e) {
+      if (rethrow) throw e;
+      this.#fail(e);
+      return;
+    }
+    acked.catch((e: unknown) => this.#fail(e));
   }
 
   vringCall(qid: number): void {
@@ -133,7 +189,7 @@ export function attachVdpaDevice(path: string, dev: VdpaDevice, options: VdpaSoc
     deviceRings: true,
     ops: {
       newDevice: (device) => {
-        view = new VhostView(device);
+        view = new VhostView(device, dev, fail);
         try {
           dev.ops.devConf(view);
           configured = true;

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cpioArchive } from './cpio.js';
 
@@ -19,18 +23,34 @@ function readArchive(archive: Buffer): { name: string; mode: number; data: strin
 }
 
 describe('cpioArchive', () => {
-  it('writes directories, files and symlinks the kernel can unpack, four-byte aligned, with a trailer', () => {
-    const archive = cpioArchive([
-      { type: 'dir', path: 'bin', mode: 0o755 },
-      { type: 'file', path: 'bin/hello', mode: 0o644, data: Buffer.from('hello') },
-      { type: 'symlink', path: 'bin/sh', target: 'busybox' },
-    ]);
+  const entries = [
+    { type: 'dir', path: 'bin', mode: 0o755 },
+    { type: 'file', path: 'bin/hello', mode: 0o644, data: Buffer.from('hello') },
+    { type: 'symlink', path: 'bin/sh', target: 'busybox' },
+  ] as const;
+
+  it('writes directories, files and symlinks in the newc layout, four-byte aligned, with a trailer', () => {
+    const archive = cpioArchive(entries);
     expect(archive.length % 4).toBe(0);
     expect(readArchive(archive)).toEqual([
       { name: 'bin', mode: 0o040755, data: '' },
       { name: 'bin/hello', mode: 0o100644, data: 'hello' },
       { name: 'bin/sh', mode: 0o120777, data: 'busybox' },
     ]);
+  });
+
+  it('writes an archive GNU cpio unpacks as the kernel would: the directory, the file with its bytes and mode, the symlink', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nic-cpio-'));
+    try {
+      execFileSync('cpio', ['-i', '--make-directories', '--no-absolute-filenames', '--quiet'], { cwd: dir, input: cpioArchive(entries) });
+      expect(lstatSync(join(dir, 'bin')).mode).toBe(0o040755);
+      expect(lstatSync(join(dir, 'bin/hello')).mode & 0o170777).toBe(0o100644);
+      expect(readFileSync(join(dir, 'bin/hello'), 'utf8')).toBe('hello');
+      expect(lstatSync(join(dir, 'bin/sh')).isSymbolicLink()).toBe(true);
+      expect(readlinkSync(join(dir, 'bin/sh'))).toBe('busybox');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('gives equal bytes for equal contents, so that the cache can key on them', () => {

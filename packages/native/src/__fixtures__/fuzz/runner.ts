@@ -1,5 +1,5 @@
 // Runs fuzz-child.mjs in its own network namespace and checks what it reports. Used by
-// addon.fuzz.test.ts and, against the sanitizer build, by sanitizer.test.ts.
+// addon.fuzz.test.ts (against the sanitizer build too, in `npm test`'s sanitizer stage).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -17,9 +17,9 @@ interface Summary {
   readonly failures: string[];
 }
 
-/** The names of the addon's functions (every build exports the same). */
-function exportedFunctions(): string[] {
-  const addon = createRequire(import.meta.url)(ADDON) as Record<string, unknown>;
+/** The names of the functions of the addon the children load (NIC_ADDON, or the build from source). */
+function exportedFunctions(env: NodeJS.ProcessEnv): string[] {
+  const addon = createRequire(import.meta.url)(env['NIC_ADDON'] ?? ADDON) as Record<string, unknown>;
   return Object.keys(addon).filter((k) => typeof addon[k] === 'function');
 }
 
@@ -49,6 +49,6 @@ export async function fuzzEveryExport(runs: number, seed: number, parallel: numb
     });
   }
   const names = summaries.flatMap((s) => s?.exports ?? []);
-  expect(names.sort()).toEqual(exportedFunctions().sort());
+  expect(names.sort()).toEqual(exportedFunctions(env).sort());
   expect(summaries.reduce((n, s) => n + (s?.calls ?? 0), 0)).toBe(names.length * runs);
 }

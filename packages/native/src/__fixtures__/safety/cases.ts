@@ -1,16 +1,19 @@
 // The review's findings (shared/reference/reviews/native-addon-review.md) as child processes
 // against the raw addon, each with what it must see: a defect there is a crash, a hang or
 // memory it must not touch, which only a separate process survives to report. Each child
-// prints one JSON line of what it saw. Run by safety.test.ts, and by sanitizer.test.ts
-// against the sanitizer build.
+// prints one JSON line of what it saw. Run by safety.test.ts, against the sanitizer build too
+// in `npm test`'s sanitizer stage (scripts/test-sanitized.mjs).
 import { fileURLToPath } from 'node:url';
 import { type ChildResult, runChild } from '../child.js';
+import { napiFaultAddon } from './napi-fault.js';
 
 export interface SafetyCase {
   /** The child, `./<name>.cjs` beside this file. */
   readonly name: string;
   readonly title: string;
   readonly expected: Record<string, unknown>;
+  /** Run against the addon linked with napi-fault.cc (see napi-fault.ts). */
+  readonly napiFault?: boolean;
 }
 
 export const SAFETY_CASES: readonly SafetyCase[] = [
@@ -61,21 +64,36 @@ export const SAFETY_CASES: readonly SafetyCase[] = [
     expected: { shrink: 'EPERM', grow: 'EPERM', shrinkReopened: 'EPERM', touched: 5 },
   },
   {
-    // 1 GiB hugepages: the pool is empty (tools/setup-host.sh reserves 2 MiB pages only), so
-    // the placed mmap fails after the kernel dropped the host's pages there.
     name: 'placement-failed',
-    title: '10: a failed placement leaves no hole in its host, and the range can be placed again',
-    expected: { failed: 'NIC_ENOMEM', whole: true, readable: true, zeros: true, again: { value: 0 } },
+    title: '10: a failed placement leaves no hole in its host (zeroed pages, or pages of no access and an error naming them), and the range can be placed again',
+    expected: {
+      zeroed: { error: 'NIC_ENOMEM', faults: false, whole: true, perms: ['rw-'], zeros: true },
+      holed: { error: 'NIC_ENOMEM', faults: true, whole: true, perms: ['---'] },
+      outside: 2,
+      again: { value: 0 },
+    },
   },
   {
     name: 'paths',
     title: '12: paths holding a NUL are refused; mapping a FIFO does not wait for a writer',
     expected: { mapFile: 'NIC_EINVAL', vfioOpen: 'NIC_EINVAL', hugetlbfsDir: 'NIC_EINVAL', fifo: 'NIC_EINVAL', fifoWithLength: 'NIC_ENODEV' },
   },
+  {
+    name: 'hugepage-unlink',
+    title: '12: a hugetlbfs backing file that cannot be unlinked fails the allocation, naming the file left behind',
+    expected: { error: 'NIC_EPERM', syscall: 'unlink', left: 1, named: true },
+  },
+  {
+    name: 'watch-fault',
+    title: '12: watch() refused an async context or a teardown hook by Node-API throws and leaves the fd free to watch',
+    expected: { context: 'NIC_EIO', teardown: 'NIC_EIO', calls: 1 },
+    napiFault: true,
+  },
 ];
 
 /** Runs the child of `safetyCase` with `env` (NIC_ADDON picks the addon build). */
-export function runSafetyChild(safetyCase: SafetyCase, env: NodeJS.ProcessEnv = process.env): Promise<ChildResult> {
+export async function runSafetyChild(safetyCase: SafetyCase, env: NodeJS.ProcessEnv = process.env): Promise<ChildResult> {
   const script = fileURLToPath(new URL(`./${safetyCase.name}.cjs`, import.meta.url));
-  return runChild(process.execPath, ['--expose-gc', script], env, 60_000);
+  const childEnv = safetyCase.napiFault ? { ...env, NIC_ADDON: await napiFaultAddon(env['NIC_ADDON']) } : env;
+  return runChild(process.execPath, ['--expose-gc', script], childEnv, 60_000);
 }
