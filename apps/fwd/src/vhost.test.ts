@@ -99,70 +99,115 @@ describe.skipIf(!BUILT || TESTPMD_MISSING)('nic-fwd on a net_vhost port, polled 
   });
 });
 
-/** Kicks the frontend must send (at most one per round of frames), and the most rounds to get them in. */
-const KICKS = 5;
-const MAX_ROUNDS = 20;
+/** Rounds of traffic, each sent to an lcore asleep, and the frames of one round. */
+const ROUNDS = 3;
 const FRAMES_PER_ROUND = 10;
-/** The guest's transmit vring of queue pair 0, and the used-ring flag that asks it not to kick. */
-const GUEST_TX_VRING = 1;
-const USED_F_NO_NOTIFY = 1;
+/** Frames testpmd's `start tx_first` sends: one burst of its default 32. */
+const TX_FIRST_FRAMES = 32;
+/** Stats lines to wait through for two equal ones before giving up. */
+const ASLEEP_LINES = 20;
+
+/** Lcore 1's NAPI counters. */
+interface Napi {
+  readonly polls: number;
+  readonly wakeups: number;
+  readonly packets: number;
+  readonly sleepMs: number;
+}
 
 interface SleepingFinal extends FinalLine {
-  readonly lcores: { readonly lcore: number; readonly napi?: { readonly wakeups: number; readonly packets: number; readonly sleepMs: number } }[];
+  readonly lcores: { readonly lcore: number; readonly napi?: Napi }[];
+}
+
+function napiOf(l: JsonLine): Napi | undefined {
+  return (l as unknown as SleepingFinal).lcores?.find((c) => c.lcore === 1)?.napi;
+}
+
+/**
+ * Waits until two stats lines in a row (a stats period apart) carry the same counters of lcore
+ * 1: it neither polled nor woke meanwhile, so it is asleep on its rx interrupts (its counters
+ * move only when it polls or wakes). Returns them.
+ */
+async function asleep(child: JsonChild): Promise<Napi> {
+  const after = (index: number): Promise<JsonLine> => child.waitFor((l) => l.event === 'stats' && child.lines.indexOf(l) > index, START_MS, 'a stats line');
+  let last = await after(child.lines.length - 1);
+  for (let i = 0; i < ASLEEP_LINES; i++) {
+    const next = await after(child.lines.indexOf(last));
+    const [a, b] = [napiOf(last), napiOf(next)];
+    if (a && b && a.polls === b.polls && a.wakeups === b.wakeups) return b;
+    last = next;
+  }
+  throw new Error(`lcore 1 did not sleep through a stats period in ${ASLEEP_LINES} periods`);
+}
+
+function sleepingFwd(path: string, tag: string): JsonChild {
+  return new JsonChild(process.execPath, [
+    CLI, '-l', '0,1', '--no-pci', '--no-huge', '-m', '128', '--file-prefix', `${tag}-${process.pid}`,
+    '--vdev', `net_vhost0,iface=${path}`, '--', '--forward-mode=io', '--rx-interrupts', '--stats-period=1', '--stats-json',
+  ]);
+}
+
+/** Stops nic-fwd and checks its totals: `total` frames in and out, all by lcore 1's NAPI loop, every mbuf back. */
+async function finish(total: number, what: string): Promise<Napi | undefined> {
+  expect(await fwd!.stop('SIGINT')).toBe(0);
+  const final = fwd!.last((l) => l.event === 'final') as unknown as SleepingFinal;
+  fwd = undefined;
+  const napi = final.lcores.find((l) => l.lcore === 1)?.napi;
+  console.log(`nic-fwd --rx-interrupts on net_vhost with ${what}: ${total} frames in ${ROUNDS} rounds; lcore 1 ${JSON.stringify(napi)}`);
+  expect(final.ports[0].rxPackets).toBe(total);
+  expect(final.ports[0].txPackets).toBe(total);
+  expect(final.streams.map((s) => s.lcore)).toEqual([1]);
+  expect(napi?.packets).toBe(total);
+  expect(final.mbufs.available).toBe(final.mbufs.size);
+  return napi;
 }
 
 describe.skipIf(!BUILT)('nic-fwd --rx-interrupts on a net_vhost port', { timeout: TESTPMD_TEST_MS }, () => {
-  it('sleeps until the frontend kicks, then forwards exactly what it sent, round after round', async () => {
+  it("sleeps until the suite frontend kicks, wakes once per kick and forwards exactly that round's frames", async () => {
     const path = `/tmp/nic-fwd-vhost-intr-${process.pid}.sock`;
-    fwd = new JsonChild(process.execPath, [
-      CLI, '-l', '0,1', '--no-pci', '--no-huge', '-m', '128', '--file-prefix', `fwd-vhost-intr-${process.pid}`,
-      '--vdev', `net_vhost0,iface=${path}`, '--', '--forward-mode=io', '--rx-interrupts', '--stats-period=1', '--stats-json',
-    ]);
+    fwd = sleepingFwd(path, 'fwd-vhost-intr');
     await fwd.waitFor((l) => l.event === 'start', START_MS, 'the start line');
     const f = (frontend = await VhostTestFrontend.connect(path, 1, false, true));
     const frame = new Uint8Array(60).fill(0x5a);
-    let rounds = 0;
-    let kicks = 0;
-    while (kicks < KICKS && rounds < MAX_ROUNDS) {
-      rounds++;
-      // The lcore arms its rx interrupt (clears NO_NOTIFY) when its polls come up empty, polls
-      // once more and sleeps with no timeout: from then on only a kick wakes it. The frontend
-      // kicks only if the flag is still clear once its frames are posted (the lcore's last
-      // poll may have taken them and disarmed; that round then carries no kick).
-      await until(`the lcore to arm its rx interrupt (round ${rounds})`, () => (f.usedFlags(GUEST_TX_VRING) & USED_F_NO_NOTIFY) === 0, START_MS);
+    for (let round = 1; round <= ROUNDS; round++) {
+      // Asleep with its rx interrupt armed and no timeout: only a kick can wake it now. The
+      // frontend kicks because the armed queue asks for it (USED_F_NO_NOTIFY clear).
+      const before = await asleep(fwd);
       expect(f.send(0, Array.from({ length: FRAMES_PER_ROUND }, () => frame))).toBe(FRAMES_PER_ROUND);
-      if (f.notify(0)) kicks++;
-      await until(`round ${rounds}'s frames back`, () => {
+      expect(f.notify(0)).toBe(true);
+      await until(`round ${round}'s frames back`, () => {
         f.poll();
-        return f.received[0] >= rounds * FRAMES_PER_ROUND;
+        return f.received[0] >= round * FRAMES_PER_ROUND;
       }, START_MS);
-      expect(f.received[0]).toBe(rounds * FRAMES_PER_ROUND);
+      expect(f.received[0]).toBe(round * FRAMES_PER_ROUND);
+      const after = await asleep(fwd);
+      expect([after.wakeups - before.wakeups, after.packets - before.packets]).toEqual([1, FRAMES_PER_ROUND]);
     }
-    expect(kicks).toBe(KICKS);
-    const total = rounds * FRAMES_PER_ROUND;
-    // Idle now: asleep, the lcore polls no more and nothing wakes it over two stats periods
-    // (its counters move only when it polls or wakes).
-    const napiOf = (l: JsonLine): { polls: number; wakeups: number } | undefined =>
-      (l as unknown as { lcores?: { lcore: number; napi?: { polls: number; wakeups: number } }[] }).lcores?.find((c) => c.lcore === 1)?.napi;
-    const statsAfter = (index: number, what: string): Promise<JsonLine> => fwd!.waitFor((l) => l.event === 'stats' && fwd!.lines.indexOf(l) > index, START_MS, what);
-    const first = await statsAfter(fwd.lines.length - 1, 'a stats line after the rounds');
-    const second = await statsAfter(fwd.lines.indexOf(first), 'the next stats line');
-    const third = await statsAfter(fwd.lines.indexOf(second), 'the stats line after that');
-    expect(napiOf(third)).toEqual(napiOf(first));
-    expect(await fwd.stop('SIGINT')).toBe(0);
-    const final = fwd.last((l) => l.event === 'final') as unknown as SleepingFinal;
-    fwd = undefined;
-    expect(final.ports[0].rxPackets).toBe(total);
-    expect(final.ports[0].txPackets).toBe(total);
-    expect(final.streams.map((s) => s.lcore)).toEqual([1]);
-    const napi = final.lcores.find((l) => l.lcore === 1)?.napi;
-    console.log(`nic-fwd --rx-interrupts on net_vhost: ${total} frames in ${rounds} rounds, ${kicks} kicks; lcore 1 ${JSON.stringify(napi)}`);
-    expect(napi?.packets).toBe(total);
-    // It slept and woke (a kick that lands between its arming and its last poll is cleared on
-    // disarming, so it counts no wakeup of its own).
-    expect(napi?.wakeups).toBeGreaterThan(0);
-    expect(napi?.sleepMs).toBeGreaterThan(0);
+    const total = ROUNDS * FRAMES_PER_ROUND;
     expect(f.receivedBytes[0]).toBe(total * frame.length);
-    expect(final.mbufs.available).toBe(final.mbufs.size);
+    await finish(total, 'the suite frontend');
+  });
+
+  it.skipIf(TESTPMD_MISSING)('sleeps until testpmd net_virtio_user kicks, wakes once per burst and forwards it back', async () => {
+    const path = `/tmp/nic-fwd-vhost-intr-tp-${process.pid}.sock`;
+    fwd = sleepingFwd(path, 'fwd-vhost-intr-tp');
+    await fwd.waitFor((l) => l.event === 'start', START_MS, 'the start line');
+    testpmd = new Testpmd(path, `nic-fwd-vhost-intr-${process.pid}`);
+    await testpmd.ready();
+    // testpmd only receives, after one burst of 32 sent by `start tx_first`: its virtio_user
+    // kicks the vring when the armed queue asks for it (it reads USED_F_NO_NOTIFY, as virtio does).
+    await testpmd.command('set fwd rxonly');
+    for (let round = 1; round <= ROUNDS; round++) {
+      const before = await asleep(fwd);
+      await testpmd.command('start tx_first');
+      await testpmdUntil('RX-packets', (n) => n >= round * TX_FIRST_FRAMES, `round ${round}'s ${TX_FIRST_FRAMES} packets back`);
+      await testpmd.command('stop');
+      const after = await asleep(fwd);
+      expect([after.wakeups - before.wakeups, after.packets - before.packets]).toEqual([1, TX_FIRST_FRAMES]);
+    }
+    const stats = await testpmd.command('show port stats 0');
+    const total = ROUNDS * TX_FIRST_FRAMES;
+    expect([stat(stats, 'TX-packets'), stat(stats, 'RX-packets')]).toEqual([total, total]);
+    await finish(total, 'testpmd net_virtio_user');
   });
 });

@@ -103,6 +103,7 @@ describe('watchFd', () => {
         });
       });
     });
+    // The fd stays readable: only a wait can show that the closed watcher calls back no more.
     await sleep(20);
     expect(calls).toBe(1);
     expect(microtaskRan).toBe(true);

@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { ethdevConformance, IxgbeModelBench } from '@nic/test-kit';
 import { NET_IXGBE, netIxgbeDriver } from './index.js';
 
-// The driver against one modelled 82599 SFP+ port with nothing on its cable: what it sends
-// leaves, nothing comes back (rx 'none'); the link is reported up exactly while the port is
-// started, since stop turns the laser off.
+// The driver against one modelled 82599 SFP+ port whose cable the suite drives: what it sends
+// leaves, and the frames the suite injects arrive from the cable into the model's receive path
+// (rx 'peer'); the link is reported up exactly while the port is started, since stop turns the
+// laser off.
 let bench: IxgbeModelBench;
 
 describe('net_ixgbe on a modelled 82599', () => {
@@ -19,6 +20,9 @@ describe('net_ixgbe on a modelled 82599', () => {
     pmd: NET_IXGBE,
     devargs: () => ['-a', bench.addresses[0]],
     drivers: [netIxgbeDriver],
-    rx: 'none',
+    rx: 'peer',
+    inject: async (frames) => {
+      for (const frame of frames) bench.models[0].receiveFrame(frame);
+    },
   });
 });

@@ -66,7 +66,9 @@ export class KickInterrupt {
   setKick(fd: number): void {
     if (fd === this.#kick) return;
     if (this.#kick >= 0) this.#epoll.remove(this.#kick);
+    // Forgotten first: a poller must never read a number the device is about to close.
     this.#kick = -1;
+    Atomics.store(this.#slots, K_KICK, -1);
     if (fd >= 0) this.#epoll.add(fd);
     this.#kick = fd;
     Atomics.store(this.#slots, K_KICK, fd);

@@ -4,7 +4,7 @@
 // It walks through the steps the host test drives, printing one line per step:
 //   READY <json>          ports probed: their MACs
 //   LINK <json>           both links up after start (reported by link interrupts)
-//   TX-SENT <n>           port 0 sent n test frames (the host counts them)
+//   TX-SENT <json>        port 0's counts of the test frames it sent (the host receives them)
 //   RX-READY              waiting for n frames on port 0
 //   RX-GOT <json>         what port 0 received
 //   FWD-READY             forwarding port 0 <-> port 1 (io mode) until n frames went through
@@ -81,7 +81,7 @@ try {
   say('LINK', ports.map((p) => linkGetNowait(p)));
 
   // tx: count frames out of port 0
-  let sent = 0;
+  const txBefore = await statsGet(ports[0]);
   for (let tag = 0; tag < count; ) {
     const h = mbufs.alloc(pool);
     const frame = testFrame(tag, 100);
@@ -89,14 +89,19 @@ try {
     eal.arena.u8.set(frame, mbufs.mtod(h));
     handles[0] = h;
     if (txBurst(ports[0], 0, handles, 1) === 1) {
-      sent++;
       tag++;
     } else {
       mbufs.free(h);
       await tick();
     }
   }
-  say('TX-SENT', sent);
+  // What the device counts as sent (its good-packets-transmitted register), once it has sent them all.
+  let txStats = txBefore;
+  await until(`port 0 to count ${count} frames sent`, () => {
+    txStats = statsGet(ports[0]);
+    return txStats.opackets - txBefore.opackets >= count || txStats.oerrors > txBefore.oerrors;
+  });
+  say('TX-SENT', { opackets: txStats.opackets - txBefore.opackets, oerrors: txStats.oerrors - txBefore.oerrors });
 
   // rx: count frames into port 0
   say('RX-READY');
