@@ -24,7 +24,7 @@
 namespace {
 
 // Version of the export surface; addon.ts refuses a build that does not match.
-constexpr int kAbi = 3;
+constexpr int kAbi = 4;
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new nic::EnvData());

@@ -193,7 +193,7 @@ export interface NativeAddon {
 
   pageSize(): number;
   mapFile(path: string, offset: number, length: number | undefined, writable: boolean): RawRegion;
-  mapFd(fd: number, offset: number, length: number | undefined, writable: boolean): RawRegion;
+  mapFd(fd: number, offset: number, length: number | undefined, writable: boolean, within?: SharedArrayBuffer, at?: number): RawRegion;
   allocAnonymous(length: number, within: SharedArrayBuffer | undefined): RawRegion;
   allocHugepages(length: number, pageSize: number, dir: string, keepFd: boolean, within: SharedArrayBuffer | undefined): RawHugepageRegion;
   unmap(id: number): void;
@@ -309,7 +309,7 @@ export interface NativeAddon {
 }
 
 /** The export surface version this TypeScript was written against (`kAbi` in addon.cc). */
-const ABI = 3;
+const ABI = 4;
 
 const require = createRequire(import.meta.url);
 /** The package's directory: `src/` and `dist/` both sit one level below it. */

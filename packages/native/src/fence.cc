@@ -20,7 +20,9 @@ namespace nic {
 
 namespace {
 
-inline void FullFence() {
+// Inlined at every optimisation level (the sanitizer build is -O0): the fence instruction is
+// in the exported function's own code, where fence.test.ts looks for it.
+[[gnu::always_inline]] inline void FullFence() {
 #if defined(__x86_64__)
   __asm__ __volatile__("mfence" ::: "memory");
 #elif defined(__aarch64__)
@@ -30,7 +32,7 @@ inline void FullFence() {
 #endif
 }
 
-inline void ReadFence() {
+[[gnu::always_inline]] inline void ReadFence() {
 #if defined(__x86_64__)
   __asm__ __volatile__("lfence" ::: "memory");
 #elif defined(__aarch64__)
@@ -40,7 +42,7 @@ inline void ReadFence() {
 #endif
 }
 
-inline void WriteFence() {
+[[gnu::always_inline]] inline void WriteFence() {
 #if defined(__x86_64__)
   __asm__ __volatile__("sfence" ::: "memory");
 #elif defined(__aarch64__)

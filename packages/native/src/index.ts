@@ -7,6 +7,7 @@ export {
   pageSize,
   virtToPhys,
   virtToPhysRange,
+  type FdMapOptions,
   type MapOptions,
   type MemoryMapping,
   type Placement,

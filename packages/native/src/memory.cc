@@ -130,10 +130,12 @@ std::string Range(uint64_t offset, uint64_t length) {
   return "offset " + std::to_string(offset) + ", " + std::to_string(length) + " bytes";
 }
 
-// Maps `length` bytes of `fd` at `offset` (length 0: to the end of the file). Throws and
-// returns an empty value on failure. `what` names the fd in messages.
+// Maps `length` bytes of `fd` at `offset` (length 0: to the end of the file), where the kernel
+// chooses or, given `info` and `placeArg`, at the placement that argument asks for (see
+// MapFd). Throws and returns an empty value on failure. `what` names the fd in messages.
 Napi::Value MapDescriptor(Napi::Env env, int fd, uint64_t offset, uint64_t length, bool hasLength,
-                          bool writable, const std::string& what) {
+                          bool writable, const std::string& what, const Napi::CallbackInfo* info = nullptr,
+                          const uint64_t* at = nullptr) {
   if (offset % PageSize() != 0) {
     ThrowNic(env, "NIC_EINVAL",
              "mapping " + what + ": offset " + std::to_string(offset) +
@@ -165,17 +167,22 @@ Napi::Value MapDescriptor(Napi::Env env, int fd, uint64_t offset, uint64_t lengt
     ThrowNic(env, "NIC_EINVAL", "mapping " + what + ": the length must be at least 1");
     return Napi::Value();
   }
+  // A placed mapping takes whole pages of its host.
+  Placement place;
+  if (info != nullptr) {
+    length = (length + PageSize() - 1) / PageSize() * PageSize();
+    if (!ArgPlacement(*info, 4, "mapFd within", length, PageSize(), &place, at)) return Napi::Value();
+  }
   // Read-only mappings are private copies: a store through the buffer stays in this process
   // instead of faulting, and the file is never modified.
-  int prot = PROT_READ | PROT_WRITE;
   int flags = writable ? MAP_SHARED : MAP_PRIVATE;
-  void* addr = mmap(nullptr, length, prot, flags, fd, static_cast<off_t>(offset));
+  void* addr = MapPlaced(place, length, flags, fd, offset);
   if (addr == MAP_FAILED) {
     int err = errno;
-    ThrowErrno(env, err, "mmap", "mapping " + what + " (" + Range(offset, length) + ")");
+    ThrowErrno(env, err, "mmap", "mapping " + what + " (" + Range(offset, length) + ")" + PlacementDamage(place));
     return Napi::Value();
   }
-  return NewRegion(env, addr, length);
+  return NewRegion(env, addr, length, place);
 }
 
 // mapFile(path, offset, length | undefined, writable)
@@ -203,19 +210,27 @@ Napi::Value MapFile(const Napi::CallbackInfo& info) {
   return region;
 }
 
-// mapFd(fd, offset, length | undefined, writable)
+// mapFd(fd, offset, length | undefined, writable, within | undefined, at | undefined): `within`
+// places the mapping in a host buffer (a window of guest memory inside the arena's
+// WebAssembly.Memory), from byte `at` of it, or from its first page boundary.
 Napi::Value MapFd(const Napi::CallbackInfo& info) {
   int fd;
-  uint64_t offset, length = 0;
+  uint64_t offset, length = 0, at = 0;
   bool writable;
   bool hasLength = !info[2].IsUndefined();
+  bool placed = info.Length() > 4 && !info[4].IsUndefined();
+  bool hasAt = info.Length() > 5 && !info[5].IsUndefined();
   if (!ArgFd(info, 0, "mmap", &fd) || !ArgUint(info, 1, "mapFd offset", kMaxSafeInteger, &offset) ||
       (hasLength && !ArgUint(info, 2, "mapFd length", kMaxSafeInteger, &length)) ||
-      !ArgBool(info, 3, "mapFd writable", &writable)) {
+      !ArgBool(info, 3, "mapFd writable", &writable) || (hasAt && !ArgUint(info, 5, "mapFd at", kMaxSafeInteger, &at))) {
     return Napi::Value();
   }
-  return MapDescriptor(info.Env(), fd, offset, length, hasLength, writable,
-                       "fd " + std::to_string(fd));
+  if (hasAt && !placed) {
+    ThrowNic(info.Env(), "NIC_EINVAL", "mapFd: `at` needs `within`");
+    return Napi::Value();
+  }
+  return MapDescriptor(info.Env(), fd, offset, length, hasLength, writable, "fd " + std::to_string(fd),
+                       placed ? &info : nullptr, hasAt ? &at : nullptr);
 }
 
 // allocAnonymous(length, within | undefined): zeroed private memory, populated and locked (the
@@ -349,7 +364,7 @@ Placement::~Placement() {
 }
 
 bool ArgPlacement(const Napi::CallbackInfo& info, size_t i, const char* name, size_t length,
-                  size_t align, Placement* out) {
+                  size_t align, Placement* out, const uint64_t* at) {
   if (info.Length() <= i || info[i].IsUndefined()) return true;
   napi_value raw = info[i];
   v8::Local<v8::Value> value;
@@ -362,7 +377,14 @@ bool ArgPlacement(const Napi::CallbackInfo& info, size_t i, const char* name, si
   std::shared_ptr<v8::BackingStore> host = value.As<v8::SharedArrayBuffer>()->GetBackingStore();
   uintptr_t start = reinterpret_cast<uintptr_t>(host->Data());
   uintptr_t end = start + host->ByteLength();
-  uintptr_t addr = (start + align - 1) / align * align;
+  if (at != nullptr && (*at > end - start || (start + *at) % align != 0)) {
+    ThrowNic(info.Env(), "NIC_EINVAL",
+             std::string(name) + ": byte " + std::to_string(*at) + " of the buffer at " + Hex(start) + " (" +
+                 std::to_string(host->ByteLength()) + " bytes) is past its end or not on a " + std::to_string(align) +
+                 "-byte boundary");
+    return false;
+  }
+  uintptr_t addr = at != nullptr ? start + *at : (start + align - 1) / align * align;
   if (addr > end || length > end - addr) {
     ThrowNic(info.Env(), "NIC_EINVAL",
              std::string(name) + ": " + std::to_string(length) + " bytes from a " + std::to_string(align) +
@@ -404,9 +426,10 @@ bool ArgPlacement(const Napi::CallbackInfo& info, size_t i, const char* name, si
   return true;
 }
 
-void* MapPlaced(const Placement& place, size_t length, int flags, int fd) {
-  if (!place.host) return mmap(nullptr, length, PROT_READ | PROT_WRITE, flags, fd, 0);
-  void* addr = mmap(reinterpret_cast<void*>(place.addr), length, PROT_READ | PROT_WRITE, flags | MAP_FIXED, fd, 0);
+void* MapPlaced(const Placement& place, size_t length, int flags, int fd, uint64_t offset) {
+  off_t at = static_cast<off_t>(offset);
+  if (!place.host) return mmap(nullptr, length, PROT_READ | PROT_WRITE, flags, fd, at);
+  void* addr = mmap(reinterpret_cast<void*>(place.addr), length, PROT_READ | PROT_WRITE, flags | MAP_FIXED, fd, at);
   // A failed MAP_FIXED may have dropped the old pages (older kernels, or a file's mmap that
   // failed late) or left them in place: only a hole is filled.
   if (addr == MAP_FAILED && !FullyMapped(place.addr, length) && !RestoreHost(place.addr, length)) place.holed = true;

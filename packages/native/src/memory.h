@@ -35,18 +35,18 @@ struct Placement {
 };
 
 // Reads optional argument `i`: undefined is no placement; otherwise a SharedArrayBuffer with
-// room for `length` bytes from its first `align`-aligned address, where no live placement is
-// (NIC_EBUSY), and that is not itself memory mapped through the addon (NIC_EINVAL). The region
-// made there holds the host's memory until its last view and DMA mapping are gone. Returns
-// false after throwing.
+// room for `length` bytes from its first `align`-aligned address (or from byte `*at` of it,
+// which must be `align`-aligned), where no live placement is (NIC_EBUSY), and that is not
+// itself memory mapped through the addon (NIC_EINVAL). The region made there holds the host's
+// memory until its last view and DMA mapping are gone. Returns false after throwing.
 bool ArgPlacement(const Napi::CallbackInfo& info, size_t i, const char* name, size_t length,
-                  size_t align, Placement* out);
+                  size_t align, Placement* out, const uint64_t* at = nullptr);
 
 // mmap at the placement (MAP_FIXED inside the host) or wherever the kernel chooses. After a
 // failed placed mmap the host keeps its own pages where the kernel left them, and gets
 // ordinary zeroed pages where it dropped them; should even that fail, `place.holed` is set.
-// errno is the mmap's.
-void* MapPlaced(const Placement& place, size_t length, int flags, int fd);
+// errno is the mmap's. `offset`: into the file `fd`.
+void* MapPlaced(const Placement& place, size_t length, int flags, int fd, uint64_t offset = 0);
 
 // Gives back a mapping from MapPlaced that never became a region (a later step failed):
 // unmapped, or inside a host replaced by zeroed pages (`place.holed` when that failed).

@@ -127,6 +127,71 @@ describe('mapFd', () => {
   });
 });
 
+describe('mapFd within a buffer (a window of another process\'s memory in the arena)', () => {
+  const WASM_PAGE = 65536;
+  /** The buffer of a shared WebAssembly.Memory of `pages` 64 KiB pages, as EAL's arena has. */
+  const wasmBuffer = (pages: number): SharedArrayBuffer =>
+    new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }).buffer as SharedArrayBuffer;
+  /** A 4-page file, each page filled with its index + 1, as a guest's RAM would be shared. */
+  function guestRam(): { fd: number; path: string } {
+    const path = join(dir, `guest-${process.pid}-${Math.random()}`);
+    writeFileSync(path, Buffer.concat([1, 2, 3, 4].map((k) => Buffer.alloc(PAGE, k))));
+    return { fd: openSync(path, 'r+'), path };
+  }
+
+  it('places a file range at a page of the host, visible both ways; unmap puts zeros back', () => {
+    const within = wasmBuffer(4);
+    const host = new Uint8Array(within);
+    host.fill(0x77);
+    const { fd, path } = guestRam();
+    const at = 2 * WASM_PAGE;
+    const m = mapFd(fd, { offset: PAGE, length: 2 * PAGE, writable: true, within, at });
+    closeSync(fd);
+    expect(m.hostOffset).toBe(at);
+    expect(m.length).toBe(2 * PAGE);
+    // Through the host (what a WebAssembly kernel sees): file pages 1 and 2, the host around them untouched.
+    expect([host[at - 1], host[at], host[at + PAGE], host[at + 2 * PAGE]]).toEqual([0x77, 2, 3, 0x77]);
+    host[at + 5] = 0xee;
+    expect(readFileSync(path)[PAGE + 5]).toBe(0xee);
+    expect(new Uint8Array(m.buffer)[5]).toBe(0xee);
+    m.unmap();
+    expect([host[at], host[at + PAGE], host[at + 2 * PAGE]]).toEqual([0, 0, 0x77]);
+    expect(readFileSync(path)[PAGE + 5]).toBe(0xee);
+  });
+
+  it('one live placement per range: an overlapping window is refused, an adjacent one is not', () => {
+    const within = wasmBuffer(2);
+    const { fd } = guestRam();
+    const first = mapFd(fd, { length: 2 * PAGE, writable: true, within, at: PAGE });
+    expect(() => mapFd(fd, { length: PAGE, writable: true, within, at: 2 * PAGE })).toThrow(
+      expect.objectContaining({ code: 'NIC_EBUSY' }),
+    );
+    const next = mapFd(fd, { offset: 2 * PAGE, length: PAGE, writable: true, within, at: 3 * PAGE });
+    expect(new Uint8Array(within)[3 * PAGE]).toBe(3);
+    first.unmap();
+    // Released: the range takes a placement again.
+    const again = mapFd(fd, { offset: 3 * PAGE, length: PAGE, writable: true, within, at: 2 * PAGE });
+    expect(new Uint8Array(within)[2 * PAGE]).toBe(4);
+    for (const mapping of [next, again]) mapping.unmap();
+    closeSync(fd);
+  });
+
+  it('refuses an unaligned or out-of-bounds window, a range past the file, and `at` without `within`', () => {
+    const within = wasmBuffer(1);
+    const { fd } = guestRam();
+    expect(() => mapFd(fd, { length: PAGE, within, at: 100 })).toThrow(expect.objectContaining({ code: 'NIC_EINVAL', message: expect.stringContaining('boundary') }));
+    expect(() => mapFd(fd, { length: PAGE, within, at: WASM_PAGE })).toThrow(expect.objectContaining({ code: 'NIC_EINVAL' }));
+    expect(() => mapFd(fd, { length: 2 * PAGE, within, at: WASM_PAGE - PAGE })).toThrow(expect.objectContaining({ code: 'NIC_EINVAL' }));
+    expect(() => mapFd(fd, { length: 2 ** 53 - 1, within, at: 0 })).toThrow(expect.objectContaining({ code: 'NIC_EINVAL' }));
+    expect(() => mapFd(fd, { offset: 4 * PAGE, length: PAGE, within, at: 0 })).toThrow(/past its end/);
+    expect(() => mapFd(fd, { length: PAGE, at: 0 })).toThrow(/needs `within`/);
+    expect(() => mapFd(fd, { length: PAGE, within: new ArrayBuffer(PAGE) as unknown as SharedArrayBuffer })).toThrow(TypeError);
+    // Nothing was left reserved: the whole host takes a window.
+    mapFd(fd, { length: 4 * PAGE, within, at: 0 }).unmap();
+    closeSync(fd);
+  });
+});
+
 describe('allocAnonymous', () => {
   it('gives zeroed, page-rounded, resident memory with physical addresses', () => {
     const m = allocAnonymous(PAGE + 1);

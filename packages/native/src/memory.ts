@@ -98,10 +98,20 @@ export function mapFile(path: string, options: MapOptions = {}): MemoryMapping {
  * The descriptor may be closed afterwards; the mapping stays. As with {@link mapFile}, a file
  * that whoever else holds the fd can shrink is a SIGBUS risk; a memfd sealed with
  * `F_SEAL_SHRINK` is not.
- * @throws NicError as {@link mapFile}; a closed fd is `NIC_EINVAL` with errno `EBADF`.
+ * With `within` the mapping is placed inside that buffer (see {@link Placement}), from byte
+ * `at` of it (a multiple of {@link pageSize}; default: its first page boundary), taking whole
+ * pages: a window of another process's memory (a vhost-user guest's RAM) inside the arena's
+ * `WebAssembly.Memory`, where WebAssembly kernels reach it. The rules of {@link Placement}
+ * hold: one live placement per range, the buffer's memory held while the mapping lives, and
+ * zeroed pages put back when it is released.
+ * @throws NicError as {@link mapFile}; a closed fd is `NIC_EINVAL` with errno `EBADF`; with
+ * `within`: `NIC_EINVAL` for an `at` off a page boundary or a range past the buffer's end,
+ * `NIC_EBUSY` when the range holds a live placement; TypeError when `within` is not a
+ * SharedArrayBuffer.
  */
-export function mapFd(fd: number, options: MapOptions = {}): MemoryMapping {
-  return new Mapping(addon.mapFd(fd, options.offset ?? 0, options.length, options.writable ?? false), pageSize());
+export function mapFd(fd: number, options: FdMapOptions = {}): MemoryMapping {
+  const { offset = 0, length, writable = false, within, at } = options;
+  return new Mapping(addon.mapFd(fd, offset, length, writable, within, at), pageSize());
 }
 
 /**
@@ -117,6 +127,12 @@ export function mapFd(fd: number, options: MapOptions = {}): MemoryMapping {
 export interface Placement {
   /** The buffer to allocate inside. It needs the length plus up to one page of alignment. */
   readonly within?: SharedArrayBuffer;
+}
+
+/** Options of {@link mapFd}: a file range, and optionally where in a buffer to place it. */
+export interface FdMapOptions extends MapOptions, Placement {
+  /** Byte of `within` where the mapping starts: a multiple of {@link pageSize}. Default: the first page boundary. */
+  readonly at?: number;
 }
 
 /**
