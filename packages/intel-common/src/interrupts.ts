@@ -2,12 +2,14 @@
  * The interrupts of one igb or ixgbe port, on the thread that probed it: link-status changes
  * on the misc vector (read and clear the causes the family's way, re-enable, acknowledge,
  * then refresh the link and raise `INTR_LSC` if it changed), the VFIO removal request raising
- * `INTR_RMV`, and one vector per rx queue for the NAPI-style loop. What differs between the
- * families is their {@link MsixRouting}.
+ * `INTR_RMV`, and one vector per rx queue for the NAPI-style loop. The function runs in
+ * MSI-X mode only when its interrupt is vfio-pci's MSI-X; on UIO (INTx) and on VFIO's INTx
+ * or MSI it runs out of it, link changes raising its one interrupt, and rx-queue interrupts
+ * are refused at start. What differs between the families is their {@link MsixRouting}.
  */
-import type { Eal } from '@nic/eal';
+import { NicError, registerLogtype, type Eal, type Logger } from '@nic/eal';
 import { processEvent, type EthDev } from '@nic/ethdev/driver';
-import { DevEvent, efdDisable, efdEnable, intr, type IntrHandle } from '@nic/intr/driver';
+import { DevEvent, efdDisable, efdEnable, intr, IntrHandleType, intrHandleTypeName, type IntrHandle } from '@nic/intr/driver';
 import { pciIntrHandle, pciReqHandle, type PciDevice } from '@nic/pci/driver';
 import type { IntelHw } from './hw.js';
 import type { MsixRouting } from './msix.js';
@@ -22,6 +24,9 @@ export class IntelInterrupts {
   readonly #msix: MsixRouting;
   readonly #handle: IntrHandle | undefined;
   readonly #req: IntrHandle | undefined;
+  /** Whether the misc interrupt is MSI-X vector 0 (the function in MSI-X mode). */
+  readonly #msixMode: boolean;
+  readonly #log: Logger;
   #dev: EthDev | undefined;
   #lsc = false;
 
@@ -32,6 +37,8 @@ export class IntelInterrupts {
     this.#msix = msix;
     this.#handle = pciIntrHandle(pciDev);
     this.#req = pciReqHandle(pciDev);
+    this.#msixMode = this.#handle?.type === IntrHandleType.VFIO_MSIX;
+    this.#log = registerLogtype(`pmd.net.${ops.family.name}.intr`);
   }
 
   /** Whether the device can signal removal. */
@@ -70,12 +77,21 @@ export class IntelInterrupts {
     this.#dev = undefined;
   }
 
-  beforeStart(): void {
+  /**
+   * Masks everything before `dev` starts. Rx-queue interrupts on a function without MSI-X
+   * (one interrupt for everything) are `NIC_ENOTSUP`, as in DPDK, which maps queue vectors
+   * only on vfio-pci's MSI-X.
+   */
+  beforeStart(dev: EthDev): void {
+    const handle = this.#handle;
+    if (handle && dev.conf.intrConf.rxq && !this.#msixMode) {
+      throw new NicError('NIC_ENOTSUP', `${dev.name}: rx queue interrupts need a vector per queue (MSI-X through vfio-pci); this function has one ${intrHandleTypeName(handle.type)} interrupt`);
+    }
     this.#msix.disableAll(this.#hw);
-    this.#handle?.disable();
+    handle?.disable();
   }
 
-  /** Programs MSI-X for the started port: link changes when asked for, and the queue vectors. */
+  /** Programs the started port's interrupts: link changes when asked for, and the queue vectors (MSI-X). */
   afterStart(dev: EthDev): void {
     const handle = this.#handle;
     if (!handle) return;
@@ -83,7 +99,8 @@ export class IntelInterrupts {
     const { lsc, rxq } = dev.conf.intrConf;
     if (rxq) efdEnable(handle, dev.data.nbRxQueues);
     handle.enable();
-    msix.msixEnable(this.#hw);
+    if (this.#msixMode) msix.msixEnable(this.#hw);
+    else msix.legacyEnable(this.#hw);
     if (rxq) {
       const layout = this.#ops.family.layout;
       for (let q = 0; q < handle.nbEfd; q++) {
@@ -93,7 +110,7 @@ export class IntelInterrupts {
       }
     }
     this.#lsc = lsc;
-    if (lsc) msix.lscEnable(this.#hw);
+    if (lsc) msix.lscEnable(this.#hw, this.#msixMode);
   }
 
   beforeStop(): void {
@@ -113,12 +130,13 @@ export class IntelInterrupts {
     handle.enable();
   }
 
-  /** Vector 0 fired. */
+  /** The misc interrupt fired (vector 0, or the function's one interrupt). */
   misc(): void {
     const dev = this.#dev;
     if (!dev || this.#hw.removed()) return;
     const linkCause = this.#msix.takeLinkCause(this.#hw);
-    if (this.#lsc) this.#msix.lscEnable(this.#hw);
+    this.#log.debug(`${dev.name}: interrupt, ${linkCause ? 'link change' : 'no link change'}`);
+    if (this.#lsc) this.#msix.lscEnable(this.#hw, this.#msixMode);
     this.#handle?.ack();
     if (linkCause && this.#ops.linkChanged(dev)) processEvent(dev.port, DevEvent.INTR_LSC);
   }

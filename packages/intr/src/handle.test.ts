@@ -95,6 +95,8 @@ describe('UIO_INTX: the INTx-Disable bit in the PCI command register', () => {
   });
 });
 
+// The requests as built; issued on a real vfio-pci function whose INTx and MSI the device
+// raises itself, they run in the QEMU guest (pmd-igb's guest.test.ts, kernel paths).
 describe('VFIO: SET_IRQS requests by type', () => {
   const { VFIO_PCI_MSIX_IRQ_INDEX: MSIX, VFIO_PCI_MSI_IRQ_INDEX: MSI, VFIO_PCI_INTX_IRQ_INDEX: INTX, VFIO_PCI_REQ_IRQ_INDEX: REQ } = VFIO;
 

@@ -3,6 +3,7 @@
  * per-queue eventfd vectors, and how to enable, disable, acknowledge, mask and unmask it
  * (DPDK's `rte_intr_handle` with `rte_intr_enable/disable/ack`).
  */
+import { LogLevel, registerLogtype } from '@nic/eal/driver';
 import { NicError, pread, pwrite, uioWrite } from '@nic/native';
 import { inContext } from './io.js';
 import { vfioIssue, vfioRequests, type IntrOperation, type VfioIrqSource, type VfioSetIrqs } from './vfio.js';
@@ -46,6 +47,8 @@ export const INTR_VEC_RXTX_OFFSET = 1;
 export const MAX_RXTX_INTR_VEC_ID = 512;
 /** How many vectors serve something other than queues: `NB_OTHER_INTR`. */
 export const NB_OTHER_INTR = 1;
+
+const log = registerLogtype('eal.intr');
 
 /** PCI config space: the high byte of the Command register and its INTx-Disable bit (bit 10). */
 const PCI_COMMAND_HIGH_BYTE = 5;
@@ -185,10 +188,13 @@ export class IntrHandle {
   #intxDisable(disable: boolean, what: string): void {
     if (this.devFd < 0) throw new NicError('NIC_EINVAL', `${what} has no config-space fd`);
     const byte = new Uint8Array(1);
+    const state = (b: number): string => ((b & PCI_COMMAND_HIGH_INTX_DISABLE) !== 0 ? 'set' : 'clear');
     inContext(`${what}, PCI command register`, () => {
       if (pread(this.devFd, byte, PCI_COMMAND_HIGH_BYTE) !== 1) throw new NicError('NIC_EIO', 'short read');
-      byte[0] = disable ? byte[0] | PCI_COMMAND_HIGH_INTX_DISABLE : byte[0] & ~PCI_COMMAND_HIGH_INTX_DISABLE;
+      const was = byte[0];
+      byte[0] = disable ? was | PCI_COMMAND_HIGH_INTX_DISABLE : was & ~PCI_COMMAND_HIGH_INTX_DISABLE;
       if (pwrite(this.devFd, byte, PCI_COMMAND_HIGH_BYTE) !== 1) throw new NicError('NIC_EIO', 'short write');
+      if (log.enabled(LogLevel.DEBUG)) log.debug(`${what}, PCI command register: INTx-Disable ${state(was)} -> ${state(byte[0])}`);
     });
   }
 

@@ -12,7 +12,7 @@
  * - There is no `unregisterSync`: a callback of the same source is the only caller that can
  *   meet an active source, and waiting there could never end.
  */
-import { registerLogtype } from '@nic/eal/driver';
+import { LogLevel, registerLogtype } from '@nic/eal/driver';
 import { NicError, watchFd, type FdWatcher } from '@nic/native';
 import { IntrHandle, IntrHandleType, intrHandleTypeName } from './handle.js';
 import { readFd } from './io.js';
@@ -216,7 +216,19 @@ export class IntrThread {
         return;
       }
     }
+    if (log.enabled(LogLevel.DEBUG)) log.debug(`${intrHandleTypeName(source.type)} fd ${fd}: interrupt${this.#countRead(size)}, ${source.callbacks.length} callback(s)`);
     this.#dispatch(source);
+  }
+
+  /**
+   * What the read before dispatch said, for the debug log: UIO's 4 bytes are the device's
+   * interrupt count so far, an eventfd's or timerfd's 8 the events since the last read.
+   */
+  #countRead(size: number): string {
+    const view = new DataView(this.#buf.buffer);
+    if (size === 4) return `, count ${view.getUint32(0, true)}`;
+    if (size === 8) return `, count ${Number(view.getBigUint64(0, true))}`;
+    return '';
   }
 
   #dispatch(source: Source): void {

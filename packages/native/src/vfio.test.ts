@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   allocAnonymous,
@@ -44,16 +43,11 @@ describe('VFIO', () => {
     expect(Object.isFrozen(VFIO)).toBe(true);
   });
 
-  it('opens the container, or says why not', () => {
-    if (existsSync('/dev/vfio/vfio')) {
-      const container = vfioOpenContainer();
-      expect(vfioGetApiVersion(container)).toBe(VFIO.VFIO_API_VERSION);
-      closeFd(container);
-      return;
-    }
-    console.warn('\n!!! /dev/vfio/vfio is absent (modprobe vfio-pci): checking only the failure path\n');
-    expect(() => vfioOpenContainer()).toThrow(
-      expect.objectContaining({ code: 'NIC_ENOENT', errno: 2, syscall: 'open', message: expect.stringContaining('/dev/vfio/vfio') }),
+  // The real container, group, device and its interrupts need /dev/vfio and a device, which
+  // CI's host has not: they run in the QEMU guest (pmd-igb's guest.test.ts, kernel paths).
+  it('names the container node it cannot open', () => {
+    expect(() => vfioOpenContainer('/nonexistent/vfio')).toThrow(
+      expect.objectContaining({ code: 'NIC_ENOENT', errno: 2, syscall: 'open', message: expect.stringContaining('/nonexistent/vfio') }),
     );
   });
 

@@ -85,7 +85,7 @@ export class IgbOps extends IntelPortOps {
 
   start(dev: EthDev): void {
     const hw = this.hw;
-    this.interrupts?.beforeStart();
+    this.interrupts?.beforeStart(dev);
     phyPower(hw, true);
     this.writeMacs(dev);
     hw.write(R.VET, R.ETHERTYPE_VLAN);

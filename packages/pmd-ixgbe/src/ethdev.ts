@@ -130,7 +130,7 @@ export class IxgbeOps extends IntelPortOps {
 
   start(dev: EthDev): void {
     const hw = this.hw;
-    this.interrupts?.beforeStart();
+    this.interrupts?.beforeStart(dev);
     this.writeMacs(dev);
     hw.setBits(R.CTRL_EXT, R.CTRL_EXT_PFRSTD | R.CTRL_EXT_DRV_LOAD);
     this.#advertise = copperSpeeds(dev.conf.linkSpeeds);

@@ -30,6 +30,11 @@ export interface BootOptions {
   readonly cpus?: number;
   /** 2 MiB hugepages the guest reserves (default 128, i.e. 256 MiB). */
   readonly hugepages?: number;
+  /**
+   * 1 GiB hugepages the guest kernel reserves at boot (`hugepagesz=1G hugepages=N`; default
+   * 0). They and the 2 MiB pages together may take half of `memoryMiB`.
+   */
+  readonly hugepages1G?: number;
   /** How long the boot may take (default 120 s). */
   readonly timeoutMs?: number;
   /** The guest's working directory for commands (default: this checkout). Its path is the same in the guest. */
@@ -107,7 +112,7 @@ function listenOnce(path: string): { server: Server; connection: Promise<Socket>
 }
 
 /** The kernel command line: console, vIOMMU, and the parameters of `guest/init.sh`. */
-function kernelCommandLine(kernel: GuestKernel, cwd: string, hugepages: number): string {
+function kernelCommandLine(kernel: GuestKernel, cwd: string, hugepages: number, hugepages1G: number): string {
   const params = { cwd, node: realpathSync(process.execPath), agent: AGENT_SCRIPT, hugepages: String(hugepages), modules: kernel.modulesRoot };
   for (const [name, value] of Object.entries(params)) {
     if (/\s/.test(value)) throw new NicError('NIC_EINVAL', `bootGuest: the guest's ${name} path ${JSON.stringify(value)} has white space`);
@@ -122,7 +127,9 @@ function kernelCommandLine(kernel: GuestKernel, cwd: string, hugepages: number):
   // panics ("timer doesn't work through Interrupt-remapped IO-APIC"): an occasional boot
   // failure that looked like QEMU ending with status 0.
   const base = ['console=ttyS0', 'rdinit=/init', 'intel_iommu=on', 'iommu=pt', 'panic=-1', 'tsc=reliable', 'mitigations=off', 'no_timer_check'];
-  return [...base, ...Object.entries(params).map(([name, value]) => `nic.${name}=${value}`)].join(' ');
+  // 1 GiB pages are reserved by the kernel at boot, before memory fragments (`-cpu max` has pdpe1gb).
+  const gigantic = hugepages1G > 0 ? ['hugepagesz=1G', `hugepages=${hugepages1G}`] : [];
+  return [...base, ...gigantic, ...Object.entries(params).map(([name, value]) => `nic.${name}=${value}`)].join(' ');
 }
 
 /** The initramfs directory: the cache, or the temporary directory when the cache is not writable. */
@@ -147,6 +154,7 @@ export async function bootGuest(options: BootOptions): Promise<Guest> {
   const memoryMiB = checkCount('memoryMiB', options.memoryMiB ?? DEFAULT_MEMORY_MIB, 256, 65536);
   const cpus = checkCount('cpus', options.cpus ?? DEFAULT_CPUS, 1, 64);
   const hugepages = checkCount('hugepages', options.hugepages ?? DEFAULT_HUGEPAGES, 0, memoryMiB / 2 / 2);
+  const hugepages1G = checkCount('hugepages1G', options.hugepages1G ?? 0, 0, Math.floor((memoryMiB / 2 - hugepages * 2) / 1024));
   const timeoutMs = options.timeoutMs ?? DEFAULT_BOOT_MS;
   const shared = options.sharedMemory;
   if (shared?.kind === 'file' && !/^\/[^,\s]*$/.test(shared.path)) {
@@ -158,7 +166,7 @@ export async function bootGuest(options: BootOptions): Promise<Guest> {
   const missing = qemuTierMissing();
   if (missing !== undefined) throw new NicError('NIC_ENOTSUP', `bootGuest: ${missing}`);
   const kernel = findGuestKernel(cacheDir()) as GuestKernel;
-  const cmdline = kernelCommandLine(kernel, options.cwd ?? CHECKOUT_DIR, hugepages);
+  const cmdline = kernelCommandLine(kernel, options.cwd ?? CHECKOUT_DIR, hugepages, hugepages1G);
   const initramfs = initramfsOf(kernel, options.standaloneScript);
 
   const teardown = new Teardown();

@@ -261,6 +261,8 @@ describe.skipIf(MISSING !== undefined)('a guest that ends without a normal shutd
     const commas = { kind: 'file', path: '/dev/shm/a,share=off' } as const;
     await expect(bootGuest({ nics: 0, sharedMemory: commas })).rejects.toMatchObject({ code: 'NIC_EINVAL', message: expect.stringMatching(/sharedMemory\.path/) });
     await expect(bootGuest({ nics: 0, incoming: 'unix:/nonexistent' })).rejects.toMatchObject({ code: 'NIC_EINVAL', message: expect.stringMatching(/incoming needs standaloneScript/) });
+    // 1 GiB pages and the 2 MiB ones may take half of the memory: 1536 MiB has no room for one.
+    await expect(bootGuest({ nics: 0, hugepages1G: 1 })).rejects.toMatchObject({ code: 'NIC_EINVAL', message: expect.stringMatching(/hugepages1G must be an integer from 0 to 0/) });
   });
 
   it("reports the init's failure with the console, and leaves nothing behind", async () => {

@@ -64,6 +64,20 @@ export class Guest {
     return this.parts.agent.run(command, options);
   }
 
+  /**
+   * Loads kernel module `driver` in the guest and binds the PCI functions `addresses` to it
+   * (`driver_override`, then `drivers_probe`), taking each from its current driver first.
+   * @throws NicError NIC_EIO when a function ends up bound to something else (with the guest's output)
+   */
+  async bindDriver(addresses: readonly string[], driver: string): Promise<void> {
+    const script = addresses.map((a) => {
+      const dev = `/sys/bus/pci/devices/${a}`;
+      return `if [ -e ${dev}/driver ]; then echo ${a} > ${dev}/driver/unbind; fi; echo ${driver} > ${dev}/driver_override && echo ${a} > /sys/bus/pci/drivers_probe && [ "$(basename "$(readlink ${dev}/driver)")" = ${driver} ] || { echo "${a} is not on ${driver}"; exit 1; }`;
+    });
+    const result = await this.run([`modprobe ${driver.replace(/-/g, '_')}`, ...script].join(' && '));
+    if (result.code !== 0) throw new NicError('NIC_EIO', `binding ${addresses.join(', ')} to ${driver} in the guest failed: ${result.stdout}${result.stderr}`);
+  }
+
   /** Starts `command` in the guest and returns at once; see {@link GuestProcess}. */
   spawn(command: string, options?: RunOptions): GuestProcess {
     return this.parts.agent.spawn(command, options);

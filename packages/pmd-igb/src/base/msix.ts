@@ -1,7 +1,9 @@
 /**
- * MSI-X routing as the ethdev glue uses it: vector 0 for the "other" causes (link status),
- * vectors 1 and up for rx queues, each auto-cleared so a queue's vector fires once per
- * arming (the NAPI pattern).
+ * Interrupt routing as the ethdev glue uses it. In MSI-X mode: vector 0 for the "other"
+ * causes (link status), vectors 1 and up for rx queues, each auto-cleared so a queue's
+ * vector fires once per arming (the NAPI pattern). Out of it (GPIE 0, DPDK's igb without
+ * queue vectors): the causes set in IMS raise the function's one interrupt, INTx or MSI, and
+ * reading ICR clears them (which lowers INTx).
  */
 import type { IntelHw, MsixRouting } from '@nic/intel-common';
 import {
@@ -61,9 +63,20 @@ export function msixMapRxQueue(hw: IntelHw, queue: number, vector: number): void
   hw.write(EITR(vector), 0);
 }
 
-/** Lets the "other" causes in `icrMask` interrupt on {@link MISC_VECTOR}. */
-export function miscIntrEnable(hw: IntelHw, icrMask: number): void {
-  hw.write(EIMS, vectorBit(MISC_VECTOR));
+/**
+ * Takes the function out of MSI-X mode. EIMS stays clear: out of MSI-X mode its bits would
+ * let the queues' extended causes interrupt too.
+ */
+export function legacyEnable(hw: IntelHw): void {
+  hw.write(GPIE, 0);
+}
+
+/**
+ * Lets the "other" causes in `icrMask` interrupt: on {@link MISC_VECTOR} in MSI-X mode, else
+ * on the function's one interrupt.
+ */
+export function miscIntrEnable(hw: IntelHw, icrMask: number, msix: boolean): void {
+  if (msix) hw.write(EIMS, vectorBit(MISC_VECTOR));
   hw.write(IMS, icrMask);
   hw.flush();
 }
@@ -77,14 +90,16 @@ export function intrDisableAll(hw: IntelHw): void {
 
 /**
  * igb's routing for the shared interrupt glue: the link-change handler is DPDK's
- * `eth_igb_interrupt_handler` (mask everything, read the read-to-clear ICR; re-enabled after).
+ * `eth_igb_interrupt_handler` (mask everything, read the read-to-clear ICR; re-enabled
+ * after), the same in either mode.
  */
 export const IGB_MSIX: MsixRouting = {
   queueVectorBase: RX_VECTOR_BASE,
   disableAll: intrDisableAll,
   msixEnable,
+  legacyEnable,
   mapQueue: msixMapRxQueue,
-  lscEnable: (hw) => miscIntrEnable(hw, ICR_LSC),
+  lscEnable: (hw, msix) => miscIntrEnable(hw, ICR_LSC, msix),
   takeLinkCause(hw) {
     intrDisableAll(hw);
     return (hw.read(ICR) & ICR_LSC) !== 0;

@@ -86,9 +86,20 @@ export function msixMapQueuePair(hw: IntelHw, queue: number, vector: number): vo
   hw.write(EITR(vector), 0);
 }
 
-/** Lets link-status changes interrupt on {@link MISC_VECTOR}. */
-export function lscIntrEnable(hw: IntelHw): void {
-  hw.write(EIMS, EICR_LSC | EICR_OTHER);
+/**
+ * Takes the function out of MSI-X mode: EICR's causes enabled in EIMS then raise its one
+ * interrupt (INTx or MSI).
+ */
+export function legacyEnable(hw: IntelHw): void {
+  hw.write(GPIE, hw.read(GPIE) & ~(GPIE_MSIX_MODE | GPIE_EIAME | GPIE_PBA_SUPPORT));
+}
+
+/**
+ * Lets link-status changes interrupt: on {@link MISC_VECTOR} in MSI-X mode (through the
+ * OTHER cause), else on the function's one interrupt.
+ */
+export function lscIntrEnable(hw: IntelHw, msix: boolean): void {
+  hw.write(EIMS, msix ? EICR_LSC | EICR_OTHER : EICR_LSC);
   hw.flush();
 }
 
@@ -114,6 +125,7 @@ export const IXGBE_MSIX: MsixRouting = {
   queueVectorBase: QUEUE_VECTOR_BASE,
   disableAll: intrDisableAll,
   msixEnable,
+  legacyEnable,
   mapQueue: msixMapQueuePair,
   lscEnable: lscIntrEnable,
   takeLinkCause(hw) {
