@@ -2,8 +2,9 @@
  * Peer tier: nic-fwd forwarding on a net_vhost port from a worker lcore (`-l 0,1`), with
  * DPDK's testpmd and net_virtio_user as the frontend. Packets loop between testpmd (mac
  * forwarding) and nic-fwd (io forwarding back out of the same port); the counts on both sides
- * must agree exactly. And with `--rx-interrupts`, the worker lcore sleeping on the vhost
- * port's kick eventfd, woken by each kick of `@nic/vhost/testing`'s frontend.
+ * must agree exactly, over split and packed rings, with mergeable buffers on and off, and with
+ * two queue pairs. And with `--rx-interrupts`, the worker lcore sleeping on the vhost port's
+ * kick eventfd, woken by each kick of `@nic/vhost/testing`'s frontend.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { until } from '@nic/native/testing';
@@ -58,14 +59,20 @@ interface FinalLine {
 }
 
 describe.skipIf(!BUILT || TESTPMD_MISSING)('nic-fwd on a net_vhost port, polled by a worker lcore', { timeout: TESTPMD_TEST_MS }, () => {
-  it('loops packets with testpmd net_virtio_user and both sides count the same', async () => {
-    const path = `/tmp/nic-fwd-vhost-${process.pid}.sock`;
+  let serial = 0;
+  it.each([
+    ['split rings', '', 1],
+    ['packed rings (packed_vq=1), mergeable buffers', ',packed_vq=1,mrg_rxbuf=1', 1],
+    ['packed rings, no mergeable buffers (mrg_rxbuf=0)', ',packed_vq=1,mrg_rxbuf=0', 1],
+    ['packed rings, two queue pairs', ',packed_vq=1', 2],
+  ])('loops packets with testpmd net_virtio_user over %s, and both sides count the same', async (_name, devargs, queues) => {
+    const path = `/tmp/nic-fwd-vhost-${process.pid}-${serial++}.sock`;
     fwd = new JsonChild(process.execPath, [
       CLI, '-l', '0,1', '--no-pci', '--no-huge', '-m', '128', '--file-prefix', `fwd-vhost-${process.pid}`,
-      '--vdev', `net_vhost0,iface=${path}`, '--', '--forward-mode=io', '--stats-period=1', '--stats-json',
+      '--vdev', `net_vhost0,iface=${path},queues=${queues}`, '--', '--forward-mode=io', `--rxq=${queues}`, `--txq=${queues}`, '--stats-period=1', '--stats-json',
     ]);
     await fwd.waitFor((l) => l.event === 'start', START_MS, 'the start line');
-    testpmd = new Testpmd(path, `nic-fwd-vhost-${process.pid}`);
+    testpmd = new Testpmd(path, `nic-fwd-vhost-${process.pid}`, devargs, [], queues);
     await testpmd.ready();
     await testpmd.command('set fwd mac');
     await testpmd.command(`start tx_first ${TX_FIRST_BURSTS}`);
@@ -78,8 +85,8 @@ describe.skipIf(!BUILT || TESTPMD_MISSING)('nic-fwd on a net_vhost port, polled 
     expect(await fwd.stop('SIGINT')).toBe(0);
     const final = fwd.last((l) => l.event === 'final') as unknown as FinalLine;
     fwd = undefined;
-    // The forwarding ran on lcore 1, a worker thread, not on the main lcore.
-    expect(final.streams.map((s) => s.lcore)).toEqual([1]);
+    // The forwarding ran on lcore 1, a worker thread, not on the main lcore (a stream per queue).
+    expect(final.streams.map((s) => s.lcore)).toEqual(new Array(queues).fill(1));
     expect(final.ports[0].rxPackets).toBe(sent);
     for (const s of final.streams) expect(s.rx).toBe(s.tx + s.dropped);
     expect(final.mbufs.available).toBe(final.mbufs.size);

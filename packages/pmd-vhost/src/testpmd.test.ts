@@ -9,7 +9,8 @@ import { configure, EthEvent, linkGetNowait, portCallbackRegister, rxBurst, rxQu
 import { allocPackets, harnessEal, harnessPool } from '@nic/test-kit';
 import { until } from '@nic/native/testing';
 import { Testpmd, TESTPMD_MISSING, TESTPMD_TEST_MS } from '@nic/vhost/testing';
-import { NET_VHOST, netVhostDriver } from './driver.js';
+import { Feature } from '@nic/vhost';
+import { NET_VHOST, netVhostDriver, vhostSocket } from './driver.js';
 
 const BURST = 32;
 let eal: Eal | undefined;
@@ -58,11 +59,17 @@ describe.skipIf(TESTPMD_MISSING)('net_vhost with testpmd net_virtio_user', { tim
     expect(events).toEqual([true, false]);
   });
 
-  it('receives exactly what testpmd txonly sent, and testpmd rxonly counts exactly what it sent', async () => {
+  it.each([
+    ['split rings', ''],
+    ['packed rings', ',packed_vq=1'],
+    ['packed rings without mergeable buffers', ',packed_vq=1,mrg_rxbuf=0'],
+  ])('over %s, receives exactly what testpmd txonly sent, and testpmd rxonly counts exactly what it sent', async (_name, devargs) => {
     const { path, pool, mbufs } = await port();
-    testpmd = new Testpmd(path, `nic-pmd-vhost-${process.pid}-${serial}`);
+    testpmd = new Testpmd(path, `nic-pmd-vhost-${process.pid}-${serial}`, devargs);
     await testpmd.ready();
     await until('the link to come up', () => linkGetNowait(0).up, 10000);
+    expect(vhostSocket(0).device.has(Feature.F_RING_PACKED)).toBe(devargs.includes('packed_vq=1'));
+    expect(vhostSocket(0).device.has(Feature.NET_F_MRG_RXBUF)).toBe(!devargs.includes('mrg_rxbuf=0'));
 
     // Guest to host.
     const handles = new Uint32Array(BURST);
@@ -110,11 +117,15 @@ describe.skipIf(TESTPMD_MISSING)('net_vhost with testpmd net_virtio_user', { tim
     stop(0);
   });
 
-  it('with two queue pairs (MQ), receives on both queues exactly what testpmd txonly sent on its two', async () => {
+  it.each([
+    ['split', ''],
+    ['packed', ',packed_vq=1'],
+  ])('with two queue pairs (MQ) of %s rings, receives on both queues exactly what testpmd txonly sent on its two', async (_name, devargs) => {
     const { path, mbufs } = await port(2);
-    testpmd = new Testpmd(path, `nic-pmd-vhost-${process.pid}-${serial}`, '', [], 2);
+    testpmd = new Testpmd(path, `nic-pmd-vhost-${process.pid}-${serial}`, devargs, [], 2);
     await testpmd.ready();
     await until('the link to come up', () => linkGetNowait(0).up, 10000);
+    expect(vhostSocket(0).device.vrings[3].packed).toBe(devargs !== '');
     const handles = new Uint32Array(BURST);
     const got = [0, 0];
     let polling = true;

@@ -247,6 +247,8 @@ export class VhostDevice {
         return undefined;
       }
       case Request.SET_VRING_BASE: {
+        // Split: the next avail index. Packed: bits 0-14 the next descriptor, bit 15 the avail
+        // wrap counter (bits 16-31, QEMU's used position, equal it once the ring was stopped).
         const vq = this.#vring(p.getUint32(0, true), request);
         vq.lastAvail = p.getUint32(4, true) & 0xffff;
         vq.lastUsed = vq.lastAvail;
@@ -258,7 +260,8 @@ export class VhostDevice {
         const reply = new Uint8Array(8);
         const dv = new DataView(reply.buffer);
         dv.setUint32(0, vq.index, true);
-        dv.setUint32(4, vq.lastAvail, true);
+        // Packed: the avail position (index, wrap counter in bit 15), the used one in bits 16-31.
+        dv.setUint32(4, this.has(Feature.F_RING_PACKED) ? (vq.lastAvail | (vq.lastUsed << 16)) >>> 0 : vq.lastAvail, true);
         vq.unmap();
         vq.kicked = false;
         this.#setKick(vq, -1);
@@ -429,6 +432,7 @@ export class VhostDevice {
       mrgRxbuf: this.has(Feature.NET_F_MRG_RXBUF),
       eventIdx: this.has(Feature.RING_F_EVENT_IDX),
       indirect: this.has(Feature.RING_F_INDIRECT_DESC),
+      packed: this.has(Feature.F_RING_PACKED),
     };
   }
 

@@ -30,10 +30,10 @@ afterEach(() => {
   frontend = socket = undefined;
 });
 
-async function running(): Promise<{ socket: VhostUserSocket; frontend: VhostTestFrontend }> {
+async function running(packed = false): Promise<{ socket: VhostUserSocket; frontend: VhostTestFrontend }> {
   const path = `/tmp/nic-vhost-log-${process.pid}-${serial++}.sock`;
   socket = new VhostUserSocket(path, { queuePairs: 1 });
-  frontend = await VhostTestFrontend.connect(path, 1, true);
+  frontend = await VhostTestFrontend.connect(path, { logShmfd: true, packed });
   const s = socket;
   await until('the device to run', () => s.device.running);
   return { socket: s, frontend };
@@ -73,8 +73,12 @@ function traffic(s: VhostUserSocket, n: number): { placed: number; taken: number
 }
 
 describe('dirty logging (LOG_ALL, SET_LOG_BASE)', () => {
-  it('marks every guest page the backend changed while logging', async () => {
-    const { socket: s, frontend: f } = await running();
+  it.each([
+    ['split', false],
+    ['packed', true],
+  ])('marks every guest page the backend changed while logging (%s rings)', async (_name, packed) => {
+    const { socket: s, frontend: f } = await running(packed);
+    expect(s.device.has(Feature.F_RING_PACKED)).toBe(packed);
     await f.startLogging();
     expect(s.device.has(Feature.F_LOG_ALL)).toBe(true);
     expect(f.send(0, frames(100))).toBe(100);
@@ -88,8 +92,11 @@ describe('dirty logging (LOG_ALL, SET_LOG_BASE)', () => {
     expect(missed).toEqual([]);
   });
 
-  it('negative control: without LOG_ALL the same traffic changes pages and logs none', async () => {
-    const { socket: s, frontend: f } = await running();
+  it.each([
+    ['split', false],
+    ['packed', true],
+  ])('negative control: without LOG_ALL the same traffic changes pages and logs none (%s rings)', async (_name, packed) => {
+    const { socket: s, frontend: f } = await running(packed);
     expect(f.send(0, frames(100))).toBe(100);
     const before = f.snapshot();
     traffic(s, 200);

@@ -43,7 +43,6 @@ describe('vhost-user message checks', () => {
     ['reserved kick bits', header(Request.SET_VRING_KICK, 8), payload(8, (v) => v.setUint32(0, 0x200, true)), 1, 'NIC_EINVAL'],
     // CVE-2020-10723: the index is checked as the 32-bit value it is, never truncated.
     ['a vring index past 255', header(Request.SET_VRING_NUM, 8), payload(8, (v) => (v.setUint32(0, 0x10000, true), v.setUint32(4, 256, true))), 0, 'NIC_EINVAL'],
-    ['a ring size not a power of 2', header(Request.SET_VRING_NUM, 8), payload(8, (v) => v.setUint32(4, 100, true)), 0, 'NIC_EINVAL'],
     ['a ring size over 32768', header(Request.SET_VRING_NUM, 8), payload(8, (v) => v.setUint32(4, 65536, true)), 0, 'NIC_EINVAL'],
     ['a ring size of 0', header(Request.SET_VRING_NUM, 8), payload(8), 0, 'NIC_EINVAL'],
     ['nine memory regions', header(Request.SET_MEM_TABLE, 8 + 9 * 32), memTable(Array(9).fill([0n, 4096n, 0n, 0n])), 9, 'NIC_EINVAL'],

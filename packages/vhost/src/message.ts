@@ -118,8 +118,10 @@ export function checkMessage(header: MessageHeader, payload: DataView, fdCount: 
   }
   if (request === Request.SET_VRING_NUM) {
     const num = payload.getUint32(4, true);
-    if (num === 0 || num > MAX_QUEUE_SIZE || (num & (num - 1)) !== 0) {
-      throw new NicError('NIC_EINVAL', `vhost-user ${name}: ring size ${num} is not a power of 2 from 1 to ${MAX_QUEUE_SIZE}`);
+    // A split ring's size must also be a power of 2: checked when its rings are mapped, once
+    // the features say which format it is (a packed ring's need not be).
+    if (num === 0 || num > MAX_QUEUE_SIZE) {
+      throw new NicError('NIC_EINVAL', `vhost-user ${name}: ring size ${num} is not from 1 to ${MAX_QUEUE_SIZE}`);
     }
   }
   if (request === Request.SET_MEM_TABLE) memTableRegions(payload);

@@ -91,11 +91,12 @@ export function bit(n: number): bigint {
 }
 
 /**
- * Features this backend implements today (see the README for what is not done): split
- * rings with indirect descriptors, mergeable rx buffers (one buffer per packet), event index.
+ * Features this backend implements today (see the README for what is not done): split and
+ * packed rings with indirect descriptors, mergeable rx buffers, event index, in order.
  */
 export const SUPPORTED_FEATURES =
   bit(Feature.F_VERSION_1) |
+  bit(Feature.F_RING_PACKED) |
   bit(Feature.NET_F_MRG_RXBUF) |
   bit(Feature.RING_F_INDIRECT_DESC) |
   bit(Feature.RING_F_EVENT_IDX) |
@@ -145,7 +146,7 @@ export const REGION_SIZE = 8;
 export const REGION_UVA = 16;
 export const REGION_MMAP_OFFSET = 24;
 
-/** Largest split ring (virtio 1.x: Queue Size is at most 32768). */
+/** Largest ring (virtio 1.x: Queue Size is at most 32768; a split ring's is a power of 2). */
 export const MAX_QUEUE_SIZE = 32768;
 /** Most vrings a device has (DPDK's VHOST_MAX_VRING: 128 queue pairs). */
 export const MAX_VRINGS = 256;

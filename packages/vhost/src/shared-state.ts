@@ -48,6 +48,7 @@ export const F_EVENT_IDX = 4;
 export const F_INDIRECT = 8;
 export const F_LOGGING = 16;
 export const F_IN_ORDER = 32;
+export const F_PACKED = 64;
 
 /** i32 slots of a vring block. */
 export const V_LOCK = 0;

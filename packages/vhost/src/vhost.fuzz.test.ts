@@ -11,8 +11,8 @@ import { fuzzSettings } from '@nic/test-kit';
 import { checkMessage } from './message.js';
 import { VhostDevice } from './device.js';
 import { SUPPORTED_FEATURES, SUPPORTED_PROTOCOL_FEATURES } from './protocol.js';
-import { DESC_F_WRITE } from './virtqueue.js';
-import { GPA_BASE, GuestRing } from './testing/index.js';
+import { DESC_F_WRITE, MAX_PACKET } from './virtqueue.js';
+import { GPA_BASE, GuestPackedRing, GuestRing } from './testing/index.js';
 
 const { numRuns: RUNS, seed: SEED } = fuzzSettings(500);
 const TIMEOUT = Math.max(30000, RUNS * 2);
@@ -190,6 +190,95 @@ describe('fuzz: descriptor chains', () => {
           }
           // Every byte reported is a header or packet byte of a placed packet, no more.
           expect(bytes).toBeLessThanOrEqual(placed * (12 + len));
+        }),
+      );
+    } finally {
+      ring.close();
+    }
+  }, TIMEOUT);
+});
+
+const packedDesc = fc.record({
+  kind: fc.integer({ min: 0, max: 4 }),
+  off: fc.integer({ min: 0, max: REGION }),
+  len: fc.oneof(fc.integer({ min: 0, max: 64 }), fc.integer({ min: 0, max: REGION }), fc.nat()),
+  flags: fc.integer({ min: 0, max: 7 }),
+  /** The avail and used bits: 0 to 3. */
+  bits: fc.integer({ min: 0, max: 3 }),
+  id: fc.integer({ min: 0, max: 0xffff }),
+});
+const packedRings = fc.record({
+  ring: fc.array(packedDesc, { minLength: NUM, maxLength: NUM }),
+  indirect: fc.array(packedDesc, { minLength: NUM, maxLength: NUM }),
+  /** Where the device starts: index and wrap counter. */
+  start: fc.integer({ min: 0, max: NUM - 1 }),
+  wrap: fc.integer({ min: 0, max: 1 }),
+});
+type PackedLayout = typeof packedRings extends fc.Arbitrary<infer T> ? T : never;
+
+/** Lays out a fuzzed packed ring: every descriptor's flags carry its fuzzed avail/used bits. */
+function layOutPacked(ring: GuestPackedRing, c: PackedLayout): void {
+  ring.reset();
+  const flags = (d: { flags: number; bits: number }): number => d.flags | ((d.bits & 1) << 7) | ((d.bits >> 1) << 15);
+  c.ring.forEach((d, i) => ring.desc(i, address(d), d.len >>> 0, d.id, flags(d)));
+  c.indirect.forEach((d, i) => ring.desc(i, address(d), d.len >>> 0, d.id, flags(d), INDIRECT_OFF));
+  ring.vq.lastAvail = ring.vq.lastUsed = c.start | (c.wrap << 15);
+}
+
+describe('fuzz: packed descriptor chains', () => {
+  it(`dequeue walks ${RUNS} hostile packed rings without throwing, hanging or overrunning`, async () => {
+    const ring = new GuestPackedRing(NUM, REGION);
+    const out = new Uint32Array(NUM);
+    const before = new Uint8Array(REGION);
+    try {
+      await check(
+        'vhost packed dequeue chains',
+        fc.property(packedRings, (c) => {
+          layOutPacked(ring, c);
+          before.set(ring.u8.subarray(0, REGION));
+          const vq = ring.vq;
+          const n = vq.dequeueBurst(arena, mbufs, pool, out, NUM, 0);
+          for (let i = 0; i < n; i++) expect(mbufs.pktLen(out[i])).toBeLessThanOrEqual(MAX_PACKET);
+          mbufs.freeBulk(out, n, 0);
+          // Only the descriptor ring may change (used descriptors); the buffers are read only.
+          for (let i = NUM * 16; i < REGION; i++) if (ring.u8[i] !== before[i]) throw new Error(`guest byte 0x${i.toString(16)} written by a dequeue`);
+          expect(n).toBeLessThanOrEqual(NUM);
+        }),
+      );
+    } finally {
+      ring.close();
+    }
+  }, TIMEOUT);
+
+  it(`enqueue writes only into writable guest buffers and the descriptor ring over ${RUNS} hostile packed rings`, async () => {
+    const ring = new GuestPackedRing(NUM, REGION);
+    const handles = new Uint32Array(NUM);
+    const before = new Uint8Array(REGION);
+    try {
+      await check(
+        'vhost packed enqueue chains',
+        fc.property(packedRings, fc.integer({ min: 1, max: 1500 }), (c, len) => {
+          layOutPacked(ring, c);
+          ring.u8.fill(0xaa, BUFFERS, REGION);
+          before.set(ring.u8.subarray(0, REGION));
+          expect(mbufs.allocBulk(pool, handles, NUM, 0)).toBe(0);
+          for (let i = 0; i < NUM; i++) {
+            mbufs.setDataLen(handles[i], len);
+            mbufs.setPktLen(handles[i], len);
+          }
+          const placed = ring.vq.enqueueBurst(arena, handles, NUM, 0);
+          mbufs.freeBulk(handles, NUM, 0);
+          expect(placed).toBeLessThanOrEqual(NUM);
+          const ok = new Uint8Array(REGION);
+          ok.fill(1, 0, NUM * 16); // used descriptors
+          for (const d of [...c.ring, ...c.indirect]) {
+            if (!(d.flags & DESC_F_WRITE)) continue;
+            const start = address(d) - GPA_BASE;
+            for (let i = Math.max(0, start); i < Math.min(REGION, start + (d.len >>> 0)); i++) ok[i] = 1;
+          }
+          // A guest that hands its own rings out as buffers garbles only its own rings.
+          if (ok.subarray(NUM * 16, BUFFERS).some((b) => b === 1)) return;
+          for (let i = 0; i < REGION; i++) if (ring.u8[i] !== before[i] && !ok[i]) throw new Error(`guest byte 0x${i.toString(16)} written outside any writable buffer`);
         }),
       );
     } finally {

@@ -59,12 +59,21 @@ export const WASM_PAGE_SIZE = 65536;
  */
 export interface SharedWasmMemory {
   readonly buffer: SharedArrayBuffer;
+  /** Adds `pages` WebAssembly pages; returns the old size in pages. RangeError past the maximum. */
+  grow(pages: number): number;
 }
 
-/** A shared, fixed-size WebAssembly memory of at least `bytes` bytes. */
+/** Most WebAssembly pages a 32-bit memory holds: 4 GiB. */
+export const WASM_MAX_PAGES = 65536;
+
+/**
+ * A shared WebAssembly memory of at least `bytes` bytes, which may grow to 4 GiB: the room
+ * past the arena takes guest memory windows ({@link GuestWindows}). Growth costs nothing
+ * until used: V8 reserves the address space of a shared memory's maximum when it makes it.
+ */
 export function sharedWasmMemory(bytes: number): SharedWasmMemory {
   const pages = Math.ceil(bytes / WASM_PAGE_SIZE);
-  return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }) as SharedWasmMemory;
+  return new WebAssembly.Memory({ initial: pages, maximum: WASM_MAX_PAGES, shared: true }) as SharedWasmMemory;
 }
 
 /** Views over the arena's shared memory, and IOVA translation. */

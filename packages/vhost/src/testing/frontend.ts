@@ -1,13 +1,13 @@
 /**
  * A vhost-user frontend written in TypeScript, for tests of what is built on the backend
- * (net_vhost's conformance suite): it connects, negotiates VERSION_1 and MRG_RXBUF, shares a
- * guest memory file, sets up split rings polled without kicks or calls, and keeps every
- * receive vring full of writable buffers. It plays a guest driver that never sends unless
+ * (net_vhost's conformance suite): it connects, negotiates VERSION_1 and MRG_RXBUF (and
+ * RING_PACKED when asked), shares a guest memory file, sets up split or packed rings polled
+ * without kicks or calls, and keeps every receive vring full of writable buffers. It plays a guest driver that never sends unless
  * asked ({@link VhostTestFrontend.send}) and counts what it receives.
  */
 import { closeFd, eventfd, eventfdWrite, mapFd, type MemoryMapping } from '@nic/native';
 import { Feature, LOG_PAGE, ProtocolFeature, Request, VRING_F_LOG, VRING_NOFD_MASK } from '../protocol.js';
-import { DESC_F_WRITE, DESC_SIZE, USED_F_NO_NOTIFY } from '../virtqueue.js';
+import { DESC_F_AVAIL, DESC_F_USED, DESC_F_WRITE, DESC_SIZE, USED_F_NO_NOTIFY } from '../virtqueue.js';
 import { BackendPeer } from './backend-peer.js';
 import { RawFrontend, guestFile, memTable, state, u64 } from './guest.js';
 
@@ -23,6 +23,23 @@ const RING_AREA = 0x4000;
 const AVAIL_AT = 0x1000;
 const USED_AT = 0x2000;
 const HDR = 12;
+/** Packed descriptor: flags at +14, id at +12. */
+const PACKED_ID = 12;
+const PACKED_FLAGS = 14;
+
+/** How {@link VhostTestFrontend.connect} sets the device up. */
+export interface FrontendOptions {
+  /** Queue pairs (default 1). */
+  readonly pairs?: number;
+  /** Negotiate LOG_SHMFD so that {@link VhostTestFrontend.startLogging} may run. */
+  readonly logShmfd?: boolean;
+  /** Give each vring a kick and a call eventfd (for a backend that waits for kicks, such as a vDPA device). */
+  readonly eventfds?: boolean;
+  /** Protocol features to negotiate too (with BACKEND_REQ, the backend gets a channel). */
+  readonly protocolFeatures?: bigint;
+  /** Negotiate RING_PACKED and lay the rings out packed. */
+  readonly packed?: boolean;
+}
 
 export class VhostTestFrontend {
   readonly #raw: RawFrontend;
@@ -37,6 +54,12 @@ export class VhostTestFrontend {
   readonly #size: number;
   #features = 0n;
   #log: MemoryMapping | undefined;
+  readonly #packed: boolean;
+  /** Packed transmit vrings: buffers posted and not yet used. */
+  readonly #inFlight: number[];
+  /** Packed rings: the driver's avail and used wrap counters per vring. */
+  readonly #availWrap: number[];
+  readonly #usedWrap: number[];
   /** Kick and call eventfds per vring, when connected with `eventfds` (else empty: polled rings). */
   readonly kickfds: number[] = [];
   readonly callfds: number[] = [];
@@ -46,7 +69,7 @@ export class VhostTestFrontend {
   /** The frontend's end of the backend channel, when connected with BACKEND_REQ. */
   backend: BackendPeer | undefined;
 
-  private constructor(raw: RawFrontend, memory: MemoryMapping, vrings: number) {
+  private constructor(raw: RawFrontend, memory: MemoryMapping, vrings: number, packed: boolean) {
     this.#raw = raw;
     this.#size = memory.length;
     this.#memory = memory;
@@ -56,6 +79,10 @@ export class VhostTestFrontend {
     this.#buffers = vrings * RING_AREA;
     this.#avail = new Array(vrings).fill(0);
     this.#used = new Array(vrings).fill(0);
+    this.#packed = packed;
+    this.#inFlight = new Array(vrings).fill(0);
+    this.#availWrap = new Array(vrings).fill(1);
+    this.#usedWrap = new Array(vrings).fill(1);
     this.received = new Array(vrings / 2).fill(0);
     this.receivedBytes = new Array(vrings / 2).fill(0);
   }
@@ -66,20 +93,25 @@ export class VhostTestFrontend {
    * with `eventfds`, gives each vring a kick and a call eventfd (for a backend that waits
    * for kicks, such as a vDPA device) instead of none; `protocolFeatures` are negotiated too,
    * and with BACKEND_REQ among them the backend gets a channel ({@link backend}) before the
-   * rings are set up, as QEMU gives it.
+   * rings are set up, as QEMU gives it. `options` may give all of these, and `packed`.
    */
-  static async connect(path: string, pairs = 1, logShmfd = false, eventfds = false, protocolFeatures = 0n): Promise<VhostTestFrontend> {
+  static async connect(path: string, pairs: number | FrontendOptions = 1, logShmfd = false, eventfds = false, protocolFeatures = 0n): Promise<VhostTestFrontend> {
+    const o: FrontendOptions = typeof pairs === 'number' ? { pairs, logShmfd, eventfds, protocolFeatures } : pairs;
+    return VhostTestFrontend.#connect(path, o.pairs ?? 1, o.logShmfd ?? false, o.eventfds ?? false, o.protocolFeatures ?? 0n, o.packed ?? false);
+  }
+
+  static async #connect(path: string, pairs: number, logShmfd: boolean, eventfds: boolean, protocolFeatures: bigint, packed: boolean): Promise<VhostTestFrontend> {
     const vrings = pairs * 2;
     const size = vrings * RING_AREA + vrings * FRONTEND_RING * FRONTEND_BUFFER;
     const { fds } = guestFile(size, 2);
     const memory = mapFd(fds[1], { length: size, writable: true });
     closeFd(fds[1]);
     const raw = new RawFrontend(path);
-    const f = new VhostTestFrontend(raw, memory, vrings);
+    const f = new VhostTestFrontend(raw, memory, vrings, packed);
     raw.send(Request.GET_FEATURES);
     const offered = await raw.receive();
     if (offered === 'closed') throw new Error('the backend closed the connection');
-    const want = (1n << BigInt(Feature.F_VERSION_1)) | (1n << BigInt(Feature.NET_F_MRG_RXBUF));
+    const want = (1n << BigInt(Feature.F_VERSION_1)) | (1n << BigInt(Feature.NET_F_MRG_RXBUF)) | (packed ? 1n << BigInt(Feature.F_RING_PACKED) : 0n);
     raw.send(Request.SET_OWNER);
     const protocol = protocolFeatures | (logShmfd ? 1n << BigInt(ProtocolFeature.LOG_SHMFD) : 0n);
     if (protocol !== 0n) raw.send(Request.SET_PROTOCOL_FEATURES, u64(protocol));
@@ -95,7 +127,8 @@ export class VhostTestFrontend {
     closeFd(fds[0]);
     for (let v = 0; v < vrings; v++) {
       raw.send(Request.SET_VRING_NUM, state(v, FRONTEND_RING));
-      raw.send(Request.SET_VRING_BASE, state(v, 0));
+      // A packed ring starts at descriptor 0 with both wrap counters 1 (bit 15).
+      raw.send(Request.SET_VRING_BASE, state(v, packed ? 0x8000 : 0));
       raw.send(Request.SET_VRING_ADDR, f.#vringAddr(v, 0));
       if (v % 2 === 0) f.#fillRx(v);
       if (eventfds) {
@@ -186,8 +219,40 @@ export class VhostTestFrontend {
     return this.#buffers + (v * FRONTEND_RING + i) * FRONTEND_BUFFER;
   }
 
+  /** Flags that make a packed descriptor available in a pass of wrap counter `wrap`. */
+  #availBits(wrap: number): number {
+    return wrap === 1 ? DESC_F_AVAIL : DESC_F_USED;
+  }
+
+  /** Posts buffer `id` of vring `v` at the driver's avail position (`len` bytes, `flags`), its flags last. */
+  #postPacked(v: number, id: number, len: number, flags: number): void {
+    const d = v * RING_AREA + this.#avail[v] * DESC_SIZE;
+    this.#dv.setBigUint64(d, BigInt(GPA + this.#buffer(v, id)), true);
+    this.#dv.setUint32(d + 8, len, true);
+    this.#dv.setUint16(d + PACKED_ID, id, true);
+    Atomics.store(new Uint16Array(this.#memory.buffer, d + PACKED_FLAGS, 1), 0, flags | this.#availBits(this.#availWrap[v]));
+    this.#avail[v] = (this.#avail[v] + 1) % FRONTEND_RING;
+    if (this.#avail[v] === 0) this.#availWrap[v] ^= 1;
+  }
+
+  /** The next used packed descriptor of vring `v` ({id, len}), or undefined; the used position moves on. */
+  #takeUsedPacked(v: number): { id: number; len: number } | undefined {
+    const d = v * RING_AREA + this.#used[v] * DESC_SIZE;
+    const flags = Atomics.load(new Uint16Array(this.#memory.buffer, d + PACKED_FLAGS, 1), 0);
+    const w = this.#usedWrap[v];
+    if (((flags >> 7) & 1) !== w || flags >> 15 !== w) return undefined;
+    const used = { id: this.#dv.getUint16(d + PACKED_ID, true), len: this.#dv.getUint32(d + 8, true) };
+    this.#used[v] = (this.#used[v] + 1) % FRONTEND_RING;
+    if (this.#used[v] === 0) this.#usedWrap[v] ^= 1;
+    return used;
+  }
+
   /** Posts every descriptor of receive vring `v` as a writable buffer. */
   #fillRx(v: number): void {
+    if (this.#packed) {
+      for (let i = 0; i < FRONTEND_RING; i++) this.#postPacked(v, i, FRONTEND_BUFFER, DESC_F_WRITE);
+      return;
+    }
     for (let i = 0; i < FRONTEND_RING; i++) {
       const d = v * RING_AREA + i * DESC_SIZE;
       this.#dv.setBigUint64(d, BigInt(GPA + this.#buffer(v, i)), true);
@@ -202,6 +267,15 @@ export class VhostTestFrontend {
   /** Takes what the backend placed on the receive vrings, counts it, and posts the buffers again. */
   poll(): void {
     for (let v = 0; v < this.#vrings; v += 2) {
+      if (this.#packed) {
+        // One descriptor per chain, used in order: each comes back to the slot it was taken from.
+        for (let u = this.#takeUsedPacked(v); u !== undefined; u = this.#takeUsedPacked(v)) {
+          this.received[v / 2]++;
+          this.receivedBytes[v / 2] += u.len - HDR;
+          this.#postPacked(v, u.id, FRONTEND_BUFFER, DESC_F_WRITE);
+        }
+        continue;
+      }
       const base = v * RING_AREA;
       const usedIdx = this.#dv.getUint16(base + USED_AT + 2, true);
       while (this.#used[v] !== usedIdx) {
@@ -224,6 +298,7 @@ export class VhostTestFrontend {
    */
   send(pair: number, frames: readonly Uint8Array[]): number {
     const v = pair * 2 + 1;
+    if (this.#packed) return this.#sendPacked(v, frames);
     const base = v * RING_AREA;
     const usedIdx = this.#dv.getUint16(base + USED_AT + 2, true);
     this.#used[v] = usedIdx;
@@ -243,6 +318,23 @@ export class VhostTestFrontend {
       sent++;
     }
     Atomics.store(new Uint16Array(this.#memory.buffer, base + AVAIL_AT, 2), 1, this.#avail[v]);
+    return sent;
+  }
+
+  /** {@link VhostTestFrontend.send} on a packed vring `v`: buffers in flight are those posted and not yet used. */
+  #sendPacked(v: number, frames: readonly Uint8Array[]): number {
+    while (this.#takeUsedPacked(v) !== undefined) this.#inFlight[v]--;
+    let sent = 0;
+    for (const frame of frames) {
+      if (this.#inFlight[v] >= FRONTEND_RING) break;
+      const slot = this.#avail[v];
+      const buf = this.#buffer(v, slot);
+      this.#u8.fill(0, buf, buf + HDR);
+      this.#u8.set(frame, buf + HDR);
+      this.#postPacked(v, slot, HDR + frame.length, 0);
+      this.#inFlight[v]++;
+      sent++;
+    }
     return sent;
   }
 

@@ -5,5 +5,6 @@
  */
 export * from './guest.js';
 export { BackendPeer, type BackendMessage } from './backend-peer.js';
-export { FRONTEND_BUFFER, FRONTEND_RING, VhostTestFrontend } from './frontend.js';
+export { FRONTEND_BUFFER, FRONTEND_RING, VhostTestFrontend, type FrontendOptions } from './frontend.js';
+export { GuestPackedRing, PACKED_BUFFERS_OFF, PACKED_DESC_OFF, type PackedDesc } from './packed-guest.js';
 export { Testpmd, TESTPMD, TESTPMD_MISSING, TESTPMD_TEST_MS } from './testpmd.js';
