@@ -47,8 +47,8 @@ async function run(eal: Eal, options: FwdOptions): Promise<void> {
   const info = options.statsJson ? log : (line: string): void => void process.stdout.write(`${line}\n`);
   for (const line of [...formatPorts(ports), ...formatStreams(options.forwardMode, ports.length, fwd.streams)]) info(line);
   if (options.statsJson) process.stdout.write(`${JSON.stringify({ event: 'start', mode: options.forwardMode, ports, streams: fwd.streams })}\n`);
-  info(options.duration === undefined ? 'Forwarding; press Ctrl-C to stop.' : `Forwarding for ${options.duration} s; Ctrl-C stops earlier.`);
-  await runSession(fwd, { statsPeriod: options.statsPeriod, statsJson: options.statsJson, duration: options.duration, out: process.stdout, log });
+  const ready = (): void => info(options.duration === undefined ? 'Forwarding; press Ctrl-C to stop.' : `Forwarding for ${options.duration} s; Ctrl-C stops earlier.`);
+  await runSession(fwd, { statsPeriod: options.statsPeriod, statsJson: options.statsJson, duration: options.duration, out: process.stdout, log, ready });
 }
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -31,6 +31,12 @@ export interface SessionOptions {
   readonly until?: Promise<unknown>;
   /** Stop on SIGINT and SIGTERM (default true). */
   readonly signals?: boolean;
+  /**
+   * Called once the stop conditions are in place (the signal handlers among them): where a
+   * program says it runs and that Ctrl-C stops it. Said earlier, a SIGINT that follows the
+   * line at once can come before the handler and kill the process (seen in a TCG guest).
+   */
+  readonly ready?: () => void;
 }
 
 /** The reason a session stopped. */
@@ -101,6 +107,7 @@ export async function runSession(fwd: Forwarder, options: SessionOptions): Promi
       () => resolve('until'),
       () => resolve('until'),
     );
+    options.ready?.();
     void fwd.failed.then((e) => {
       say(`lcore failure: ${e.message}`);
       resolve('lcore failure');
