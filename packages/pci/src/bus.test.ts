@@ -254,6 +254,18 @@ describe('drivers that need mapping', () => {
     expect(keeper.probed).toHaveLength(1);
   });
 
+  it('gives a uio_pci_generic device without an interrupt line (irq 0) no interrupt, and one with a line its uio node', async () => {
+    fake.addDevice({ address: '0000:01:00.0', vendorId: 0x8086, deviceId: 0x10c9, driver: 'uio_pci_generic', uio: 3, irq: 0, bars: [memBar(0xfe000000, 0x1000)], resourceFiles: true });
+    fake.addDevice({ address: '0000:02:00.0', vendorId: 0x8086, deviceId: 0x10c9, driver: 'uio_pci_generic', uio: 4, irq: 11, bars: [memBar(0xfe100000, 0x1000)], resourceFiles: true });
+    const seen = new Map<string, unknown>();
+    const pmd = testDriver('net_e1000_igb', [[0x8086, 0x10c9]], (dev) => void seen.set(dev.name, dev.intr), PCI_DRV_NEED_MAPPING);
+    const eal = await start([], [pmd.driver], 'huge');
+    expect(outcomes(eal.probeResults())).toEqual(['0000:01:00.0 net_e1000_igb probed', '0000:02:00.0 net_e1000_igb probed']);
+    expect(seen.get('0000:01:00.0')).toBeUndefined();
+    expect(seen.get('0000:02:00.0')).toMatchObject({ kind: 'uio_intx', nbVectors: 1 });
+    await eal.cleanup();
+  });
+
   it('maps resourceN_wc for a write-combining driver, and gives igb_uio interrupts', async () => {
     fake.addDevice({
       address: '0000:01:00.0',

@@ -4,7 +4,7 @@
  * `/dev/uioN` is opened for interrupts and its config file for INTx control; the forced
  * sysfs path opens neither.
  */
-import { closeSync, existsSync, openSync, readdirSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mapFile, NicError } from '@nic/native';
 import type { PciIntrInfo } from './intr-info.js';
@@ -51,10 +51,28 @@ function openRw(path: string, what: string): number {
   }
 }
 
-/** Opens `record` for BAR mapping through its sysfs resource files. */
+/**
+ * Whether the kernel gave `record` a legacy interrupt line (its sysfs `irq` is not 0; a tree
+ * without the file counts as having one). uio_pci_generic serves only that line: without it
+ * the `/dev/uioN` node reports an error to every poll (EPOLLERR, which an epoll watcher sees
+ * as a bad file descriptor) and never an interrupt.
+ */
+function hasIrqLine(record: PciDeviceRecord): boolean {
+  try {
+    return Number(readFileSync(join(record.path, 'irq'), 'utf8').trim()) !== 0;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Opens `record` for BAR mapping through its sysfs resource files. A uio_pci_generic device
+ * without an interrupt line (a function whose Interrupt Pin is 0) gets no interrupt: its
+ * driver polls.
+ */
 export function openSysfsResources(record: PciDeviceRecord, kind: SysfsMapKind, options: { wc: boolean }): PciResources {
   let intr: PciIntrInfo | undefined;
-  if (kind === 'uio') {
+  if (kind === 'uio' && (record.kdrv === 'igb_uio' || hasIrqLine(record))) {
     const uio = findUioNumber(record);
     const fd = openRw(join(devRootPath(), `uio${uio}`), `interrupts of ${record.name}`);
     let deviceFd: number;

@@ -68,6 +68,8 @@ export interface FakeDeviceSpec {
   readonly physfn?: string;
   /** A `uio/uio<n>` entry and a `<devRoot>/uio<n>` node. */
   readonly uio?: number;
+  /** The legacy interrupt line in the `irq` file (none written when undefined). */
+  readonly irq?: number;
   /** Network interfaces (`net/<name>`), also listed in `class/net`. */
   readonly interfaces?: readonly FakeInterface[];
   /** The `config` file's bytes; default a 256-byte header built from the ids. */
@@ -176,6 +178,7 @@ export class FakeSysfs {
     }
     spec.sriov?.vfs?.forEach((vf, i) => symlinkSync(join(this.devicesPath, vf), join(dir, `virtfn${i}`)));
     if (spec.physfn !== undefined) symlinkSync(join(this.devicesPath, spec.physfn), join(dir, 'physfn'));
+    if (spec.irq !== undefined) writeFileSync(join(dir, 'irq'), `${spec.irq}\n`);
     if (spec.uio !== undefined) {
       mkdirSync(join(dir, 'uio', `uio${spec.uio}`), { recursive: true });
       writeFileSync(join(this.devRoot, `uio${spec.uio}`), '');

@@ -270,6 +270,42 @@ describe.each(CHIPS)('the $name model', (chip) => {
     }
   });
 
+  it('sends vector 0 as MSI when no MSI-X vector is bound, else as INTx, automasked until the unmask (a cause while masked follows it)', () => {
+    const [msix, msi, intx] = [eventfd(0, { nonblock: true }), eventfd(0, { nonblock: true }), eventfd(0, { nonblock: true })];
+    try {
+      chip.enableLsc(b);
+      b.setIrqs(VFIO.VFIO_PCI_INTX_IRQ_INDEX, 0, [intx]);
+      b.setIrqs(VFIO.VFIO_PCI_MSI_IRQ_INDEX, 0, [msi]);
+      b.setIrqs(VFIO.VFIO_PCI_MSIX_IRQ_INDEX, 0, [msix]);
+      // Each link change raises LSC; the handler clears the causes after each.
+      const change = (up: boolean): void => {
+        b.setLink(up);
+        chip.clearCauses(b);
+      };
+      change(false);
+      expect([eventfdRead(msix), eventfdRead(msi), eventfdRead(intx)]).toEqual([1, 0, 0]);
+      b.setIrqs(VFIO.VFIO_PCI_MSIX_IRQ_INDEX, 0, 'disable');
+      change(true);
+      expect([eventfdRead(msix), eventfdRead(msi), eventfdRead(intx)]).toEqual([0, 1, 0]);
+      b.setIrqs(VFIO.VFIO_PCI_MSI_IRQ_INDEX, 0, 'disable');
+      change(false);
+      change(true);
+      // The first cause masked INTx: the second waits for the unmask.
+      expect([eventfdRead(msi), eventfdRead(intx)]).toEqual([0, 1]);
+      b.setIrqs(VFIO.VFIO_PCI_INTX_IRQ_INDEX, 0, 'unmask');
+      expect(eventfdRead(intx)).toBe(1);
+      b.setIrqs(VFIO.VFIO_PCI_INTX_IRQ_INDEX, 0, 'unmask');
+      expect(eventfdRead(intx)).toBe(0);
+      b.setIrqs(VFIO.VFIO_PCI_INTX_IRQ_INDEX, 0, 'mask');
+      change(false);
+      expect(eventfdRead(intx)).toBe(0);
+      b.setIrqs(VFIO.VFIO_PCI_INTX_IRQ_INDEX, 0, 'unmask');
+      expect(eventfdRead(intx)).toBe(1);
+    } finally {
+      for (const fd of [msix, msi, intx]) closeFd(fd);
+    }
+  });
+
   it('rejects register offsets that are not aligned offsets in the register BAR with TypeError', () => {
     for (const offset of [-4, 2, 0x20000, 1.5, Number.NaN]) {
       expect(() => a.read32(offset)).toThrow(TypeError);
@@ -285,8 +321,10 @@ describe.each(CHIPS)('the $name model', (chip) => {
       () => chip.create({ mac: '00:11:22' }),
       () => chip.create({ mac: new Uint8Array(5) }),
       () => a.injectRxError('parity' as never),
-      () => a.setIrqs(VFIO.VFIO_PCI_INTX_IRQ_INDEX, 0, [1]),
+      () => a.setIrqs(VFIO.VFIO_PCI_ERR_IRQ_INDEX, 0, [1]),
+      () => a.setIrqs(VFIO.VFIO_PCI_MSI_IRQ_INDEX, 0, [1, 2]),
       () => a.setIrqs(VFIO.VFIO_PCI_MSIX_IRQ_INDEX, 0, 'mask'),
+      () => a.setIrqs(VFIO.VFIO_PCI_MSI_IRQ_INDEX, 0, 'unmask'),
       () => a.eepromWord(-1),
       () => a.eepromWord(1 << 16),
     ];

@@ -1,7 +1,11 @@
 /**
- * The interrupt side of a modelled VFIO device: eventfds bound to its MSI-X vectors and to
- * the removal request, as `VFIO_DEVICE_SET_IRQS` binds them (a vfio-user server's SET_IRQS
- * lands here too). Sending a vector writes its eventfd; an unbound vector is lost.
+ * The interrupt side of a modelled VFIO device: eventfds bound as `VFIO_DEVICE_SET_IRQS` binds
+ * them (a vfio-user server's SET_IRQS lands here too) to the MSI-X vectors, the one MSI
+ * message, INTx and the removal request. The device sends "vector v"; where it goes depends on
+ * what the driver enabled, as on the bus: MSI-X vector v while any MSI-X vector is bound, else
+ * the MSI message (vector 0), else INTx (vector 0). INTx is level-triggered and automasked as
+ * VFIO serves it: a signal masks it, and a signal while masked waits for the unmask.
+ * An unbound vector is lost.
  */
 import { eventfdWrite, NicError, VFIO } from '@nic/native';
 
@@ -10,12 +14,19 @@ export type SetIrqsAction = readonly number[] | 'mask' | 'unmask' | 'disable';
 
 const NO_FD = -1;
 
-/** MSI-X and removal-request eventfds of one device. */
+/** The interrupt eventfds of one device. */
 export class VfioIrqs {
   /** MSI-X vectors of the device. */
   readonly vectors: number;
   readonly #owner: string;
   readonly #msix: number[];
+  /** MSI-X vectors bound now: while any is, the device signals through MSI-X. */
+  #msixBound = 0;
+  #msiFd = NO_FD;
+  #intxFd = NO_FD;
+  #intxMasked = false;
+  /** A signal came while INTx was masked: it is sent on the unmask. */
+  #intxPending = false;
   #reqFd = NO_FD;
 
   constructor(owner: string, vectors: number) {
@@ -25,18 +36,24 @@ export class VfioIrqs {
   }
 
   /**
-   * `VFIO_DEVICE_SET_IRQS`: binds eventfds (`-1` unbinds) to MSI-X vectors `start ..` or to
-   * the removal request (`VFIO.VFIO_PCI_REQ_IRQ_INDEX`, vector 0), or unbinds them all
-   * (`'disable'`). Other indexes, masking and out-of-range vectors are `NIC_EINVAL` (the
-   * kernel's EINVAL).
+   * `VFIO_DEVICE_SET_IRQS`: binds eventfds (`-1` unbinds) to vectors `start ..` of MSI-X
+   * (`VFIO.VFIO_PCI_MSIX_IRQ_INDEX`), MSI (one vector), INTx (one) or the removal request
+   * (one), or unbinds an index's all (`'disable'`); masks or unmasks INTx. Other indexes,
+   * masking anything but INTx and out-of-range vectors are `NIC_EINVAL` (the kernel's EINVAL).
    */
   setIrqs(index: number, start: number, how: SetIrqsAction): void {
     const table = this.#table(index);
     if (!Number.isInteger(start) || start < 0) throw new TypeError(`${this.#owner}: setIrqs start must be a non-negative integer`);
+    if (how === 'mask' || how === 'unmask') {
+      if (index !== VFIO.VFIO_PCI_INTX_IRQ_INDEX) {
+        throw new NicError('NIC_EINVAL', `${this.#owner}: ${how} of interrupt index ${index} is not supported (VFIO masks only INTx)`);
+      }
+      if (how === 'mask') this.#intxMasked = true;
+      else this.#unmaskIntx();
+      return;
+    }
     if (how === 'disable') {
       table.fill(NO_FD);
-    } else if (how === 'mask' || how === 'unmask') {
-      throw new NicError('NIC_EINVAL', `${this.#owner}: ${how} of interrupt index ${index} is not supported (VFIO cannot mask MSI-X or the request interrupt)`);
     } else {
       if (!Array.isArray(how) || how.some((fd) => !Number.isInteger(fd) || fd < NO_FD)) throw new TypeError(`${this.#owner}: setIrqs expects eventfds (-1 to unbind) or an action`);
       if (start + how.length > table.length) {
@@ -44,14 +61,41 @@ export class VfioIrqs {
       }
       how.forEach((fd, i) => (table[start + i] = fd));
     }
-    if (index === VFIO.VFIO_PCI_REQ_IRQ_INDEX) this.#reqFd = table[0];
-    else this.#msix.splice(0, this.vectors, ...table);
+    switch (index) {
+      case VFIO.VFIO_PCI_MSIX_IRQ_INDEX:
+        this.#msix.splice(0, this.vectors, ...table);
+        this.#msixBound = table.filter((fd) => fd !== NO_FD).length;
+        break;
+      case VFIO.VFIO_PCI_MSI_IRQ_INDEX:
+        this.#msiFd = table[0];
+        break;
+      case VFIO.VFIO_PCI_INTX_IRQ_INDEX:
+        this.#intxFd = table[0];
+        this.#intxMasked = false;
+        this.#intxPending = false;
+        break;
+      default:
+        this.#reqFd = table[0];
+    }
   }
 
-  /** Sends MSI-X message `vector` (a no-op while no eventfd is bound to it). */
+  /** Sends vector `vector` (MSI-X), or the MSI message or INTx for vector 0 (a no-op while nothing is bound to it). */
   signal(vector: number): void {
-    const fd = this.#msix[vector];
-    if (fd !== undefined && fd !== NO_FD) eventfdWrite(fd, 1);
+    if (this.#msixBound > 0) {
+      const fd = this.#msix[vector];
+      if (fd !== undefined && fd !== NO_FD) eventfdWrite(fd, 1);
+    } else if (vector !== 0) {
+      return;
+    } else if (this.#msiFd !== NO_FD) {
+      eventfdWrite(this.#msiFd, 1);
+    } else if (this.#intxFd !== NO_FD) {
+      if (this.#intxMasked) {
+        this.#intxPending = true;
+      } else {
+        this.#intxMasked = true;
+        eventfdWrite(this.#intxFd, 1);
+      }
+    }
   }
 
   /** Signals the removal request, when bound. */
@@ -59,9 +103,26 @@ export class VfioIrqs {
     if (this.#reqFd !== NO_FD) eventfdWrite(this.#reqFd, 1);
   }
 
+  #unmaskIntx(): void {
+    this.#intxMasked = false;
+    if (!this.#intxPending) return;
+    this.#intxPending = false;
+    this.signal(0);
+  }
+
+  /** A copy of index `index`'s bindings. */
   #table(index: number): number[] {
-    if (index === VFIO.VFIO_PCI_MSIX_IRQ_INDEX) return [...this.#msix];
-    if (index === VFIO.VFIO_PCI_REQ_IRQ_INDEX) return [this.#reqFd];
-    throw new NicError('NIC_EINVAL', `${this.#owner}: interrupt index ${index} is not modelled (only MSI-X and the removal request)`);
+    switch (index) {
+      case VFIO.VFIO_PCI_MSIX_IRQ_INDEX:
+        return [...this.#msix];
+      case VFIO.VFIO_PCI_MSI_IRQ_INDEX:
+        return [this.#msiFd];
+      case VFIO.VFIO_PCI_INTX_IRQ_INDEX:
+        return [this.#intxFd];
+      case VFIO.VFIO_PCI_REQ_IRQ_INDEX:
+        return [this.#reqFd];
+      default:
+        throw new NicError('NIC_EINVAL', `${this.#owner}: interrupt index ${index} is not modelled (only INTx, MSI, MSI-X and the removal request)`);
+    }
   }
 }

@@ -24,14 +24,20 @@ import {
   DMA_UNMAP_SIZE,
   Errno,
   IRQ_ACTION_ALL,
+  IRQ_ACTION_MASK,
   IRQ_ACTION_TRIGGER,
+  IRQ_ACTION_UNMASK,
   IRQ_DATA_EVENTFD,
   IRQ_DATA_MASK,
   IRQ_DATA_NONE,
+  IRQ_INFO_AUTOMASKED,
   IRQ_INFO_EVENTFD,
+  IRQ_INFO_MASKABLE,
   IRQ_INFO_SIZE,
   MAX_DATA_XFER,
   MAX_MSG_FDS,
+  INTX_IRQ,
+  MSI_IRQ,
   MSIX_IRQ,
   NUM_IRQS,
   NUM_REGIONS,
@@ -131,6 +137,8 @@ export class VfioUserDevice {
       if (bar.role === 'msix') this.#bars.set(bar.index, { bar, regs: undefined, memory: new Uint8Array(bar.size) });
       else this.#bars.set(bar.index, { bar, regs: own ? own.regs : model, memory: undefined });
     }
+    this.#irqFds.set(INTX_IRQ, [NO_FD]);
+    this.#irqFds.set(MSI_IRQ, [NO_FD]);
     this.#irqFds.set(MSIX_IRQ, new Array<number>(model.pci.msixVectors).fill(NO_FD));
     this.#irqFds.set(REQ_IRQ, [NO_FD]);
   }
@@ -191,7 +199,7 @@ export class VfioUserDevice {
 
   /** Releases every DMA mapping and interrupt eventfd (the connection closed). */
   close(): void {
-    for (const index of [MSIX_IRQ, REQ_IRQ]) this.#bindIrqs(index, 0, 'disable');
+    for (const index of this.#irqFds.keys()) this.#bindIrqs(index, 0, 'disable');
     for (const m of this.#maps.all) if (m.memory) this.model.dma.unmap(m.iova);
     this.#maps.clear();
     for (const mapping of [...this.#files.values(), ...this.#outgrown.splice(0)]) mapping.unmap();
@@ -337,7 +345,7 @@ export class VfioUserDevice {
     const count = this.#irqCount(index);
     const { out, view: v } = body(IRQ_INFO_SIZE);
     v.setUint32(0, IRQ_INFO_SIZE, true);
-    v.setUint32(4, count > 0 ? IRQ_INFO_EVENTFD : 0, true);
+    v.setUint32(4, count === 0 ? 0 : index === INTX_IRQ ? IRQ_INFO_EVENTFD | IRQ_INFO_MASKABLE | IRQ_INFO_AUTOMASKED : IRQ_INFO_EVENTFD, true);
     v.setUint32(8, index, true);
     v.setUint32(12, count, true);
     return out;
@@ -352,8 +360,16 @@ export class VfioUserDevice {
     const data = flags & IRQ_DATA_MASK;
     const action = flags & IRQ_ACTION_ALL;
     const vectors = this.#irqCount(index);
-    if ((flags & ~(IRQ_DATA_MASK | IRQ_ACTION_ALL)) !== 0 || action !== IRQ_ACTION_TRIGGER || (data !== IRQ_DATA_NONE && data !== IRQ_DATA_EVENTFD)) {
-      throw new VfioUserRequestError(Errno.EINVAL, `SET_IRQS: flags 0x${flags.toString(16)} (only TRIGGER with no data or eventfds; nothing is maskable)`);
+    if ((flags & ~(IRQ_DATA_MASK | IRQ_ACTION_ALL)) !== 0 || (data !== IRQ_DATA_NONE && data !== IRQ_DATA_EVENTFD)) {
+      throw new VfioUserRequestError(Errno.EINVAL, `SET_IRQS: flags 0x${flags.toString(16)} (no data or eventfds only)`);
+    }
+    if (action !== IRQ_ACTION_TRIGGER) {
+      // Masking: INTx only (QEMU masks MSI and MSI-X itself), one vector, no eventfd (that is KVM's resampling).
+      if ((action !== IRQ_ACTION_MASK && action !== IRQ_ACTION_UNMASK) || index !== INTX_IRQ || data !== IRQ_DATA_NONE || start !== 0 || count !== 1) {
+        throw new VfioUserRequestError(Errno.EINVAL, `SET_IRQS: flags 0x${flags.toString(16)} on index ${index} (only INTx masks, with no data)`);
+      }
+      this.model.setIrqs(index, 0, action === IRQ_ACTION_MASK ? 'mask' : 'unmask');
+      return new Uint8Array(0);
     }
     if (index >= NUM_IRQS) throw new VfioUserRequestError(Errno.EINVAL, `SET_IRQS: interrupt index ${index} (the device has ${NUM_IRQS})`);
     if (data === IRQ_DATA_NONE && count === 0) {

@@ -75,6 +75,8 @@ export const REGION_FLAG_WRITE = 2;
 /** GET_IRQ_INFO payload: u32 argsz, flags, index, count. */
 export const IRQ_INFO_SIZE = 16;
 export const IRQ_INFO_EVENTFD = 1;
+export const IRQ_INFO_MASKABLE = 2;
+export const IRQ_INFO_AUTOMASKED = 4;
 
 /** SET_IRQS payload: u32 argsz, flags, index, start, count. */
 export const SET_IRQS_SIZE = 20;

@@ -38,6 +38,8 @@ export interface Chip {
   setStoreBad(port: AnyPort, store: boolean): void;
   /** Enables the link-change interrupt (sent on vector 0 out of MSI-X mode). */
   enableLsc(port: AnyPort): void;
+  /** Clears every pending interrupt cause, as a driver's handler does. */
+  clearCauses(port: AnyPort): void;
   /** MSI-X vectors, and the BAR holding the MSI-X table. */
   readonly vectors: number;
   readonly msixBar: number;
@@ -71,6 +73,7 @@ export const IGB: Chip = {
   setCrcStrip: (port, strip) => setBits(port, igbRegs.RCTL, igbRegs.RCTL_SECRC, strip),
   setStoreBad: (port, store) => setBits(port, igbRegs.RCTL, igbRegs.RCTL_SBP, store),
   enableLsc: (port) => port.write32(igbRegs.IMS, igbRegs.ICR_LSC),
+  clearCauses: (port) => void port.read32(igbRegs.ICR),
   vectors: igbRegs.MSIX_VECTORS,
   msixBar: 3,
   status: igbRegs.STATUS,
@@ -94,6 +97,7 @@ export const IXGBE: Chip = {
   setCrcStrip: (port, strip) => setBits(port, ixgbeRegs.HLREG0, ixgbeRegs.HLREG0_RXCRCSTRP, strip),
   setStoreBad: (port, store) => setBits(port, ixgbeRegs.FCTRL, ixgbeRegs.FCTRL_SBP, store),
   enableLsc: (port) => port.write32(ixgbeRegs.EIMS, ixgbeRegs.EICR_LSC),
+  clearCauses: (port) => port.write32(ixgbeRegs.EICR, 0xffffffff),
   vectors: ixgbeRegs.MSIX_VECTORS,
   msixBar: 4,
   status: ixgbeRegs.STATUS,

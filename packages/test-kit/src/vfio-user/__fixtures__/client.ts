@@ -69,9 +69,9 @@ export class TestClient {
   }
 
   /** Sends `command` and waits for its reply. */
-  async request(command: number, payload?: Uint8Array, fds?: number[]): Promise<Reply> {
+  async request(command: number, payload?: Uint8Array, fds?: number[], timeoutMs?: number): Promise<Reply> {
     const id = this.send(command, payload, { fds });
-    const reply = await this.reply();
+    const reply = await this.reply(timeoutMs);
     if (reply.id !== id || reply.command !== command) throw new Error(`reply ${reply.id}/${reply.command} to ${id}/${command}`);
     return reply;
   }
