@@ -9,7 +9,7 @@
 import { NicError, pktmbufDataRoomSize } from '@nic/eal';
 import { MBUF_HEADROOM } from '@nic/eal/layout';
 import { ETHER_OVERHEAD, LinkSpeeds, PF_ALLMULTI, PF_PROMISC, RxOffload, type EthDev, type EthStats, type PmdDevInfo } from '@nic/ethdev/driver';
-import { accumulateCounters, counterIndex, HwError, vftaWriteAll, type IntelHw } from '@nic/intel-common';
+import { accumulateCounters, counterIndex, vftaWriteAll, type IntelHw } from '@nic/intel-common';
 import { IntelPortOps, rxQueueDrain, rxQueueFill, txQueueDrain, txQueueReset, type IntelFamily, type IntelInterrupts, type IntelLink } from '@nic/intel-common/driver';
 import { DESC_COUNT_MAX, DESC_COUNT_MIN, RXDADV_ERR_FRAME } from './base/desc.js';
 import type { MediaType } from './base/ids.js';

@@ -118,9 +118,9 @@ function differingPages(a: string, b: string): number[] {
  * `ping` in the namespace; resolves with how many replies came. Asynchronous: the forwarder
  * runs on this thread's event loop.
  */
-function ping(ns: Netns, count: number): Promise<number> {
+function ping(ns: Netns, count: number, size = 56): Promise<number> {
   return new Promise((resolve, reject) => {
-    execFile('ip', ['netns', 'exec', ns.name, 'ping', '-c', String(count), '-i', '0.2', '-W', '10', GUEST_IP], { encoding: 'utf8', timeout: STEP_MS }, (_error, stdout, stderr) => {
+    execFile('ip', ['netns', 'exec', ns.name, 'ping', '-s', String(size), '-c', String(count), '-i', '0.2', '-W', '10', GUEST_IP], { encoding: 'utf8', timeout: STEP_MS }, (_error, stdout, stderr) => {
       const m = stdout.match(/(\d+) received/);
       if (m) resolve(Number(m[1]));
       else reject(new Error(`no ping summary in:\n${stdout}${stderr}`));
@@ -308,4 +308,166 @@ describe.skipIf(MISSING !== undefined)('net_vhost with QEMU guests (virtio-net-p
     expect(await ping(ns as Netns, PINGS)).toBe(PINGS);
     expect(statsGet(ports.dst).ipackets - before.ipackets).toBeGreaterThanOrEqual(PINGS);
   }, BOOT_MS + 4 * STEP_MS);
+});
+
+/** One guest configuration of the rings: QEMU's device properties, queue pairs, vCPUs, a backend restart. */
+interface RingsCase {
+  readonly name: string;
+  /** virtio-net-pci properties after the common ones. */
+  readonly device: string;
+  readonly queues: number;
+  /** vCPUs: the guest's virtio_net enables as many queue pairs as it has CPUs. */
+  readonly cpus: number;
+  /** Whether the backend (the whole EAL with its ports) stops and starts again while QEMU runs. */
+  readonly restart: boolean;
+}
+
+/**
+ * The ring variants, one boot each: packed rings without mergeable buffers on two queue pairs
+ * (the forwarder sends to the guest on both queues by turns), and split rings across a restart
+ * of the backend (QEMU's chardev reconnects; the split ring's position comes back from the used
+ * ring in guest memory). Each: pings both ways of 56 and 1400 bytes, every frame counted by the
+ * namespace's kernel, the af_packet port and the vhost port, per queue.
+ */
+const RINGS_CASES: readonly RingsCase[] = [
+  { name: 'packed rings, no mergeable buffers, two queue pairs', device: 'packed=on,mrg_rxbuf=off,mq=on,vectors=6', queues: 2, cpus: 2, restart: false },
+  { name: 'split rings across a backend restart (QEMU reconnects)', device: '', queues: 1, cpus: 1, restart: true },
+];
+
+describe.skipIf(MISSING !== undefined).each(RINGS_CASES)('net_vhost with a QEMU guest: $name', (c) => {
+  const tag = `nic-vhost-rings-${process.pid}-${c.queues}`;
+  const socket = `/tmp/${tag}.sock`;
+  const ram = `/dev/shm/${tag}.ram`;
+  let eal: Eal | undefined;
+  let ns: Netns | undefined;
+  let veth: VethPair | undefined;
+  let guest: Guest | undefined;
+  const ports = { vhost: -1, wire: -1 };
+  let forwarding = false;
+  let forwarder: Promise<void> = Promise.resolve();
+  let forwardError: unknown;
+  let unplaced = 0;
+
+  /** Moves frames between the vhost port (all its queues) and the wire, sending to the guest on its queues by turns. */
+  async function forward(mbufs: MbufView): Promise<void> {
+    const handles = new Uint32Array(BURST);
+    let turn = 0;
+    while (forwarding) {
+      for (let q = 0; q < c.queues; q++) {
+        const n = rxBurst(ports.vhost, q, handles, BURST);
+        const sent = txBurst(ports.wire, 0, handles, n);
+        unplaced += n - sent;
+        mbufs.freeBulk(handles, n - sent, sent);
+      }
+      const n = rxBurst(ports.wire, 0, handles, BURST);
+      if (n > 0) {
+        const q = turn++ % c.queues;
+        const sent = linkGetNowait(ports.vhost).up ? txBurst(ports.vhost, q, handles, n) : 0;
+        unplaced += n - sent;
+        mbufs.freeBulk(handles, n - sent, sent);
+      }
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  }
+
+  /** Starts the backend: an EAL with the vhost port (server socket) and the af_packet port, and the forwarder. */
+  async function startBackend(): Promise<void> {
+    eal = await harnessEal(`pmd-vhost-rings-${c.queues}`, ['--vdev', `net_vhost0,iface=${socket},queues=${c.queues}`, '--vdev', `net_af_packet0,iface=${(veth as VethPair).a}`], [netVhostDriver, netAfPacketDriver]);
+    ports.vhost = portIdByName('net_vhost0');
+    ports.wire = portIdByName('net_af_packet0');
+    const pool = harnessPool(eal, 4095);
+    configure(ports.vhost, c.queues, c.queues);
+    for (let q = 0; q < c.queues; q++) {
+      rxQueueSetup(ports.vhost, q, 0, undefined, pool);
+      txQueueSetup(ports.vhost, q, 0);
+    }
+    configure(ports.wire, 1, 1);
+    rxQueueSetup(ports.wire, 0, 0, undefined, pool);
+    txQueueSetup(ports.wire, 0, 0);
+    start(ports.vhost);
+    start(ports.wire);
+    forwarding = true;
+    forwarder = forward(new MbufView(eal.arena)).catch((e: unknown) => {
+      forwardError = e;
+    });
+  }
+
+  /** Stops the forwarder and the EAL: the socket closes under QEMU. */
+  async function stopBackend(): Promise<void> {
+    forwarding = false;
+    await forwarder;
+    await eal?.cleanup();
+    eal = undefined;
+  }
+
+  /**
+   * Pings the guest from the namespace (`count` of 56 bytes, then of 1400) and checks that
+   * every party counted every frame: the kernel's veth, the af_packet port, the vhost port's
+   * queues, nothing unplaced, no rx errors.
+   */
+  async function pingAndCount(count: number): Promise<void> {
+    expect(forwardError).toBeUndefined();
+    const wireBefore = kernelCounts(ns as Netns, (veth as VethPair).b);
+    const vhostBefore = statsGet(ports.vhost);
+    const afBefore = statsGet(ports.wire);
+    expect(await ping(ns as Netns, count)).toBe(count);
+    expect(await ping(ns as Netns, count, 1400)).toBe(count);
+    const vhost = statsGet(ports.vhost);
+    const wire = statsGet(ports.wire);
+    const kernel = kernelCounts(ns as Netns, (veth as VethPair).b);
+    const vin = vhost.ipackets - vhostBefore.ipackets;
+    const vout = vhost.opackets - vhostBefore.opackets;
+    expect(vin).toBeGreaterThanOrEqual(2 * count);
+    expect(vout).toBeGreaterThanOrEqual(2 * count);
+    expect(vhost.ierrors).toBe(0);
+    expect(unplaced).toBe(0);
+    expect(wire.ipackets - afBefore.ipackets).toBe(kernel.tx - wireBefore.tx);
+    expect(vout).toBe(wire.ipackets - afBefore.ipackets);
+    expect(wire.opackets - afBefore.opackets).toBe(vin);
+    expect(kernel.rx - wireBefore.rx).toBe(vin);
+    // Sent to the guest on every queue (by turns), and the queue counts add up.
+    for (let q = 0; q < c.queues; q++) expect(vhost.qOpackets[q] - vhostBefore.qOpackets[q]).toBeGreaterThan(0);
+    expect(vhost.qIpackets.slice(0, c.queues).reduce((a, b) => a + b, 0)).toBe(vhost.ipackets);
+  }
+
+  beforeAll(async () => {
+    ns = netns('nvhr', { ipv6: false });
+    veth = await vethPair('nvhr');
+    ns.ip('link', 'set', 'dev', 'lo', 'up');
+    execFileSync('ip', ['link', 'set', veth.b, 'netns', ns.name]);
+    ns.ip('addr', 'add', `${HOST_IP}/${PREFIX}`, 'dev', veth.b);
+    ns.ip('link', 'set', veth.b, 'up');
+    await startBackend();
+    const device = `virtio-net-pci,netdev=vn0,mac=${GUEST_MAC},disable-legacy=on${c.device ? `,${c.device}` : ''}`;
+    const extraArgs = ['-chardev', `socket,id=vu0,path=${socket},reconnect-ms=1000`, '-netdev', `vhost-user,id=vn0,chardev=vu0,queues=${c.queues}`, '-device', device];
+    guest = await bootGuest({ nics: 0, memoryMiB: GUEST_MIB, cpus: c.cpus, hugepages: 0, sharedMemory: { kind: 'file', path: ram }, standaloneScript: STANDALONE_SCRIPT, extraArgs, timeoutMs: BOOT_MS });
+  }, BOOT_MS + 30_000);
+
+  afterAll(async () => {
+    await guest?.shutdown();
+    await stopBackend();
+    veth?.remove();
+    ns?.remove();
+    rmSync(ram, { force: true });
+    rmSync(socket, { force: true });
+  });
+
+  it('negotiates the rings asked for, and the guest kernel answers pings through every queue, every frame counted', async () => {
+    await until('the link', () => linkGetNowait(ports.vhost).up, STEP_MS);
+    const device = vhostSocket(ports.vhost).device;
+    const packed = c.device.includes('packed=on');
+    expect(device.has(Feature.F_RING_PACKED)).toBe(packed);
+    expect(device.has(Feature.NET_F_MRG_RXBUF)).toBe(!c.device.includes('mrg_rxbuf=off'));
+    await until('every vring enabled by the guest', () => device.vrings.every((v) => v.ready), STEP_MS);
+    expect(device.vrings.map((v) => v.packed)).toEqual(new Array(2 * c.queues).fill(packed));
+    await pingAndCount(PINGS);
+  }, 3 * STEP_MS);
+
+  it.runIf(c.restart)('after the backend stops and starts again, QEMU reconnects and the guest answers pings, every frame counted', async () => {
+    await stopBackend();
+    unplaced = 0;
+    await startBackend();
+    await until('the link after the restart', () => linkGetNowait(ports.vhost).up, STEP_MS);
+    await pingAndCount(PINGS);
+  }, 3 * STEP_MS);
 });

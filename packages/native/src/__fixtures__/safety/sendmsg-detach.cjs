@@ -1,3 +1,4 @@
+/* global structuredClone */
 // Finding 3: a getter of the fds array detaches the data buffer before the send.
 const { a, attempt, seqpacketPair } = require('./addon.cjs');
 

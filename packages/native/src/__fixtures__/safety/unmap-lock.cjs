@@ -7,7 +7,9 @@ a.setErrorFactory((code, message) => {
   factoryRan = true;
   try {
     a.attach(r.address, 1);
-  } catch {}
+  } catch {
+    // its outcome does not matter: the call re-enters the registry from the factory, which deadlocked while unmap held the lock
+  }
   return Object.assign(new Error(message), { code });
 });
 let code;
