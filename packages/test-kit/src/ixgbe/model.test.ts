@@ -448,7 +448,8 @@ describe('bad arguments', () => {
       () => model.setModule('qsfp' as 'sr'),
       () => model.injectRxError('parity' as 'crc'),
       () => model.setIrqs(VFIO.VFIO_PCI_MSIX_IRQ_INDEX, 63, [1, 2]),
-      () => model.setIrqs(VFIO.VFIO_PCI_INTX_IRQ_INDEX, 0, [1]),
+      () => model.setIrqs(VFIO.VFIO_PCI_INTX_IRQ_INDEX, 0, [1, 2]),
+      () => model.setIrqs(VFIO.VFIO_PCI_MSIX_IRQ_INDEX, 0, 'mask'),
       () => model.eepromWord(EEPROM_WORDS),
     ];
     for (const c of cases) expect(c).toThrow(NicError);
