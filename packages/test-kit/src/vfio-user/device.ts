@@ -99,6 +99,11 @@ interface ServedBar {
   readonly memory: Uint8Array | undefined;
 }
 
+/** One past the last 64-bit IOVA. */
+const U64_END = 1n << 64n;
+/** The first IOVA a JavaScript number cannot hold exactly; DMA_MAP refuses ranges that reach it. */
+const SAFE_END = BigInt(Number.MAX_SAFE_INTEGER);
+
 function u64(view: DataView, at: number, what: string): number {
   const value = view.getBigUint64(at, true);
   if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new VfioUserRequestError(Errno.EINVAL, `${what} 0x${value.toString(16)} is beyond 2^53`);
@@ -284,9 +289,13 @@ export class VfioUserDevice {
       for (const m of this.#maps.all) this.#remove(m);
       return payload.slice(0, DMA_UNMAP_SIZE);
     }
-    const iova = u64(view, 8, 'DMA_UNMAP iova');
-    const size = u64(view, 16, 'DMA_UNMAP size');
-    if (iova + size > Number.MAX_SAFE_INTEGER) throw new VfioUserRequestError(Errno.EINVAL, `DMA_UNMAP: ${size} bytes at IOVA 0x${iova.toString(16)}`);
+    const from = view.getBigUint64(8, true);
+    const to = from + view.getBigUint64(16, true);
+    if (to > U64_END) throw new VfioUserRequestError(Errno.EINVAL, `DMA_UNMAP: the range from IOVA 0x${from.toString(16)} wraps past 2^64`);
+    // Nothing is mapped at or past 2^53 (DMA_MAP refuses it), so a range reaching there covers only
+    // what lies below: QEMU unmaps a whole 64-bit IOMMU window as two halves of 2^63 bytes.
+    const iova = Number(from < SAFE_END ? from : SAFE_END);
+    const size = Number(to < SAFE_END ? to : SAFE_END) - iova;
     // Exactly the range goes: a map it covers in part keeps what lies outside, split in two if need be.
     for (const m of this.#maps.overlapping(iova, size)) {
       this.#remove(m);
