@@ -463,11 +463,14 @@ describe.skipIf(MISSING !== undefined).each(RINGS_CASES)('net_vhost with a QEMU 
     await pingAndCount(PINGS);
   }, 3 * STEP_MS);
 
-  it.runIf(c.restart)('after the backend stops and starts again, QEMU reconnects and the guest answers pings, every frame counted', async () => {
-    await stopBackend();
-    unplaced = 0;
-    await startBackend();
-    await until('the link after the restart', () => linkGetNowait(ports.vhost).up, STEP_MS);
-    await pingAndCount(PINGS);
-  }, 3 * STEP_MS);
+  // Only the restart case has this test (registered, not skipped: CI fails on any skipped test).
+  if (c.restart) {
+    it('after the backend stops and starts again, QEMU reconnects and the guest answers pings, every frame counted', async () => {
+      await stopBackend();
+      unplaced = 0;
+      await startBackend();
+      await until('the link after the restart', () => linkGetNowait(ports.vhost).up, STEP_MS);
+      await pingAndCount(PINGS);
+    }, 3 * STEP_MS);
+  }
 });
