@@ -16,7 +16,7 @@
  * Hostile configurations for driver tests: a capability that runs past its BAR, zero
  * queues, a status that never clears on reset.
  */
-import type { DmaSpace } from '../model/dma.js';
+import { DmaSpace } from '../model/dma.js';
 import type { ModelBarAccess, ModelPciSpec, PciModel } from '../model/pci-model.js';
 import { VfioIrqs, type SetIrqsAction } from '../model/vfio-irqs.js';
 import type { WirePort } from '../model/wire.js';
@@ -32,8 +32,8 @@ export type { IfcvfLayout } from './pci.js';
 export interface IfcvfModelOptions {
   /** Name in messages. */
   readonly name?: string;
-  /** What the device DMAs into. */
-  readonly dma: DmaSpace;
+  /** What the device DMAs into (default: a DMA space of its own). */
+  readonly dma?: DmaSpace;
   /** `net` (default) or `blk`. */
   readonly type?: 'net' | 'blk';
   /** `ifcvf` (default): Intel's subsystem ids and the LM block; `qemu`: QEMU's virtio-net-pci. */
@@ -129,7 +129,7 @@ export class IfcvfModel implements PciModel, WirePort<IfcvfRxOutcome> {
 
   constructor(options: IfcvfModelOptions) {
     this.name = options.name ?? 'ifcvf model';
-    this.dma = options.dma;
+    this.dma = options.dma ?? new DmaSpace();
     this.type = options.type ?? 'net';
     this.layout = options.layout ?? 'ifcvf';
     const queues = options.queues ?? DEFAULT_QUEUE_PAIRS;
