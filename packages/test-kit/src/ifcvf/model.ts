@@ -2,6 +2,7 @@
  * A register-level model of an Intel IFC VF (the FPGA 100G vDPA function DPDK's
  * `net_ifcvf` drives), or, with `layout: 'qemu'`, of QEMU's modern `virtio-net-pci`: the
  * virtio 1.0 common configuration (feature negotiation, status with the FEATURES_OK check,
+ * which on QEMU's layout also fails without ACCESS_PLATFORM when it is offered, as QEMU's does,
  * per-queue size, addresses, MSI-X vector and enable), notify doorbells with their
  * multiplier, the read-to-clear ISR, the net or blk device configuration, and on the IFC
  * layout the live-migration block in BAR4 (ring state per queue, hardware dirty logging).
@@ -418,7 +419,10 @@ export class IfcvfModel implements PciModel, WirePort<IfcvfRxOutcome> {
     let next = value;
     const accepting = (value & L.STATUS_FEATURES_OK) !== 0 && (this.#status & L.STATUS_FEATURES_OK) === 0;
     if (accepting) {
-      const ok = (this.#driverFeatures & ~this.deviceFeatures) === 0n && (this.#driverFeatures & BIT(L.VIRTIO_F_VERSION_1)) !== 0n;
+      const platform = BIT(L.VIRTIO_F_ACCESS_PLATFORM);
+      // QEMU's virtio-pci (virtio_validate_features) refuses a driver that leaves out ACCESS_PLATFORM when it offers it.
+      const platformOk = this.layout !== 'qemu' || (this.deviceFeatures & platform) === 0n || (this.#driverFeatures & platform) !== 0n;
+      const ok = (this.#driverFeatures & ~this.deviceFeatures) === 0n && (this.#driverFeatures & BIT(L.VIRTIO_F_VERSION_1)) !== 0n && platformOk;
       if (!ok) next &= ~L.STATUS_FEATURES_OK;
     }
     const starting = (next & L.STATUS_DRIVER_OK) !== 0 && (this.#status & L.STATUS_DRIVER_OK) === 0;
