@@ -436,6 +436,7 @@ export class VfioUserDevice {
     out.set(payload.subarray(0, REGION_ACCESS_SIZE));
     const data = out.subarray(REGION_ACCESS_SIZE);
     if (region === CONFIG_REGION) {
+      this.config.showIntx(this.model.intxAsserted === true);
       data.set(this.config.bytes.subarray(offset, offset + count));
       return out;
     }
@@ -445,6 +446,13 @@ export class VfioUserDevice {
       return out;
     }
     const regs = bar.regs as PciRegisters;
+    // A naturally aligned byte or halfword of a model with narrow registers (virtio's common
+    // configuration packs several fields in one dword) is read at its own width.
+    if (hasNarrowAccess(regs) && count <= 2 && offset % count === 0) {
+      const value = count === 1 ? regs.read8(offset) : regs.read16(offset);
+      for (let b = 0; b < count; b++) data[b] = (value >>> (8 * b)) & 0xff;
+      return out;
+    }
     // Each dword the access touches is read once (a register read may have side effects).
     for (let dword = offset & ~DWORD_MASK; dword < offset + count; dword += U32_BYTES) {
       const value = regs.read32(dword);
