@@ -15,6 +15,7 @@ PACKAGES=(
   iputils-ping ethtool     # the forwarder demo and its namespace tests (ping, checksum offload off)
   tshark                   # reads the pcap files nic-fwd writes
   dpdk dpdk-dev            # dpdk-testpmd, dpdk-test, dpdk-devbind.py, dpdk-telemetry.py: the peers of tests and benchmarks
+  dpdk-doc                 # DPDK's examples: dpdk-vdpa (built below), the reference for nic-vdpa
   busybox-static           # the hardware-model guest's initramfs (tools/qemu-tier)
   cpio                     # GNU cpio unpacks the initramfs archives qemu-tier writes, in its test
   kmod                     # depmod for the guest kernel's modules.dep; modprobe inside the guest
@@ -36,6 +37,11 @@ QEMU_CACHE="${NIC_QEMU_CACHE:-/var/cache/nic-qemu}"
 # files from snapshot.debian.org with the same name and hashes.
 QEMU_SOURCE_VERSION=1:10.2.2+ds-1
 QEMU_SOURCE_SUITE=sid
+
+# DPDK's vdpa example (examples/vdpa of dpdk-doc, linked against the installed libdpdk; its
+# IFCVF driver is Debian's librte_vdpa_ifc, loaded from the PMD directory): built once per DPDK
+# version into $DPDK_VDPA_CACHE/<version>/dpdk-vdpa, which $DPDK_VDPA_CACHE/dpdk-vdpa points at.
+DPDK_VDPA_CACHE="${NIC_DPDK_VDPA_CACHE:-/var/cache/nic-dpdk-vdpa}"
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -122,6 +128,21 @@ if ! "$QEMU_CACHE/qemu/bin/qemu-system-x86_64" -device help | grep -q '^name "vf
   exit 1
 fi
 echo "setup-host: $("$QEMU_CACHE/qemu/bin/qemu-system-x86_64" --version | head -n1) in $QEMU_CACHE/qemu"
+
+# dpdk-vdpa: the shared build (Debian's static libraries want libsystemd's, which is not installed).
+dpdk_version=$(dpkg-query -W -f='${Version}' dpdk-doc)
+vdpa_dir="$DPDK_VDPA_CACHE/$dpdk_version"
+if [ ! -x "$vdpa_dir/dpdk-vdpa" ]; then
+  echo "setup-host: building DPDK's vdpa example $dpdk_version into $vdpa_dir (once per DPDK version)"
+  vdpa_build=$(mktemp -d /var/tmp/nic-dpdk-vdpa.XXXXXX)
+  cp -r /usr/share/dpdk/examples/vdpa/. "$vdpa_build"
+  (cd "$vdpa_build" && nice -n 10 make shared > "$vdpa_build/make.log" 2>&1) || { tail -n 20 "$vdpa_build/make.log" >&2; exit 1; }
+  $SUDO mkdir -p "$vdpa_dir"
+  $SUDO install -m 0755 "$vdpa_build/build/vdpa-shared" "$vdpa_dir/dpdk-vdpa"
+  rm -rf "$vdpa_build"
+fi
+$SUDO ln -sfn "$dpdk_version/dpdk-vdpa" "$DPDK_VDPA_CACHE/dpdk-vdpa"
+echo "setup-host: DPDK's vdpa example in $DPDK_VDPA_CACHE/dpdk-vdpa"
 
 # The guest kernel: the linux-image-<release> package that linux-image-amd64 depends on,
 # downloaded and unpacked into $QEMU_CACHE/kernel-<release> (not installed: the host keeps its

@@ -28,6 +28,8 @@ export function probeVhostDevice(eal: Eal, device: string, kv: Kvargs): void {
       queuePairs: args.queues,
       state: stateLocation(eal.arena.buffer, dev.data.privOffset),
       kickInterrupts,
+      // The guest's memory as windows of the arena's: the rings' bursts run the WebAssembly kernel.
+      arena: eal.arena,
       ops: {
         newDevice: () => linkChanged(dev, true),
         destroyDevice: () => linkChanged(dev, false),

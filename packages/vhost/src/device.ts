@@ -4,6 +4,7 @@
  * {@link checkMessage}; the rules here are the ones that need state (ring index below the
  * number of vrings, features within what was offered, rings inside guest memory).
  */
+import { registerLogtype, type Arena } from '@nic/eal';
 import { NicError, closeFd, mapFd, type MemoryMapping } from '@nic/native';
 import { BackendChannel } from './backend-channel.js';
 import { GuestMemory } from './guest-memory.js';
@@ -27,6 +28,7 @@ import {
   REGION_F64,
   R_GPA,
   R_HOST,
+  R_WINDOW,
   R_SIZE,
   R_UVA,
   S_FLAGS,
@@ -75,7 +77,16 @@ export interface VhostDeviceConfig {
    * up again.
    */
   readonly kickInterrupts?: readonly (KickInterrupt | undefined)[];
+  /**
+   * The arena the data path moves packets to and from: the guest's regions are mapped as
+   * windows of its WebAssembly memory, so that split rings run the WebAssembly kernel. When
+   * absent, or when the memory cannot hold the regions, they are mapped apart (the reason is
+   * `memory.apart`, and logged at NOTICE) and bursts run in TypeScript.
+   */
+  readonly arena?: Arena;
 }
+
+const log = registerLogtype('lib.vhost');
 
 /** A reply payload: a u64, or raw bytes. */
 export type Reply = bigint | Uint8Array;
@@ -138,6 +149,7 @@ export class VhostDevice {
         h64[at + R_SIZE] = r.size;
         h64[at + R_UVA] = r.userspaceAddr;
         h64[at + R_HOST] = mem!.hostAddress(i);
+        h64[at + R_WINDOW] = mem!.windowAddresses[i] ?? -1;
       }
       h32[S_REGIONS] = regions;
       h32[S_MEM_GEN]++;
@@ -418,7 +430,8 @@ export class VhostDevice {
       throw error;
     }
     const taken = fds.splice(0);
-    const memory = new GuestMemory(regions, taken);
+    const memory = new GuestMemory(regions, taken, this.config.arena?.wasm.memory);
+    if (this.config.arena && memory.apart !== undefined) log.notice(`vhost-user: guest memory mapped apart from the arena, bursts in TypeScript: ${memory.apart}`);
     const old = this.memory;
     this.memory = memory;
     for (const vq of this.vrings) this.#mapVring(vq);

@@ -32,7 +32,8 @@ afterEach(() => {
 
 async function running(packed = false): Promise<{ socket: VhostUserSocket; frontend: VhostTestFrontend }> {
   const path = `/tmp/nic-vhost-log-${process.pid}-${serial++}.sock`;
-  socket = new VhostUserSocket(path, { queuePairs: 1 });
+  // With the arena, bursts run the kernel until logging starts, then the logging TypeScript path.
+  socket = new VhostUserSocket(path, { queuePairs: 1, arena });
   frontend = await VhostTestFrontend.connect(path, { logShmfd: true, packed });
   const s = socket;
   await until('the device to run', () => s.device.running);

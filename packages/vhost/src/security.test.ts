@@ -32,296 +32,309 @@ function dequeue(ring: GuestRing): number {
   return n;
 }
 
-describe('descriptor chains (guest to host)', () => {
-  let ring: GuestRing;
-  afterEach(() => ring.close());
+/** Guest memory as windows of the arena's memory (split rings run the WebAssembly kernel) or mapped apart (TypeScript). */
+const MAPPINGS = [
+  ['in arena windows', true],
+  ['mapped apart', false],
+] as const;
 
-  it('CVE-2018-1059: a buffer running past the end of guest memory is refused, not clipped', () => {
-    ring = new GuestRing();
-    ring.desc(0, GPA_BASE + ring.size - 100, 200, 0);
-    ring.push(0);
-    expect(dequeue(ring)).toBe(0);
-    expect(ring.vq.errors).toBe(1);
-    expect(ring.usedIdx()).toBe(1);
-    expect(ring.used(0)).toEqual({ id: 0, len: 0 });
+for (const [mapping, windows] of MAPPINGS) {
+  describe(`descriptor chains (guest to host), guest memory ${mapping}`, () => {
+    /** A test ring whose region is mapped as `mapping` says. */
+    const guestRing = (num = 8, size = 1 << 20, hdrSize = 12, indirect = true): GuestRing =>
+      new GuestRing(num, size, hdrSize, indirect, windows ? arena.wasm.memory : undefined);
+
+    let ring: GuestRing;
+    afterEach(() => ring.close());
+
+    it('CVE-2018-1059: a buffer running past the end of guest memory is refused, not clipped', () => {
+      ring = guestRing();
+      expect(ring.mem.windowAddresses.length).toBe(windows ? 1 : 0);
+      ring.desc(0, GPA_BASE + ring.size - 100, 200, 0);
+      ring.push(0);
+      expect(dequeue(ring)).toBe(0);
+      expect(ring.vq.errors).toBe(1);
+      expect(ring.usedIdx()).toBe(1);
+      expect(ring.used(0)).toEqual({ id: 0, len: 0 });
+    });
+
+    it('CVE-2018-1059: rings that do not lie wholly inside guest memory are not mapped', () => {
+      ring = guestRing();
+      const vq = ring.vq;
+      vq.addresses = { ...vq.addresses!, used: 0x7f0000000000 + ring.size - 16 };
+      expect(vq.map(ring.mem, { hdrSize: 12, mrgRxbuf: true, eventIdx: false, indirect: true })).toMatch(/used ring/);
+      expect(vq.ready).toBe(false);
+    });
+
+    it('CVE-2020-10725: a zero-length descriptor at an address outside guest memory is refused', () => {
+      ring = guestRing();
+      ring.desc(0, GPA_BASE + BUFFERS_OFF, 12, DESC_F_NEXT, 1);
+      ring.desc(1, 0, 0, DESC_F_NEXT, 2);
+      ring.desc(2, GPA_BASE + BUFFERS_OFF + 64, 60, 0);
+      ring.push(0);
+      expect(dequeue(ring)).toBe(0);
+      expect(ring.vq.errors).toBe(1);
+    });
+
+    it('CVE-2022-2132: a chain no longer than the net header is dropped', () => {
+      ring = guestRing();
+      ring.desc(0, GPA_BASE + BUFFERS_OFF, 12, 0);
+      ring.push(0);
+      expect(dequeue(ring)).toBe(0);
+      expect(ring.vq.dropped).toBe(1);
+      expect(ring.usedIdx()).toBe(1);
+    });
+
+    it('CVE-2022-2132: a header split over three descriptors is handled, the packet intact', () => {
+      ring = guestRing();
+      const data = BUFFERS_OFF + 0x100;
+      for (let i = 0; i < 60; i++) ring.u8[data + i] = i + 1;
+      ring.desc(0, GPA_BASE + BUFFERS_OFF, 4, DESC_F_NEXT, 1);
+      ring.desc(1, GPA_BASE + BUFFERS_OFF + 16, 4, DESC_F_NEXT, 2);
+      ring.desc(2, GPA_BASE + BUFFERS_OFF + 32, 8, DESC_F_NEXT, 3); // 4 header bytes, then 4 packet bytes
+      ring.desc(3, GPA_BASE + data + 4, 56, 0);
+      for (let i = 0; i < 4; i++) ring.u8[BUFFERS_OFF + 32 + 4 + i] = i + 1;
+      ring.push(0);
+      const n = ring.vq.dequeueBurst(arena, mbufs, pool, out, 32, 0);
+      expect(n).toBe(1);
+      expect(mbufs.dataLen(out[0])).toBe(60);
+      const d = mbufs.mtod(out[0]);
+      expect([...arena.u8.subarray(d, d + 60)]).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+      mbufs.freeBulk(out, 1, 0);
+    });
+
+    it('a split ring whose size is not a power of 2 is not mapped', () => {
+      ring = guestRing();
+      ring.vq.num = 12;
+      expect(ring.vq.map(ring.mem, { hdrSize: 12, mrgRxbuf: true, eventIdx: false, indirect: true })).toMatch(/power of 2/);
+      expect(ring.vq.ready).toBe(false);
+    });
+
+    it('a head index past the ring, a next index past the ring and a chain that loops are refused without a hang', () => {
+      ring = guestRing();
+      ring.desc(0, GPA_BASE + BUFFERS_OFF, 64, DESC_F_NEXT, 1);
+      ring.desc(1, GPA_BASE + BUFFERS_OFF, 64, DESC_F_NEXT, 0); // 0 -> 1 -> 0 -> ...
+      ring.desc(2, GPA_BASE + BUFFERS_OFF, 64, DESC_F_NEXT, ring.num);
+      ring.push(0);
+      ring.push(2);
+      ring.push(ring.num + 3);
+      expect(dequeue(ring)).toBe(0);
+      expect(ring.vq.errors).toBe(3);
+      expect(ring.usedIdx()).toBe(3);
+    });
+
+    it('indirect tables: a length not a multiple of 16, one outside memory, and a nested one are refused', () => {
+      ring = guestRing();
+      const table = BUFFERS_OFF + 0x1000;
+      ring.desc(0, GPA_BASE + table, 20, DESC_F_INDIRECT);
+      ring.desc(1, GPA_BASE + ring.size - 16, 32, DESC_F_INDIRECT);
+      ring.desc(2, GPA_BASE + table, 32, DESC_F_INDIRECT);
+      ring.desc(0, GPA_BASE + table, 32, DESC_F_INDIRECT, 0, table);
+      ring.push(0);
+      ring.push(1);
+      ring.push(2);
+      expect(dequeue(ring)).toBe(0);
+      expect(ring.vq.errors).toBe(3);
+    });
+
+    it('an indirect table is refused when INDIRECT_DESC was not negotiated', () => {
+      ring = guestRing(8, 1 << 20, 12, false);
+      ring.desc(0, GPA_BASE + BUFFERS_OFF, 16, DESC_F_INDIRECT);
+      ring.desc(0, GPA_BASE + BUFFERS_OFF + 0x100, 64, 0, 0, BUFFERS_OFF);
+      ring.push(0);
+      expect(dequeue(ring)).toBe(0);
+      expect(ring.vq.errors).toBe(1);
+    });
+
+    it('host to guest: a read-only descriptor in an rx chain is refused and the guest buffer left alone', () => {
+      ring = guestRing();
+      ring.u8.fill(0xaa, BUFFERS_OFF, BUFFERS_OFF + 128);
+      ring.desc(0, GPA_BASE + BUFFERS_OFF, 128, 0);
+      ring.push(0);
+      const h = mbufs.alloc(pool);
+      mbufs.setDataLen(h, 60);
+      mbufs.setPktLen(h, 60);
+      out[0] = h;
+      expect(ring.vq.enqueueBurst(arena, out, 1, 0)).toBe(1);
+      mbufs.free(h);
+      expect(ring.vq.errors).toBe(1);
+      expect(ring.used(0)).toEqual({ id: 0, len: 0 });
+      expect(ring.u8.subarray(BUFFERS_OFF, BUFFERS_OFF + 128).every((b) => b === 0xaa)).toBe(true);
+    });
+
+    it('host to guest: a chain too small for the packet is not used, and nothing past it is written', () => {
+      ring = guestRing();
+      ring.u8.fill(0xaa, BUFFERS_OFF, BUFFERS_OFF + 256);
+      ring.desc(0, GPA_BASE + BUFFERS_OFF, 40, DESC_F_WRITE);
+      ring.push(0);
+      const h = mbufs.alloc(pool);
+      mbufs.setDataLen(h, 60);
+      mbufs.setPktLen(h, 60);
+      out[0] = h;
+      expect(ring.vq.enqueueBurst(arena, out, 1, 0)).toBe(0);
+      mbufs.free(h);
+      expect(ring.usedIdx()).toBe(0);
+      expect(ring.u8.subarray(BUFFERS_OFF + 40, BUFFERS_OFF + 256).every((b) => b === 0xaa)).toBe(true);
+    });
   });
 
-  it('CVE-2018-1059: rings that do not lie wholly inside guest memory are not mapped', () => {
-    ring = new GuestRing();
-    const vq = ring.vq;
-    vq.addresses = { ...vq.addresses!, used: 0x7f0000000000 + ring.size - 16 };
-    expect(vq.map(ring.mem, { hdrSize: 12, mrgRxbuf: true, eventIdx: false, indirect: true })).toMatch(/used ring/);
-    expect(vq.ready).toBe(false);
-  });
+  describe(`messages, guest memory ${mapping}`, () => {
+    let socket: VhostUserSocket;
+    let front: RawFrontend;
+    let n = 0;
 
-  it('CVE-2020-10725: a zero-length descriptor at an address outside guest memory is refused', () => {
-    ring = new GuestRing();
-    ring.desc(0, GPA_BASE + BUFFERS_OFF, 12, DESC_F_NEXT, 1);
-    ring.desc(1, 0, 0, DESC_F_NEXT, 2);
-    ring.desc(2, GPA_BASE + BUFFERS_OFF + 64, 60, 0);
-    ring.push(0);
-    expect(dequeue(ring)).toBe(0);
-    expect(ring.vq.errors).toBe(1);
-  });
-
-  it('CVE-2022-2132: a chain no longer than the net header is dropped', () => {
-    ring = new GuestRing();
-    ring.desc(0, GPA_BASE + BUFFERS_OFF, 12, 0);
-    ring.push(0);
-    expect(dequeue(ring)).toBe(0);
-    expect(ring.vq.dropped).toBe(1);
-    expect(ring.usedIdx()).toBe(1);
-  });
-
-  it('CVE-2022-2132: a header split over three descriptors is handled, the packet intact', () => {
-    ring = new GuestRing();
-    const data = BUFFERS_OFF + 0x100;
-    for (let i = 0; i < 60; i++) ring.u8[data + i] = i + 1;
-    ring.desc(0, GPA_BASE + BUFFERS_OFF, 4, DESC_F_NEXT, 1);
-    ring.desc(1, GPA_BASE + BUFFERS_OFF + 16, 4, DESC_F_NEXT, 2);
-    ring.desc(2, GPA_BASE + BUFFERS_OFF + 32, 8, DESC_F_NEXT, 3); // 4 header bytes, then 4 packet bytes
-    ring.desc(3, GPA_BASE + data + 4, 56, 0);
-    for (let i = 0; i < 4; i++) ring.u8[BUFFERS_OFF + 32 + 4 + i] = i + 1;
-    ring.push(0);
-    const n = ring.vq.dequeueBurst(arena, mbufs, pool, out, 32, 0);
-    expect(n).toBe(1);
-    expect(mbufs.dataLen(out[0])).toBe(60);
-    const d = mbufs.mtod(out[0]);
-    expect([...arena.u8.subarray(d, d + 60)]).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
-    mbufs.freeBulk(out, 1, 0);
-  });
-
-  it('a split ring whose size is not a power of 2 is not mapped', () => {
-    ring = new GuestRing();
-    ring.vq.num = 12;
-    expect(ring.vq.map(ring.mem, { hdrSize: 12, mrgRxbuf: true, eventIdx: false, indirect: true })).toMatch(/power of 2/);
-    expect(ring.vq.ready).toBe(false);
-  });
-
-  it('a head index past the ring, a next index past the ring and a chain that loops are refused without a hang', () => {
-    ring = new GuestRing();
-    ring.desc(0, GPA_BASE + BUFFERS_OFF, 64, DESC_F_NEXT, 1);
-    ring.desc(1, GPA_BASE + BUFFERS_OFF, 64, DESC_F_NEXT, 0); // 0 -> 1 -> 0 -> ...
-    ring.desc(2, GPA_BASE + BUFFERS_OFF, 64, DESC_F_NEXT, ring.num);
-    ring.push(0);
-    ring.push(2);
-    ring.push(ring.num + 3);
-    expect(dequeue(ring)).toBe(0);
-    expect(ring.vq.errors).toBe(3);
-    expect(ring.usedIdx()).toBe(3);
-  });
-
-  it('indirect tables: a length not a multiple of 16, one outside memory, and a nested one are refused', () => {
-    ring = new GuestRing();
-    const table = BUFFERS_OFF + 0x1000;
-    ring.desc(0, GPA_BASE + table, 20, DESC_F_INDIRECT);
-    ring.desc(1, GPA_BASE + ring.size - 16, 32, DESC_F_INDIRECT);
-    ring.desc(2, GPA_BASE + table, 32, DESC_F_INDIRECT);
-    ring.desc(0, GPA_BASE + table, 32, DESC_F_INDIRECT, 0, table);
-    ring.push(0);
-    ring.push(1);
-    ring.push(2);
-    expect(dequeue(ring)).toBe(0);
-    expect(ring.vq.errors).toBe(3);
-  });
-
-  it('an indirect table is refused when INDIRECT_DESC was not negotiated', () => {
-    ring = new GuestRing(8, 1 << 20, 12, false);
-    ring.desc(0, GPA_BASE + BUFFERS_OFF, 16, DESC_F_INDIRECT);
-    ring.desc(0, GPA_BASE + BUFFERS_OFF + 0x100, 64, 0, 0, BUFFERS_OFF);
-    ring.push(0);
-    expect(dequeue(ring)).toBe(0);
-    expect(ring.vq.errors).toBe(1);
-  });
-
-  it('host to guest: a read-only descriptor in an rx chain is refused and the guest buffer left alone', () => {
-    ring = new GuestRing();
-    ring.u8.fill(0xaa, BUFFERS_OFF, BUFFERS_OFF + 128);
-    ring.desc(0, GPA_BASE + BUFFERS_OFF, 128, 0);
-    ring.push(0);
-    const h = mbufs.alloc(pool);
-    mbufs.setDataLen(h, 60);
-    mbufs.setPktLen(h, 60);
-    out[0] = h;
-    expect(ring.vq.enqueueBurst(arena, out, 1, 0)).toBe(1);
-    mbufs.free(h);
-    expect(ring.vq.errors).toBe(1);
-    expect(ring.used(0)).toEqual({ id: 0, len: 0 });
-    expect(ring.u8.subarray(BUFFERS_OFF, BUFFERS_OFF + 128).every((b) => b === 0xaa)).toBe(true);
-  });
-
-  it('host to guest: a chain too small for the packet is not used, and nothing past it is written', () => {
-    ring = new GuestRing();
-    ring.u8.fill(0xaa, BUFFERS_OFF, BUFFERS_OFF + 256);
-    ring.desc(0, GPA_BASE + BUFFERS_OFF, 40, DESC_F_WRITE);
-    ring.push(0);
-    const h = mbufs.alloc(pool);
-    mbufs.setDataLen(h, 60);
-    mbufs.setPktLen(h, 60);
-    out[0] = h;
-    expect(ring.vq.enqueueBurst(arena, out, 1, 0)).toBe(0);
-    mbufs.free(h);
-    expect(ring.usedIdx()).toBe(0);
-    expect(ring.u8.subarray(BUFFERS_OFF + 40, BUFFERS_OFF + 256).every((b) => b === 0xaa)).toBe(true);
-  });
-});
-
-describe('messages', () => {
-  let socket: VhostUserSocket;
-  let front: RawFrontend;
-  let n = 0;
-
-  beforeAll(() => undefined);
-  async function open(): Promise<void> {
-    const path = `/tmp/nic-vhost-sec-${process.pid}-${n++}.sock`;
-    socket = new VhostUserSocket(path, { queuePairs: 1 });
-    front = new RawFrontend(path);
-    await until('the backend to accept the frontend', () => socket.connected);
-  }
-  afterEach(() => {
-    front.close();
-    socket.close();
-  });
-
-  /** Negotiates REPLY_ACK, so refusals come back as non-zero acks. */
-  async function withReplyAck(): Promise<void> {
-    front.send(Request.SET_PROTOCOL_FEATURES, u64(1 << ProtocolFeature.REPLY_ACK));
-    front.send(Request.GET_QUEUE_NUM);
-    const r = await front.receive();
-    expect(r).not.toBe('closed');
-  }
-
-  async function ack(): Promise<bigint> {
-    const r = await front.receive();
-    if (r === 'closed') throw new Error('closed');
-    expect(r.flags).toBe(REPLY_FLAGS);
-    return r.payload.getBigUint64(0, true);
-  }
-
-  it('0fe99cf73e: a region whose mmap_offset + size overflows is refused, nothing mapped, its fd closed', async () => {
-    await open();
-    await withReplyAck();
-    const { path, fds } = guestFile(1 << 16, 1);
-    const before = openFds(path);
-    front.send(Request.SET_MEM_TABLE, memTable([[0, 0x1000, 0x7f0000000000, 0xfffffffffffff000n]]), fds, FLAG_VERSION | FLAG_NEED_REPLY);
-    expect(await ack()).toBe(1n);
-    expect(mappingsOf(path)).toBe(0);
-    expect(openFds(path)).toBe(before);
-    expect(socket.device.memory).toBeUndefined();
-  });
-
-  it('a region running past the end of its file is refused (no SIGBUS later), nothing mapped, fds closed', async () => {
-    await open();
-    await withReplyAck();
-    const { path, fds } = guestFile(1 << 16, 1);
-    const before = openFds(path);
-    front.send(Request.SET_MEM_TABLE, memTable([[0, 1 << 16, 0x7f0000000000, 0], [1 << 20, 1 << 30, 0x7f1000000000, 1 << 16]]), [fds[0], fds[0]], FLAG_VERSION | FLAG_NEED_REPLY);
-    expect(await ack()).toBe(1n);
-    expect(mappingsOf(path)).toBe(0);
-    expect(openFds(path)).toBe(before);
-  });
-
-  it('CVE-2019-14818: a message with more fds than it takes has them all closed and is refused', async () => {
-    await open();
-    await withReplyAck();
-    const { path, fds } = guestFile(4096, 1);
-    const before = openFds(path);
-    front.send(Request.SET_FEATURES, u64(0), [fds[0], fds[0], fds[0]], FLAG_VERSION | FLAG_NEED_REPLY);
-    expect(await ack()).toBe(1n);
-    expect(openFds(path)).toBe(before);
-  });
-
-  it('CVE-2019-14818: repeated SET_VRING_NUM and SET_VRING_CALL leak nothing', async () => {
-    await open();
-    const before = openFds(EVENTFD_LINK);
-    for (let i = 0; i < 200; i++) {
-      front.send(Request.SET_VRING_NUM, state(0, 256));
-      const efd = eventfd();
-      front.send(Request.SET_VRING_CALL, u64(0), [efd]);
-      // The backend keeps one call fd per vring: ours, sent again and again, is closed each time.
-      closeFd(efd);
-      if (i % 16 === 15) await new Promise((r) => setTimeout(r, 1));
+    beforeAll(() => undefined);
+    async function open(): Promise<void> {
+      const path = `/tmp/nic-vhost-sec-${process.pid}-${n++}.sock`;
+      socket = new VhostUserSocket(path, { queuePairs: 1, arena: windows ? arena : undefined });
+      front = new RawFrontend(path);
+      await until('the backend to accept the frontend', () => socket.connected);
     }
-    front.send(Request.GET_QUEUE_NUM);
-    expect(await ack()).toBe(1n);
-    expect(openFds(EVENTFD_LINK)).toBe(before + 1);
-  });
+    afterEach(() => {
+      front.close();
+      socket.close();
+    });
 
-  it('SET_LOG_BASE is refused without LOG_SHMFD and its fd closed', async () => {
-    await open();
-    const { path, fds } = guestFile(4096, 1);
-    const before = openFds(path);
-    front.send(Request.SET_LOG_BASE, logBase(0x1000n, 0n), fds);
-    expect(await front.receive()).toBe('closed');
-    expect(openFds(path)).toBe(before);
-  });
-
-  /** A SET_LOG_BASE payload. */
-  function logBase(size: bigint, offset: bigint): Uint8Array {
-    const payload = new Uint8Array(16);
-    new DataView(payload.buffer).setBigUint64(0, size, true);
-    new DataView(payload.buffer).setBigUint64(8, offset, true);
-    return payload;
-  }
-
-  it('CVE-2020-10722: a SET_LOG_BASE whose size + offset overflows is refused, its fd closed, nothing mapped', async () => {
-    await open();
-    front.send(Request.SET_PROTOCOL_FEATURES, u64(1 << ProtocolFeature.LOG_SHMFD));
-    const { path, fds } = guestFile(1 << 16, 1);
-    const before = openFds(path);
-    front.send(Request.SET_LOG_BASE, logBase(0x1000n, 0xfffffffffffff000n), fds);
-    expect(await front.receive()).toBe('closed');
-    expect(mappingsOf(path)).toBe(0);
-    expect(openFds(path)).toBe(before);
-    expect(socket.device.log).toBeUndefined();
-  });
-
-  it('CVE-2020-10726: repeated SET_LOG_BASE keeps one log mapping and answers each', async () => {
-    await open();
-    front.send(Request.SET_PROTOCOL_FEATURES, u64(1 << ProtocolFeature.LOG_SHMFD));
-    const { path, fds } = guestFile(1 << 16, 1);
-    for (let i = 0; i < 20; i++) {
-      front.send(Request.SET_LOG_BASE, logBase(0x1000n, 0n), fds);
+    /** Negotiates REPLY_ACK, so refusals come back as non-zero acks. */
+    async function withReplyAck(): Promise<void> {
+      front.send(Request.SET_PROTOCOL_FEATURES, u64(1 << ProtocolFeature.REPLY_ACK));
+      front.send(Request.GET_QUEUE_NUM);
       const r = await front.receive();
-      expect(r !== 'closed' && r.flags === REPLY_FLAGS && r.request === Request.SET_LOG_BASE && r.payload.byteLength === 0).toBe(true);
+      expect(r).not.toBe('closed');
     }
-    expect(mappingsOf(path)).toBe(1);
-    expect(socket.device.log?.length).toBe(0x1000);
-  });
 
-  it('CVE-2020-10726: repeated SET_MEM_TABLE keeps one mapping', async () => {
-    await open();
-    const { path, fds } = guestFile(1 << 16, 1);
-    for (let i = 0; i < 20; i++) front.send(Request.SET_MEM_TABLE, memTable([[0, 1 << 16, 0x7f0000000000, 0]]), fds);
-    front.send(Request.GET_QUEUE_NUM);
-    expect(await ack()).toBe(1n);
-    expect(mappingsOf(path)).toBe(1);
-  });
+    async function ack(): Promise<bigint> {
+      const r = await front.receive();
+      if (r === 'closed') throw new Error('closed');
+      expect(r.flags).toBe(REPLY_FLAGS);
+      return r.payload.getBigUint64(0, true);
+    }
 
-  it('CVE-2020-10723: a vring index that truncates to a valid one is refused', async () => {
-    await open();
-    await withReplyAck();
-    front.send(Request.SET_VRING_NUM, state(0x10000, 256), [], FLAG_VERSION | FLAG_NEED_REPLY);
-    expect(await ack()).toBe(1n);
-    front.send(Request.SET_VRING_NUM, state(2, 256), [], FLAG_VERSION | FLAG_NEED_REPLY);
-    expect(await ack()).toBe(1n);
-    expect(socket.device.vrings[0].num).toBe(0);
-  });
+    it('0fe99cf73e: a region whose mmap_offset + size overflows is refused, nothing mapped, its fd closed', async () => {
+      await open();
+      await withReplyAck();
+      const { path, fds } = guestFile(1 << 16, 1);
+      const before = openFds(path);
+      front.send(Request.SET_MEM_TABLE, memTable([[0, 0x1000, 0x7f0000000000, 0xfffffffffffff000n]]), fds, FLAG_VERSION | FLAG_NEED_REPLY);
+      expect(await ack()).toBe(1n);
+      expect(mappingsOf(path)).toBe(0);
+      expect(openFds(path)).toBe(before);
+      expect(socket.device.memory).toBeUndefined();
+    });
 
-  it('a payload larger than any request takes closes the connection before it is read', async () => {
-    await open();
-    front.send(Request.SET_MEM_TABLE, new Uint8Array(0), [], FLAG_VERSION, 0x10000000);
-    expect(await front.receive()).toBe('closed');
-  });
+    it('a region running past the end of its file is refused (no SIGBUS later), nothing mapped, fds closed', async () => {
+      await open();
+      await withReplyAck();
+      const { path, fds } = guestFile(1 << 16, 1);
+      const before = openFds(path);
+      front.send(Request.SET_MEM_TABLE, memTable([[0, 1 << 16, 0x7f0000000000, 0], [1 << 20, 1 << 30, 0x7f1000000000, 1 << 16]]), [fds[0], fds[0]], FLAG_VERSION | FLAG_NEED_REPLY);
+      expect(await ack()).toBe(1n);
+      expect(mappingsOf(path)).toBe(0);
+      expect(openFds(path)).toBe(before);
+    });
 
-  it('features and protocol features not offered are refused', async () => {
-    await open();
-    await withReplyAck();
-    front.send(Request.SET_FEATURES, u64(1n << 63n), [], FLAG_VERSION | FLAG_NEED_REPLY);
-    expect(await ack()).toBe(1n);
-    expect(socket.device.features).toBe(0n);
+    it('CVE-2019-14818: a message with more fds than it takes has them all closed and is refused', async () => {
+      await open();
+      await withReplyAck();
+      const { path, fds } = guestFile(4096, 1);
+      const before = openFds(path);
+      front.send(Request.SET_FEATURES, u64(0), [fds[0], fds[0], fds[0]], FLAG_VERSION | FLAG_NEED_REPLY);
+      expect(await ack()).toBe(1n);
+      expect(openFds(path)).toBe(before);
+    });
+
+    it('CVE-2019-14818: repeated SET_VRING_NUM and SET_VRING_CALL leak nothing', async () => {
+      await open();
+      const before = openFds(EVENTFD_LINK);
+      for (let i = 0; i < 200; i++) {
+        front.send(Request.SET_VRING_NUM, state(0, 256));
+        const efd = eventfd();
+        front.send(Request.SET_VRING_CALL, u64(0), [efd]);
+        // The backend keeps one call fd per vring: ours, sent again and again, is closed each time.
+        closeFd(efd);
+        if (i % 16 === 15) await new Promise((r) => setTimeout(r, 1));
+      }
+      front.send(Request.GET_QUEUE_NUM);
+      expect(await ack()).toBe(1n);
+      expect(openFds(EVENTFD_LINK)).toBe(before + 1);
+    });
+
+    it('SET_LOG_BASE is refused without LOG_SHMFD and its fd closed', async () => {
+      await open();
+      const { path, fds } = guestFile(4096, 1);
+      const before = openFds(path);
+      front.send(Request.SET_LOG_BASE, logBase(0x1000n, 0n), fds);
+      expect(await front.receive()).toBe('closed');
+      expect(openFds(path)).toBe(before);
+    });
+
+    /** A SET_LOG_BASE payload. */
+    function logBase(size: bigint, offset: bigint): Uint8Array {
+      const payload = new Uint8Array(16);
+      new DataView(payload.buffer).setBigUint64(0, size, true);
+      new DataView(payload.buffer).setBigUint64(8, offset, true);
+      return payload;
+    }
+
+    it('CVE-2020-10722: a SET_LOG_BASE whose size + offset overflows is refused, its fd closed, nothing mapped', async () => {
+      await open();
+      front.send(Request.SET_PROTOCOL_FEATURES, u64(1 << ProtocolFeature.LOG_SHMFD));
+      const { path, fds } = guestFile(1 << 16, 1);
+      const before = openFds(path);
+      front.send(Request.SET_LOG_BASE, logBase(0x1000n, 0xfffffffffffff000n), fds);
+      expect(await front.receive()).toBe('closed');
+      expect(mappingsOf(path)).toBe(0);
+      expect(openFds(path)).toBe(before);
+      expect(socket.device.log).toBeUndefined();
+    });
+
+    it('CVE-2020-10726: repeated SET_LOG_BASE keeps one log mapping and answers each', async () => {
+      await open();
+      front.send(Request.SET_PROTOCOL_FEATURES, u64(1 << ProtocolFeature.LOG_SHMFD));
+      const { path, fds } = guestFile(1 << 16, 1);
+      for (let i = 0; i < 20; i++) {
+        front.send(Request.SET_LOG_BASE, logBase(0x1000n, 0n), fds);
+        const r = await front.receive();
+        expect(r !== 'closed' && r.flags === REPLY_FLAGS && r.request === Request.SET_LOG_BASE && r.payload.byteLength === 0).toBe(true);
+      }
+      expect(mappingsOf(path)).toBe(1);
+      expect(socket.device.log?.length).toBe(0x1000);
+    });
+
+    it('CVE-2020-10726: repeated SET_MEM_TABLE keeps one mapping', async () => {
+      await open();
+      const { path, fds } = guestFile(1 << 16, 1);
+      for (let i = 0; i < 20; i++) front.send(Request.SET_MEM_TABLE, memTable([[0, 1 << 16, 0x7f0000000000, 0]]), fds);
+      front.send(Request.GET_QUEUE_NUM);
+      expect(await ack()).toBe(1n);
+      expect(mappingsOf(path)).toBe(1);
+    });
+
+    it('CVE-2020-10723: a vring index that truncates to a valid one is refused', async () => {
+      await open();
+      await withReplyAck();
+      front.send(Request.SET_VRING_NUM, state(0x10000, 256), [], FLAG_VERSION | FLAG_NEED_REPLY);
+      expect(await ack()).toBe(1n);
+      front.send(Request.SET_VRING_NUM, state(2, 256), [], FLAG_VERSION | FLAG_NEED_REPLY);
+      expect(await ack()).toBe(1n);
+      expect(socket.device.vrings[0].num).toBe(0);
+    });
+
+    it('a payload larger than any request takes closes the connection before it is read', async () => {
+      await open();
+      front.send(Request.SET_MEM_TABLE, new Uint8Array(0), [], FLAG_VERSION, 0x10000000);
+      expect(await front.receive()).toBe('closed');
+    });
+
+    it('features and protocol features not offered are refused', async () => {
+      await open();
+      await withReplyAck();
+      front.send(Request.SET_FEATURES, u64(1n << 63n), [], FLAG_VERSION | FLAG_NEED_REPLY);
+      expect(await ack()).toBe(1n);
+      expect(socket.device.features).toBe(0n);
+    });
   });
-});
+}
 
 describe('packed descriptor chains (the same checks as the split ring)', () => {
   let ring: GuestPackedRing;

@@ -42,10 +42,12 @@ describe('a poller on the shared device state', () => {
   it('takes packets, waits while the control side holds the lock, and leaves memory alone once the frontend goes', async () => {
     const path = `/tmp/nic-vhost-shared-${process.pid}.sock`;
     expect(STATE_AT + vhostStateSize(2)).toBeLessThan(arena.size);
-    socket = new VhostUserSocket(path, { queuePairs: 1, state: { buffer: arena.buffer, offset: STATE_AT } });
+    socket = new VhostUserSocket(path, { queuePairs: 1, state: { buffer: arena.buffer, offset: STATE_AT }, arena });
     frontend = await VhostTestFrontend.connect(path);
     const s = socket;
     await until('the device to run', () => s.device.running);
+    // The guest's memory lies in the arena's memory: the poller's bursts run the kernel.
+    expect(s.device.memory!.windowAddresses).toHaveLength(s.device.memory!.regions.length);
     // Built over the same bytes, as a worker does from the port's private data.
     const poller = Virtqueue.attach(new VhostSharedState({ buffer: arena.buffer, offset: STATE_AT }, TX_VRING + 1), TX_VRING);
     const out = new Uint32Array(32);

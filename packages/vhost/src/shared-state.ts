@@ -9,8 +9,9 @@
  *
  * Layout (bytes; i32 slots unless noted):
  * - header: generation, memory generation, regions, data-path flags, running, RARP pending,
- *   log address (f64), log size (f64), then {@link MAX_MEM_REGIONS} regions of four f64
- *   (guest-physical address, size, frontend virtual address, host address), then the MAC
+ *   log address (f64), log size (f64), then {@link MAX_MEM_REGIONS} regions of five f64
+ *   (guest-physical address, size, frontend virtual address, host address, address in the
+ *   arena's WebAssembly memory or -1 when mapped apart), then the MAC
  *   to announce (6 bytes in an 8-byte slot);
  * - per vring, {@link VRING_STATE_SIZE} bytes: lock, last avail, last used, errors, dropped,
  *   num, enabled, call fd, addresses set, address flags, pad, pad, then desc, avail, used and
@@ -34,7 +35,8 @@ export const R_GPA = 0;
 export const R_SIZE = 1;
 export const R_UVA = 2;
 export const R_HOST = 3;
-export const REGION_F64 = 4;
+export const R_WINDOW = 4;
+export const REGION_F64 = 5;
 /** The 8-byte slot of the MAC to announce. */
 export const S_RARP_MAC_F64 = S_REGION_F64 + MAX_MEM_REGIONS * REGION_F64;
 const MAC_LEN = 6;

@@ -7,6 +7,7 @@ import { existsSync, unlinkSync } from 'node:fs';
 import { NicError, closeFd, unixAccept, unixConnect, unixListen, watchFd, type FdWatcher } from '@nic/native';
 import { VhostConnection } from './connection.js';
 import { VhostDevice, type VhostDeviceOps } from './device.js';
+import type { Arena } from '@nic/eal';
 import type { KickInterrupt } from './kick-interrupt.js';
 import type { VhostStateLocation } from './shared-state.js';
 import { DEFAULT_QUEUE_PAIRS, MAX_VRINGS, SUPPORTED_FEATURES, SUPPORTED_PROTOCOL_FEATURES } from './protocol.js';
@@ -42,6 +43,8 @@ export interface VhostUserSocketOptions {
   readonly state?: VhostStateLocation;
   /** Per vring index, a kick interrupt for a poller to sleep on (see {@link VhostDeviceConfig.kickInterrupts}). */
   readonly kickInterrupts?: readonly (KickInterrupt | undefined)[];
+  /** The arena whose WebAssembly memory takes the guest's regions (see {@link VhostDeviceConfig.arena}). */
+  readonly arena?: Arena;
 }
 
 export class VhostUserSocket {
@@ -74,6 +77,7 @@ export class VhostUserSocket {
         deviceRings: options.deviceRings === true,
         state: options.state,
         kickInterrupts: options.kickInterrupts,
+        arena: options.arena,
       },
       options.ops,
     );

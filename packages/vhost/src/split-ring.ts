@@ -6,11 +6,17 @@
  *
  * Indices are free-running 16-bit counters, as in the rings. A malformed chain is returned
  * to the guest unused (length 0) and counted in the vring's errors.
+ *
+ * When the guest's regions are windows of the arena's WebAssembly memory, a burst runs the
+ * usual packets through the kernel of `split-ring.wat` ({@link SplitKernel}) and only those
+ * it leaves (indirect tables, chained mbufs, malformed or too small chains, a header over
+ * several buffers) through the TypeScript walk here, one packet at a time.
  */
 import { eventfdWrite } from '@nic/native';
-import type { MbufView, Mempool } from '@nic/eal';
+import type { Arena, MbufView, Mempool } from '@nic/eal';
 import type { GuestMemory } from './guest-memory.js';
 import type { PacketCopy } from './packet-copy.js';
+import { KERNEL_SLOTS, K_AVAIL, K_DESC, K_HDR, K_LAST_AVAIL, K_LAST_USED, K_MRG, K_NUM, K_SLOTS, K_USED, SplitKernel } from './split-kernel.js';
 import { V_CALL_FD, V_DROPPED, V_ERRORS } from './shared-state.js';
 import { DESC_F_INDIRECT, DESC_F_NEXT, DESC_F_WRITE, DESC_SIZE, type RingFormat, type VringAddresses, type VringFeatures } from './ring-format.js';
 
@@ -56,6 +62,16 @@ export class SplitRing implements RingFormat {
   #t16: Uint16Array = new Uint16Array(0);
   #tW = 0;
   #tNum = 0;
+  // The kernel: this thread's record, whether it must be rewritten, and the burst's use of it.
+  #kernel: SplitKernel | undefined;
+  #kernelStale = true;
+  #k: SplitKernel | undefined;
+  /** Packets the kernel moved on this thread, both ways. */
+  kernelPackets = 0;
+  #mem: GuestMemory | undefined;
+  #descAt = 0;
+  #availAt = 0;
+  #usedAt = 0;
 
   constructor(copy: PacketCopy, v32: Int32Array) {
     this.#copy = copy;
@@ -87,7 +103,48 @@ export class SplitRing implements RingFormat {
     this.#eventIdx = negotiated.eventIdx;
     this.#indirect = negotiated.indirect;
     this.#num = num;
+    this.#mem = mem;
+    const windows = mem.windowAddresses;
+    if (windows.length > 0) {
+      this.#descAt = windows[descRegion] + desc;
+      this.#availAt = windows[availRegion] + avail;
+      this.#usedAt = windows[usedRegion] + used;
+    }
+    this.#kernelStale = true;
     return undefined;
+  }
+
+  /**
+   * Whether the burst that follows runs the kernel (`on`: the regions are windows of
+   * `arena`'s memory and nothing is logged); takes this thread's record the first time.
+   */
+  prepare(arena: Arena, on: boolean): void {
+    if (!on) {
+      this.#k = undefined;
+      return;
+    }
+    let k = this.#kernel;
+    if (k === undefined || k.memory !== arena.wasm.memory) {
+      k = this.#kernel = new SplitKernel(arena);
+      this.#kernelStale = true;
+    }
+    if (this.#kernelStale) {
+      const mem = this.#mem!;
+      const i32 = k.i32;
+      i32[K_NUM >>> 2] = this.#num;
+      i32[K_HDR >>> 2] = this.#copy.hdr;
+      i32[K_MRG >>> 2] = this.#mrg ? 1 : 0;
+      i32[K_DESC >>> 2] = this.#descAt;
+      i32[K_AVAIL >>> 2] = this.#availAt;
+      i32[K_USED >>> 2] = this.#usedAt;
+      k.setRegions(
+        mem.regions.map((r) => r.guestPhysAddr),
+        mem.regions.map((r) => r.size),
+        mem.windowAddresses,
+      );
+      this.#kernelStale = false;
+    }
+    this.#k = k;
   }
 
   begin(lastAvail: number, lastUsed: number): boolean {
@@ -126,14 +183,27 @@ export class SplitRing implements RingFormat {
     const mask = num - 1;
     let avail = (Atomics.load(this.#a16, this.#availH + 1) - this.la) & 0xffff;
     if (avail > num) avail = num; // an index past the ring: take at most one ring's worth
-    const want = avail < n ? avail : n;
-    if (want === 0 || mbufs.allocBulk(pool, out, want, offset) !== 0) return 0;
+    const k = this.#k;
+    let want = avail < n ? avail : n;
+    if (k && want > KERNEL_SLOTS) want = KERNEL_SLOTS;
+    // With the kernel, raw mbufs (the kernel sets what a reset does) go to the record's
+    // slots, then to `out`.
+    const buf = k ? k.slots : out;
+    const at = k ? 0 : offset;
+    if (want === 0 || (k ? pool.getBulk(buf, want, at) : mbufs.allocBulk(pool, buf, want, at)) !== 0) return 0;
     const copy = this.#copy;
     let delivered = 0;
     for (let i = 0; i < want; i++) {
+      if (k) {
+        const got = this.#kernelDequeue(k, delivered, want - i);
+        delivered += got;
+        i += got;
+        if (i === want) break;
+      }
       const head = this.#a16[this.#availH + 2 + (this.la & mask)];
       this.la = (this.la + 1) & 0xffff;
-      copy.startRead(mbufs, pool, out[offset + delivered]);
+      if (k) mbufs.reset(buf[at + delivered]);
+      copy.startRead(mbufs, pool, buf[at + delivered]);
       const r = this.#readChain(mem, head);
       this.#used(head, 0);
       if (r > 0 && copy.endRead() > 0) {
@@ -144,9 +214,22 @@ export class SplitRing implements RingFormat {
       if (r >= 0) this.#v32[V_DROPPED]++;
       copy.abortRead();
     }
-    if (delivered < want) mbufs.freeBulk(out, want - delivered, offset + delivered);
+    if (delivered < want) mbufs.freeBulk(buf, want - delivered, at + delivered);
+    if (k) for (let j = 0; j < delivered; j++) out[offset + j] = buf[j];
     this.#publish();
     return delivered;
+  }
+
+  /** The kernel's dequeue from slot `slot` on, at most `want` packets; returns how many it took. */
+  #kernelDequeue(k: SplitKernel, slot: number, want: number): number {
+    const i32 = k.i32;
+    i32[K_LAST_AVAIL >>> 2] = this.la;
+    i32[K_LAST_USED >>> 2] = this.lu;
+    const got = k.dequeue(k.rec, k.rec + K_SLOTS + slot * 4, want);
+    this.la = i32[K_LAST_AVAIL >>> 2];
+    this.lu = i32[K_LAST_USED >>> 2];
+    this.kernelPackets += got;
+    return got;
   }
 
   enqueue(mem: GuestMemory, handles: Uint32Array, n: number, offset: number): number {
@@ -159,8 +242,27 @@ export class SplitRing implements RingFormat {
     // An index more than a ring ahead is the frontend's error: take at most one ring's worth.
     const end = ((availIdx - this.la) & 0xffff) > num ? (this.la + num) & 0xffff : availIdx;
     const burstUsed = this.lu;
+    const k = this.#k;
+    if (k) {
+      // The kernel reads the handles from the record's slots.
+      if (n > KERNEL_SLOTS) n = KERNEL_SLOTS;
+      for (let j = 0; j < n; j++) k.slots[j] = handles[offset + j];
+      handles = k.slots;
+      offset = 0;
+    }
     let placed = 0;
     while (placed < n && this.la !== end) {
+      if (k) {
+        const i32 = k.i32;
+        i32[K_LAST_AVAIL >>> 2] = this.la;
+        i32[K_LAST_USED >>> 2] = this.lu;
+        const got = k.enqueue(k.rec, k.rec + K_SLOTS + placed * 4, n - placed, end);
+        placed += got;
+        this.kernelPackets += got;
+        this.la = i32[K_LAST_AVAIL >>> 2];
+        this.lu = i32[K_LAST_USED >>> 2];
+        if (placed === n || this.la === end) break;
+      }
       const len = copy.startWrite(handles[offset + placed]);
       const need = hdr + len;
       const firstAvail = this.la;

@@ -37,7 +37,7 @@ afterEach(async () => {
 async function connect(devargs = '', extra: string[] = []): Promise<VhostDevice> {
   const path = `/tmp/nic-vhost-${process.pid}-${serial++}.sock`;
   let running = false;
-  socket = new VhostUserSocket(path, { queuePairs: 1, ops: { newDevice: () => (running = true), destroyDevice: () => (running = false) } });
+  socket = new VhostUserSocket(path, { queuePairs: 1, arena, ops: { newDevice: () => (running = true), destroyDevice: () => (running = false) } });
   testpmd = new Testpmd(path, `nic-vhost-${process.pid}-${serial}`, devargs, extra);
   await testpmd.ready();
   await until('the device to run', () => running, 10000);

@@ -128,75 +128,83 @@ function writable(ring: GuestRing, c: { table: { kind: number; off: number; len:
   return ok;
 }
 
-describe('fuzz: descriptor chains', () => {
-  it(`dequeue walks ${RUNS} hostile rings without throwing, hanging or overrunning`, async () => {
-    const ring = new GuestRing(NUM, REGION);
-    const out = new Uint32Array(NUM);
-    try {
-      await check(
-        'vhost dequeue chains',
-        fc.property(chains, (c) => {
-          layOut(ring, c);
-          const vq = ring.vq;
-          const n = vq.dequeueBurst(arena, mbufs, pool, out, NUM, 0);
-          for (let i = 0; i < n; i++) expect(mbufs.dataLen(out[i])).toBeLessThanOrEqual(mbufs.bufLen(out[i]) - 128);
-          mbufs.freeBulk(out, n, 0);
-          expect(n + vq.errors + vq.dropped).toBe(c.heads.length);
-          expect(ring.usedIdx()).toBe(c.heads.length);
-          for (let i = 0; i < c.heads.length; i++) expect(ring.used(i)).toEqual({ id: c.heads[i], len: 0 });
-        }),
-      );
-    } finally {
-      ring.close();
-    }
-  }, TIMEOUT);
+/** Guest memory as windows of the arena's memory (split rings run the WebAssembly kernel) or mapped apart (TypeScript). */
+const MAPPINGS = [
+  ['in arena windows', true],
+  ['mapped apart', false],
+] as const;
 
-  it(`enqueue writes only into writable guest buffers over ${RUNS} hostile rings`, async () => {
-    const ring = new GuestRing(NUM, REGION);
-    const handles = new Uint32Array(NUM);
-    const before = new Uint8Array(REGION);
-    try {
-      await check(
-        'vhost enqueue chains',
-        fc.property(chains, fc.integer({ min: 1, max: 1500 }), (c, len) => {
-          layOut(ring, c);
-          ring.u8.fill(0xaa, BUFFERS, REGION);
-          before.set(ring.u8.subarray(0, REGION));
-          const vq = ring.vq;
-          expect(mbufs.allocBulk(pool, handles, NUM, 0)).toBe(0);
-          for (let i = 0; i < NUM; i++) {
-            mbufs.setDataLen(handles[i], len);
-            mbufs.setPktLen(handles[i], len);
-          }
-          const placed = vq.enqueueBurst(arena, handles, NUM, 0);
-          mbufs.freeBulk(handles, NUM, 0);
-          // With MRG_RXBUF (this ring's 12-byte header) a packet may take several chains, each
-          // with its own used entry; a packet never takes more than the chains posted.
-          const usedIdx = ring.usedIdx();
-          expect(placed).toBeLessThanOrEqual(usedIdx);
-          expect(usedIdx).toBeLessThanOrEqual(c.heads.length);
-          const writableRings = writable(ring, c).subarray(0, BUFFERS).some((b) => b === 1);
-          const ok = writable(ring, c, true);
-          // With its rings writable, the guest rewrites descriptors under the walk (as a racing
-          // guest would): then the walk must only stay clean, the buffers are no longer known.
-          if (!writableRings) for (let i = 0; i < REGION; i++) if (ring.u8[i] !== before[i] && !ok[i]) throw new Error(`guest byte 0x${i.toString(16)} written outside any writable buffer`);
-          // A guest may hand its own rings out as rx buffers; then only its own ring entries are garbled.
-          if (writableRings) return;
-          let bytes = 0;
-          for (let i = 0; i < usedIdx; i++) {
-            const u = ring.used(i);
-            expect(u.id).toBe(c.heads[i]);
-            bytes += u.len;
-          }
-          // Every byte reported is a header or packet byte of a placed packet, no more.
-          expect(bytes).toBeLessThanOrEqual(placed * (12 + len));
-        }),
-      );
-    } finally {
-      ring.close();
-    }
-  }, TIMEOUT);
-});
+for (const [mapping, windows] of MAPPINGS) {
+  describe(`fuzz: descriptor chains, guest memory ${mapping}`, () => {
+    it(`dequeue walks ${RUNS} hostile rings without throwing, hanging or overrunning`, async () => {
+      const ring = new GuestRing(NUM, REGION, 12, true, windows ? arena.wasm.memory : undefined);
+      const out = new Uint32Array(NUM);
+      try {
+        await check(
+          `vhost dequeue chains (${mapping})`,
+          fc.property(chains, (c) => {
+            layOut(ring, c);
+            const vq = ring.vq;
+            const n = vq.dequeueBurst(arena, mbufs, pool, out, NUM, 0);
+            for (let i = 0; i < n; i++) expect(mbufs.dataLen(out[i])).toBeLessThanOrEqual(mbufs.bufLen(out[i]) - 128);
+            mbufs.freeBulk(out, n, 0);
+            expect(n + vq.errors + vq.dropped).toBe(c.heads.length);
+            expect(ring.usedIdx()).toBe(c.heads.length);
+            for (let i = 0; i < c.heads.length; i++) expect(ring.used(i)).toEqual({ id: c.heads[i], len: 0 });
+          }),
+        );
+      } finally {
+        ring.close();
+      }
+    }, TIMEOUT);
+
+    it(`enqueue writes only into writable guest buffers over ${RUNS} hostile rings`, async () => {
+      const ring = new GuestRing(NUM, REGION, 12, true, windows ? arena.wasm.memory : undefined);
+      const handles = new Uint32Array(NUM);
+      const before = new Uint8Array(REGION);
+      try {
+        await check(
+          `vhost enqueue chains (${mapping})`,
+          fc.property(chains, fc.integer({ min: 1, max: 1500 }), (c, len) => {
+            layOut(ring, c);
+            ring.u8.fill(0xaa, BUFFERS, REGION);
+            before.set(ring.u8.subarray(0, REGION));
+            const vq = ring.vq;
+            expect(mbufs.allocBulk(pool, handles, NUM, 0)).toBe(0);
+            for (let i = 0; i < NUM; i++) {
+              mbufs.setDataLen(handles[i], len);
+              mbufs.setPktLen(handles[i], len);
+            }
+            const placed = vq.enqueueBurst(arena, handles, NUM, 0);
+            mbufs.freeBulk(handles, NUM, 0);
+            // With MRG_RXBUF (this ring's 12-byte header) a packet may take several chains, each
+            // with its own used entry; a packet never takes more than the chains posted.
+            const usedIdx = ring.usedIdx();
+            expect(placed).toBeLessThanOrEqual(usedIdx);
+            expect(usedIdx).toBeLessThanOrEqual(c.heads.length);
+            const writableRings = writable(ring, c).subarray(0, BUFFERS).some((b) => b === 1);
+            const ok = writable(ring, c, true);
+            // With its rings writable, the guest rewrites descriptors under the walk (as a racing
+            // guest would): then the walk must only stay clean, the buffers are no longer known.
+            if (!writableRings) for (let i = 0; i < REGION; i++) if (ring.u8[i] !== before[i] && !ok[i]) throw new Error(`guest byte 0x${i.toString(16)} written outside any writable buffer`);
+            // A guest may hand its own rings out as rx buffers; then only its own ring entries are garbled.
+            if (writableRings) return;
+            let bytes = 0;
+            for (let i = 0; i < usedIdx; i++) {
+              const u = ring.used(i);
+              expect(u.id).toBe(c.heads[i]);
+              bytes += u.len;
+            }
+            // Every byte reported is a header or packet byte of a placed packet, no more.
+            expect(bytes).toBeLessThanOrEqual(placed * (12 + len));
+          }),
+        );
+      } finally {
+        ring.close();
+      }
+    }, TIMEOUT);
+  });
+}
 
 const packedDesc = fc.record({
   kind: fc.integer({ min: 0, max: 4 }),

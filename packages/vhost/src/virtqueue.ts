@@ -12,6 +12,11 @@
  * The ring indices, counters and control fields live in the device's
  * {@link VhostSharedState}: the connection's thread sets them up, and a poller on any thread
  * ({@link Virtqueue.attach}) runs bursts under the vring's access lock.
+ *
+ * A split ring's bursts run in a WebAssembly kernel when the guest's regions are windows of
+ * the burst's arena memory (the device was given the arena, and for a poller, the shared
+ * state lies in that arena) and nothing is being logged; otherwise in TypeScript. While
+ * LOG_ALL is on (a live migration) every burst takes the TypeScript path, which logs.
  */
 import type { Arena, MbufView, Mempool } from '@nic/eal';
 import { attach } from '@nic/native';
@@ -35,6 +40,7 @@ import {
   R_HOST,
   R_SIZE,
   R_UVA,
+  R_WINDOW,
   S_FLAGS,
   S_GEN,
   S_LOG_ADDR_F64,
@@ -163,6 +169,10 @@ export class Virtqueue {
   get dropped(): number {
     return this.#v32[V_DROPPED];
   }
+  /** Packets this object's bursts moved through the WebAssembly kernel (the rest took the TypeScript walk). */
+  get kernelPackets(): number {
+    return this.#split.kernelPackets;
+  }
 
   /** Zeroes {@link Virtqueue.errors} and {@link Virtqueue.dropped}. */
   clearCounters(): void {
@@ -203,6 +213,17 @@ export class Virtqueue {
     return ring;
   }
 
+  /**
+   * Whether a burst with `arena` may run the kernel: the guest's regions are windows of its
+   * memory (mapped there by this device, or, for a poller, published by a device whose state
+   * lies in this arena) and nothing is logged.
+   */
+  #kernelUsable(arena: Arena): boolean {
+    const mem = this.#mem!;
+    if (mem.windowAddresses.length === 0 || this.#log.on) return false;
+    return this.#replica ? this.#state.location.buffer === arena.buffer : mem.memory === arena.wasm.memory;
+  }
+
   /** Ends a burst: stores the ring indices and releases the lock. */
   #leave(ring: RingFormat): void {
     const v = this.#v32;
@@ -225,12 +246,14 @@ export class Virtqueue {
       if (n > 0) {
         const regions: RegionDescription[] = [];
         const hosts: number[] = [];
+        const windows: number[] = [];
         for (let i = 0; i < n; i++) {
           const r = S_REGION_F64 + i * REGION_F64;
           regions.push({ guestPhysAddr: h64[r + R_GPA], size: h64[r + R_SIZE], userspaceAddr: h64[r + R_UVA], mmapOffset: 0 });
           hosts.push(h64[r + R_HOST]);
+          if (h64[r + R_WINDOW] >= 0) windows.push(h64[r + R_WINDOW]);
         }
-        this.#attached = new GuestMemory(regions, { hostAddresses: hosts });
+        this.#attached = new GuestMemory(regions, { hostAddresses: hosts, windowAddresses: windows.length === n ? windows : undefined });
       }
     }
     const flags = h32[S_FLAGS];
@@ -352,6 +375,7 @@ export class Virtqueue {
     const ring = this.#enter();
     if (!ring) return 0;
     this.#copy.bind(arena);
+    if (ring === this.#split) this.#split.prepare(arena, this.#kernelUsable(arena));
     const got = ring.dequeue(this.#mem!, mbufs, pool, out, n, offset);
     this.#leave(ring);
     return got;
@@ -369,6 +393,7 @@ export class Virtqueue {
     const ring = this.#enter();
     if (!ring) return 0;
     this.#copy.bind(arena);
+    if (ring === this.#split) this.#split.prepare(arena, this.#kernelUsable(arena));
     const placed = ring.enqueue(this.#mem!, handles, n, offset);
     this.#leave(ring);
     return placed;

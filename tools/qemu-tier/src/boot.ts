@@ -35,7 +35,7 @@ export interface BootOptions {
    * 0). They and the 2 MiB pages together may take half of `memoryMiB`.
    */
   readonly hugepages1G?: number;
-  /** How long the boot may take (default 120 s). */
+  /** How long the boot may take, every attempt together (default 120 s). */
   readonly timeoutMs?: number;
   /** The guest's working directory for commands (default: this checkout). Its path is the same in the guest. */
   readonly cwd?: string;
@@ -77,6 +77,15 @@ const CONSOLE_KEPT = 500;
 const INIT_FAILED = /^nic-init: FAILED: (.*)$/;
 /** The guest kernel's panic line on the console. */
 const KERNEL_PANIC = /Kernel panic - not syncing: (.*)$/;
+/**
+ * The guest kernel's RCU stall report: a vCPU has not passed a quiescent state for 21 s of
+ * guest time. Under TCG on a loaded host a boot can wedge this way (a halted vCPU whose
+ * timer never fires: "timer wakeup didn't happen", seen in CI) and it does not recover, so
+ * the boot is abandoned at the first report instead of at its deadline.
+ */
+const RCU_STALL = /rcu: INFO: rcu_\w+ (?:self-)?detected stalls? on CPU.*$/;
+/** How many times a boot whose kernel stalls is tried before the stall is reported. */
+export const BOOT_ATTEMPTS = 2;
 /** The fixed part of every NIC's MAC address (QEMU's OUI, then "NC"); the last byte is the NIC's index. */
 const MAC_PREFIX = '52:54:00:4e:43';
 
@@ -145,9 +154,12 @@ function initramfsOf(kernel: GuestKernel, standaloneScript: string | undefined):
 /**
  * Boots a guest with `options.nics` igb NICs bound to vfio-pci and resolves when its agent
  * is ready to run commands.
+ * A boot whose kernel reports an RCU stall is abandoned and started again, up to
+ * {@link BOOT_ATTEMPTS} boots within the one deadline (each retry is logged on stderr).
  * @throws NicError NIC_EINVAL for bad options; NIC_ENOTSUP when the tier is missing (see
- *   `qemuTierMissing`); NIC_EIO when QEMU fails, the guest's init fails or the boot times out
- *   (the message holds QEMU's errors and the console's last lines). Nothing is left running.
+ *   `qemuTierMissing`); NIC_EIO when QEMU fails, the guest's init fails, the last boot stalls
+ *   or the boot times out (the message holds QEMU's errors and the console's last lines).
+ *   Nothing is left running.
  */
 export async function bootGuest(options: BootOptions): Promise<Guest> {
   const nicCount = checkCount('nics', options.nics, 0, MAX_NICS);
@@ -168,7 +180,40 @@ export async function bootGuest(options: BootOptions): Promise<Guest> {
   const kernel = findGuestKernel(cacheDir()) as GuestKernel;
   const cmdline = kernelCommandLine(kernel, options.cwd ?? CHECKOUT_DIR, hugepages, hugepages1G);
   const initramfs = initramfsOf(kernel, options.standaloneScript);
+  const plan = { options, nicCount, memoryMiB, cpus, kernel, cmdline, initramfs, deadline: Date.now() + timeoutMs };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await bootAttempt(plan, attempt);
+    } catch (e) {
+      if (!stalls.has(e as Error) || attempt === BOOT_ATTEMPTS) throw e;
+      process.stderr.write(`bootGuest: ${(e as Error).message.split('\n')[0]}; booting again (attempt ${attempt + 1} of ${BOOT_ATTEMPTS})\n`);
+    }
+  }
+}
 
+/**
+ * The errors of boots abandoned because the guest kernel reported an RCU stall (a set, not a
+ * subclass: `instanceof NicError`'s brand check would make every NicError one).
+ */
+const stalls = new WeakSet<Error>();
+
+/** What one boot attempt starts: the checked options and what was built from them. */
+interface BootPlan {
+  readonly options: BootOptions;
+  readonly nicCount: number;
+  readonly memoryMiB: number;
+  readonly cpus: number;
+  readonly kernel: GuestKernel;
+  readonly cmdline: string;
+  readonly initramfs: string;
+  /** When every attempt together must be done (`Date.now()` time). */
+  readonly deadline: number;
+}
+
+/** One QEMU started and waited for; on failure everything it started is gone. */
+async function bootAttempt(plan: BootPlan, attempt: number): Promise<Guest> {
+  const { options, nicCount, memoryMiB, cpus, kernel, cmdline, initramfs, deadline } = plan;
+  const timeoutMs = Math.max(0, deadline - Date.now());
   const teardown = new Teardown();
   // Ends the wait for the init's failure line once the boot is over, either way.
   const booted = new AbortController();
@@ -219,7 +264,7 @@ export async function bootGuest(options: BootOptions): Promise<Guest> {
     });
     died.catch(() => undefined);
     const step = <T>(what: string, promise: Promise<T>): Promise<T> =>
-      withTimeout(Promise.race([promise, died]), Math.max(0, started + timeoutMs - Date.now()), `guest boot (${what})`, () => describe(qemu));
+      withTimeout(Promise.race([promise, died]), Math.max(0, deadline - Date.now()), `guest boot (${what})`, () => describe(qemu));
 
     const consoleSocket = await step('QEMU connecting its console', listeners.console.connection);
     consoleSocket.on('data', (chunk) => console.push(chunk));
@@ -233,15 +278,22 @@ export async function bootGuest(options: BootOptions): Promise<Guest> {
       throw initFailure(match);
     });
     initFailed.catch(() => undefined);
+    const stalled = console.waitFor(RCU_STALL, timeoutMs, 'an RCU stall', booted.signal).then((match) => {
+      const stall = new NicError('NIC_EIO', `the guest kernel stalled while booting, boot ${attempt} of ${BOOT_ATTEMPTS} (${match[0]})${describe(qemu)}`);
+      stalls.add(stall);
+      throw stall;
+    });
+    stalled.catch(() => undefined);
+    const failed = Promise.race([initFailed, stalled]);
     let kernelRelease = '';
     if (options.incoming !== undefined) {
       // The guest arrives with the migration; nothing of it runs yet.
     } else if (options.standaloneScript !== undefined) {
       const ready = console.waitFor(new RegExp(`^${STANDALONE_READY}$`), timeoutMs, 'the standalone script', booted.signal);
       ready.catch(() => undefined);
-      await step('waiting for the standalone script', Promise.race([ready, initFailed]));
+      await step('waiting for the standalone script', Promise.race([ready, failed]));
     } else {
-      kernelRelease = (await step('waiting for the agent', Promise.race([agent.ready, initFailed]))).kernel;
+      kernelRelease = (await step('waiting for the agent', Promise.race([agent.ready, failed]))).kernel;
     }
     booted.abort();
     const bootMs = Date.now() - started;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { NicError } from '@nic/native';
 import { isTestFrame, testFrame } from '@nic/native/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bootGuest, GuestCounter, nicPciAddress, qemuTierMissing, type Guest } from './index.js';
+import { bootGuest, BOOT_ATTEMPTS, GuestCounter, nicPciAddress, qemuTierMissing, type Guest } from './index.js';
 import { CHECKOUT_DIR } from './host.js';
 
 const MISSING = qemuTierMissing();
@@ -270,6 +270,24 @@ describe.skipIf(MISSING !== undefined)('a guest that ends without a normal shutd
     const failed = await bootGuest({ nics: 1, cwd: '/nonexistent-checkout', timeoutMs: BOOT_MS }).catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(NicError);
     expect(failed).toMatchObject({ code: 'NIC_EIO', message: expect.stringMatching(/init failed: the agent ended[\s\S]*guest console/) });
+    expect(qemuChildren()).toEqual([]);
+    expect(runDirs()).toEqual(dirsBefore);
+  }, BOOT_TEST_MS);
+
+  it('boots again when the guest kernel reports an RCU stall, then reports the stall, leaving nothing behind', async () => {
+    const dirsBefore = runDirs();
+    // The script prints the kernel's stall report itself, so every boot of it stalls.
+    const script = "echo 'rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:'\nwhile :; do sleep 3600; done\n";
+    const stderr = vi.spyOn(process.stderr, 'write');
+    try {
+      const failed = await bootGuest({ nics: 0, hugepages: 0, standaloneScript: script, timeoutMs: BOOT_MS }).catch((e: unknown) => e);
+      expect(failed).toMatchObject({ code: 'NIC_EIO', message: expect.stringContaining(`stalled while booting, boot ${BOOT_ATTEMPTS} of ${BOOT_ATTEMPTS}`) });
+      const retries = stderr.mock.calls.map(([chunk]) => String(chunk)).filter((line) => line.includes('booting again'));
+      expect(retries).toHaveLength(BOOT_ATTEMPTS - 1);
+      expect(retries[0]).toContain(`boot 1 of ${BOOT_ATTEMPTS}`);
+    } finally {
+      stderr.mockRestore();
+    }
     expect(qemuChildren()).toEqual([]);
     expect(runDirs()).toEqual(dirsBefore);
   }, BOOT_TEST_MS);

@@ -4,7 +4,7 @@
  * shared read-only (so the guest runs this checkout with the host's node), and gives tests
  * its commands, its NICs' frames and its QMP monitor.
  */
-export { bootGuest, nicMac, nicPciAddress, MAX_NICS, STANDALONE_READY, type BootOptions } from './boot.js';
+export { bootGuest, nicMac, nicPciAddress, BOOT_ATTEMPTS, MAX_NICS, STANDALONE_READY, type BootOptions } from './boot.js';
 export { Guest, CONSOLE_TAIL_LINES } from './guest.js';
 export { DEFAULT_RUN_TIMEOUT_MS, type GuestProcess, type RunOptions, type RunResult, type RunToEndOptions } from './agent-client.js';
 export { GuestNic, type ReceiveOptions } from './nic.js';

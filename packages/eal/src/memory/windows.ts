@@ -77,13 +77,13 @@ export class GuestWindows {
       else this.#free[k] = [base + span, length - span];
       return base;
     }
-    const base = this.#memory.buffer.byteLength;
+    // grow() gives the old size: the new pages are this window's even when another thread
+    // grows the memory too (as the vhost kernels' records do).
     try {
-      this.#memory.grow(span / WASM_PAGE_SIZE);
+      return this.#memory.grow(span / WASM_PAGE_SIZE) * WASM_PAGE_SIZE;
     } catch (e) {
-      throw new NicError('NIC_ENOMEM', `guest window: the memory (${base} bytes) cannot grow by ${span} bytes to hold it (4 GiB at most)`, { cause: e });
+      throw new NicError('NIC_ENOMEM', `guest window: the memory (${this.#memory.buffer.byteLength} bytes) cannot grow by ${span} bytes to hold it (4 GiB at most)`, { cause: e });
     }
-    return base;
   }
 
   /** Puts a range back, merged with its free neighbours. */

@@ -2,6 +2,7 @@
  * A register-level model of an Intel IFC VF (the FPGA 100G vDPA function DPDK's
  * `net_ifcvf` drives), or, with `layout: 'qemu'`, of QEMU's modern `virtio-net-pci`: the
  * virtio 1.0 common configuration (feature negotiation, status with the FEATURES_OK check,
+ * which on QEMU's layout also fails without ACCESS_PLATFORM when it is offered, as QEMU's does,
  * per-queue size, addresses, MSI-X vector and enable), notify doorbells with their
  * multiplier, the read-to-clear ISR, the net or blk device configuration, and on the IFC
  * layout the live-migration block in BAR4 (ring state per queue, hardware dirty logging).
@@ -16,7 +17,7 @@
  * Hostile configurations for driver tests: a capability that runs past its BAR, zero
  * queues, a status that never clears on reset.
  */
-import type { DmaSpace } from '../model/dma.js';
+import { DmaSpace } from '../model/dma.js';
 import type { ModelBarAccess, ModelPciSpec, PciModel } from '../model/pci-model.js';
 import { VfioIrqs, type SetIrqsAction } from '../model/vfio-irqs.js';
 import type { WirePort } from '../model/wire.js';
@@ -32,8 +33,8 @@ export type { IfcvfLayout } from './pci.js';
 export interface IfcvfModelOptions {
   /** Name in messages. */
   readonly name?: string;
-  /** What the device DMAs into. */
-  readonly dma: DmaSpace;
+  /** What the device DMAs into (default: a DMA space of its own). */
+  readonly dma?: DmaSpace;
   /** `net` (default) or `blk`. */
   readonly type?: 'net' | 'blk';
   /** `ifcvf` (default): Intel's subsystem ids and the LM block; `qemu`: QEMU's virtio-net-pci. */
@@ -129,7 +130,7 @@ export class IfcvfModel implements PciModel, WirePort<IfcvfRxOutcome> {
 
   constructor(options: IfcvfModelOptions) {
     this.name = options.name ?? 'ifcvf model';
-    this.dma = options.dma;
+    this.dma = options.dma ?? new DmaSpace();
     this.type = options.type ?? 'net';
     this.layout = options.layout ?? 'ifcvf';
     const queues = options.queues ?? DEFAULT_QUEUE_PAIRS;
@@ -418,7 +419,10 @@ export class IfcvfModel implements PciModel, WirePort<IfcvfRxOutcome> {
     let next = value;
     const accepting = (value & L.STATUS_FEATURES_OK) !== 0 && (this.#status & L.STATUS_FEATURES_OK) === 0;
     if (accepting) {
-      const ok = (this.#driverFeatures & ~this.deviceFeatures) === 0n && (this.#driverFeatures & BIT(L.VIRTIO_F_VERSION_1)) !== 0n;
+      const platform = BIT(L.VIRTIO_F_ACCESS_PLATFORM);
+      // QEMU's virtio-pci (virtio_validate_features) refuses a driver that leaves out ACCESS_PLATFORM when it offers it.
+      const platformOk = this.layout !== 'qemu' || (this.deviceFeatures & platform) === 0n || (this.#driverFeatures & platform) !== 0n;
+      const ok = (this.#driverFeatures & ~this.deviceFeatures) === 0n && (this.#driverFeatures & BIT(L.VIRTIO_F_VERSION_1)) !== 0n && platformOk;
       if (!ok) next &= ~L.STATUS_FEATURES_OK;
     }
     const starting = (next & L.STATUS_DRIVER_OK) !== 0 && (this.#status & L.STATUS_DRIVER_OK) === 0;

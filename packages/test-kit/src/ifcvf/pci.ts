@@ -5,7 +5,7 @@
  * `qemu` layout: QEMU's modern virtio-net-pci (subsystem 0x1AF4:0x1100, MSI-X in BAR1, the
  * virtio structures in BAR4 where the IFC part has its LM block).
  */
-import { PCI_CAP_ID_MSIX, PCI_CAP_ID_VNDR } from '@nic/pci/driver';
+import { PCI_CAP_ID_EXP, PCI_CAP_ID_MSIX, PCI_CAP_ID_VNDR } from '@nic/pci/driver';
 import { ConfigImageBuilder, le16, le32 } from '@nic/pci/testing';
 import type { ModelBar, ModelPciSpec } from '../model/pci-model.js';
 import * as L from './layout.js';
@@ -30,6 +30,9 @@ const PAST_BAR = 0x10000;
 /** `cap_len` of a virtio capability, and of the notify one (with its multiplier). */
 const VIRTIO_CAP_LEN = 16;
 const VIRTIO_NOTIFY_CAP_LEN = 20;
+/** PCI Express capability version 2, an endpoint; its body after the 2-byte capabilities register. */
+const PCIE_CAP_VERSION_2 = 0x0002;
+const PCIE_CAP_BODY = 0x3a;
 
 const CFG_TYPES = { common: 1, notify: 2, isr: 3, device: 4 } as const;
 
@@ -74,6 +77,8 @@ export function ifcvfPciSpec(options: IfcvfPciOptions): ModelPciSpec {
     config(): Uint8Array {
       const b = new ConfigImageBuilder({ vendorId: VIRTIO_VENDOR_ID, deviceId, classId: net ? NETWORK_CLASS : STORAGE_CLASS, subsystemVendorId, subsystemDeviceId, extended: true });
       b.addCap(PCI_CAP_ID_MSIX, [...le16(msixVectors - 1), ...le32(msixBar), ...le32(L.MSIX_PBA_OFFSET | msixBar)]);
+      // A PCI Express endpoint, as the VF is (and as a guest sees it behind a pcie-root-port).
+      b.addCap(PCI_CAP_ID_EXP, [...le16(PCIE_CAP_VERSION_2), ...new Array<number>(PCIE_CAP_BODY - 2).fill(0)]);
       const past = (t: keyof typeof CFG_TYPES): boolean => options.capPastBar === t;
       b.addCap(PCI_CAP_ID_VNDR, virtioCap('common', structures, L.COMMON_OFFSET, L.COMMON_LENGTH, past('common')));
       b.addCap(PCI_CAP_ID_VNDR, virtioCap('isr', structures, L.ISR_OFFSET, L.ISR_LENGTH, past('isr')));

@@ -445,6 +445,13 @@ export class VfioUserDevice {
       return out;
     }
     const regs = bar.regs as PciRegisters;
+    // A naturally aligned byte or halfword of a model with narrow registers (virtio's common
+    // configuration packs several fields in one dword) is read at its own width.
+    if (hasNarrowAccess(regs) && count <= 2 && offset % count === 0) {
+      const value = count === 1 ? regs.read8(offset) : regs.read16(offset);
+      for (let b = 0; b < count; b++) data[b] = (value >>> (8 * b)) & 0xff;
+      return out;
+    }
     // Each dword the access touches is read once (a register read may have side effects).
     for (let dword = offset & ~DWORD_MASK; dword < offset + count; dword += U32_BYTES) {
       const value = regs.read32(dword);

@@ -57,6 +57,7 @@ const BAR_COUNT = 6;
 const TWO_POW_32 = 2 ** 32;
 const U16_MASK = 0xffff;
 const FEATURE_WORDS = 2;
+const IOMMU_PLATFORM = 1n << BigInt(V.VIRTIO_F_IOMMU_PLATFORM);
 /** Polls of the status after a reset, and of queue_enable after a disable, 1 ms apart. */
 const RESET_POLLS = 100;
 const DISABLE_POLLS = 100;
@@ -188,7 +189,7 @@ export class IfcvfHw {
     try {
       this.#addStatus(V.VIRTIO_CONFIG_STATUS_ACK);
       this.#addStatus(V.VIRTIO_CONFIG_STATUS_DRIVER);
-      this.#negotiate(requested & this.features());
+      this.#negotiate(this.#accepted(requested));
       this.#w16(V.VIRTIO_PCI_COMMON_MSIX, 0);
       if (this.#r16(V.VIRTIO_PCI_COMMON_MSIX) === V.VIRTIO_MSI_NO_VECTOR) throw new NicError('NIC_EIO', `${this.name}: the device refused MSI-X vector 0 for config changes`);
       const enabled = vrings.filter((v) => v.enable).length;
@@ -266,6 +267,18 @@ export class IfcvfHw {
   #readRingState(qid: number): IfcvfRingState {
     const state = (this.#lm as PciNarrowRegisters).read32(this.#ringStateOffset(qid));
     return { lastAvail: state & U16_MASK, lastUsed: state >>> LM.IFCVF_RING_STATE_USED_SHIFT };
+  }
+
+  /**
+   * The features the driver sets: those of `requested` the device offers, and IOMMU_PLATFORM
+   * whenever the device offers it. The function reaches the frontend's memory through its
+   * private container's IOMMU (IOVA = guest physical address), which is what that feature
+   * says; the frontend never sees it (it is not offered on the vhost side). QEMU's
+   * virtio-pci with `iommu_platform=on` fails FEATURES_OK without it.
+   */
+  #accepted(requested: bigint): bigint {
+    const offered = this.features();
+    return (requested | (offered & IOMMU_PLATFORM)) & offered;
   }
 
   #negotiate(features: bigint): void {

@@ -3,6 +3,7 @@
  * laid out in it, and a vhost-user client that sends raw messages (hostile ones too).
  */
 import { openSync, readdirSync, readFileSync, readlinkSync, ftruncateSync, unlinkSync } from 'node:fs';
+import type { SharedWasmMemory } from '@nic/eal';
 import { closeFd, mapFd, unixConnect, unixRecvmsg, unixSendmsg, type MemoryMapping } from '@nic/native';
 import { GuestMemory } from '../guest-memory.js';
 import { FLAG_VERSION, HEADER_SIZE } from '../protocol.js';
@@ -67,12 +68,13 @@ export class GuestRing {
   readonly usedOff: number;
   #availIdx = 0;
 
-  constructor(num = 8, size = 1 << 20, hdrSize = 12, indirect = true) {
+  /** `memory`: map the region as a window of it (the arena's), so that bursts run the kernel. */
+  constructor(num = 8, size = 1 << 20, hdrSize = 12, indirect = true, memory?: SharedWasmMemory) {
     this.size = size;
     this.num = num;
     const { path, fds } = guestFile(size);
     this.path = path;
-    this.mem = new GuestMemory([{ guestPhysAddr: GPA_BASE, size, userspaceAddr: UVA_BASE, mmapOffset: 0 }], [fds[0]]);
+    this.mem = new GuestMemory([{ guestPhysAddr: GPA_BASE, size, userspaceAddr: UVA_BASE, mmapOffset: 0 }], [fds[0]], memory);
     this.front = mapFd(fds[1], { length: size, writable: true });
     closeFd(fds[1]);
     this.u8 = new Uint8Array(this.front.buffer);

@@ -1,0 +1,238 @@
+/**
+ * Guest tier: net_ifcvf against a device others wrote. In a TCG guest behind QEMU's
+ * intel-iommu, QEMU's own virtio-net-pci (`disable-legacy=on,iommu_platform=on`, on a root
+ * port of its own, its netdev a `stream` socket to this process) stands in for an IFC VF and
+ * is bound to vfio-pci. `nic-vdpa --virtio-vf` (the opt-in driver) serves it on a vhost-user
+ * socket, and DPDK's testpmd in the guest, `net_virtio_user` on that socket, is the frontend:
+ * the device reads and writes testpmd's rings and buffers by DMA through the vIOMMU, at
+ * IOVAs that are testpmd's virtual addresses (the private container's mappings).
+ *
+ * The stream netdev loses no frame (QEMU stops reading when the rx ring is full and holds
+ * transmissions while this end is slow), so every count is exact: testpmd's, the frames on
+ * the wire, and the device's own (nic-vdpa's `stats`, from the used indices). QMP's
+ * `x-query-virtio-status` is QEMU's view of the device: running (DRIVER_OK), with the
+ * features the driver set. A write at BAR4+0x14 (the IFC live-migration block's logging
+ * base, QEMU's device_status) would have reset it, one at +0x20 (ring state) its ring address.
+ */
+import { existsSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootGuest, INSTALL_COMMAND, qemuTierMissing, type Guest } from '@nic/qemu-tier';
+import { TESTPMD, TESTPMD_MISSING } from '@nic/vhost/testing';
+import { GuestPrompted } from './__fixtures__/guest-prompt.js';
+import { StreamWire } from './__fixtures__/stream-wire.js';
+
+const NIC_VDPA = 'apps/vdpa/dist/main.js';
+const MISSING = qemuTierMissing() ?? TESTPMD_MISSING ?? (existsSync(new URL(`../../../${NIC_VDPA}`, import.meta.url)) ? undefined : `${NIC_VDPA} is not built`);
+if (MISSING !== undefined) console.warn(`\n!!! SKIPPING the net_ifcvf guest tests: ${MISSING} (${INSTALL_COMMAND})\n`);
+
+/** A TCG boot takes 20-60 s here; the deadline leaves room for a loaded machine. */
+const BOOT_MS = 300_000;
+const STEP_MS = 120_000;
+/** The vhost-user socket in the guest, and testpmd's port MAC (virtio_user's `mac`). */
+const SOCKET = '/tmp/nic-vdpa-vf.sock';
+const TESTPMD_MAC = '02:76:64:70:00:01';
+/** QEMU ids of the stand-in VF, its netdev and its root port; the root port's slot on pcie.0. */
+const VF = { device: 'vf', netdev: 'vfnet', port: 'vfport', slot: '0x18', chassis: 24 };
+const VF_MAC = '52:54:00:76:64:01';
+/** QEMU's modern virtio-net-pci: vendor:device:subsystem vendor:subsystem device, as sysfs spells them. */
+const QEMU_VIRTIO_NET = '0x1af4:0x1041:0x1af4:0x1100';
+/** QMP's status bits of a running device. */
+const RUNNING = ['VIRTIO_CONFIG_S_ACKNOWLEDGE', 'VIRTIO_CONFIG_S_DRIVER', 'VIRTIO_CONFIG_S_FEATURES_OK', 'VIRTIO_CONFIG_S_DRIVER_OK'];
+/** Frames in io mode, in batches that never fill testpmd's rings; frames in rxonly; txonly frames at least. */
+const IO_FRAMES = 2000;
+const IO_BATCH = 64;
+const RX_FRAMES = 500;
+const TX_FRAMES = 2000;
+/** Vrings: rx queue 0 and tx queue 0. */
+const RX_VRING = 0;
+const TX_VRING = 1;
+/** How often the device's counters are read while txonly runs (they count 16-bit indices). */
+const SAMPLE_MS = 500;
+/** The guest kernel's clock ticks per second (/proc/<pid>/stat's unit). */
+const CLK_TCK = 100;
+
+function stat(text: string, name: string): number {
+  const m = [...text.matchAll(new RegExp(`${name}:\\s+(\\d+)`, 'g'))];
+  if (m.length === 0) throw new Error(`no ${name} in:\n${text}`);
+  return Number(m[m.length - 1][1]);
+}
+
+/** A broadcast frame of 64 bytes carrying `n` (32 bits) after the Ethernet header. */
+function numbered(n: number): Uint8Array {
+  const frame = Uint8Array.from({ length: 64 }, (_, i) => (i < 6 ? 0xff : i < 12 ? 0x02 : i));
+  new DataView(frame.buffer).setUint32(14, n);
+  return frame;
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out (${timeoutMs} ms) waiting for ${what}`);
+    await delay(10);
+  }
+}
+
+/** QEMU's arguments for the stand-in VF on `wire`. */
+function vfArgs(wire: StreamWire): string[] {
+  return [
+    '-device', `pcie-root-port,id=${VF.port},bus=pcie.0,addr=${VF.slot},chassis=${VF.chassis}`,
+    '-netdev', wire.netdev(VF.netdev),
+    '-device', `virtio-net-pci,id=${VF.device},netdev=${VF.netdev},mac=${VF_MAC},disable-legacy=on,iommu_platform=on,bus=${VF.port},addr=0,romfile=`,
+  ];
+}
+
+/** QMP's view of a virtio device (the parts used). */
+interface VirtioStatus {
+  readonly status: { statuses: string[] };
+  readonly 'guest-features': { transports: string[]; 'dev-features'?: string[] };
+}
+
+/** The counters `nic-vdpa`'s `stats` printed for `vring` (`<name>  <value>` lines under `vring <n>:`). */
+function vringCounts(text: string, vring: number): { received: number; completed: number } {
+  const m = text.match(new RegExp(`vring ${vring}:\\s+received_descriptors\\s+(\\d+)\\s+completed_descriptors\\s+(\\d+)`));
+  if (!m) throw new Error(`no counters of vring ${vring} in:\n${text}`);
+  return { received: Number(m[1]), completed: Number(m[2]) };
+}
+
+if (MISSING === undefined) {
+  describe('net_ifcvf in a QEMU guest, on QEMU’s virtio-net-pci standing in for the VF, with testpmd’s virtio_user as the frontend', () => {
+    let wire: StreamWire;
+    let guest: Guest;
+    let bdf = '';
+    let nic: GuestPrompted | undefined;
+    let testpmd: GuestPrompted | undefined;
+    let nicPid = 0;
+
+    /** nic-vdpa's counters of `vring`. */
+    async function deviceCounts(vring: number): Promise<{ received: number; completed: number }> {
+      return vringCounts(await (nic as GuestPrompted).command(`stats ${bdf} ${vring}`, STEP_MS), vring);
+    }
+
+    /** nic-vdpa's CPU time so far, in clock ticks (user + system, /proc/<pid>/stat). */
+    async function nicCpuTicks(): Promise<number> {
+      const r = await guest.run(`cat /proc/${nicPid}/stat`);
+      const fields = r.stdout.slice(r.stdout.lastIndexOf(')') + 2).split(' ');
+      // After the command name: state is field 3, utime 14 and stime 15.
+      return Number(fields[14 - 3]) + Number(fields[15 - 3]);
+    }
+
+    beforeAll(async () => {
+      wire = await StreamWire.listen(`/tmp/nic-ifcvf-guest-${process.pid}.sock`);
+      guest = await bootGuest({ nics: 0, cpus: 2, extraArgs: vfArgs(wire), timeoutMs: BOOT_MS });
+      await until('QEMU on the stream netdev', () => wire.connected, STEP_MS);
+      const found = await guest.run(`for d in /sys/bus/pci/devices/*; do [ "$(cat $d/vendor):$(cat $d/device):$(cat $d/subsystem_vendor):$(cat $d/subsystem_device)" = ${QEMU_VIRTIO_NET} ] && echo \${d##*/}; done; true`);
+      const functions = found.stdout.trim().split('\n').filter((l) => l !== '');
+      expect(functions).toHaveLength(1);
+      bdf = functions[0];
+      await guest.bindDriver([bdf], 'vfio-pci');
+    }, BOOT_MS + STEP_MS);
+
+    afterAll(async () => {
+      await testpmd?.kill();
+      await nic?.kill();
+      await guest?.shutdown();
+      await wire?.close();
+    });
+
+    it('takes the function only through the opt-in driver, with vdpa=1, and only with sw-live-migration=1 (no IFC live-migration block)', async () => {
+      const run = (devargs: string, app: string) => guest.run(`node ${NIC_VDPA} --no-huge -m 16 -l 0 --file-prefix nic-vdpa-probe -a ${bdf}${devargs} -- --iface /tmp/nic-vdpa-probe- ${app}`, { timeoutMs: STEP_MS });
+      const ifcOnly = await run(',vdpa=1,sw-live-migration=1', '');
+      expect(ifcOnly.code, ifcOnly.stdout + ifcOnly.stderr).toBe(1);
+      expect(ifcOnly.stderr).toContain('no vDPA device was probed');
+      const notVdpa = await run('', '--virtio-vf');
+      expect(notVdpa.code, notVdpa.stdout + notVdpa.stderr).toBe(1);
+      expect(notVdpa.stderr).toContain('no vDPA device was probed');
+      const noLm = await run(',vdpa=1', '--virtio-vf');
+      expect(noLm.code, noLm.stdout + noLm.stderr).toBe(1);
+      expect(noLm.stderr).toContain('no IFC live-migration block');
+    }, 3 * STEP_MS);
+
+    it('serves the function on a vhost-user socket; testpmd’s virtio_user negotiates and the device runs its rings (QEMU says DRIVER_OK)', async () => {
+      nic = new GuestPrompted(guest, 'nic-vdpa', `node ${NIC_VDPA} --no-huge -m 16 -l 0 --file-prefix nic-vdpa-guest -a ${bdf},vdpa=1,sw-live-migration=1 -- -i --virtio-vf`, 'vdpa> ');
+      nicPid = await nic.pid(STEP_MS);
+      await nic.ready(STEP_MS);
+      expect(await nic.command('list', STEP_MS)).toMatch(new RegExp(`${bdf.replace(/\./g, '\\.')}\\s+net\\s+1\\s`));
+      expect(await nic.command(`create ${SOCKET} ${bdf}`, STEP_MS)).toContain(`serving ${bdf} on ${SOCKET}`);
+      const eal = `-l 0,1 --no-pci --no-huge -m 128 --file-prefix=nic-vdpa-testpmd --log-level=*:notice --vdev net_virtio_user0,path=${SOCKET},queues=1,packed_vq=0,mac=${TESTPMD_MAC}`;
+      testpmd = new GuestPrompted(guest, 'testpmd', `stdbuf -oL ${TESTPMD} ${eal} -- -i --total-num-mbufs=4096 --nb-cores=1 --rxq=1 --txq=1`, 'testpmd> ');
+      await testpmd.ready(STEP_MS);
+      await nic.waitFor(/configured; the device runs its rings/, STEP_MS);
+      const virtio = await guest.qmp<VirtioStatus>('x-query-virtio-status', { path: `/machine/peripheral/${VF.device}/virtio-backend` });
+      console.log(`net_ifcvf guest: QEMU's virtio status ${JSON.stringify(virtio.status)}, features ${JSON.stringify(virtio['guest-features'])}`);
+      expect(virtio.status.statuses.map((s) => s.split(':')[0])).toEqual(RUNNING);
+      expect(virtio['guest-features'].transports.map((s) => s.split(':')[0])).toContain('VIRTIO_F_IOMMU_PLATFORM');
+    }, 3 * STEP_MS);
+
+    it('forwards in io mode: every frame from the host goes through testpmd’s rx ring and back out of the device, in order, counted exactly by testpmd and the device', async () => {
+      const pmd = testpmd as GuestPrompted;
+      const rx0 = await deviceCounts(RX_VRING);
+      const tx0 = await deviceCounts(TX_VRING);
+      const cpu0 = await nicCpuTicks();
+      await pmd.command('set fwd io', STEP_MS);
+      await pmd.command('start', STEP_MS);
+      const first = wire.received.length;
+      const started = Date.now();
+      for (let n = 0; n < IO_FRAMES; n += IO_BATCH) {
+        const end = Math.min(IO_FRAMES, n + IO_BATCH);
+        for (let i = n; i < end; i++) wire.send(numbered(i));
+        await until(`frames up to ${end} back on the wire`, () => wire.received.length - first >= end, STEP_MS);
+      }
+      const ms = Date.now() - started;
+      const stopped = await pmd.command('stop', STEP_MS);
+      const cpu1 = await nicCpuTicks();
+      expect(stat(stopped, 'RX-packets')).toBe(IO_FRAMES);
+      expect(stat(stopped, 'TX-packets')).toBe(IO_FRAMES);
+      expect(stat(stopped, 'RX-dropped')).toBe(0);
+      expect(stat(stopped, 'TX-dropped')).toBe(0);
+      expect(wire.received.slice(first)).toEqual(Array.from({ length: IO_FRAMES }, (_, i) => numbered(i)));
+      const rx1 = await deviceCounts(RX_VRING);
+      const tx1 = await deviceCounts(TX_VRING);
+      expect(rx1.completed - rx0.completed).toBe(IO_FRAMES);
+      expect(tx1.completed - tx0.completed).toBe(IO_FRAMES);
+      console.log(`net_ifcvf guest io: ${IO_FRAMES} frames each way in ${ms} ms; nic-vdpa CPU ${((cpu1 - cpu0) * 1000) / CLK_TCK} ms`);
+    }, 4 * STEP_MS);
+
+    it('receives in rxonly mode: every frame from the host lands in testpmd’s rx ring by DMA, counted exactly', async () => {
+      const pmd = testpmd as GuestPrompted;
+      const rx0 = await deviceCounts(RX_VRING);
+      await pmd.command('set fwd rxonly', STEP_MS);
+      await pmd.command('start', STEP_MS);
+      for (let i = 0; i < RX_FRAMES; i++) wire.send(numbered(i));
+      await until('testpmd to count every frame', async () => stat(await pmd.command('show port stats 0', STEP_MS), 'RX-packets') >= RX_FRAMES, STEP_MS);
+      const stopped = await pmd.command('stop', STEP_MS);
+      expect(stat(stopped, 'RX-packets')).toBe(RX_FRAMES);
+      expect(stat(stopped, 'RX-dropped')).toBe(0);
+      expect((await deviceCounts(RX_VRING)).completed - rx0.completed).toBe(RX_FRAMES);
+    }, 3 * STEP_MS);
+
+    it('sends in txonly mode: every frame testpmd counts leaves the device onto the wire, and the device counts them too', async () => {
+      const pmd = testpmd as GuestPrompted;
+      const tx0 = await deviceCounts(TX_VRING);
+      const cpu0 = await nicCpuTicks();
+      await pmd.command('set fwd txonly', STEP_MS);
+      await pmd.command('set txpkts 64', STEP_MS);
+      const first = wire.received.length;
+      const started = Date.now();
+      await pmd.command('start', STEP_MS);
+      // The device's counters follow 16-bit indices: read them while it runs.
+      await until(`${TX_FRAMES} frames on the wire`, async () => {
+        await deviceCounts(TX_VRING);
+        await delay(SAMPLE_MS);
+        return wire.received.length - first >= TX_FRAMES;
+      }, STEP_MS);
+      const stopped = await pmd.command('stop', STEP_MS);
+      const ms = Date.now() - started;
+      const sent = stat(stopped, 'TX-packets');
+      await until(`all ${sent} frames on the wire`, () => wire.received.length - first >= sent, STEP_MS);
+      const cpu1 = await nicCpuTicks();
+      const frames = wire.received.slice(first);
+      expect(frames.length).toBe(sent);
+      expect(frames.every((f) => f.length === 64)).toBe(true);
+      expect(Buffer.from(frames[0].subarray(6, 12)).toString('hex').replace(/(..)(?!$)/g, '$1:')).toBe(TESTPMD_MAC);
+      expect((await deviceCounts(TX_VRING)).completed - tx0.completed).toBe(sent);
+      const cpuMs = ((cpu1 - cpu0) * 1000) / CLK_TCK;
+      console.log(`net_ifcvf guest txonly: ${sent} frames in ${ms} ms; nic-vdpa CPU ${cpuMs} ms (${((cpuMs * 1000) / sent).toFixed(2)} µs per frame)`);
+    }, 3 * STEP_MS);
+  });
+}

@@ -1,0 +1,237 @@
+;; The per-packet loops of the split virtqueue (see split-ring.ts and split-kernel.ts): the
+;; chain walk and copy of guest-to-host packets into mbufs, and of host-to-guest packets
+;; into guest chains (mergeable or not), with the used entries they take. Guest memory lies
+;; in windows of this memory (see GuestWindows in @nic/eal), mbufs in the arena at `base`;
+;; the record and the burst's handles lie past the arena. Addresses passed are absolute.
+;;
+;; Only the usual case is done here; a kernel stops before a packet that needs anything
+;; else (an indirect table, a chained mbuf, a header over several buffers, a packet larger
+;; than its mbuf, a chain too small, too few chains, a malformed chain) and returns how many
+;; it moved, leaving that packet and the ring indices for the TypeScript path, which has the
+;; same checks and every rule for the rest. So a packet is either moved here whole, with its
+;; used entries written, or left untouched in the indices.
+;;
+;; The vring record (absolute address `rec`, layouts in split-kernel.ts): num 0, last avail
+;; 4, last used 8 (free-running, low 16 bits significant), header size 12, mergeable 16,
+;; regions 20, descriptor table 24, avail ring 28, used ring 32 (absolute addresses), and at
+;; 64 the regions, 32 bytes each: guest-physical address 0 (u64), size 8 (u64), address of
+;; the region's first byte in this memory 16.
+;; Descriptor: addr 0 (u64), len 8, flags 12 (u16: NEXT 1, WRITE 2, INDIRECT 4), next 14.
+;; mbuf (@nic/eal mbuf-layout.ts): buf_addr 0, data_off 12 (16-bit), nb_segs 16 (16-bit),
+;; port 18 (16-bit), ol_flags 20 (64-bit), packet_type 28, pkt_len 32, data_len 36 (16-bit),
+;; vlan_tci 38 (16-bit), vlan_tci_outer 44 (16-bit), buf_len 46 (16-bit), next 52.
+;; Headroom 128; no port is 0xffff.
+(module
+  (import "env" "memory" (memory 1 65536 shared))
+  (import "env" "base" (global $base i32))
+
+  ;; The address in this memory of guest-physical [addr, addr + len) when it lies whole
+  ;; inside one region, or -1.
+  (func $translate (param $rec i32) (param $addr i64) (param $len i64) (result i64)
+    (local $r i32) (local $end i32) (local $off i64) (local $size i64)
+    (local.set $r (i32.add (local.get $rec) (i32.const 64)))
+    (local.set $end (i32.add (local.get $r) (i32.shl (i32.load offset=20 (local.get $rec)) (i32.const 5))))
+    (block $none
+      (loop $region
+        (br_if $none (i32.ge_u (local.get $r) (local.get $end)))
+        (local.set $off (i64.sub (local.get $addr) (i64.load (local.get $r))))
+        (local.set $size (i64.load offset=8 (local.get $r)))
+        (if (i32.and (i64.ge_u (local.get $addr) (i64.load (local.get $r)))
+              (i32.and (i64.le_u (local.get $off) (local.get $size))
+                (i64.le_u (local.get $len) (i64.sub (local.get $size) (local.get $off)))))
+          (then (return (i64.add (i64.extend_i32_u (i32.load offset=16 (local.get $r))) (local.get $off)))))
+        (local.set $r (i32.add (local.get $r) (i32.const 32)))
+        (br $region)))
+    (i64.const -1))
+
+  ;; dequeue(rec, slots, want) -> packets: takes up to `want` avail entries, each a readable
+  ;; chain whose packet (after the net header) goes into the raw mbuf (as its pool keeps it:
+;; one segment, no next) whose handle is the
+  ;; next at address `slots`; writes the used entry {head, 0}. Stops early before a
+  ;; packet the TypeScript path must take.
+  (func (export "dequeue") (param $rec i32) (param $slots i32) (param $want i32) (result i32)
+    (local $num i32) (local $mask i32) (local $la i32) (local $lu i32) (local $hdr i32)
+    (local $desc i32) (local $avail i32) (local $used i32) (local $got i32)
+    (local $head i32) (local $d i32) (local $steps i32) (local $w i32) (local $flags i32)
+    (local $len i32) (local $g i64) (local $skip i32) (local $s i32) (local $total i32)
+    (local $m i32) (local $dst i32) (local $room i32) (local $u i32)
+    (local.set $num (i32.load offset=0 (local.get $rec)))
+    (local.set $mask (i32.sub (local.get $num) (i32.const 1)))
+    (local.set $la (i32.load offset=4 (local.get $rec)))
+    (local.set $lu (i32.load offset=8 (local.get $rec)))
+    (local.set $hdr (i32.load offset=12 (local.get $rec)))
+    (local.set $desc (i32.load offset=24 (local.get $rec)))
+    (local.set $avail (i32.load offset=28 (local.get $rec)))
+    (local.set $used (i32.load offset=32 (local.get $rec)))
+    (block $stop
+      (loop $packet
+        (br_if $stop (i32.ge_u (local.get $got) (local.get $want)))
+        (local.set $head (i32.load16_u offset=4
+          (i32.add (local.get $avail) (i32.shl (i32.and (local.get $la) (local.get $mask)) (i32.const 1)))))
+        (br_if $stop (i32.ge_u (local.get $head) (local.get $num)))
+        (local.set $m (i32.add (i32.load (i32.add (local.get $slots) (i32.shl (local.get $got) (i32.const 2)))) (global.get $base)))
+        (local.set $dst (i32.add (i32.add (i32.load offset=0 (local.get $m)) (global.get $base)) (i32.const 128)))
+        (local.set $room (i32.sub (i32.load16_u offset=46 (local.get $m)) (i32.const 128)))
+        (br_if $stop (i32.le_s (local.get $room) (i32.const 0)))
+        (local.set $d (local.get $head))
+        (local.set $steps (i32.const 0))
+        (local.set $skip (local.get $hdr))
+        (local.set $total (i32.const 0))
+        (loop $buffer
+          (br_if $stop (i32.ge_u (local.get $steps) (local.get $num)))
+          (local.set $w (i32.add (local.get $desc) (i32.shl (local.get $d) (i32.const 4))))
+          (local.set $flags (i32.load16_u offset=12 (local.get $w)))
+          (br_if $stop (i32.and (local.get $flags) (i32.const 6)))
+          (local.set $len (i32.load offset=8 (local.get $w)))
+          (local.set $g (call $translate (local.get $rec) (i64.load (local.get $w)) (i64.extend_i32_u (local.get $len))))
+          (br_if $stop (i64.eq (local.get $g) (i64.const -1)))
+          (local.set $s (select (local.get $skip) (local.get $len) (i32.lt_u (local.get $skip) (local.get $len))))
+          (local.set $skip (i32.sub (local.get $skip) (local.get $s)))
+          (local.set $len (i32.sub (local.get $len) (local.get $s)))
+          (if (local.get $len)
+            (then
+              (br_if $stop (i32.gt_u (local.get $len) (i32.sub (local.get $room) (local.get $total))))
+              (memory.copy (i32.add (local.get $dst) (local.get $total))
+                (i32.add (i32.wrap_i64 (local.get $g)) (local.get $s)) (local.get $len))
+              (local.set $total (i32.add (local.get $total) (local.get $len)))))
+          (if (i32.and (local.get $flags) (i32.const 1))
+            (then
+              (local.set $d (i32.load16_u offset=14 (local.get $w)))
+              (br_if $stop (i32.ge_u (local.get $d) (local.get $num)))
+              (local.set $steps (i32.add (local.get $steps) (i32.const 1)))
+              (br $buffer))))
+        ;; nothing past the header: the TypeScript path drops and counts it
+        (br_if $stop (i32.or (local.get $skip) (i32.eqz (local.get $total))))
+        ;; the mbuf came raw from its pool: every field a reset sets, then the lengths
+        (i32.store16 offset=12 (local.get $m) (i32.const 128))
+        (i32.store16 offset=16 (local.get $m) (i32.const 1))
+        (i32.store16 offset=18 (local.get $m) (i32.const 0xffff))
+        (i64.store offset=20 align=4 (local.get $m) (i64.const 0))
+        (i32.store offset=28 (local.get $m) (i32.const 0))
+        (i32.store offset=32 (local.get $m) (local.get $total))
+        (i32.store16 offset=36 (local.get $m) (local.get $total))
+        (i32.store16 offset=38 (local.get $m) (i32.const 0))
+        (i32.store16 offset=44 (local.get $m) (i32.const 0))
+        (i32.store offset=52 (local.get $m) (i32.const 0))
+        (local.set $u (i32.add (local.get $used) (i32.shl (i32.and (local.get $lu) (local.get $mask)) (i32.const 3))))
+        (i32.store offset=4 (local.get $u) (local.get $head))
+        (i32.store offset=8 (local.get $u) (i32.const 0))
+        (local.set $la (i32.and (i32.add (local.get $la) (i32.const 1)) (i32.const 0xffff)))
+        (local.set $lu (i32.and (i32.add (local.get $lu) (i32.const 1)) (i32.const 0xffff)))
+        (local.set $got (i32.add (local.get $got) (i32.const 1)))
+        (br $packet)))
+    (i32.store offset=4 (local.get $rec) (local.get $la))
+    (i32.store offset=8 (local.get $rec) (local.get $lu))
+    (local.get $got))
+
+  ;; enqueue(rec, slots, n, end) -> packets: places up to `n` one-segment mbufs (handles at
+  ;; address `slots`) into the writable chains made available up to avail index `end`:
+  ;; a zeroed net header then the packet; with mergeable buffers over as many chains as it
+  ;; takes (their count in the header's num_buffers), else in one. Writes a used entry
+  ;; {head, bytes} per chain. Stops early before a packet the TypeScript path must take.
+  (func (export "enqueue") (param $rec i32) (param $slots i32) (param $n i32) (param $end i32) (result i32)
+    (local $num i32) (local $mask i32) (local $la i32) (local $lu i32) (local $hdr i32) (local $mrg i32)
+    (local $desc i32) (local $avail i32) (local $used i32) (local $placed i32)
+    (local $m i32) (local $src i32) (local $len i32) (local $need i32) (local $done i32) (local $buffers i32)
+    (local $la0 i32) (local $lu0 i32) (local $nb i32) (local $head i32) (local $d i32) (local $steps i32)
+    (local $w i32) (local $flags i32) (local $dlen i32) (local $g i32) (local $gl i64) (local $pos i32)
+    (local $c i32) (local $from i32) (local $u i32)
+    (local.set $num (i32.load offset=0 (local.get $rec)))
+    (local.set $mask (i32.sub (local.get $num) (i32.const 1)))
+    (local.set $la (i32.load offset=4 (local.get $rec)))
+    (local.set $lu (i32.load offset=8 (local.get $rec)))
+    (local.set $hdr (i32.load offset=12 (local.get $rec)))
+    (local.set $mrg (i32.load offset=16 (local.get $rec)))
+    (local.set $desc (i32.load offset=24 (local.get $rec)))
+    (local.set $avail (i32.load offset=28 (local.get $rec)))
+    (local.set $used (i32.load offset=32 (local.get $rec)))
+    (block $stop
+      (loop $packet
+        (br_if $stop (i32.ge_u (local.get $placed) (local.get $n)))
+        (local.set $m (i32.add (i32.load (i32.add (local.get $slots) (i32.shl (local.get $placed) (i32.const 2)))) (global.get $base)))
+        (br_if $stop (i32.load offset=52 (local.get $m)))
+        (local.set $len (i32.load16_u offset=36 (local.get $m)))
+        (local.set $src (i32.add (i32.add (i32.load offset=0 (local.get $m)) (global.get $base)) (i32.load16_u offset=12 (local.get $m))))
+        (local.set $need (i32.add (local.get $hdr) (local.get $len)))
+        (local.set $done (i32.const 0))
+        (local.set $buffers (i32.const 0))
+        (local.set $la0 (local.get $la))
+        (local.set $lu0 (local.get $lu))
+        (loop $chain
+          (if (i32.eq (local.get $la) (local.get $end))
+            (then
+              (local.set $la (local.get $la0))
+              (local.set $lu (local.get $lu0))
+              (br $stop)))
+          (local.set $head (i32.load16_u offset=4
+            (i32.add (local.get $avail) (i32.shl (i32.and (local.get $la) (local.get $mask)) (i32.const 1)))))
+          (if (i32.ge_u (local.get $head) (local.get $num))
+            (then
+              (local.set $la (local.get $la0))
+              (local.set $lu (local.get $lu0))
+              (br $stop)))
+          (local.set $d (local.get $head))
+          (local.set $steps (i32.const 0))
+          (local.set $from (local.get $done))
+          (block $walked
+            (loop $buffer
+              (if (i32.ge_u (local.get $steps) (local.get $num))
+                (then
+                  (local.set $la (local.get $la0))
+                  (local.set $lu (local.get $lu0))
+                  (br $stop)))
+              (local.set $w (i32.add (local.get $desc) (i32.shl (local.get $d) (i32.const 4))))
+              (local.set $flags (i32.load16_u offset=12 (local.get $w)))
+              (local.set $dlen (i32.load offset=8 (local.get $w)))
+              (local.set $gl (call $translate (local.get $rec) (i64.load (local.get $w)) (i64.extend_i32_u (local.get $dlen))))
+              (if (i32.or (i32.ne (i32.and (local.get $flags) (i32.const 6)) (i32.const 2))
+                    (i32.or (i64.eq (local.get $gl) (i64.const -1))
+                      (i32.and (i32.eqz (local.get $done)) (i32.lt_u (local.get $dlen) (local.get $hdr)))))
+                (then
+                  (local.set $la (local.get $la0))
+                  (local.set $lu (local.get $lu0))
+                  (br $stop)))
+              (local.set $g (i32.wrap_i64 (local.get $gl)))
+              (local.set $pos (i32.const 0))
+              (if (i32.eqz (local.get $done))
+                (then
+                  (memory.fill (local.get $g) (i32.const 0) (local.get $hdr))
+                  (local.set $nb (i32.add (local.get $g) (i32.const 10)))
+                  (local.set $pos (local.get $hdr))
+                  (local.set $done (local.get $hdr))))
+              (local.set $c (i32.sub (local.get $need) (local.get $done)))
+              (if (i32.lt_u (i32.sub (local.get $dlen) (local.get $pos)) (local.get $c))
+                (then (local.set $c (i32.sub (local.get $dlen) (local.get $pos)))))
+              (memory.copy (i32.add (local.get $g) (local.get $pos))
+                (i32.add (local.get $src) (i32.sub (local.get $done) (local.get $hdr))) (local.get $c))
+              (local.set $done (i32.add (local.get $done) (local.get $c)))
+              (br_if $walked (i32.ge_u (local.get $done) (local.get $need)))
+              (br_if $walked (i32.eqz (i32.and (local.get $flags) (i32.const 1))))
+              (local.set $d (i32.load16_u offset=14 (local.get $w)))
+              (if (i32.ge_u (local.get $d) (local.get $num))
+                (then
+                  (local.set $la (local.get $la0))
+                  (local.set $lu (local.get $lu0))
+                  (br $stop)))
+              (local.set $steps (i32.add (local.get $steps) (i32.const 1)))
+              (br $buffer)))
+          ;; without mergeable buffers one chain must hold the packet
+          (if (i32.and (i32.eqz (local.get $mrg)) (i32.lt_u (local.get $done) (local.get $need)))
+            (then
+              (local.set $la (local.get $la0))
+              (local.set $lu (local.get $lu0))
+              (br $stop)))
+          (local.set $u (i32.add (local.get $used) (i32.shl (i32.and (local.get $lu) (local.get $mask)) (i32.const 3))))
+          (i32.store offset=4 (local.get $u) (local.get $head))
+          (i32.store offset=8 (local.get $u) (i32.sub (local.get $done) (local.get $from)))
+          (local.set $la (i32.and (i32.add (local.get $la) (i32.const 1)) (i32.const 0xffff)))
+          (local.set $lu (i32.and (i32.add (local.get $lu) (i32.const 1)) (i32.const 0xffff)))
+          (local.set $buffers (i32.add (local.get $buffers) (i32.const 1)))
+          (br_if $chain (i32.lt_u (local.get $done) (local.get $need))))
+        (if (local.get $mrg) (then (i32.store16 (local.get $nb) (local.get $buffers))))
+        (local.set $placed (i32.add (local.get $placed) (i32.const 1)))
+        (br $packet)))
+    (i32.store offset=4 (local.get $rec) (local.get $la))
+    (i32.store offset=8 (local.get $rec) (local.get $lu))
+    (local.get $placed))
+)
