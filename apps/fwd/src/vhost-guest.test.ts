@@ -17,7 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootGuest, INSTALL_COMMAND, qemuTierMissing, type Guest, type GuestProcess } from '@nic/qemu-tier';
 import { netns, vethPair, type Netns, type VethPair } from '@nic/native/testing';
-import { BUILT, CLI } from './__fixtures__/harness.js';
+import { asleep, napiOf } from './__fixtures__/asleep.js';
+import { BUILT, CLI, until } from './__fixtures__/harness.js';
 import { JsonChild, type JsonLine } from './child.js';
 import { inNamespace, parseUdpCounters, testbedUnavailable, udpCounters, vethTxDropped, type UdpCounters } from './testbed.js';
 
@@ -39,6 +40,9 @@ const PINGS = 5;
 /** Datagrams of each stream (64-byte frames): the guest's node sends them in seconds under TCG. */
 const DATAGRAMS = 1000;
 const UDP_PORT = 9;
+/** Rounds of datagrams the guest sends to a sleeping nic-fwd, and the datagrams of one round. */
+const ROUNDS = 3;
+const ROUND_DATAGRAMS = 10;
 /** nic-fwd's ports, in the order of their --vdev options. */
 const VHOST = 0;
 const WIRE = 1;
@@ -51,6 +55,13 @@ interface PortLine {
   readonly rxMissed: number;
   readonly txPackets: number;
   readonly txDropped: number;
+}
+
+/** nic-fwd's final report, the parts the test reads. */
+interface FinalLine {
+  readonly ports: PortLine[];
+  readonly streams: { readonly rx: number; readonly tx: number; readonly dropped: number }[];
+  readonly mbufs: { readonly size: number; readonly available: number };
 }
 
 /** The counters of the guest's interface and UDP stack, or of the namespace's veth end and UDP stack. */
@@ -206,12 +217,30 @@ describe.skipIf(MISSING !== undefined)('nic-fwd between a QEMU guest (virtio-net
     rmSync(socket, { force: true });
   });
 
-  it("the guest's virtio_net pings the namespace through nic-fwd, every frame counted by every party", async () => {
-    // Until the vhost port's link is up, pings are lost: wait for one to come back.
+  /** Until the vhost port's link is up (QEMU connected, the guest's driver ready), pings are lost: waits for one to come back. */
+  async function untilPingable(): Promise<void> {
     const deadline = Date.now() + STEP_MS;
     while ((await (guest as Guest).run(`ping -c 1 -W 1 ${NS_IP}`, { timeoutMs: STEP_MS })).code !== 0) {
       if (Date.now() > deadline) throw new Error(`the guest could not ping ${NS_IP} within ${STEP_MS} ms`);
     }
+  }
+
+  /** Stops nic-fwd with SIGINT; checks and returns its final report. */
+  async function stopFwd(): Promise<FinalLine> {
+    const f = fwd as JsonChild;
+    fwd = undefined;
+    expect(await f.stop('SIGINT')).toBe(0);
+    const final = f.last((l) => l.event === 'final') as unknown as FinalLine;
+    const [vhost, wire] = final.ports;
+    expect(vhost.rxPackets).toBe(wire.txPackets + wire.txDropped);
+    expect(wire.rxPackets).toBe(vhost.txPackets + vhost.txDropped);
+    for (const s of final.streams) expect(s.rx).toBe(s.tx + s.dropped);
+    expect(final.mbufs.available).toBe(final.mbufs.size);
+    return final;
+  }
+
+  it("the guest's virtio_net pings the namespace through nic-fwd, every frame counted by every party", async () => {
+    await untilPingable();
     const before = await counts(await freshStats());
     expect(await guestRun(`ping -c ${PINGS} -i 0.2 -W 5 ${NS_IP}`)).toContain(`${PINGS} packets transmitted, ${PINGS} received`);
     const d = grown(before, await counts(await freshStats()));
@@ -280,14 +309,48 @@ describe.skipIf(MISSING !== undefined)('nic-fwd between a QEMU guest (virtio-net
   }, 3 * STEP_MS);
 
   it('stops with every frame accounted for: each port received what the other sent or dropped, every mbuf back', async () => {
-    const f = fwd as JsonChild;
-    fwd = undefined;
-    expect(await f.stop('SIGINT')).toBe(0);
-    const final = f.last((l) => l.event === 'final') as { ports: PortLine[]; streams: { rx: number; tx: number; dropped: number }[]; mbufs: { size: number; available: number } };
-    const [vhost, wire] = final.ports;
-    expect(vhost.rxPackets).toBe(wire.txPackets + wire.txDropped);
-    expect(wire.rxPackets).toBe(vhost.txPackets + vhost.txDropped);
-    for (const s of final.streams) expect(s.rx).toBe(s.tx + s.dropped);
-    expect(final.mbufs.available).toBe(final.mbufs.size);
+    const final = await stopFwd();
+    expect(final.ports[VHOST].rxPackets).toBeGreaterThanOrEqual(PINGS + DATAGRAMS);
   }, STEP_MS);
+
+  // Rx interrupts with QEMU kicking: nic-fwd starts again with --rx-interrupts (QEMU reconnects
+  // to the new socket); its forwarding lcore sleeps in epoll on the vhost port's kick eventfd
+  // (and the af_packet port's socket), and only the guest sends: each round's first datagram
+  // is a kick of the guest's transmit vring that wakes the lcore.
+  it("sleeps on the vhost port's kicks with --rx-interrupts, and each round the guest sends wakes it and is forwarded exactly", async () => {
+    fwd = await startFwd('--rx-interrupts');
+    await untilPingable();
+    const receiver = new JsonChild(...inNamespace((ns as Netns).name, process.execPath, script('udp-recv'), `--port=${UDP_PORT}`));
+    try {
+      await receiver.waitFor((l) => l.ready === true, START_MS, 'its ready line');
+      const arrived = (): number => Number(receiver.last((l) => typeof l.received === 'number')?.received ?? 0);
+      const start = await counts(await freshStats());
+      for (let round = 1; round <= ROUNDS; round++) {
+        // Asleep with both queues armed and no timeout: only an interrupt wakes it now.
+        const before = await asleep(fwd);
+        const wireBefore = (await freshStats()).ports as PortLine[];
+        const out = await guestRun(`node ${script('udp-send')} --to=${NS_IP} --port=${UDP_PORT} --count=${ROUND_DATAGRAMS}`);
+        expect(JSON.parse(out.trim().split('\n').at(-1) as string)).toEqual({ sent: ROUND_DATAGRAMS, errors: 0 });
+        await until(() => arrived() >= round * ROUND_DATAGRAMS, STEP_MS, `round ${round}'s datagrams in the namespace`, READ_MS);
+        const after = await asleep(fwd);
+        const stats = await freshStats();
+        // Woken (by the guest's kick: nothing came in on the af_packet port), and it polled exactly this round's datagrams.
+        expect(after.wakeups - before.wakeups).toBeGreaterThanOrEqual(1);
+        expect(after.packets - before.packets).toBe(ROUND_DATAGRAMS);
+        expect((stats.ports as PortLine[])[WIRE].rxPackets - wireBefore[WIRE].rxPackets).toBe(0);
+      }
+      const d = grown(start, await counts(await freshStats()));
+      expect(arrived()).toBe(ROUNDS * ROUND_DATAGRAMS);
+      expect([d.guest.tx, d.ports[VHOST].rxPackets, d.ports[WIRE].txPackets, d.ns.rx]).toEqual(new Array(4).fill(ROUNDS * ROUND_DATAGRAMS));
+      expect([d.ports[WIRE].rxPackets, d.ports[VHOST].txPackets, d.ports[WIRE].txDropped, d.ns.udp.InErrors]).toEqual([0, 0, 0, 0]);
+    } finally {
+      await receiver.stop();
+    }
+    const final = await stopFwd();
+    const napi = napiOf(final as unknown as JsonLine);
+    console.log(`nic-fwd --rx-interrupts on net_vhost with a QEMU guest: ${ROUNDS} rounds of ${ROUND_DATAGRAMS} datagrams; lcore 1 ${JSON.stringify(napi)}`);
+    // Every frame either port received went through lcore 1's NAPI loop.
+    expect(napi?.packets).toBe(final.ports[VHOST].rxPackets + final.ports[WIRE].rxPackets);
+    expect(napi?.wakeups).toBeGreaterThanOrEqual(ROUNDS);
+  }, 4 * STEP_MS);
 });
