@@ -285,8 +285,7 @@ async function bootAttempt(plan: BootPlan, attempt: number): Promise<Guest> {
     });
     stalled.catch(() => undefined);
     const failed = Promise.race([initFailed, stalled]);
-    // A migration's destination never waits on it: the abort below must not reject it unhandled.
-    failed.catch(() => undefined);
+    failed.catch(() => undefined); // a migration's destination waits on neither
     let kernelRelease = '';
     if (options.incoming !== undefined) {
       // The guest arrives with the migration; nothing of it runs yet.
