@@ -16,7 +16,7 @@ import { eventfdWrite } from '@nic/native';
 import type { Arena, MbufView, Mempool } from '@nic/eal';
 import type { GuestMemory } from './guest-memory.js';
 import type { PacketCopy } from './packet-copy.js';
-import { KERNEL_SLOTS, K_AVAIL, K_DESC, K_HDR, K_LAST_AVAIL, K_LAST_USED, K_MRG, K_NUM, K_SLOTS, K_USED, SplitKernel } from './split-kernel.js';
+import { KERNEL_SLOTS, K_AVAIL, K_DESC, K_HDR, K_LAST_AVAIL, K_LAST_USED, K_LOG, K_LOG_SIZE, K_MRG, K_NUM, K_SLOTS, K_USED, SplitKernel } from './split-kernel.js';
 import { V_CALL_FD, V_DROPPED, V_ERRORS } from './shared-state.js';
 import { DESC_F_INDIRECT, DESC_F_NEXT, DESC_F_WRITE, DESC_SIZE, type RingFormat, type VringAddresses, type VringFeatures } from './ring-format.js';
 
@@ -115,8 +115,8 @@ export class SplitRing implements RingFormat {
   }
 
   /**
-   * Whether the burst that follows runs the kernel (`on`: the regions are windows of
-   * `arena`'s memory and nothing is logged); takes this thread's record the first time.
+   * Whether the burst that follows runs the kernel (`on`: the regions, and the log when
+   * logging, are windows of `arena`'s memory); takes this thread's record the first time.
    */
   prepare(arena: Arena, on: boolean): void {
     if (!on) {
@@ -144,6 +144,9 @@ export class SplitRing implements RingFormat {
       );
       this.#kernelStale = false;
     }
+    const log = this.#copy.log;
+    k.i32[K_LOG >>> 2] = log.on ? log.window : 0;
+    k.i32[K_LOG_SIZE >>> 2] = log.bytes.length;
     this.#k = k;
   }
 
@@ -158,9 +161,19 @@ export class SplitRing implements RingFormat {
     if (log.on && this.usedLog >= 0 && length > 0) log.mark(this.usedLog + offset, length);
   }
 
+  /**
+   * Without EVENT_IDX, USED_F_NO_NOTIFY says it. With EVENT_IDX the flags stay 0 (the driver
+   * reads only the avail event then): arming sets the avail event to `lastAvail`, so the
+   * driver's next entry kicks; disarming leaves it behind, and once the driver has passed it
+   * it kicks no more (nothing else writes it: a polling backend costs the guest no kicks).
+   * The store is sequentially consistent, so the caller's re-check of the avail index after
+   * arming cannot be ordered before it: an entry the driver made available without kicking
+   * is found there.
+   */
   setNotification(on: boolean, lastAvail: number): void {
-    this.#u16[this.#usedH] = on ? 0 : USED_F_NO_NOTIFY;
-    if (this.#eventIdx) this.#u16[this.#usedH + 2 + (USED_ELEM_SIZE >>> 1) * this.#num] = lastAvail;
+    if (!this.#eventIdx) Atomics.store(this.#u16, this.#usedH, on ? 0 : USED_F_NO_NOTIFY);
+    else if (on) Atomics.store(this.#u16, this.#usedH + 2 + (USED_ELEM_SIZE >>> 1) * this.#num, lastAvail & 0xffff);
+    else return;
     this.logUsed(0, usedSize(this.#num));
   }
 
@@ -399,7 +412,6 @@ export class SplitRing implements RingFormat {
     const lastUsed = this.lu;
     const old = this.#u16[this.#usedH + 1];
     Atomics.store(this.#u16, this.#usedH + 1, lastUsed);
-    if (this.#eventIdx) this.#u16[this.#usedH + 2 + (USED_ELEM_SIZE >>> 1) * num] = this.la;
     this.logUsed(0, usedSize(num));
     const callFd = this.#v32[V_CALL_FD];
     if (callFd < 0) return;
