@@ -9,7 +9,7 @@
 // contender runs txonly on both ports of a model with the same flags:
 //
 //   -l 0,1 -n 1 --iova-mode pa -a P0 -a P1 -- --forward-mode=txonly --nb-cores=1 --burst=32
-//   --rxd=512 --txd=512 --total-num-mbufs=8192 --stats-period=5
+//   --rxd=512 --txd=512 --total-num-mbufs=8192 --stats-period=5 --record-burst-stats
 //
 // and after BENCH_WARMUP seconds (default 45: nic-fwd's forwarding path tiers up in V8 over the
 // first half minute under TCG; testpmd gets the same) the bench reads the forwarding vCPU's
@@ -20,7 +20,11 @@
 // guest, so it does not count.
 //
 // Printed and written to bench/results/guest-work.json: per driver, instructions and blocks
-// per frame for each, and nic/DPDK ratios (below 1: nic's PMD does less guest work per frame).
+// per frame for each, and nic/DPDK ratios (below 1: nic's PMD does less guest work per frame);
+// and per contender the share of its tx bursts that sent nothing over the whole run (its final
+// TX-bursts spread, both apps' --record-burst-stats). The models run on the host, and when they
+// take frames more slowly than the guest makes them the tx rings are full and both apps spin:
+// that share says how much of the work per frame is waiting, which moves with the host's load.
 //
 // Run: `npm run build`, then `flock /tmp/nic-guest.lock npm run bench -w @nic/test-kit`.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,6 +41,12 @@ const COUNT_SECONDS = Number(process.env.BENCH_COUNT_SECONDS ?? 10);
 const WARMUP_BLOCK_SECONDS = 5;
 const START_MS = 180_000;
 const STOP_MS = 60_000;
+/** The share of empty tx bursts in an app's final statistics ("TX-bursts : N [x% of 0 pkts + ..."), averaged over its ports. */
+function emptyBurstShare(stdout) {
+  const shares = [...stdout.matchAll(/TX-bursts : \d+ \[([^\]]*)\]/g)].map((m) => Number(/(?:^|\+ )(\d+)% of 0 pkts/.exec(m[1])?.[1] ?? 0) / 100);
+  return shares.length === 0 ? undefined : shares.reduce((a, b) => a + b, 0) / shares.length;
+}
+
 /** The vCPU that runs the forwarding lcore (`-l 0,1`: lcore 1 on CPU 1). */
 const FORWARDING_VCPU = 1;
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -44,7 +54,7 @@ const FWD = `${ROOT}apps/fwd/dist/main.js`;
 const RESULTS = new URL('./results/guest-work.json', import.meta.url);
 const EAL = '-l 0,1 -n 1 --iova-mode pa --file-prefix nic-guest-work';
 // --stats-period keeps testpmd from reading stdin (the guest gives it none: it would stop at once).
-const APP = '--forward-mode=txonly --nb-cores=1 --burst=32 --rxd=512 --txd=512 --total-num-mbufs=8192 --stats-period=5';
+const APP = '--forward-mode=txonly --nb-cores=1 --burst=32 --rxd=512 --txd=512 --total-num-mbufs=8192 --stats-period=5 --record-burst-stats';
 const CONTENDERS = [
   { who: 'dpdk', label: 'dpdk-testpmd', command: 'dpdk-testpmd', ready: /txonly packet forwarding - ports=2/ },
   { who: 'nic', label: 'nic-fwd', command: `node ${FWD} -m 64`, ready: /^Forwarding; press Ctrl-C to stop\.$/ },
@@ -111,6 +121,11 @@ async function main() {
           if (!stopped) {
             proc.kill('SIGKILL');
             await proc.done;
+          }
+          const result = results[driver][c.who];
+          if (result !== undefined) {
+            result.emptyTxBursts = emptyBurstShare(proc.stdout);
+            progress(`  ${c.label} on ${driver}: ${result.emptyTxBursts === undefined ? 'no burst statistics' : `${(100 * result.emptyTxBursts).toFixed(0)}% of its tx bursts sent nothing (full ring)`}`);
           }
         }
         load.push(loadavg()[0]);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventfdRead, VFIO } from '@nic/native';
+import { until } from '@nic/native/testing';
 import { EEPROM_CHECKSUM_WORD, EEPROM_SUM } from './eeprom.js';
 import { IgbModel } from './model.js';
 import { IgbRingLink } from './ring-link.js';
@@ -129,6 +130,30 @@ describe('PHY through MDIC', () => {
     mdic(model, R.MDIC_OP_WRITE, PHY_BMCR, BMCR_RESET);
     expect(phyRead(model, PHY_BMCR)).toBe(bmcr);
     expect(phyRead(model, PHY_BMCR) & BMCR_AUTOEN).toBe(BMCR_AUTOEN);
+  });
+
+  it('with autonegMs, drops the link silently at a restart of autonegotiation and brings it back after that long with LSC', async () => {
+    const model = new IgbModel({ autonegMs: 50 });
+    model.write32(R.IMC, 0xffffffff);
+    model.read32(R.ICR);
+    const bmcr = phyRead(model, PHY_BMCR);
+    const restarted = Date.now();
+    mdic(model, R.MDIC_OP_WRITE, PHY_BMCR, bmcr | BMCR_ANRESTART);
+    expect(model.read32(R.STATUS) & R.STATUS_LU).toBe(0);
+    expect(phyRead(model, PHY_BMSR) & (BMSR_LINK_ST | BMSR_AN_COMP)).toBe(0);
+    expect(model.read32(R.ICR) & R.ICR_LSC).toBe(0);
+    // A CTRL write meanwhile (a driver setting SLU) does not end it.
+    model.write32(R.CTRL, model.read32(R.CTRL) | R.CTRL_SLU);
+    expect(model.read32(R.STATUS) & R.STATUS_LU).toBe(0);
+    await until('the restarted autonegotiation to end', () => (model.read32(R.STATUS) & R.STATUS_LU) !== 0);
+    expect(Date.now() - restarted).toBeGreaterThanOrEqual(45);
+    expect(phyRead(model, PHY_BMSR) & (BMSR_LINK_ST | BMSR_AN_COMP)).toBe(BMSR_LINK_ST | BMSR_AN_COMP);
+    expect(model.read32(R.ICR) & R.ICR_LSC).toBe(R.ICR_LSC);
+    // A device reset ends a restart under way: the link is up at once, and stays.
+    mdic(model, R.MDIC_OP_WRITE, PHY_BMCR, bmcr | BMCR_ANRESTART);
+    model.write32(R.CTRL, R.CTRL_RST);
+    expect(model.read32(R.STATUS) & R.STATUS_LU).toBe(R.STATUS_LU);
+    expect(() => new IgbModel({ autonegMs: -1 })).toThrow(TypeError);
   });
 
   it('needs CTRL.SLU for the link when autonegotiation is off', () => {

@@ -15,7 +15,7 @@ import { TxRingEngine } from '../model/tx-ring.js';
 import type { SetIrqsAction } from '../model/vfio-irqs.js';
 import { EEPROM_SIZE_EX, IgbEeprom } from './eeprom.js';
 import { IgbInterrupts } from './interrupts.js';
-import { IgbPhy, PHY_ADDRESS, PHY_BMCR } from './phy.js';
+import { BMCR_ANRESTART, IgbPhy, PHY_ADDRESS, PHY_BMCR } from './phy.js';
 import {
   BAR0_SIZE,
   CTRL,
@@ -91,7 +91,16 @@ import { IgbReceiver, type IgbRxError, type IgbRxOutcome } from './rx.js';
 import { IgbStats } from './stats.js';
 
 /** Options of {@link IgbModel}. */
-export type IgbModelOptions = PortModelOptions;
+export interface IgbModelOptions extends PortModelOptions {
+  /**
+   * Milliseconds a restart of autonegotiation (PHY BMCR.ANRESTART with autonegotiation on)
+   * takes: the link drops at once, silently, and comes back up after this long with a
+   * link-status-change interrupt, as on the card (QEMU's igb takes 500 ms), so a driver's
+   * start sees its link come up by interrupt. 0 (the default, for in-process tests with no
+   * timers): it completes at once, and the link never drops.
+   */
+  readonly autonegMs?: number;
+}
 
 /** What `setIrqs` may do with an interrupt index (VFIO_DEVICE_SET_IRQS). */
 export type IgbSetIrqsAction = SetIrqsAction;
@@ -123,9 +132,15 @@ export class IgbModel extends PortModel<IgbRxOutcome, IgbRxError> {
   readonly #intr: IgbInterrupts;
   readonly #rx: IgbReceiver;
   readonly #tx: TxRingEngine;
+  readonly #autonegMs: number;
+  /** The restart of autonegotiation under way, if any: the link is down until it ends. */
+  #negotiation: NodeJS.Timeout | undefined;
 
   constructor(options: IgbModelOptions = {}) {
     super({ kind: 'igb', macFamily: MAC_FAMILY, registerBarSize: BAR0_SIZE, msixVectors: MSIX_VECTORS, canonical, rxErrors: RX_ERRORS }, options);
+    const autonegMs = options.autonegMs ?? 0;
+    if (!Number.isFinite(autonegMs) || autonegMs < 0) throw new TypeError('IgbModel: autonegMs must be a non-negative number of milliseconds');
+    this.#autonegMs = autonegMs;
     this.nvm = new IgbEeprom(this.mac);
     this.#stats = new IgbStats(this.u32);
     this.regs.useCounters(this.#stats);
@@ -155,6 +170,8 @@ export class IgbModel extends PortModel<IgbRxOutcome, IgbRxError> {
    */
   reset(): void {
     if (this.regs.removed) return;
+    clearTimeout(this.#negotiation);
+    this.#negotiation = undefined;
     this.u32.fill(0);
     this.#phy.reset();
     this.#rx.reset();
@@ -180,10 +197,13 @@ export class IgbModel extends PortModel<IgbRxOutcome, IgbRxError> {
     return (this.regs.get(STATUS) & STATUS_LU) !== 0 && !this.regs.removed;
   }
 
-  /** STATUS.LU and PHY BMSR follow the link; a change raises ICR.LSC (firing the "other" vector when enabled). */
+  /**
+   * STATUS.LU and PHY BMSR follow the link (down while autonegotiation restarts); a change
+   * raises ICR.LSC (firing the "other" vector when enabled).
+   */
   protected updateLink(raise: boolean): void {
     const ctrl = this.regs.get(CTRL);
-    const up = this.cable && !this.#phy.poweredDown && ((ctrl & CTRL_SLU) !== 0 || this.#phy.autonegEnabled);
+    const up = this.cable && !this.#phy.poweredDown && this.#negotiation === undefined && ((ctrl & CTRL_SLU) !== 0 || this.#phy.autonegEnabled);
     const status = this.regs.get(STATUS);
     this.#phy.showLink(up);
     this.regs.set(STATUS, ((status & ~LINK_STATUS_BITS) | (up ? LINK_STATUS_BITS : 0)) >>> 0);
@@ -220,9 +240,24 @@ export class IgbModel extends PortModel<IgbRxOutcome, IgbRxError> {
       result = data === undefined ? result | MDIC_ERROR : (result & ~MDIC_DATA_MASK) | data;
     } else if ((value & MDIC_OP_WRITE) !== 0) {
       if (!this.#phy.write(reg, value & MDIC_DATA_MASK)) result |= MDIC_ERROR;
-      else if (reg === PHY_BMCR) this.updateLink(true);
+      else if (reg === PHY_BMCR) this.#bmcrWritten(value);
     }
     this.regs.set(MDIC, (result | MDIC_READY) >>> 0);
+  }
+
+  /** After a BMCR write: the link follows; a restart of autonegotiation with a duration drops it until the restart ends. */
+  #bmcrWritten(value: number): void {
+    if ((value & BMCR_ANRESTART) === 0 || this.#autonegMs === 0 || !this.#phy.autonegEnabled) {
+      this.updateLink(true);
+      return;
+    }
+    clearTimeout(this.#negotiation);
+    this.#negotiation = setTimeout(() => {
+      this.#negotiation = undefined;
+      this.updateLink(true);
+    }, this.#autonegMs);
+    this.#negotiation.unref();
+    this.updateLink(false);
   }
 
   #defineRegisters(): void {

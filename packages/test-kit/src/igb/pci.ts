@@ -1,9 +1,11 @@
 /**
  * What an 82576 function looks like on the bus: vendor 0x8086, device 0x10C9, an Ethernet
  * controller with its registers in BAR0 (128 KiB) and the MSI-X table and PBA in BAR3
- * (16 KiB, PBA at 0x2000), MSI-X (10 vectors, as QEMU's igb) and PCI Express capabilities.
+ * (16 KiB, PBA at 0x2000), MSI-X (10 vectors, as QEMU's igb), PCI Express and MSI (one
+ * message, 64-bit, per-vector masking) capabilities, and INTx on pin A, as the card and
+ * QEMU's igb have them.
  */
-import { PCI_CAP_ID_EXP, PCI_CAP_ID_MSIX } from '@nic/pci/driver';
+import { PCI_CAP_ID_EXP, PCI_CAP_ID_MSI, PCI_CAP_ID_MSIX } from '@nic/pci/driver';
 import { ConfigImageBuilder, le16, le32 } from '@nic/pci/testing';
 import type { ModelPciSpec } from '../model/pci-model.js';
 import { E82576_DEVICE_ID, INTEL_VENDOR_ID } from './eeprom.js';
@@ -20,6 +22,13 @@ const MSIX_PBA_OFFSET = 0x2000;
 const PCIE_CAP_VERSION_2 = 0x0002;
 /** Bytes of the PCIe capability after its id and next bytes (a version 2 structure). */
 const PCIE_CAP_BODY = 0x3a;
+/** MSI: 64-bit addresses, per-vector masking, one message. */
+const MSI_FLAGS = 0x0180;
+/** Bytes of that MSI capability after its id and next bytes (address, data, mask and pending bits). */
+const MSI_CAP_BODY = 0x16;
+/** Interrupt Pin: INTA. */
+const PCI_INTERRUPT_PIN = 0x3d;
+const INTA = 1;
 
 /** The 82576's PCI identity and layout. */
 export const IGB_PCI: ModelPciSpec = {
@@ -35,6 +44,8 @@ export const IGB_PCI: ModelPciSpec = {
     const b = new ConfigImageBuilder({ vendorId: INTEL_VENDOR_ID, deviceId: E82576_DEVICE_ID, classId: ETHERNET_CLASS, extended: true });
     b.addCap(PCI_CAP_ID_MSIX, [...le16(MSIX_VECTORS - 1), ...le32(MSIX_TABLE_OFFSET | MSIX_BAR), ...le32(MSIX_PBA_OFFSET | MSIX_BAR)]);
     b.addCap(PCI_CAP_ID_EXP, [...le16(PCIE_CAP_VERSION_2), ...new Array<number>(PCIE_CAP_BODY - 2).fill(0)]);
+    b.addCap(PCI_CAP_ID_MSI, [...le16(MSI_FLAGS), ...new Array<number>(MSI_CAP_BODY - 2).fill(0)]);
+    b.bytes[PCI_INTERRUPT_PIN] = INTA;
     return b.bytes;
   },
 };

@@ -45,6 +45,37 @@ describe('DmaSpace', () => {
     expect(dma.windowCount).toBe(1);
   });
 
+  it.each([
+    ['exactly 4 GiB (a 4 GiB guest: viewed whole)', 0],
+    ['more than 4 GiB (viewed window by window)', 2 * PAGE],
+  ])('reads and writes descriptor dwords at the far end of a memory of %s', (_, extra) => {
+    // A sparse file: the mapping costs address space, not memory.
+    const big = join(dir, 'guest-ram');
+    const fd = openSync(big, 'w+');
+    const size = 4 * 1024 * 1024 * 1024 + extra;
+    ftruncateSync(fd, size);
+    closeSync(fd);
+    const ram = mapFile(big, { writable: true });
+    try {
+      const dma = new DmaSpace();
+      // A window at the end of the file, where QEMU's DMA_MAP of the RAM above 4 GiB points.
+      dma.map({ vaddr: ram.address + size - 2 * PAGE, iova: 0x1_0000_0000, length: 2 * PAGE }, ram);
+      expect(dma.writeDwords(0x1_0000_0000 + PAGE, new Uint32Array([0x11223344, 0x55667788]), 'test')).toBe(true);
+      const back = new Uint32Array(2);
+      expect(dma.readDwords(0x1_0000_0000 + PAGE, back, 'test')).toBe(true);
+      expect([...back]).toEqual([0x11223344, 0x55667788]);
+      expect(dma.write(0x1_0000_0000 + 2 * PAGE - 1, new Uint8Array([9]), 'test')).toBe(true);
+      expect(dma.faults).toBe(0);
+      const fd2 = openSync(big, 'r');
+      const seen = Buffer.alloc(PAGE);
+      readSync(fd2, seen, 0, PAGE, size - PAGE);
+      closeSync(fd2);
+      expect([seen.readUInt32LE(0), seen.readUInt32LE(4), seen[PAGE - 1]]).toEqual([0x11223344, 0x55667788, 9]);
+    } finally {
+      ram.unmap();
+    }
+  });
+
   it('splits an access across IOVA-neighbouring windows that lie apart in memory, as an IOMMU does', () => {
     const dma = new DmaSpace();
     // IOVA pages 0x40000 and 0x41000 are memory pages 5 and 2.

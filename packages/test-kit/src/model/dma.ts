@@ -11,7 +11,6 @@ import type { DmaWindow } from '@nic/pci/driver';
 import { IovaRanges } from './iova-ranges.js';
 
 const U32_BYTES = 4;
-const U32_SHIFT = 2;
 const TWO_POW_32 = 2 ** 32;
 
 /**
@@ -36,9 +35,15 @@ interface MappedWindow extends DmaWindow {
   base: number;
 }
 
-/** Views of a buffer. */
-function viewsOf(buffer: SharedArrayBuffer): Views {
-  return { u8: new Uint8Array(buffer), u32: new Uint32Array(buffer, 0, buffer.byteLength >>> U32_SHIFT) };
+/**
+ * The longest typed array V8 makes (2^32 elements): a memory larger than this is viewed window
+ * by window instead of whole.
+ */
+const MAX_VIEW_BYTES = 2 ** 32;
+
+/** Views of `length` bytes of a buffer from `offset` (a 4 GiB guest's RAM too: no 32-bit operators on sizes). */
+function viewsOf(buffer: SharedArrayBuffer, offset = 0, length = buffer.byteLength): Views {
+  return { u8: new Uint8Array(buffer, offset, length), u32: new Uint32Array(buffer, offset, Math.floor(length / U32_BYTES)) };
 }
 
 /**
@@ -163,7 +168,7 @@ export class DmaSpace {
   readDwords(iova: number, out: Uint32Array, what: string, queue = -1, index = -1): boolean {
     const at = this.#locate(iova, out.length * U32_BYTES);
     if (at < 0) return this.#fault(iova, out.length * U32_BYTES, what, queue, index);
-    const first = at >>> U32_SHIFT;
+    const first = Math.floor(at / U32_BYTES);
     for (let i = 0; i < out.length; i++) out[i] = Atomics.load(this.#u32, first + i);
     return true;
   }
@@ -177,7 +182,7 @@ export class DmaSpace {
   writeDwords(iova: number, values: Uint32Array, what: string, queue = -1, index = -1): boolean {
     const at = this.#locate(iova, values.length * U32_BYTES);
     if (at < 0) return this.#fault(iova, values.length * U32_BYTES, what, queue, index);
-    const first = at >>> U32_SHIFT;
+    const first = Math.floor(at / U32_BYTES);
     for (let i = 0; i < values.length; i++) Atomics.store(this.#u32, first + i, values[i]);
     return true;
   }
@@ -218,6 +223,8 @@ export class DmaSpace {
     if (w.views === undefined) {
       if (w.memory === undefined) {
         w.views = viewsOf(attach(w.vaddr, w.length));
+      } else if (w.memory.buffer.byteLength > MAX_VIEW_BYTES) {
+        w.views = viewsOf(w.memory.buffer, w.vaddr - w.memory.address, w.length);
       } else {
         let views = this.#memoryViews.get(w.memory);
         if (views === undefined) {

@@ -58,6 +58,11 @@ export interface PciModel extends PciRegisters {
   /** `VFIO_DEVICE_SET_IRQS` for MSI-X vectors and the removal request. */
   setIrqs(index: number, start: number, how: SetIrqsAction): void;
   /**
+   * Whether the function's INTx line is asserted (PCI Status.Interrupt); a model without it
+   * never asserts INTx.
+   */
+  readonly intxAsserted?: boolean;
+  /**
    * For a model with more than one `registers` BAR: the access to BAR `index`. Without it
    * the model itself is the only register BAR.
    */

@@ -188,6 +188,11 @@ export abstract class PortModel<Outcome extends string, RxError extends string> 
     this.#irqs.setIrqs(index, start, how);
   }
 
+  /** Whether the INTx line is asserted (see {@link VfioIrqs.intxAsserted}): PCI Status.Interrupt. */
+  get intxAsserted(): boolean {
+    return this.#irqs.intxAsserted;
+  }
+
   /** Recomputes the link from the cable and the chip's state; raises the link-change cause when `raise` and it changed. */
   protected abstract updateLink(raise: boolean): void;
 

@@ -4,8 +4,10 @@
  * message, INTx and the removal request. The device sends "vector v"; where it goes depends on
  * what the driver enabled, as on the bus: MSI-X vector v while any MSI-X vector is bound, else
  * the MSI message (vector 0), else INTx (vector 0). INTx is level-triggered and automasked as
- * VFIO serves it: a signal masks it, and a signal while masked waits for the unmask.
- * An unbound vector is lost.
+ * VFIO serves it: a signal masks it, and a signal while masked waits for the unmask. The
+ * line counts as asserted from the signal until an unmask finds no signal waiting (VFIO's
+ * unmask is the end of the interrupt: QEMU sends it when the guest next touches a BAR), which
+ * is what the function's Status.Interrupt bit shows. An unbound vector is lost.
  */
 import { eventfdWrite, NicError, VFIO } from '@nic/native';
 
@@ -27,6 +29,7 @@ export class VfioIrqs {
   #intxMasked = false;
   /** A signal came while INTx was masked: it is sent on the unmask. */
   #intxPending = false;
+  #intxAsserted = false;
   #reqFd = NO_FD;
 
   constructor(owner: string, vectors: number) {
@@ -73,6 +76,7 @@ export class VfioIrqs {
         this.#intxFd = table[0];
         this.#intxMasked = false;
         this.#intxPending = false;
+        this.#intxAsserted = false;
         break;
       default:
         this.#reqFd = table[0];
@@ -89,6 +93,7 @@ export class VfioIrqs {
     } else if (this.#msiFd !== NO_FD) {
       eventfdWrite(this.#msiFd, 1);
     } else if (this.#intxFd !== NO_FD) {
+      this.#intxAsserted = true;
       if (this.#intxMasked) {
         this.#intxPending = true;
       } else {
@@ -98,6 +103,11 @@ export class VfioIrqs {
     }
   }
 
+  /** Whether the INTx line is asserted: signalled, and no unmask since found nothing waiting. */
+  get intxAsserted(): boolean {
+    return this.#intxAsserted;
+  }
+
   /** Signals the removal request, when bound. */
   requestRemoval(): void {
     if (this.#reqFd !== NO_FD) eventfdWrite(this.#reqFd, 1);
@@ -105,6 +115,7 @@ export class VfioIrqs {
 
   #unmaskIntx(): void {
     this.#intxMasked = false;
+    this.#intxAsserted = this.#intxPending;
     if (!this.#intxPending) return;
     this.#intxPending = false;
     this.signal(0);

@@ -3,13 +3,17 @@
  * image, with writes kept only where a function's registers are writable (command register,
  * cache line and latency, interrupt line, power management control, PCI Express device and
  * link control), and a function-level reset when the guest sets Initiate FLR in Device
- * Control. QEMU emulates the BARs, the ROM BAR and the MSI/MSI-X capabilities itself; their
+ * Control. Status.Interrupt follows the function's INTx line (see {@link ServedConfig.showIntx}).
+ * QEMU emulates the BARs, the ROM BAR and the MSI/MSI-X capabilities itself; their
  * writes land nowhere here.
  */
 import { PCI_CAP_ID_EXP, PCI_CAP_ID_PM } from '@nic/pci/driver';
 import { CONFIG_SIZE } from './protocol.js';
 
 const PCI_COMMAND = 0x04;
+/** Status, low byte: the Interrupt bit (the INTx line is asserted; read-only). */
+const PCI_STATUS = 0x06;
+const PCI_STATUS_INTERRUPT = 0x08;
 /** I/O, memory, bus master, parity, SERR, INTx disable. */
 const PCI_COMMAND_WRITABLE = 0x0547;
 const PCI_CACHE_LINE_SIZE = 0x0c;
@@ -81,6 +85,12 @@ export class ServedConfig {
       if (this.#flrAt >= 0 && at === this.#flrAt + 1 && (data[i] & (EXP_DEVCTL_BCR_FLR >> 8)) !== 0) flr = true;
     }
     if (flr) this.reset();
+  }
+
+  /** Sets Status.Interrupt to `asserted` (the function's INTx line). */
+  showIntx(asserted: boolean): void {
+    if (asserted) this.bytes[PCI_STATUS] |= PCI_STATUS_INTERRUPT;
+    else this.bytes[PCI_STATUS] &= ~PCI_STATUS_INTERRUPT;
   }
 
   /** A function-level reset: the config registers to their image, then the model. */

@@ -436,6 +436,7 @@ export class VfioUserDevice {
     out.set(payload.subarray(0, REGION_ACCESS_SIZE));
     const data = out.subarray(REGION_ACCESS_SIZE);
     if (region === CONFIG_REGION) {
+      this.config.showIntx(this.model.intxAsserted === true);
       data.set(this.config.bytes.subarray(offset, offset + count));
       return out;
     }

@@ -6,6 +6,6 @@
 export { VfioUserServer } from './server.js';
 export { VfioUserDevice, VfioUserRequestError } from './device.js';
 export { VfioUserConnection, dispatch, encodeReply, type VfioUserMessage } from './connection.js';
-export { vfioUserPciAddress, vfioUserQemuArgs } from './qemu-args.js';
+export { vfioUserDeviceId, vfioUserPciAddress, vfioUserQemuArgs } from './qemu-args.js';
 export * as vfioUserProtocol from './protocol.js';
 export type { PciModel } from '../model/pci-model.js';

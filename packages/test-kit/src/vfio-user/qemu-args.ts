@@ -15,6 +15,11 @@ export function vfioUserPciAddress(i: number): string {
   return `0000:${(i + 1).toString(HEX).padStart(2, '0')}:00.0`;
 }
 
+/** The QEMU device id of function `i` of {@link vfioUserQemuArgs} (for `device_del`, say). */
+export function vfioUserDeviceId(i: number): string {
+  return `vfu${i}`;
+}
+
 /**
  * The QEMU arguments for one `vfio-user-pci` function per socket path in `sockets`, function i
  * at {@link vfioUserPciAddress}(i). They include `-global intel-iommu.caching-mode=on`: QEMU
@@ -25,7 +30,7 @@ export function vfioUserQemuArgs(sockets: readonly string[]): string[] {
   sockets.forEach((path, i) => {
     const device = {
       driver: 'vfio-user-pci',
-      id: `vfu${i}`,
+      id: vfioUserDeviceId(i),
       bus: `vfu-rp${i}`,
       addr: '0',
       socket: { type: 'unix', path },

@@ -42,6 +42,9 @@ const VERSION_REQUEST = new Uint8Array([0, 0, 0, 0, ...new TextEncoder().encode(
 const PCI_VENDOR_ID = 0x00;
 const PCI_COMMAND = 0x04;
 const PCI_STATUS = 0x06;
+/** Status.Interrupt: the INTx line is asserted. */
+const PCI_STATUS_INTERRUPT = 0x08;
+const PCI_INTERRUPT_PIN = 0x3d;
 
 let dir: string;
 let server: VfioUserServer;
@@ -277,27 +280,54 @@ describe('a vfio-user server of the 82576 model over a real unix socket', () => 
     for (const fd of fds) closeFd(fd);
   });
 
-  it('serves INTx (automasked, unmasked by SET_IRQS) and MSI when the guest driver uses them instead of MSI-X', async () => {
+  it('serves INTx (automasked, unmasked by SET_IRQS, shown in Status.Interrupt) and MSI when the guest driver uses them instead of MSI-X', async () => {
     const irqInfo = async (index: number): Promise<[number, number]> => {
       const r = await client.request(Command.DEVICE_GET_IRQ_INFO, pack([4, 16], [4, 0], [4, index], [4, 0]));
       return [r.body.getUint32(4, true), r.body.getUint32(12, true)];
     };
     expect(await irqInfo(INTX_IRQ)).toEqual([1 | 2 | 4, 1]);
     expect(await irqInfo(MSI_IRQ)).toEqual([1, 1]);
+    const configByte = async (offset: number): Promise<number> => (await client.request(Command.REGION_READ, regionRead(offset, CONFIG_REGION, 1))).body.getUint8(16);
+    const intxStatus = async (): Promise<number> => (await configByte(PCI_STATUS)) & PCI_STATUS_INTERRUPT;
+    // The 82576 has INTA (the guest kernel gives the function a line only then).
+    expect(await configByte(PCI_INTERRUPT_PIN)).toBe(1);
     const [intx, msi] = [eventfd(0, { nonblock: true }), eventfd(0, { nonblock: true })];
     const link = (up: boolean): void => {
       model.setLink(up);
       model.read32(ICR);
     };
+    const unmaskIntx = async (): Promise<void> => {
+      const unmask = await client.request(Command.DEVICE_SET_IRQS, pack([4, 20], [4, IRQ_DATA_NONE | IRQ_ACTION_UNMASK], [4, INTX_IRQ], [4, 0], [4, 1]));
+      expect(unmask.flags).toBe(FLAG_TYPE_REPLY);
+    };
     model.write32(IMS, ICR_LSC);
     await client.request(Command.DEVICE_SET_IRQS, pack([4, 20], [4, IRQ_DATA_EVENTFD | IRQ_ACTION_TRIGGER], [4, INTX_IRQ], [4, 0], [4, 1]), [intx]);
+    expect(await intxStatus()).toBe(0);
     link(false);
+    // Status.Interrupt follows the line: set by the signal (a guest's INTx handler reads it to
+    // tell whether its device interrupted), set still while a change waits behind the mask.
+    expect(await intxStatus()).toBe(PCI_STATUS_INTERRUPT);
     link(true);
     expect(eventfdRead(intx)).toBe(1);
-    const unmask = await client.request(Command.DEVICE_SET_IRQS, pack([4, 20], [4, IRQ_DATA_NONE | IRQ_ACTION_UNMASK], [4, INTX_IRQ], [4, 0], [4, 1]));
-    expect(unmask.flags).toBe(FLAG_TYPE_REPLY);
-    // The change that came while INTx was masked is sent on the unmask.
+    expect(await intxStatus()).toBe(PCI_STATUS_INTERRUPT);
+    await unmaskIntx();
+    // The change that came while INTx was masked is sent on the unmask: the line stays asserted.
     expect(eventfdRead(intx)).toBe(1);
+    expect(await intxStatus()).toBe(PCI_STATUS_INTERRUPT);
+    // The unmask that finds nothing waiting ends the interrupt: the line and the bit go down.
+    await unmaskIntx();
+    expect(eventfdRead(intx)).toBe(0);
+    expect(await intxStatus()).toBe(0);
+    // And a config write of Status (its bits are read-only or write-one-to-clear) leaves it alone.
+    link(false);
+    await client.request(Command.REGION_WRITE, regionWrite(PCI_STATUS, CONFIG_REGION, pack([2, 0xffff])));
+    expect(await intxStatus()).toBe(PCI_STATUS_INTERRUPT);
+    expect(eventfdRead(intx)).toBe(1);
+    await unmaskIntx();
+    expect(await intxStatus()).toBe(0);
+    link(true);
+    expect(eventfdRead(intx)).toBe(1);
+    await unmaskIntx();
     // QEMU disables INTx before it enables MSI; the next change goes to the MSI eventfd.
     await client.request(Command.DEVICE_SET_IRQS, pack([4, 20], [4, IRQ_DATA_NONE | IRQ_ACTION_TRIGGER], [4, INTX_IRQ], [4, 0], [4, 0]));
     await client.request(Command.DEVICE_SET_IRQS, pack([4, 20], [4, IRQ_DATA_EVENTFD | IRQ_ACTION_TRIGGER], [4, MSI_IRQ], [4, 0], [4, 1]), [msi]);
