@@ -4,10 +4,10 @@
  * {@link checkMessage}; the rules here are the ones that need state (ring index below the
  * number of vrings, features within what was offered, rings inside guest memory).
  */
-import { registerLogtype, type Arena } from '@nic/eal';
+import { registerLogtype, type Arena, type GuestWindow } from '@nic/eal';
 import { NicError, closeFd, mapFd, type MemoryMapping } from '@nic/native';
 import { BackendChannel } from './backend-channel.js';
-import { GuestMemory } from './guest-memory.js';
+import { GuestMemory, windowsOf } from './guest-memory.js';
 import type { KickInterrupt } from './kick-interrupt.js';
 import { memTableRegions, requestName } from './message.js';
 import {
@@ -34,6 +34,7 @@ import {
   S_FLAGS,
   S_LOG_ADDR_F64,
   S_LOG_SIZE_F64,
+  S_LOG_WINDOW_F64,
   S_MEM_GEN,
   S_REGIONS,
   S_REGION_F64,
@@ -105,7 +106,10 @@ export class VhostDevice {
   get logAddress(): number | undefined {
     return this.log ? this.#logAddress : undefined;
   }
-  #logMapping: MemoryMapping | undefined;
+  /** Unmaps the log (its window or mapping). */
+  #logRelease: (() => void) | undefined;
+  /** The log's address in the arena's WebAssembly memory, or -1. */
+  #logWindow = -1;
   #backend: BackendChannel | undefined;
   /** Whether {@link VhostDeviceOps.newDevice} has been called and not yet undone. */
   running = false;
@@ -159,6 +163,7 @@ export class VhostDevice {
     h32[S_RUNNING] = this.running ? 1 : 0;
     h64[S_LOG_SIZE_F64] = this.log ? this.log.length : 0;
     h64[S_LOG_ADDR_F64] = this.log ? this.#logAddress : 0;
+    h64[S_LOG_WINDOW_F64] = this.#logWindow;
   }
 
   #publishedMemory: GuestMemory | undefined;
@@ -397,18 +402,29 @@ export class VhostDevice {
       if (size === 0n || offset + size > BigInt(Number.MAX_SAFE_INTEGER)) {
         throw new NicError('NIC_EINVAL', `vhost-user SET_LOG_BASE: size 0x${size.toString(16)} at offset 0x${offset.toString(16)}`);
       }
+      const length = Number(offset + size);
+      // In a window of the arena's memory when it can hold the log (so the kernel marks it), else apart.
+      let window: GuestWindow | undefined;
       let mapping: MemoryMapping;
       try {
-        mapping = mapFd(fd, { offset: 0, length: Number(offset + size), writable: true });
+        const memory = this.config.arena?.wasm.memory;
+        try {
+          window = memory ? windowsOf(memory).map(fd, { length }) : undefined;
+        } catch (e) {
+          if (!(e instanceof NicError && e.code === 'NIC_ENOMEM')) throw e;
+          log.notice(`vhost-user: dirty log mapped apart from the arena, logging bursts in TypeScript: ${e.message}`);
+        }
+        mapping = window ? window.mapping : mapFd(fd, { offset: 0, length, writable: true });
       } catch (cause) {
         throw new NicError('NIC_EINVAL', `vhost-user SET_LOG_BASE: cannot map ${size} bytes at offset ${offset}`, { cause });
       }
-      const old = this.#logMapping;
-      this.#logMapping = mapping;
+      const old = this.#logRelease;
+      this.#logRelease = window ? window.close : () => mapping.unmap();
       this.log = new Uint8Array(mapping.buffer, Number(offset), Number(size));
       this.#logAddress = mapping.address + Number(offset);
+      this.#logWindow = window ? window.base + Number(offset) : -1;
       this.#updateLogging();
-      old?.unmap();
+      old?.();
     } finally {
       closeFd(fd);
     }
@@ -417,7 +433,7 @@ export class VhostDevice {
   /** Tells every vring whether to log and where. */
   #updateLogging(): void {
     const on = this.has(Feature.F_LOG_ALL);
-    for (const vq of this.vrings) vq.setLog(this.log, on);
+    for (const vq of this.vrings) vq.setLog(this.log, on, this.#logWindow);
   }
 
   #setMemTable(p: DataView, fds: number[]): void {
@@ -453,7 +469,7 @@ export class VhostDevice {
     if (!this.memory || !vq.addresses) return;
     const error = vq.map(this.memory, this.#features());
     if (error) throw new NicError('NIC_EINVAL', `vhost-user: ${error}`);
-    vq.setLog(this.log, this.has(Feature.F_LOG_ALL));
+    vq.setLog(this.log, this.has(Feature.F_LOG_ALL), this.#logWindow);
     if (!this.config.deviceRings) vq.setNotification(false);
     // A poller asleep on the ring's kicks re-arms on the ring as it is now.
     this.config.kickInterrupts?.[vq.index]?.wake();
@@ -502,10 +518,11 @@ export class VhostDevice {
     }
     this.memory?.unmap();
     this.memory = undefined;
-    this.#logMapping?.unmap();
-    this.#logMapping = undefined;
+    this.#logRelease?.();
+    this.#logRelease = undefined;
     this.log = undefined;
     this.#logAddress = 0;
+    this.#logWindow = -1;
     this.features = 0n;
     this.protocolFeatures = 0n;
     this.status = 0;

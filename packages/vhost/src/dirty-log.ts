@@ -10,11 +10,14 @@ export class DirtyLog {
   bytes: Uint8Array = new Uint8Array(0);
   /** Whether writes are logged: a log is mapped and LOG_ALL negotiated. */
   on = false;
+  /** The log's address in the arena's WebAssembly memory (for the kernel), or -1. */
+  window = -1;
 
-  /** Uses `log` (or none), logging when `on`. */
-  set(log: Uint8Array | undefined, on: boolean): void {
+  /** Uses `log` (or none), logging when `on`; `window` as {@link DirtyLog.window}. */
+  set(log: Uint8Array | undefined, on: boolean, window = -1): void {
     this.bytes = log ?? new Uint8Array(0);
     this.on = on && log !== undefined;
+    this.window = log === undefined ? -1 : window;
   }
 
   /** Marks the pages of guest range `[gpa, gpa + len)`. */

@@ -32,7 +32,8 @@ export interface AttachedRegions {
 /** The windows of each memory, shared by the devices of this thread. */
 const windowsByMemory = new WeakMap<SharedWasmMemory, GuestWindows>();
 
-function windowsOf(memory: SharedWasmMemory): GuestWindows {
+/** The guest windows of `memory` on this thread (guest regions and dirty logs share them). */
+export function windowsOf(memory: SharedWasmMemory): GuestWindows {
   let windows = windowsByMemory.get(memory);
   if (windows === undefined) {
     windows = new GuestWindows(memory);

@@ -9,7 +9,7 @@
  *
  * Layout (bytes; i32 slots unless noted):
  * - header: generation, memory generation, regions, data-path flags, running, RARP pending,
- *   log address (f64), log size (f64), then {@link MAX_MEM_REGIONS} regions of five f64
+ *   log address (f64), log size (f64), log window address (f64), then {@link MAX_MEM_REGIONS} regions of five f64
  *   (guest-physical address, size, frontend virtual address, host address, address in the
  *   arena's WebAssembly memory or -1 when mapped apart), then the MAC
  *   to announce (6 bytes in an 8-byte slot);
@@ -29,7 +29,9 @@ export const S_RARP = 5;
 /** f64 slots of the header. */
 export const S_LOG_ADDR_F64 = 3;
 export const S_LOG_SIZE_F64 = 4;
-export const S_REGION_F64 = 5;
+/** The log's address in the arena's WebAssembly memory, or -1 when mapped apart. */
+export const S_LOG_WINDOW_F64 = 5;
+export const S_REGION_F64 = 6;
 /** f64 fields of a region. */
 export const R_GPA = 0;
 export const R_SIZE = 1;

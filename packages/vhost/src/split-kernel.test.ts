@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Arena, MbufView, pktmbufPoolCreate, type Mempool } from '@nic/eal';
-import { pageSize } from '@nic/native';
-import { GuestMemory } from './guest-memory.js';
+import { closeFd, pageSize } from '@nic/native';
+import { GuestMemory, windowsOf } from './guest-memory.js';
 import { DESC_F_INDIRECT, DESC_F_NEXT, DESC_F_WRITE } from './virtqueue.js';
 import { BUFFERS_OFF, GPA_BASE, GuestRing, guestFile, mappingsOf } from './testing/index.js';
 
@@ -180,4 +180,37 @@ describe('the split ring kernel', () => {
       for (const r of [...kernel, ...typescript]) r.close();
     }
   });
+});
+
+describe('dirty logging at the log\'s end', () => {
+  for (const windows of [true, false]) {
+    it(`marks the last page the log covers and writes nothing past it (${windows ? 'kernel' : 'TypeScript'})`, () => {
+      const ring = new GuestRing(8, 1 << 20, 12, true, windows ? arena.wasm.memory : undefined);
+      const { fds } = guestFile(4096, 1);
+      const logWindow = windowsOf(arena.wasm.memory).map(fds[0], { length: 4096 });
+      closeFd(fds[0]);
+      try {
+        // 34 bytes of log: pages up to GPA_BASE + BUFFERS_OFF, exclusive; the rest of the page reads 0xee.
+        const page = new Uint8Array(logWindow.mapping.buffer, 0, 4096);
+        page.fill(0xee);
+        page.fill(0, 0, 34);
+        ring.vq.setLog(page.subarray(0, 34), true, windows ? logWindow.base : -1);
+        ring.desc(0, GPA_BASE + BUFFERS_OFF - 8, 2048, DESC_F_WRITE);
+        ring.push(0);
+        const h = mbufs.alloc(pool);
+        mbufs.setDataLen(h, 60);
+        mbufs.setPktLen(h, 60);
+        expect(ring.vq.enqueueBurst(arena, new Uint32Array([h]), 1, 0)).toBe(1);
+        mbufs.free(h);
+        expect(ring.vq.kernelPackets).toBe(windows ? 1 : 0);
+        expect(ring.used(0)).toEqual({ id: 0, len: 72 });
+        // Page (GPA_BASE + BUFFERS_OFF) / 4096 - 1 is bit 7 of byte 33; the next page's byte is past the log.
+        expect(page[33]).toBe(0x80);
+        expect(page.subarray(34).every((b) => b === 0xee)).toBe(true);
+      } finally {
+        logWindow.close();
+        ring.close();
+      }
+    });
+  }
 });

@@ -21,6 +21,9 @@ export const K_REGIONS = 20;
 export const K_DESC = 24;
 export const K_AVAIL = 28;
 export const K_USED = 32;
+/** The dirty log's address (0 when not logging) and its size in bytes. */
+export const K_LOG = 36;
+export const K_LOG_SIZE = 40;
 export const K_REGION = 64;
 /** A region: guest-physical address (u64), size (u64), address in the memory (u32). */
 export const REGION_BYTES = 32;

@@ -16,7 +16,7 @@ import { eventfdWrite } from '@nic/native';
 import type { Arena, MbufView, Mempool } from '@nic/eal';
 import type { GuestMemory } from './guest-memory.js';
 import type { PacketCopy } from './packet-copy.js';
-import { KERNEL_SLOTS, K_AVAIL, K_DESC, K_HDR, K_LAST_AVAIL, K_LAST_USED, K_MRG, K_NUM, K_SLOTS, K_USED, SplitKernel } from './split-kernel.js';
+import { KERNEL_SLOTS, K_AVAIL, K_DESC, K_HDR, K_LAST_AVAIL, K_LAST_USED, K_LOG, K_LOG_SIZE, K_MRG, K_NUM, K_SLOTS, K_USED, SplitKernel } from './split-kernel.js';
 import { V_CALL_FD, V_DROPPED, V_ERRORS } from './shared-state.js';
 import { DESC_F_INDIRECT, DESC_F_NEXT, DESC_F_WRITE, DESC_SIZE, type RingFormat, type VringAddresses, type VringFeatures } from './ring-format.js';
 
@@ -115,8 +115,8 @@ export class SplitRing implements RingFormat {
   }
 
   /**
-   * Whether the burst that follows runs the kernel (`on`: the regions are windows of
-   * `arena`'s memory and nothing is logged); takes this thread's record the first time.
+   * Whether the burst that follows runs the kernel (`on`: the regions, and the log when
+   * logging, are windows of `arena`'s memory); takes this thread's record the first time.
    */
   prepare(arena: Arena, on: boolean): void {
     if (!on) {
@@ -144,6 +144,9 @@ export class SplitRing implements RingFormat {
       );
       this.#kernelStale = false;
     }
+    const log = this.#copy.log;
+    k.i32[K_LOG >>> 2] = log.on ? log.window : 0;
+    k.i32[K_LOG_SIZE >>> 2] = log.bytes.length;
     this.#k = k;
   }
 

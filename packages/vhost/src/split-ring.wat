@@ -13,8 +13,9 @@
 ;;
 ;; The vring record (absolute address `rec`, layouts in split-kernel.ts): num 0, last avail
 ;; 4, last used 8 (free-running, low 16 bits significant), header size 12, mergeable 16,
-;; regions 20, descriptor table 24, avail ring 28, used ring 32 (absolute addresses), and at
-;; 64 the regions, 32 bytes each: guest-physical address 0 (u64), size 8 (u64), address of
+;; regions 20, descriptor table 24, avail ring 28, used ring 32 (absolute addresses), the
+;; dirty log 36 (its address, 0 when not logging) and its size in bytes 40, and at 64 the
+;; regions, 32 bytes each: guest-physical address 0 (u64), size 8 (u64), address of
 ;; the region's first byte in this memory 16.
 ;; Descriptor: addr 0 (u64), len 8, flags 12 (u16: NEXT 1, WRITE 2, INDIRECT 4), next 14.
 ;; mbuf (@nic/eal mbuf-layout.ts): buf_addr 0, data_off 12 (16-bit), nb_segs 16 (16-bit),
@@ -69,6 +70,25 @@
         (local.set $dst (i32.add (local.get $dst) (i32.const 1)))
         (local.set $src (i32.add (local.get $src) (i32.const 1)))
         (br $byte))))
+
+  ;; Marks the 4 KiB pages of guest-physical [addr, addr + len) in the dirty log when one is
+  ;; set, an atomic OR per page (the frontend drains the log meanwhile); a page past the
+  ;; log's end is skipped, never written.
+  (func $mark (param $rec i32) (param $addr i64) (param $len i32)
+    (local $log i32) (local $page i64) (local $last i64) (local $byte i64)
+    (local.set $log (i32.load offset=36 (local.get $rec)))
+    (if (i32.or (i32.eqz (local.get $log)) (i32.eqz (local.get $len))) (then (return)))
+    (local.set $page (i64.shr_u (local.get $addr) (i64.const 12)))
+    (local.set $last (i64.shr_u (i64.add (local.get $addr) (i64.extend_i32_u (i32.sub (local.get $len) (i32.const 1)))) (i64.const 12)))
+    (block $done
+      (loop $next
+        (br_if $done (i64.gt_u (local.get $page) (local.get $last)))
+        (local.set $byte (i64.shr_u (local.get $page) (i64.const 3)))
+        (br_if $done (i64.ge_u (local.get $byte) (i64.extend_i32_u (i32.load offset=40 (local.get $rec)))))
+        (drop (i32.atomic.rmw8.or_u (i32.add (local.get $log) (i32.wrap_i64 (local.get $byte)))
+          (i32.shl (i32.const 1) (i32.wrap_i64 (i64.and (local.get $page) (i64.const 7))))))
+        (local.set $page (i64.add (local.get $page) (i64.const 1)))
+        (br $next))))
 
   ;; dequeue(rec, slots, want) -> packets: takes up to `want` avail entries, each a readable
   ;; chain whose packet (after the net header) goes into the raw mbuf (as its pool keeps it:
@@ -161,7 +181,7 @@
     (local $m i32) (local $src i32) (local $len i32) (local $need i32) (local $done i32) (local $buffers i32)
     (local $la0 i32) (local $lu0 i32) (local $nb i32) (local $head i32) (local $d i32) (local $steps i32)
     (local $w i32) (local $flags i32) (local $dlen i32) (local $g i32) (local $gl i64) (local $pos i32)
-    (local $c i32) (local $from i32) (local $u i32)
+    (local $c i32) (local $from i32) (local $u i32) (local $addr i64)
     (local.set $num (i32.load offset=0 (local.get $rec)))
     (local.set $mask (i32.sub (local.get $num) (i32.const 1)))
     (local.set $la (i32.load offset=4 (local.get $rec)))
@@ -209,7 +229,8 @@
               (local.set $w (i32.add (local.get $desc) (i32.shl (local.get $d) (i32.const 4))))
               (local.set $flags (i32.load16_u offset=12 (local.get $w)))
               (local.set $dlen (i32.load offset=8 (local.get $w)))
-              (local.set $gl (call $translate (local.get $rec) (i64.load (local.get $w)) (i64.extend_i32_u (local.get $dlen))))
+              (local.set $addr (i64.load (local.get $w)))
+              (local.set $gl (call $translate (local.get $rec) (local.get $addr) (i64.extend_i32_u (local.get $dlen))))
               (if (i32.or (i32.ne (i32.and (local.get $flags) (i32.const 6)) (i32.const 2))
                     (i32.or (i64.eq (local.get $gl) (i64.const -1))
                       (i32.and (i32.eqz (local.get $done)) (i32.lt_u (local.get $dlen) (local.get $hdr)))))
@@ -235,6 +256,7 @@
               (call $copy (i32.add (local.get $g) (local.get $pos))
                 (i32.add (local.get $src) (i32.sub (local.get $done) (local.get $hdr))) (local.get $c))
               (local.set $done (i32.add (local.get $done) (local.get $c)))
+              (call $mark (local.get $rec) (local.get $addr) (i32.add (local.get $pos) (local.get $c)))
               (br_if $walked (i32.ge_u (local.get $done) (local.get $need)))
               (br_if $walked (i32.eqz (i32.and (local.get $flags) (i32.const 1))))
               (local.set $d (i32.load16_u offset=14 (local.get $w)))

@@ -15,8 +15,7 @@
  *
  * A split ring's bursts run in a WebAssembly kernel when the guest's regions are windows of
  * the burst's arena memory (the device was given the arena, and for a poller, the shared
- * state lies in that arena) and nothing is being logged; otherwise in TypeScript. While
- * LOG_ALL is on (a live migration) every burst takes the TypeScript path, which logs.
+ * state lies in that arena), and while LOG_ALL is on, the log too; otherwise in TypeScript.
  */
 import type { Arena, MbufView, Mempool } from '@nic/eal';
 import { attach } from '@nic/native';
@@ -45,6 +44,7 @@ import {
   S_GEN,
   S_LOG_ADDR_F64,
   S_LOG_SIZE_F64,
+  S_LOG_WINDOW_F64,
   S_MEM_GEN,
   S_REGIONS,
   S_REGION_F64,
@@ -216,11 +216,11 @@ export class Virtqueue {
   /**
    * Whether a burst with `arena` may run the kernel: the guest's regions are windows of its
    * memory (mapped there by this device, or, for a poller, published by a device whose state
-   * lies in this arena) and nothing is logged.
+   * lies in this arena), and so is the log while logging.
    */
   #kernelUsable(arena: Arena): boolean {
     const mem = this.#mem!;
-    if (mem.windowAddresses.length === 0 || this.#log.on) return false;
+    if (mem.windowAddresses.length === 0 || (this.#log.on && this.#log.window < 0)) return false;
     return this.#replica ? this.#state.location.buffer === arena.buffer : mem.memory === arena.wasm.memory;
   }
 
@@ -274,7 +274,7 @@ export class Virtqueue {
       indirect: (flags & F_INDIRECT) !== 0,
       packed: (flags & F_PACKED) !== 0,
     });
-    this.setLog(this.#attachedLog, (flags & F_LOGGING) !== 0);
+    this.setLog(this.#attachedLog, (flags & F_LOGGING) !== 0, h64[S_LOG_WINDOW_F64]);
   }
 
   /** The data-path flags of `features` (and `logging`), as the shared state carries them. */
@@ -308,11 +308,12 @@ export class Virtqueue {
   }
 
   /**
-   * Turns dirty logging on (`log` mapped and LOG_ALL negotiated) or off. Used-ring writes
-   * are logged when SET_VRING_ADDR had VRING_F_LOG, at its `log` address.
+   * Turns dirty logging on (`log` mapped and LOG_ALL negotiated) or off; `window` is the
+   * log's address in the arena's WebAssembly memory when it is mapped there, else -1. Used-ring
+   * writes are logged when SET_VRING_ADDR had VRING_F_LOG, at its `log` address.
    */
-  setLog(log: Uint8Array | undefined, on: boolean): void {
-    this.#log.set(log, on);
+  setLog(log: Uint8Array | undefined, on: boolean, window = -1): void {
+    this.#log.set(log, on, window);
     const a = this.addresses;
     const usedLog = a && (a.flags & VRING_F_LOG) !== 0 ? a.log : -1;
     this.#split.usedLog = usedLog;
