@@ -188,7 +188,11 @@ export interface UdpCounters {
 
 /** Reads the UDP counters of `namespace`. */
 export function udpCounters(namespace: string): UdpCounters {
-  const snmp = execFileSync('ip', ['netns', 'exec', namespace, 'cat', '/proc/net/snmp'], { ...QUIET, encoding: 'utf8' });
+  return parseUdpCounters(execFileSync('ip', ['netns', 'exec', namespace, 'cat', '/proc/net/snmp'], { ...QUIET, encoding: 'utf8' }));
+}
+
+/** The UDP counters in `snmp`, the text of a `/proc/net/snmp` (a namespace's, or a guest's). */
+export function parseUdpCounters(snmp: string): UdpCounters {
   const [names, values] = snmp
     .split('\n')
     .filter((line) => line.startsWith('Udp:'))

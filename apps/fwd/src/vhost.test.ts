@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { until } from '@nic/native/testing';
 import { Testpmd, TESTPMD_MISSING, TESTPMD_TEST_MS, VhostTestFrontend } from '@nic/vhost/testing';
 import { BUILT, CLI } from './__fixtures__/harness.js';
+import { asleep, type Napi } from './__fixtures__/asleep.js';
 import { JsonChild, type JsonLine } from './child.js';
 
 const START_MS = 20_000;
@@ -104,40 +105,8 @@ const ROUNDS = 3;
 const FRAMES_PER_ROUND = 10;
 /** Frames testpmd's `start tx_first` sends: one burst of its default 32. */
 const TX_FIRST_FRAMES = 32;
-/** Stats lines to wait through for two equal ones before giving up. */
-const ASLEEP_LINES = 20;
-
-/** Lcore 1's NAPI counters. */
-interface Napi {
-  readonly polls: number;
-  readonly wakeups: number;
-  readonly packets: number;
-  readonly sleepMs: number;
-}
-
 interface SleepingFinal extends FinalLine {
   readonly lcores: { readonly lcore: number; readonly napi?: Napi }[];
-}
-
-function napiOf(l: JsonLine): Napi | undefined {
-  return (l as unknown as SleepingFinal).lcores?.find((c) => c.lcore === 1)?.napi;
-}
-
-/**
- * Waits until two stats lines in a row (a stats period apart) carry the same counters of lcore
- * 1: it neither polled nor woke meanwhile, so it is asleep on its rx interrupts (its counters
- * move only when it polls or wakes). Returns them.
- */
-async function asleep(child: JsonChild): Promise<Napi> {
-  const after = (index: number): Promise<JsonLine> => child.waitFor((l) => l.event === 'stats' && child.lines.indexOf(l) > index, START_MS, 'a stats line');
-  let last = await after(child.lines.length - 1);
-  for (let i = 0; i < ASLEEP_LINES; i++) {
-    const next = await after(child.lines.indexOf(last));
-    const [a, b] = [napiOf(last), napiOf(next)];
-    if (a && b && a.polls === b.polls && a.wakeups === b.wakeups) return b;
-    last = next;
-  }
-  throw new Error(`lcore 1 did not sleep through a stats period in ${ASLEEP_LINES} periods`);
 }
 
 function sleepingFwd(path: string, tag: string): JsonChild {

@@ -2,7 +2,8 @@
  * Rx interrupts of net_vhost (DPDK's `eth_rxq_intr_enable`/`_disable` on the vring's kick
  * eventfd): rx queue `q` sleeps on the kicks of vring `2q + 1`. Arming asks the frontend to
  * kick (USED_F_NO_NOTIFY cleared; with EVENT_IDX the avail event set to the next entry);
- * disarming asks it to stop again and clears what woke the sleeper. The fd is the vring's
+ * disarming asks it to stop again (with EVENT_IDX the avail event is left behind, so the
+ * frontend kicks once more at most) and clears what woke the sleeper. The fd is the vring's
  * kick interrupt (`@nic/vhost`'s `KickInterrupt`), which stays the same while frontends come
  * and go; a waiter reads nothing from it (`counterSize` 0).
  */

@@ -137,11 +137,13 @@ export class PackedRing implements RingFormat {
   setNotification(on: boolean, lastAvail: number): void {
     const dev = this.#dev16;
     const h = this.#devH;
-    if (!on) dev[h + 1] = RING_EVENT_FLAGS_DISABLE;
+    // The flags' store is sequentially consistent: the caller's re-check of the ring after
+    // arming cannot be ordered before it (see SplitRing.setNotification).
+    if (!on) Atomics.store(dev, h + 1, RING_EVENT_FLAGS_DISABLE);
     else if (this.#eventIdx) {
       dev[h] = lastAvail & 0xffff;
-      dev[h + 1] = RING_EVENT_FLAGS_DESC;
-    } else dev[h + 1] = RING_EVENT_FLAGS_ENABLE;
+      Atomics.store(dev, h + 1, RING_EVENT_FLAGS_DESC);
+    } else Atomics.store(dev, h + 1, RING_EVENT_FLAGS_ENABLE);
     const log = this.#copy.log;
     if (log.on) log.mark(this.#devGpa, EVENT_AREA_SIZE);
   }

@@ -161,9 +161,19 @@ export class SplitRing implements RingFormat {
     if (log.on && this.usedLog >= 0 && length > 0) log.mark(this.usedLog + offset, length);
   }
 
+  /**
+   * Without EVENT_IDX, USED_F_NO_NOTIFY says it. With EVENT_IDX the flags stay 0 (the driver
+   * reads only the avail event then): arming sets the avail event to `lastAvail`, so the
+   * driver's next entry kicks; disarming leaves it behind, and once the driver has passed it
+   * it kicks no more (nothing else writes it: a polling backend costs the guest no kicks).
+   * The store is sequentially consistent, so the caller's re-check of the avail index after
+   * arming cannot be ordered before it: an entry the driver made available without kicking
+   * is found there.
+   */
   setNotification(on: boolean, lastAvail: number): void {
-    this.#u16[this.#usedH] = on ? 0 : USED_F_NO_NOTIFY;
-    if (this.#eventIdx) this.#u16[this.#usedH + 2 + (USED_ELEM_SIZE >>> 1) * this.#num] = lastAvail;
+    if (!this.#eventIdx) Atomics.store(this.#u16, this.#usedH, on ? 0 : USED_F_NO_NOTIFY);
+    else if (on) Atomics.store(this.#u16, this.#usedH + 2 + (USED_ELEM_SIZE >>> 1) * this.#num, lastAvail & 0xffff);
+    else return;
     this.logUsed(0, usedSize(this.#num));
   }
 
@@ -402,7 +412,6 @@ export class SplitRing implements RingFormat {
     const lastUsed = this.lu;
     const old = this.#u16[this.#usedH + 1];
     Atomics.store(this.#u16, this.#usedH + 1, lastUsed);
-    if (this.#eventIdx) this.#u16[this.#usedH + 2 + (USED_ELEM_SIZE >>> 1) * num] = this.la;
     this.logUsed(0, usedSize(num));
     const callFd = this.#v32[V_CALL_FD];
     if (callFd < 0) return;

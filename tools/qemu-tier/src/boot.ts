@@ -285,6 +285,7 @@ async function bootAttempt(plan: BootPlan, attempt: number): Promise<Guest> {
     });
     stalled.catch(() => undefined);
     const failed = Promise.race([initFailed, stalled]);
+    failed.catch(() => undefined); // a migration's destination waits on neither
     let kernelRelease = '';
     if (options.incoming !== undefined) {
       // The guest arrives with the migration; nothing of it runs yet.
