@@ -4,8 +4,8 @@
  * across runs (so state from earlier messages counts). A message gets a well-formed reply
  * (its id and command echoed, its size the reply's length), no reply when NO_REPLY is set, or
  * a NicError that closes the connection; nothing else, and no fd leaks. `npm run fuzz` runs
- * 100 000 messages per model (NIC_FUZZ_RUNS) and a fiftieth as many byte streams over a real
- * socket; `npm test` a short seeded pass (see `../fuzz.ts`).
+ * NIC_FUZZ_RUNS (100 000) messages per model and as many byte streams over a real socket;
+ * `npm test` a short seeded pass (see `fuzz` of @nic/native/testing).
  */
 import { readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { NicError } from '@nic/native';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fuzz, fuzzSettings } from '@nic/native/testing';
+import { fuzz } from '@nic/native/testing';
 import { IgbModel } from '../igb/model.js';
 import { IxgbeModel } from '../ixgbe/model.js';
 import { TestClient } from './__fixtures__/client.js';
@@ -24,10 +24,8 @@ import { VfioUserServer } from './server.js';
 
 /** Messages per model in `npm test` (they cost microseconds each). */
 const TEST_RUNS = 2000;
-/** Byte streams over the socket per message run (each costs a connection). */
-const SOCKET_SHARE = 50;
-const RUNS = fuzzSettings(TEST_RUNS).numRuns;
-const SOCKET_RUNS = Math.ceil(RUNS / SOCKET_SHARE);
+/** Byte streams over the socket in `npm test` (each costs a connection and two 1 ms waits); `npm run fuzz` runs its full count. */
+const SOCKET_TEST_RUNS = 40;
 const VERSION = new Uint8Array([0, 0, 0, 0, 0x7b, 0x7d, 0]);
 
 /** Little-endian u32s and u64s as bytes. */
@@ -80,7 +78,7 @@ describe.each([
   ['82576', () => new IgbModel()],
   ['82599', () => new IxgbeModel()],
 ])('vfio-user message handling of the %s model, fuzzed', (_name, make) => {
-  it(`answers ${RUNS} random messages with a well-formed reply, silence on NO_REPLY, or a NicError`, async () => {
+  it('answers random messages with a well-formed reply, silence on NO_REPLY, or a NicError', async () => {
     const device = new VfioUserDevice(make());
     dispatch(device, { id: 0, command: Command.VERSION, flags: 0, payload: VERSION }, []);
     const fdsBefore = openFds();
@@ -120,15 +118,14 @@ describe.each([
   });
 });
 
-it(`a server survives ${SOCKET_RUNS} random byte streams, each ending in a reply or a closed connection`, async () => {
+it('a server survives random byte streams, each ending in a reply or a closed connection', async () => {
   const dir = join(tmpdir(), `vfio-user-fuzz-${process.pid}`);
   const { mkdirSync } = await import('node:fs');
   mkdirSync(dir, { recursive: true });
   const server = new VfioUserServer(join(dir, 's.sock'), new IgbModel());
   const fdsBefore = openFds();
   try {
-    const settings = { ...fuzzSettings(TEST_RUNS), numRuns: SOCKET_RUNS };
-    await fc.assert(
+    await fuzz('vfio-user socket streams', (settings) => fc.assert(
       fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 200 }), async (bytes) => {
         const client = new TestClient(server.path);
         await client.request(Command.VERSION, VERSION);
@@ -143,8 +140,7 @@ it(`a server survives ${SOCKET_RUNS} random byte streams, each ending in a reply
         expect(server.connected).toBe(false);
       }),
       settings,
-    );
-    console.log(`fuzz vfio-user socket streams: ${settings.numRuns} inputs, seed ${settings.seed}`);
+    ), SOCKET_TEST_RUNS);
     expect(openFds()).toBe(fdsBefore);
   } finally {
     server.close();
