@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { lcoreArgs } from '@nic/test-kit/models';
 import { BUILT, CLI } from './__fixtures__/harness.js';
 import { JsonChild, type JsonLine } from './child.js';
 
@@ -18,8 +19,9 @@ if (!TSHARK) console.warn('!! nic-fwd: the pcap test is skipped: tshark is missi
 if (!BUILT) console.warn('!! nic-fwd: the CLI tests are skipped: build it first (npm run build -w @nic/fwd)');
 
 let prefixes = 0;
-function eal(lcores: string): string[] {
-  return ['-l', lcores, '--file-prefix', `fwd-cli-${process.pid}-${prefixes++}`, ...RING_PORTS];
+/** EAL arguments of a run on `lcores` lcores (ids from 0) over two net_ring ports. */
+function eal(lcores: number): string[] {
+  return [...lcoreArgs(lcores), '--file-prefix', `fwd-cli-${process.pid}-${prefixes++}`, ...RING_PORTS];
 }
 
 function cli(args: string[]): JsonChild {
@@ -28,7 +30,7 @@ function cli(args: string[]): JsonChild {
 
 describe.skipIf(!BUILT)('nic-fwd, the built CLI (npm run build -w @nic/fwd)', () => {
   it('stops on SIGINT: drains, prints testpmd\'s final statistics and exits 0', async () => {
-    const run = cli([...eal('0,1'), '--', '--forward-mode=io', '--tx-first']);
+    const run = cli([...eal(2), '--', '--forward-mode=io', '--tx-first']);
     await until(() => run.text.includes('press Ctrl-C'), run);
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(0);
@@ -41,7 +43,7 @@ describe.skipIf(!BUILT)('nic-fwd, the built CLI (npm run build -w @nic/fwd)', ()
   });
 
   it('stops by itself after --duration and speaks JSON lines with --stats-json', async () => {
-    const run = cli([...eal('0'), '--', '--forward-mode=macswap', '--tx-first', '--duration=1', '--stats-period=1', '--stats-json']);
+    const run = cli([...eal(1), '--', '--forward-mode=macswap', '--tx-first', '--duration=1', '--stats-period=1', '--stats-json']);
     expect(await run.exited).toBe(0);
     expect(run.lines.map((l) => l.event)).toEqual(['start', 'stats', 'final']);
     const final = run.lines[2] as { reason: string; ports: { rxPackets: number; txPackets: number }[]; streams: { rx: number; tx: number; dropped: number }[]; mbufs: { size: number; available: number } };
@@ -56,14 +58,14 @@ describe.skipIf(!BUILT)('nic-fwd, the built CLI (npm run build -w @nic/fwd)', ()
     [['--', '--forward-mode=flowgen'], '--forward-mode'],
     [['--', '--nb-cores=2'], '--nb-cores'],
   ])('exits 1 on %j, naming %s', async (args, option) => {
-    const run = cli([...eal('0,1'), ...args]);
+    const run = cli([...eal(2), ...args]);
     expect(await run.exited).toBe(1);
     expect(run.text).toContain(`nic-fwd: ${option}`);
   });
 
   it.each([
-    ['a worker lcore', '0', 'nic-fwd: --rx-interrupts: the main lcore cannot sleep on queue interrupts'],
-    ['a driver with rx interrupts', '0,1', 'port 0 (net_ring): the driver has no rx queue interrupts (intrConf.rxq)'],
+    ['a worker lcore', 1, 'nic-fwd: --rx-interrupts: the main lcore cannot sleep on queue interrupts'],
+    ['a driver with rx interrupts', 2, 'port 0 (net_ring): the driver has no rx queue interrupts (intrConf.rxq)'],
   ])('exits 1 on --rx-interrupts without %s, saying so', async (_, lcores, message) => {
     const run = cli([...eal(lcores), '--', '--rx-interrupts']);
     expect(await run.exited).toBe(1);
@@ -71,7 +73,7 @@ describe.skipIf(!BUILT)('nic-fwd, the built CLI (npm run build -w @nic/fwd)', ()
   });
 
   it('exits 1 on --pmd-mgmt=pause without a worker lcore, saying so', async () => {
-    const run = cli([...eal('0'), '--', '--pmd-mgmt=pause']);
+    const run = cli([...eal(1), '--', '--pmd-mgmt=pause']);
     expect(await run.exited).toBe(1);
     expect(run.text).toContain('nic-fwd: --pmd-mgmt: the main lcore cannot pause');
   });
@@ -85,7 +87,7 @@ describe.skipIf(!BUILT)('nic-fwd, the built CLI (npm run build -w @nic/fwd)', ()
   it.skipIf(!TSHARK)('writes the forwarded packets to a pcap file that tshark reads (skipped without tshark: apt-get install tshark)', async () => {
     const file = join(dir, 'txonly.pcap');
     // txonly on two looped-back ring ports nobody drains: each ring takes what it holds, the rest are dropped.
-    const run = cli([...eal('0,1'), '--', '--forward-mode=txonly', '--txpkts=100', '--tx-flows=4', '--tx-udp=5000,6000', `--pcap=${file}`, '--stats-period=1', '--stats-json']);
+    const run = cli([...eal(2), '--', '--forward-mode=txonly', '--txpkts=100', '--tx-flows=4', '--tx-udp=5000,6000', `--pcap=${file}`, '--stats-period=1', '--stats-json']);
     // Stopped once every flow has left (not after a fixed time: a loaded machine starts the lcore late).
     const sent = (l: JsonLine): number => ((l.ports ?? []) as { txPackets: number }[]).reduce((n, p) => n + p.txPackets, 0);
     await run.waitFor((l) => l.event === 'stats' && sent(l) >= 4, 60_000, 'four packets sent');

@@ -14,10 +14,9 @@
  * end. When either does not hold it says so and exits with status 1.
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { init, type Eal } from '@nic/eal';
+import { init, lcoresOnCpus, processCpus, type Eal } from '@nic/eal';
 import { ports as ethPorts } from '@nic/ethdev';
 import { accountingHolds, formatAccounting, type Accounting } from './accounting.js';
 import { formatPorts, formatStreams } from './banner.js';
@@ -67,11 +66,12 @@ const run = promisify(execFile);
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
 /**
- * EAL arguments of a demo: one forwarding lcore when the machine has two CPUs, `megabytes`
- * of locked ordinary memory.
+ * EAL arguments of a demo: one forwarding lcore when the process may run on two CPUs (its
+ * affinity set), `megabytes` of locked ordinary memory.
  */
 function ealArgs(prefix: string, megabytes: number, vdevs: readonly string[]): string[] {
-  const lcores = availableParallelism() > 1 ? '0,1' : '0';
+  const cpus = processCpus();
+  const lcores = lcoresOnCpus(cpus.length > 1 ? 2 : 1, cpus);
   return ['-l', lcores, '--no-huge', '-m', String(megabytes), '--no-pci', '--file-prefix', `${prefix}-${process.pid}`, ...vdevs.flatMap((v) => ['--vdev', v])];
 }
 

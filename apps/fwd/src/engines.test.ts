@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MBUF_HDR_SIZE, MBUF_HEADROOM, MbufView, memzoneReserve, pktmbufPoolCreate, type Eal, type Mempool } from '@nic/eal';
 import { parseMac } from '@nic/ethdev';
+import { lcoreArgs } from '@nic/test-kit/models';
 import { testEal } from './__fixtures__/harness.js';
 import type { Stream } from './config.js';
 import { ENGINES, type EngineContext } from './engines/index.js';
@@ -20,7 +21,7 @@ let pool: Mempool;
 let mbufs: MbufView;
 
 beforeAll(async () => {
-  eal = await testEal('engines', ['-l', '0']);
+  eal = await testEal('engines', lcoreArgs(1));
   pool = pktmbufPoolCreate(eal.arena, 'engine_pool', 255);
   mbufs = new MbufView(eal.arena);
 });

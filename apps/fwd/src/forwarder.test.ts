@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Mempool, NicError, pktmbufPoolCreate, type Eal } from '@nic/eal';
 import { confGet, infoGet, isValidPort, portIdByName, stop, TxOffload } from '@nic/ethdev';
+import { lcoreArgs } from '@nic/test-kit/models';
 import { BUILT, testEal, until } from './__fixtures__/harness.js';
 import './drivers.js';
 import { Forwarder, MBUF_POOL_NAME, type FinalReport } from './forwarder.js';
@@ -12,11 +13,11 @@ import { portConf, setupPort, type PortSetup } from './ports.js';
 const TARGET = 20_000;
 
 /**
- * Runs the pipeline txonly -> ring -> io -> ring -> rxonly on `lcoreArgs` until the sink
+ * Runs the pipeline txonly -> ring -> io -> ring -> rxonly on the lcores `lcores` chooses until the sink
  * counted TARGET packets, then shuts it down.
  */
-async function runPipeline(tag: string, lcoreArgs: string[], options: FwdOptions = DEFAULT_OPTIONS): Promise<FinalReport> {
-  const eal = await testEal(tag, [...lcoreArgs, ...PIPELINE_VDEVS.flatMap((v) => ['--vdev', v])]);
+async function runPipeline(tag: string, lcores: string[], options: FwdOptions = DEFAULT_OPTIONS): Promise<FinalReport> {
+  const eal = await testEal(tag, [...lcores, ...PIPELINE_VDEVS.flatMap((v) => ['--vdev', v])]);
   try {
     const { ports, streams } = pipeline();
     const workers = eal.lcores.workerIds();
@@ -61,13 +62,13 @@ const HOLD_MODULE = `data:text/javascript,${encodeURIComponent('export function 
 
 describe.skipIf(!BUILT)('a forwarding run over net_ring ports (worker lcores load dist: npm run build -w @nic/fwd)', () => {
   it('on a worker lcore: txonly -> io -> rxonly with exact accounting and every mbuf back', async () => {
-    const report = await runPipeline('pipeline-worker', ['-l', '0,1']);
+    const report = await runPipeline('pipeline-worker', lcoreArgs(2));
     expectExactAccounting(report);
     expect(report.lcores.map((l) => l.lcore)).toEqual([1]);
   });
 
   it('on the main lcore alone, in slices: the same accounting', async () => {
-    const report = await runPipeline('pipeline-main', ['-l', '0']);
+    const report = await runPipeline('pipeline-main', lcoreArgs(1));
     expectExactAccounting(report);
     expect(report.lcores.map((l) => l.lcore)).toEqual([0]);
     // Bursts are recorded only when asked for.
@@ -75,7 +76,7 @@ describe.skipIf(!BUILT)('a forwarding run over net_ring ports (worker lcores loa
   });
 
   it("with --record-burst-stats: every port's spreads add up to its rx and tx packets", async () => {
-    const report = await runPipeline('pipeline-bursts', ['-l', '0,1'], { ...DEFAULT_OPTIONS, recordBurstStats: true });
+    const report = await runPipeline('pipeline-bursts', lcoreArgs(2), { ...DEFAULT_OPTIONS, recordBurstStats: true });
     expectExactAccounting(report);
     const packets = (spread: readonly number[] | undefined): number => (spread ?? []).reduce((sum, count, n) => sum + n * count, 0);
     for (const c of report.ports) {
@@ -89,7 +90,7 @@ describe.skipIf(!BUILT)('a forwarding run over net_ring ports (worker lcores loa
   });
 
   it('an lcore that cannot be launched fails the run like an lcore failure: the lcores launched before it stop, then ports and pool are torn down', async () => {
-    const eal = await testEal('launch-busy', ['--lcores', '0,1,2@1', ...PIPELINE_VDEVS.flatMap((v) => ['--vdev', v])]);
+    const eal = await testEal('launch-busy', [...lcoreArgs(3), ...PIPELINE_VDEVS.flatMap((v) => ['--vdev', v])]);
     const release = new Int32Array(new SharedArrayBuffer(4));
     try {
       // Lcore 2 is busy with something else, so the forwarder's launch there is NIC_EBUSY
@@ -121,7 +122,7 @@ describe('tx offloads of a net_null port, whose driver lacks MBUF_FAST_FREE', ()
   let port: number;
 
   beforeAll(async () => {
-    eal = await testEal('ports', ['-l', '0', '--vdev', 'net_null0']);
+    eal = await testEal('ports', [...lcoreArgs(1), '--vdev', 'net_null0']);
     pool = pktmbufPoolCreate(eal.arena, 'ports_pool', 1023);
     port = portIdByName('net_null0');
   });

@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { testFrame, UDP_WIRE_HOST } from '@nic/test-kit/models';
+import { lcoreArgs, testFrame, UDP_WIRE_HOST } from '@nic/test-kit/models';
 import { JsonChild, type JsonLine } from './child.js';
 import { BUILT, CLI, until } from './__fixtures__/harness.js';
 
@@ -59,7 +59,7 @@ let runs = 0;
 /** nic-fwd on two modelled ports of `model` with the application arguments `app`, started. */
 async function forwarder(model: 'ixgbe' | 'igb', app: readonly string[]): Promise<{ fwd: JsonChild; cables: Cable[]; ports: ModelPort[] }> {
   const cables = [await cable(), await cable()];
-  const args = ['--import', PRELOAD, CLI, '-l', '0', '--no-huge', '-m', '128', '--file-prefix', `fwd-models-${process.pid}-${runs++}`];
+  const args = ['--import', PRELOAD, CLI, ...lcoreArgs(1), '--no-huge', '-m', '128', '--file-prefix', `fwd-models-${process.pid}-${runs++}`];
   const fwd = new JsonChild(process.execPath, [...args, ...ADDRESSES.flatMap((a) => ['-a', a]), '--', ...app, '--stats-json'], {
     NIC_MODEL: model,
     NIC_MODEL_UDP_PEERS: cables.map((c) => c.socket.address().port).join(','),

@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lcoreArgs } from '@nic/test-kit/models';
 import { BUILT, CLI, expectNoAllocation, until } from './__fixtures__/harness.js';
 import { JsonChild, type JsonLine } from './child.js';
 import type { LcoreReport } from './lcore.js';
@@ -36,7 +37,7 @@ let runs = 0;
 /** nic-fwd in io mode between the two root ends, JSON statistics every second. */
 async function forwarder(...extra: string[]): Promise<JsonChild> {
   const ports = [bed.a.outer, bed.b.outer].flatMap((iface, i) => ['--vdev', `net_af_packet${i},iface=${iface}`]);
-  const fwd = new JsonChild(process.execPath, [CLI, '-l', '0,1', '--no-huge', '-m', '256', '--no-pci', '--file-prefix', `fwd-netns-${process.pid}-${runs++}`, ...ports, '--', '--forward-mode=io', '--stats-json', '--stats-period=1', '--duration=300', ...extra]);
+  const fwd = new JsonChild(process.execPath, [CLI, ...lcoreArgs(2), '--no-huge', '-m', '256', '--no-pci', '--file-prefix', `fwd-netns-${process.pid}-${runs++}`, ...ports, '--', '--forward-mode=io', '--stats-json', '--stats-period=1', '--duration=300', ...extra]);
   await fwd.waitFor((l) => l.event === 'start', START_MS, 'its start line');
   return fwd;
 }

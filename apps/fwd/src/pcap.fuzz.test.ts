@@ -13,6 +13,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MbufView, pktmbufPoolCreate, type Eal, type Mempool } from '@nic/eal';
 import { fuzz } from '@nic/native/testing';
+import { lcoreArgs } from '@nic/test-kit/models';
 import { testEal } from './__fixtures__/harness.js';
 import { createPcapFile, LINKTYPE_ETHERNET, PCAP_GLOBAL_HDR_LEN, PCAP_MAGIC, PCAP_RECORD_HDR_LEN, PCAP_SNAPLEN, PcapWriter } from './pcap.js';
 
@@ -36,7 +37,7 @@ let mbufs: MbufView;
 let dir: string;
 
 beforeAll(async () => {
-  eal = await testEal('pcap-fuzz', ['-l', '0']);
+  eal = await testEal('pcap-fuzz', lcoreArgs(1));
   pool = pktmbufPoolCreate(eal.arena, 'pcap_fuzz', POOL_SIZE, 0);
   mbufs = new MbufView(eal.arena);
   dir = mkdtempSync(join(tmpdir(), 'nic-pcap-fuzz-'));

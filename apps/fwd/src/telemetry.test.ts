@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { runtimeDir, TELEMETRY_MAX_CONNECTIONS, TELEMETRY_SOCKET_NAME } from '@nic/eal';
 import { closeFd, NicError, unixConnect, unixSendmsg } from '@nic/native';
 import { describe, expect, it } from 'vitest';
+import { lcoreArgs } from '@nic/test-kit/models';
 import { BUILT, CLI } from './__fixtures__/harness.js';
 import { JsonChild } from './child.js';
 
@@ -37,7 +38,7 @@ describe.skipIf(!BUILT)('nic-fwd telemetry, read by dpdk-telemetry.py', () => {
   it('reports ports, statistics, link, pools and the command line while forwarding, and a crowd of clients changes nothing', async () => {
     const prefix = `newuser-fwd-tel-${process.pid}`;
     const fwd = new JsonChild(process.execPath, [
-      CLI, '-l', '0,1', '--no-pci', '--no-huge', '-m', '128', '--file-prefix', prefix, '--vdev', 'net_ring0', '--vdev', 'net_ring1',
+      CLI, ...lcoreArgs(2), '--no-pci', '--no-huge', '-m', '128', '--file-prefix', prefix, '--vdev', 'net_ring0', '--vdev', 'net_ring1',
       '--', '--forward-mode=io', '--tx-first', '--stats-json', '--stats-period=1', '--duration=300',
     ]);
     try {

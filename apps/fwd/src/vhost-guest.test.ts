@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootGuest, INSTALL_COMMAND, qemuTierMissing, type Guest, type GuestProcess } from '@nic/qemu-tier';
 import { netns, vethPair, type Netns, type VethPair } from '@nic/native/testing';
+import { lcoreArgs } from '@nic/test-kit/models';
 import { asleep, napiOf } from './__fixtures__/asleep.js';
 import { BUILT, CLI, until } from './__fixtures__/harness.js';
 import { JsonChild, type JsonLine } from './child.js';
@@ -114,7 +115,7 @@ describe.skipIf(MISSING !== undefined)('nic-fwd between a QEMU guest (virtio-net
   /** nic-fwd in io mode between the vhost port and the af_packet port. */
   async function startFwd(...extra: string[]): Promise<JsonChild> {
     const child = new JsonChild(process.execPath, [
-      CLI, '-l', '0,1', '--no-pci', '--no-huge', '-m', '256', '--file-prefix', `${tag}-${runs++}`,
+      CLI, ...lcoreArgs(2), '--no-pci', '--no-huge', '-m', '256', '--file-prefix', `${tag}-${runs++}`,
       '--vdev', `net_vhost0,iface=${socket}`, '--vdev', `net_af_packet0,iface=${(veth as VethPair).a}`,
       '--', '--forward-mode=io', '--stats-json', '--stats-period=1', ...extra,
     ]);

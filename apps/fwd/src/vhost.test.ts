@@ -8,6 +8,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { until } from '@nic/native/testing';
+import { lcoreArgs } from '@nic/test-kit/models';
 import { Testpmd, TESTPMD_MISSING, TESTPMD_TEST_MS, VhostTestFrontend } from '@nic/vhost/testing';
 import { BUILT, CLI } from './__fixtures__/harness.js';
 import { asleep, type Napi } from './__fixtures__/asleep.js';
@@ -69,7 +70,7 @@ describe.skipIf(!BUILT || TESTPMD_MISSING)('nic-fwd on a net_vhost port, polled 
   ])('loops packets with testpmd net_virtio_user over %s, and both sides count the same', async (_name, devargs, queues) => {
     const path = `/tmp/nic-fwd-vhost-${process.pid}-${serial++}.sock`;
     fwd = new JsonChild(process.execPath, [
-      CLI, '-l', '0,1', '--no-pci', '--no-huge', '-m', '128', '--file-prefix', `fwd-vhost-${process.pid}`,
+      CLI, ...lcoreArgs(2), '--no-pci', '--no-huge', '-m', '128', '--file-prefix', `fwd-vhost-${process.pid}`,
       '--vdev', `net_vhost0,iface=${path},queues=${queues}`, '--', '--forward-mode=io', `--rxq=${queues}`, `--txq=${queues}`, '--stats-period=1', '--stats-json',
     ]);
     await fwd.waitFor((l) => l.event === 'start', START_MS, 'the start line');
@@ -111,7 +112,7 @@ interface SleepingFinal extends FinalLine {
 
 function sleepingFwd(path: string, tag: string): JsonChild {
   return new JsonChild(process.execPath, [
-    CLI, '-l', '0,1', '--no-pci', '--no-huge', '-m', '128', '--file-prefix', `${tag}-${process.pid}`,
+    CLI, ...lcoreArgs(2), '--no-pci', '--no-huge', '-m', '128', '--file-prefix', `${tag}-${process.pid}`,
     '--vdev', `net_vhost0,iface=${path}`, '--', '--forward-mode=io', '--rx-interrupts', '--stats-period=1', '--stats-json',
   ]);
 }

@@ -4,6 +4,7 @@
 // young generation within these runs and shows as a collection.
 import { describe, expect, it } from 'vitest';
 import { portIdByName } from '@nic/ethdev';
+import { lcoreArgs } from '@nic/test-kit/models';
 import { BUILT, expectNoAllocation, testEal, until } from './__fixtures__/harness.js';
 import { buildStreams } from './config.js';
 import './drivers.js';
@@ -19,7 +20,7 @@ const RUN_MS = 120_000;
 
 describe.skipIf(!BUILT)('forwarding allocates nothing (worker lcores load dist: npm run build -w @nic/fwd)', () => {
   it(`io between two null ports: ${NULL_PACKETS} packets, no collection, a flat heap`, async () => {
-    const eal = await testEal('zero-alloc-null', ['-l', '0,1', '--vdev', 'net_null0', '--vdev', 'net_null1']);
+    const eal = await testEal('zero-alloc-null', [...lcoreArgs(2), '--vdev', 'net_null0', '--vdev', 'net_null1']);
     try {
       const ports = [portIdByName('net_null0'), portIdByName('net_null1')];
       const fwd = Forwarder.start({ eal, options: DEFAULT_OPTIONS, ports, streams: buildStreams('io', 'paired', ports, 1), lcores: [1] });
@@ -38,7 +39,7 @@ describe.skipIf(!BUILT)('forwarding allocates nothing (worker lcores load dist: 
   });
 
   it(`txonly -> ring -> io -> ring -> rxonly on one worker lcore: ${RING_PACKETS} packets at the sink, no collection, a flat heap`, async () => {
-    const eal = await testEal('zero-alloc-ring', ['-l', '0,1', ...PIPELINE_VDEVS.flatMap((v) => ['--vdev', v])]);
+    const eal = await testEal('zero-alloc-ring', [...lcoreArgs(2), ...PIPELINE_VDEVS.flatMap((v) => ['--vdev', v])]);
     try {
       const { ports, streams } = pipeline();
       const fwd = Forwarder.start({ eal, options: DEFAULT_OPTIONS, ports, streams, lcores: [1] });

@@ -6,7 +6,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { existsSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { UDP_WIRE_HOST } from '@nic/test-kit/models';
+import { lcoreArgs, UDP_WIRE_HOST } from '@nic/test-kit/models';
 import { Testpmd, TESTPMD_MISSING } from '@nic/vhost/testing';
 import { BUILT, CLI, VdpaChild } from './__fixtures__/child.js';
 
@@ -29,7 +29,7 @@ afterEach(async () => {
 });
 
 function ealArgs(...devices: string[]): string[] {
-  return ['-l', '0', '--no-huge', '-m', '16', '--file-prefix', `nic-vdpa-app-${process.pid}-${serial++}`, ...devices.flatMap((d) => ['-a', `${d},vdpa=1`])];
+  return [...lcoreArgs(1), '--no-huge', '-m', '16', '--file-prefix', `nic-vdpa-app-${process.pid}-${serial++}`, ...devices.flatMap((d) => ['-a', `${d},vdpa=1`])];
 }
 
 function vdpa(args: string[], env: Record<string, string> = {}): VdpaChild {

@@ -7,9 +7,8 @@
  */
 import '@nic/pci';
 import '@nic/intr';
-import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
-import { init, parseEalArgs, type Eal } from '@nic/eal';
+import { init, parseEalArgs, processCpus, type Eal } from '@nic/eal';
 import { vdpaDevices } from '@nic/vdpa';
 import { netIfcvfDriver, netIfcvfVirtioDriver } from '@nic/vdpa-ifcvf/driver';
 import { PROMPT, runCommand } from './commands.js';
@@ -92,7 +91,7 @@ function serveAll(iface: string, ports: VdpaPorts): void {
 /** Whether EAL's arguments parse and ask for the usage (`-h`, `--help`). */
 function ealAsksHelp(args: readonly string[]): boolean {
   try {
-    return parseEalArgs(args, { cpuCount: availableParallelism() }).options.help;
+    return parseEalArgs(args, { cpus: processCpus() }).options.help;
   } catch {
     return false; // init reports what is wrong with them
   }

@@ -3,10 +3,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { allocHugepages, hugepagePool, NicError, virtToPhys, type MemoryMapping } from '@nic/native';
 import { MAX_MEMORY_MB } from './eal-memory.js';
 import { init } from './eal.js';
+import { testLcores } from './__fixtures__/lcores.js';
+
+/** Lcore 0, on a CPU this process may run on. */
+const LCORE0 = testLcores();
 
 const HUGE_2M = 2 * 1024 * 1024;
 const NR = '/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages';
-const base = ['--no-pci', '-l', '0'];
+const base = ['--no-pci', '-l', LCORE0];
 let prefixSeq = 0;
 const prefix = () => ['--file-prefix', `mem-${process.pid}-${prefixSeq++}`];
 

@@ -2,9 +2,13 @@ import { readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NicError } from '@nic/native';
 import { init, type Eal } from './eal.js';
+import { testLcores } from './__fixtures__/lcores.js';
 import { registeredDrivers } from './registry.js';
 // Importing the fixture plugin registers its bus and drivers, as a PMD package would.
 import { createdVdevs } from './__fixtures__/fixture-plugin/index.js';
+
+/** Lcore 0, on a CPU this process may run on. */
+const LCORE0 = testLcores();
 
 interface FakeBusInstance {
   driversAtScan: number;
@@ -14,7 +18,7 @@ interface FakeBusInstance {
 const live: Eal[] = [];
 let prefixSeq = 0;
 async function start(args: string[] = [], prefix = `eal-test-${process.pid}-${prefixSeq++}`): Promise<Eal> {
-  const { eal } = await init(['--no-pci', '--no-huge', '-m', '8', '-l', '0', '--file-prefix', prefix, ...args]);
+  const { eal } = await init(['--no-pci', '--no-huge', '-m', '8', '-l', LCORE0, '--file-prefix', prefix, ...args]);
   live.push(eal);
   return eal;
 }
@@ -99,7 +103,7 @@ describe('vdevs', () => {
     const e = await rejection(start(['--vdev', 'net_unknown0'], prefix));
     expect(e.code).toBe('NIC_EINVAL');
     expect(e.message).toContain('net_unknown0');
-    live.push((await init(['--no-pci', '--no-huge', '-m', '8', '-l', '0', '--file-prefix', prefix])).eal);
+    live.push((await init(['--no-pci', '--no-huge', '-m', '8', '-l', LCORE0, '--file-prefix', prefix])).eal);
   });
 
   it('undoes created vdevs when a later one fails', async () => {
@@ -133,14 +137,14 @@ describe('instance lifecycle', () => {
   it('refuses a second init with the same file prefix with NIC_EBUSY until cleanup', async () => {
     const prefix = `eal-busy-${process.pid}`;
     const eal = await start([], prefix);
-    const e = await rejection(init(['--no-pci', '--no-huge', '-m', '8', '-l', '0', '--file-prefix', prefix]));
+    const e = await rejection(init(['--no-pci', '--no-huge', '-m', '8', '-l', LCORE0, '--file-prefix', prefix]));
     expect(e.code).toBe('NIC_EBUSY');
     await eal.cleanup();
     await start([], prefix);
   });
 
   it('returns how many arguments it consumed, through --', async () => {
-    const argv = ['--no-pci', '--no-huge', '-m', '8', '-l', '0', '--file-prefix', `eal-consumed-${process.pid}`, '--', '--forward-mode=io'];
+    const argv = ['--no-pci', '--no-huge', '-m', '8', '-l', LCORE0, '--file-prefix', `eal-consumed-${process.pid}`, '--', '--forward-mode=io'];
     const { consumed, eal } = await init(argv);
     live.push(eal);
     expect(argv.slice(consumed)).toEqual(['--forward-mode=io']);

@@ -4,10 +4,9 @@
  * driver to its bus), interrupt thread, probe. Each instance owns its bus lists, so tests
  * can run several side by side; `cleanup` undoes everything.
  */
-import { availableParallelism } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
-import { NicError } from '@nic/native';
+import { getAffinity, NicError } from '@nic/native';
 import { parseDevargs, type Devargs } from './devargs.js';
 import { reserveMemory, type EalMemory } from './eal-memory.js';
 import { LCORE_ID_ANY, lcoreId, setLcoreContext } from './lcore/context.js';
@@ -414,15 +413,25 @@ function mergeDrivers(global: readonly DriverDescriptor[], extra: readonly Drive
 }
 
 /**
+ * The CPUs this process may run on, ascending, which EAL numbers lcores from (DPDK's rule):
+ * the calling thread's CPU affinity set (`sched_getaffinity`, e.g. narrowed by `taskset`),
+ * or, while an instance has pinned this thread to its main lcore, the set it had before.
+ * `-l`/`-c` may name no other CPU; `lcoresOnCpus(count, processCpus())` is an `-l` value for
+ * `count` lcores that holds on any machine.
+ */
+export function processCpus(): number[] {
+  const pinned = [...instances().byPrefix.values()].find((e) => e.cpusBeforePinning)?.cpusBeforePinning;
+  return [...(pinned ?? getAffinity())];
+}
+
+/**
  * Initialises an EAL instance from DPDK's EAL command line (`argv` without the program
- * name). Stops at `--`. Malformed options are `NIC_EINVAL`; a live instance with the same
+ * name). Stops at `--`. Lcores run on {@link processCpus} (the default: one per CPU there);
+ * malformed options, and `-l`/`-c` naming another CPU, are `NIC_EINVAL`; a live instance with the same
  * `--file-prefix` is `NIC_EBUSY`. `-h` prints the usage and exits the process, as DPDK does.
  */
 export async function init(argv: readonly string[], opts: InitOptions = {}): Promise<InitResult> {
-  // Node counts the calling thread's CPUs; while an instance has pinned this thread to its
-  // main lcore, the process's CPUs are the ones it had before.
-  const pinned = [...instances().byPrefix.values()].find((e) => e.cpusBeforePinning)?.cpusBeforePinning;
-  const { consumed, options } = parseEalArgs(argv, { cpuCount: pinned?.length ?? availableParallelism() });
+  const { consumed, options } = parseEalArgs(argv, { cpus: processCpus() });
   if (options.help) {
     (opts.stdout ?? process.stdout).write(ealUsage(opts.programName ?? basename(process.argv[1] ?? 'nic')));
     process.exit(0);

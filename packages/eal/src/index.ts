@@ -3,7 +3,7 @@
  * devargs and kvargs, logging, errors, and the registries drivers and buses plug into.
  */
 export { NicError, type NicErrorCode, type NicErrorOptions } from '@nic/native';
-export { init, Eal, type EalArgv, type InitOptions, type InitResult } from './eal.js';
+export { init, Eal, processCpus, type EalArgv, type InitOptions, type InitResult } from './eal.js';
 export {
   registerTelemetryCommand,
   unregisterTelemetryCommand,
@@ -35,6 +35,7 @@ export * from './kvargs.js';
 export * from './devargs.js';
 export * from './pci-addr.js';
 export { parseEalArgs } from './options/parse.js';
+export { lcoresOnCpus, MAX_LCORE } from './options/lcores.js';
 export { ealUsage } from './options/usage.js';
 export type * from './options/types.js';
 export { VdevBus, VDEV_BUS } from './vdev.js';

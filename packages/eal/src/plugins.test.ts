@@ -5,8 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NicError } from '@nic/native';
 import { init } from './eal.js';
+import { testLcores } from './__fixtures__/lcores.js';
 import { registeredDrivers } from './registry.js';
 import { resolvePlugin } from './plugins.js';
+
+/** Lcore 0, on a CPU this process may run on. */
+const LCORE0 = testLcores();
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixture = join(here, '__fixtures__', 'fixture-plugin');
@@ -27,7 +31,7 @@ describe('-d plugins', () => {
     const cwd = process.cwd();
     process.chdir(project);
     try {
-      const { eal } = await init(['--no-pci', '--no-huge', '-m', '8', '-l', '0', '--file-prefix', `plugin-${process.pid}`, '-d', 'nic-fixture-plugin']);
+      const { eal } = await init(['--no-pci', '--no-huge', '-m', '8', '-l', LCORE0, '--file-prefix', `plugin-${process.pid}`, '-d', 'nic-fixture-plugin']);
       expect(registeredDrivers().map((d) => d.name)).toContain('net_fixture');
       expect(eal.bus('fakebus').drivers()).toEqual(['net_fixture']);
       await eal.cleanup();

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { init, NicError, setLogSink, type Eal, type LogRecord, type ProbeResult } from '@nic/eal';
+import { init, lcoresOnCpus, NicError, processCpus, setLogSink, type Eal, type LogRecord, type ProbeResult } from '@nic/eal';
 import { pci, PCI_BUS_NAME } from './index.js';
 import type { PciDevice } from './device.js';
 import { PCI_DRV_KEEP_MAPPED_RES, PCI_DRV_NEED_MAPPING, PCI_DRV_PROBE_AGAIN, PCI_DRV_WC_ACTIVATE, type PciDriver, type PciProbeReturn } from './driver-api.js';
@@ -36,7 +36,7 @@ function restore(key: string, value: string | undefined): void {
 
 async function start(args: string[], drivers: PciDriver[] = [], memory: 'no-huge' | 'huge' = 'no-huge'): Promise<Eal> {
   const mem = memory === 'huge' ? [] : ['--no-huge'];
-  const { eal } = await init([...mem, '-m', '8', '-l', '0', '--file-prefix', `pci-test-${process.pid}-${seq++}`, ...args], {
+  const { eal } = await init([...mem, '-m', '8', '-l', lcoresOnCpus(1, processCpus()), '--file-prefix', `pci-test-${process.pid}-${seq++}`, ...args], {
     drivers: drivers.map(pciPmd),
   });
   live.push(eal);

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { init, type Eal } from '@nic/eal';
+import { init, lcoresOnCpus, processCpus, type Eal } from '@nic/eal';
 import { pci } from './index.js';
 import { NIC_DEV_ROOT_ENV, SYSFS_PCI_DEVICES_ENV } from './sysfs.js';
 import { FakeSysfs, memBar } from './testing/fake-sysfs.js';
@@ -29,7 +29,7 @@ afterEach(async () => {
 });
 
 async function start(): Promise<Eal> {
-  ({ eal } = await init(['--no-huge', '-m', '8', '-l', '0', '--file-prefix', `vdpa-pci-${process.pid}`, '-a', '0000:05:00.0']));
+  ({ eal } = await init(['--no-huge', '-m', '8', '-l', lcoresOnCpus(1, processCpus()), '--file-prefix', `vdpa-pci-${process.pid}`, '-a', '0000:05:00.0']));
   return eal;
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MbufView, type Eal, type Mempool } from '@nic/eal';
 import { portIdByName, rxBurst, statsGet, stop, txBurst } from '@nic/ethdev';
-import { harnessEal, harnessPool, startPort, testFrame, TEST_ETHERTYPE, until, vethPair, type VethPair } from '@nic/test-kit';
+import { harnessEal, harnessPool, lcoreArgs, startPort, testFrame, TEST_ETHERTYPE, until, vethPair, type VethPair } from '@nic/test-kit';
 import { NET_AF_PACKET, netAfPacketDriver } from './driver.js';
 import { KERNEL_TIER_MISSING } from './__fixtures__/net.js';
 
@@ -25,7 +25,7 @@ describe.skipIf(KERNEL_TIER_MISSING !== undefined)('a net_af_packet port created
   beforeAll(async () => {
     veth = await vethPair('lfa');
     const vdevs = [`${NET_AF_PACKET}0,iface=${veth.a}`, `${NET_AF_PACKET}1,iface=${veth.b}`].flatMap((v) => ['--vdev', v]);
-    eal = await harnessEal('af-packet-lcore', ['-l', '0,1', ...vdevs], [netAfPacketDriver]);
+    eal = await harnessEal('af-packet-lcore', [...lcoreArgs(2), ...vdevs], [netAfPacketDriver]);
     pool = harnessPool(eal, 2047);
     mbufs = new MbufView(eal.arena);
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MbufView, type Eal, type Mempool } from '@nic/eal';
 import { configure, portIdByName, rxBurst, rxQueueSetup, start, statsGet, stop, txBurst, txQueueSetup, xstatsGet, xstatsGetNames } from '@nic/ethdev';
-import { allocPackets, harnessEal, harnessPool } from '@nic/test-kit';
+import { allocPackets, harnessEal, harnessPool, lcoreArgs } from '@nic/test-kit';
 import { netRingDriver } from './index.js';
 
 const fixture = new URL('./__fixtures__/lcore-forward.mjs', import.meta.url);
@@ -13,7 +13,7 @@ let pool: Mempool;
 let port: number;
 
 beforeAll(async () => {
-  eal = await harnessEal('pmd-ring-lcore', ['-l', '0,1', '--vdev', 'net_ring0'], [netRingDriver]);
+  eal = await harnessEal('pmd-ring-lcore', [...lcoreArgs(2), '--vdev', 'net_ring0'], [netRingDriver]);
   pool = harnessPool(eal, 2047);
   port = portIdByName('net_ring0');
   configure(port, 2, 2);

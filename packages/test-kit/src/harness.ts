@@ -7,6 +7,7 @@ import { expect } from 'vitest';
 import { init, MBUF_DATA_LEN, MBUF_PKT_LEN, MbufView, pktmbufPoolCreate, type DriverDescriptor, type Eal, type Mempool } from '@nic/eal';
 import { configure, rxBurst, rxQueueSetup, start, txQueueSetup, type EthConf } from '@nic/ethdev';
 import { until } from '@nic/native/testing';
+import { withDefaultLcores } from './lcores.js';
 
 /**
  * EAL arguments every harness instance gets before the caller's: no PCI (unless the caller
@@ -15,23 +16,19 @@ import { until } from '@nic/native/testing';
 export const BASE_EAL_ARGS: readonly string[] = ['--no-pci', '--no-huge', '-m', '64'];
 /** Options naming PCI devices to use; with one of them in the arguments, PCI stays on. */
 const PCI_ALLOW_OPTIONS: readonly string[] = ['-a', '--allow'];
-/** The lcore list of an instance whose arguments name none. */
-export const DEFAULT_LCORE_ARGS: readonly string[] = ['-l', '0'];
-/** Options that choose lcores; with one of them in the arguments, {@link DEFAULT_LCORE_ARGS} is left out. */
-const LCORE_OPTIONS: readonly string[] = ['-l', '-c', '--lcores'];
 
 let instances = 0;
 
 /**
  * Starts an EAL instance with its own file prefix (`<tag>-<pid>-<n>`), {@link BASE_EAL_ARGS}
- * (without `--no-pci` when `args` name PCI devices), lcore 0 unless `args` choose lcores,
- * and `args`; with `drivers` besides the registered ones.
+ * (without `--no-pci` when `args` name PCI devices), lcore 0 on the first CPU of the
+ * process's affinity set unless `args` choose lcores (see `lcoreArgs`), and `args`; with
+ * `drivers` besides the registered ones.
  */
 export async function harnessEal(tag: string, args: readonly string[], drivers: readonly DriverDescriptor[] = []): Promise<Eal> {
-  const lcores = args.some((a) => LCORE_OPTIONS.includes(a)) ? [] : DEFAULT_LCORE_ARGS;
   const usesPci = args.some((a) => PCI_ALLOW_OPTIONS.includes(a));
   const base = usesPci ? BASE_EAL_ARGS.filter((a) => a !== '--no-pci') : BASE_EAL_ARGS;
-  const argv = [...base, ...lcores, '--file-prefix', `${tag}-${process.pid}-${instances++}`, ...args];
+  const argv = [...base, '--file-prefix', `${tag}-${process.pid}-${instances++}`, ...withDefaultLcores(args)];
   const { eal } = await init(argv, { drivers });
   return eal;
 }

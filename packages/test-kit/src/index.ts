@@ -11,7 +11,6 @@ export type { ConformanceRxMode, EthdevConformanceOptions } from './conformance.
 export {
   allocPackets,
   BASE_EAL_ARGS,
-  DEFAULT_LCORE_ARGS,
   errorCode,
   framePacket,
   framePackets,

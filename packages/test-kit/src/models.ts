@@ -19,6 +19,7 @@ export type { RingLinkOptions } from './model/ring-link.js';
 export { ModelBackend } from './model/backend.js';
 export type { ModelDevice, ModelFactory } from './model/backend.js';
 export { ModelBench, BENCH_EAL_ARGS } from './model/bench.js';
+export { lcoreArgs, withDefaultLcores } from './lcores.js';
 export type { ModelBenchOptions } from './model/bench.js';
 export type { ModelBar, ModelPciSpec, PciModel } from './model/pci-model.js';
 export { PortModel } from './model/port.js';

@@ -196,11 +196,14 @@ describe('net_ifcvf dev_conf and dev_close', () => {
 });
 
 describe('net_ifcvf statistics', () => {
-  const counts = (dev: VdpaDevice, qid: number): bigint[] => vdpaStats(dev, qid).map((s) => s.value);
+  /** Descriptors received and completed by vring `qid`. */
+  const counts = (dev: VdpaDevice, qid: number): bigint[] => vdpaStats(dev, qid).slice(0, 2).map((s) => s.value);
+  /** Doorbell writes the notify relay made for vring `qid`. */
+  const relayed = (dev: VdpaDevice, qid: number): bigint => vdpaStats(dev, qid)[2].value;
 
   it('counts the descriptors each ring took and completed, across a stop and a restart, and resets per ring', async () => {
     const { model, dev } = await start();
-    expect(vdpaStatsNames(dev)).toEqual(['received_descriptors', 'completed_descriptors']);
+    expect(vdpaStatsNames(dev)).toEqual(['received_descriptors', 'completed_descriptors', 'relayed_notifications']);
     for (let i = 0; i < 3; i++) frontend.post(0, 2048, true);
     dev.ops.devConf(frontend);
     expect(counts(dev, 0)).toEqual([0n, 0n]);
@@ -209,8 +212,14 @@ describe('net_ifcvf statistics', () => {
     expect(model.receive(0, FRAME)).toBe(true);
     expect(model.receive(0, FRAME)).toBe(true);
     expect([counts(dev, 0), counts(dev, 1), counts(dev, 3)]).toEqual([[2n, 2n], [3n, 3n], [0n, 0n]]);
+    // Three kicks of vring 1, relayed as one to three doorbell writes (kicks that wait together are one); none of the rx vring.
+    expect(relayed(dev, 1)).toBeGreaterThanOrEqual(1n);
+    expect(relayed(dev, 1)).toBeLessThanOrEqual(3n);
+    expect(model.kicks[1]).toBe(Number(relayed(dev, 1)));
+    expect(relayed(dev, 0)).toBe(0n);
     vdpaResetStats(dev, 1);
     expect([counts(dev, 0), counts(dev, 1)]).toEqual([[2n, 2n], [0n, 0n]]);
+    expect(relayed(dev, 1)).toBe(0n);
     dev.ops.devClose(frontend);
     // Stopped: what the rings did until the stop stays; a restart counts on from the bases.
     expect(model.receive(0, FRAME)).toBe(false);

@@ -304,7 +304,12 @@ export class IfcvfVdpa implements VdpaDeviceOps {
       vrings.forEach((v, i) => v.enable && this.#counters.start(i, v));
       vrings.forEach((v, i) => {
         const kickfd = vhost.vring(i).kickfd;
-        if (v.enable && kickfd >= 0) this.#notify.add(kickfd, () => this.facts.hw.notify(i));
+        if (v.enable && kickfd >= 0) {
+          this.#notify.add(kickfd, () => {
+            this.#counters.relayed(i);
+            this.facts.hw.notify(i);
+          });
+        }
       });
     } catch (e) {
       mediated?.close();

@@ -27,6 +27,8 @@ import { packWorkspaces } from './workspace.js';
 const FIXTURE = join(REPO, 'tools', 'consumer', 'fixture');
 const SELF = '@nic/consumer';
 const MINUTES = 60_000;
+/** Prints an `-l` value for two lcores on the CPUs the process may run on, with the installed @nic/eal. */
+const TWO_LCORES = "import { lcoresOnCpus, processCpus } from '@nic/eal'; console.log(lcoresOnCpus(2, processCpus()));";
 /** What `forward.ts` moves through each port: BURSTS bursts of BURST packets. */
 const PACKETS = 10 * 32;
 /** Debian's arm64 C and C++ libraries (g++-aarch64-linux-gnu), for qemu-user to load. */
@@ -198,9 +200,11 @@ describe('the packages as a user outside this repository gets them', () => {
     const native = join(fwd, 'node_modules', '@nic', 'native');
     expect(createRequire(join(native, 'package.json'))('node-gyp-build').resolve(native)).toBe(join(native, 'build', 'Release', 'nic_native.node'));
 
+    // two lcores on CPUs this process may run on, as the installed EAL places them
+    const lcores = await run(process.execPath, ['--input-type=module', '-e', TWO_LCORES], { cwd: fwd });
     const { stdout } = await run(
       join(fwd, 'node_modules', '.bin', 'nic-fwd'),
-      ['-l', '0,1', '--no-huge', '-m', '128', '-d', 'nic-pmd-foo', '--vdev', 'net_null0', '--vdev', 'net_foo0', '--', '--duration=1', '--stats-json'],
+      ['-l', lcores.stdout.trim(), '--no-huge', '-m', '128', '-d', 'nic-pmd-foo', '--vdev', 'net_null0', '--vdev', 'net_foo0', '--', '--duration=1', '--stats-json'],
       { cwd: fwd, timeoutMs: 2 * MINUTES },
     );
     const final = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as { event: string; ports: { rxPackets: number; txPackets: number }[] };

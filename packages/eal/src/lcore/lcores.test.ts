@@ -1,15 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NicError } from '@nic/native';
-import { init, type Eal } from '../eal.js';
+import { init, processCpus, type Eal } from '../eal.js';
+import { testLcores } from '../__fixtures__/lcores.js';
 import { LCORE_ID_ANY, lcoreArena, lcoreId } from './context.js';
 import { LcoreError } from './lcores.js';
 import { memzoneReserve } from '../memory/memzone.js';
 
 const tasks = new URL('./__fixtures__/tasks.mjs', import.meta.url);
+/** The CPUs this process may run on; lcore `i` of {@link testLcores} runs on `cpus[i % cpus.length]`. */
+const cpus = processCpus();
 let eal: Eal;
 
 beforeAll(async () => {
-  ({ eal } = await init(['--no-pci', '--no-huge', '-m', '8', '-l', '0,1', '--file-prefix', `lcores-${process.pid}`]));
+  ({ eal } = await init(['--no-pci', '--no-huge', '-m', '8', '-l', testLcores(2), '--file-prefix', `lcores-${process.pid}`]));
 });
 afterAll(async () => {
   await eal.cleanup();
@@ -22,7 +25,7 @@ describe('lcores', () => {
     expect(eal.lcores.ids()).toEqual([0, 1]);
     expect(eal.lcores.workerIds()).toEqual([1]);
     eal.lcores.remoteLaunch(1, tasks, 'whoami', { hello: 'lcore' });
-    expect(await eal.lcores.waitLcore(1)).toEqual({ lcore: 1, arg: { hello: 'lcore' }, cpus: [1], thread: 'lcore-1' });
+    expect(await eal.lcores.waitLcore(1)).toEqual({ lcore: 1, arg: { hello: 'lcore' }, cpus: [cpus[1 % cpus.length]], thread: 'lcore-1' });
   });
 
   it('moves WAIT -> RUNNING -> FINISHED -> WAIT and refuses a launch on a busy lcore', async () => {
@@ -87,7 +90,7 @@ describe('lcores', () => {
 
 describe('lcores after cleanup', () => {
   it('terminates workers and clears the thread context', async () => {
-    const { eal: other } = await init(['--no-pci', '--no-huge', '-m', '8', '-l', '1', '--main-lcore', '1', '--file-prefix', `lcores2-${process.pid}`]);
+    const { eal: other } = await init(['--no-pci', '--no-huge', '-m', '8', '-l', `1@${cpus[0]}`, '--main-lcore', '1', '--file-prefix', `lcores2-${process.pid}`]);
     expect(other.lcores.workerIds()).toEqual([]);
     await other.cleanup();
     expect(() => other.lcores).toThrow(NicError);

@@ -2,10 +2,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hugepagePool } from '@nic/native';
 import { init } from '../eal.js';
+import { testLcores } from '../__fixtures__/lcores.js';
 import { Arena } from './arena.js';
 import { wasmKernel } from './wasm-kernel.js';
 import peek from './__fixtures__/peek.wat';
 import { runFixture } from './__fixtures__/workers.js';
+
+/** Lcore 0, on a CPU this process may run on. */
+const LCORE0 = testLcores();
 
 interface Peek {
   load(offset: number): number;
@@ -15,7 +19,7 @@ interface Peek {
 const HUGE_2M = 2 * 1024 * 1024;
 const NR = '/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages';
 let prefixSeq = 0;
-const eal = (...args: string[]) => init(['--no-pci', '-l', '0', '--file-prefix', `wasm-${process.pid}-${prefixSeq++}`, ...args]);
+const eal = (...args: string[]) => init(['--no-pci', '-l', LCORE0, '--file-prefix', `wasm-${process.pid}-${prefixSeq++}`, ...args]);
 
 let restoreNr: string | undefined;
 afterAll(() => {

@@ -1,9 +1,12 @@
 import { NicError } from '@nic/native';
 import { describe, expect, it } from 'vitest';
-import { defaultLcores, MAX_LCORE, parseCoremask, parseLcores, parseMainLcore } from './lcores.js';
+import { defaultLcores, formatCpuList, lcoresOnCpus, MAX_LCORE, parseCoremask, parseLcores, parseMainLcore } from './lcores.js';
 
 const CPUS = 16;
-const env = { cpuCount: CPUS };
+/** CPUs 0 to 15. */
+const env = { cpus: Array.from({ length: CPUS }, (_, cpu) => cpu) };
+/** An affinity set without CPU 0, as `taskset -c 1,3-5` leaves. */
+const gappy = { cpus: [5, 1, 4, 3] };
 
 function nicError(fn: () => unknown): NicError {
   try {
@@ -39,7 +42,7 @@ describe('parseLcores', () => {
   });
 
   it("parses DPDK's documented example (with CPUs 0-8 present)", () => {
-    const lcores = parseLcores('1,2@(5-7),(3-5)@(0,2),(0,6),7-8', { cpuCount: 9 });
+    const lcores = parseLcores('1,2@(5-7),(3-5)@(0,2),(0,6),7-8', { cpus: [0, 1, 2, 3, 4, 5, 6, 7, 8] });
     expect(asRecord(lcores)).toEqual({
       0: [0, 6],
       1: [1],
@@ -57,7 +60,7 @@ describe('parseLcores', () => {
   it.each(['0-', 'a', '(1,2', '3-1', '', '  ', '@1', '1@', '1,', ',1', '()', '1@2@3', '(1)(2)', '1-2-3', '0x1', '1;2', '(1-)'])(
     'rejects the malformed %j naming option and value',
     (value) => {
-      const err = nicError(() => parseLcores(value, { cpuCount: CPUS, option: '--lcores' }));
+      const err = nicError(() => parseLcores(value, { ...env, option: '--lcores' }));
       expect(err.message).toContain('--lcores');
       expect(err.message).toContain(`"${value}"`);
     },
@@ -68,10 +71,23 @@ describe('parseLcores', () => {
     expect(nicError(() => parseLcores('120-200@0', env)).message).toContain(`lcore id ${MAX_LCORE}`);
   });
 
-  it('rejects CPUs this machine does not have', () => {
-    expect(nicError(() => parseLcores(`${CPUS}`, env)).message).toContain(`CPU ${CPUS} does not exist`);
-    expect(nicError(() => parseLcores('0@(1,99)', env)).message).toContain('CPU 99 does not exist');
+  it('rejects CPUs outside the affinity set, naming the set', () => {
+    expect(nicError(() => parseLcores(`${CPUS}`, env)).message).toBe(
+      `invalid -l value "${CPUS}": CPU ${CPUS} is not in this process's CPU affinity set (0-15); use those CPUs, or map lcores onto them as in 0@0`,
+    );
+    expect(nicError(() => parseLcores('0@(1,99)', env)).message).toContain('CPU 99 is not in');
     expect(nicError(() => parseLcores('(0,20)', env)).message).toContain('CPU 20');
+    expect(nicError(() => parseLcores('0@(0-1000000000)', env)).message).toContain('CPU 16 is not in');
+  });
+
+  it('runs lcores on the CPUs of a set without CPU 0 (taskset -c 1,3-5), and refuses the others', () => {
+    expect(asRecord(parseLcores('1,3-4', gappy))).toEqual({ 1: [1], 3: [3], 4: [4] });
+    expect(asRecord(parseLcores('0@1,1@(3-5)', gappy))).toEqual({ 0: [1], 1: [3, 4, 5] });
+    expect(nicError(() => parseLcores('0', gappy)).message).toBe(
+      `invalid -l value "0": CPU 0 is not in this process's CPU affinity set (1,3-5); use those CPUs, or map lcores onto them as in 0@1`,
+    );
+    expect(nicError(() => parseLcores('1-3', gappy)).message).toContain('CPU 2 is not in');
+    expect(nicError(() => parseLcores('0@(1-3)', gappy)).message).toContain('CPU 2 is not in');
   });
 
   it('rejects an lcore given twice', () => {
@@ -81,7 +97,7 @@ describe('parseLcores', () => {
   it('uses -l in messages by default and checks argument types', () => {
     expect(nicError(() => parseLcores('x', env)).message).toContain('-l');
     expect(() => parseLcores(1 as unknown as string, env)).toThrow(TypeError);
-    expect(() => parseLcores('0', { cpuCount: 0 })).toThrow(TypeError);
+    for (const cpus of [[], [-1], [0.5], undefined]) expect(() => parseLcores('0', { cpus: cpus as number[] })).toThrow(TypeError);
   });
 });
 
@@ -102,21 +118,50 @@ describe('parseCoremask', () => {
     expect(err.message).toContain(`"${value}"`);
   });
 
-  it('rejects bits beyond the CPUs or MAX_LCORE', () => {
-    expect(nicError(() => parseCoremask('0x10000', env)).message).toContain('CPU 16 does not exist');
+  it('rejects bits beyond the affinity set or MAX_LCORE', () => {
+    expect(nicError(() => parseCoremask('0x10000', env)).message).toContain("CPU 16 is not in this process's CPU affinity set (0-15)");
+    expect(nicError(() => parseCoremask('0x3', gappy)).message).toContain("CPU 0 is not in this process's CPU affinity set (1,3-5)");
+    expect(asRecord(parseCoremask('0x1a', gappy))).toEqual({ 1: [1], 3: [3], 4: [4] });
     const huge = `1${'0'.repeat(MAX_LCORE / 4)}`;
-    expect(nicError(() => parseCoremask(huge, { cpuCount: 1024 })).message).toContain(`lcore id ${MAX_LCORE}`);
+    expect(nicError(() => parseCoremask(huge, { cpus: Array.from({ length: 1024 }, (_, cpu) => cpu) })).message).toContain(`lcore id ${MAX_LCORE}`);
   });
 });
 
 describe('defaultLcores', () => {
-  it('runs lcore i on CPU i for every CPU, up to MAX_LCORE', () => {
-    expect(defaultLcores(3)).toEqual([
+  it('runs lcore n on CPU n for every CPU of the affinity set below MAX_LCORE', () => {
+    expect(defaultLcores([2, 0, 1])).toEqual([
       { id: 0, cpus: [0] },
       { id: 1, cpus: [1] },
       { id: 2, cpus: [2] },
     ]);
-    expect(defaultLcores(1000)).toHaveLength(MAX_LCORE);
+    expect(defaultLcores([1])).toEqual([{ id: 1, cpus: [1] }]);
+    expect(defaultLcores(gappy.cpus).map((l) => l.id)).toEqual([1, 3, 4, 5]);
+    expect(defaultLcores(Array.from({ length: 1000 }, (_, cpu) => cpu))).toHaveLength(MAX_LCORE);
+  });
+
+  it('refuses a set with no CPU below MAX_LCORE', () => {
+    expect(nicError(() => defaultLcores([MAX_LCORE, 200])).message).toContain(`(${MAX_LCORE},200) is below ${MAX_LCORE}`);
+  });
+});
+
+describe('lcoresOnCpus', () => {
+  it('places lcores 0 to count - 1 on the set, round again when CPUs are fewer, and the result parses back', () => {
+    expect(lcoresOnCpus(2, [0, 1])).toBe('0@0,1@1');
+    expect(lcoresOnCpus(2, [1])).toBe('0@1,1@1');
+    expect(lcoresOnCpus(3, [5, 1])).toBe('0@1,1@5,2@1');
+    expect(asRecord(parseLcores(lcoresOnCpus(3, gappy.cpus), gappy))).toEqual({ 0: [1], 1: [3], 2: [4] });
+  });
+
+  it('checks its arguments', () => {
+    for (const count of [0, 1.5, MAX_LCORE + 1]) expect(() => lcoresOnCpus(count, [0])).toThrow(TypeError);
+    expect(() => lcoresOnCpus(1, [])).toThrow(TypeError);
+  });
+});
+
+describe('formatCpuList', () => {
+  it('writes ranges as the kernel does', () => {
+    expect(formatCpuList([0])).toBe('0');
+    expect(formatCpuList([0, 1, 2, 3, 8, 10, 11])).toBe('0-3,8,10-11');
   });
 });
 

@@ -10,8 +10,11 @@ export const MAX_LCORE = 128;
 
 /** Inputs of the lcore parsers besides the option's value. */
 export interface LcoreParseOptions {
-  /** CPUs of this machine usable by the process: CPU ids run from 0 to `cpuCount - 1`. */
-  readonly cpuCount: number;
+  /**
+   * The CPUs this process may run on (its CPU affinity set), at least one, in any order.
+   * Lcores may run on these CPUs only.
+   */
+  readonly cpus: readonly number[];
   /** The option as the user wrote it, for error messages (default `-l` or `-c`). */
   readonly option?: string;
 }
@@ -26,9 +29,33 @@ const BITS_PER_HEX_DIGIT = 4;
 const HEX = 16;
 const COREMASK_RE = /^(?:0[xX])?([0-9a-fA-F]+)$/;
 const DECIMAL_RE = /^[0-9]+$/;
+/** The start of an `lcore@cpu` example in messages; the first allowed CPU follows. */
+const DPDK_MAP_EXAMPLE = '0@';
 
-function checkCpuCount(cpuCount: number): void {
-  if (!Number.isSafeInteger(cpuCount) || cpuCount < 1) throw new TypeError(`cpuCount must be a positive integer, got ${String(cpuCount)}`);
+/** The CPU ids of `cpus`, ascending, checked: a non-empty array of non-negative integers. */
+export function cpuSet(cpus: readonly number[]): number[] {
+  if (!Array.isArray(cpus) || cpus.length === 0 || !cpus.every((c) => Number.isSafeInteger(c) && c >= 0)) {
+    throw new TypeError(`cpus must be a non-empty array of CPU ids, got ${String(cpus)}`);
+  }
+  return [...new Set(cpus)].sort((a, b) => a - b);
+}
+
+/** `cpus` (ascending, no repeats) in the kernel's cpulist format: `0-3,8,10-11`. */
+export function formatCpuList(cpus: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < cpus.length; ) {
+    let j = i;
+    while (j + 1 < cpus.length && cpus[j + 1] === cpus[j] + 1) j++;
+    parts.push(j === i ? String(cpus[i]) : `${cpus[i]}-${cpus[j]}`);
+    i = j + 1;
+  }
+  return parts.join(LIST_SEPARATOR);
+}
+
+/** The refusal of a CPU outside the affinity set `allowed` (ascending), built with `fail`. */
+function cpuNotAllowed(fail: (why: string) => NicError, allowed: readonly number[]): (cpu: number) => NicError {
+  const list = formatCpuList(allowed);
+  return (cpu) => fail(`CPU ${cpu} is not in this process's CPU affinity set (${list}); use those CPUs, or map lcores onto them as in ${DPDK_MAP_EXAMPLE}${allowed[0]}`);
 }
 
 function checkString(value: string, option: string): void {
@@ -109,6 +136,21 @@ function expand(ranges: ParsedSet['ranges'], limit: number, tooBig: (n: number) 
   return [...ids].sort((a, b) => a - b);
 }
 
+/**
+ * Checks every member of `ranges` is in `allowed`, then lists them ascending without
+ * repeats; the loop stops at the first CPU outside the set, so it is bounded by the set.
+ */
+function expandCpus(ranges: ParsedSet['ranges'], allowed: ReadonlySet<number>, missing: (n: number) => NicError): number[] {
+  const ids = new Set<number>();
+  for (const [lo, hi] of ranges) {
+    for (let n = lo; n <= hi; n++) {
+      if (!allowed.has(n)) throw missing(n);
+      ids.add(n);
+    }
+  }
+  return [...ids].sort((a, b) => a - b);
+}
+
 function sortById(map: Map<number, readonly number[]>): LcoreAssignment[] {
   return [...map].sort(([a], [b]) => a - b).map(([id, cpus]) => ({ id, cpus }));
 }
@@ -118,17 +160,19 @@ function sortById(map: Map<number, readonly number[]>): LcoreAssignment[] {
  * a number, a range `a-b`, or a parenthesised group of those, e.g. `0-3`, `1,2@(5-7)`,
  * `(3-5)@(0,2)`, `(0,6)`. Without `@cpus`, a plain number or range runs each lcore on the CPU
  * of the same id, and a group runs each of its lcores on all of the group's CPUs (DPDK's rule).
- * Lcore ids must be below {@link MAX_LCORE}, CPUs below `cpuCount`, and no lcore may appear
- * twice. Returns the lcores ascending by id. Anything malformed (`0-`, `a`, `(1,2`, `3-1`,
- * `""`, `@1`) is `NIC_EINVAL` naming the option and the value.
+ * Lcore ids must be below {@link MAX_LCORE}, every CPU must be in `options.cpus` (the
+ * process's affinity set), and no lcore may appear twice. Returns the lcores ascending by id.
+ * Anything malformed (`0-`, `a`, `(1,2`, `3-1`, `""`, `@1`), and a CPU outside the set, is
+ * `NIC_EINVAL` naming the option and the value.
  */
 export function parseLcores(value: string, options: LcoreParseOptions): LcoreAssignment[] {
   const option = options.option ?? '-l';
   checkString(value, option);
-  checkCpuCount(options.cpuCount);
+  const cpus = cpuSet(options.cpus);
+  const allowed = new Set(cpus);
   const fail = (why: string) => new NicError('NIC_EINVAL', `invalid ${option} value "${value}": ${why}`);
   const lcoreTooBig = (n: number) => fail(`lcore id ${n} is not below ${MAX_LCORE}`);
-  const cpuMissing = (n: number) => fail(`CPU ${n} does not exist (CPUs 0-${options.cpuCount - 1} are available)`);
+  const cpuMissing = cpuNotAllowed(fail, cpus);
   const reader = new LcoreListReader(value, fail);
   if (reader.done) throw fail('empty lcore list');
 
@@ -138,11 +182,11 @@ export function parseLcores(value: string, options: LcoreParseOptions): LcoreAss
     const ids = expand(lcoreSet.ranges, MAX_LCORE, lcoreTooBig);
     const pinned = reader.eat(CPU_SEPARATOR);
     let shared: readonly number[] | undefined;
-    if (pinned) shared = expand(reader.set().ranges, options.cpuCount, cpuMissing);
-    else if (lcoreSet.grouped) shared = expand(lcoreSet.ranges, options.cpuCount, cpuMissing);
+    if (pinned) shared = expandCpus(reader.set().ranges, allowed, cpuMissing);
+    else if (lcoreSet.grouped) shared = expandCpus(lcoreSet.ranges, allowed, cpuMissing);
     for (const id of ids) {
       if (result.has(id)) throw fail(`lcore ${id} is given more than once`);
-      result.set(id, shared ?? expand([[id, id]], options.cpuCount, cpuMissing));
+      result.set(id, shared ?? expandCpus([[id, id]], allowed, cpuMissing));
     }
     if (reader.done) break;
     if (!reader.eat(LIST_SEPARATOR)) throw reader.unexpected(pinned ? `"${LIST_SEPARATOR}"` : `"${LIST_SEPARATOR}" or "${CPU_SEPARATOR}"`);
@@ -153,14 +197,16 @@ export function parseLcores(value: string, options: LcoreParseOptions): LcoreAss
 
 /**
  * Parses a `-c` coremask: hexadecimal, with or without `0x`; bit `n` set runs lcore `n` on CPU
- * `n`. A mask that is not hex, selects nothing, or sets a bit at or above {@link MAX_LCORE} or
- * `cpuCount` is `NIC_EINVAL` naming the option and the value.
+ * `n`. A mask that is not hex, selects nothing, sets a bit at or above {@link MAX_LCORE}, or
+ * sets the bit of a CPU outside `options.cpus` is `NIC_EINVAL` naming the option and the value.
  */
 export function parseCoremask(value: string, options: LcoreParseOptions): LcoreAssignment[] {
   const option = options.option ?? '-c';
   checkString(value, option);
-  checkCpuCount(options.cpuCount);
+  const cpus = cpuSet(options.cpus);
+  const allowed = new Set(cpus);
   const fail = (why: string) => new NicError('NIC_EINVAL', `invalid ${option} value "${value}": ${why}`);
+  const cpuMissing = cpuNotAllowed(fail, cpus);
   const m = COREMASK_RE.exec(value.trim());
   if (!m) throw fail('expected a hexadecimal mask such as 0x3');
   const digits = m[1];
@@ -171,7 +217,7 @@ export function parseCoremask(value: string, options: LcoreParseOptions): LcoreA
       if ((nibble & (1 << bit)) === 0) continue;
       const id = k * BITS_PER_HEX_DIGIT + bit;
       if (id >= MAX_LCORE) throw fail(`lcore id ${id} is not below ${MAX_LCORE}`);
-      if (id >= options.cpuCount) throw fail(`CPU ${id} does not exist (CPUs 0-${options.cpuCount - 1} are available)`);
+      if (!allowed.has(id)) throw cpuMissing(id);
       lcores.push({ id, cpus: [id] });
     }
   }
@@ -180,13 +226,28 @@ export function parseCoremask(value: string, options: LcoreParseOptions): LcoreA
 }
 
 /**
- * The lcores used when neither `-l` nor `-c` is given: one per CPU, lcore `i` on CPU `i`, for
- * the first `min(cpuCount, MAX_LCORE)` CPUs (DPDK uses every CPU the process may run on).
+ * The lcores used when neither `-l` nor `-c` is given, as DPDK chooses them: one per CPU of
+ * the process's affinity set `cpus` whose id is below {@link MAX_LCORE}, lcore `n` on CPU `n`.
+ * A set with no CPU below {@link MAX_LCORE} is `NIC_EINVAL`.
  */
-export function defaultLcores(cpuCount: number): LcoreAssignment[] {
-  checkCpuCount(cpuCount);
-  const count = Math.min(cpuCount, MAX_LCORE);
-  return Array.from({ length: count }, (_, id) => ({ id, cpus: [id] }));
+export function defaultLcores(cpus: readonly number[]): LcoreAssignment[] {
+  const usable = cpuSet(cpus).filter((cpu) => cpu < MAX_LCORE);
+  if (usable.length === 0) {
+    throw new NicError('NIC_EINVAL', `no CPU of this process's affinity set (${formatCpuList(cpuSet(cpus))}) is below ${MAX_LCORE}; choose lcores with -l lcore@cpu`);
+  }
+  return usable.map((id) => ({ id, cpus: [id] }));
+}
+
+/**
+ * An `-l` value for `count` lcores, ids 0 to `count - 1`, on the CPUs `cpus` (an affinity
+ * set): lcore `i` on the `i`-th CPU, round again from the first when there are fewer CPUs
+ * than lcores (DPDK's `lcore@cpu` form, e.g. `0@1,1@1` on CPU 1 alone). For programs and
+ * tests that want a given number of lcores wherever they run.
+ */
+export function lcoresOnCpus(count: number, cpus: readonly number[]): string {
+  if (!Number.isSafeInteger(count) || count < 1 || count > MAX_LCORE) throw new TypeError(`count must be 1 to ${MAX_LCORE}, got ${String(count)}`);
+  const set = cpuSet(cpus);
+  return Array.from({ length: count }, (_, id) => `${id}${CPU_SEPARATOR}${set[id % set.length]}`).join(LIST_SEPARATOR);
 }
 
 /**

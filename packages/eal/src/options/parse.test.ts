@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_FILE_PREFIX, MAX_NUMA_NODES, parseEalArgs } from './parse.js';
 import { ealUsage } from './usage.js';
 
-const env = { cpuCount: 4 };
+/** A process that may run on CPUs 0-3. */
+const env = { cpus: [0, 1, 2, 3] };
 
 const parse = (...argv: string[]) => parseEalArgs(argv, env).options;
 
@@ -141,7 +142,8 @@ describe('parseEalArgs: errors of form', () => {
   it('throws TypeError for wrong argument types', () => {
     expect(() => parseEalArgs('-l 0' as unknown as string[], env)).toThrow(TypeError);
     expect(() => parseEalArgs([1 as unknown as string], env)).toThrow(TypeError);
-    expect(() => parseEalArgs([], { cpuCount: 0 })).toThrow(TypeError);
+    expect(() => parseEalArgs([], { cpus: [] })).toThrow(TypeError);
+    expect(() => parseEalArgs([], null as unknown as { cpus: number[] })).toThrow(TypeError);
   });
 });
 
@@ -172,9 +174,17 @@ describe('parseEalArgs: lcores', () => {
 
   it('rejects lcores out of range and CPUs this machine lacks', () => {
     rejects(['-l', '200@0'], '-l', '"200@0"', 'not below 128');
-    rejects(['--lcores=5'], '--lcores', 'CPU 5 does not exist');
-    rejects(['-c', '0x10'], '-c', 'CPU 4 does not exist');
+    rejects(['--lcores=5'], '--lcores', "CPU 5 is not in this process's CPU affinity set (0-3)");
+    rejects(['-c', '0x10'], '-c', "CPU 4 is not in this process's CPU affinity set (0-3)");
     rejects(['-c', 'xyz'], '-c', '"xyz"');
+  });
+
+  it('numbers lcores from the affinity set: under taskset -c 1 the default is lcore 1 on CPU 1, and CPU 0 is refused', () => {
+    const one = { cpus: [1] };
+    expect(parseEalArgs([], one).options).toMatchObject({ lcores: [{ id: 1, cpus: [1] }], mainLcore: 1 });
+    expect(parseEalArgs(['-l', '0@1,1@1'], one).options).toMatchObject({ lcores: [{ id: 0, cpus: [1] }, { id: 1, cpus: [1] }], mainLcore: 0 });
+    expect(() => parseEalArgs(['-l', '0'], one)).toThrow("CPU 0 is not in this process's CPU affinity set (1)");
+    expect(() => parseEalArgs(['-c', '0x1'], one)).toThrow("CPU 0 is not in this process's CPU affinity set (1)");
   });
 
   it('picks --main-lcore among the lcores, default the lowest', () => {

@@ -6,7 +6,7 @@ import { NicError } from '@nic/native';
 import { splitDevargsLayers } from '../devargs.js';
 import { parseKvargs } from '../kvargs.js';
 import { LogLevel } from '../log.js';
-import { defaultLcores, parseCoremask, parseLcores, parseMainLcore } from './lcores.js';
+import { cpuSet, defaultLcores, parseCoremask, parseLcores, parseMainLcore } from './lcores.js';
 import type { EalEnvironment, EalOptions, IovaMode, LogLevelSetting, ParsedEalArgs } from './types.js';
 
 /** The option names EAL knows, one per option however it is spelled. */
@@ -283,12 +283,14 @@ function conflict(found: Map<OptionId, Occurrence[]>, a: OptionId, b: OptionId, 
  * flags may be combined (`-vh`). A non-option argument before `--`, an unknown option, a
  * missing value, a single-valued option given twice, a malformed value, or a forbidden
  * combination (`-a` with `-b`, `-c` with `-l`, `-m` or `--no-huge` with `--socket-mem`) is
- * `NIC_EINVAL` naming the option. Lcores and CPUs are checked against `env.cpuCount`.
- * Wrong argument types are `TypeError`.
+ * `NIC_EINVAL` naming the option. Lcores run on the CPUs of `env.cpus` only (the process's
+ * affinity set): the default is one lcore per CPU of the set, and `-l`/`-c` naming a CPU
+ * outside it is `NIC_EINVAL`. Wrong argument types are `TypeError`.
  */
 export function parseEalArgs(argv: readonly string[], env: EalEnvironment): ParsedEalArgs {
   if (!Array.isArray(argv)) throw new TypeError('argv must be an array of strings');
-  if (!env || !Number.isSafeInteger(env.cpuCount) || env.cpuCount < 1) throw new TypeError('env.cpuCount must be a positive integer');
+  if (!env || typeof env !== 'object') throw new TypeError('env must be an object with the CPUs this process may run on');
+  const cpus = cpuSet(env.cpus);
   const { found, consumed } = scan(argv);
   const one = (id: OptionId): Occurrence | undefined => found.get(id)?.[0];
   const all = (id: OptionId): readonly Occurrence[] => found.get(id) ?? [];
@@ -301,10 +303,10 @@ export function parseEalArgs(argv: readonly string[], env: EalEnvironment): Pars
   const lcoresOpt = one('lcores');
   const coremaskOpt = one('coremask');
   const lcores = lcoresOpt
-    ? parseLcores(lcoresOpt.value, { cpuCount: env.cpuCount, option: lcoresOpt.name })
+    ? parseLcores(lcoresOpt.value, { cpus, option: lcoresOpt.name })
     : coremaskOpt
-      ? parseCoremask(coremaskOpt.value, { cpuCount: env.cpuCount, option: coremaskOpt.name })
-      : defaultLcores(env.cpuCount);
+      ? parseCoremask(coremaskOpt.value, { cpus, option: coremaskOpt.name })
+      : defaultLcores(cpus);
   const mainOpt = one('main-lcore');
   const mainLcore = mainOpt ? parseMainLcore(mainOpt.value, lcores, mainOpt.name) : lcores[0].id;
 

@@ -31,8 +31,8 @@ export interface LogLevelSetting {
 /** Everything EAL's command line says, as {@link parseEalArgs} returns it. */
 export interface EalOptions {
   /**
-   * The lcores to run, ascending by id (`-l`/`--lcores` or `-c`). Default: one lcore per
-   * available CPU, lcore `i` on CPU `i`.
+   * The lcores to run, ascending by id (`-l`/`--lcores` or `-c`), on CPUs of the process's
+   * affinity set. Default: one lcore per CPU of that set, lcore `n` on CPU `n`.
    */
   readonly lcores: readonly LcoreAssignment[];
   /** The lcore the main thread plays (`--main-lcore`); default the lowest lcore id. */
@@ -78,8 +78,11 @@ export interface EalOptions {
 
 /** Facts about the machine that option parsing checks against. */
 export interface EalEnvironment {
-  /** Number of CPUs usable by this process; CPU ids run from 0 to `cpuCount - 1`. */
-  readonly cpuCount: number;
+  /**
+   * The CPUs this process may run on: its CPU affinity set (`sched_getaffinity`), at least
+   * one, any order. Lcores number from it, and may run on no other CPU.
+   */
+  readonly cpus: readonly number[];
 }
 
 /** What {@link parseEalArgs} returns. */

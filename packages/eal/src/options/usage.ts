@@ -20,7 +20,9 @@ Lcore options:
                            -l 0-3           lcores 0..3 on CPUs 0..3
                            -l 0,2@(4-5)     lcore 0 on CPU 0, lcore 2 on CPUs 4 and 5
                            -l (0-3)@1       lcores 0..3 all on CPU 1
-                         Lcore ids are below ${MAX_LCORE}. Default: one lcore per CPU.
+                         Lcore ids are below ${MAX_LCORE}; CPUs must be ones this process
+                         may run on (its affinity, e.g. from taskset). Default: one lcore
+                         per CPU of that set, numbered as the CPU.
   -c MASK                Hexadecimal mask of lcores (0x3 = lcores 0 and 1), each on the
                          CPU of the same number. Prefer -l; not with -l.
   --main-lcore ID        Lcore the main thread plays (default: the lowest lcore).

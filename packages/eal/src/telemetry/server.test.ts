@@ -11,10 +11,14 @@ import { promisify } from 'node:util';
 import { closeFd, unixConnect, unixListen, unixRecvmsg, unixSendmsg } from '@nic/native';
 import { afterEach, describe, expect, it } from 'vitest';
 import { init, type Eal } from '../eal.js';
+import { testLcores } from '../__fixtures__/lcores.js';
 import { Mempool } from '../memory/mempool.js';
 import { registerTelemetryCommand, unregisterTelemetryCommand } from './commands.js';
 import { runtimeDir } from './runtime-dir.js';
 import { TELEMETRY_MAX_CONNECTIONS, TELEMETRY_SOCKET_NAME } from './server.js';
+
+/** Lcore 0, on a CPU this process may run on. */
+const LCORE0 = testLcores();
 
 const CLIENT = '/usr/bin/dpdk-telemetry.py';
 const run = promisify(execFile);
@@ -27,7 +31,7 @@ afterEach(async () => {
 
 async function start(...extra: string[]): Promise<Eal> {
   const prefix = `newuser-tel-${process.pid}-${serial++}`;
-  const { eal } = await init(['--no-pci', '--no-huge', '-m', '8', '-l', '0', '--file-prefix', prefix, ...extra, '--', '--app-opt'], { programName: 'tel-test' });
+  const { eal } = await init(['--no-pci', '--no-huge', '-m', '8', '-l', LCORE0, '--file-prefix', prefix, ...extra, '--', '--app-opt'], { programName: 'tel-test' });
   live.push(eal);
   return eal;
 }
@@ -91,7 +95,7 @@ describe("DPDK's dpdk-telemetry.py as the client (Debian's dpdk package, install
     expect(info).toEqual({ '/info': { version: expect.stringMatching(/^nic /) as unknown, pid: process.pid, max_output_len: 16384 } });
     // /ethdev/stats is @nic/ethdev's: not imported here, so /help knows nothing of it.
     expect(help).toEqual({ '/help': null });
-    expect(params).toEqual({ '/eal/params': ['tel-test', '--no-pci', '--no-huge', '-m', '8', '-l', '0', '--file-prefix', eal.filePrefix] });
+    expect(params).toEqual({ '/eal/params': ['tel-test', '--no-pci', '--no-huge', '-m', '8', '-l', LCORE0, '--file-prefix', eal.filePrefix] });
     expect(appParams).toEqual({ '/eal/app_params': ['--app-opt'] });
     expect(lcores).toEqual({ '/eal/lcore/list': [0] });
     expect(lcore).toEqual({ '/eal/lcore/info': { lcore_id: 0, socket: 0, role: 'RTE', cpuset: [...eal.lcores.cpus(0)] } });
@@ -194,7 +198,7 @@ describe('telemetry socket', { timeout: CLIENT_TEST_MS }, () => {
     const plain = join(dir, TELEMETRY_SOCKET_NAME);
     const other = unixListen(plain, { type: 'seqpacket' });
     try {
-      const { eal } = await init(['--no-pci', '--no-huge', '-m', '8', '-l', '0', '--file-prefix', prefix]);
+      const { eal } = await init(['--no-pci', '--no-huge', '-m', '8', '-l', LCORE0, '--file-prefix', prefix]);
       live.push(eal);
       expect(eal.telemetryPath).toBe(`${plain}:1`);
       const [lcores] = await dpdkClientArgs(['-f', prefix, '-i', '1'], ['/eal/lcore/list']);
@@ -206,7 +210,7 @@ describe('telemetry socket', { timeout: CLIENT_TEST_MS }, () => {
       closeFd(other);
     }
     // `plain` is now a socket file nobody listens on, as a crashed process leaves it.
-    const { eal } = await init(['--no-pci', '--no-huge', '-m', '8', '-l', '0', '--file-prefix', prefix]);
+    const { eal } = await init(['--no-pci', '--no-huge', '-m', '8', '-l', LCORE0, '--file-prefix', prefix]);
     live.push(eal);
     expect(eal.telemetryPath).toBe(plain);
     await eal.cleanup();

@@ -9,10 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeFd, unixConnect, unixRecvmsg, unixSendmsg } from '@nic/native';
 import { fuzz } from '@nic/native/testing';
 import { init, type Eal } from '../eal.js';
+import { testLcores } from '../__fixtures__/lcores.js';
 import { TELEMETRY_MAX_CMD_LEN, type TelemetryValue } from './commands.js';
 import { parseTelemetryId } from './params.js';
 import { formatTelemetryReply, TELEMETRY_MAX_OUTPUT_LEN } from './reply.js';
 import { parseTelemetryRequest, TELEMETRY_MAX_REQUEST } from './request.js';
+
+/** Lcore 0, on a CPU this process may run on. */
+const LCORE0 = testLcores();
 
 const encoder = new TextEncoder();
 const bytesOf = (text: string): number => encoder.encode(text).length;
@@ -145,7 +149,7 @@ describe('the telemetry socket under arbitrary requests', () => {
   }
 
   beforeAll(async () => {
-    ({ eal } = await init(['--no-pci', '--no-huge', '-m', '8', '-l', '0', '--file-prefix', `newuser-telfuzz-${process.pid}`]));
+    ({ eal } = await init(['--no-pci', '--no-huge', '-m', '8', '-l', LCORE0, '--file-prefix', `newuser-telfuzz-${process.pid}`]));
     fd = unixConnect(eal.telemetryPath ?? '', { type: 'seqpacket' });
     await receive();
   });

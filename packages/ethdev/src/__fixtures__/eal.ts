@@ -1,6 +1,6 @@
 /** EAL instances, fake ports, packets and error codes for the ethdev tests. */
 import { afterEach, beforeEach } from 'vitest';
-import { init, MBUF_DATA_LEN, MBUF_PKT_LEN, MbufView, pktmbufPoolCreate, type Eal, type Mempool } from '@nic/eal';
+import { init, lcoresOnCpus, MBUF_DATA_LEN, MBUF_PKT_LEN, MbufView, pktmbufPoolCreate, processCpus, type Eal, type Mempool } from '@nic/eal';
 import { portIdByName } from '../index.js';
 import { closeFakeIntrs, fakeDriver } from './fake-pmd.js';
 
@@ -8,7 +8,7 @@ let instances = 0;
 
 /** A fresh EAL instance with `--vdev` for each of `vdevs` (fake ports by default). */
 export async function testEal(vdevs: readonly string[] = ['net_fake0']): Promise<Eal> {
-  const argv = ['--no-pci', '--no-huge', '-m', '64', '-l', '0', '--file-prefix', `ethdev-${process.pid}-${instances++}`];
+  const argv = ['--no-pci', '--no-huge', '-m', '64', '-l', lcoresOnCpus(1, processCpus()), '--file-prefix', `ethdev-${process.pid}-${instances++}`];
   for (const v of vdevs) argv.push('--vdev', v);
   const { eal } = await init(argv, { drivers: [fakeDriver] });
   return eal;

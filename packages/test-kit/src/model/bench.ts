@@ -8,6 +8,7 @@ import { NIC_DEV_ROOT_ENV, registerPciBackend, SYSFS_PCI_DEVICES_ENV } from '@ni
 import { NicError } from '@nic/native';
 import type { ModelBackend } from './backend.js';
 import type { PciModel } from './pci-model.js';
+import { withDefaultLcores } from '../lcores.js';
 import { ModelWire, type WirePort } from './wire.js';
 
 /** Options of a bench's `create`. */
@@ -18,8 +19,8 @@ export interface ModelBenchOptions {
   readonly wire?: boolean;
 }
 
-/** EAL arguments {@link ModelBench.init} puts before the caller's. */
-export const BENCH_EAL_ARGS: readonly string[] = ['--no-huge', '-m', '64', '-l', '0'];
+/** EAL arguments {@link ModelBench.init} puts before the caller's (and lcore 0, unless the caller chooses lcores). */
+export const BENCH_EAL_ARGS: readonly string[] = ['--no-huge', '-m', '64'];
 const MAX_PORTS = 16;
 const FIRST_BUS = 0x10;
 const HEX = 16;
@@ -70,11 +71,12 @@ export class ModelBench<M extends PciModel & WirePort, O extends object = object
 
   /**
    * Starts an EAL instance with {@link BENCH_EAL_ARGS}, its own file prefix, then `args`
-   * (add `-a <address>` to name ports); {@link close} cleans it up.
+   * (add `-a <address>` to name ports), with lcore 0 on a CPU of the process's affinity set
+   * unless `args` choose lcores; {@link close} cleans it up.
    */
   async init(args: readonly string[], options?: InitOptions): Promise<Eal> {
     const prefix = `${this.#tag}-bench-${process.pid}-${this.#id}-${this.#instances++}`;
-    const { eal } = await init([...BENCH_EAL_ARGS, '--file-prefix', prefix, ...args], options);
+    const { eal } = await init([...BENCH_EAL_ARGS, '--file-prefix', prefix, ...withDefaultLcores(args)], options);
     this.#eals.push(eal);
     return eal;
   }

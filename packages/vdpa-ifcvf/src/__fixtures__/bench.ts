@@ -6,7 +6,7 @@ import '@nic/pci';
 import { init, type Eal } from '@nic/eal';
 import type { DriverDescriptor } from '@nic/eal';
 import { NIC_DEV_ROOT_ENV, registerPciBackend, SYSFS_PCI_DEVICES_ENV } from '@nic/pci/driver';
-import { IfcvfModelBackend, type IfcvfModel, type IfcvfModelOptions } from '@nic/test-kit/models';
+import { IfcvfModelBackend, withDefaultLcores, type IfcvfModel, type IfcvfModelOptions } from '@nic/test-kit/models';
 
 let seq = 0;
 
@@ -28,7 +28,7 @@ export class IfcvfBench {
 
   /** An EAL instance (no hugepages) with `args` and `drivers`. */
   async init(args: readonly string[], drivers: readonly DriverDescriptor[]): Promise<Eal> {
-    const { eal } = await init(['--no-huge', '-m', '16', '-l', '0', '--file-prefix', `vdpa-ifcvf-${process.pid}-${seq++}`, ...args], { drivers: [...drivers] });
+    const { eal } = await init(['--no-huge', '-m', '16', '--file-prefix', `vdpa-ifcvf-${process.pid}-${seq++}`, ...withDefaultLcores(args)], { drivers: [...drivers] });
     this.#eals.push(eal);
     return eal;
   }

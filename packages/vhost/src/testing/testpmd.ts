@@ -1,9 +1,11 @@
 /**
  * DPDK's testpmd in interactive mode with net_virtio_user as the frontend of a vhost-user
- * socket: the real peer of the vhost tests. Its memory is `--no-huge` (a memfd it can share).
+ * socket: the real peer of the vhost tests. Its memory is `--no-huge` (a memfd it can share);
+ * its two lcores run on the CPUs this process may use.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
+import { lcoresOnCpus, processCpus } from '@nic/eal';
 
 export const TESTPMD = '/usr/bin/dpdk-testpmd';
 /** Why the peer tier cannot run here, or undefined. */
@@ -27,7 +29,7 @@ export class Testpmd {
    */
   constructor(socketPath: string, prefix: string, devargs = '', extra: string[] = [], queues = 1) {
     const args = [
-      '-l', '0,1', '--no-pci', '--no-huge', '-m', '256', `--file-prefix=${prefix}`, '--log-level=*:notice',
+      '--lcores', lcoresOnCpus(2, processCpus()), '--no-pci', '--no-huge', '-m', '256', `--file-prefix=${prefix}`, '--log-level=*:notice',
       '--vdev', `net_virtio_user0,path=${socketPath},queues=${queues}${devargs}`,
       '--', '-i', '--total-num-mbufs=4096', '--nb-cores=1', `--rxq=${queues}`, `--txq=${queues}`, ...extra,
     ];
