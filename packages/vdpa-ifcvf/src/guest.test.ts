@@ -14,29 +14,18 @@
  * features the driver set. A write at BAR4+0x14 (the IFC live-migration block's logging
  * base, QEMU's device_status) would have reset it, one at +0x20 (ring state) its ring address.
  */
-import { existsSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootGuest, INSTALL_COMMAND, qemuTierMissing, type Guest } from '@nic/qemu-tier';
-import { TESTPMD, TESTPMD_MISSING } from '@nic/vhost/testing';
-import { GuestPrompted } from './__fixtures__/guest-prompt.js';
-import { StreamWire } from './__fixtures__/stream-wire.js';
+import { GuestPrompted, type Guest } from '@nic/qemu-tier';
+import { TESTPMD } from '@nic/vhost/testing';
+import type { StreamWire } from './__fixtures__/stream-wire.js';
+import { BOOT_MS, bootVirtioVfGuest, INSTALL_COMMAND, NIC_VDPA, STEP_MS, until, VF, VIRTIO_VF_MISSING as MISSING } from './__fixtures__/virtio-vf-guest.js';
 
-const NIC_VDPA = 'apps/vdpa/dist/main.js';
-const MISSING = qemuTierMissing() ?? TESTPMD_MISSING ?? (existsSync(new URL(`../../../${NIC_VDPA}`, import.meta.url)) ? undefined : `${NIC_VDPA} is not built`);
 if (MISSING !== undefined) console.warn(`\n!!! SKIPPING the net_ifcvf guest tests: ${MISSING} (${INSTALL_COMMAND})\n`);
 
-/** A TCG boot takes 20-60 s here; the deadline leaves room for a loaded machine. */
-const BOOT_MS = 300_000;
-const STEP_MS = 120_000;
 /** The vhost-user socket in the guest, and testpmd's port MAC (virtio_user's `mac`). */
 const SOCKET = '/tmp/nic-vdpa-vf.sock';
 const TESTPMD_MAC = '02:76:64:70:00:01';
-/** QEMU ids of the stand-in VF, its netdev and its root port; the root port's slot on pcie.0. */
-const VF = { device: 'vf', netdev: 'vfnet', port: 'vfport', slot: '0x18', chassis: 24 };
-const VF_MAC = '52:54:00:76:64:01';
-/** QEMU's modern virtio-net-pci: vendor:device:subsystem vendor:subsystem device, as sysfs spells them. */
-const QEMU_VIRTIO_NET = '0x1af4:0x1041:0x1af4:0x1100';
 /** QMP's status bits of a running device. */
 const RUNNING = ['VIRTIO_CONFIG_S_ACKNOWLEDGE', 'VIRTIO_CONFIG_S_DRIVER', 'VIRTIO_CONFIG_S_FEATURES_OK', 'VIRTIO_CONFIG_S_DRIVER_OK'];
 /** Frames in io mode, in batches that never fill testpmd's rings; frames in rxonly; txonly frames at least. */
@@ -68,23 +57,6 @@ function numbered(n: number): Uint8Array {
   const frame = Uint8Array.from({ length: 64 }, (_, i) => (i < 6 ? 0xff : i < 12 ? 0x02 : i));
   new DataView(frame.buffer).setUint32(14, n);
   return frame;
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out (${timeoutMs} ms) waiting for ${what}`);
-    await delay(10);
-  }
-}
-
-/** QEMU's arguments for the stand-in VF on `wire`. */
-function vfArgs(wire: StreamWire): string[] {
-  return [
-    '-device', `pcie-root-port,id=${VF.port},bus=pcie.0,addr=${VF.slot},chassis=${VF.chassis}`,
-    '-netdev', wire.netdev(VF.netdev),
-    '-device', `virtio-net-pci,id=${VF.device},netdev=${VF.netdev},mac=${VF_MAC},disable-legacy=on,iommu_platform=on,bus=${VF.port},addr=0,romfile=`,
-  ];
 }
 
 /** QMP's view of a virtio device (the parts used). */
@@ -141,15 +113,8 @@ if (MISSING === undefined) {
     }
 
     beforeAll(async () => {
-      wire = await StreamWire.listen(`/tmp/nic-ifcvf-guest-${process.pid}.sock`);
-      guest = await bootGuest({ nics: 0, cpus: 2, extraArgs: vfArgs(wire), timeoutMs: BOOT_MS });
-      await until('QEMU on the stream netdev', () => wire.connected, STEP_MS);
-      const found = await guest.run(`for d in /sys/bus/pci/devices/*; do [ "$(cat $d/vendor):$(cat $d/device):$(cat $d/subsystem_vendor):$(cat $d/subsystem_device)" = ${QEMU_VIRTIO_NET} ] && echo \${d##*/}; done; true`);
-      const functions = found.stdout.trim().split('\n').filter((l) => l !== '');
-      expect(functions).toHaveLength(1);
-      bdf = functions[0];
-      await guest.bindDriver([bdf], 'vfio-pci');
-    }, BOOT_MS + STEP_MS);
+      ({ guest, wire, bdf } = await bootVirtioVfGuest(`/tmp/nic-ifcvf-guest-${process.pid}.sock`));
+    }, BOOT_MS + 2 * STEP_MS);
 
     afterAll(async () => {
       await testpmd?.kill();

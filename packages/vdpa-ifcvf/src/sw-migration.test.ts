@@ -93,6 +93,20 @@ describe('software-assisted live migration (sw-live-migration=1), the dirty-log 
     expect(ifc.relayFault).toBeUndefined();
   });
 
+  it('stopped as QEMU stops it (GET_VRING_BASE): the indices handed back are where the device stopped, and the log is whole', async () => {
+    const { model, f } = await served();
+    await f.startLogging();
+    expect(f.send(0, frames(TX_FRAMES))).toBe(TX_FRAMES);
+    const before = f.snapshot();
+    await traffic(model, f);
+    expect([await f.getVringBase(0), await f.getVringBase(1)]).toEqual([RX_FRAMES, TX_FRAMES]);
+    expect(attached?.configured).toBe(false);
+    expect(model.status).toBe(0);
+    const changed = f.changedPages(before);
+    expect(changed).toContain(TX_USED_PAGE);
+    expect(changed.filter((p) => !f.logged(p))).toEqual([]);
+  });
+
   it('negative control: without LOG_ALL the same traffic changes pages and logs none', async () => {
     const { model, f } = await served();
     expect(f.send(0, frames(TX_FRAMES))).toBe(TX_FRAMES);

@@ -6,6 +6,7 @@
  */
 export { bootGuest, nicMac, nicPciAddress, BOOT_ATTEMPTS, MAX_NICS, STANDALONE_READY, type BootOptions } from './boot.js';
 export { Guest, CONSOLE_TAIL_LINES } from './guest.js';
+export { GuestPrompted } from './prompted.js';
 export { DEFAULT_RUN_TIMEOUT_MS, type GuestProcess, type RunOptions, type RunResult, type RunToEndOptions } from './agent-client.js';
 export { GuestNic, type ReceiveOptions } from './nic.js';
 export type { EventQuery, QmpEvent } from './qmp.js';

@@ -180,6 +180,19 @@ export class VhostTestFrontend {
     if ((await this.#raw.receive()) === 'closed') throw new Error('the backend closed the connection');
   }
 
+  /**
+   * GET_VRING_BASE of vring `v`, as QEMU stops a ring (the first one stops the device): the
+   * index the backend hands back, where the ring resumes (split: the next avail entry).
+   * Waits up to `timeoutMs` for the reply.
+   */
+  async getVringBase(v: number, timeoutMs = 5000): Promise<number> {
+    this.#raw.send(Request.GET_VRING_BASE, state(v, 0));
+    const reply = await this.#raw.receive(timeoutMs);
+    if (reply === 'closed') throw new Error('the backend closed the connection');
+    if (reply.request !== Request.GET_VRING_BASE || reply.payload.getUint32(0, true) !== v) throw new Error(`GET_VRING_BASE of vring ${v} was answered by request ${reply.request}`);
+    return reply.payload.getUint32(4, true);
+  }
+
   /** A copy of guest memory. */
   snapshot(): Uint8Array {
     return this.#u8.slice();

@@ -1,11 +1,12 @@
 /**
- * An interactive program in the guest (testpmd `-i`, `nic-vdpa -i`) driven from the host:
+ * An interactive program in a guest (testpmd `-i`, `nic-vdpa -i`) driven from the host:
  * the guest agent gives a command no stdin, so the program reads a FIFO that a `sleep`
  * holds open, and each command line is written into that FIFO by a short command of its own.
  * A command is done when the program's prompt comes back.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Guest, GuestProcess } from '@nic/qemu-tier';
+import type { GuestProcess } from './agent-client.js';
+import type { Guest } from './guest.js';
 
 const POLL_MS = 20;
 /** How long the FIFO's writer lives: longer than any test. */
