@@ -15,8 +15,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootGuest, INSTALL_COMMAND, qemuTierMissing, type Guest } from '@nic/qemu-tier';
-import { GuestPrompted } from './__fixtures__/guest-prompt.js';
+import { bootGuest, GuestPrompted, INSTALL_COMMAND, qemuTierMissing, type Guest } from '@nic/qemu-tier';
 
 const NIC_VDPA = 'apps/vdpa/dist/main.js';
 const ROOT = new URL('../../../', import.meta.url).pathname;
