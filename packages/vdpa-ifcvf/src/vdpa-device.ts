@@ -38,6 +38,8 @@ import { IFCVF_STATS_NAMES, RingCounters } from './stats.js';
 export const IFCVF_LOG_BASE = 0x100000000000;
 /** Bytes of a host-notifier area (one page). */
 const NOTIFY_AREA_SIZE = 0x1000;
+/** VFIO maps whole pages: a DMA window's length is rounded up to this. */
+const DMA_PAGE = 0x1000;
 /** Vring offset of the used ring's `idx`. */
 const USED_IDX = 2;
 const NO_FD = -1;
@@ -190,7 +192,9 @@ export class IfcvfVdpa implements VdpaDeviceOps {
     }
     const log = vhost.logArea();
     if (!log) throw new NicError('NIC_EINVAL', `${this.#name}: logging was negotiated but the frontend shared no log (SET_LOG_BASE)`);
-    this.facts.dma.dmaMap({ vaddr: log.address, iova: IFCVF_LOG_BASE, length: log.size });
+    // QEMU's log is a whole number of 64-bit words, seldom of pages; VFIO refuses a window that
+    // is not whole pages (EINVAL). The log's mapping covers its last page, so the window may too.
+    this.facts.dma.dmaMap({ vaddr: log.address, iova: IFCVF_LOG_BASE, length: Math.ceil(log.size / DMA_PAGE) * DMA_PAGE });
     this.#logMapped = true;
     this.facts.hw.enableLogging(IFCVF_LOG_BASE, log.size);
   }

@@ -168,7 +168,7 @@ export class ModelBackend<M extends PciModel, O extends object = object> impleme
     const resources = this.#resources(served);
     return {
       ...resources,
-      dma: { containerFd: undefined, groupFd: undefined, dmaMap: (w) => dma.map(w), dmaUnmap: (iova) => dma.unmap(iova), get windows() { return dma.windows; } },
+      dma: { containerFd: undefined, groupFd: undefined, dmaMap: (w) => dma.map(wholePages(w, `${this.name} ${record.name}`)), dmaUnmap: (iova) => dma.unmap(iova), get windows() { return dma.windows; } },
       close: () => {
         resources.close();
         served.isolated = false;
@@ -230,4 +230,15 @@ export class ModelBackend<M extends PciModel, O extends object = object> impleme
       },
     };
   }
+}
+
+/** VFIO's IOMMU page: a container maps whole pages only. */
+const VFIO_PAGE = 0x1000;
+
+/** `window`, checked as VFIO_IOMMU_MAP_DMA checks it: vaddr, iova and length whole pages, else `NIC_EINVAL` (VFIO's EINVAL). */
+function wholePages(window: DmaWindow, name: string): DmaWindow {
+  if ((window.vaddr % VFIO_PAGE) + (window.iova % VFIO_PAGE) + (window.length % VFIO_PAGE) !== 0) {
+    throw new NicError('NIC_EINVAL', `${name}: VFIO_IOMMU_MAP_DMA of 0x${window.length.toString(16)} bytes at IOVA 0x${window.iova.toString(16)} (vaddr 0x${window.vaddr.toString(16)}) is not whole pages`);
+  }
+  return window;
 }

@@ -23,6 +23,8 @@ const RING_AREA = 0x4000;
 const AVAIL_AT = 0x1000;
 const USED_AT = 0x2000;
 const HDR = 12;
+/** The dirty log's file is sized in these. */
+const LOG_FILE_PAGE = 4096;
 /** Packed descriptor: flags at +14, id at +12. */
 const PACKED_ID = 12;
 const PACKED_FLAGS = 14;
@@ -164,7 +166,9 @@ export class VhostTestFrontend {
    * with VRING_F_LOG for every vring, then a GET_FEATURES round trip as the barrier.
    */
   async startLogging(): Promise<void> {
-    const bytes = Math.ceil((GPA + this.#size) / LOG_PAGE / 8);
+    // Whole pages: a vDPA driver DMA-maps the log, and this process's mapping of it (what a
+    // modelled device reaches) is exactly the declared size.
+    const bytes = Math.ceil((GPA + this.#size) / LOG_PAGE / 8 / LOG_FILE_PAGE) * LOG_FILE_PAGE;
     const { fds } = guestFile(bytes, 2);
     this.#log = mapFd(fds[1], { length: bytes, writable: true });
     closeFd(fds[1]);
