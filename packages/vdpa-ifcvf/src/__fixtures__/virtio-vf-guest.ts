@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
-import { bootGuest, INSTALL_COMMAND, qemuTierMissing, type Guest } from '@nic/qemu-tier';
+import { bootGuest, INSTALL_COMMAND, qemuTierMissing, type BootOptions, type Guest } from '@nic/qemu-tier';
 import { TESTPMD_MISSING } from '@nic/vhost/testing';
 import { StreamWire } from './stream-wire.js';
 
@@ -48,12 +48,15 @@ function vfArgs(wire: StreamWire): string[] {
   ];
 }
 
+/** What a test may set of the guest besides the VF: its vCPUs (default 2) and TCG plugins. */
+export type VirtioVfBootOptions = Pick<BootOptions, 'cpus' | 'plugins'>;
+
 /** Boots the guest with the stand-in VF on a stream wire at `wirePath`, and binds the VF to vfio-pci. */
-export async function bootVirtioVfGuest(wirePath: string): Promise<VirtioVfGuest> {
+export async function bootVirtioVfGuest(wirePath: string, options: VirtioVfBootOptions = {}): Promise<VirtioVfGuest> {
   const wire = await StreamWire.listen(wirePath);
   let guest: Guest | undefined;
   try {
-    guest = await bootGuest({ nics: 0, cpus: 2, extraArgs: vfArgs(wire), timeoutMs: BOOT_MS });
+    guest = await bootGuest({ nics: 0, cpus: 2, ...options, extraArgs: vfArgs(wire), timeoutMs: BOOT_MS });
     await until('QEMU on the stream netdev', () => wire.connected, STEP_MS);
     const found = await guest.run(`for d in /sys/bus/pci/devices/*; do [ "$(cat $d/vendor):$(cat $d/device):$(cat $d/subsystem_vendor):$(cat $d/subsystem_device)" = ${QEMU_VIRTIO_NET} ] && echo \${d##*/}; done; true`);
     const functions = found.stdout.trim().split('\n').filter((l) => l !== '');
