@@ -8,35 +8,22 @@
  * model's DMA, and come back out of the device's tx queue. Both backends must give the same
  * frames and counts; what differs in how they drive the device is printed and checked.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { isTestFrame, testFrame } from '@nic/native/testing';
-import { bootGuest, INSTALL_COMMAND, qemuTierMissing, type Guest, type GuestProcess } from '@nic/qemu-tier';
-import { IfcvfModel } from '@nic/test-kit/models';
-import { VfioUserServer, vfioUserPciAddress, vfioUserQemuArgs } from '@nic/test-kit/vfio-user';
+import { INSTALL_COMMAND, type Guest, type GuestProcess } from '@nic/qemu-tier';
+import type { IfcvfModel } from '@nic/test-kit/models';
+import type { VfioUserServer } from '@nic/test-kit/vfio-user';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI } from './__fixtures__/child.js';
+import { BACKENDS, BOOT_MS, bootModelGuest, MODEL_GUEST_MISSING as MISSING, startBackend, type Backend, type ModelGuest } from './__fixtures__/model-guest.js';
 
-/** DPDK's vdpa example, built by tools/setup-host.sh. */
-const DPDK_VDPA = '/var/cache/nic-dpdk-vdpa/dpdk-vdpa';
-const MISSING = qemuTierMissing() ?? (existsSync(DPDK_VDPA) ? undefined : `${DPDK_VDPA} is missing`) ?? (existsSync(CLI) ? undefined : `${CLI} is missing (npm run build)`);
 if (MISSING !== undefined) console.warn(`\n!!! SKIPPING the IFCVF guest tests: ${MISSING} (${INSTALL_COMMAND})\n`);
 
-const BOOT_MS = 240_000;
 /** A backend's whole run: testpmd's memory DMA-mapped page by page through the vIOMMU under TCG takes minutes. */
 const RUN_MS = 600_000;
 const CONFIGURE_MS = 300_000;
 const FRAMES = 16;
 const FRAME_LENGTH = 60;
-const ADDRESS = vfioUserPciAddress(0);
 /** VIRTIO_F_ACCESS_PLATFORM (bit 33): the device reaches memory through an IOMMU. */
 const ACCESS_PLATFORM = 1n << 33n;
-/** The backends, each serving `<iface>0`; `ready` once its socket listens. */
-const BACKENDS = [
-  { name: 'dpdk-vdpa', command: `stdbuf -oL ${DPDK_VDPA}`, iface: '/run/ifcvf-dpdk-', ready: /^enter 'q' to quit$/ },
-  { name: 'nic-vdpa', command: `node ${CLI}`, iface: '/run/ifcvf-nic-', ready: /^serving .* on \/run\/ifcvf-nic-0$/ },
-] as const;
 /**
  * testpmd, the frontend: its memory a memfd (`--no-huge`, which virtio_user shares), 48 MiB so
  * that the vIOMMU's page-by-page DMA_MAPs of it stay in the tens of thousands.
@@ -82,27 +69,20 @@ async function until(what: string, condition: () => boolean, timeoutMs: number):
 
 if (MISSING === undefined)
   describe("the IFCVF model in a guest over vfio-user: DPDK's dpdk-vdpa (net_ifcvf of DPDK) and nic-vdpa, testpmd's virtio_user in front", () => {
-    let dir: string;
+    let booted: ModelGuest | undefined;
     let guest: Guest | undefined;
     let model: IfcvfModel;
     let server: VfioUserServer;
-    const wire: Uint8Array[] = [];
+    let wire: Uint8Array[];
     const runs = new Map<string, Run>();
 
     beforeAll(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'ifcvf-guest-'));
-      model = new IfcvfModel({ name: 'ifcvf (guest)', queues: 1, mac: [0x02, 0x1f, 0xc0, 0, 0, 1] });
-      model.onTransmit((frame) => void wire.push(frame.slice()));
-      server = new VfioUserServer(join(dir, 'ifcvf.sock'), model);
-      guest = await bootGuest({ nics: 0, sharedMemory: { kind: 'memfd' }, extraArgs: vfioUserQemuArgs([server.path]), timeoutMs: BOOT_MS });
-      // The guest's virtio-pci driver takes the function first (it is a modern virtio-net); vfio-pci it must be.
-      await guest.bindDriver([ADDRESS], 'vfio-pci');
+      booted = await bootModelGuest();
+      ({ guest, model, server, wire } = booted);
     }, BOOT_MS + 120_000);
 
     afterAll(async () => {
-      await guest?.shutdown();
-      server?.close();
-      if (dir) rmSync(dir, { recursive: true, force: true });
+      await booted?.close();
       for (const run of runs.values()) {
         const { out: _out, backendOutput: _o, ...figures } = run;
         console.log(`[ifcvf guest] ${JSON.stringify(figures, (_k, v: unknown) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v))}`);
@@ -116,20 +96,17 @@ if (MISSING === undefined)
     }
 
     /** Runs `backend` on the function and testpmd on its socket; io of FRAMES frames from the wire and back. */
-    async function runBackend(backend: (typeof BACKENDS)[number]): Promise<Run> {
+    async function runBackend(backend: Backend): Promise<Run> {
       const g = guest as Guest;
       const socket = `${backend.iface}0`;
-      const fifo = `/run/${backend.name}.stdin`;
       const kicks = [...model.kicks];
       const interrupts = [...model.interrupts];
       const lmWrites = model.lmWrites;
       const resets = model.resets;
       wire.length = 0;
-      // stdin a FIFO the backend itself holds open for writing: reads block (dpdk-vdpa spins on end of input).
-      const vdpa = g.spawn(`rm -f ${socket} ${fifo} && mkfifo ${fifo} && exec ${backend.command} -l 0 --no-huge -m 32 --file-prefix ${backend.name} -a ${ADDRESS},vdpa=1 -- --iface ${backend.iface} <> ${fifo}`);
+      const vdpa = await startBackend(g, backend, '', 120_000);
       let testpmd: GuestProcess | undefined;
       try {
-        await vdpa.waitFor(backend.ready, 120_000);
         testpmd = g.spawn(TESTPMD(socket));
         await testpmd.waitFor(/io packet forwarding - ports=1/, 120_000);
         await until(`${backend.name} to start the device's rings`, () => (model.status & 0x04) !== 0 && model.queue(0).running && model.queue(1).running, CONFIGURE_MS);
