@@ -1,7 +1,7 @@
 /**
  * nic-vdpa's application options (after `--`), as DPDK's `dpdk-vdpa` takes them:
  * `--iface <prefix>` (socket files `<prefix>0`, `<prefix>1`, ...), `--client`,
- * `-i`/`--interactive`; and nic's `--virtio-vf` opt-in for QEMU's virtio-net-pci.
+ *  `-i`/`--interactive`; and nic's `--virtio-vf` opt-in for QEMU's virtio-net-pci and virtio-blk-pci.
  */
 
 /** What the application arguments ask for. */
@@ -12,7 +12,7 @@ export interface VdpaAppOptions {
   readonly client: boolean;
   /** Read commands from stdin (`list`, `create`, `stats`, `quit`). */
   readonly interactive: boolean;
-  /** Also take QEMU's modern virtio-net-pci standing in for a VF (net_ifcvf's opt-in driver). */
+  /** Also take QEMU's modern virtio-net-pci and virtio-blk-pci standing in for a VF (net_ifcvf's opt-in driver). */
   readonly virtioVf: boolean;
   readonly help: boolean;
 }

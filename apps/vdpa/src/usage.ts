@@ -16,8 +16,9 @@ Application options:
                        (required without -i; at most ${MAX_SOCKET_PATH - 4} bytes)
   --client             connect to frontends that listen (vhost-user client mode)
   -i, --interactive    read commands from stdin instead of serving every device
-  --virtio-vf          also take QEMU's virtio-net-pci (1af4:1041, subsystem 1af4:1100)
-                       as a VF stand-in; only its standard virtio structures are used
+  --virtio-vf          also take QEMU's virtio-net-pci and virtio-blk-pci (1af4:1041,
+                       1af4:1042, subsystem 1af4:1100) as VF stand-ins; only their
+                       standard virtio structures are used
   -h, --help           this text
 
 Interactive commands:

@@ -5,11 +5,10 @@
  * IOERR, an unknown type UNSUPP, and the counters count every request.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { until } from '@nic/native/testing';
 import { findVdpaDevice, vdpaStats } from '@nic/vdpa';
 import { BLK_SECTOR_SIZE, VIRTIO_BLK_S_IOERR, VIRTIO_BLK_S_OK, VIRTIO_BLK_S_UNSUPP, VIRTIO_BLK_T_GET_ID, VIRTIO_BLK_T_IN, VIRTIO_BLK_T_OUT } from '@nic/test-kit/models';
 import { IfcvfBench } from './__fixtures__/bench.js';
-import { FakeFrontend } from './__fixtures__/frontend.js';
+import { blkHeader as header, FakeFrontend } from './__fixtures__/frontend.js';
 import { netIfcvfDriver, type IfcvfVdpa } from './driver.js';
 
 const BDF = '0000:06:01.0';
@@ -33,14 +32,6 @@ afterEach(async () => {
   }
 });
 
-function header(type: number, sector: bigint): Uint8Array {
-  const h = new Uint8Array(16);
-  const v = new DataView(h.buffer);
-  v.setUint32(0, type, true);
-  v.setBigUint64(8, sector, true);
-  return h;
-}
-
 describe('net_ifcvf on a blk function: the data path', () => {
   it('writes, reads back, GET_ID, IOERR past the end, UNSUPP for other types, by DMA after relayed kicks', async () => {
     const model = bench.add(BDF, { type: 'blk', queues: 1, capacity: CAPACITY });
@@ -49,13 +40,7 @@ describe('net_ifcvf on a blk function: the data path', () => {
     if (!dev) throw new Error('not registered');
     dev.ops.devConf(fake);
     const data = Uint8Array.from({ length: 2 * BLK_SECTOR_SIZE }, (_, i) => (i * 7) & 0xff);
-    const request = async (parts: (Uint8Array | number)[], writable: boolean[]): Promise<{ at: number[]; status: number; len: number }> => {
-      const at = fake.postChain(0, parts, writable);
-      const done = fake.usedIdx(0) + 1;
-      fake.kick(0);
-      await until('the request to complete', () => fake.usedIdx(0) === done);
-      return { at, status: fake.u8[at[at.length - 1]], len: fake.usedEntry(0, done - 1).len };
-    };
+    const request = (parts: (Uint8Array | number)[], writable: boolean[]) => fake.request(0, parts, writable);
     const write = await request([header(VIRTIO_BLK_T_OUT, 3n), data, 1], [false, false, true]);
     expect([write.status, write.len]).toEqual([VIRTIO_BLK_S_OK, 1]);
     expect(model.disk?.read(3n, data.length)).toEqual(data);

@@ -1,8 +1,8 @@
 /**
  * The functions net_ifcvf serves (DPDK's `pci_id_ifcvf_map`): virtio's vendor and device
- * ids together with Intel's IFC subsystem ids, net and blk. QEMU's modern virtio-net-pci has
- * the same vendor and device ids but QEMU's subsystem ids, and no IFC live-migration block:
- * it is served only by the opt-in driver ({@link IFCVF_VIRTIO_OPT_IN_IDS}).
+ * ids together with Intel's IFC subsystem ids, net and blk. QEMU's modern virtio-net-pci and
+ * virtio-blk-pci have the same vendor and device ids but QEMU's subsystem ids, and no IFC
+ * live-migration block: they are served only by the opt-in driver ({@link IFCVF_VIRTIO_OPT_IN_IDS}).
  */
 import type { PciId } from '@nic/pci/driver';
 import { PCI_CLASS_ANY_ID } from '@nic/pci/driver';
@@ -35,12 +35,16 @@ export const IFCVF_ID_TABLE: readonly PciId[] = [
 ];
 
 /**
- * The opt-in entry: QEMU's modern virtio-net-pci, a virtio-compatible function standing in
- * for a VF (`disable-legacy=on,iommu_platform=on` behind a vIOMMU). Only standard virtio
- * structures are used on it; BAR4, where an IFC part has its live-migration block and
- * QEMU has the common configuration, is never written as the LM block.
+ * The opt-in entries: QEMU's modern virtio-net-pci (1AF4:1041) and virtio-blk-pci (1AF4:1042),
+ * subsystem 1AF4:1100, virtio-compatible functions standing in for a VF
+ * (`disable-legacy=on,iommu_platform=on` behind a vIOMMU). Only standard virtio structures
+ * are used on them; BAR4, where an IFC part has its live-migration block and QEMU has the
+ * common configuration, is never written as the LM block.
  */
-export const IFCVF_VIRTIO_OPT_IN_IDS: readonly PciId[] = [entry(VIRTIO_NET_MODERN_ID, QEMU_SUBSYS_VENDOR_ID, QEMU_SUBSYS_DEVICE_ID)];
+export const IFCVF_VIRTIO_OPT_IN_IDS: readonly PciId[] = [
+  entry(VIRTIO_NET_MODERN_ID, QEMU_SUBSYS_VENDOR_ID, QEMU_SUBSYS_DEVICE_ID),
+  entry(VIRTIO_BLK_MODERN_ID, QEMU_SUBSYS_VENDOR_ID, QEMU_SUBSYS_DEVICE_ID),
+];
 
 /** Whether `id` is a net function (else blk). */
 export function isNetId(id: PciId): boolean {

@@ -121,4 +121,19 @@ describe('net_ifcvf probe', () => {
     expect(model.resets).toBe(0);
     expect(model.status).toBe(0);
   });
+
+  it('takes QEMU virtio-blk-pci (1af4:1042, subsystem 1af4:1100) only through the opt-in driver, as a blk device with its queues and config', async () => {
+    const model = bench.add(BDF, { layout: 'qemu', type: 'blk', queues: 2, capacity: 96n });
+    const plain = await bench.init(['-a', `${BDF},vdpa=1,sw-live-migration=1`], [netIfcvfDriver]);
+    expect(plain.probeResults()).toEqual([]);
+    await plain.cleanup();
+    const eal = await bench.init(['-a', `${BDF},vdpa=1,sw-live-migration=1`], [netIfcvfVirtioDriver]);
+    expect(eal.probeResults()[0].outcome).toBe('probed');
+    const dev = findVdpaDevice(BDF);
+    expect(dev && [vdpaQueueNum(dev), vdpaDeviceType(dev)]).toEqual([2, 'blk']);
+    const config = dev?.ops.getConfig?.(undefined as never, 64);
+    expect(config && new DataView(config.buffer, config.byteOffset).getBigUint64(0, true)).toBe(96n);
+    expect(model.resets).toBe(0);
+    expect(model.lmWrites).toBe(0);
+  });
 });

@@ -5,6 +5,7 @@
  * back (host notifiers, config changes, used-ring logging) recorded for assertions.
  */
 import { allocAnonymous, closeFd, eventfd, eventfdWrite, type MemoryMapping } from '@nic/native';
+import { until } from '@nic/native/testing';
 import type { VdpaVhostDevice, VhostLogArea, VhostMemoryRegion, VhostVringInfo, VringBase } from '@nic/vdpa';
 
 /** Where the guest sees its memory (not where this process maps it). */
@@ -19,6 +20,25 @@ const VRING_DESC_F_WRITE = 2;
 const NET_HDR = 12;
 /** A log covering guest physical addresses up to the end of guest memory (one bit per 4 KiB page). */
 const LOG_SIZE = (GUEST_BASE + MEMORY) / 4096 / 8;
+/** Bytes of a virtio-blk request header (type, reserved, sector). */
+const BLK_HEADER = 16;
+const BLK_HEADER_SECTOR = 8;
+
+/** A virtio-blk request header: request `type` at `sector` (512-byte units). */
+export function blkHeader(type: number, sector: bigint): Uint8Array {
+  const h = new Uint8Array(BLK_HEADER);
+  const v = new DataView(h.buffer);
+  v.setUint32(0, type, true);
+  v.setBigUint64(BLK_HEADER_SECTOR, sector, true);
+  return h;
+}
+
+/** A request the device completed: each buffer's memory offset, the status byte (first of the last buffer), the used length. */
+export interface CompletedRequest {
+  readonly at: number[];
+  readonly status: number;
+  readonly len: number;
+}
 
 export class FakeFrontend implements VdpaVhostDevice {
   readonly vid = 7;
@@ -162,6 +182,18 @@ export class FakeFrontend implements VdpaVhostDevice {
     this.#availIdx[qid] = (this.#availIdx[qid] + parts.length) & 0xffff;
     this.view.setUint16(r.avail + 2, (availIdx + 1) & 0xffff, true);
     return offsets;
+  }
+
+  /**
+   * Posts one chain on vring `qid` ({@link postChain}), kicks, and waits (at most `timeoutMs`)
+   * until the device has used it.
+   */
+  async request(qid: number, parts: readonly (Uint8Array | number)[], writable: readonly boolean[], timeoutMs?: number): Promise<CompletedRequest> {
+    const at = this.postChain(qid, parts, writable);
+    const done = (this.usedIdx(qid) + 1) & 0xffff;
+    this.kick(qid);
+    await until('the request to complete', () => this.usedIdx(qid) === done, timeoutMs);
+    return { at, status: this.u8[at[at.length - 1]], len: this.usedEntry(qid, (done + 0xffff) & 0xffff).len };
   }
 
   /** Sends `frame` on tx vring `qid` (a zero virtio-net header first) and kicks. */
