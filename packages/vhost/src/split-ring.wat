@@ -56,50 +56,48 @@
         (br $region)))
     (i64.const -1))
 
-  ;; Copies `len` bytes from `src` to `dst` (never overlapping: one is guest memory, the
-  ;; other an mbuf): short runs sixteen bytes at a time here, then the tail by 8, 4, 2, 1
-  ;; (never past `len`: the destination may end there), long ones with memory.copy, whose
-  ;; call costs more than a packet of 64 bytes takes to copy inline.
-  (func $copy (param $dst i32) (param $src i32) (param $len i32)
-    (local $end i32)
-    (if (i32.ge_u (local.get $len) (i32.const 256))
-      (then
-        (memory.copy (local.get $dst) (local.get $src) (local.get $len))
-        (return)))
-    (local.set $end (i32.add (local.get $dst) (i32.and (local.get $len) (i32.const -16))))
-    (block $blocks
-      (loop $block
-        (br_if $blocks (i32.ge_u (local.get $dst) (local.get $end)))
-        (v128.store align=1 (local.get $dst) (v128.load align=1 (local.get $src)))
-        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
-        (local.set $src (i32.add (local.get $src) (i32.const 16)))
-        (br $block)))
-    (if (i32.and (local.get $len) (i32.const 8))
-      (then
-        (i64.store align=1 (local.get $dst) (i64.load align=1 (local.get $src)))
-        (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
-        (local.set $src (i32.add (local.get $src) (i32.const 8)))))
-    (if (i32.and (local.get $len) (i32.const 4))
-      (then
-        (i32.store align=1 (local.get $dst) (i32.load align=1 (local.get $src)))
-        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
-        (local.set $src (i32.add (local.get $src) (i32.const 4)))))
-    (if (i32.and (local.get $len) (i32.const 2))
-      (then
-        (i32.store16 align=1 (local.get $dst) (i32.load16_u align=1 (local.get $src)))
-        (local.set $dst (i32.add (local.get $dst) (i32.const 2)))
-        (local.set $src (i32.add (local.get $src) (i32.const 2)))))
-    (if (i32.and (local.get $len) (i32.const 1))
-      (then (i32.store8 (local.get $dst) (i32.load8_u (local.get $src))))))
-
   ;; Runs the copy list's entries from address `from` to `to`: each copy, then, when the
   ;; entry has bytes to mark, their pages in the dirty log (after the write, so a page the
-  ;; frontend drains meanwhile is marked again).
+  ;; frontend drains meanwhile is marked again). A copy (never overlapping: one side is guest
+  ;; memory, the other an mbuf) goes sixteen bytes a step, then its tail by 8, 4, 2, 1 (never
+  ;; past its length: the destination may end there); from 256 bytes on memory.copy, whose
+  ;; call costs more than a packet of 64 bytes takes to copy inline.
   (func $flush (param $rec i32) (param $from i32) (param $to i32)
+    (local $dst i32) (local $src i32) (local $len i32) (local $end i32)
     (block $done
       (loop $entry
         (br_if $done (i32.ge_u (local.get $from) (local.get $to)))
-        (call $copy (i32.load (local.get $from)) (i32.load offset=4 (local.get $from)) (i32.load offset=8 (local.get $from)))
+        (local.set $dst (i32.load (local.get $from)))
+        (local.set $src (i32.load offset=4 (local.get $from)))
+        (local.set $len (i32.load offset=8 (local.get $from)))
+        (if (i32.ge_u (local.get $len) (i32.const 256))
+          (then (memory.copy (local.get $dst) (local.get $src) (local.get $len)))
+          (else
+            (local.set $end (i32.add (local.get $dst) (i32.and (local.get $len) (i32.const -16))))
+            (block $blocks
+              (loop $block
+                (br_if $blocks (i32.ge_u (local.get $dst) (local.get $end)))
+                (v128.store align=1 (local.get $dst) (v128.load align=1 (local.get $src)))
+                (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+                (local.set $src (i32.add (local.get $src) (i32.const 16)))
+                (br $block)))
+            (if (i32.and (local.get $len) (i32.const 8))
+              (then
+                (i64.store align=1 (local.get $dst) (i64.load align=1 (local.get $src)))
+                (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
+                (local.set $src (i32.add (local.get $src) (i32.const 8)))))
+            (if (i32.and (local.get $len) (i32.const 4))
+              (then
+                (i32.store align=1 (local.get $dst) (i32.load align=1 (local.get $src)))
+                (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+                (local.set $src (i32.add (local.get $src) (i32.const 4)))))
+            (if (i32.and (local.get $len) (i32.const 2))
+              (then
+                (i32.store16 align=1 (local.get $dst) (i32.load16_u align=1 (local.get $src)))
+                (local.set $dst (i32.add (local.get $dst) (i32.const 2)))
+                (local.set $src (i32.add (local.get $src) (i32.const 2)))))
+            (if (i32.and (local.get $len) (i32.const 1))
+              (then (i32.store8 (local.get $dst) (i32.load8_u (local.get $src)))))))
         (if (i32.load offset=12 (local.get $from))
           (then (call $mark (local.get $rec) (i64.load offset=16 (local.get $from)) (i32.load offset=12 (local.get $from)))))
         (local.set $from (i32.add (local.get $from) (i32.const 24)))
@@ -156,9 +154,14 @@
     (local $len i32) (local $g i64) (local $skip i32) (local $s i32) (local $total i32)
     (local $m i32) (local $dst i32) (local $room i32) (local $u i32)
     (local $list i32) (local $full i32) (local $at i32) (local $pkt i32)
+    (local $gpa0 i64) (local $size0 i64) (local $win0 i64) (local $off i64)
     (local.set $list (i32.add (local.get $rec) (i32.const 1344)))
     (local.set $full (i32.add (local.get $list) (i32.const 2304)))
     (local.set $at (local.get $list))
+    ;; region 0, which the translations try first (usually the only one)
+    (local.set $gpa0 (i64.load offset=64 (local.get $rec)))
+    (local.set $size0 (i64.load offset=72 (local.get $rec)))
+    (local.set $win0 (i64.extend_i32_u (i32.load offset=80 (local.get $rec))))
     (local.set $num (i32.load offset=0 (local.get $rec)))
     (local.set $mask (i32.sub (local.get $num) (i32.const 1)))
     (local.set $la (i32.load offset=4 (local.get $rec)))
@@ -191,7 +194,13 @@
           (local.set $flags (i32.load16_u offset=12 (local.get $w)))
           (br_if $stop (i32.and (local.get $flags) (i32.const 6)))
           (local.set $len (i32.load offset=8 (local.get $w)))
-          (local.set $g (call $translate (local.get $rec) (i64.load (local.get $w)) (i64.extend_i32_u (local.get $len))))
+          ;; $translate, region 0 first (an address below it wraps past its size)
+          (local.set $off (i64.sub (i64.load (local.get $w)) (local.get $gpa0)))
+          (local.set $g
+            (if (result i64) (i32.and (i64.le_u (local.get $off) (local.get $size0))
+                  (i64.le_u (i64.extend_i32_u (local.get $len)) (i64.sub (local.get $size0) (local.get $off))))
+              (then (i64.add (local.get $win0) (local.get $off)))
+              (else (call $translate (local.get $rec) (i64.load (local.get $w)) (i64.extend_i32_u (local.get $len))))))
           (br_if $stop (i64.eq (local.get $g) (i64.const -1)))
           (local.set $s (select (local.get $skip) (local.get $len) (i32.lt_u (local.get $skip) (local.get $len))))
           (local.set $skip (i32.sub (local.get $skip) (local.get $s)))
@@ -254,10 +263,15 @@
     (local $w i32) (local $flags i32) (local $dlen i32) (local $g i32) (local $gl i64) (local $pos i32)
     (local $c i32) (local $from i32) (local $u i32) (local $addr i64)
     (local $list i32) (local $full i32) (local $at i32) (local $log i32)
+    (local $gpa0 i64) (local $size0 i64) (local $win0 i64) (local $off i64)
     (local.set $list (i32.add (local.get $rec) (i32.const 1344)))
     (local.set $full (i32.add (local.get $list) (i32.const 2304)))
     (local.set $at (local.get $list))
     (local.set $log (i32.load offset=36 (local.get $rec)))
+    ;; region 0, which the translations try first (usually the only one)
+    (local.set $gpa0 (i64.load offset=64 (local.get $rec)))
+    (local.set $size0 (i64.load offset=72 (local.get $rec)))
+    (local.set $win0 (i64.extend_i32_u (i32.load offset=80 (local.get $rec))))
     (local.set $num (i32.load offset=0 (local.get $rec)))
     (local.set $mask (i32.sub (local.get $num) (i32.const 1)))
     (local.set $la (i32.load offset=4 (local.get $rec)))
@@ -310,7 +324,13 @@
               (local.set $flags (i32.load16_u offset=12 (local.get $w)))
               (local.set $dlen (i32.load offset=8 (local.get $w)))
               (local.set $addr (i64.load (local.get $w)))
-              (local.set $gl (call $translate (local.get $rec) (local.get $addr) (i64.extend_i32_u (local.get $dlen))))
+              ;; $translate, region 0 first (an address below it wraps past its size)
+              (local.set $off (i64.sub (local.get $addr) (local.get $gpa0)))
+              (local.set $gl
+                (if (result i64) (i32.and (i64.le_u (local.get $off) (local.get $size0))
+                      (i64.le_u (i64.extend_i32_u (local.get $dlen)) (i64.sub (local.get $size0) (local.get $off))))
+                  (then (i64.add (local.get $win0) (local.get $off)))
+                  (else (call $translate (local.get $rec) (local.get $addr) (i64.extend_i32_u (local.get $dlen))))))
               (if (i32.or (i32.ne (i32.and (local.get $flags) (i32.const 6)) (i32.const 2))
                     (i32.or (i64.eq (local.get $gl) (i64.const -1))
                       (i32.and (i32.eqz (local.get $done)) (i32.lt_u (local.get $dlen) (local.get $hdr)))))
