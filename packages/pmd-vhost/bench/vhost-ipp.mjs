@@ -1,15 +1,17 @@
-// Instructions per packet of the vhost backend, nic's net_vhost against DPDK's, each facing
-// testpmd with net_virtio_user as in vhost.bench.mjs: `perf stat -e instructions,cycles` on
-// the backend's polling thread alone (node's main thread; testpmd's forwarding lcore) over a
-// window, divided by the packets the frontend counted meanwhile. A count of instructions does
-// not depend on what else runs on the machine, unlike Mpps, as long as the backend is the
-// side that limits the rate (else its empty polls are counted too: the idle share says how
-// many of nic's polls found nothing).
+// The vhost backend's cost per packet, nic's net_vhost against DPDK's, each facing testpmd
+// with net_virtio_user as in vhost.bench.mjs, in measures that a loaded machine disturbs
+// less than Mpps: the backend thread's CPU time per packet (`perf stat -e task-clock` on
+// node's main thread or testpmd's forwarding lcore, over the packets the frontend counted
+// meanwhile; it includes empty polls, whose share is printed for nic), and for nic the
+// median wall time per packet of full bursts (32 packets moved: the backend's own calls,
+// rx, tx or both, the same loop as vhost.bench.mjs), which a slow frontend does not change.
+// This VM has no hardware counters (perf stat -e instructions: not supported), so no
+// instruction counts.
 //
 // Run with `node bench/vhost-ipp.mjs [nic|dpdk|both]` after building (root, perf installed).
 // IPP_MS sets the window (default 2000), IPP_SIZE the packet size (64); IPP_RECORD=1 runs
-// `perf record -g` on nic's thread instead (node with --perf-basic-prof) into
-// /tmp/vhost-ipp-<direction>.data.
+// `perf record -g` on the backend's thread instead (for nic, run node with
+// --perf-basic-prof) into /tmp/vhost-ipp-<backend mode>.data.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -184,9 +186,8 @@ async function dpdkBackend() {
       await command(`set fwd ${direction.backend}`);
       await command(`set txpkts ${SIZE}`);
       await command('start');
-      // The forwarding lcore's thread: the one that is not the main thread and burns CPU.
-      const tids = readdirSync(`/proc/${child.pid}/task`).length > 0 ? await busiestThread(await testpmdPid(child.pid)) : 0;
-      results[direction.name] = await measure(frontend, direction, tids);
+      // The forwarding lcore's thread (stdbuf execs testpmd: the same pid) is the busiest.
+      results[direction.name] = await measure(frontend, direction, await busiestThread(child.pid));
     }
     return results;
   } finally {
@@ -196,11 +197,6 @@ async function dpdkBackend() {
     rmSync(`/var/run/dpdk/${prefix}`, { recursive: true, force: true });
     rmSync(path, { force: true });
   }
-}
-
-/** testpmd's pid under stdbuf (stdbuf execs it, so the same pid). */
-async function testpmdPid(pid) {
-  return pid;
 }
 
 /** The thread of `pid` that used the most CPU over 300 ms. */
@@ -220,7 +216,7 @@ if (TESTPMD_MISSING) {
   process.exit(1);
 }
 const which = process.argv[2] ?? 'both';
-console.log(`vhost instructions per packet: ${SIZE} B, burst ${BURST}, window ${WINDOW_MS} ms`);
+console.log(`vhost backend cost per packet: ${SIZE} B, burst ${BURST}, window ${WINDOW_MS} ms`);
 const show = (name, results) => {
   for (const [direction, r] of Object.entries(results)) {
     const figures = r.nspp === undefined ? '' : `${r.nspp.toFixed(1).padStart(7)} CPU ns/pkt (on CPU ${(r.busy * 100).toFixed(0)} % of the window) ${r.mpps.toFixed(2).padStart(6)} Mpps`;
