@@ -29,6 +29,8 @@ const RECORD = process.env.IPP_RECORD === '1';
 const WARMUP_MS = 700;
 const SLICE_MS = 20;
 const POOL_SIZE = 8191;
+/** The pool's per-lcore cache: testpmd's default (the DPDK side has one too). */
+const POOL_CACHE = Number(process.env.IPP_CACHE ?? 250);
 const IO_BURSTS = 4;
 const PROMPT_MS = 60_000;
 const DIRECTIONS = [
@@ -75,7 +77,7 @@ async function nicBackend() {
   const { eal } = await init(['-l', '0', '--no-pci', '--no-huge', '-m', '256', '--file-prefix', `vhost-ipp-${process.pid}`, '--vdev', `net_vhost0,iface=${path}`]);
   const frontend = new Testpmd(path, `vhost-ipp-fe-${process.pid}`);
   try {
-    const pool = pktmbufPoolCreate(eal.arena, 'ipp_pool', POOL_SIZE, 0);
+    const pool = pktmbufPoolCreate(eal.arena, 'ipp_pool', POOL_SIZE, POOL_CACHE);
     const mbufs = new MbufView(eal.arena);
     const port = portIdByName('net_vhost0');
     configure(port, 1, 1);

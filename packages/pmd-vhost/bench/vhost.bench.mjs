@@ -25,6 +25,8 @@ const WARMUP_MS = 1000;
 /** Milliseconds the nic backend polls before it lets the event loop run (testpmd's pipes, the vhost socket). */
 const SLICE_MS = 20;
 const POOL_SIZE = 8191;
+/** The pool's per-lcore cache: testpmd's default, which DPDK's side runs with. */
+const POOL_CACHE = 250;
 /** Packets the frontend puts in the loop for io (tx_first bursts of 32; its rings hold 256). */
 const IO_BURSTS = 4;
 /** How long DPDK's testpmd may take to prompt (its memory set-up is slow on a loaded machine). */
@@ -65,7 +67,7 @@ async function nicBackend(measureAll) {
   const { eal } = await init(['-l', '0', '--no-pci', '--no-huge', '-m', '256', '--file-prefix', `vhost-bench-${process.pid}`, '--vdev', `net_vhost0,iface=${path}`]);
   const frontend = new Testpmd(path, `vhost-bench-fe-${process.pid}`);
   try {
-    const pool = pktmbufPoolCreate(eal.arena, 'bench_pool', POOL_SIZE, 0);
+    const pool = pktmbufPoolCreate(eal.arena, 'bench_pool', POOL_SIZE, POOL_CACHE);
     const mbufs = new MbufView(eal.arena);
     const port = portIdByName('net_vhost0');
     configure(port, 1, 1);
