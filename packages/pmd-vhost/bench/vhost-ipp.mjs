@@ -9,7 +9,8 @@
 // instruction counts.
 //
 // Run with `node bench/vhost-ipp.mjs [nic|dpdk|both]` after building (root, perf installed).
-// IPP_MS sets the window (default 2000), IPP_SIZE the packet size (64); IPP_RECORD=1 runs
+// IPP_MS sets the window (default 2000), IPP_SIZE the packet size (64), IPP_DIRECTIONS the
+// backend modes (rxonly,txonly,io); IPP_RECORD=1 runs
 // `perf record -g` on the backend's thread instead (for nic, run node with
 // --perf-basic-prof) into /tmp/vhost-ipp-<backend mode>.data.
 import { spawn } from 'node:child_process';
@@ -37,7 +38,7 @@ const DIRECTIONS = [
   { name: 'guest->host', frontend: 'txonly', backend: 'rxonly', stat: 'TX-packets' },
   { name: 'host->guest', frontend: 'rxonly', backend: 'txonly', stat: 'RX-packets' },
   { name: 'loop (io)', frontend: 'io', backend: 'io', stat: 'RX-packets' },
-];
+].filter((d) => (process.env.IPP_DIRECTIONS ?? 'rxonly,txonly,io').split(',').includes(d.backend));
 
 function lastNumber(text, name) {
   const m = [...text.matchAll(new RegExp(`${name}:\\s+(\\d+)`, 'g'))];

@@ -33,12 +33,12 @@ export const REGION_BYTES = 32;
 export const K_SLOTS = K_REGION + MAX_MEM_REGIONS * REGION_BYTES;
 export const KERNEL_SLOTS = 256;
 /**
- * The copy list after the handles (split-ring.wat's second pass): 96 entries of 24 bytes,
+ * The copy list after the handles (split-ring.wat's second pass): 80 entries of 32 bytes,
  * flushed when full (its address and size are constants in the kernel).
  */
 export const K_COPIES = K_SLOTS + KERNEL_SLOTS * 4;
-export const COPY_ENTRIES = 96;
-export const COPY_ENTRY_BYTES = 24;
+export const COPY_ENTRIES = 80;
+export const COPY_ENTRY_BYTES = 32;
 /** Bytes of a record. */
 export const RECORD_SIZE = 4096;
 

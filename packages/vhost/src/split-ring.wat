@@ -25,9 +25,11 @@
 ;; dirty log 36 (its address, 0 when not logging) and its size in bytes 40, a scratch
 ;; word 44 (what the descriptor reads ahead of a walk gave), at 64 the
 ;; regions, 32 bytes each: guest-physical address 0 (u64), size 8 (u64), address of
-;; the region's first byte in this memory 16; at 1344 the copy list, 96 entries of 24
+;; the region's first byte in this memory 16; at 1344 the copy list, 80 entries of 32
 ;; bytes: destination 0, source 4, length 8, bytes to mark 12, guest address to mark
-;; from 16 (u64; enqueue only).
+;; from 16 (u64), and for a packet's first buffer into the guest, the address of its net
+;; header to zero 24 (0: none) and the header's last word 28 (num_buffers in the high
+;; half; a 12-byte header) (enqueue only).
 ;; Descriptor: addr 0 (u64), len 8, flags 12 (u16: NEXT 1, WRITE 2, INDIRECT 4), next 14.
 ;; mbuf (@nic/eal mbuf-layout.ts): buf_addr 0, data_off 12 (16-bit), nb_segs 16 (16-bit),
 ;; port 18 (16-bit), ol_flags 20 (64-bit), packet_type 28, pkt_len 32, data_len 36 (16-bit),
@@ -56,17 +58,25 @@
         (br $region)))
     (i64.const -1))
 
-  ;; Runs the copy list's entries from address `from` to `to`: each copy, then, when the
+  ;; Runs the copy list's entries from address `from` to `to`: each header and copy, then, when the
   ;; entry has bytes to mark, their pages in the dirty log (after the write, so a page the
   ;; frontend drains meanwhile is marked again). A copy (never overlapping: one side is guest
   ;; memory, the other an mbuf) goes sixteen bytes a step, then its tail by 8, 4, 2, 1 (never
   ;; past its length: the destination may end there); from 256 bytes on memory.copy, whose
   ;; call costs more than a packet of 64 bytes takes to copy inline.
   (func $flush (param $rec i32) (param $from i32) (param $to i32)
-    (local $dst i32) (local $src i32) (local $len i32) (local $end i32)
+    (local $dst i32) (local $src i32) (local $len i32) (local $end i32) (local $h i32)
     (block $done
       (loop $entry
         (br_if $done (i32.ge_u (local.get $from) (local.get $to)))
+        ;; a packet's first buffer: its zeroed net header of 12 bytes (with num_buffers) or 10
+        (local.set $h (i32.load offset=24 (local.get $from)))
+        (if (local.get $h)
+          (then
+            (i64.store align=1 (local.get $h) (i64.const 0))
+            (if (i32.eq (i32.load offset=12 (local.get $rec)) (i32.const 12))
+              (then (i32.store offset=8 align=1 (local.get $h) (i32.load offset=28 (local.get $from))))
+              (else (i32.store16 offset=8 align=1 (local.get $h) (i32.const 0))))))
         (local.set $dst (i32.load (local.get $from)))
         (local.set $src (i32.load offset=4 (local.get $from)))
         (local.set $len (i32.load offset=8 (local.get $from)))
@@ -100,7 +110,7 @@
               (then (i32.store8 (local.get $dst) (i32.load8_u (local.get $src)))))))
         (if (i32.load offset=12 (local.get $from))
           (then (call $mark (local.get $rec) (i64.load offset=16 (local.get $from)) (i32.load offset=12 (local.get $from)))))
-        (local.set $from (i32.add (local.get $from) (i32.const 24)))
+        (local.set $from (i32.add (local.get $from) (i32.const 32)))
         (br $entry))))
 
   ;; Marks the 4 KiB pages of guest-physical [addr, addr + len) in the dirty log when one is
@@ -156,7 +166,7 @@
     (local $list i32) (local $full i32) (local $at i32) (local $pkt i32)
     (local $gpa0 i64) (local $size0 i64) (local $win0 i64) (local $off i64)
     (local.set $list (i32.add (local.get $rec) (i32.const 1344)))
-    (local.set $full (i32.add (local.get $list) (i32.const 2304)))
+    (local.set $full (i32.add (local.get $list) (i32.const 2560)))
     (local.set $at (local.get $list))
     ;; region 0, which the translations try first (usually the only one)
     (local.set $gpa0 (i64.load offset=64 (local.get $rec)))
@@ -217,7 +227,8 @@
               (i32.store offset=4 (local.get $at) (i32.add (i32.wrap_i64 (local.get $g)) (local.get $s)))
               (i32.store offset=8 (local.get $at) (local.get $len))
               (i32.store offset=12 (local.get $at) (i32.const 0))
-              (local.set $at (i32.add (local.get $at) (i32.const 24)))
+              (i32.store offset=24 (local.get $at) (i32.const 0))
+              (local.set $at (i32.add (local.get $at) (i32.const 32)))
               (local.set $total (i32.add (local.get $total) (local.get $len)))))
           (if (i32.and (local.get $flags) (i32.const 1))
             (then
@@ -259,13 +270,14 @@
     (local $num i32) (local $mask i32) (local $la i32) (local $lu i32) (local $hdr i32) (local $mrg i32)
     (local $desc i32) (local $avail i32) (local $used i32) (local $placed i32)
     (local $m i32) (local $src i32) (local $len i32) (local $need i32) (local $done i32) (local $buffers i32)
-    (local $la0 i32) (local $lu0 i32) (local $nb i32) (local $head i32) (local $d i32) (local $steps i32)
+    (local $la0 i32) (local $lu0 i32) (local $head i32) (local $d i32) (local $steps i32)
     (local $w i32) (local $flags i32) (local $dlen i32) (local $g i32) (local $gl i64) (local $pos i32)
     (local $c i32) (local $from i32) (local $u i32) (local $addr i64)
     (local $list i32) (local $full i32) (local $at i32) (local $log i32)
+    (local $first i32) (local $hentry i32) (local $hg i32) (local $haddr i64)
     (local $gpa0 i64) (local $size0 i64) (local $win0 i64) (local $off i64)
     (local.set $list (i32.add (local.get $rec) (i32.const 1344)))
-    (local.set $full (i32.add (local.get $list) (i32.const 2304)))
+    (local.set $full (i32.add (local.get $list) (i32.const 2560)))
     (local.set $at (local.get $list))
     (local.set $log (i32.load offset=36 (local.get $rec)))
     ;; region 0, which the translations try first (usually the only one)
@@ -340,32 +352,36 @@
                   (br $stop)))
               (local.set $g (i32.wrap_i64 (local.get $gl)))
               (local.set $pos (i32.const 0))
-              (if (i32.eqz (local.get $done))
+              ;; the packet's first buffer takes the header (written with the copy)
+              (local.set $first (i32.eqz (local.get $done)))
+              (if (local.get $first)
                 (then
-                  ;; a zeroed header of 12 bytes (10 without VERSION_1 and MRG_RXBUF)
-                  (i64.store align=1 (local.get $g) (i64.const 0))
-                  (if (i32.eq (local.get $hdr) (i32.const 12))
-                    (then (i32.store offset=8 align=1 (local.get $g) (i32.const 0)))
-                    (else (i32.store16 offset=8 align=1 (local.get $g) (i32.const 0))))
-                  (local.set $nb (i32.add (local.get $g) (i32.const 10)))
+                  (local.set $hg (local.get $g))
+                  (local.set $haddr (local.get $addr))
                   (local.set $pos (local.get $hdr))
                   (local.set $done (local.get $hdr))))
               (local.set $c (i32.sub (local.get $need) (local.get $done)))
               (if (i32.lt_u (i32.sub (local.get $dlen) (local.get $pos)) (local.get $c))
                 (then (local.set $c (i32.sub (local.get $dlen) (local.get $pos)))))
-              ;; the copy, and the mark of what this buffer gets (header included), in the
-              ;; list; a packet left to TypeScript keeps its entries, as its header is written
+              ;; the header, the copy, and the mark of what this buffer gets, in the list; a
+              ;; packet left to TypeScript keeps its entries (they write into chains the
+              ;; device still owns, and mark them). A flush before the packet ends leaves its
+              ;; num_buffers to be written at its end.
               (if (i32.ge_u (local.get $at) (local.get $full))
                 (then
                   (call $flush (local.get $rec) (local.get $list) (local.get $at))
-                  (local.set $at (local.get $list))))
+                  (local.set $at (local.get $list))
+                  (local.set $hentry (i32.const 0))))
+              (i32.store offset=24 (local.get $at) (select (local.get $g) (i32.const 0) (local.get $first)))
+              (i32.store offset=28 (local.get $at) (i32.const 0))
+              (if (local.get $first) (then (local.set $hentry (local.get $at))))
               (i32.store (local.get $at) (i32.add (local.get $g) (local.get $pos)))
               (i32.store offset=4 (local.get $at) (i32.add (local.get $src) (i32.sub (local.get $done) (local.get $hdr))))
               (i32.store offset=8 (local.get $at) (local.get $c))
               (i32.store offset=12 (local.get $at)
                 (select (i32.add (local.get $pos) (local.get $c)) (i32.const 0) (local.get $log)))
               (i64.store offset=16 (local.get $at) (local.get $addr))
-              (local.set $at (i32.add (local.get $at) (i32.const 24)))
+              (local.set $at (i32.add (local.get $at) (i32.const 32)))
               (local.set $done (i32.add (local.get $done) (local.get $c)))
               (br_if $walked (i32.ge_u (local.get $done) (local.get $need)))
               (br_if $walked (i32.eqz (i32.and (local.get $flags) (i32.const 1))))
@@ -390,7 +406,14 @@
           (local.set $lu (i32.and (i32.add (local.get $lu) (i32.const 1)) (i32.const 0xffff)))
           (local.set $buffers (i32.add (local.get $buffers) (i32.const 1)))
           (br_if $chain (i32.lt_u (local.get $done) (local.get $need))))
-        (if (local.get $mrg) (then (i32.store16 (local.get $nb) (local.get $buffers))))
+        (if (local.get $mrg)
+          (then
+            (if (local.get $hentry)
+              (then (i32.store offset=28 (local.get $hentry) (i32.shl (local.get $buffers) (i32.const 16))))
+              (else
+                ;; its header went out with a flush: num_buffers now, then its page marked
+                (i32.store16 offset=10 align=1 (local.get $hg) (local.get $buffers))
+                (call $mark (local.get $rec) (local.get $haddr) (local.get $hdr))))))
         (local.set $placed (i32.add (local.get $placed) (i32.const 1)))
         (br $packet)))
     (call $flush (local.get $rec) (local.get $list) (local.get $at))
