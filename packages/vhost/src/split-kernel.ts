@@ -4,7 +4,7 @@
  * the memory table, all as addresses of the arena's WebAssembly memory where the guest's
  * regions lie as windows. Each vring of each thread has its own record, in a page past the
  * arena that the thread takes when it first needs one, with the mbuf handles of the burst
- * after it (so callers' handle arrays may lie anywhere), then the burst's copy list. No allocation and no addon call per
+ * after it (so callers' handle arrays may lie anywhere), then the burst's copy list and used entries. No allocation and no addon call per
  * burst or packet: the kernel's loads and stores go straight to guest and arena memory.
  */
 import { WASM_PAGE_SIZE, wasmKernel, type Arena, type SharedWasmMemory } from '@nic/eal';
@@ -39,8 +39,11 @@ export const KERNEL_SLOTS = 256;
 export const K_COPIES = K_SLOTS + KERNEL_SLOTS * 4;
 export const COPY_ENTRIES = 80;
 export const COPY_ENTRY_BYTES = 32;
+/** The used entries a burst writes, noted first (split-ring.wat's $used_out): 512 of 8 bytes. */
+export const K_USED_SHADOW = 4096;
+export const USED_SHADOW_ENTRIES = 512;
 /** Bytes of a record. */
-export const RECORD_SIZE = 4096;
+export const RECORD_SIZE = 8192;
 
 /** The exports of `split-ring.wat`. */
 interface SplitRingExports {

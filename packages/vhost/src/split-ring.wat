@@ -4,13 +4,15 @@
 ;; in windows of this memory (see GuestWindows in @nic/eal), mbufs in the arena at `base`;
 ;; the record and the burst's handles lie past the arena. Addresses passed are absolute.
 ;;
-;; Each kernel works in two passes over a burst, as DPDK's vhost defers its small copies:
-;; the first walks the chains (every check), sets up the mbufs and writes the used entries,
-;; noting each copy in the record's copy list; the second does the copies (and the dirty
-;; log marks after them). A walk is then a short loop whose descriptor reads, and a copy
-;; pass whose guest reads, the processor overlaps across packets (the frontend on another
-;; core wrote them), instead of one packet's misses in a row before the next starts. The
-;; list is flushed when full; the used index is published after the kernel returns.
+;; Each kernel works in passes over a burst, as DPDK's vhost defers its small copies and
+;; its used entries: it reads ahead the descriptors the burst's avail entries name; walks
+;; the chains (every check) and sets up the mbufs, noting each copy (with a packet's net
+;; header) in the record's copy list and each used entry in its shadow; does the copies
+;; (and the dirty log marks after them); then writes the used entries. The walk stores
+;; nothing into lines the frontend reads (a store that waits for such a line holds back
+;; those after it) and its loads overlap across packets, instead of one packet's misses in
+;; a row before the next starts. Both lists are written out early when full; the used index
+;; is published after the kernel returns.
 ;;
 ;; Only the usual case is done here; a kernel stops before a packet that needs anything
 ;; else (an indirect table, a chained mbuf, a header over several buffers, a packet larger
@@ -29,7 +31,7 @@
 ;; bytes: destination 0, source 4, length 8, bytes to mark 12, guest address to mark
 ;; from 16 (u64), and for a packet's first buffer into the guest, the address of its net
 ;; header to zero 24 (0: none) and the header's last word 28 (num_buffers in the high
-;; half; a 12-byte header) (enqueue only).
+;; half; a 12-byte header) (enqueue only); at 4096 the used-entry shadow (see $used_out).
 ;; Descriptor: addr 0 (u64), len 8, flags 12 (u16: NEXT 1, WRITE 2, INDIRECT 4), next 14.
 ;; mbuf (@nic/eal mbuf-layout.ts): buf_addr 0, data_off 12 (16-bit), nb_segs 16 (16-bit),
 ;; port 18 (16-bit), ol_flags 20 (64-bit), packet_type 28, pkt_len 32, data_len 36 (16-bit),
@@ -152,6 +154,39 @@
         (br $entry)))
     (local.get $acc))
 
+  ;; The used entries of a burst are noted in the record's shadow (at 4096, 512 entries of
+  ;; 8 bytes, the one for used index `base + i` at i) and written to the used ring together
+  ;; after the copies, as DPDK's vhost does: the walk then stores nothing into lines the
+  ;; frontend reads. $used_out writes the shadow's entries from `base` to `lu` (none when
+  ;; `lu` went back before `base`: a packet left to TypeScript) and returns `lu`, the next base.
+  (func $used_out (param $rec i32) (param $base i32) (param $lu i32) (result i32)
+    (local $count i32) (local $i i32) (local $used i32) (local $mask i32)
+    (local.set $count (i32.and (i32.sub (local.get $lu) (local.get $base)) (i32.const 0xffff)))
+    (if (i32.gt_u (local.get $count) (i32.const 512)) (then (return (local.get $lu))))
+    (local.set $used (i32.load offset=32 (local.get $rec)))
+    (local.set $mask (i32.sub (i32.load (local.get $rec)) (i32.const 1)))
+    (block $done
+      (loop $entry
+        (br_if $done (i32.ge_u (local.get $i) (local.get $count)))
+        (i64.store offset=4 align=4
+          (i32.add (local.get $used) (i32.shl (i32.and (i32.add (local.get $base) (local.get $i)) (local.get $mask)) (i32.const 3)))
+          (i64.load (i32.add (i32.add (local.get $rec) (i32.const 4096)) (i32.shl (local.get $i) (i32.const 3)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $entry)))
+    (local.get $lu))
+
+  ;; Notes used entry {id, len} for used index `lu` in the shadow that starts at `base`,
+  ;; writing the shadow out first when it is full; returns the base.
+  (func $used_note (param $rec i32) (param $base i32) (param $lu i32) (param $id i32) (param $len i32) (result i32)
+    (local $at i32)
+    (if (i32.ge_u (i32.and (i32.sub (local.get $lu) (local.get $base)) (i32.const 0xffff)) (i32.const 512))
+      (then (local.set $base (call $used_out (local.get $rec) (local.get $base) (local.get $lu)))))
+    (local.set $at (i32.add (i32.add (local.get $rec) (i32.const 4096))
+      (i32.shl (i32.and (i32.sub (local.get $lu) (local.get $base)) (i32.const 0xffff)) (i32.const 3))))
+    (i32.store (local.get $at) (local.get $id))
+    (i32.store offset=4 (local.get $at) (local.get $len))
+    (local.get $base))
+
   ;; dequeue(rec, slots, want) -> packets: takes up to `want` avail entries, each a readable
   ;; chain whose packet (after the net header) goes into the raw mbuf (as its pool keeps it:
 ;; one segment, no next) whose handle is the
@@ -159,10 +194,10 @@
   ;; packet the TypeScript path must take.
   (func (export "dequeue") (param $rec i32) (param $slots i32) (param $want i32) (result i32)
     (local $num i32) (local $mask i32) (local $la i32) (local $lu i32) (local $hdr i32)
-    (local $desc i32) (local $avail i32) (local $used i32) (local $got i32)
+    (local $desc i32) (local $avail i32) (local $got i32)
     (local $head i32) (local $d i32) (local $steps i32) (local $w i32) (local $flags i32)
     (local $len i32) (local $g i64) (local $skip i32) (local $s i32) (local $total i32)
-    (local $m i32) (local $dst i32) (local $room i32) (local $u i32)
+    (local $m i32) (local $dst i32) (local $room i32) (local $base i32)
     (local $list i32) (local $full i32) (local $at i32) (local $pkt i32)
     (local $gpa0 i64) (local $size0 i64) (local $win0 i64) (local $off i64)
     (local.set $list (i32.add (local.get $rec) (i32.const 1344)))
@@ -176,10 +211,10 @@
     (local.set $mask (i32.sub (local.get $num) (i32.const 1)))
     (local.set $la (i32.load offset=4 (local.get $rec)))
     (local.set $lu (i32.load offset=8 (local.get $rec)))
+    (local.set $base (local.get $lu))
     (local.set $hdr (i32.load offset=12 (local.get $rec)))
     (local.set $desc (i32.load offset=24 (local.get $rec)))
     (local.set $avail (i32.load offset=28 (local.get $rec)))
-    (local.set $used (i32.load offset=32 (local.get $rec)))
     (i32.store offset=44 (local.get $rec)
       (call $touch (local.get $avail) (local.get $desc) (local.get $la) (local.get $mask) (local.get $want)))
     (block $stop
@@ -249,14 +284,13 @@
         (i32.store16 offset=38 (local.get $m) (i32.const 0))
         (i32.store16 offset=44 (local.get $m) (i32.const 0))
         (i32.store offset=52 (local.get $m) (i32.const 0))
-        (local.set $u (i32.add (local.get $used) (i32.shl (i32.and (local.get $lu) (local.get $mask)) (i32.const 3))))
-        (i32.store offset=4 (local.get $u) (local.get $head))
-        (i32.store offset=8 (local.get $u) (i32.const 0))
+        (local.set $base (call $used_note (local.get $rec) (local.get $base) (local.get $lu) (local.get $head) (i32.const 0)))
         (local.set $la (i32.and (i32.add (local.get $la) (i32.const 1)) (i32.const 0xffff)))
         (local.set $lu (i32.and (i32.add (local.get $lu) (i32.const 1)) (i32.const 0xffff)))
         (local.set $got (i32.add (local.get $got) (i32.const 1)))
         (br $packet)))
     (call $flush (local.get $rec) (local.get $list) (local.get $pkt))
+    (drop (call $used_out (local.get $rec) (local.get $base) (local.get $lu)))
     (i32.store offset=4 (local.get $rec) (local.get $la))
     (i32.store offset=8 (local.get $rec) (local.get $lu))
     (local.get $got))
@@ -268,11 +302,11 @@
   ;; {head, bytes} per chain. Stops early before a packet the TypeScript path must take.
   (func (export "enqueue") (param $rec i32) (param $slots i32) (param $n i32) (param $end i32) (result i32)
     (local $num i32) (local $mask i32) (local $la i32) (local $lu i32) (local $hdr i32) (local $mrg i32)
-    (local $desc i32) (local $avail i32) (local $used i32) (local $placed i32)
+    (local $desc i32) (local $avail i32) (local $placed i32)
     (local $m i32) (local $src i32) (local $len i32) (local $need i32) (local $done i32) (local $buffers i32)
     (local $la0 i32) (local $lu0 i32) (local $head i32) (local $d i32) (local $steps i32)
     (local $w i32) (local $flags i32) (local $dlen i32) (local $g i32) (local $gl i64) (local $pos i32)
-    (local $c i32) (local $from i32) (local $u i32) (local $addr i64)
+    (local $c i32) (local $from i32) (local $base i32) (local $addr i64)
     (local $list i32) (local $full i32) (local $at i32) (local $log i32)
     (local $first i32) (local $hentry i32) (local $hg i32) (local $haddr i64)
     (local $gpa0 i64) (local $size0 i64) (local $win0 i64) (local $off i64)
@@ -288,11 +322,11 @@
     (local.set $mask (i32.sub (local.get $num) (i32.const 1)))
     (local.set $la (i32.load offset=4 (local.get $rec)))
     (local.set $lu (i32.load offset=8 (local.get $rec)))
+    (local.set $base (local.get $lu))
     (local.set $hdr (i32.load offset=12 (local.get $rec)))
     (local.set $mrg (i32.load offset=16 (local.get $rec)))
     (local.set $desc (i32.load offset=24 (local.get $rec)))
     (local.set $avail (i32.load offset=28 (local.get $rec)))
-    (local.set $used (i32.load offset=32 (local.get $rec)))
     (local.set $c (i32.and (i32.sub (local.get $end) (local.get $la)) (i32.const 0xffff)))
     (i32.store offset=44 (local.get $rec)
       (call $touch (local.get $avail) (local.get $desc) (local.get $la) (local.get $mask)
@@ -399,9 +433,8 @@
               (local.set $la (local.get $la0))
               (local.set $lu (local.get $lu0))
               (br $stop)))
-          (local.set $u (i32.add (local.get $used) (i32.shl (i32.and (local.get $lu) (local.get $mask)) (i32.const 3))))
-          (i32.store offset=4 (local.get $u) (local.get $head))
-          (i32.store offset=8 (local.get $u) (i32.sub (local.get $done) (local.get $from)))
+          (local.set $base (call $used_note (local.get $rec) (local.get $base) (local.get $lu)
+            (local.get $head) (i32.sub (local.get $done) (local.get $from))))
           (local.set $la (i32.and (i32.add (local.get $la) (i32.const 1)) (i32.const 0xffff)))
           (local.set $lu (i32.and (i32.add (local.get $lu) (i32.const 1)) (i32.const 0xffff)))
           (local.set $buffers (i32.add (local.get $buffers) (i32.const 1)))
@@ -417,6 +450,7 @@
         (local.set $placed (i32.add (local.get $placed) (i32.const 1)))
         (br $packet)))
     (call $flush (local.get $rec) (local.get $list) (local.get $at))
+    (drop (call $used_out (local.get $rec) (local.get $base) (local.get $lu)))
     (i32.store offset=4 (local.get $rec) (local.get $la))
     (i32.store offset=8 (local.get $rec) (local.get $lu))
     (local.get $placed))
