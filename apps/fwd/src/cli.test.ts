@@ -43,11 +43,21 @@ describe.skipIf(!BUILT)('nic-fwd, the built CLI (npm run build -w @nic/fwd)', ()
   });
 
   it('stops by itself after --duration and speaks JSON lines with --stats-json', async () => {
-    const run = cli([...eal(1), '--', '--forward-mode=macswap', '--tx-first', '--duration=1', '--stats-period=1', '--stats-json']);
+    const run = cli([...eal(1), '--', '--forward-mode=macswap', '--tx-first', '--duration=1', '--stats-period=1', '--stats-json', '--record-burst-stats']);
     expect(await run.exited).toBe(0);
     expect(run.lines.map((l) => l.event)).toEqual(['start', 'stats', 'final']);
-    const final = run.lines[2] as { reason: string; ports: { rxPackets: number; txPackets: number }[]; streams: { rx: number; tx: number; dropped: number }[]; mbufs: { size: number; available: number } };
+    type Bursts = { rxBursts: number[]; txBursts: number[] };
+    const final = run.lines[2] as { reason: string; ports: ({ rxPackets: number; txPackets: number } & Bursts)[]; streams: { rx: number; tx: number; dropped: number }[]; mbufs: { size: number; available: number } };
     expect(final.reason).toBe('duration');
+    // The period's line carries the burst spreads so far: none above the final ones, some already.
+    const live = (run.lines[1] as { ports: Bursts[] }).ports;
+    const bursts = (spread: number[]): number => spread.reduce((a, b) => a + b, 0);
+    for (const [i, port] of live.entries()) {
+      expect(port.rxBursts).toHaveLength(33);
+      expect(bursts(port.rxBursts)).toBeGreaterThan(0);
+      expect(bursts(port.rxBursts)).toBeLessThanOrEqual(bursts(final.ports[i].rxBursts));
+      expect(bursts(port.txBursts)).toBeLessThanOrEqual(bursts(final.ports[i].txBursts));
+    }
     for (const s of final.streams) expect(s.rx).toBe(s.tx + s.dropped);
     expect(final.ports[0].rxPackets).toBeGreaterThan(0);
     expect(final.mbufs.available).toBe(final.mbufs.size);

@@ -268,7 +268,7 @@ export class Forwarder {
       drain.stopSources();
       for (let pass = 0; pass < DRAIN_MAX_PASSES && drain.runPass() > 0; pass++);
       drain.finish();
-      ports = this.#withBursts(this.monitor.counts());
+      ports = this.withBursts(this.monitor.counts());
       streams = this.streamTotals();
     } finally {
       for (const port of this.#plan.ports) stop(port);
@@ -284,8 +284,8 @@ export class Forwarder {
     return { seconds: this.seconds(), ports, streams, lcores, mbufs };
   }
 
-  /** `ports` with their burst spreads, summed over their streams, when bursts are recorded. */
-  #withBursts(ports: PortCounts[]): PortCounts[] {
+  /** `ports` with their burst spreads so far, summed over their streams, when bursts are recorded. */
+  withBursts<T extends PortCounts>(ports: T[]): T[] {
     if (this.#shared.burstBins === 0) return ports;
     const spreads = (port: number, which: number): number[] =>
       sumSpreads(this.streams.filter((s) => (which === SPREAD_RX ? s.rxPort : s.txPort) === port).map((s) => this.#shared.spread(s.index, which)));

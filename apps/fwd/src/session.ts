@@ -92,7 +92,7 @@ export async function runSession(fwd: Forwarder, options: SessionOptions): Promi
           const ports = fwd.monitor.sample();
           const lcores = fwd.sleepStats();
           const sleeping = lcores.length > 0 ? { lcores } : {};
-          if (statsJson) out.write(`${JSON.stringify({ event: 'stats', seconds: fwd.seconds(), ports: ports.map(portJson), ...sleeping })}\n`);
+          if (statsJson) out.write(`${JSON.stringify({ event: 'stats', seconds: fwd.seconds(), ports: fwd.withBursts(ports).map(portJson), ...sleeping })}\n`);
           else out.write(`${out.isTTY ? CLEAR_SCREEN : ''}${formatLive(ports, fwd.seconds())}${sleepLines(lcores).map((l) => `  ${l}\n`).join('')}`);
         }, options.statsPeriod * MS_PER_S),
       );

@@ -28,6 +28,10 @@ export const PCI_SUBSYSTEM_VENDOR_ID = 0x2c;
 export const PCI_SUBSYSTEM_ID = 0x2e;
 /** Pointer to the first capability (u8). */
 export const PCI_CAPABILITY_LIST = 0x34;
+/** Interrupt Pin (u8): 0 none, 1-4 INTA-INTD. */
+export const PCI_INTERRUPT_PIN = 0x3d;
+/** Interrupt Pin value of a function that signals on INTA. */
+export const PCI_INTERRUPT_PIN_INTA = 1;
 
 /** Command: respond to memory-space accesses. */
 export const PCI_COMMAND_MEMORY = 0x0002;

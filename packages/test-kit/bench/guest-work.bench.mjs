@@ -5,26 +5,43 @@
 //
 // Under TCG a run's speed measures the emulator and the host's load, not the driver; what the
 // guest executes does not move with either. The guest runs tools/qemu-tier's guest-counts
-// plugin, which counts the instructions and translation blocks each vCPU executes. Each
-// contender runs txonly on both ports of a model with the same flags:
+// plugin, which counts the instructions and translation blocks each vCPU executes; the
+// forwarding lcore (lcore 1) runs on vCPU 1, and only its counts are taken.
 //
-//   -l 0,1 -n 1 --iova-mode pa -a P0 -a P1 -- --forward-mode=txonly --nb-cores=1 --burst=32
-//   --rxd=512 --txd=512 --total-num-mbufs=8192 --stats-period=5 --record-burst-stats
+// The models run on the host, at the host's pace, so a polling app spends part of its time in
+// polls that move nothing: rx polls of an empty ring, tx bursts refused by a full ring (each
+// app builds the frames, offers them, and frees what the ring refused). Their share follows the
+// host's load, so instructions over a window divided by its frames say more of the load than
+// of the driver. The bench takes the polls out instead. Each app records every burst
+// (`--record-burst-stats`: testpmd's, and nic-fwd's with the same counting) and the bench reads
+// its bursts B and frames F at the edges of two windows of one run, reading the vCPU's counts
+// I at each edge too:
 //
-// and after BENCH_WARMUP seconds (default 45: nic-fwd's forwarding path tiers up in V8 over the
-// first half minute under TCG; testpmd gets the same) the bench reads the forwarding vCPU's
-// counters (lcore 1 on vCPU 1) over BENCH_COUNT_SECONDS (default 10) and divides them by the
-// frames the two models put on their cables meanwhile (counted by the models, which run in
-// this process). Only txonly: the vCPU then does nothing but build and send frames, where rx
-// modes would count idle polls too. The model's own work runs here, on the host, not in the
-// guest, so it does not count.
+//   - busy: frames move (tx: the models take every frame; rx: the bench keeps both ports' rx
+//     rings full from the host, refilling each as the app hands its descriptors back);
+//   - idle: no frame moves (tx: the models hold transmission, `pauseTransmit`, as a link
+//     partner's XOFF would, so the rings stay full; rx: nothing is offered).
 //
-// Printed and written to bench/results/guest-work.json: per driver, instructions and blocks
-// per frame for each, and nic/DPDK ratios (below 1: nic's PMD does less guest work per frame);
-// and per contender the share of its tx bursts that sent nothing over the whole run (its final
-// TX-bursts spread, both apps' --record-burst-stats). The models run on the host, and when they
-// take frames more slowly than the guest makes them the tx rings are full and both apps spin:
-// that share says how much of the work per frame is waiting, which moves with the host's load.
+// Guest work is taken as a cost per burst plus a cost per frame, I = B * poll + F * frame, and
+// the two windows give the two unknowns (in the idle window F is 0, so poll is what an empty
+// poll costs). The figure per driver and app is the work per frame in full bursts,
+// frame + poll / 32: what the guest executes per frame when no poll is wasted. Both
+// directions: txonly (build, offer, complete and free) and rxonly (receive, refill, free).
+// Frames are the port counters the app prints (the models' counts); the windows' edges are
+// the app's own statistics (testpmd: `show fwd stats all` through its command line;
+// nic-fwd: its --stats-json period lines), the counts read as each arrives on the host.
+//
+// Each app runs with the same flags:
+//
+//   -l 0,1 -n 1 --iova-mode pa -a P0 -a P1 -- --forward-mode=txonly|rxonly --nb-cores=1
+//   --burst=32 --rxd=512 --txd=512 --total-num-mbufs=8192 --record-burst-stats
+//
+// after BENCH_WARMUP seconds busy (default 45: nic-fwd's forwarding path tiers up in V8 over
+// the first half minute under TCG; testpmd gets the same), windows of BENCH_COUNT_SECONDS
+// (default 10). BENCH_DRIVERS picks drivers (default igb,ixgbe), BENCH_DIRECTIONS directions
+// (default tx,rx).
+//
+// Printed and written to bench/results/guest-work.json.
 //
 // Run: `npm run build`, then `flock /tmp/nic-guest.lock npm run bench -w @nic/test-kit`.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,14 +55,20 @@ import { VfioUserServer, vfioUserPciAddress, vfioUserQemuArgs } from '@nic/test-
 
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP ?? 45);
 const COUNT_SECONDS = Number(process.env.BENCH_COUNT_SECONDS ?? 10);
+const DRIVER_NAMES = (process.env.BENCH_DRIVERS ?? 'igb,ixgbe').split(',');
+const DIRECTIONS = (process.env.BENCH_DIRECTIONS ?? 'tx,rx').split(',');
 const WARMUP_BLOCK_SECONDS = 5;
+/** Time for the rings to settle after busy turns idle (tx rings fill, rx rings drain). */
+const SETTLE_SECONDS = 2;
 const START_MS = 180_000;
 const STOP_MS = 60_000;
-/** The share of empty tx bursts in an app's final statistics ("TX-bursts : N [x% of 0 pkts + ..."), averaged over its ports. */
-function emptyBurstShare(stdout) {
-  const shares = [...stdout.matchAll(/TX-bursts : \d+ \[([^\]]*)\]/g)].map((m) => Number(/(?:^|\+ )(\d+)% of 0 pkts/.exec(m[1])?.[1] ?? 0) / 100);
-  return shares.length === 0 ? undefined : shares.reduce((a, b) => a + b, 0) / shares.length;
-}
+const SAMPLE_MS = 60_000;
+const BURST = 32;
+/** Frames the rx pump offers a port per turn of the event loop, at most. */
+const PUMP_BATCH = 64;
+const RX_FRAME_BYTES = 60;
+/** IEEE 802 local experimental EtherType: the rx frames are for no protocol. */
+const ETHERTYPE_EXPERIMENTAL = [0x88, 0xb5];
 
 /** The vCPU that runs the forwarding lcore (`-l 0,1`: lcore 1 on CPU 1). */
 const FORWARDING_VCPU = 1;
@@ -53,18 +76,213 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const FWD = `${ROOT}apps/fwd/dist/main.js`;
 const RESULTS = new URL('./results/guest-work.json', import.meta.url);
 const EAL = '-l 0,1 -n 1 --iova-mode pa --file-prefix nic-guest-work';
-// --stats-period keeps testpmd from reading stdin (the guest gives it none: it would stop at once).
-const APP = '--forward-mode=txonly --nb-cores=1 --burst=32 --rxd=512 --txd=512 --total-num-mbufs=8192 --stats-period=5 --record-burst-stats';
-const CONTENDERS = [
-  { who: 'dpdk', label: 'dpdk-testpmd', command: 'dpdk-testpmd', ready: /txonly packet forwarding - ports=2/ },
-  { who: 'nic', label: 'nic-fwd', command: `node ${FWD} -m 64`, ready: /^Forwarding; press Ctrl-C to stop\.$/ },
-];
+const APP = '--nb-cores=1 --burst=32 --rxd=512 --txd=512 --total-num-mbufs=8192 --record-burst-stats';
+const MODES = { tx: 'txonly', rx: 'rxonly' };
 const DRIVERS = [
   { driver: 'igb', first: 0 },
   { driver: 'ixgbe', first: 2 },
+].filter((d) => DRIVER_NAMES.includes(d.driver));
+
+/** Frames each model put on its cable. */
+const sentFrames = new Map();
+const progress = (line) => process.stderr.write(`${line}\n`);
+
+/** Waits until `probe()` returns something other than undefined, or throws after `ms`. */
+async function until(what, probe, ms) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/**
+ * dpdk-testpmd in interactive mode (its output line-buffered: into a pipe, its prints would
+ * wait for a full buffer), its command line fed from a FIFO the bench writes to; a
+ * sample is `show fwd stats all`: the ports' RX-/TX-packets (the accumulated block) and the
+ * `RX-bursts`/`TX-bursts` totals of the ports.
+ */
+function testpmd(guest, mode, addresses) {
+  const fifo = `/tmp/nic-guest-work-${mode}.cmd`;
+  const proc = guest.spawn(`rm -f ${fifo}; mkfifo ${fifo} && exec stdbuf -oL dpdk-testpmd ${EAL} ${addresses.map((a) => `-a ${a}`).join(' ')} -- -i --auto-start --forward-mode=${mode} ${APP} 0<>${fifo}`);
+  const command = async (line) => {
+    const r = await guest.run(`echo '${line}' > ${fifo}`, { timeoutMs: 30_000 });
+    if (r.code !== 0) throw new Error(`testpmd command ${line}: ${r.stderr}`);
+  };
+  return {
+    label: 'dpdk-testpmd',
+    proc,
+    ready: new RegExp(`${mode} packet forwarding - ports=2`),
+    async sample(kind) {
+      const from = proc.stdout.length;
+      await command('show fwd stats all');
+      return until(
+        'testpmd\'s forward statistics',
+        () => {
+          const text = proc.stdout.slice(from);
+          const total = /Accumulated forward statistics for all ports\+*\n\s*RX-packets:\s*(\d+).*\n\s*TX-packets:\s*(\d+).*\n\s*\+{10,}/.exec(text);
+          if (total === null) return undefined;
+          const ports = text.slice(0, total.index);
+          const bursts = [...ports.matchAll(new RegExp(`${kind === 'tx' ? 'TX' : 'RX'}-bursts : (\\d+)`, 'g'))].reduce((n, m) => n + Number(m[1]), 0);
+          return { frames: Number(total[kind === 'tx' ? 2 : 1]), bursts };
+        },
+        SAMPLE_MS,
+      );
+    },
+    async stop() {
+      await command('quit').catch(() => undefined);
+    },
+  };
+}
+
+/** nic-fwd with --stats-json: a sample is its next period line (ports' packets and burst spreads so far). */
+function nicFwd(guest, mode, addresses) {
+  const proc = guest.spawn(`exec node ${FWD} -m 64 ${EAL} ${addresses.map((a) => `-a ${a}`).join(' ')} -- --forward-mode=${mode} ${APP} --stats-json --stats-period=1`);
+  return {
+    label: 'nic-fwd',
+    proc,
+    ready: /Forwarding; press Ctrl-C to stop\./,
+    async sample(kind) {
+      const from = proc.stdout.length;
+      return until(
+        'nic-fwd\'s next statistics line',
+        () => {
+          // Whole lines only: the last piece may be a line still arriving.
+          const line = proc.stdout
+            .slice(from)
+            .split('\n')
+            .slice(0, -1)
+            .find((l) => l.startsWith('{"event":"stats"'));
+          if (line === undefined) return undefined;
+          const { ports } = JSON.parse(line);
+          const spread = (p) => (kind === 'tx' ? p.txBursts : p.rxBursts);
+          return {
+            frames: ports.reduce((n, p) => n + (kind === 'tx' ? p.txPackets : p.rxPackets), 0),
+            bursts: ports.reduce((n, p) => n + spread(p).reduce((a, b) => a + b, 0), 0),
+          };
+        },
+        SAMPLE_MS,
+      );
+    },
+    async stop() {
+      proc.kill('SIGINT');
+    },
+  };
+}
+
+const CONTENDERS = [
+  { who: 'dpdk', start: testpmd },
+  { who: 'nic', start: nicFwd },
 ];
 
-const progress = (line) => process.stderr.write(`${line}\n`);
+/** Keeps the rx rings of `ports` full from the host while on: every descriptor handed back is filled at once. */
+class RxPump {
+  delivered = 0;
+  #on = false;
+  #frames;
+  #ports;
+
+  constructor(ports) {
+    this.#ports = ports;
+    this.#frames = ports.map((p) => {
+      const frame = new Uint8Array(RX_FRAME_BYTES);
+      frame.set(p.mac, 0);
+      frame.set([0x02, 0, 0, 0, 0x47, 0x57], 6);
+      frame.set(ETHERTYPE_EXPERIMENTAL, 12);
+      return frame;
+    });
+  }
+
+  set on(on) {
+    const was = this.#on;
+    this.#on = on;
+    if (on && !was) setImmediate(() => this.#turn());
+  }
+
+  #turn() {
+    if (!this.#on) return;
+    this.#ports.forEach((port, i) => {
+      for (let n = 0; n < PUMP_BATCH && port.receiveFrame(this.#frames[i]) === 'delivered'; n++) this.delivered++;
+    });
+    setImmediate(() => this.#turn());
+  }
+}
+
+/** Cost per burst and per frame from two windows' bursts, frames and counts (I = B * poll + F * frame). */
+function solve(busy, idle, key) {
+  const det = busy.bursts * idle.frames - idle.bursts * busy.frames;
+  const poll = (busy[key] * idle.frames - idle[key] * busy.frames) / det;
+  const frame = (busy.bursts * idle[key] - idle.bursts * busy[key]) / det;
+  return { poll, frame, perFrame: frame + poll / BURST };
+}
+
+/** One app, one direction: warm-up, then the busy and the idle window. */
+async function measure(guest, counter, c, kind, ports, addresses) {
+  const mode = MODES[kind];
+  const app = c.start(guest, mode, addresses);
+  const pump = new RxPump(ports);
+  const moved = () => (kind === 'tx' ? ports.reduce((n, p) => n + sentFrames.get(p), 0) : pump.delivered);
+  const busy = (on) => {
+    if (kind === 'tx') for (const p of ports) p.pauseTransmit(!on);
+    else pump.on = on;
+  };
+  try {
+    await app.proc.waitFor(app.ready, START_MS).catch((e) => {
+      throw new Error(`${app.label} ${mode} did not start: ${e.message}\n${app.proc.stdout.slice(-3000)}${app.proc.stderr.slice(-3000)}`);
+    });
+    busy(true);
+    // The warm-up in blocks, each one's frames printed: a stalled app shows at once.
+    for (let s = 0; s < WARMUP_SECONDS; s += WARMUP_BLOCK_SECONDS) {
+      const before = moved();
+      await sleep(Math.min(WARMUP_BLOCK_SECONDS, WARMUP_SECONDS - s) * 1000);
+      progress(`  ${app.label} ${mode}, warm-up: ${moved() - before} frames in ${Math.min(WARMUP_BLOCK_SECONDS, WARMUP_SECONDS - s)} s`);
+    }
+    const edge = async () => {
+      const s = await app.sample(kind);
+      const n = counter.read(FORWARDING_VCPU);
+      return { ...s, instructions: n.instructions, blocks: n.blocks };
+    };
+    const window = async () => {
+      const a = await edge();
+      await sleep(COUNT_SECONDS * 1000);
+      const b = await edge();
+      return { frames: b.frames - a.frames, bursts: b.bursts - a.bursts, instructions: b.instructions - a.instructions, blocks: b.blocks - a.blocks };
+    };
+    const busyWindow = await window();
+    busy(false);
+    await sleep(SETTLE_SECONDS * 1000);
+    const idleWindow = await window();
+    if (busyWindow.frames === 0) throw new Error(`${app.label} ${mode} moved no frame in the busy window:\n${app.proc.stdout.slice(-2000)}${app.proc.stderr.slice(-2000)}`);
+    const instructions = solve(busyWindow, idleWindow, 'instructions');
+    const blocks = solve(busyWindow, idleWindow, 'blocks');
+    const r = {
+      busy: busyWindow,
+      idle: idleWindow,
+      // What the old measure gave: the busy window's work over its frames, empty polls and all.
+      rawInstructionsPerFrame: busyWindow.instructions / busyWindow.frames,
+      burstsPer32Frames: (busyWindow.bursts * BURST) / busyWindow.frames,
+      instructions,
+      blocks,
+    };
+    progress(
+      `  ${app.label} ${mode}: busy ${busyWindow.frames} frames in ${busyWindow.bursts} bursts (${r.burstsPer32Frames.toFixed(2)} per 32 frames), idle ${idleWindow.frames} frames in ${idleWindow.bursts} bursts; ` +
+        `per burst ${instructions.poll.toFixed(0)} instructions ${blocks.poll.toFixed(1)} blocks, per frame ${instructions.frame.toFixed(1)} / ${blocks.frame.toFixed(2)}; ` +
+        `in full bursts ${instructions.perFrame.toFixed(1)} instructions, ${blocks.perFrame.toFixed(2)} blocks per frame (raw ${r.rawInstructionsPerFrame.toFixed(0)})`,
+    );
+    return r;
+  } finally {
+    pump.on = false;
+    for (const p of ports) p.pauseTransmit(false);
+    await app.stop();
+    const stopped = await Promise.race([app.proc.done.then(() => true), sleep(STOP_MS).then(() => false)]);
+    if (!stopped) {
+      app.proc.kill('SIGKILL');
+      await app.proc.done;
+    }
+  }
+}
 
 async function main() {
   const missing = qemuTierMissing();
@@ -74,14 +292,16 @@ async function main() {
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), 'nic-guest-work-'));
-  const sent = [0, 0, 0, 0];
   const models = [
     new IgbModel({ name: 'igb 0 (guest-work bench)', mac: '02:76:00:00:02:00' }),
     new IgbModel({ name: 'igb 1 (guest-work bench)', mac: '02:76:00:00:02:01' }),
     new IxgbeModel({ name: 'ixgbe 0 (guest-work bench)', mac: '02:82:00:00:02:00' }),
     new IxgbeModel({ name: 'ixgbe 1 (guest-work bench)', mac: '02:82:00:00:02:01' }),
   ];
-  models.forEach((model, i) => model.onTransmit(() => void sent[i]++));
+  for (const model of models) {
+    sentFrames.set(model, 0);
+    model.onTransmit(() => void sentFrames.set(model, sentFrames.get(model) + 1));
+  }
   const servers = models.map((model, i) => new VfioUserServer(join(dir, `vfu${i}.sock`), model));
   const counter = GuestCounter.create(join(dir, 'counts'));
   const load = [loadavg()[0]];
@@ -95,44 +315,26 @@ async function main() {
     if (bound.code !== 0) throw new Error(`binding to uio_pci_generic failed: ${bound.stdout}${bound.stderr}`);
     for (const { driver, first } of DRIVERS) {
       results[driver] = {};
-      for (const c of CONTENDERS) {
-        const ports = [first, first + 1];
-        const proc = guest.spawn(`exec ${c.command} ${EAL} ${ports.map((p) => `-a ${addresses[p]}`).join(' ')} -- ${APP}`);
-        try {
-          await proc.waitFor(c.ready, START_MS);
-          // The warm-up in blocks, each one's frames printed: a stalled sender shows at once.
-          for (let s = 0; s < WARMUP_SECONDS; s += WARMUP_BLOCK_SECONDS) {
-            const before = sent[ports[0]] + sent[ports[1]];
-            await sleep(Math.min(WARMUP_BLOCK_SECONDS, WARMUP_SECONDS - s) * 1000);
-            progress(`  ${c.label} on ${driver}, warm-up: ${sent[ports[0]] + sent[ports[1]] - before} frames in ${Math.min(WARMUP_BLOCK_SECONDS, WARMUP_SECONDS - s)} s`);
-          }
-          const frames0 = sent[ports[0]] + sent[ports[1]];
-          const count0 = counter.read(FORWARDING_VCPU);
-          await sleep(COUNT_SECONDS * 1000);
-          const count1 = counter.read(FORWARDING_VCPU);
-          const frames = sent[ports[0]] + sent[ports[1]] - frames0;
-          if (frames === 0) throw new Error(`${c.label} on ${driver} sent nothing in ${COUNT_SECONDS} s:\n${proc.stdout.slice(-2000)}${proc.stderr.slice(-2000)}`);
-          const r = { frames, instructionsPerFrame: (count1.instructions - count0.instructions) / frames, blocksPerFrame: (count1.blocks - count0.blocks) / frames };
-          results[driver][c.who] = r;
-          progress(`${driver.padEnd(6)} ${c.label.padEnd(13)} ${r.instructionsPerFrame.toFixed(0).padStart(6)} instructions, ${r.blocksPerFrame.toFixed(1).padStart(6)} blocks per frame (${frames} frames in ${COUNT_SECONDS} s)`);
-        } finally {
-          proc.kill('SIGINT');
-          const stopped = await Promise.race([proc.done.then(() => true), sleep(STOP_MS).then(() => false)]);
-          if (!stopped) {
-            proc.kill('SIGKILL');
-            await proc.done;
-          }
-          const result = results[driver][c.who];
-          if (result !== undefined) {
-            result.emptyTxBursts = emptyBurstShare(proc.stdout);
-            progress(`  ${c.label} on ${driver}: ${result.emptyTxBursts === undefined ? 'no burst statistics' : `${(100 * result.emptyTxBursts).toFixed(0)}% of its tx bursts sent nothing (full ring)`}`);
-          }
+      const pair = [first, first + 1];
+      for (const kind of DIRECTIONS) {
+        const per = (results[driver][kind] = {});
+        for (const c of CONTENDERS) {
+          per[c.who] = await measure(
+            guest,
+            counter,
+            c,
+            kind,
+            pair.map((p) => models[p]),
+            pair.map((p) => addresses[p]),
+          );
+          load.push(loadavg()[0]);
         }
-        load.push(loadavg()[0]);
+        per.ratio = { instructions: per.nic.instructions.perFrame / per.dpdk.instructions.perFrame, blocks: per.nic.blocks.perFrame / per.dpdk.blocks.perFrame };
+        console.log(
+          `${driver} ${MODES[kind]}: per frame in full bursts, dpdk-testpmd ${per.dpdk.instructions.perFrame.toFixed(1)} instructions ${per.dpdk.blocks.perFrame.toFixed(2)} blocks, ` +
+            `nic-fwd ${per.nic.instructions.perFrame.toFixed(1)} / ${per.nic.blocks.perFrame.toFixed(2)}; nic/DPDK ${per.ratio.instructions.toFixed(2)} (instructions), ${per.ratio.blocks.toFixed(2)} (blocks)`,
+        );
       }
-      const { dpdk, nic } = results[driver];
-      results[driver].ratio = { instructions: nic.instructionsPerFrame / dpdk.instructionsPerFrame, blocks: nic.blocksPerFrame / dpdk.blocksPerFrame };
-      console.log(`${driver}: nic/DPDK guest work per frame: ${results[driver].ratio.instructions.toFixed(2)} (instructions), ${results[driver].ratio.blocks.toFixed(2)} (blocks)`);
     }
   } finally {
     await guest?.shutdown();

@@ -13,6 +13,7 @@ import {
   PCI_EXT_CAP_NEXT_SHIFT,
   PCI_EXT_CAP_START,
   PCI_EXT_CAP_VER_SHIFT,
+  PCI_INTERRUPT_PIN,
   PCI_REVISION_ID,
   PCI_STATUS,
   PCI_STATUS_CAP_LIST,
@@ -30,6 +31,8 @@ export interface ConfigHeader {
   readonly subsystemDeviceId?: number;
   readonly classId?: number;
   readonly revision?: number;
+  /** Interrupt Pin: 0 (the default) for none, 1-4 for INTA-INTD (`PCI_INTERRUPT_PIN_INTA`). */
+  readonly interruptPin?: number;
   /** 4096 bytes (PCIe extended space) instead of 256. */
   readonly extended?: boolean;
 }
@@ -57,6 +60,7 @@ export class ConfigImageBuilder {
     for (let i = 0; i < CLASS_BYTES; i++) this.#view.setUint8(PCI_CLASS_PROG + i, (cls >> (BYTE_SHIFT * i)) & 0xff);
     this.#view.setUint16(PCI_SUBSYSTEM_VENDOR_ID, header.subsystemVendorId ?? header.vendorId, true);
     this.#view.setUint16(PCI_SUBSYSTEM_ID, header.subsystemDeviceId ?? header.deviceId, true);
+    this.#view.setUint8(PCI_INTERRUPT_PIN, header.interruptPin ?? 0);
   }
 
   /**

@@ -131,7 +131,7 @@ export class IgbModel extends PortModel<IgbRxOutcome, IgbRxError> {
   readonly #stats: IgbStats;
   readonly #intr: IgbInterrupts;
   readonly #rx: IgbReceiver;
-  readonly #tx: TxRingEngine;
+  protected readonly tx: TxRingEngine;
   readonly #autonegMs: number;
   /** The restart of autonegotiation under way, if any: the link is down until it ends. */
   #negotiation: NodeJS.Timeout | undefined;
@@ -146,7 +146,7 @@ export class IgbModel extends PortModel<IgbRxOutcome, IgbRxError> {
     this.regs.useCounters(this.#stats);
     this.#intr = new IgbInterrupts(this.u32, (v) => this.signal(v));
     this.#rx = new IgbReceiver(this.u32, this.dma, this.#stats, this.#intr);
-    this.#tx = new TxRingEngine(this.u32, this.dma, TX_RING, NUM_QUEUES, {
+    this.tx = new TxRingEngine(this.u32, this.dma, TX_RING, NUM_QUEUES, {
       queueEnabled: (q) => (this.regs.get(TCTL) & TCTL_EN) !== 0 && (this.regs.get(TXDCTL(q)) & TXDCTL_ENABLE) !== 0,
       padShort: () => (this.regs.get(TCTL) & TCTL_PSP) !== 0,
       tpid: () => this.regs.get(VET) & VET_TPID_MASK,
@@ -175,7 +175,7 @@ export class IgbModel extends PortModel<IgbRxOutcome, IgbRxError> {
     this.u32.fill(0);
     this.#phy.reset();
     this.#rx.reset();
-    this.#tx.reset();
+    this.tx.reset();
     const r = this.regs;
     r.set(CTRL, CTRL_FD);
     r.set(STATUS, STATUS_LAN_INIT_DONE | STATUS_GIO_MASTER_ENABLE);
@@ -276,7 +276,7 @@ export class IgbModel extends PortModel<IgbRxOutcome, IgbRxError> {
     r.onWrite(EICS, (v) => intr.raiseExtended(v));
     r.onWrite(EIMS, (v) => intr.setExtendedMask(v));
     r.onWrite(EIMC, (v) => intr.clearExtendedMask(v));
-    for (let q = 0; q < NUM_QUEUES; q++) defineRingRegisters(r, RX_RING, TX_RING, q, (n) => this.#tx.kick(n));
+    for (let q = 0; q < NUM_QUEUES; q++) defineRingRegisters(r, RX_RING, TX_RING, q, (n) => this.tx.kick(n));
     r.onRead(ICR, () => intr.readCauses());
     r.onRead(EICR, () => intr.readExtendedCauses());
     r.setOnRead(SWSM, SWSM_SMBI);

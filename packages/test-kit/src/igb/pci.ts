@@ -5,7 +5,7 @@
  * message, 64-bit, per-vector masking) capabilities, and INTx on pin A, as the card and
  * QEMU's igb have them.
  */
-import { PCI_CAP_ID_EXP, PCI_CAP_ID_MSI, PCI_CAP_ID_MSIX } from '@nic/pci/driver';
+import { PCI_CAP_ID_EXP, PCI_CAP_ID_MSI, PCI_CAP_ID_MSIX, PCI_INTERRUPT_PIN_INTA } from '@nic/pci/driver';
 import { ConfigImageBuilder, le16, le32 } from '@nic/pci/testing';
 import type { ModelPciSpec } from '../model/pci-model.js';
 import { E82576_DEVICE_ID, INTEL_VENDOR_ID } from './eeprom.js';
@@ -26,9 +26,6 @@ const PCIE_CAP_BODY = 0x3a;
 const MSI_FLAGS = 0x0180;
 /** Bytes of that MSI capability after its id and next bytes (address, data, mask and pending bits). */
 const MSI_CAP_BODY = 0x16;
-/** Interrupt Pin: INTA. */
-const PCI_INTERRUPT_PIN = 0x3d;
-const INTA = 1;
 
 /** The 82576's PCI identity and layout. */
 export const IGB_PCI: ModelPciSpec = {
@@ -41,11 +38,10 @@ export const IGB_PCI: ModelPciSpec = {
   ],
   msixVectors: MSIX_VECTORS,
   config(): Uint8Array {
-    const b = new ConfigImageBuilder({ vendorId: INTEL_VENDOR_ID, deviceId: E82576_DEVICE_ID, classId: ETHERNET_CLASS, extended: true });
+    const b = new ConfigImageBuilder({ vendorId: INTEL_VENDOR_ID, deviceId: E82576_DEVICE_ID, classId: ETHERNET_CLASS, interruptPin: PCI_INTERRUPT_PIN_INTA, extended: true });
     b.addCap(PCI_CAP_ID_MSIX, [...le16(MSIX_VECTORS - 1), ...le32(MSIX_TABLE_OFFSET | MSIX_BAR), ...le32(MSIX_PBA_OFFSET | MSIX_BAR)]);
     b.addCap(PCI_CAP_ID_EXP, [...le16(PCIE_CAP_VERSION_2), ...new Array<number>(PCIE_CAP_BODY - 2).fill(0)]);
     b.addCap(PCI_CAP_ID_MSI, [...le16(MSI_FLAGS), ...new Array<number>(MSI_CAP_BODY - 2).fill(0)]);
-    b.bytes[PCI_INTERRUPT_PIN] = INTA;
     return b.bytes;
   },
 };

@@ -91,7 +91,7 @@ export class IxgbeModel extends PortModel<IxgbeRxOutcome, IxgbeRxError> {
   readonly #stats: IxgbeStats;
   readonly #intr: IxgbeInterrupts;
   readonly #rx: IxgbeReceiver;
-  readonly #tx: TxRingEngine;
+  protected readonly tx: TxRingEngine;
   #module: SfpModule | undefined;
 
   constructor(options: IxgbeModelOptions = {}) {
@@ -110,7 +110,7 @@ export class IxgbeModel extends PortModel<IxgbeRxOutcome, IxgbeRxError> {
     this.regs.useCounters(this.#stats);
     this.#intr = new IxgbeInterrupts(this.u32, (v) => this.signal(v));
     this.#rx = new IxgbeReceiver(this.u32, this.dma, this.#stats, this.#intr, (q) => this.#rxQueueEnabled(q));
-    this.#tx = new TxRingEngine(this.u32, this.dma, R.TX_RING, R.NUM_QUEUES, {
+    this.tx = new TxRingEngine(this.u32, this.dma, R.TX_RING, R.NUM_QUEUES, {
       queueEnabled: (q) => this.#txQueueEnabled(q),
       padShort: () => (this.regs.get(R.HLREG0) & R.HLREG0_TXPADEN) !== 0,
       tpid: () => this.regs.get(R.DMATXCTL) >>> R.DMATXCTL_VT_SHIFT,
@@ -136,7 +136,7 @@ export class IxgbeModel extends PortModel<IxgbeRxOutcome, IxgbeRxError> {
     this.u32.fill(0);
     this.#intr.reset();
     this.#rx.reset();
-    this.#tx.reset();
+    this.tx.reset();
     this.#i2c.reset();
     const r = this.regs;
     r.set(R.STATUS, R.STATUS_GIO);
@@ -336,12 +336,12 @@ export class IxgbeModel extends PortModel<IxgbeRxOutcome, IxgbeRxError> {
 
   #defineQueue(q: number): void {
     const r = this.regs;
-    defineRingRegisters(r, R.RX_RING, R.TX_RING, q, (n) => this.#tx.kick(n));
+    defineRingRegisters(r, R.RX_RING, R.TX_RING, q, (n) => this.tx.kick(n));
     const rxdctl = R.RXDCTL(q);
     r.onRead(rxdctl, () => (this.#rxQueueEnabled(q) ? r.get(rxdctl) : r.get(rxdctl) & ~R.RXDCTL_ENABLE));
     const txdctl = R.TXDCTL(q);
     r.onWrite(txdctl, (v) => {
-      if ((v & R.TXDCTL_ENABLE) === 0) this.#tx.resetQueue(q);
+      if ((v & R.TXDCTL_ENABLE) === 0) this.tx.resetQueue(q);
       r.set(txdctl, (v & ~R.TXDCTL_SWFLSH) >>> 0);
     });
     r.onRead(txdctl, () => (this.#txQueueEnabled(q) ? r.get(txdctl) : r.get(txdctl) & ~R.TXDCTL_ENABLE));

@@ -4,10 +4,11 @@
  * and PBA in a 64-bit BAR4 (16 KiB, PBA at 0x2000); capabilities at the offsets of the
  * real part, which drivers read directly (the ixgbe code reads the MSI-X table size at
  * 0x72 and the PCIe link status at 0xB2): power management at 0x40, MSI at 0x50, MSI-X
- * (64 vectors) at 0x70, PCI Express at 0xA0; AER at 0x100 and the serial number at 0x140.
+ * (64 vectors) at 0x70, PCI Express at 0xA0; AER at 0x100 and the serial number at 0x140;
+ * INTx on pin A.
  * The I/O BAR (BAR2) and the expansion ROM are not modelled.
  */
-import { PCI_CAP_ID_EXP, PCI_CAP_ID_MSI, PCI_CAP_ID_MSIX, PCI_CAP_ID_PM, PCI_EXT_CAP_ID_DSN, PCI_EXT_CAP_ID_ERR } from '@nic/pci/driver';
+import { PCI_CAP_ID_EXP, PCI_CAP_ID_MSI, PCI_CAP_ID_MSIX, PCI_CAP_ID_PM, PCI_EXT_CAP_ID_DSN, PCI_EXT_CAP_ID_ERR, PCI_INTERRUPT_PIN_INTA } from '@nic/pci/driver';
 import { ConfigImageBuilder, le16, le32 } from '@nic/pci/testing';
 import type { ModelPciSpec } from '../model/pci-model.js';
 import { BAR0_SIZE, BAR4_SIZE, MSIX_VECTORS } from './regs.js';
@@ -73,7 +74,7 @@ export function ixgbePciSpec(mac: Uint8Array, deviceId = E82599_SFP_DEVICE_ID): 
     ],
     msixVectors: MSIX_VECTORS,
     config(): Uint8Array {
-      const b = new ConfigImageBuilder({ vendorId: INTEL_VENDOR_ID, deviceId, classId: ETHERNET_CLASS, revision: REVISION, extended: true });
+      const b = new ConfigImageBuilder({ vendorId: INTEL_VENDOR_ID, deviceId, classId: ETHERNET_CLASS, revision: REVISION, interruptPin: PCI_INTERRUPT_PIN_INTA, extended: true });
       b.addCap(PCI_CAP_ID_PM, padded(le16(PM_CAPS), MSI_AT - PM_AT - CAP_HEADER));
       b.addCap(PCI_CAP_ID_MSI, padded(le16(MSI_FLAGS), MSIX_AT - MSI_AT - CAP_HEADER));
       b.addCap(PCI_CAP_ID_MSIX, padded([...le16(MSIX_VECTORS - 1), ...le32(MSIX_TABLE_OFFSET | MSIX_BAR), ...le32(MSIX_PBA_OFFSET | MSIX_BAR)], PCIE_AT - MSIX_AT - CAP_HEADER));

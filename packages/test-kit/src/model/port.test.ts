@@ -167,6 +167,23 @@ describe.each(CHIPS)('the $name model', (chip) => {
     expect(out).toHaveLength(1);
   });
 
+  it('holds transmission while paused (tail writes wait, across a reset too) and sends what the queue holds on resume', () => {
+    const tx = new TxRing(R, a, mem);
+    a.pauseTransmit(true);
+    expect(a.transmitPaused).toBe(true);
+    tx.send([toB(1), toB(2)]);
+    expect([a.read32(R.TDH(0)), sent.length, tx.status(0) & TXD_STAT_DD]).toEqual([0, 0, 0]);
+    tx.send([toB(3)]);
+    a.pauseTransmit(false);
+    expect(a.read32(R.TDH(0))).toBe(3);
+    expect(sent).toEqual([toB(1), toB(2), toB(3)]);
+    expect(tx.status(2) & TXD_STAT_DD).toBe(TXD_STAT_DD);
+    a.pauseTransmit(true);
+    a.reset();
+    expect(a.transmitPaused).toBe(true);
+    expect(() => a.pauseTransmit(1 as unknown as boolean)).toThrow(TypeError);
+  });
+
   it('appends the frame\'s real FCS when CRC stripping is off, and keeps it in the octet counters', () => {
     chip.enableRx(b);
     const rx = new RxRing(R, b, mem);

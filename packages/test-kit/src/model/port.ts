@@ -11,6 +11,7 @@ import { WIRE_MAX_FRAME, WIRE_MIN_FRAME } from './frame.js';
 import { defaultMac, parseMac } from './mac.js';
 import type { ModelPciSpec, PciModel } from './pci-model.js';
 import { RegisterFile } from './register-file.js';
+import type { TxRingEngine } from './tx-ring.js';
 import { VfioIrqs, type SetIrqsAction } from './vfio-irqs.js';
 import type { WirePort } from './wire.js';
 
@@ -69,6 +70,8 @@ export abstract class PortModel<Outcome extends string, RxError extends string> 
   readonly mac: Uint8Array;
   protected readonly regs: RegisterFile;
   protected abstract readonly nvm: PortNvm;
+  /** The transmit rings. */
+  protected abstract readonly tx: TxRingEngine;
   readonly #layout: PortLayout;
   readonly #irqs: VfioIrqs;
   readonly #listeners = new Set<(frame: Uint8Array) => void>();
@@ -116,6 +119,22 @@ export abstract class PortModel<Outcome extends string, RxError extends string> 
     if (typeof up !== 'boolean') throw new TypeError(`${this.name}: setLink expects a boolean`);
     this.#cable = up;
     if (!this.regs.removed) this.updateLink(true);
+  }
+
+  /**
+   * Pauses (`true`) or resumes transmission, as a link partner's PAUSE frames (XOFF, XON)
+   * would: while paused the port takes nothing from its transmit queues, whose tail writes
+   * wait (so the driver's rings fill); resuming sends what they hold. It outlasts resets,
+   * like the cable.
+   */
+  pauseTransmit(paused: boolean): void {
+    if (typeof paused !== 'boolean') throw new TypeError(`${this.name}: pauseTransmit expects a boolean`);
+    this.tx.pause(paused);
+  }
+
+  /** Whether {@link pauseTransmit} holds transmission. */
+  get transmitPaused(): boolean {
+    return this.tx.paused;
   }
 
   /**

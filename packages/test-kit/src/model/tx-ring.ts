@@ -76,6 +76,7 @@ export class TxRingEngine {
   readonly #port: TxPort;
   readonly #count: number;
   #queues: TxQueueState[] = [];
+  #paused = false;
   readonly #desc = new Uint32Array(DESC_DWORDS);
   readonly #status = new Uint32Array(1);
 
@@ -99,9 +100,23 @@ export class TxRingEngine {
     this.#queues[q] = freshQueue();
   }
 
+  /**
+   * Pauses (`true`) or resumes every queue, as the link partner's flow control does: while
+   * paused, tail writes are kept and nothing is fetched; resuming processes what the queues hold.
+   */
+  pause(paused: boolean): void {
+    this.#paused = paused;
+    if (!paused) for (let q = 0; q < this.#count; q++) this.kick(q);
+  }
+
+  /** Whether {@link pause} holds the queues. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
   /** Processes queue `q` from its head up to its tail (the doorbell). */
   kick(q: number): void {
-    if (!this.#port.queueEnabled(q)) return;
+    if (this.#paused || !this.#port.queueEnabled(q)) return;
     const count = this.#reg(this.#ring.length(q)) / DESC_SIZE;
     const tail = this.#reg(this.#ring.tail(q));
     if (tail >= count) return;

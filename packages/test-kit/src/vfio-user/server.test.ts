@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IgbModel } from '../igb/model.js';
 import { ICR, ICR_LSC, IMS, RAL, STATUS } from '../igb/regs.js';
 import { IxgbeModel } from '../ixgbe/model.js';
+import { EICR, EICR_LSC, EIMS } from '../ixgbe/regs.js';
 import { message, pack, TestClient } from './__fixtures__/client.js';
 import {
   Command,
@@ -38,7 +39,7 @@ const SLOW_REPLY_MS = 60_000;
 /** Requests sent before their replies are read. */
 const PIPELINE = 256;
 const VERSION_REQUEST = new Uint8Array([0, 0, 0, 0, ...new TextEncoder().encode('{"capabilities":{"max_msg_fds":16}}'), 0]);
-/** Offsets in the 82576 model's config space (its PCIe capability follows MSI-X at 0x40). */
+/** Offsets in the config space. */
 const PCI_VENDOR_ID = 0x00;
 const PCI_COMMAND = 0x04;
 const PCI_STATUS = 0x06;
@@ -99,6 +100,77 @@ afterEach(() => {
   server.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** A model whose link change raises an interrupt cause: enabled by writing `bit` to `enable`, read to clear at `cause`. */
+interface LinkCause {
+  readonly model: IgbModel | IxgbeModel;
+  readonly enable: number;
+  readonly cause: number;
+  readonly bit: number;
+}
+
+/**
+ * INTx (automasked, unmasked by SET_IRQS, shown in Status.Interrupt) and MSI as a guest driver
+ * uses them instead of MSI-X, on `lsc.model` served to `client`, with its link changes as the cause.
+ */
+async function checkIntxAndMsi(client: TestClient, lsc: LinkCause): Promise<void> {
+  const irqInfo = async (index: number): Promise<[number, number]> => {
+    const r = await client.request(Command.DEVICE_GET_IRQ_INFO, pack([4, 16], [4, 0], [4, index], [4, 0]));
+    return [r.body.getUint32(4, true), r.body.getUint32(12, true)];
+  };
+  expect(await irqInfo(INTX_IRQ)).toEqual([1 | 2 | 4, 1]);
+  expect(await irqInfo(MSI_IRQ)).toEqual([1, 1]);
+  const configByte = async (offset: number): Promise<number> => (await client.request(Command.REGION_READ, regionRead(offset, CONFIG_REGION, 1))).body.getUint8(16);
+  const intxStatus = async (): Promise<number> => (await configByte(PCI_STATUS)) & PCI_STATUS_INTERRUPT;
+  // INTA, as on the card (the guest kernel gives the function a line only then).
+  expect(await configByte(PCI_INTERRUPT_PIN)).toBe(1);
+  const [intx, msi] = [eventfd(0, { nonblock: true }), eventfd(0, { nonblock: true })];
+  const link = (up: boolean): void => {
+    lsc.model.setLink(up);
+    lsc.model.read32(lsc.cause);
+  };
+  const unmaskIntx = async (): Promise<void> => {
+    const unmask = await client.request(Command.DEVICE_SET_IRQS, pack([4, 20], [4, IRQ_DATA_NONE | IRQ_ACTION_UNMASK], [4, INTX_IRQ], [4, 0], [4, 1]));
+    expect(unmask.flags).toBe(FLAG_TYPE_REPLY);
+  };
+  lsc.model.write32(lsc.enable, lsc.bit);
+  await client.request(Command.DEVICE_SET_IRQS, pack([4, 20], [4, IRQ_DATA_EVENTFD | IRQ_ACTION_TRIGGER], [4, INTX_IRQ], [4, 0], [4, 1]), [intx]);
+  expect(await intxStatus()).toBe(0);
+  link(false);
+  // Status.Interrupt follows the line: set by the signal (a guest's INTx handler reads it to
+  // tell whether its device interrupted), set still while a change waits behind the mask.
+  expect(await intxStatus()).toBe(PCI_STATUS_INTERRUPT);
+  link(true);
+  expect(eventfdRead(intx)).toBe(1);
+  expect(await intxStatus()).toBe(PCI_STATUS_INTERRUPT);
+  await unmaskIntx();
+  // The change that came while INTx was masked is sent on the unmask: the line stays asserted.
+  expect(eventfdRead(intx)).toBe(1);
+  expect(await intxStatus()).toBe(PCI_STATUS_INTERRUPT);
+  // The unmask that finds nothing waiting ends the interrupt: the line and the bit go down.
+  await unmaskIntx();
+  expect(eventfdRead(intx)).toBe(0);
+  expect(await intxStatus()).toBe(0);
+  // And a config write of Status (its bits are read-only or write-one-to-clear) leaves it alone.
+  link(false);
+  await client.request(Command.REGION_WRITE, regionWrite(PCI_STATUS, CONFIG_REGION, pack([2, 0xffff])));
+  expect(await intxStatus()).toBe(PCI_STATUS_INTERRUPT);
+  expect(eventfdRead(intx)).toBe(1);
+  await unmaskIntx();
+  expect(await intxStatus()).toBe(0);
+  link(true);
+  expect(eventfdRead(intx)).toBe(1);
+  await unmaskIntx();
+  // QEMU disables INTx before it enables MSI; the next change goes to the MSI eventfd.
+  await client.request(Command.DEVICE_SET_IRQS, pack([4, 20], [4, IRQ_DATA_NONE | IRQ_ACTION_TRIGGER], [4, INTX_IRQ], [4, 0], [4, 0]));
+  await client.request(Command.DEVICE_SET_IRQS, pack([4, 20], [4, IRQ_DATA_EVENTFD | IRQ_ACTION_TRIGGER], [4, MSI_IRQ], [4, 0], [4, 1]), [msi]);
+  link(false);
+  expect([eventfdRead(msi), eventfdRead(intx)]).toEqual([1, 0]);
+  // Only INTx masks.
+  const mask = await client.request(Command.DEVICE_SET_IRQS, pack([4, 20], [4, IRQ_DATA_NONE | IRQ_ACTION_MASK], [4, MSIX_IRQ], [4, 0], [4, 1]));
+  expect(mask.error).toBe(Errno.EINVAL);
+  for (const fd of [intx, msi]) closeFd(fd);
+}
 
 describe('a vfio-user server of the 82576 model over a real unix socket', () => {
   it('answers VERSION with version 0.0 and NUL-terminated capabilities QEMU accepts', async () => {
@@ -281,62 +353,7 @@ describe('a vfio-user server of the 82576 model over a real unix socket', () => 
   });
 
   it('serves INTx (automasked, unmasked by SET_IRQS, shown in Status.Interrupt) and MSI when the guest driver uses them instead of MSI-X', async () => {
-    const irqInfo = async (index: number): Promise<[number, number]> => {
-      const r = await client.request(Command.DEVICE_GET_IRQ_INFO, pack([4, 16], [4, 0], [4, index], [4, 0]));
-      return [r.body.getUint32(4, true), r.body.getUint32(12, true)];
-    };
-    expect(await irqInfo(INTX_IRQ)).toEqual([1 | 2 | 4, 1]);
-    expect(await irqInfo(MSI_IRQ)).toEqual([1, 1]);
-    const configByte = async (offset: number): Promise<number> => (await client.request(Command.REGION_READ, regionRead(offset, CONFIG_REGION, 1))).body.getUint8(16);
-    const intxStatus = async (): Promise<number> => (await configByte(PCI_STATUS)) & PCI_STATUS_INTERRUPT;
-    // The 82576 has INTA (the guest kernel gives the function a line only then).
-    expect(await configByte(PCI_INTERRUPT_PIN)).toBe(1);
-    const [intx, msi] = [eventfd(0, { nonblock: true }), eventfd(0, { nonblock: true })];
-    const link = (up: boolean): void => {
-      model.setLink(up);
-      model.read32(ICR);
-    };
-    const unmaskIntx = async (): Promise<void> => {
-      const unmask = await client.request(Command.DEVICE_SET_IRQS, pack([4, 20], [4, IRQ_DATA_NONE | IRQ_ACTION_UNMASK], [4, INTX_IRQ], [4, 0], [4, 1]));
-      expect(unmask.flags).toBe(FLAG_TYPE_REPLY);
-    };
-    model.write32(IMS, ICR_LSC);
-    await client.request(Command.DEVICE_SET_IRQS, pack([4, 20], [4, IRQ_DATA_EVENTFD | IRQ_ACTION_TRIGGER], [4, INTX_IRQ], [4, 0], [4, 1]), [intx]);
-    expect(await intxStatus()).toBe(0);
-    link(false);
-    // Status.Interrupt follows the line: set by the signal (a guest's INTx handler reads it to
-    // tell whether its device interrupted), set still while a change waits behind the mask.
-    expect(await intxStatus()).toBe(PCI_STATUS_INTERRUPT);
-    link(true);
-    expect(eventfdRead(intx)).toBe(1);
-    expect(await intxStatus()).toBe(PCI_STATUS_INTERRUPT);
-    await unmaskIntx();
-    // The change that came while INTx was masked is sent on the unmask: the line stays asserted.
-    expect(eventfdRead(intx)).toBe(1);
-    expect(await intxStatus()).toBe(PCI_STATUS_INTERRUPT);
-    // The unmask that finds nothing waiting ends the interrupt: the line and the bit go down.
-    await unmaskIntx();
-    expect(eventfdRead(intx)).toBe(0);
-    expect(await intxStatus()).toBe(0);
-    // And a config write of Status (its bits are read-only or write-one-to-clear) leaves it alone.
-    link(false);
-    await client.request(Command.REGION_WRITE, regionWrite(PCI_STATUS, CONFIG_REGION, pack([2, 0xffff])));
-    expect(await intxStatus()).toBe(PCI_STATUS_INTERRUPT);
-    expect(eventfdRead(intx)).toBe(1);
-    await unmaskIntx();
-    expect(await intxStatus()).toBe(0);
-    link(true);
-    expect(eventfdRead(intx)).toBe(1);
-    await unmaskIntx();
-    // QEMU disables INTx before it enables MSI; the next change goes to the MSI eventfd.
-    await client.request(Command.DEVICE_SET_IRQS, pack([4, 20], [4, IRQ_DATA_NONE | IRQ_ACTION_TRIGGER], [4, INTX_IRQ], [4, 0], [4, 0]));
-    await client.request(Command.DEVICE_SET_IRQS, pack([4, 20], [4, IRQ_DATA_EVENTFD | IRQ_ACTION_TRIGGER], [4, MSI_IRQ], [4, 0], [4, 1]), [msi]);
-    link(false);
-    expect([eventfdRead(msi), eventfdRead(intx)]).toEqual([1, 0]);
-    // Only INTx masks.
-    const mask = await client.request(Command.DEVICE_SET_IRQS, pack([4, 20], [4, IRQ_DATA_NONE | IRQ_ACTION_MASK], [4, MSIX_IRQ], [4, 0], [4, 1]));
-    expect(mask.error).toBe(Errno.EINVAL);
-    for (const fd of [intx, msi]) closeFd(fd);
+    await checkIntxAndMsi(client, { model, enable: IMS, cause: ICR, bit: ICR_LSC });
   });
 
   it('refuses malformed requests with an error reply and goes on', async () => {
@@ -388,6 +405,19 @@ describe('a vfio-user server of the 82599 model', () => {
     expect(id.body.getUint32(16, true)).toBe(0x10fb8086);
     c.close();
     other.close();
+  });
+
+  it('serves INTx on pin A (automasked, shown in Status.Interrupt) and MSI, as the card has them, with EICR.LSC as the cause', async () => {
+    const ixgbe = new IxgbeModel();
+    const other = new VfioUserServer(join(dir, 'ixgbe-intx.sock'), ixgbe);
+    const c = new TestClient(other.path);
+    await c.request(Command.VERSION, VERSION_REQUEST);
+    try {
+      await checkIntxAndMsi(c, { model: ixgbe, enable: EIMS, cause: EICR, bit: EICR_LSC });
+    } finally {
+      c.close();
+      other.close();
+    }
   });
 });
 
