@@ -23,11 +23,19 @@
  * Used descriptors of a burst are kept in a shadow list (so a packet that cannot be placed
  * yet leaves the ring untouched) and written at the burst's end, the first one's flags last
  * with a sequentially consistent store, so the driver sees the whole burst at once.
+ *
+ * When the guest's regions are windows of the arena's WebAssembly memory, a burst runs the
+ * usual packets through the kernel of `packed-ring.wat` ({@link PackedKernel}), whose record
+ * then holds the shadow list, and only those it leaves (indirect descriptors, chained mbufs,
+ * malformed or too small chains, a header over several buffers) through the TypeScript walk
+ * here, one packet at a time; the kernel writes the list back too.
  */
 import { eventfdWrite } from '@nic/native';
-import type { MbufView, Mempool } from '@nic/eal';
+import type { Arena, MbufView, Mempool } from '@nic/eal';
 import type { GuestMemory } from './guest-memory.js';
+import { PackedKernel, P_USED_COUNT } from './packed-kernel.js';
 import type { PacketCopy } from './packet-copy.js';
+import { KERNEL_SLOTS, K_DESC, K_HDR, K_LAST_AVAIL, K_LAST_USED, K_LOG, K_LOG_SIZE, K_MRG, K_NUM, K_SLOTS } from './split-kernel.js';
 import { V_CALL_FD, V_DROPPED, V_ERRORS } from './shared-state.js';
 import { DESC_F_INDIRECT, DESC_F_NEXT, DESC_F_WRITE, DESC_SIZE, type RingFormat, type VringAddresses, type VringFeatures } from './ring-format.js';
 
@@ -52,6 +60,9 @@ export class PackedRing implements RingFormat {
   /** u16 index of descriptor 0's first half-word. */
   #descH = 0;
   #descGpa = 0;
+  /** The descriptor ring's address in the arena's WebAssembly memory (regions in windows). */
+  #descAt = 0;
+  #mem: GuestMemory | undefined;
   #drv16: Uint16Array = new Uint16Array(0);
   #drvH = 0;
   #dev16: Uint16Array = new Uint16Array(0);
@@ -66,11 +77,17 @@ export class PackedRing implements RingFormat {
   #aw = 1;
   #ui = 0;
   #uw = 1;
-  // Used descriptors of the burst, not yet written: buffer id, length, descriptors in the chain.
-  #sId: Uint16Array = new Uint16Array(0);
-  #sLen: Uint32Array = new Uint32Array(0);
-  #sCount: Uint16Array = new Uint16Array(0);
+  // Used descriptors of the burst, not yet written, two words each: buffer id | descriptors
+  // in the chain << 16, length. The kernel's record holds them while a burst runs it.
+  #own: Uint32Array = new Uint32Array(0);
+  #shadow: Uint32Array = new Uint32Array(0);
   #ns = 0;
+  // The kernel: this thread's record, whether it must be rewritten, and the burst's use of it.
+  #kernel: PackedKernel | undefined;
+  #kernelStale = true;
+  #k: PackedKernel | undefined;
+  /** Packets the kernel moved on this thread, both ways. */
+  kernelPackets = 0;
   // The chain last walked: its buffer id and length in ring descriptors.
   #id = 0;
   #count = 0;
@@ -111,13 +128,52 @@ export class PackedRing implements RingFormat {
     this.#mrg = negotiated.mrgRxbuf;
     this.#eventIdx = negotiated.eventIdx;
     this.#indirect = negotiated.indirect;
-    if (this.#num !== num) {
-      this.#sId = new Uint16Array(num);
-      this.#sLen = new Uint32Array(num);
-      this.#sCount = new Uint16Array(num);
-    }
+    if (this.#num !== num) this.#own = new Uint32Array(2 * num);
+    this.#shadow = this.#own;
     this.#num = num;
+    this.#mem = mem;
+    const windows = mem.windowAddresses;
+    if (windows.length > 0) this.#descAt = windows[descRegion] + desc;
+    this.#kernelStale = true;
     return undefined;
+  }
+
+  /**
+   * Whether the burst that follows runs the kernel (`on`: the regions, and the log when
+   * logging, are windows of `arena`'s memory); takes this thread's record the first time (and
+   * a larger one for a larger ring).
+   */
+  prepare(arena: Arena, on: boolean): void {
+    if (!on) {
+      this.#k = undefined;
+      this.#shadow = this.#own;
+      return;
+    }
+    let k = this.#kernel;
+    if (k === undefined || k.memory !== arena.wasm.memory || k.capacity < this.#num) {
+      k = this.#kernel = new PackedKernel(arena, this.#num);
+      this.#kernelStale = true;
+    }
+    if (this.#kernelStale) {
+      const mem = this.#mem!;
+      const i32 = k.i32;
+      i32[K_NUM >>> 2] = this.#num;
+      i32[K_HDR >>> 2] = this.#copy.hdr;
+      i32[K_MRG >>> 2] = this.#mrg ? 1 : 0;
+      i32[K_DESC >>> 2] = this.#descAt;
+      k.setDescGpa(this.#descGpa);
+      k.setRegions(
+        mem.regions.map((r) => r.guestPhysAddr),
+        mem.regions.map((r) => r.size),
+        mem.windowAddresses,
+      );
+      this.#kernelStale = false;
+    }
+    const log = this.#copy.log;
+    k.i32[K_LOG >>> 2] = log.on ? log.window : 0;
+    k.i32[K_LOG_SIZE >>> 2] = log.bytes.length;
+    this.#k = k;
+    this.#shadow = k.used;
   }
 
   begin(lastAvail: number, lastUsed: number): boolean {
@@ -191,9 +247,8 @@ export class PackedRing implements RingFormat {
   /** Moves the consume position past the chain last walked, recording its used descriptor. */
   #consume(len: number): void {
     const s = this.#ns++;
-    this.#sId[s] = this.#id;
-    this.#sLen[s] = len;
-    this.#sCount[s] = this.#count;
+    this.#shadow[2 * s] = this.#id | (this.#count << 16);
+    this.#shadow[2 * s + 1] = len;
     this.#ai += this.#count;
     if (this.#ai >= this.#num) {
       this.#ai -= this.#num;
@@ -202,13 +257,28 @@ export class PackedRing implements RingFormat {
   }
 
   dequeue(mem: GuestMemory, mbufs: MbufView, pool: Mempool, out: Uint32Array, n: number, offset: number): number {
-    const want = this.#countChains(n);
-    if (want === 0 || mbufs.allocBulk(pool, out, want, offset) !== 0) return 0;
+    const k = this.#k;
+    let want = this.#countChains(n);
+    if (k && want > KERNEL_SLOTS) want = KERNEL_SLOTS;
+    // With the kernel, raw mbufs (the kernel sets what a reset does) go to the record's
+    // slots, then to `out`.
+    const buf = k ? k.slots : out;
+    const at = k ? 0 : offset;
+    if (want === 0 || (k ? pool.getBulk(buf, want, at) : mbufs.allocBulk(pool, buf, want, at)) !== 0) return 0;
     const copy = this.#copy;
     let delivered = 0;
     for (let i = 0; i < want; i++) {
+      if (k) {
+        this.#toKernel(k);
+        const got = k.dequeue(k.rec, k.rec + K_SLOTS + delivered * 4, want - i);
+        this.#fromKernel(k, got);
+        delivered += got;
+        i += got;
+        if (i === want) break;
+      }
       if (!this.#available(Atomics.load(this.#d16, this.#descH + this.#ai * 8 + 7), this.#aw)) break;
-      copy.startRead(mbufs, pool, out[offset + delivered]);
+      if (k) mbufs.reset(buf[at + delivered]);
+      copy.startRead(mbufs, pool, buf[at + delivered]);
       const r = this.#walk(mem, false, 0, 0);
       this.#consume(0);
       if (r > 0 && copy.endRead() > 0) {
@@ -218,17 +288,48 @@ export class PackedRing implements RingFormat {
       this.#v32[r < 0 ? V_ERRORS : V_DROPPED]++;
       copy.abortRead();
     }
-    if (delivered < want) mbufs.freeBulk(out, want - delivered, offset + delivered);
+    if (delivered < want) mbufs.freeBulk(buf, want - delivered, at + delivered);
+    if (k) for (let j = 0; j < delivered; j++) out[offset + j] = buf[j];
     this.#flush();
     return delivered;
+  }
+
+  /** Hands the avail position and the used list's length to the kernel's record. */
+  #toKernel(k: PackedKernel): void {
+    k.i32[K_LAST_AVAIL >>> 2] = this.la;
+    k.i32[P_USED_COUNT >>> 2] = this.#ns;
+  }
+
+  /** Takes them back after a kernel call that moved `got` packets. */
+  #fromKernel(k: PackedKernel, got: number): void {
+    const la = k.i32[K_LAST_AVAIL >>> 2];
+    this.#ai = la & 0x7fff;
+    this.#aw = la >>> 15;
+    this.#ns = k.i32[P_USED_COUNT >>> 2];
+    this.kernelPackets += got;
   }
 
   enqueue(mem: GuestMemory, handles: Uint32Array, n: number, offset: number): number {
     const copy = this.#copy;
     const d16 = this.#d16;
     const hdr = copy.hdr;
+    const k = this.#k;
+    if (k) {
+      // The kernel reads the handles from the record's slots.
+      if (n > KERNEL_SLOTS) n = KERNEL_SLOTS;
+      for (let j = 0; j < n; j++) k.slots[j] = handles[offset + j];
+      handles = k.slots;
+      offset = 0;
+    }
     let placed = 0;
     while (placed < n && this.#available(Atomics.load(d16, this.#descH + this.#ai * 8 + 7), this.#aw)) {
+      if (k) {
+        this.#toKernel(k);
+        const got = k.enqueue(k.rec, k.rec + K_SLOTS + placed * 4, n - placed);
+        this.#fromKernel(k, got);
+        placed += got;
+        if (placed === n || !this.#available(Atomics.load(d16, this.#descH + this.#ai * 8 + 7), this.#aw)) break;
+      }
       const len = copy.startWrite(handles[offset + placed]);
       const need = hdr + len;
       const firstAi = this.#ai;
@@ -258,7 +359,7 @@ export class PackedRing implements RingFormat {
         // A malformed chain: every chain this packet took, and the bad one, go back unused
         // (length 0); the packet is dropped (counted in errors).
         this.#v32[V_ERRORS]++;
-        for (let s = firstNs; s < this.#ns; s++) this.#sLen[s] = 0;
+        for (let s = firstNs; s < this.#ns; s++) this.#shadow[2 * s + 1] = 0;
         placed++;
         continue;
       }
@@ -364,28 +465,45 @@ export class PackedRing implements RingFormat {
    * logs them, and calls the driver if its event suppression area asks for it.
    */
   #flush(): void {
+    if (this.#ns === 0) return;
+    const oldUi = this.#ui;
+    const k = this.#k;
+    if (k) {
+      k.i32[K_LAST_USED >>> 2] = this.lu;
+      k.i32[P_USED_COUNT >>> 2] = this.#ns;
+      k.flush(k.rec);
+      const lu = k.i32[K_LAST_USED >>> 2];
+      this.#ui = lu & 0x7fff;
+      this.#uw = lu >>> 15;
+      this.#ns = 0;
+    } else this.#writeUsed();
+    const callFd = this.#v32[V_CALL_FD];
+    if (callFd >= 0 && this.#wantsCall(oldUi, this.#ui, this.#uw)) eventfdWrite(callFd, 1);
+  }
+
+  /** The TypeScript write-back of the used list (see {@link PackedRing.#flush}; packed-ring.wat's `flush` does the same). */
+  #writeUsed(): void {
     const ns = this.#ns;
-    if (ns === 0) return;
     const d16 = this.#d16;
     const d32 = this.#d32;
+    const shadow = this.#shadow;
     const num = this.#num;
     const log = this.#copy.log;
-    const oldUi = this.#ui;
     let i = this.#ui;
     let w = this.#uw;
     let firstAt = 0;
     let firstFlags = 0;
     for (let s = 0; s < ns; s++) {
       const h = this.#descH + i * 8;
-      d32[(h >>> 1) + 2] = this.#sLen[s];
-      d16[h + 6] = this.#sId[s];
+      d32[(h >>> 1) + 2] = shadow[2 * s + 1];
+      d16[h + 6] = shadow[2 * s] & 0xffff;
       const flags = w === 1 ? DESC_F_AVAIL | DESC_F_USED : 0;
       if (s === 0) {
         firstAt = h + 7;
         firstFlags = flags;
       } else d16[h + 7] = flags;
       if (log.on) log.mark(this.#descGpa + i * DESC_SIZE, DESC_SIZE);
-      i += this.#sCount[s];
+      i += shadow[2 * s] >>> 16;
       if (i >= num) {
         i -= num;
         w ^= 1;
@@ -395,8 +513,6 @@ export class PackedRing implements RingFormat {
     this.#ui = i;
     this.#uw = w;
     this.#ns = 0;
-    const callFd = this.#v32[V_CALL_FD];
-    if (callFd >= 0 && this.#wantsCall(oldUi, i, w)) eventfdWrite(callFd, 1);
   }
 
   /** Whether the driver asked to be called for used descriptors from `old` to `now` (wrap `w`). */

@@ -3,7 +3,7 @@
  * the ring addresses SET_VRING_ADDR gives, the negotiated features the data path follows,
  * and the interface {@link Virtqueue} drives a format through.
  */
-import type { MbufView, Mempool } from '@nic/eal';
+import type { Arena, MbufView, Mempool } from '@nic/eal';
 import type { GuestMemory } from './guest-memory.js';
 
 /** A descriptor is 16 bytes: u64 addr, u32 len, then (split) u16 flags, u16 next or (packed) u16 id, u16 flags. */
@@ -38,6 +38,11 @@ export interface VringFeatures {
 export interface RingFormat {
   /** Translates the rings into `mem`; returns an error message, or undefined when mapped. */
   map(mem: GuestMemory, a: VringAddresses, num: number, index: number, negotiated: VringFeatures): string | undefined;
+  /**
+   * Whether the burst that follows runs the format's WebAssembly kernel (`on`: the guest's
+   * regions, and the log while logging, are windows of `arena`'s memory).
+   */
+  prepare(arena: Arena, on: boolean): void;
   /** Takes the shared state's indices for a burst; false when they do not fit the ring. */
   begin(lastAvail: number, lastUsed: number): boolean;
   /** The indices to store back after a burst, in the shared state's (and GET_VRING_BASE's) form. */

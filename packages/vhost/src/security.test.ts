@@ -9,7 +9,7 @@ import { closeFd, eventfd } from '@nic/native';
 import { until } from '@nic/native/testing';
 import { VhostUserSocket } from './socket.js';
 import { FLAG_NEED_REPLY, FLAG_VERSION, ProtocolFeature, REPLY_FLAGS, Request } from './protocol.js';
-import { DESC_F_INDIRECT, DESC_F_NEXT, DESC_F_WRITE } from './virtqueue.js';
+import { DESC_F_INDIRECT, DESC_F_NEXT, DESC_F_WRITE, type VringFeatures } from './virtqueue.js';
 import { BUFFERS_OFF, EVENTFD_LINK, GPA_BASE, GuestPackedRing, GuestRing, PACKED_BUFFERS_OFF, RawFrontend, guestFile, mappingsOf, memTable, openFds, state, u64 } from './testing/index.js';
 
 let arena: Arena;
@@ -32,7 +32,7 @@ function dequeue(ring: GuestRing): number {
   return n;
 }
 
-/** Guest memory as windows of the arena's memory (split rings run the WebAssembly kernel) or mapped apart (TypeScript). */
+/** Guest memory as windows of the arena's memory (bursts run the WebAssembly kernels) or mapped apart (TypeScript). */
 const MAPPINGS = [
   ['in arena windows', true],
   ['mapped apart', false],
@@ -336,146 +336,153 @@ for (const [mapping, windows] of MAPPINGS) {
   });
 }
 
-describe('packed descriptor chains (the same checks as the split ring)', () => {
-  let ring: GuestPackedRing;
-  afterEach(() => ring.close());
+for (const [mapping, windows] of MAPPINGS) {
+  /** A test packed ring whose region is mapped as `mapping` says. */
+  const packedRing = (num = 8, size = 1 << 20, features: Partial<VringFeatures> = {}): GuestPackedRing =>
+    new GuestPackedRing(num, size, features, windows ? arena.wasm.memory : undefined);
 
-  /** Dequeues what is there; returns the delivered count and frees the mbufs. */
-  function take(r: GuestPackedRing): number {
-    const n = r.vq.dequeueBurst(arena, mbufs, pool, out, 32, 0);
-    mbufs.freeBulk(out, n, 0);
-    return n;
-  }
+  describe(`packed descriptor chains (the same checks as the split ring), guest memory ${mapping}`, () => {
+    let ring: GuestPackedRing;
+    afterEach(() => ring.close());
 
-  it('CVE-2018-1059: a buffer running past the end of guest memory is refused, not clipped', () => {
-    ring = new GuestPackedRing();
-    ring.post([{ addr: GPA_BASE + ring.size - 100, len: 200, flags: 0 }], 5);
-    expect(take(ring)).toBe(0);
-    expect(ring.vq.errors).toBe(1);
-    expect(ring.takeAllUsed()).toEqual([{ id: 5, len: 0 }]);
+    /** Dequeues what is there; returns the delivered count and frees the mbufs. */
+    function take(r: GuestPackedRing): number {
+      const n = r.vq.dequeueBurst(arena, mbufs, pool, out, 32, 0);
+      mbufs.freeBulk(out, n, 0);
+      return n;
+    }
+
+    it('CVE-2018-1059: a buffer running past the end of guest memory is refused, not clipped', () => {
+      ring = packedRing();
+      expect(ring.mem.windowAddresses.length).toBe(windows ? 1 : 0);
+      ring.post([{ addr: GPA_BASE + ring.size - 100, len: 200, flags: 0 }], 5);
+      expect(take(ring)).toBe(0);
+      expect(ring.vq.errors).toBe(1);
+      expect(ring.takeAllUsed()).toEqual([{ id: 5, len: 0 }]);
+    });
+
+    it('CVE-2018-1059: a descriptor ring or event area not wholly inside guest memory is not mapped', () => {
+      ring = packedRing();
+      const vq = ring.vq;
+      const features = { hdrSize: 12, mrgRxbuf: true, eventIdx: false, indirect: true, packed: true };
+      vq.addresses = { ...vq.addresses!, desc: 0x7f0000000000 + ring.size - 64 };
+      expect(vq.map(ring.mem, features)).toMatch(/descriptor ring/);
+      vq.addresses = { ...vq.addresses, desc: 0x7f0000000000, used: 0x7f0000000000 + ring.size - 2 };
+      expect(vq.map(ring.mem, features)).toMatch(/device event area/);
+      expect(vq.ready).toBe(false);
+    });
+
+    it('CVE-2020-10725: a zero-length descriptor at an address outside guest memory is refused', () => {
+      ring = packedRing();
+      ring.post([{ addr: GPA_BASE + PACKED_BUFFERS_OFF, len: 12, flags: 0 }, { addr: 0, len: 0, flags: 0 }, { addr: GPA_BASE + PACKED_BUFFERS_OFF + 64, len: 60, flags: 0 }], 1);
+      expect(take(ring)).toBe(0);
+      expect(ring.vq.errors).toBe(1);
+      expect(ring.takeAllUsed()).toEqual([{ id: 1, len: 0 }]);
+    });
+
+    it('CVE-2022-2132: a chain no longer than the net header is dropped; a header over three descriptors is handled', () => {
+      ring = packedRing();
+      ring.post([{ addr: GPA_BASE + PACKED_BUFFERS_OFF, len: 12, flags: 0 }], 0);
+      const data = PACKED_BUFFERS_OFF + 0x100;
+      for (let i = 0; i < 60; i++) ring.u8[data + i] = i + 1;
+      ring.post(
+        [
+          { addr: GPA_BASE + PACKED_BUFFERS_OFF, len: 4, flags: 0 },
+          { addr: GPA_BASE + PACKED_BUFFERS_OFF + 16, len: 4, flags: 0 },
+          { addr: GPA_BASE + PACKED_BUFFERS_OFF + 32, len: 4, flags: 0 },
+          { addr: GPA_BASE + data, len: 60, flags: 0 },
+        ],
+        1,
+      );
+      const n = ring.vq.dequeueBurst(arena, mbufs, pool, out, 32, 0);
+      expect(n).toBe(1);
+      expect(ring.vq.dropped).toBe(1);
+      expect([...arena.u8.subarray(mbufs.mtod(out[0]), mbufs.mtod(out[0]) + 60)]).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+      mbufs.freeBulk(out, 1, 0);
+      expect(ring.takeAllUsed()).toEqual([{ id: 0, len: 0 }, { id: 1, len: 0 }]);
+    });
+
+    it('a chain with NEXT on every descriptor of the ring, and NEXT into a descriptor not made available, are refused without a hang', () => {
+      ring = packedRing(8);
+      // Eight descriptors, all NEXT: the chain never ends inside the ring.
+      ring.post(Array.from({ length: 8 }, () => ({ addr: GPA_BASE + PACKED_BUFFERS_OFF, len: 64, flags: 1 })), 3, true);
+      expect(take(ring)).toBe(0);
+      expect(ring.vq.errors).toBe(1);
+      expect(ring.vq.lastAvail).toBe(0); // one whole pass consumed: index 0, wrap counter 0
+      ring.reset();
+      // Two descriptors, the second with NEXT, and nothing after them made available.
+      ring.post([{ addr: GPA_BASE + PACKED_BUFFERS_OFF, len: 64, flags: 1 }, { addr: GPA_BASE + PACKED_BUFFERS_OFF, len: 64, flags: 1 }], 4, true);
+      expect(take(ring)).toBe(0);
+      expect(ring.vq.errors).toBe(1);
+      expect(ring.vq.lastAvail).toBe(2 | 0x8000);
+    });
+
+    it('indirect tables: a length not a multiple of 16, one outside memory, a nested one, one with NEXT and one longer than the ring are refused', () => {
+      ring = packedRing(8);
+      const table = PACKED_BUFFERS_OFF + 0x1000;
+      ring.desc(0, GPA_BASE + PACKED_BUFFERS_OFF, 64, 0, 0, table);
+      ring.desc(0, GPA_BASE + table, 32, 0, DESC_F_INDIRECT, table + 0x100);
+      ring.post([{ addr: GPA_BASE + table, len: 20, flags: DESC_F_INDIRECT }], 0);
+      ring.post([{ addr: GPA_BASE + ring.size - 16, len: 32, flags: DESC_F_INDIRECT }], 1);
+      ring.post([{ addr: GPA_BASE + table + 0x100, len: 16, flags: DESC_F_INDIRECT }], 2);
+      ring.post([{ addr: GPA_BASE + table, len: 16, flags: DESC_F_INDIRECT | DESC_F_NEXT }, { addr: GPA_BASE + PACKED_BUFFERS_OFF, len: 64, flags: 0 }], 3, true);
+      ring.post([{ addr: GPA_BASE + table, len: 16 * 9, flags: DESC_F_INDIRECT }], 4);
+      expect(take(ring)).toBe(0);
+      expect(ring.vq.errors).toBe(5);
+      expect(ring.takeAllUsed().map((u) => u.id)).toEqual([0, 1, 2, 3, 4]);
+    });
+
+    it('an indirect table is refused when INDIRECT_DESC was not negotiated', () => {
+      ring = packedRing(8, 1 << 20, { indirect: false });
+      ring.desc(0, GPA_BASE + PACKED_BUFFERS_OFF + 0x100, 64, 0, 0, PACKED_BUFFERS_OFF);
+      ring.post([{ addr: GPA_BASE + PACKED_BUFFERS_OFF, len: 16, flags: DESC_F_INDIRECT }], 0);
+      expect(take(ring)).toBe(0);
+      expect(ring.vq.errors).toBe(1);
+    });
+
+    it('a writable descriptor in a transmit chain is refused', () => {
+      ring = packedRing(8);
+      ring.post([{ addr: GPA_BASE + PACKED_BUFFERS_OFF, len: 64, flags: DESC_F_WRITE }], 0);
+      expect(take(ring)).toBe(0);
+      expect(ring.vq.errors).toBe(1);
+    });
+
+    it('host to guest: a read-only descriptor in an rx chain is refused and the guest buffer left alone', () => {
+      ring = packedRing(8);
+      ring.u8.fill(0xaa, PACKED_BUFFERS_OFF, PACKED_BUFFERS_OFF + 128);
+      ring.post([{ addr: GPA_BASE + PACKED_BUFFERS_OFF, len: 128, flags: 0 }], 6);
+      const h = mbufs.alloc(pool);
+      mbufs.setDataLen(h, 60);
+      mbufs.setPktLen(h, 60);
+      out[0] = h;
+      expect(ring.vq.enqueueBurst(arena, out, 1, 0)).toBe(1);
+      mbufs.free(h);
+      expect(ring.vq.errors).toBe(1);
+      expect(ring.takeAllUsed()).toEqual([{ id: 6, len: 0 }]);
+      expect(ring.u8.subarray(PACKED_BUFFERS_OFF, PACKED_BUFFERS_OFF + 128).every((b) => b === 0xaa)).toBe(true);
+    });
+
+    it('host to guest: a chain too small for the packet is not used, and nothing past it is written', () => {
+      ring = packedRing(8, 1 << 20, { mrgRxbuf: false });
+      ring.u8.fill(0xaa, PACKED_BUFFERS_OFF, PACKED_BUFFERS_OFF + 256);
+      ring.post([{ addr: GPA_BASE + PACKED_BUFFERS_OFF, len: 40, flags: DESC_F_WRITE }], 0);
+      const h = mbufs.alloc(pool);
+      mbufs.setDataLen(h, 60);
+      mbufs.setPktLen(h, 60);
+      out[0] = h;
+      expect(ring.vq.enqueueBurst(arena, out, 1, 0)).toBe(0);
+      mbufs.free(h);
+      expect(ring.takeAllUsed()).toEqual([]);
+      expect(ring.u8.subarray(PACKED_BUFFERS_OFF + 40, PACKED_BUFFERS_OFF + 256).every((b) => b === 0xaa)).toBe(true);
+    });
+
+    it('positions past the ring (SET_VRING_BASE) run no burst and write nothing', () => {
+      ring = packedRing(8);
+      ring.post([{ addr: GPA_BASE + PACKED_BUFFERS_OFF, len: 100, flags: 0 }], 0);
+      const before = ring.u8.slice(0, PACKED_BUFFERS_OFF);
+      ring.vq.lastAvail = ring.vq.lastUsed = 200 | 0x8000;
+      expect(take(ring)).toBe(0);
+      expect(ring.u8.subarray(0, PACKED_BUFFERS_OFF)).toEqual(before);
+    });
   });
-
-  it('CVE-2018-1059: a descriptor ring or event area not wholly inside guest memory is not mapped', () => {
-    ring = new GuestPackedRing();
-    const vq = ring.vq;
-    const features = { hdrSize: 12, mrgRxbuf: true, eventIdx: false, indirect: true, packed: true };
-    vq.addresses = { ...vq.addresses!, desc: 0x7f0000000000 + ring.size - 64 };
-    expect(vq.map(ring.mem, features)).toMatch(/descriptor ring/);
-    vq.addresses = { ...vq.addresses, desc: 0x7f0000000000, used: 0x7f0000000000 + ring.size - 2 };
-    expect(vq.map(ring.mem, features)).toMatch(/device event area/);
-    expect(vq.ready).toBe(false);
-  });
-
-  it('CVE-2020-10725: a zero-length descriptor at an address outside guest memory is refused', () => {
-    ring = new GuestPackedRing();
-    ring.post([{ addr: GPA_BASE + PACKED_BUFFERS_OFF, len: 12, flags: 0 }, { addr: 0, len: 0, flags: 0 }, { addr: GPA_BASE + PACKED_BUFFERS_OFF + 64, len: 60, flags: 0 }], 1);
-    expect(take(ring)).toBe(0);
-    expect(ring.vq.errors).toBe(1);
-    expect(ring.takeAllUsed()).toEqual([{ id: 1, len: 0 }]);
-  });
-
-  it('CVE-2022-2132: a chain no longer than the net header is dropped; a header over three descriptors is handled', () => {
-    ring = new GuestPackedRing();
-    ring.post([{ addr: GPA_BASE + PACKED_BUFFERS_OFF, len: 12, flags: 0 }], 0);
-    const data = PACKED_BUFFERS_OFF + 0x100;
-    for (let i = 0; i < 60; i++) ring.u8[data + i] = i + 1;
-    ring.post(
-      [
-        { addr: GPA_BASE + PACKED_BUFFERS_OFF, len: 4, flags: 0 },
-        { addr: GPA_BASE + PACKED_BUFFERS_OFF + 16, len: 4, flags: 0 },
-        { addr: GPA_BASE + PACKED_BUFFERS_OFF + 32, len: 4, flags: 0 },
-        { addr: GPA_BASE + data, len: 60, flags: 0 },
-      ],
-      1,
-    );
-    const n = ring.vq.dequeueBurst(arena, mbufs, pool, out, 32, 0);
-    expect(n).toBe(1);
-    expect(ring.vq.dropped).toBe(1);
-    expect([...arena.u8.subarray(mbufs.mtod(out[0]), mbufs.mtod(out[0]) + 60)]).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
-    mbufs.freeBulk(out, 1, 0);
-    expect(ring.takeAllUsed()).toEqual([{ id: 0, len: 0 }, { id: 1, len: 0 }]);
-  });
-
-  it('a chain with NEXT on every descriptor of the ring, and NEXT into a descriptor not made available, are refused without a hang', () => {
-    ring = new GuestPackedRing(8);
-    // Eight descriptors, all NEXT: the chain never ends inside the ring.
-    ring.post(Array.from({ length: 8 }, () => ({ addr: GPA_BASE + PACKED_BUFFERS_OFF, len: 64, flags: 1 })), 3, true);
-    expect(take(ring)).toBe(0);
-    expect(ring.vq.errors).toBe(1);
-    expect(ring.vq.lastAvail).toBe(0); // one whole pass consumed: index 0, wrap counter 0
-    ring.reset();
-    // Two descriptors, the second with NEXT, and nothing after them made available.
-    ring.post([{ addr: GPA_BASE + PACKED_BUFFERS_OFF, len: 64, flags: 1 }, { addr: GPA_BASE + PACKED_BUFFERS_OFF, len: 64, flags: 1 }], 4, true);
-    expect(take(ring)).toBe(0);
-    expect(ring.vq.errors).toBe(1);
-    expect(ring.vq.lastAvail).toBe(2 | 0x8000);
-  });
-
-  it('indirect tables: a length not a multiple of 16, one outside memory, a nested one, one with NEXT and one longer than the ring are refused', () => {
-    ring = new GuestPackedRing(8);
-    const table = PACKED_BUFFERS_OFF + 0x1000;
-    ring.desc(0, GPA_BASE + PACKED_BUFFERS_OFF, 64, 0, 0, table);
-    ring.desc(0, GPA_BASE + table, 32, 0, DESC_F_INDIRECT, table + 0x100);
-    ring.post([{ addr: GPA_BASE + table, len: 20, flags: DESC_F_INDIRECT }], 0);
-    ring.post([{ addr: GPA_BASE + ring.size - 16, len: 32, flags: DESC_F_INDIRECT }], 1);
-    ring.post([{ addr: GPA_BASE + table + 0x100, len: 16, flags: DESC_F_INDIRECT }], 2);
-    ring.post([{ addr: GPA_BASE + table, len: 16, flags: DESC_F_INDIRECT | DESC_F_NEXT }, { addr: GPA_BASE + PACKED_BUFFERS_OFF, len: 64, flags: 0 }], 3, true);
-    ring.post([{ addr: GPA_BASE + table, len: 16 * 9, flags: DESC_F_INDIRECT }], 4);
-    expect(take(ring)).toBe(0);
-    expect(ring.vq.errors).toBe(5);
-    expect(ring.takeAllUsed().map((u) => u.id)).toEqual([0, 1, 2, 3, 4]);
-  });
-
-  it('an indirect table is refused when INDIRECT_DESC was not negotiated', () => {
-    ring = new GuestPackedRing(8, 1 << 20, { indirect: false });
-    ring.desc(0, GPA_BASE + PACKED_BUFFERS_OFF + 0x100, 64, 0, 0, PACKED_BUFFERS_OFF);
-    ring.post([{ addr: GPA_BASE + PACKED_BUFFERS_OFF, len: 16, flags: DESC_F_INDIRECT }], 0);
-    expect(take(ring)).toBe(0);
-    expect(ring.vq.errors).toBe(1);
-  });
-
-  it('a writable descriptor in a transmit chain is refused', () => {
-    ring = new GuestPackedRing(8);
-    ring.post([{ addr: GPA_BASE + PACKED_BUFFERS_OFF, len: 64, flags: DESC_F_WRITE }], 0);
-    expect(take(ring)).toBe(0);
-    expect(ring.vq.errors).toBe(1);
-  });
-
-  it('host to guest: a read-only descriptor in an rx chain is refused and the guest buffer left alone', () => {
-    ring = new GuestPackedRing(8);
-    ring.u8.fill(0xaa, PACKED_BUFFERS_OFF, PACKED_BUFFERS_OFF + 128);
-    ring.post([{ addr: GPA_BASE + PACKED_BUFFERS_OFF, len: 128, flags: 0 }], 6);
-    const h = mbufs.alloc(pool);
-    mbufs.setDataLen(h, 60);
-    mbufs.setPktLen(h, 60);
-    out[0] = h;
-    expect(ring.vq.enqueueBurst(arena, out, 1, 0)).toBe(1);
-    mbufs.free(h);
-    expect(ring.vq.errors).toBe(1);
-    expect(ring.takeAllUsed()).toEqual([{ id: 6, len: 0 }]);
-    expect(ring.u8.subarray(PACKED_BUFFERS_OFF, PACKED_BUFFERS_OFF + 128).every((b) => b === 0xaa)).toBe(true);
-  });
-
-  it('host to guest: a chain too small for the packet is not used, and nothing past it is written', () => {
-    ring = new GuestPackedRing(8, 1 << 20, { mrgRxbuf: false });
-    ring.u8.fill(0xaa, PACKED_BUFFERS_OFF, PACKED_BUFFERS_OFF + 256);
-    ring.post([{ addr: GPA_BASE + PACKED_BUFFERS_OFF, len: 40, flags: DESC_F_WRITE }], 0);
-    const h = mbufs.alloc(pool);
-    mbufs.setDataLen(h, 60);
-    mbufs.setPktLen(h, 60);
-    out[0] = h;
-    expect(ring.vq.enqueueBurst(arena, out, 1, 0)).toBe(0);
-    mbufs.free(h);
-    expect(ring.takeAllUsed()).toEqual([]);
-    expect(ring.u8.subarray(PACKED_BUFFERS_OFF + 40, PACKED_BUFFERS_OFF + 256).every((b) => b === 0xaa)).toBe(true);
-  });
-
-  it('positions past the ring (SET_VRING_BASE) run no burst and write nothing', () => {
-    ring = new GuestPackedRing(8);
-    ring.post([{ addr: GPA_BASE + PACKED_BUFFERS_OFF, len: 100, flags: 0 }], 0);
-    const before = ring.u8.slice(0, PACKED_BUFFERS_OFF);
-    ring.vq.lastAvail = ring.vq.lastUsed = 200 | 0x8000;
-    expect(take(ring)).toBe(0);
-    expect(ring.u8.subarray(0, PACKED_BUFFERS_OFF)).toEqual(before);
-  });
-});
+}

@@ -44,18 +44,32 @@ interface SplitRingExports {
 /** Each memory's page of records on this thread: the next free record and the page's end. */
 const pages = new WeakMap<SharedWasmMemory, { next: number; end: number }>();
 
-/** A fresh record's address in `memory`, from this thread's page (a new one when it is full). */
-function takeRecord(memory: SharedWasmMemory): number {
+/** A fresh record of `size` bytes in `memory`, from this thread's pages (new ones when they are full); its address. */
+export function takeRecord(memory: SharedWasmMemory, size = RECORD_SIZE): number {
   let page = pages.get(memory);
-  if (page === undefined || page.next + RECORD_SIZE > page.end) {
-    // grow() gives the old size: the new page is this thread's even when others grow too.
-    const start = memory.grow(1) * WASM_PAGE_SIZE;
-    page = { next: start, end: start + WASM_PAGE_SIZE };
+  if (page === undefined || page.next + size > page.end) {
+    // grow() gives the old size: the new pages are this thread's even when others grow too.
+    const count = Math.ceil(size / WASM_PAGE_SIZE);
+    const start = memory.grow(count) * WASM_PAGE_SIZE;
+    page = { next: start, end: start + count * WASM_PAGE_SIZE };
     pages.set(memory, page);
   }
   const rec = page.next;
-  page.next += RECORD_SIZE;
+  page.next += size;
   return rec;
+}
+
+/** Writes the memory table into the record viewed by `i32` (each region's guest-physical address, size and window address). */
+export function writeRegions(i32: Int32Array, gpa: readonly number[], size: readonly number[], windows: readonly number[]): void {
+  i32[K_REGIONS >>> 2] = gpa.length;
+  for (let i = 0; i < gpa.length; i++) {
+    const w = (K_REGION + i * REGION_BYTES) >>> 2;
+    i32[w] = gpa[i] % 0x100000000;
+    i32[w + 1] = Math.floor(gpa[i] / 0x100000000);
+    i32[w + 2] = size[i] % 0x100000000;
+    i32[w + 3] = Math.floor(size[i] / 0x100000000);
+    i32[w + 4] = windows[i];
+  }
 }
 
 /** One vring's record and the kernel over one memory, on one thread. */
@@ -81,15 +95,6 @@ export class SplitKernel {
 
   /** Writes the memory table (each region's guest-physical address, size and window address). */
   setRegions(gpa: readonly number[], size: readonly number[], windows: readonly number[]): void {
-    const i32 = this.i32;
-    i32[K_REGIONS >>> 2] = gpa.length;
-    for (let i = 0; i < gpa.length; i++) {
-      const w = (K_REGION + i * REGION_BYTES) >>> 2;
-      i32[w] = gpa[i] % 0x100000000;
-      i32[w + 1] = Math.floor(gpa[i] / 0x100000000);
-      i32[w + 2] = size[i] % 0x100000000;
-      i32[w + 3] = Math.floor(size[i] / 0x100000000);
-      i32[w + 4] = windows[i];
-    }
+    writeRegions(this.i32, gpa, size, windows);
   }
 }

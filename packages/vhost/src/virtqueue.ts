@@ -13,7 +13,7 @@
  * {@link VhostSharedState}: the connection's thread sets them up, and a poller on any thread
  * ({@link Virtqueue.attach}) runs bursts under the vring's access lock.
  *
- * A split ring's bursts run in a WebAssembly kernel when the guest's regions are windows of
+ * Bursts of either format run in a WebAssembly kernel when the guest's regions are windows of
  * the burst's arena memory (the device was given the arena, and for a poller, the shared
  * state lies in that arena), and while LOG_ALL is on, the log too; otherwise in TypeScript.
  */
@@ -171,7 +171,7 @@ export class Virtqueue {
   }
   /** Packets this object's bursts moved through the WebAssembly kernel (the rest took the TypeScript walk). */
   get kernelPackets(): number {
-    return this.#split.kernelPackets;
+    return this.#split.kernelPackets + this.#packedRing.kernelPackets;
   }
 
   /** Zeroes {@link Virtqueue.errors} and {@link Virtqueue.dropped}. */
@@ -376,7 +376,7 @@ export class Virtqueue {
     const ring = this.#enter();
     if (!ring) return 0;
     this.#copy.bind(arena);
-    if (ring === this.#split) this.#split.prepare(arena, this.#kernelUsable(arena));
+    ring.prepare(arena, this.#kernelUsable(arena));
     const got = ring.dequeue(this.#mem!, mbufs, pool, out, n, offset);
     this.#leave(ring);
     return got;
@@ -394,7 +394,7 @@ export class Virtqueue {
     const ring = this.#enter();
     if (!ring) return 0;
     this.#copy.bind(arena);
-    if (ring === this.#split) this.#split.prepare(arena, this.#kernelUsable(arena));
+    ring.prepare(arena, this.#kernelUsable(arena));
     const placed = ring.enqueue(this.#mem!, handles, n, offset);
     this.#leave(ring);
     return placed;

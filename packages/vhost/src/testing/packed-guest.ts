@@ -3,6 +3,7 @@
  * makes chains available (the head's flags last, as a driver does), reads used descriptors
  * with its own wrap counters, and sets its event suppression area.
  */
+import type { SharedWasmMemory } from '@nic/eal';
 import { closeFd, mapFd, type MemoryMapping } from '@nic/native';
 import { GuestMemory } from '../guest-memory.js';
 import { DESC_F_AVAIL, DESC_F_USED, DESC_SIZE, Virtqueue, type VringFeatures } from '../virtqueue.js';
@@ -38,12 +39,13 @@ export class GuestPackedRing {
   /** Descriptors in the ring of each posted buffer id. */
   readonly #chainLen = new Map<number, number>();
 
-  constructor(num = 8, size = 1 << 20, features: Partial<VringFeatures> = {}) {
+  /** `memory`: map the region as a window of it (the arena's), so that bursts run the kernel. */
+  constructor(num = 8, size = 1 << 20, features: Partial<VringFeatures> = {}, memory?: SharedWasmMemory) {
     this.size = size;
     this.num = num;
     const { path, fds } = guestFile(size);
     this.path = path;
-    this.mem = new GuestMemory([{ guestPhysAddr: GPA_BASE, size, userspaceAddr: UVA_BASE, mmapOffset: 0 }], [fds[0]]);
+    this.mem = new GuestMemory([{ guestPhysAddr: GPA_BASE, size, userspaceAddr: UVA_BASE, mmapOffset: 0 }], [fds[0]], memory);
     this.front = mapFd(fds[1], { length: size, writable: true });
     closeFd(fds[1]);
     this.u8 = new Uint8Array(this.front.buffer);
