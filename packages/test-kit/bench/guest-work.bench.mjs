@@ -27,9 +27,10 @@
 // poll costs). The figure per driver and app is the work per frame in full bursts,
 // frame + poll / 32: what the guest executes per frame when no poll is wasted. Both
 // directions: txonly (build, offer, complete and free) and rxonly (receive, refill, free).
-// Frames are the port counters the app prints (the models' counts); the windows' edges are
-// the app's own statistics (testpmd: `show fwd stats all` through its command line;
-// nic-fwd: its --stats-json period lines), the counts read as each arrives on the host.
+// Frames are the port counters the app prints (the models' counts). testpmd's windows are
+// `start` ... `stop` through its command line, the counts read while it is stopped (exact);
+// nic-fwd's are between its --stats-json period lines, the counts read as each arrives on the
+// host (off by the difference of the two lines' delays).
 //
 // Each app runs with the same flags:
 //
@@ -100,8 +101,10 @@ async function until(what, probe, ms) {
 
 /**
  * dpdk-testpmd in interactive mode (its output line-buffered: into a pipe, its prints would
- * wait for a full buffer), its command line fed from a FIFO the bench writes to; a
- * sample is `show fwd stats all`: the ports' RX-/TX-packets (the accumulated block) and the
+ * wait for a full buffer), its command line fed from a FIFO the bench writes to. A window is
+ * one `start` ... `stop`: between them the forwarding lcore waits on its launch pipe, so its
+ * vCPU's counts stand still and reading them then is exact; `start` clears the statistics and
+ * `stop` prints the window's own: the ports' RX-/TX-packets (the accumulated block) and the
  * `RX-bursts`/`TX-bursts` totals of the ports.
  */
 function testpmd(guest, mode, addresses) {
@@ -111,25 +114,44 @@ function testpmd(guest, mode, addresses) {
     const r = await guest.run(`echo '${line}' > ${fifo}`, { timeoutMs: 30_000 });
     if (r.code !== 0) throw new Error(`testpmd command ${line}: ${r.stderr}`);
   };
+  let forwarding = true;
+  /** Stops forwarding and returns the statistics `stop` prints. */
+  const stop = async (kind) => {
+    forwarding = false;
+    const from = proc.stdout.length;
+    await command('stop');
+    return until(
+      'testpmd\'s forward statistics',
+      () => {
+        const text = proc.stdout.slice(from);
+        const total = /Accumulated forward statistics for all ports\+*\n\s*RX-packets:\s*(\d+).*\n\s*TX-packets:\s*(\d+).*\n\s*\+{10,}/.exec(text);
+        // testpmd prints them once the lcore has stopped.
+        if (total === null) return undefined;
+        const ports = text.slice(0, total.index);
+        const bursts = [...ports.matchAll(new RegExp(`${kind === 'tx' ? 'TX' : 'RX'}-bursts : (\\d+)`, 'g'))].reduce((n, m) => n + Number(m[1]), 0);
+        return { frames: Number(total[kind === 'tx' ? 2 : 1]), bursts };
+      },
+      SAMPLE_MS,
+    );
+  };
   return {
     label: 'dpdk-testpmd',
     proc,
     ready: new RegExp(`${mode} packet forwarding - ports=2`),
-    async sample(kind) {
+    /** Stops forwarding (the warm-up's) until the next window. */
+    async settle(kind) {
+      if (forwarding) await stop(kind);
+    },
+    async window(kind, seconds, read) {
       const from = proc.stdout.length;
-      await command('show fwd stats all');
-      return until(
-        'testpmd\'s forward statistics',
-        () => {
-          const text = proc.stdout.slice(from);
-          const total = /Accumulated forward statistics for all ports\+*\n\s*RX-packets:\s*(\d+).*\n\s*TX-packets:\s*(\d+).*\n\s*\+{10,}/.exec(text);
-          if (total === null) return undefined;
-          const ports = text.slice(0, total.index);
-          const bursts = [...ports.matchAll(new RegExp(`${kind === 'tx' ? 'TX' : 'RX'}-bursts : (\\d+)`, 'g'))].reduce((n, m) => n + Number(m[1]), 0);
-          return { frames: Number(total[kind === 'tx' ? 2 : 1]), bursts };
-        },
-        SAMPLE_MS,
-      );
+      const before = read();
+      await command('start');
+      forwarding = true;
+      await until('testpmd\'s start', () => (proc.stdout.slice(from).includes('packet forwarding - ports=2') ? true : undefined), SAMPLE_MS);
+      await sleep(seconds * 1000);
+      const stats = await stop(kind);
+      const after = read();
+      return { ...stats, instructions: after.instructions - before.instructions, blocks: after.blocks - before.blocks };
     },
     async stop() {
       await command('quit').catch(() => undefined);
@@ -165,6 +187,17 @@ function nicFwd(guest, mode, addresses) {
         },
         SAMPLE_MS,
       );
+    },
+    /** The rings take a moment to fill (tx) or drain (rx) once busy turns idle. */
+    async settle() {
+      await sleep(SETTLE_SECONDS * 1000);
+    },
+    /** A window between two period lines, the counts read as each reaches the host. */
+    async window(kind, seconds, read) {
+      const a = { ...(await this.sample(kind)), ...read() };
+      await sleep(seconds * 1000);
+      const b = { ...(await this.sample(kind)), ...read() };
+      return { frames: b.frames - a.frames, bursts: b.bursts - a.bursts, instructions: b.instructions - a.instructions, blocks: b.blocks - a.blocks };
     },
     async stop() {
       proc.kill('SIGINT');
@@ -239,21 +272,12 @@ async function measure(guest, counter, c, kind, ports, addresses) {
       await sleep(Math.min(WARMUP_BLOCK_SECONDS, WARMUP_SECONDS - s) * 1000);
       progress(`  ${app.label} ${mode}, warm-up: ${moved() - before} frames in ${Math.min(WARMUP_BLOCK_SECONDS, WARMUP_SECONDS - s)} s`);
     }
-    const edge = async () => {
-      const s = await app.sample(kind);
-      const n = counter.read(FORWARDING_VCPU);
-      return { ...s, instructions: n.instructions, blocks: n.blocks };
-    };
-    const window = async () => {
-      const a = await edge();
-      await sleep(COUNT_SECONDS * 1000);
-      const b = await edge();
-      return { frames: b.frames - a.frames, bursts: b.bursts - a.bursts, instructions: b.instructions - a.instructions, blocks: b.blocks - a.blocks };
-    };
-    const busyWindow = await window();
+    const read = () => counter.read(FORWARDING_VCPU);
+    await app.settle(kind);
+    const busyWindow = await app.window(kind, COUNT_SECONDS, read);
     busy(false);
-    await sleep(SETTLE_SECONDS * 1000);
-    const idleWindow = await window();
+    await app.settle(kind);
+    const idleWindow = await app.window(kind, COUNT_SECONDS, read);
     if (busyWindow.frames === 0) throw new Error(`${app.label} ${mode} moved no frame in the busy window:\n${app.proc.stdout.slice(-2000)}${app.proc.stderr.slice(-2000)}`);
     const instructions = solve(busyWindow, idleWindow, 'instructions');
     const blocks = solve(busyWindow, idleWindow, 'blocks');
