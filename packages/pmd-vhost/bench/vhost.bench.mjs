@@ -8,6 +8,7 @@
 //
 // Run with `npm run bench -w @nic/pmd-vhost` after building, with nothing else polling
 // (`flock /tmp/nic-bench.lock` on a shared machine). BENCH_MS sets the window (default 3000).
+// BENCH_RING=packed has both frontends ask for packed rings (virtio_user's packed_vq=1).
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -25,11 +26,16 @@ const WARMUP_MS = 1000;
 /** Milliseconds the nic backend polls before it lets the event loop run (testpmd's pipes, the vhost socket). */
 const SLICE_MS = 20;
 const POOL_SIZE = 8191;
+/** The pool's per-lcore cache: testpmd's default, which DPDK's side runs with. */
+const POOL_CACHE = 250;
 /** Packets the frontend puts in the loop for io (tx_first bursts of 32; its rings hold 256). */
 const IO_BURSTS = 4;
 /** How long DPDK's testpmd may take to prompt (its memory set-up is slow on a loaded machine). */
 const PROMPT_MS = 60_000;
-const RESULTS = new URL('./results/vhost.json', import.meta.url);
+const PACKED = process.env.BENCH_RING === 'packed';
+/** virtio_user devargs of both frontends. */
+const FRONTEND_DEVARGS = PACKED ? ',packed_vq=1' : '';
+const RESULTS = new URL(`./results/vhost${PACKED ? '-packed' : ''}.json`, import.meta.url);
 
 /** Frontend mode, and what the backend does, per direction. */
 const DIRECTIONS = [
@@ -63,9 +69,9 @@ async function window(frontend, direction, size) {
 async function nicBackend(measureAll) {
   const path = `/tmp/nic-vhost-bench-${process.pid}.sock`;
   const { eal } = await init(['-l', '0', '--no-pci', '--no-huge', '-m', '256', '--file-prefix', `vhost-bench-${process.pid}`, '--vdev', `net_vhost0,iface=${path}`]);
-  const frontend = new Testpmd(path, `vhost-bench-fe-${process.pid}`);
+  const frontend = new Testpmd(path, `vhost-bench-fe-${process.pid}`, FRONTEND_DEVARGS);
   try {
-    const pool = pktmbufPoolCreate(eal.arena, 'bench_pool', POOL_SIZE, 0);
+    const pool = pktmbufPoolCreate(eal.arena, 'bench_pool', POOL_SIZE, POOL_CACHE);
     const mbufs = new MbufView(eal.arena);
     const port = portIdByName('net_vhost0');
     configure(port, 1, 1);
@@ -145,7 +151,7 @@ async function dpdkBackend(measureAll) {
     await prompt(from);
   };
   await prompt(0);
-  const frontend = new Testpmd(path, `vhost-bench-dfe-${process.pid}`);
+  const frontend = new Testpmd(path, `vhost-bench-dfe-${process.pid}`, FRONTEND_DEVARGS);
   try {
     await frontend.ready();
     let mode = '';
@@ -185,7 +191,7 @@ if (TESTPMD_MISSING) {
   console.log(`!! ${TESTPMD_MISSING}`);
   process.exit(1);
 }
-console.log(`vhost: testpmd net_virtio_user (CPU 1) against a vhost backend (CPU 0), burst ${BURST}, window ${MEASURE_MS} ms`);
+console.log(`vhost${PACKED ? ' (packed rings)' : ''}: testpmd net_virtio_user (CPU 1) against a vhost backend (CPU 0), burst ${BURST}, window ${MEASURE_MS} ms`);
 const nic = await nicBackend(measureAll);
 console.log(`  nic's net_vhost: ${JSON.stringify(nic)}`);
 const dpdk = await dpdkBackend(measureAll);
@@ -193,5 +199,5 @@ const rows = Object.keys(nic).map((key) => ({ case: key, nicMpps: nic[key] / 1e6
 console.log(`  ${'case'.padEnd(18)} ${'nic Mpps'.padStart(9)} ${'DPDK Mpps'.padStart(10)} ${'ratio'.padStart(7)}`);
 for (const r of rows) console.log(`  ${r.case.padEnd(18)} ${r.nicMpps.toFixed(3).padStart(9)} ${r.dpdkMpps.toFixed(3).padStart(10)} ${(r.ratio ?? NaN).toFixed(3).padStart(7)}`);
 mkdirSync(new URL('./', RESULTS), { recursive: true });
-writeFileSync(RESULTS, `${JSON.stringify({ bench: 'vhost', date: new Date().toISOString(), node: process.version, burst: BURST, measureMs: MEASURE_MS, rows }, null, 2)}\n`);
+writeFileSync(RESULTS, `${JSON.stringify({ bench: 'vhost', ring: PACKED ? 'packed' : 'split', date: new Date().toISOString(), node: process.version, burst: BURST, measureMs: MEASURE_MS, rows }, null, 2)}\n`);
 console.log(`  results: ${RESULTS.pathname}`);
