@@ -36,10 +36,10 @@ export interface ModelGuest {
   close(): Promise<void>;
 }
 
-/** Boots the guest with one IFCVF model function (one queue pair) and binds it to vfio-pci. */
-export async function bootModelGuest(): Promise<ModelGuest> {
+/** Boots the guest with one IFCVF model function of `queuePairs` and binds it to vfio-pci. */
+export async function bootModelGuest(queuePairs = 1): Promise<ModelGuest> {
   const dir = mkdtempSync(join(tmpdir(), 'ifcvf-guest-'));
-  const model = new IfcvfModel({ name: 'ifcvf (guest)', queues: 1, mac: [0x02, 0x1f, 0xc0, 0, 0, 1] });
+  const model = new IfcvfModel({ name: 'ifcvf (guest)', queues: queuePairs, mac: [0x02, 0x1f, 0xc0, 0, 0, 1] });
   const wire: Uint8Array[] = [];
   model.onTransmit((frame) => void wire.push(frame.slice()));
   const server = new VfioUserServer(join(dir, 'ifcvf.sock'), model);
