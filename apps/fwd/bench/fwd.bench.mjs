@@ -8,21 +8,26 @@
 //     out to namespace b. Forwarded Mpps = port 1's Tx rate. Needs root.
 //
 // Both contenders are measured the same way: the per-second rates they print, averaged over
-// BENCH_SECONDS (default 5) after WARMUP_SECONDS, in BENCH_ROUNDS (default 3) alternating
+// BENCH_SECONDS (default 5) after WARMUP_SECONDS from their first rate that shows traffic (a
+// loaded machine can take seconds to start a forwarding lcore), in BENCH_ROUNDS (default 3) alternating
 // rounds; the figures are the medians. The JS heap of nic-fwd's forwarding lcore is read
 // after its warm-up and when it stops, with the garbage collections in between.
 //
-// Pinning (the machine has 2 CPUs): every forwarder runs `-l 0,1`, its main lcore on CPU 0
-// (statistics only) and its forwarding lcore on CPU 1; the generator runs `-l 0,1
-// --main-lcore 1`, its sending lcore on CPU 0. Generator and forwarder compete for CPU 0's
-// kernel work (veth, softirq) and the forwarder's main thread.
+// Pinning, on the first two CPUs A and B of this process's affinity set: every forwarder runs
+// lcores 0@A,1@B, its main lcore on A (statistics only) and its forwarding lcore on B; the
+// generator runs the same lcores with `--main-lcore 1`, its sending lcore on A. Generator and
+// forwarder compete for A's kernel work (veth, softirq) and the forwarder's main thread.
+// With one CPU (`taskset -c 1`) A is B: everything shares it and the output says the
+// figures are not comparable.
 //
-// Run with `npm run bench -w @nic/fwd` after `npm run build`. Results: bench/results/fwd.json.
+// Run with `npm run bench -w @nic/fwd` after `npm run build` (BENCH_SECONDS=1 BENCH_ROUNDS=1
+// for a quick check). Results: bench/results/fwd.json.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg as osLoadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { lcoreCpus, lcoresOnCpus, processCpus } from '@nic/eal';
 import { JsonChild } from '../dist/child.js';
 import { createTestbed, destroyTestbed, inNamespace, testbedUnavailable } from '../dist/testbed.js';
 
@@ -38,6 +43,11 @@ const BURST = 32;
 /** testpmd's default pool (150k mbufs) does not fit its arena with --no-huge -m 512. */
 const TESTPMD_MBUFS = 16384;
 const START_MS = 20_000;
+/** Lcores 0 (main) and 1 on the first two CPUs of the affinity set, for nic-fwd (`-l`) and testpmd (`--lcores`: its `-l` takes no `@`). */
+const AFFINITY = processCpus();
+const LCORES = lcoresOnCpus(2, AFFINITY);
+const CPUS = lcoreCpus(2, AFFINITY);
+const SHARED_CPU = CPUS[0] === CPUS[1];
 
 const loadavg1 = () => osLoadavg()[0];
 const hasTestpmd = spawnSync(TESTPMD, ['-h'], { stdio: 'ignore' }).error === undefined;
@@ -47,15 +57,18 @@ const mpps = (pps) => (pps === undefined ? 'n/a' : `${(pps / 1e6).toFixed(3)} Mp
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const mean = (values) => (values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0) / values.length);
 
-// A contender, once started, is `{ stop() }`: stop() ends it with SIGINT and returns its last
-// SECONDS per-second samples (each an array of per-port { rxPps, txPps }) and, for nic-fwd,
-// the heap report of its forwarding lcore.
+// A contender, once started, is `{ flowing(), stop() }`: flowing() resolves once it reports
+// traffic; stop() ends it with SIGINT and returns its last SECONDS per-second samples (each an
+// array of per-port { rxPps, txPps }) and, for nic-fwd, the heap report of its forwarding lcore.
 
 /** nic-fwd with `ealArgs`, io forwarding, JSON statistics every second. */
 async function nicFwd(ealArgs, extra = []) {
-  const run = new JsonChild(process.execPath, [CLI, '-l', '0,1', '--no-huge', '-m', '256', '--no-pci', '--file-prefix', prefix('nic'), ...ealArgs, '--', '--forward-mode=io', `--burst=${BURST}`, '--stats-json', '--stats-period=1', ...extra]);
+  const run = new JsonChild(process.execPath, [CLI, '-l', LCORES, '--no-huge', '-m', '256', '--no-pci', '--file-prefix', prefix('nic'), ...ealArgs, '--', '--forward-mode=io', `--burst=${BURST}`, '--stats-json', '--stats-period=1', ...extra]);
   await run.waitFor((l) => l.event === 'start', START_MS, 'its start line');
   return {
+    async flowing() {
+      await run.waitFor((l) => l.event === 'stats' && l.ports.some((p) => p.rxPps > 0), START_MS, 'a rate that shows traffic');
+    },
     async stop() {
       const code = await run.stop('SIGINT');
       if (code !== 0) throw new Error(`nic-fwd exited with ${code}:\n${run.text}`);
@@ -87,6 +100,13 @@ async function testpmd(nbPorts, ealArgs, appArgs, wrap = (cmd, args) => [cmd, ar
     await Promise.race([sleep(50), exited]);
   }
   return {
+    async flowing() {
+      const until = Date.now() + START_MS;
+      while (!testpmdSamples(out, nbPorts).some((ports) => ports.some((p) => p.rxPps > 0))) {
+        if (Date.now() > until || child.exitCode !== null) throw new Error(`${TESTPMD} showed no traffic:\n${out.slice(-2000)}`);
+        await Promise.race([sleep(50), exited]);
+      }
+    },
     async stop() {
       child.kill('SIGINT');
       await exited;
@@ -95,8 +115,9 @@ async function testpmd(nbPorts, ealArgs, appArgs, wrap = (cmd, args) => [cmd, ar
   };
 }
 
-/** Runs a started contender (and an optional generator) for RUN_SECONDS; stops the contender first. */
+/** Runs a started contender (and an optional generator) for RUN_SECONDS once it forwards; stops the contender first. */
 async function measure(contender, generator) {
+  await contender.flowing();
   await sleep(RUN_SECONDS * 1000);
   const result = await contender.stop();
   const offered = generator ? await generator.stop() : undefined;
@@ -117,7 +138,7 @@ async function ringBench() {
     const nicPps = mean(nic.samples.map((ports) => ports[0].rxPps + ports[1].rxPps));
     let peerPps;
     if (hasTestpmd) {
-      const peer = await measure(await testpmd(2, ['-l', '0,1', ...rings], ['--forward-mode=io', '--tx-first', '--nb-cores=1']));
+      const peer = await measure(await testpmd(2, ['--lcores', LCORES, ...rings], ['--forward-mode=io', '--tx-first', '--nb-cores=1']));
       peerPps = mean(peer.samples.map(([p0, p1]) => p0.rxPps + p1.rxPps));
     }
     console.log(`  round ${round + 1}: nic-fwd ${mpps(nicPps)} (${(1e9 / nicPps).toFixed(1)} ns/packet), dpdk-testpmd ${mpps(peerPps)}${peerPps === undefined ? '' : ` (${(1e9 / peerPps).toFixed(1)} ns/packet)`}; ${heapLine(nic.lcore)}`);
@@ -135,9 +156,9 @@ function summarize(rounds) {
   return { nicMpps, nicNsPerPacket: 1e3 / nicMpps, dpdkTestpmdMpps, ratio, rounds };
 }
 
-/** The generator: dpdk-testpmd txonly on namespace a's veth end, its sending lcore on CPU 0. */
+/** The generator: dpdk-testpmd txonly on namespace a's veth end, its sending lcore on the first CPU. */
 function generator(bed) {
-  return testpmd(1, ['-l', '0,1', '--main-lcore', '1', '--vdev', `net_af_packet0,iface=${bed.a.inner}`], ['--forward-mode=txonly', '--nb-cores=1'], (cmd, args) => inNamespace(bed.a.namespace, cmd, ...args));
+  return testpmd(1, ['--lcores', LCORES, '--main-lcore', '1', '--vdev', `net_af_packet0,iface=${bed.a.inner}`], ['--forward-mode=txonly', '--nb-cores=1'], (cmd, args) => inNamespace(bed.a.namespace, cmd, ...args));
 }
 
 async function afPacketBench() {
@@ -155,7 +176,7 @@ async function afPacketBench() {
       const nicFwdRun = await nicFwd(ports);
       const nic = await measure(nicFwdRun, await generator(bed));
       const nicPps = mean(nic.samples.map((p) => p[1].txPps));
-      const peerRun = await testpmd(2, ['-l', '0,1', ...ports], ['--forward-mode=io', '--nb-cores=1']);
+      const peerRun = await testpmd(2, ['--lcores', LCORES, ...ports], ['--forward-mode=io', '--nb-cores=1']);
       const peer = await measure(peerRun, await generator(bed));
       const peerPps = mean(peer.samples.map(([, p1]) => p1.txPps));
       console.log(`  round ${round + 1}: nic-fwd ${mpps(nicPps)} of ${mpps(nic.offered)} offered, dpdk-testpmd ${mpps(peerPps)} of ${mpps(peer.offered)} offered; ${heapLine(nic.lcore)}`);
@@ -169,10 +190,11 @@ async function afPacketBench() {
 
 if (!hasTestpmd) console.log(`!! ${TESTPMD} not found: no peer ratios (apt-get install dpdk)`);
 const loadavg = loadavg1();
-console.log(`load average before the run: ${loadavg.toFixed(2)} on ${availableParallelism()} CPUs (other work on the machine skews the figures)`);
+console.log(`load average before the run: ${loadavg.toFixed(2)} on ${availableParallelism()} CPUs (other work on the machine skews the figures); lcores ${LCORES}`);
+if (SHARED_CPU) console.log(`!! one CPU in this process's affinity set: main and forwarding lcores (and the generator) share CPU ${CPUS[0]}, so these figures are not comparable with a run on two CPUs`);
 const ring = await ringBench();
 const afPacket = await afPacketBench();
-const result = { bench: 'fwd', date: new Date().toISOString(), node: process.version, cpus: availableParallelism(), loadavg, burst: BURST, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, rounds: ROUNDS, ring, afPacket };
+const result = { bench: 'fwd', date: new Date().toISOString(), node: process.version, cpus: availableParallelism(), lcoreCpus: CPUS, sharedCpu: SHARED_CPU, loadavg, burst: BURST, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, rounds: ROUNDS, ring, afPacket };
 mkdirSync(new URL('./', RESULTS), { recursive: true });
 writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
 console.log(`results: ${fileURLToPath(RESULTS)}`);

@@ -3,7 +3,8 @@
  * vfio-user with Intel's subsystem ids to a guest (behind the guest's intel-iommu, bound to
  * vfio-pci), is driven in turn by DPDK's `dpdk-vdpa` example (Debian's `librte_vdpa_ifc`) and
  * by `nic-vdpa`, each serving a vhost-user socket in the guest. The frontend is the same for
- * both: DPDK's testpmd with `net_virtio_user` on that socket, forwarding io on its one port.
+ * both: DPDK's testpmd with `net_virtio_user` on that socket, forwarding io on its one port with
+ * two queue pairs (MQ; virtio_user answers the control queue itself, the device runs four vrings).
  * The test holds the model's cable: frames it puts on the wire reach testpmd's rx ring by the
  * model's DMA, and come back out of the device's tx queue. Both backends must give the same
  * frames and counts; what differs in how they drive the device is printed and checked.
@@ -27,11 +28,15 @@ const BOOT_MS = 240_000;
 /** A backend's whole run: testpmd's memory DMA-mapped page by page through the vIOMMU under TCG takes minutes. */
 const RUN_MS = 600_000;
 const CONFIGURE_MS = 300_000;
+/** Queue pairs of the model, all of them used by testpmd (`queues=2`, two rx and tx queues), and frames into each rx queue. */
+const PAIRS = 2;
 const FRAMES = 16;
 const FRAME_LENGTH = 60;
 const ADDRESS = vfioUserPciAddress(0);
 /** VIRTIO_F_ACCESS_PLATFORM (bit 33): the device reaches memory through an IOMMU. */
 const ACCESS_PLATFORM = 1n << 33n;
+/** VIRTIO_NET_F_MQ (bit 22): more than one queue pair. */
+const NET_F_MQ = 1n << 22n;
 /** The backends, each serving `<iface>0`; `ready` once its socket listens. */
 const BACKENDS = [
   { name: 'dpdk-vdpa', command: `stdbuf -oL ${DPDK_VDPA}`, iface: '/run/ifcvf-dpdk-', ready: /^enter 'q' to quit$/ },
@@ -42,7 +47,7 @@ const BACKENDS = [
  * that the vIOMMU's page-by-page DMA_MAPs of it stay in the tens of thousands.
  */
 const TESTPMD = (socket: string): string =>
-  `exec dpdk-testpmd -l 0,1 -n 1 --no-pci --no-huge -m 48 --file-prefix ifcvf-tp --vdev net_virtio_user0,path=${socket},queues=1,packed_vq=0 -- --forward-mode=io --nb-cores=1 --rxd=128 --txd=128 --total-num-mbufs=2048 --stats-period=1`;
+  `exec dpdk-testpmd -l 0,1 -n 1 --no-pci --no-huge -m 48 --file-prefix ifcvf-tp --vdev net_virtio_user0,path=${socket},queues=${PAIRS},packed_vq=0 -- --forward-mode=io --nb-cores=1 --rxq=${PAIRS} --txq=${PAIRS} --rxd=128 --txd=128 --total-num-mbufs=2048 --stats-period=1`;
 
 /** What one backend's run left: testpmd's counts, the frames on the wire, and how the device was driven. */
 interface Run {
@@ -52,6 +57,8 @@ interface Run {
   readonly tx: number;
   readonly txDropped: number;
   readonly out: string[];
+  /** Descriptors each tx queue's used ring took while the frames went through (io: each rx queue's frames leave by its own pair). */
+  readonly txUsed: number[];
   /** The device as the backend started it: status, features, queue pairs in the LM block, each queue's registers. */
   readonly started: { status: number; driverFeatures: bigint; lmQueueCount: number; queues: { size: number; msix: number; enable: boolean; desc: number; avail: number; used: number }[] };
   /** Doorbells per queue from the start to the first frame (the frontend's initial kicks), and while the frames went through. */
@@ -91,7 +98,7 @@ if (MISSING === undefined)
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'ifcvf-guest-'));
-      model = new IfcvfModel({ name: 'ifcvf (guest)', queues: 1, mac: [0x02, 0x1f, 0xc0, 0, 0, 1] });
+      model = new IfcvfModel({ name: 'ifcvf (guest)', queues: PAIRS, mac: [0x02, 0x1f, 0xc0, 0, 0, 1] });
       model.onTransmit((frame) => void wire.push(frame.slice()));
       server = new VfioUserServer(join(dir, 'ifcvf.sock'), model);
       guest = await bootGuest({ nics: 0, sharedMemory: { kind: 'memfd' }, extraArgs: vfioUserQemuArgs([server.path]), timeoutMs: BOOT_MS });
@@ -109,10 +116,15 @@ if (MISSING === undefined)
       }
     });
 
-    /** How many buffers the frontend made available on rx queue 0 (the avail ring's index, read by DMA). */
-    function rxPosted(): number {
+    /** Vrings: rx queue p is vring 2p, its tx queue 2p+1; the control queue is the last. */
+    const RX_VRINGS = Array.from({ length: PAIRS }, (_, p) => 2 * p);
+    const TX_VRINGS = RX_VRINGS.map((v) => v + 1);
+    const DATA_VRINGS = [...RX_VRINGS, ...TX_VRINGS].sort((a, b) => a - b);
+
+    /** How many buffers the frontend made available on rx vring `vring` (the avail ring's index, read by DMA). */
+    function rxPosted(vring: number): number {
       const idx = new Uint8Array(2);
-      return model.dma.read(model.queue(0).avail + 2, idx, 0, 2, 'rx avail index') ? idx[0] | (idx[1] << 8) : 0;
+      return model.dma.read(model.queue(vring).avail + 2, idx, 0, 2, 'rx avail index') ? idx[0] | (idx[1] << 8) : 0;
     }
 
     /** Runs `backend` on the function and testpmd on its socket; io of FRAMES frames from the wire and back. */
@@ -132,24 +144,28 @@ if (MISSING === undefined)
         await vdpa.waitFor(backend.ready, 120_000);
         testpmd = g.spawn(TESTPMD(socket));
         await testpmd.waitFor(/io packet forwarding - ports=1/, 120_000);
-        await until(`${backend.name} to start the device's rings`, () => (model.status & 0x04) !== 0 && model.queue(0).running && model.queue(1).running, CONFIGURE_MS);
+        await until(`${backend.name} to start the device's rings`, () => (model.status & 0x04) !== 0 && DATA_VRINGS.every((v) => model.queue(v).running), CONFIGURE_MS);
         const dmaWindows = server.device?.dmaMaps.length ?? 0;
         const started = {
           status: model.status,
           driverFeatures: model.driverFeatures,
           lmQueueCount: model.lmQueueCount,
-          queues: [0, 1, 2].map((q) => {
+          queues: [...DATA_VRINGS, 2 * PAIRS].map((q) => {
             const { size, msix, enable, desc, avail, used } = model.queue(q);
             return { size, msix, enable, desc, avail, used };
           }),
         };
-        const frames = Array.from({ length: FRAMES }, (_, k) => testFrame(0x100 * (backend.name === 'nic-vdpa' ? 2 : 1) + k, FRAME_LENGTH + k));
-        // testpmd's rx ring has buffers once its port started (the avail index in its memory); each frame lands there by DMA.
-        await until('testpmd to post rx buffers', () => rxPosted() >= FRAMES, 60_000);
+        const frames = RX_VRINGS.map((_, p) => Array.from({ length: FRAMES }, (_, k) => testFrame(0x100 * (backend.name === 'nic-vdpa' ? 2 : 1) + 0x40 * p + k, FRAME_LENGTH + k)));
+        // testpmd's rx rings have buffers once its port started (the avail index in its memory); each frame lands there by DMA.
+        await until('testpmd to post rx buffers', () => RX_VRINGS.every((v) => rxPosted(v) >= FRAMES), 60_000);
         const startKicks = model.kicks.map((n, i) => n - kicks[i]);
         const trafficFrom = [...model.kicks];
-        for (const f of frames) expect(model.receiveFrame(f)).toBe('received');
-        await until('the frames to come back out of the device', () => wire.filter(isTestFrame).length >= FRAMES, 120_000);
+        const usedFrom = TX_VRINGS.map((v) => model.queue(v).lastUsed);
+        RX_VRINGS.forEach((v, p) => {
+          for (const f of frames[p]) expect(model.receive(v, f)).toBe(true);
+        });
+        await until('the frames to come back out of the device', () => wire.filter(isTestFrame).length >= PAIRS * FRAMES, 120_000);
+        const txUsed = TX_VRINGS.map((v, p) => model.queue(v).lastUsed - usedFrom[p]);
         testpmd.kill('SIGINT');
         const done = await testpmd.done;
         const counts = forwardStatistics(done.stdout);
@@ -161,6 +177,7 @@ if (MISSING === undefined)
           backend: backend.name,
           ...counts,
           out: wire.filter(isTestFrame).map((f) => Buffer.from(f).toString('hex')),
+          txUsed,
           started,
           startKicks,
           kicks: model.kicks.map((n, i) => n - trafficFrom[i]),
@@ -173,10 +190,12 @@ if (MISSING === undefined)
           backendOutput: `${end.stdout}${end.stderr}`,
         };
       } catch (error) {
+        const vrings = [...DATA_VRINGS, 2 * PAIRS].map((v) => `vring ${v} ${JSON.stringify(model.queue(v))} posted ${rxPosted(v)}`).join('\n');
+        const state = `status 0x${model.status.toString(16)}, features 0x${model.driverFeatures.toString(16)}, LM queue pairs ${model.lmQueueCount}\n${vrings}`;
         testpmd?.kill('SIGKILL');
         vdpa.kill('SIGKILL');
         const [t, v] = await Promise.all([testpmd?.done.catch(() => undefined), vdpa.done.catch(() => undefined)]);
-        throw new Error(`${(error as Error).message}\n--- ${backend.name}:\n${v?.stdout ?? ''}${v?.stderr ?? ''}\n--- testpmd:\n${t?.stdout ?? ''}${t?.stderr ?? ''}\n--- model: status 0x${model.status.toString(16)}, kicks ${model.kicks}, interrupts ${model.interrupts}, queue 0 ${JSON.stringify(model.queue(0))}, queue 1 ${JSON.stringify(model.queue(1))}; server: ${server.device?.lastError ?? 'no error'}`);
+        throw new Error(`${(error as Error).message}\n--- ${backend.name}:\n${v?.stdout ?? ''}${v?.stderr ?? ''}\n--- testpmd:\n${t?.stdout ?? ''}${t?.stderr ?? ''}\n--- model when it failed: ${state}\n--- model after: status 0x${model.status.toString(16)}, kicks ${model.kicks}, interrupts ${model.interrupts}; server: ${server.device?.lastError ?? 'no error'}`);
       }
     }
 
@@ -186,12 +205,14 @@ if (MISSING === undefined)
         async () => {
           const run = await runBackend(backend);
           runs.set(backend.name, run);
-          expect(run.out).toHaveLength(FRAMES);
-          expect({ rx: run.rx, rxDropped: run.rxDropped, tx: run.tx, txDropped: run.txDropped }).toEqual({ rx: FRAMES, rxDropped: 0, tx: FRAMES, txDropped: 0 });
-          // The data path: the tx queue's doorbell rang (the notify relay), its vector and rx's fired.
-          expect(run.kicks[1]).toBeGreaterThan(0);
-          expect(run.interrupts[1]).toBeGreaterThan(0);
-          expect(run.interrupts[2]).toBeGreaterThan(0);
+          expect(run.out).toHaveLength(PAIRS * FRAMES);
+          expect({ rx: run.rx, rxDropped: run.rxDropped, tx: run.tx, txDropped: run.txDropped }).toEqual({ rx: PAIRS * FRAMES, rxDropped: 0, tx: PAIRS * FRAMES, txDropped: 0 });
+          // io forwards each rx queue to the tx queue of the same index: every pair carried its own frames.
+          expect(run.txUsed).toEqual(TX_VRINGS.map(() => FRAMES));
+          expect(run.started.driverFeatures & NET_F_MQ).toBe(NET_F_MQ);
+          // The data path of every pair: its tx doorbell rang (the notify relay), its rx and tx vectors (vring i: vector i+1) fired.
+          for (const v of TX_VRINGS) expect(run.kicks[v], `tx vring ${v} doorbells`).toBeGreaterThan(0);
+          for (const v of DATA_VRINGS) expect(run.interrupts[v + 1], `vring ${v}'s vector`).toBeGreaterThan(0);
           expect(run.resets).toBeGreaterThan(0);
         },
         RUN_MS
@@ -208,5 +229,6 @@ if (MISSING === undefined)
       expect(nic.started.driverFeatures).toBe(dpdk.started.driverFeatures | ACCESS_PLATFORM);
       expect([nic.rx, nic.tx, nic.rxDropped, nic.txDropped]).toEqual([dpdk.rx, dpdk.tx, dpdk.rxDropped, dpdk.txDropped]);
       expect(nic.out.length).toBe(dpdk.out.length);
+      expect(nic.txUsed).toEqual(dpdk.txUsed);
     });
   });

@@ -7,11 +7,29 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
+import { lcoreCpus, lcoresOnCpus, processCpus } from '@nic/eal';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const AFFINITY = processCpus();
 
-/** dpdk-test's command line: the one DESIGN.md gives, plus the EAL debug log that prints the TSC rate. */
-export const DPDK_TEST_ARGS = ['--no-huge', '-m', '512', '-l', '0,1', '--no-pci', '--log-level=lib.eal:debug'];
+/**
+ * The CPUs of lcores 0 and 1 (dpdk-test's two lcores, and the two ring worker threads): the
+ * first two of this process's affinity set, or its one CPU twice under `taskset -c 1`.
+ */
+export const LCORE_CPUS = lcoreCpus(2, AFFINITY);
+const SHARED_CPU = LCORE_CPUS[0] === LCORE_CPUS[1];
+
+/**
+ * dpdk-test's command line: the one DESIGN.md gives, its lcores on {@link LCORE_CPUS}
+ * (`--lcores`: DPDK's `-l` takes no `@`), plus the EAL debug log that prints the TSC rate.
+ */
+export const DPDK_TEST_ARGS = ['--no-huge', '-m', '512', '--lcores', lcoresOnCpus(2, AFFINITY), '--no-pci', '--log-level=lib.eal:debug'];
+
+/** Says where lcores 0 and 1 run, and, when they share one CPU, that two-lcore figures are not comparable. */
+export function printLcoreCpus() {
+  console.log(`lcores 0 and 1 (dpdk-test's, and the two-thread cases') on CPUs ${LCORE_CPUS.join(' and ')}`);
+  if (SHARED_CPU) console.log(`!! one CPU in this process's affinity set: lcores 0 and 1 share CPU ${LCORE_CPUS[0]}, so two-lcore figures are not comparable with a run on two CPUs`);
+}
 
 /** Path of dpdk-test, or undefined (after saying loudly how to get it). */
 export function findDpdkTest() {
@@ -146,6 +164,8 @@ export function machine() {
     node: process.version,
     cpu: cpus()[0]?.model,
     cpus: availableParallelism(),
+    lcoreCpus: LCORE_CPUS,
+    sharedCpu: SHARED_CPU,
     loadavg: loadavg(),
   };
 }

@@ -7,7 +7,7 @@
 // DPDK_MEMPOOL_CACHED=1 waits for the cached lines too (about 35 minutes).
 // Usage: node bench/mempool.bench.mjs   (needs a build of @nic/eal)
 import { Arena, MEMPOOL_CACHE_MAX_SIZE, MEMPOOL_F_DEBUG, Mempool, setCurrentLcore } from '@nic/eal';
-import { bestOf, dpdkVersion, findDpdkTest, fmt, isMain, printTable, runDpdkTest, writeResults } from './lib.mjs';
+import { bestOf, dpdkVersion, findDpdkTest, fmt, isMain, printLcoreCpus, printTable, runDpdkTest, writeResults } from './lib.mjs';
 
 const MEMPOOL_ELT_SIZE = 2048;
 const MAX_KEEP = 512;
@@ -88,6 +88,7 @@ async function dpdk(binary) {
 
 export async function main() {
   console.log(`# mempool: get+put per object (n_keep=${N_KEEP}, ${MEMPOOL_SIZE} objects of ${MEMPOOL_ELT_SIZE} bytes, one lcore)`);
+  printLcoreCpus();
   const rows = nic();
   const binary = findDpdkTest();
   if (binary) {

@@ -1,12 +1,13 @@
 // Ring enqueue+dequeue cost per element, nic against DPDK's ring_perf_autotest run in the
 // same process tree: single element, bulk 1/8/32 and burst 8/32 on one thread (SP/SC and
 // MP/MC), and bulk 1/8/32 with the producer and the consumer on two worker threads pinned
-// to CPUs 0 and 1 (dpdk-test runs with -l 0,1).
+// to the CPUs of dpdk-test's lcores 0 and 1 (the first two of the affinity set; see lib.mjs).
 // DPDK reports TSC cycles; they are converted with the TSC rate dpdk-test prints.
-// Usage: node bench/ring.bench.mjs   (DPDK_RUNS=3 by default; needs a build of @nic/eal)
+// Usage: node bench/ring.bench.mjs   (DPDK_RUNS=3 by default, DPDK_RUNS=1 for a quick check;
+// needs a build of @nic/eal)
 import { Worker } from 'node:worker_threads';
 import { Arena, Ring } from '@nic/eal';
-import { bestOf, cpuinfoHz, dpdkVersion, findDpdkTest, fmt, isMain, printTable, runDpdkTest, writeResults } from './lib.mjs';
+import { bestOf, cpuinfoHz, dpdkVersion, findDpdkTest, fmt, isMain, LCORE_CPUS, printLcoreCpus, printTable, runDpdkTest, writeResults } from './lib.mjs';
 
 const RING_SIZE = 4096;
 const DPDK_RUNS = Number(process.env.DPDK_RUNS ?? 3);
@@ -103,7 +104,7 @@ async function twoThreads() {
       const name = `ring_${multi ? 'mp' : 'sp'}_${bulk}`;
       Ring.create(arena, name, RING_SIZE);
       const common = { arena: arena.handle(), ring: name, multi, bulk, iterations: TWO_THREAD_ITERATIONS, rounds: TWO_THREAD_ROUNDS, barrier: new SharedArrayBuffer(4) };
-      const [enq, deq] = await Promise.all([runWorker({ ...common, role: 'enq', cpu: 0 }), runWorker({ ...common, role: 'deq', cpu: 1 })]);
+      const [enq, deq] = await Promise.all([runWorker({ ...common, role: 'enq', cpu: LCORE_CPUS[0] }), runWorker({ ...common, role: 'deq', cpu: LCORE_CPUS[1] })]);
       results[`${sync} bulk ${bulk} (2 threads)`] = Math.min(...enq.map((t, i) => t + deq[i]));
     }
   }
@@ -151,6 +152,7 @@ const PEER = {
 
 export async function main() {
   console.log('# ring: enqueue+dequeue per element');
+  printLcoreCpus();
   const nic = { ...oneThread(), ...(await twoThreads()) };
   const binary = findDpdkTest();
   const peer = binary ? await dpdk(binary, DPDK_RUNS) : { cycles: {}, tscHz: undefined };

@@ -1,6 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { allocHugepages, hugepagePool, NicError, virtToPhys, type MemoryMapping } from '@nic/native';
+import { ensureFreeHugepages, restoreHugepagePools } from '@nic/native/testing';
 import { MAX_MEMORY_MB } from './eal-memory.js';
 import { init } from './eal.js';
 import { testLcores } from './__fixtures__/lcores.js';
@@ -9,27 +9,10 @@ import { testLcores } from './__fixtures__/lcores.js';
 const LCORE0 = testLcores();
 
 const HUGE_2M = 2 * 1024 * 1024;
-const NR = '/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages';
 const base = ['--no-pci', '-l', LCORE0];
 let prefixSeq = 0;
 const prefix = () => ['--file-prefix', `mem-${process.pid}-${prefixSeq++}`];
 
-/** Makes sure `pages` 2 MiB pages are free, raising the pool if needed; undone in afterAll. */
-let restoreNr: string | undefined;
-function ensureFreeHugepages(pages: number): boolean {
-  const pool = hugepagePool(HUGE_2M);
-  if (!pool) return false;
-  const avail = pool.free - pool.reserved;
-  if (avail >= pages) return true;
-  try {
-    restoreNr ??= readFileSync(NR, 'utf8').trim();
-    writeFileSync(NR, String(pool.total + pages - avail));
-  } catch {
-    return false;
-  }
-  const after = hugepagePool(HUGE_2M)!;
-  return after.free - after.reserved >= pages;
-}
 /** Free 2 MiB pages the shortfall test leaves: half of what the largest arena needs. */
 const LEAVE_FREE = MAX_MEMORY_MB / 2 / 2;
 /** Maps (and so takes) every free 2 MiB page above `leave`, in arena-sized pieces; unmap each to give them back. */
@@ -49,9 +32,7 @@ function holdHugepagesAbove(leave: number): MemoryMapping[] {
   }
 }
 
-afterAll(() => {
-  if (restoreNr !== undefined) writeFileSync(NR, restoreNr);
-});
+afterAll(restoreHugepagePools);
 
 describe('the arena', () => {
   it('comes from locked ordinary memory with --no-huge, sized by -m', async () => {

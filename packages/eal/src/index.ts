@@ -35,7 +35,7 @@ export * from './kvargs.js';
 export * from './devargs.js';
 export * from './pci-addr.js';
 export { parseEalArgs } from './options/parse.js';
-export { lcoresOnCpus, MAX_LCORE } from './options/lcores.js';
+export { lcoreCpus, lcoresOnCpus, MAX_LCORE } from './options/lcores.js';
 export { ealUsage } from './options/usage.js';
 export type * from './options/types.js';
 export { VdevBus, VDEV_BUS } from './vdev.js';

@@ -3,24 +3,27 @@
 //   workerWait: to the wake-up of a worker thread blocked in RxIntrWait.wait.
 // The peer is DPDK doing the same (bench/peer/intr_latency.c, built here against the
 // system's libdpdk): rte_intr_callback_register on its interrupt thread, and rte_epoll_wait.
-// A writer thread on CPU 0 waits until the receiver (on CPU 1) is idle, lets it settle for
-// SETTLE_US so it is asleep in epoll, stamps the time and writes the eventfd.
-// Usage: npm run bench -w @nic/intr   (EVENTS=10000 SETTLE_US=200 by default)
+// A writer thread on CPU W waits until the receiver (on CPU R) is idle, lets it settle for
+// SETTLE_US so it is asleep in epoll, stamps the time and writes the eventfd. W and R are the
+// first two CPUs of this process's affinity set; with one CPU (`taskset -c 1`) they are the
+// same, the writer's spin competes with the receiver's wake-up, and the output says the
+// figures are not comparable.
+// Usage: npm run bench -w @nic/intr   (EVENTS=10000 SETTLE_US=200 by default; EVENTS=200 for
+// a quick check)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clearInterval, setInterval } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, Worker, workerData } from 'node:worker_threads';
+import { lcoreCpus, lcoresOnCpus, processCpus } from '@nic/eal';
 import { IntrThread, RxIntrWait } from '@nic/intr';
 import { IntrHandle, IntrHandleType } from '@nic/intr/driver';
 import { closeFd, eventfd, eventfdWrite, setAffinity } from '@nic/native';
 
 const EVENTS = Number(process.env.EVENTS ?? 10_000);
 const SETTLE_US = Number(process.env.SETTLE_US ?? 200);
-const WRITER_CPU = 0;
-const RECEIVER_CPU = 1;
 const READY = 0;
 
 /** The shared block: the event number the receiver waits for, the send stamp, latencies. */
@@ -37,8 +40,8 @@ function spinUntil(deadline) {
 }
 
 /** The writer: for each event, wait until the receiver wants it, settle, stamp, write. */
-function writer({ sab, fd }) {
-  setAffinity([WRITER_CPU]);
+function writer({ sab, fd, cpu }) {
+  setAffinity([cpu]);
   const { ready, sentAt } = views(sab);
   const settle = BigInt(SETTLE_US * 1000);
   for (let k = 1; k <= EVENTS; k++) {
@@ -50,8 +53,8 @@ function writer({ sab, fd }) {
 }
 
 /** The worker-side receiver: sleeps in RxIntrWait, stamps each wake-up. */
-function waiter({ sab, fd }) {
-  setAffinity([RECEIVER_CPU]);
+function waiter({ sab, fd, cpu }) {
+  setAffinity([cpu]);
   const { ready, sentAt, latency } = views(sab);
   const wait = new RxIntrWait([fd]);
   for (let k = 1; k <= EVENTS; k++) {
@@ -76,8 +79,8 @@ function percentiles(ns) {
   return { p50_us: Number(at(0.5).toFixed(3)), p99_us: Number(at(0.99).toFixed(3)) };
 }
 
-async function intrThreadCase() {
-  setAffinity([RECEIVER_CPU]);
+async function intrThreadCase({ writerCpu, receiverCpu }) {
+  setAffinity([receiverCpu]);
   const sab = new SharedArrayBuffer(16 + EVENTS * 8);
   const { ready, sentAt, latency } = views(sab);
   const fd = eventfd(0, { nonblock: true });
@@ -94,31 +97,32 @@ async function intrThreadCase() {
   // The interrupt thread's watchers do not keep the process alive; this does, meanwhile.
   const keepAlive = setInterval(() => undefined, 1000);
   Atomics.store(ready, READY, 1);
-  await Promise.all([spawn('writer', { sab, fd }), done]);
+  await Promise.all([spawn('writer', { sab, fd, cpu: writerCpu }), done]);
   clearInterval(keepAlive);
   thread.close();
   closeFd(fd);
   return percentiles(latency);
 }
 
-async function workerWaitCase() {
+async function workerWaitCase({ writerCpu, receiverCpu }) {
   const sab = new SharedArrayBuffer(16 + EVENTS * 8);
   const fd = eventfd(0, { nonblock: true });
-  await Promise.all([spawn('waiter', { sab, fd }), spawn('writer', { sab, fd })]);
+  await Promise.all([spawn('waiter', { sab, fd, cpu: receiverCpu }), spawn('writer', { sab, fd, cpu: writerCpu })]);
   closeFd(fd);
   return percentiles(views(sab).latency);
 }
 
 /** Builds and runs the DPDK peer; undefined (with a loud line) when it cannot be built. */
-function dpdkPeer() {
+function dpdkPeer({ writerCpu, receiverCpu }) {
   const source = fileURLToPath(new URL('./peer/intr_latency.c', import.meta.url));
   const dir = mkdtempSync(join(tmpdir(), 'nic-intr-peer-'));
   const binary = join(dir, 'intr_latency');
   try {
     const flags = execFileSync('pkg-config', ['--cflags', '--libs', 'libdpdk'], { encoding: 'utf8' }).trim().split(/\s+/);
     execFileSync('cc', ['-O2', '-DALLOW_EXPERIMENTAL_API', '-o', binary, source, ...flags], { stdio: ['ignore', 'ignore', 'pipe'] });
-    const eal = ['-l', String(WRITER_CPU), '--no-huge', '--no-pci', '-m', '64', '--no-shconf', '--log-level=error'];
-    return JSON.parse(execFileSync(binary, [String(EVENTS), String(SETTLE_US), ...eal], { encoding: 'utf8' }));
+    // Its main lcore on the writer's CPU (`--lcores`: DPDK's `-l` takes no `@`).
+    const eal = ['--lcores', lcoresOnCpus(1, [writerCpu]), '--no-huge', '--no-pci', '-m', '64', '--no-shconf', '--log-level=error'];
+    return JSON.parse(execFileSync(binary, [String(EVENTS), String(SETTLE_US), String(writerCpu), String(receiverCpu), ...eal], { encoding: 'utf8' }));
   } catch (e) {
     console.error(`!!! DPDK peer skipped (${e.message.split('\n')[0]}): install it with 'apt-get install -y dpdk-dev libdpdk-dev gcc pkg-config'`);
     return undefined;
@@ -133,10 +137,13 @@ function ratio(ours, peer) {
 }
 
 async function main() {
-  if (availableParallelism() < 2) throw new Error('this benchmark needs two CPUs (writer and receiver)');
-  const intrThread = await intrThreadCase();
-  const workerWait = await workerWaitCase();
-  const peer = dpdkPeer();
+  const [writerCpu, receiverCpu] = lcoreCpus(2, processCpus());
+  const cpus = { writerCpu, receiverCpu };
+  console.log(`writer on CPU ${writerCpu}, receiver on CPU ${receiverCpu}, ${EVENTS} events`);
+  if (writerCpu === receiverCpu) console.log(`!! one CPU in this process's affinity set: writer and receiver share CPU ${writerCpu}, so these figures are not comparable with a run on two CPUs`);
+  const intrThread = await intrThreadCase(cpus);
+  const workerWait = await workerWaitCase(cpus);
+  const peer = dpdkPeer(cpus);
   const result = {
     bench: 'intr latency: eventfd write to handler',
     date: new Date().toISOString(),
@@ -144,6 +151,8 @@ async function main() {
     loadAverage1m: loadavg()[0],
     events: EVENTS,
     settleUs: SETTLE_US,
+    ...cpus,
+    sharedCpu: writerCpu === receiverCpu,
     nic: { intrThread, workerWait },
     dpdk: peer && { intrThread: peer.intrThread, epollWait: peer.epollWait },
     ratioToDpdk: peer && { intrThread: ratio(intrThread, peer.intrThread), workerWait: ratio(workerWait, peer.epollWait) },

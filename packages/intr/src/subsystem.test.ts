@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { init, type Eal } from '@nic/eal';
+import { init, lcoresOnCpus, processCpus, type Eal } from '@nic/eal';
 import { closeFd, eventfd, eventfdWrite, NicError } from '@nic/native';
 import { deferred, openFdCount } from './__fixtures__/fds.js';
 import { alarms, devEvents, DevEvent, intr, IntrThread, ALARM_SERVICE, INTR_SERVICE } from './index.js';
@@ -10,8 +10,9 @@ afterEach(async () => {
   for (const eal of live.splice(0)) await eal.cleanup();
 });
 
+/** One lcore, whatever the host's CPU count (without -l EAL would start one per CPU of the affinity set). */
 async function start(prefix: string): Promise<Eal> {
-  const { eal } = await init(['--no-pci', '--no-huge', '-m', '4', '--file-prefix', prefix], {});
+  const { eal } = await init(['--no-pci', '--no-huge', '-m', '4', '-l', lcoresOnCpus(1, processCpus()), '--file-prefix', prefix], {});
   live.push(eal);
   return eal;
 }

@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { init, lcoresOnCpus, NicError, processCpus, setLogSink, type Eal, type LogRecord, type ProbeResult } from '@nic/eal';
+import { ensureFreeHugepages, restoreHugepagePools } from '@nic/native/testing';
 import { pci, PCI_BUS_NAME } from './index.js';
 import type { PciDevice } from './device.js';
 import { PCI_DRV_KEEP_MAPPED_RES, PCI_DRV_NEED_MAPPING, PCI_DRV_PROBE_AGAIN, PCI_DRV_WC_ACTIVATE, type PciDriver, type PciProbeReturn } from './driver-api.js';
@@ -29,12 +30,19 @@ afterEach(async () => {
   restore(NIC_DEV_ROOT_ENV, savedEnv.dev);
 });
 
+afterAll(restoreHugepagePools);
+
 function restore(key: string, value: string | undefined): void {
   if (value === undefined) delete process.env[key];
   else process.env[key] = value;
 }
 
+/** Free 2 MiB pages an instance with hugepages takes (`-m 8`). */
+const HUGE_PAGES = 4;
+
+/** Starts an instance of 8 MiB; `'huge'` (UIO devices need physical addresses) first makes sure its pages are free. */
 async function start(args: string[], drivers: PciDriver[] = [], memory: 'no-huge' | 'huge' = 'no-huge'): Promise<Eal> {
+  if (memory === 'huge') expect(ensureFreeHugepages(HUGE_PAGES), `needs ${HUGE_PAGES} free 2 MiB hugepages, or root to reserve them`).toBe(true);
   const mem = memory === 'huge' ? [] : ['--no-huge'];
   const { eal } = await init([...mem, '-m', '8', '-l', lcoresOnCpus(1, processCpus()), '--file-prefix', `pci-test-${process.pid}-${seq++}`, ...args], {
     drivers: drivers.map(pciPmd),

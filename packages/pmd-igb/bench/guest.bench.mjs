@@ -113,6 +113,8 @@ const SIDE_BY_SIDE_WARMUP_SECONDS = Number(process.env.BENCH_SIDE_BY_SIDE_WARMUP
 const SIDE_BY_SIDE_BLOCK_SECONDS = 20;
 /** The side-by-side guest: both apps' memory at once. */
 const SIDE_BY_SIDE_GUEST = { memoryMiB: 2048, hugepages: 384 };
+/** How long a guest may take to boot: about 13 s on an idle host, minutes under TCG on a loaded one (the tests allow the same). */
+const BOOT_MS = 240_000;
 const BURST = 32;
 const DESCRIPTORS = 512;
 const MBUFS = 8192;
@@ -482,7 +484,7 @@ async function stopApp(proc) {
 async function guestWork() {
   const dir = mkdtempSync(join(tmpdir(), 'nic-bench-counts-'));
   const counter = GuestCounter.create(join(dir, 'counts'));
-  const guest = await bootGuest({ nics: 2, cwd: ROOT, plugins: [counter.plugin] });
+  const guest = await bootGuest({ nics: 2, cwd: ROOT, plugins: [counter.plugin], timeoutMs: BOOT_MS });
   let host;
   const work = {};
   try {
@@ -520,7 +522,7 @@ async function guestWork() {
  * the sends it starts run under it), so a difference in cost per frame shows enlarged.
  */
 async function sideBySide() {
-  const guest = await bootGuest({ nics: 2, cwd: ROOT, ...SIDE_BY_SIDE_GUEST });
+  const guest = await bootGuest({ nics: 2, cwd: ROOT, ...SIDE_BY_SIDE_GUEST, timeoutMs: BOOT_MS });
   let host;
   const rounds = [];
   try {
@@ -587,7 +589,7 @@ if (why !== undefined) {
 async function measureRounds() {
   const runs = Object.fromEntries(MODES.map((m) => [m, Object.fromEntries(contendersOf(m).map((who) => [who, []]))]));
   progress('booting the guest (2 vCPUs, TCG, 2 igb functions on vfio-pci) ...');
-  const guest = await bootGuest({ nics: 2, cwd: ROOT });
+  const guest = await bootGuest({ nics: 2, cwd: ROOT, timeoutMs: BOOT_MS });
   let host;
   try {
     progress(`booted in ${(guest.bootMs / 1000).toFixed(1)} s; guest kernel ${guest.kernelRelease}`);

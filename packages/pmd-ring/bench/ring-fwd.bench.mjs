@@ -4,13 +4,17 @@
 // run: the same loop on bare rings (no ethdev: the dispatch and accounting overhead is the
 // difference) and DPDK's dpdk-testpmd doing the same job (the peer ratio).
 //
+// Lcores run on the CPUs of this process's affinity set: nic's on the first, testpmd's main
+// lcore on the first and its forwarding lcore on the second. With one CPU (`taskset -c 1`)
+// testpmd's two lcores share it and the output says the figures are not comparable.
+//
 // Run with `npm run bench -w @nic/pmd-ring` after building (workers and benches load dist).
-// BENCH_MS sets the measuring time per contender (default 3000).
+// BENCH_MS sets the measuring time per contender (default 3000; BENCH_MS=200 for a quick check).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { init, MBUF_DATA_LEN, MBUF_PKT_LEN, MbufView, pktmbufPoolCreate, Ring, RING_F_SC_DEQ, RING_F_SP_ENQ } from '@nic/eal';
+import { init, lcoreCpus, lcoresOnCpus, MBUF_DATA_LEN, MBUF_PKT_LEN, MbufView, pktmbufPoolCreate, processCpus, Ring, RING_F_SC_DEQ, RING_F_SP_ENQ } from '@nic/eal';
 import { close, configure, portIdByName, rxBurst, rxQueueSetup, start, stop, txBurst, txQueueSetup } from '@nic/ethdev';
 import '@nic/pmd-ring';
 
@@ -23,9 +27,18 @@ const CLOCK_EVERY = 4096;
 const POOL_SIZE = 8191;
 const RAW_RING_SIZE = 1024;
 const TESTPMD = 'dpdk-testpmd';
-/** Seconds testpmd runs before it is stopped (it prints rates every second, the first ones before it forwards). */
-const TESTPMD_SECONDS = Math.max(4, Math.ceil(MEASURE_MS / 1000) + 2);
+/**
+ * testpmd's per-second reports that show traffic before it is stopped: the first may cover a
+ * partial second, the last is the figure.
+ */
+const TESTPMD_BUSY_REPORTS = Math.max(2, Math.ceil(MEASURE_MS / 1000));
+/** How long testpmd may take to show that many (its memory set-up is slow on a loaded machine). */
+const TESTPMD_DEADLINE_MS = 60_000;
 const RESULTS = new URL('./results/ring-fwd.json', import.meta.url);
+const CPUS = processCpus();
+/** testpmd's lcores (main, forwarding); nic's one lcore is the first. */
+const PEER_CPUS = lcoreCpus(2, CPUS);
+const SHARED_CPU = PEER_CPUS[0] === PEER_CPUS[1];
 
 /** Runs `step` (which returns packets moved) for WARMUP_MS, then for MEASURE_MS; returns packets per second. */
 function measure(step) {
@@ -50,7 +63,7 @@ function report(label, pps) {
 }
 
 async function nicEthdev() {
-  const { eal } = await init(['--no-pci', '--no-huge', '-m', '128', '-l', '0', '--file-prefix', `ring-fwd-${process.pid}`, '--vdev', 'net_ring0', '--vdev', 'net_ring1']);
+  const { eal } = await init(['--no-pci', '--no-huge', '-m', '128', '-l', lcoresOnCpus(1, CPUS), '--file-prefix', `ring-fwd-${process.pid}`, '--vdev', 'net_ring0', '--vdev', 'net_ring1']);
   try {
     const pool = pktmbufPoolCreate(eal.arena, 'bench_pool', POOL_SIZE, 0);
     const mbufs = new MbufView(eal.arena);
@@ -90,7 +103,7 @@ async function nicEthdev() {
 }
 
 async function rawRings() {
-  const { eal } = await init(['--no-pci', '--no-huge', '-m', '64', '-l', '0', '--file-prefix', `ring-raw-${process.pid}`]);
+  const { eal } = await init(['--no-pci', '--no-huge', '-m', '64', '-l', lcoresOnCpus(1, CPUS), '--file-prefix', `ring-raw-${process.pid}`]);
   try {
     const ra = Ring.create(eal.arena, 'raw_a', RAW_RING_SIZE, RING_F_SP_ENQ | RING_F_SC_DEQ);
     const rb = Ring.create(eal.arena, 'raw_b', RAW_RING_SIZE, RING_F_SP_ENQ | RING_F_SC_DEQ);
@@ -120,22 +133,27 @@ async function testpmd() {
     return undefined;
   }
   const prefix = `ring-fwd-peer-${process.pid}`;
-  const args = ['-l', '0,1', '--no-huge', '-m', '1024', '--no-pci', '--file-prefix', prefix, '--vdev', 'net_ring0', '--vdev', 'net_ring1'];
+  const args = ['--lcores', lcoresOnCpus(2, CPUS), '--no-huge', '-m', '1024', '--no-pci', '--file-prefix', prefix, '--vdev', 'net_ring0', '--vdev', 'net_ring1'];
   args.push('--', '--forward-mode=io', '--tx-first', '--stats-period', '1', '--nb-cores=1', `--burst=${BURST}`, '--total-num-mbufs=16384');
-  const child = spawn(TESTPMD, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(TESTPMD, args, { stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';
   child.stdout.on('data', (chunk) => (out += chunk));
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  await sleep(TESTPMD_SECONDS * 1000);
+  let running = true;
+  const exited = new Promise((resolve) => child.on('exit', resolve)).then(() => (running = false));
+  const busyReports = () => {
+    const rates = [...out.matchAll(/Rx-pps:\s+(\d+)/g)].map((m) => Number(m[1]));
+    const reports = [];
+    for (let i = 0; i + 1 < rates.length; i += 2) reports.push(rates[i] + rates[i + 1]);
+    return reports.filter((pps) => pps > 0);
+  };
+  const deadline = Date.now() + TESTPMD_DEADLINE_MS;
+  while (running && busyReports().length < TESTPMD_BUSY_REPORTS && Date.now() < deadline) await sleep(100);
   child.kill('SIGINT');
   await exited;
   // DPDK leaves its runtime directory (/var/run/dpdk/<prefix> for root) behind.
   const runtime = process.getuid?.() === 0 ? '/var/run/dpdk' : `${process.env.XDG_RUNTIME_DIR ?? '/tmp'}/dpdk`;
   rmSync(`${runtime}/${prefix}`, { recursive: true, force: true });
-  const rates = [...out.matchAll(/Rx-pps:\s+(\d+)/g)].map((m) => Number(m[1]));
-  const reports = [];
-  for (let i = 0; i + 1 < rates.length; i += 2) reports.push(rates[i] + rates[i + 1]);
-  const busy = reports.filter((pps) => pps > 0);
+  const busy = busyReports();
   if (busy.length === 0) {
     console.log(`  !! ${TESTPMD} reported no traffic; its output ends with:\n${out.slice(-400)}`);
     return undefined;
@@ -143,7 +161,8 @@ async function testpmd() {
   return busy.at(-1);
 }
 
-console.log(`ring-fwd: io forwarding between two net_ring ports, burst ${BURST}, ${PACKET_LENGTH}-byte packets, one lcore`);
+console.log(`ring-fwd: io forwarding between two net_ring ports, burst ${BURST}, ${PACKET_LENGTH}-byte packets, one lcore (CPU ${PEER_CPUS[0]}; testpmd's main lcore on CPU ${PEER_CPUS[0]}, its forwarding lcore on CPU ${PEER_CPUS[1]})`);
+if (SHARED_CPU) console.log(`  !! one CPU in this process's affinity set: testpmd's two lcores share CPU ${PEER_CPUS[0]}, so these figures are not comparable with a run on two CPUs`);
 const nic = await nicEthdev();
 report('nic ethdev rx/txBurst (net_ring)', nic);
 const raw = await rawRings();
@@ -161,6 +180,8 @@ const result = {
   burst: BURST,
   packetLength: PACKET_LENGTH,
   measureMs: MEASURE_MS,
+  cpus: PEER_CPUS,
+  sharedCpu: SHARED_CPU,
   nicMpps: nic / 1e6,
   nicNsPerPacket: 1e9 / nic,
   bareRingsMpps: raw / 1e6,

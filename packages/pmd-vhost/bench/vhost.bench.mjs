@@ -1,20 +1,23 @@
 // net_vhost against DPDK's net_vhost, each facing the same frontend: DPDK's testpmd with
-// net_virtio_user (--no-huge), its forwarding lcore on CPU 1. The backend polls on CPU 0:
+// net_virtio_user (--no-huge), its forwarding lcore on CPU B. The backend polls on CPU A:
 // nic's net_vhost driven through ethdev on the main lcore, then DPDK's net_vhost in a second
 // testpmd. Three directions: the frontend sends (txonly, the backend receives and frees),
 // receives (rxonly, the backend sends), and both (io on both sides, packets looping), at 64
 // and 1500 bytes. Both contenders are measured by the same instrument, the frontend's own
-// throughput over the same window, so the ratio compares the backends.
+// throughput over the same window, so the ratio compares the backends. A and B are the first
+// two CPUs of this process's affinity set; with one CPU (`taskset -c 1`) frontend and backend
+// share it and the output says the figures are not comparable.
 //
 // Run with `npm run bench -w @nic/pmd-vhost` after building, with nothing else polling
-// (`flock /tmp/nic-bench.lock` on a shared machine). BENCH_MS sets the window (default 3000).
+// (`flock /tmp/nic-bench.lock` on a shared machine). BENCH_MS sets the window (default 3000;
+// BENCH_MS=200 for a quick check).
 // BENCH_RING=packed has both frontends ask for packed rings (virtio_user's packed_vq=1).
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setImmediate } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { init, MbufView, pktmbufPoolCreate } from '@nic/eal';
+import { init, lcoreCpus, lcoresOnCpus, MbufView, pktmbufPoolCreate, processCpus } from '@nic/eal';
 import { close, configure, linkGetNowait, portIdByName, rxBurst, rxQueueSetup, start, stop, txBurst, txQueueSetup } from '@nic/ethdev';
 import { Testpmd, TESTPMD, TESTPMD_MISSING } from '@nic/vhost/testing';
 import '@nic/pmd-vhost';
@@ -26,6 +29,8 @@ const WARMUP_MS = 1000;
 /** Milliseconds the nic backend polls before it lets the event loop run (testpmd's pipes, the vhost socket). */
 const SLICE_MS = 20;
 const POOL_SIZE = 8191;
+/** The pool's per-lcore cache: testpmd's default, which DPDK's side runs with. */
+const POOL_CACHE = 250;
 /** Packets the frontend puts in the loop for io (tx_first bursts of 32; its rings hold 256). */
 const IO_BURSTS = 4;
 /** How long DPDK's testpmd may take to prompt (its memory set-up is slow on a loaded machine). */
@@ -34,6 +39,9 @@ const PACKED = process.env.BENCH_RING === 'packed';
 /** virtio_user devargs of both frontends. */
 const FRONTEND_DEVARGS = PACKED ? ',packed_vq=1' : '';
 const RESULTS = new URL(`./results/vhost${PACKED ? '-packed' : ''}.json`, import.meta.url);
+const AFFINITY = processCpus();
+/** CPUs A (backend) and B (the frontend's forwarding lcore), as the frontend's `Testpmd` places its lcores 0 and 1. */
+const [CPU_A, CPU_B] = lcoreCpus(2, AFFINITY);
 
 /** Frontend mode, and what the backend does, per direction. */
 const DIRECTIONS = [
@@ -63,13 +71,13 @@ async function window(frontend, direction, size) {
   return pps;
 }
 
-/** nic's net_vhost on the main lcore (CPU 0), polled in slices so the event loop keeps running. */
+/** nic's net_vhost on the main lcore (CPU A), polled in slices so the event loop keeps running. */
 async function nicBackend(measureAll) {
   const path = `/tmp/nic-vhost-bench-${process.pid}.sock`;
-  const { eal } = await init(['-l', '0', '--no-pci', '--no-huge', '-m', '256', '--file-prefix', `vhost-bench-${process.pid}`, '--vdev', `net_vhost0,iface=${path}`]);
+  const { eal } = await init(['-l', lcoresOnCpus(1, AFFINITY), '--no-pci', '--no-huge', '-m', '256', '--file-prefix', `vhost-bench-${process.pid}`, '--vdev', `net_vhost0,iface=${path}`]);
   const frontend = new Testpmd(path, `vhost-bench-fe-${process.pid}`, FRONTEND_DEVARGS);
   try {
-    const pool = pktmbufPoolCreate(eal.arena, 'bench_pool', POOL_SIZE, 0);
+    const pool = pktmbufPoolCreate(eal.arena, 'bench_pool', POOL_SIZE, POOL_CACHE);
     const mbufs = new MbufView(eal.arena);
     const port = portIdByName('net_vhost0');
     configure(port, 1, 1);
@@ -126,11 +134,11 @@ async function nicBackend(measureAll) {
   }
 }
 
-/** DPDK's net_vhost in testpmd, its forwarding lcore on CPU 0. */
+/** DPDK's net_vhost in testpmd, its forwarding lcore on CPU A (lcore 0; lcore 1, on B, is the main one). */
 async function dpdkBackend(measureAll) {
   const path = `/tmp/nic-vhost-bench-dpdk-${process.pid}.sock`;
   const prefix = `vhost-bench-dpdk-${process.pid}`;
-  const child = spawn('stdbuf', ['-oL', TESTPMD, '-l', '0,1', '--main-lcore', '1', '--no-pci', '--no-huge', '-m', '1024', `--file-prefix=${prefix}`, '--log-level=*:notice',
+  const child = spawn('stdbuf', ['-oL', TESTPMD, '--lcores', lcoresOnCpus(2, AFFINITY), '--main-lcore', '1', '--no-pci', '--no-huge', '-m', '1024', `--file-prefix=${prefix}`, '--log-level=*:notice',
     '--vdev', `net_vhost0,iface=${path},queues=1`, '--', '-i', '--nb-cores=1', '--total-num-mbufs=16384', '--disable-link-check'], { stdio: 'pipe' });
   let out = '';
   let err = '';
@@ -189,7 +197,8 @@ if (TESTPMD_MISSING) {
   console.log(`!! ${TESTPMD_MISSING}`);
   process.exit(1);
 }
-console.log(`vhost${PACKED ? ' (packed rings)' : ''}: testpmd net_virtio_user (CPU 1) against a vhost backend (CPU 0), burst ${BURST}, window ${MEASURE_MS} ms`);
+console.log(`vhost${PACKED ? ' (packed rings)' : ''}: testpmd net_virtio_user (CPU ${CPU_B}) against a vhost backend (CPU ${CPU_A}), burst ${BURST}, window ${MEASURE_MS} ms`);
+if (CPU_A === CPU_B) console.log(`  !! one CPU in this process's affinity set: frontend and backend share CPU ${CPU_A}, so these figures are not comparable with a run on two CPUs`);
 const nic = await nicBackend(measureAll);
 console.log(`  nic's net_vhost: ${JSON.stringify(nic)}`);
 const dpdk = await dpdkBackend(measureAll);
@@ -197,5 +206,6 @@ const rows = Object.keys(nic).map((key) => ({ case: key, nicMpps: nic[key] / 1e6
 console.log(`  ${'case'.padEnd(18)} ${'nic Mpps'.padStart(9)} ${'DPDK Mpps'.padStart(10)} ${'ratio'.padStart(7)}`);
 for (const r of rows) console.log(`  ${r.case.padEnd(18)} ${r.nicMpps.toFixed(3).padStart(9)} ${r.dpdkMpps.toFixed(3).padStart(10)} ${(r.ratio ?? NaN).toFixed(3).padStart(7)}`);
 mkdirSync(new URL('./', RESULTS), { recursive: true });
-writeFileSync(RESULTS, `${JSON.stringify({ bench: 'vhost', ring: PACKED ? 'packed' : 'split', date: new Date().toISOString(), node: process.version, burst: BURST, measureMs: MEASURE_MS, rows }, null, 2)}\n`);
+writeFileSync(RESULTS, `${JSON.stringify({ bench: 'vhost', ring: PACKED ? 'packed' : 'split', date: new Date().toISOString(), node: process.version, burst: BURST, measureMs: MEASURE_MS, cpus: [CPU_A, CPU_B], sharedCpu: CPU_A === CPU_B, rows }, null, 2)}
+`);
 console.log(`  results: ${RESULTS.pathname}`);

@@ -160,6 +160,30 @@ describe('net_ifcvf dev_conf and dev_close', () => {
     dev.ops.devClose(frontend);
   });
 
+  it('a ring disabled at dev_conf resumes where its frontend says once enabled, not where an earlier driver left its LM ring state', async () => {
+    const { model, dev } = await start();
+    // An earlier session leaves vring 2 at index 7 in the LM block.
+    frontend.bases[2] = { lastAvail: 7, lastUsed: 7 };
+    dev.ops.devConf(frontend);
+    expect(model.queue(2)).toMatchObject({ running: true, lastAvail: 7, lastUsed: 7 });
+    dev.ops.devClose(frontend);
+    // The next frontend enables its second pair after DRIVER_OK (testpmd's virtio_user with queues=2, after its MQ command).
+    const next = new FakeFrontend(VRINGS);
+    next.features = NEGOTIATED;
+    next.enabled[2] = next.enabled[3] = false;
+    try {
+      dev.ops.devConf(next);
+      expect(model.queue(2).running).toBe(false);
+      dev.ops.setVringState(next, 2, true);
+      dev.ops.setVringState(next, 3, true);
+      expect(model.queue(2)).toMatchObject({ running: true, lastAvail: 0, lastUsed: 0 });
+      dev.ops.devClose(next);
+      expect(next.bases[2]).toEqual({ lastAvail: 0, lastUsed: 0 });
+    } finally {
+      next.close();
+    }
+  });
+
   it('hardware dirty logging: the log mapped at IFCVF_LOG_BASE, every page the device wrote marked', async () => {
     const { model, dev } = await start();
     const at = frontend.post(0, 2048, true);

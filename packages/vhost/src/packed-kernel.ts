@@ -8,7 +8,7 @@
  * header and the memory table are laid out as the split ring's (see split-kernel.ts).
  */
 import { wasmKernel, type Arena, type SharedWasmMemory } from '@nic/eal';
-import { KERNEL_SLOTS, K_SLOTS, RECORD_SIZE, takeRecord, writeRegions } from './split-kernel.js';
+import { KERNEL_SLOTS, K_SLOTS, takeRecord, writeRegions } from './split-kernel.js';
 import packedRingKernel from './packed-ring.wat';
 
 // Byte offsets in a packed record beyond the split ring's header (see packed-ring.wat).
@@ -16,8 +16,12 @@ import packedRingKernel from './packed-ring.wat';
 export const P_USED_COUNT = 28;
 /** The descriptor ring's guest-physical address (u64), for the dirty log. */
 export const P_DESC_GPA = 48;
-/** The used list: per entry a u32 buffer id | descriptors << 16, then a u32 length. */
-export const P_USED_LIST = RECORD_SIZE;
+/**
+ * The used list: per entry a u32 buffer id | descriptors << 16, then a u32 length. It starts
+ * past the handles (which end at K_SLOTS + KERNEL_SLOTS * 4 = 1344); packed-ring.wat has the
+ * constant.
+ */
+export const P_USED_LIST = 2048;
 export const USED_ENTRY_BYTES = 8;
 
 /** The exports of `packed-ring.wat`. */

@@ -182,6 +182,78 @@ describe('the split ring kernel', () => {
   });
 });
 
+/**
+ * One burst of 200 packets each way over a 256-entry ring (more copies than the kernel's copy
+ * list holds, so it is flushed mid-burst, once inside a packet), packet lengths 1 to 47 and
+ * some over 256 bytes:
+ * every tail of the inline copy. The receive buffers are exactly header plus packet, in
+ * guest memory filled with 0xee, so a copy past its buffer shows. Returns the bytes the
+ * mbufs took, the receive region and both used rings.
+ */
+function longBurst(ring: GuestRing, rx: GuestRing): { taken: number[][]; guest: Uint8Array; used: { id: number; len: number }[][] } {
+  const count = 200;
+  const len = (k: number): number => (k % 10 === 9 ? 250 + k : 1 + (k % 47));
+  let buf = BUFFERS_OFF;
+  for (let k = 0; k < count; k++) {
+    ring.desc(k, GPA_BASE + buf, 12 + len(k), 0);
+    ring.u8.set([...new Array<number>(12).fill(0), ...pattern(k, len(k))], buf);
+    ring.push(k);
+    buf += 12 + len(k) + 3;
+  }
+  const out = new Uint32Array(count);
+  expect(ring.vq.dequeueBurst(arena, mbufs, pool, out, count, 0)).toBe(count);
+  const taken = Array.from(out, (h) => [...arena.u8.subarray(mbufs.mtod(h), mbufs.mtod(h) + mbufs.dataLen(h))]);
+  rx.u8.fill(0xee);
+  let rxBuf = BUFFERS_OFF;
+  let d = 0;
+  for (let k = 0; k < count; k++) {
+    // Packets 69 to 74 take two chains each (mergeable), so the copy list fills in the
+    // middle of packet 74: its num_buffers is written after that flush.
+    const cuts = k >= 69 && k < 75 ? [12 + (len(k) >> 1), len(k) - (len(k) >> 1)] : [12 + len(k)];
+    for (const size of cuts) {
+      rx.desc(d, GPA_BASE + rxBuf, size, DESC_F_WRITE);
+      rx.push(d++);
+      rxBuf += size + 5;
+    }
+  }
+  expect(rx.vq.enqueueBurst(arena, out, count, 0)).toBe(count);
+  mbufs.freeBulk(out, count, 0);
+  const used = [ring, rx].map((r) => Array.from({ length: r.usedIdx() }, (_, i) => r.used(i)));
+  return { taken, guest: rx.u8.slice(0, rxBuf + 64), used };
+}
+
+describe('the split ring kernel over a long burst', () => {
+  it('leaves the same bytes as the TypeScript walk, each copy ending where its buffer does', () => {
+    const big = 256 * 2048 + (1 << 20);
+    const kernel = [new GuestRing(256, big, 12, true, arena.wasm.memory), new GuestRing(256, big, 12, true, arena.wasm.memory)];
+    const typescript = [new GuestRing(256, big, 12, true), new GuestRing(256, big, 12, true)];
+    try {
+      const a = longBurst(kernel[0], kernel[1]);
+      const b = longBurst(typescript[0], typescript[1]);
+      expect([kernel[0].vq.kernelPackets, kernel[1].vq.kernelPackets]).toEqual([200, 200]);
+      for (let k = 0; k < 200; k++) expect(a.taken[k]).toEqual(pattern(k, k % 10 === 9 ? 250 + k : 1 + (k % 47)));
+      expect(a.used).toEqual(b.used);
+      expect(Buffer.compare(a.guest, b.guest)).toBe(0);
+      // 206 chains, num_buffers 2 in the headers of packets 69 to 74, and the gaps between
+      // receive buffers kept their 0xee.
+      expect(a.used[1]).toHaveLength(206);
+      let at = BUFFERS_OFF;
+      for (let k = 0; k < 200; k++) {
+        const size = 12 + (k % 10 === 9 ? 250 + k : 1 + (k % 47));
+        expect(a.guest[at + 10]).toBe(k >= 69 && k < 75 ? 2 : 1);
+        const cuts = k >= 69 && k < 75 ? [12 + ((size - 12) >> 1), size - 12 - ((size - 12) >> 1)] : [size];
+        for (const c of cuts) {
+          at += c;
+          expect([...a.guest.subarray(at, at + 5)]).toEqual([0xee, 0xee, 0xee, 0xee, 0xee]);
+          at += 5;
+        }
+      }
+    } finally {
+      for (const r of [...kernel, ...typescript]) r.close();
+    }
+  });
+});
+
 describe('dirty logging at the log\'s end', () => {
   for (const windows of [true, false]) {
     it(`marks the last page the log covers and writes nothing past it (${windows ? 'kernel' : 'TypeScript'})`, () => {

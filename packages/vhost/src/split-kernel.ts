@@ -4,7 +4,7 @@
  * the memory table, all as addresses of the arena's WebAssembly memory where the guest's
  * regions lie as windows. Each vring of each thread has its own record, in a page past the
  * arena that the thread takes when it first needs one, with the mbuf handles of the burst
- * after it (so callers' handle arrays may lie anywhere). No allocation and no addon call per
+ * after it (so callers' handle arrays may lie anywhere), then the burst's copy list and used entries. No allocation and no addon call per
  * burst or packet: the kernel's loads and stores go straight to guest and arena memory.
  */
 import { WASM_PAGE_SIZE, wasmKernel, type Arena, type SharedWasmMemory } from '@nic/eal';
@@ -24,14 +24,26 @@ export const K_USED = 32;
 /** The dirty log's address (0 when not logging) and its size in bytes. */
 export const K_LOG = 36;
 export const K_LOG_SIZE = 40;
+/** A word the kernel writes what its read-ahead of the descriptors gave (nothing reads it). */
+export const K_SCRATCH = 44;
 export const K_REGION = 64;
 /** A region: guest-physical address (u64), size (u64), address in the memory (u32). */
 export const REGION_BYTES = 32;
 /** Where the burst's mbuf handles go, and how many. */
 export const K_SLOTS = K_REGION + MAX_MEM_REGIONS * REGION_BYTES;
 export const KERNEL_SLOTS = 256;
+/**
+ * The copy list after the handles (split-ring.wat's second pass): 80 entries of 32 bytes,
+ * flushed when full (its address and size are constants in the kernel).
+ */
+export const K_COPIES = K_SLOTS + KERNEL_SLOTS * 4;
+export const COPY_ENTRIES = 80;
+export const COPY_ENTRY_BYTES = 32;
+/** The used entries a burst writes, noted first (split-ring.wat's $used_out): 512 of 8 bytes. */
+export const K_USED_SHADOW = 4096;
+export const USED_SHADOW_ENTRIES = 512;
 /** Bytes of a record. */
-export const RECORD_SIZE = 2048;
+export const RECORD_SIZE = 8192;
 
 /** The exports of `split-ring.wat`. */
 interface SplitRingExports {

@@ -204,7 +204,9 @@ export class Virtqueue {
   #enter(): RingFormat | undefined {
     const v = this.#v32;
     if (Atomics.compareExchange(v, V_LOCK, LOCK_FREE, LOCK_BURST) !== LOCK_FREE) return undefined;
-    if (this.#replica && this.#gen !== Atomics.load(this.#state.h32, S_GEN)) this.#follow();
+    // A plain read: the generation changes only under every vring's lock (unlockAll), and
+    // the exchange that took this one orders the read after the last change.
+    if (this.#replica && this.#gen !== this.#state.h32[S_GEN]) this.#follow();
     const ring = this.#ring;
     if (!this.#mem || !ring || v[V_ENABLED] === 0 || !ring.begin(v[V_LAST_AVAIL], v[V_LAST_USED])) {
       Atomics.store(v, V_LOCK, LOCK_FREE);

@@ -1,6 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hugepagePool } from '@nic/native';
+import { ensureFreeHugepages, restoreHugepagePools } from '@nic/native/testing';
 import { init } from '../eal.js';
 import { testLcores } from '../__fixtures__/lcores.js';
 import { Arena } from './arena.js';
@@ -17,23 +16,10 @@ interface Peek {
 }
 
 const HUGE_2M = 2 * 1024 * 1024;
-const NR = '/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages';
 let prefixSeq = 0;
 const eal = (...args: string[]) => init(['--no-pci', '-l', LCORE0, '--file-prefix', `wasm-${process.pid}-${prefixSeq++}`, ...args]);
 
-let restoreNr: string | undefined;
-afterAll(() => {
-  if (restoreNr !== undefined) writeFileSync(NR, restoreNr);
-});
-
-/** Raises the 2 MiB pool so that `pages` are free (undone in afterAll). */
-function ensureFreeHugepages(pages: number): void {
-  const pool = hugepagePool(HUGE_2M);
-  const avail = pool ? pool.free - pool.reserved : 0;
-  if (!pool || avail >= pages) return;
-  restoreNr ??= readFileSync(NR, 'utf8').trim();
-  writeFileSync(NR, String(pool.total + pages - avail));
-}
+afterAll(restoreHugepagePools);
 
 /** Stores through the arena's views and through the kernel, each read back by the other, at both ends of the arena. */
 function expectSameBytes(arena: Arena): void {
@@ -51,7 +37,7 @@ function expectSameBytes(arena: Arena): void {
 
 describe('WebAssembly kernels over the arena', () => {
   it('reach a hugepage arena at arena offsets, wherever its first page lies in the WebAssembly memory', async () => {
-    ensureFreeHugepages(4);
+    expect(ensureFreeHugepages(4), 'needs 4 free 2 MiB hugepages, or root to reserve them').toBe(true);
     const { eal: e } = await eal('-m', '8');
     try {
       expect(['hugetlbfs', 'memfd']).toContain(e.memorySource);

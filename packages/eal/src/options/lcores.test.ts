@@ -1,6 +1,6 @@
 import { NicError } from '@nic/native';
 import { describe, expect, it } from 'vitest';
-import { defaultLcores, formatCpuList, lcoresOnCpus, MAX_LCORE, parseCoremask, parseLcores, parseMainLcore } from './lcores.js';
+import { defaultLcores, formatCpuList, lcoreCpus, lcoresOnCpus, MAX_LCORE, parseCoremask, parseLcores, parseMainLcore } from './lcores.js';
 
 const CPUS = 16;
 /** CPUs 0 to 15. */
@@ -155,6 +155,16 @@ describe('lcoresOnCpus', () => {
   it('checks its arguments', () => {
     for (const count of [0, 1.5, MAX_LCORE + 1]) expect(() => lcoresOnCpus(count, [0])).toThrow(TypeError);
     expect(() => lcoresOnCpus(1, [])).toThrow(TypeError);
+  });
+});
+
+describe('lcoreCpus', () => {
+  it('gives the CPU lcoresOnCpus puts each lcore on; a repeat means lcores share a CPU', () => {
+    expect(lcoreCpus(2, [1, 0])).toEqual([0, 1]);
+    expect(lcoreCpus(2, [1])).toEqual([1, 1]);
+    expect(lcoreCpus(3, [5, 1])).toEqual([1, 5, 1]);
+    expect(() => lcoreCpus(0, [0])).toThrow(TypeError);
+    expect(() => lcoreCpus(1, [])).toThrow(TypeError);
   });
 });
 

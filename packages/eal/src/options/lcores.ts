@@ -239,15 +239,24 @@ export function defaultLcores(cpus: readonly number[]): LcoreAssignment[] {
 }
 
 /**
- * An `-l` value for `count` lcores, ids 0 to `count - 1`, on the CPUs `cpus` (an affinity
- * set): lcore `i` on the `i`-th CPU, round again from the first when there are fewer CPUs
- * than lcores (DPDK's `lcore@cpu` form, e.g. `0@1,1@1` on CPU 1 alone). For programs and
- * tests that want a given number of lcores wherever they run.
+ * The CPU of each of `count` lcores, ids 0 to `count - 1`, placed on the CPUs `cpus` (an
+ * affinity set, any order): lcore `i` on the `i`-th CPU ascending, round again from the first
+ * when there are fewer CPUs than lcores, so `[1, 1]` for two lcores on CPU 1 alone. Repeats in
+ * the result mean lcores share a CPU.
  */
-export function lcoresOnCpus(count: number, cpus: readonly number[]): string {
+export function lcoreCpus(count: number, cpus: readonly number[]): number[] {
   if (!Number.isSafeInteger(count) || count < 1 || count > MAX_LCORE) throw new TypeError(`count must be 1 to ${MAX_LCORE}, got ${String(count)}`);
   const set = cpuSet(cpus);
-  return Array.from({ length: count }, (_, id) => `${id}${CPU_SEPARATOR}${set[id % set.length]}`).join(LIST_SEPARATOR);
+  return Array.from({ length: count }, (_, id) => set[id % set.length]);
+}
+
+/**
+ * An `-l` value for `count` lcores, ids 0 to `count - 1`, on the CPUs `cpus` (an affinity
+ * set) as {@link lcoreCpus} places them, in DPDK's `lcore@cpu` form (`0@1,1@1` on CPU 1
+ * alone). For programs and tests that want a given number of lcores wherever they run.
+ */
+export function lcoresOnCpus(count: number, cpus: readonly number[]): string {
+  return lcoreCpus(count, cpus).map((cpu, id) => `${id}${CPU_SEPARATOR}${cpu}`).join(LIST_SEPARATOR);
 }
 
 /**

@@ -2,10 +2,11 @@
  * The DPDK peer of latency.bench.mjs: the same two measurements with DPDK's own machinery.
  *   intr-thread: eventfd write -> callback on DPDK's interrupt thread (rte_intr_callback_register)
  *   epoll-wait:  eventfd write -> wake of a thread blocked in rte_epoll_wait
- * A writer thread on CPU 0 waits until the receiver is idle, lets it settle for settle_us,
- * stamps CLOCK_MONOTONIC and writes the eventfd; the receiver (DPDK's interrupt thread,
- * which EAL keeps off the lcores' CPU 0; or a thread on CPU 1) stamps again on wake-up.
- * Usage: intr_latency <events> <settle_us> [EAL args...]; prints one JSON object.
+ * A writer thread on writer_cpu waits until the receiver is idle, lets it settle for
+ * settle_us, stamps CLOCK_MONOTONIC and writes the eventfd; the receiver (DPDK's interrupt
+ * thread, which EAL keeps off the lcores' CPUs; or a thread on receiver_cpu) stamps again on
+ * wake-up. Usage: intr_latency <events> <settle_us> <writer_cpu> <receiver_cpu> [EAL args...];
+ * prints one JSON object.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,6 +40,8 @@ static void pin(int cpu) {
 }
 
 static int events;
+static int writer_cpu;
+static int receiver_cpu;
 static uint64_t settle_ns;
 static int efd;
 static _Atomic uint64_t sent_at;
@@ -48,7 +51,7 @@ static uint64_t *lat;
 
 static void *writer(void *arg) {
   (void)arg;
-  pin(0);
+  pin(writer_cpu);
   for (int k = 1; k <= events; k++) {
     while (atomic_load(&ready) != k) { /* spin: the writer's own wake-up is not measured */ }
     uint64_t t = now_ns() + settle_ns;
@@ -73,7 +76,7 @@ static void on_intr(void *arg) {
 
 static void *epoll_receiver(void *arg) {
   (void)arg;
-  pin(1);
+  pin(receiver_cpu);
   int epfd = epoll_create1(EPOLL_CLOEXEC);
   struct rte_epoll_event ev;
   memset(&ev, 0, sizeof ev);
@@ -103,11 +106,13 @@ static void report(const char *name, int last) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 3) return 2;
+  if (argc < 5) return 2;
   events = atoi(argv[1]);
   settle_ns = (uint64_t)atoi(argv[2]) * 1000u;
-  argv[2] = argv[0];
-  if (rte_eal_init(argc - 2, argv + 2) < 0) {
+  writer_cpu = atoi(argv[3]);
+  receiver_cpu = atoi(argv[4]);
+  argv[4] = argv[0];
+  if (rte_eal_init(argc - 4, argv + 4) < 0) {
     fprintf(stderr, "rte_eal_init failed: %s\n", rte_strerror(rte_errno));
     return 1;
   }

@@ -7,10 +7,15 @@ import { getAffinity, getThreadName, gettid, setAffinity, setThreadName, threadC
 setAffinity([workerData.cpu]);
 setThreadName(workerData.name);
 const tid = gettid();
+// Spins until this thread has used SPIN_CPU_MS of CPU, however long that takes on a loaded
+// machine (up to DEADLINE_MS of wall time).
+const SPIN_CPU_MS = 5;
+const DEADLINE_MS = 20_000;
 const cpuBefore = threadCpuTimeNs();
+const wallBefore = performance.now();
 let spin = 0;
-const until = performance.now() + 30;
-while (performance.now() < until) spin++;
+while ((threadCpuTimeNs() - cpuBefore) / 1e6 < SPIN_CPU_MS && performance.now() - wallBefore < DEADLINE_MS) spin++;
+const wallMs = performance.now() - wallBefore;
 parentPort.postMessage({
   tid,
   affinity: getAffinity(),
@@ -18,5 +23,7 @@ parentPort.postMessage({
   comm: readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim(),
   lastCpu: Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[36]),
   cpuMs: (threadCpuTimeNs() - cpuBefore) / 1e6,
+  wallMs,
+  spinCpuMs: SPIN_CPU_MS,
   spun: spin > 0,
 });

@@ -270,10 +270,10 @@ describe.skipIf(MISSING !== undefined)("DPDK's and nic's igb and ixgbe PMDs in a
         STEP_MS
       );
 
-      // Stage 2's interrupts: defined only where they run (a skipped test would fail CI).
-      if (vfio && appName === 'dpdk-testpmd')
+      // The interrupt tests: defined only where they run (a skipped test would fail CI).
+      if (appName === 'dpdk-testpmd')
         it(
-          "reports each link change of the model (the link-state interrupt, MSI-X through the vIOMMU's interrupt remapping)",
+          `reports each link change of the model (the link-state interrupt: ${vfio ? "MSI-X through the vIOMMU's interrupt remapping" : "INTx through uio_pci_generic"})`,
           async () => {
             const [p0, p1] = pair();
             const app = await startApp(command, ready, [p0, p1], 'io', eal);

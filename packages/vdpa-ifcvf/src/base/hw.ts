@@ -194,7 +194,9 @@ export class IfcvfHw {
       if (this.#r16(V.VIRTIO_PCI_COMMON_MSIX) === V.VIRTIO_MSI_NO_VECTOR) throw new NicError('NIC_EIO', `${this.name}: the device refused MSI-X vector 0 for config changes`);
       const enabled = vrings.filter((v) => v.enable).length;
       this.#lm?.write32(LM.IFCVF_MQ_OFFSET, this.#type === 'net' ? enabled >>> 1 : enabled);
-      vrings.forEach((v, i) => v.enable && this.#startRing(i, v));
+      // A disabled ring's state is written too (as DPDK's ifcvf_hw_enable): stop reads every
+      // ring's state back, and a ring never written would hand back what an earlier driver left.
+      vrings.forEach((v, i) => (v.enable ? this.#startRing(i, v) : this.#writeRingState(i, v)));
       this.#addStatus(V.VIRTIO_CONFIG_STATUS_DRIVER_OK);
     } catch (e) {
       this.#setStatus(V.VIRTIO_CONFIG_STATUS_RESET);
@@ -292,6 +294,11 @@ export class IfcvfHw {
     }
   }
 
+  /** Where vring `qid` resumes, in the LM block (IFC parts). */
+  #writeRingState(qid: number, v: IfcvfVring): void {
+    this.#lm?.write32(this.#ringStateOffset(qid), (v.lastAvail | (v.lastUsed << LM.IFCVF_RING_STATE_USED_SHIFT)) >>> 0);
+  }
+
   #startRing(qid: number, v: IfcvfVring): void {
     this.#w16(V.VIRTIO_PCI_COMMON_Q_SELECT, qid);
     this.#w64(V.VIRTIO_PCI_COMMON_Q_DESCLO, v.desc);
@@ -299,7 +306,7 @@ export class IfcvfHw {
     this.#w64(V.VIRTIO_PCI_COMMON_Q_USEDLO, v.used);
     this.#w16(V.VIRTIO_PCI_COMMON_Q_SIZE, v.size);
     if (this.#r16(V.VIRTIO_PCI_COMMON_Q_SIZE) !== v.size) throw new NicError('NIC_EIO', `${this.name}: vring ${qid} refused size ${v.size}`);
-    this.#lm?.write32(this.#ringStateOffset(qid), (v.lastAvail | (v.lastUsed << LM.IFCVF_RING_STATE_USED_SHIFT)) >>> 0);
+    this.#writeRingState(qid, v);
     this.#w16(V.VIRTIO_PCI_COMMON_Q_MSIX, qid + 1);
     if (this.#r16(V.VIRTIO_PCI_COMMON_Q_MSIX) === V.VIRTIO_MSI_NO_VECTOR) throw new NicError('NIC_EIO', `${this.name}: the device refused MSI-X vector ${qid + 1} for vring ${qid}`);
     const at = this.#notify.offset + this.#r16(V.VIRTIO_PCI_COMMON_Q_NOFF) * this.notifyOffMultiplier;
