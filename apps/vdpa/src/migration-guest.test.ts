@@ -28,6 +28,7 @@ const MEDIATED_VRING = 0x2000_0000_0000;
 const DPDK_MEDIATED_USED = 0x2000;
 /** The frontend's layout (VhostTestFrontend): 16 KiB of ring space per vring, used at +8 KiB. */
 const TX_USED_PAGE = (0x4000 + 0x2000) / 4096;
+const RX_USED_PAGE = 0x2000 / 4096;
 const MODES = [
   { name: 'hardware dirty logging', devargs: '' },
   { name: 'software live migration', devargs: ',sw-live-migration=1' },
@@ -152,8 +153,7 @@ if (MISSING === undefined)
           const run = await migrate(backend, mode.devargs);
           runs.set(`${mode.name}, ${backend.name}`, run);
           const output = run.backendOutput;
-          // DPDK's answer to GET_VRING_BASE stays 0 (see the comparison below).
-          expect(run.bases, output).toEqual(backend.name === 'nic-vdpa' ? [RX_FRAMES, TX_FRAMES] : [0, 0]);
+          expect(run.bases, output).toEqual([RX_FRAMES, TX_FRAMES]);
           expect(run.out, output).toEqual(Array.from({ length: TX_FRAMES }, (_, i) => i));
           expect(run.stopped.changed.length).toBeGreaterThanOrEqual(RX_FRAMES / 2);
           expect(run.running.changed).toContain(TX_USED_PAGE);
@@ -179,12 +179,18 @@ if (MISSING === undefined)
         expect(nic.stopped).toEqual(dpdk.stopped);
         expect(nic.running.changed).toEqual(dpdk.running.changed);
         expect(nic.out).toEqual(dpdk.out);
+        expect(nic.bases).toEqual(dpdk.bases);
         expect([nic.lmLogging, nic.lmLoggingAfter, nic.modelLogged, nic.lmWritesAtLog, nic.lmWritesToStop]).toEqual([dpdk.lmLogging, dpdk.lmLoggingAfter, dpdk.modelLogged, dpdk.lmWritesAtLog, dpdk.lmWritesToStop]);
-        // Differences (apps/vdpa/README.md): DPDK answers GET_VRING_BASE with 0 where nic hands back
-        // the device's ring state; DPDK's mediated ring is a whole vring (its used ring 0x2000 in).
-        expect([dpdk.bases, nic.bases]).toEqual([[0, 0], [RX_FRAMES, TX_FRAMES]]);
+        // A difference (apps/vdpa/README.md): DPDK's mediated ring is a whole vring (its used ring 0x2000 in).
         if (mode.devargs === '') expect(nic.rxUsedWhileLogging).toBe(dpdk.rxUsedWhileLogging);
-        else expect([dpdk.rxUsedWhileLogging, nic.rxUsedWhileLogging]).toEqual([MEDIATED_VRING + DPDK_MEDIATED_USED, MEDIATED_VRING]);
+        else {
+          expect([dpdk.rxUsedWhileLogging, nic.rxUsedWhileLogging]).toEqual([MEDIATED_VRING + DPDK_MEDIATED_USED, MEDIATED_VRING]);
+          // Another: DPDK's relay (rte_vdpa_relay_vring_used) logs the buffers it hands back but
+          // leaves the rx used ring to the stop, as its contract says; nic's relay logs that page
+          // when it writes it. Neither logs the tx used ring, which the device writes, before the stop.
+          const unlogged = (run: MigrationRun): number[] => run.running.changed.filter((p) => !run.running.logged.includes(p)).sort((a, b) => a - b);
+          expect([unlogged(dpdk), unlogged(nic)]).toEqual([[RX_USED_PAGE, TX_USED_PAGE], [TX_USED_PAGE]]);
+        }
       });
     }
   });

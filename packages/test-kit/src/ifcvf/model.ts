@@ -24,7 +24,7 @@ import type { WirePort } from '../model/wire.js';
 import { BlkDisk } from './blk.js';
 import * as L from './layout.js';
 import { ifcvfPciSpec, type IfcvfLayout } from './pci.js';
-import { HandlerBar } from './regs-bar.js';
+import { dwordRegisters, HandlerBar } from './regs-bar.js';
 import { Virtqueue } from './virtqueue.js';
 
 export type { IfcvfLayout } from './pci.js';
@@ -152,7 +152,7 @@ export class IfcvfModel implements PciModel, WirePort<IfcvfRxOutcome> {
     this.disk = this.type === 'blk' ? new BlkDisk(options.capacity ?? DEFAULT_CAPACITY, this.name) : undefined;
     const structures = this.layout === 'ifcvf' ? L.VIRTIO_BAR : L.LM_BAR;
     this.#bars.set(structures, new HandlerBar(L.VIRTIO_BAR_SIZE, { read: (o, w) => this.#readStructures(o, w), write: (o, w, v) => this.#writeStructures(o, w, v) }));
-    if (this.layout === 'ifcvf') this.#bars.set(L.LM_BAR, new HandlerBar(L.LM_BAR_SIZE, { read: (o) => this.#readLm(o), write: (o, _w, v) => this.#writeLm(o, v) }));
+    if (this.layout === 'ifcvf') this.#bars.set(L.LM_BAR, new HandlerBar(L.LM_BAR_SIZE, dwordRegisters((o) => this.#readLm(o), (o, v) => this.#writeLm(o, v))));
   }
 
   // ----- PciModel -----

@@ -69,3 +69,22 @@ export class HandlerBar implements PciNarrowRegisters, ModelBarAccess {
     if (this.#inside(offset, width)) this.#handlers.write(offset, width, (value & WIDTH_MASK[width]) >>> 0);
   }
 }
+
+/**
+ * Handlers for a block of 32-bit registers, given as what one register reads and takes. A
+ * narrower access touches only its bytes of the register that holds it: a read returns them
+ * (a driver's compiler may load just the half of a register it uses: DPDK's IFCVF driver reads
+ * the upper 16 bits of a live-migration ring state with a 16-bit load at offset + 2), and a
+ * write merges them into the register's current value.
+ */
+export function dwordRegisters(read: (offset: number) => number, write: (offset: number, value: number) => void): BarHandlers {
+  const shift = (offset: number): number => (offset & 3) * 8;
+  return {
+    read: (offset, width) => (width === 4 ? read(offset) : read(offset & ~3) >>> shift(offset)),
+    write(offset, width, value) {
+      if (width === 4) return write(offset, value);
+      const mask = (WIDTH_MASK[width] << shift(offset)) >>> 0;
+      write(offset & ~3, ((read(offset & ~3) & ~mask) | (value << shift(offset))) >>> 0);
+    },
+  };
+}

@@ -228,6 +228,12 @@ describe('the IFCVF model served through vfio-user', () => {
     await write(bar, common + L.COMMON_Q_SELECT, 2, RX_QUEUE);
     await write(bar, common + L.COMMON_Q_ENABLE, 2, 0);
     expect(await read(L.LM_BAR, L.LM_RING_STATE_OFFSET, 4)).toBe(1 | (1 << 16));
+    // The LM block is 32-bit registers, read and written in part as on the card: DPDK's driver
+    // loads only the used half of a ring state (16 bits at offset + 2), and a 16-bit write
+    // changes only its half.
+    expect([await read(L.LM_BAR, L.LM_RING_STATE_OFFSET + 2, 2), await read(L.LM_BAR, L.LM_RING_STATE_OFFSET + 3, 1)]).toEqual([1, 0]);
+    await write(L.LM_BAR, L.LM_RING_STATE_OFFSET, 2, 7);
+    expect(await read(L.LM_BAR, L.LM_RING_STATE_OFFSET, 4)).toBe(7 | (1 << 16));
     await client.request(Command.DEVICE_RESET);
     expect(await read(bar, common + L.COMMON_STATUS, 1)).toBe(0);
     for (const fd of vectors) closeFd(fd);
