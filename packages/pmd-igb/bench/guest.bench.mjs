@@ -491,18 +491,27 @@ async function guestWork() {
     host = await hostCounters(guest);
     for (const who of ['dpdk', 'nic']) {
       const contender = CONTENDERS[who];
-      const proc = guest.spawn(contender.command(guest.nics.map((n) => n.pciAddress), 'txonly'));
-      try {
-        await proc.waitFor(contender.ready, START_MS);
-        await sleep(WARMUP_SECONDS * 1000);
-        const [count0, sent0] = [counter.read(FORWARDING_VCPU_INDEX), host.counts()];
-        await sleep(COUNT_SECONDS * 1000);
-        const [count1, sent1] = [counter.read(FORWARDING_VCPU_INDEX), host.counts()];
-        const frames = sent1[0] + sent1[1] - sent0[0] - sent0[1];
-        work[who] = { frames, instructionsPerFrame: (count1.instructions - count0.instructions) / frames, blocksPerFrame: (count1.blocks - count0.blocks) / frames };
-        progress(`  guest work, txonly, ${contender.label.padEnd(12)} ${work[who].instructionsPerFrame.toFixed(0)} instructions and ${work[who].blocksPerFrame.toFixed(1)} blocks per frame (${frames} frames)`);
-      } finally {
-        await stopApp(proc);
+      // A count window in which no frame left is a stall, not a figure: the app runs again, as
+      // the throughput runs do, and after STALL_ATTEMPTS the contender has no figure.
+      work[who] = { frames: 0, instructionsPerFrame: null, blocksPerFrame: null, stalled: true };
+      for (let attempt = 1; attempt <= STALL_ATTEMPTS && work[who].stalled; attempt++) {
+        const proc = guest.spawn(contender.command(guest.nics.map((n) => n.pciAddress), 'txonly'));
+        try {
+          await proc.waitFor(contender.ready, START_MS);
+          await sleep(WARMUP_SECONDS * 1000);
+          const [count0, sent0] = [counter.read(FORWARDING_VCPU_INDEX), host.counts()];
+          await sleep(COUNT_SECONDS * 1000);
+          const [count1, sent1] = [counter.read(FORWARDING_VCPU_INDEX), host.counts()];
+          const frames = sent1[0] + sent1[1] - sent0[0] - sent0[1];
+          if (frames === 0) {
+            progress(`  guest work, txonly, ${contender.label.padEnd(12)} sent no frame in the ${COUNT_SECONDS} s window (attempt ${attempt} of ${STALL_ATTEMPTS}; output in ${saveOutput(proc, `stalled-work-${who}-${stamp()}`)})`);
+            continue;
+          }
+          work[who] = { frames, instructionsPerFrame: (count1.instructions - count0.instructions) / frames, blocksPerFrame: (count1.blocks - count0.blocks) / frames, ...(attempt > 1 ? { attempts: attempt } : {}) };
+          progress(`  guest work, txonly, ${contender.label.padEnd(12)} ${work[who].instructionsPerFrame.toFixed(0)} instructions and ${work[who].blocksPerFrame.toFixed(1)} blocks per frame (${frames} frames)`);
+        } finally {
+          await stopApp(proc);
+        }
       }
     }
   } finally {
@@ -685,7 +694,9 @@ if (side?.interval) {
   const i = side.interval;
   console.log(`txonly side by side (${side.rounds.length} rounds, vCPUs swapped each round): nic/DPDK ${ratio(i.geomean)}, 95% interval ${ratio(i.low)}-${ratio(i.high)}: ${i.shows}`);
 }
-if (work !== null) {
+const stalledWork = work === null ? [] : Object.keys(work).filter((who) => work[who].stalled);
+if (stalledWork.length > 0) console.log(`guest work per frame, txonly: no figure, ${stalledWork.map((who) => CONTENDERS[who].label).join(' and ')} sent no frame in ${STALL_ATTEMPTS} count windows`);
+else if (work !== null) {
   const per = (key) => `DPDK ${work.dpdk[key].toFixed(1)}, nic ${work.nic[key].toFixed(1)} (nic/DPDK ${ratio(work.nic[key] / work.dpdk[key])})`;
   console.log(`guest work per frame, txonly, forwarding vCPU: instructions ${per('instructionsPerFrame')}; translation blocks ${per('blocksPerFrame')}`);
 }
