@@ -50,6 +50,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate } from 'node:timers';
 import { bootGuest, GuestCounter, INSTALL_COMMAND, qemuTierMissing } from '@nic/qemu-tier';
 import { IgbModel, IxgbeModel } from '@nic/test-kit/models';
 import { VfioUserServer, vfioUserPciAddress, vfioUserQemuArgs } from '@nic/test-kit/vfio-user';
