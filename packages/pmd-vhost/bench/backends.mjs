@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { setImmediate } from 'node:timers';
+import { setImmediate, setTimeout } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { init, lcoresOnCpus, MbufView, pktmbufPoolCreate } from '@nic/eal';
 import { close, configure, linkGetNowait, portIdByName, rxBurst, rxQueueSetup, start, stop, txBurst, txQueueSetup } from '@nic/ethdev';
@@ -23,6 +23,10 @@ const IO_BURSTS = 4;
 const PROMPT_MS = 60_000;
 /** Bins (1 ns each) of the per-packet time of full bursts. */
 const BINS = 4096;
+/** The nic backend's mode while paused (it polls nothing and leaves the CPU to others). */
+const PAUSED = 'paused';
+/** How often a paused nic backend looks whether it may poll again. */
+const PAUSE_CHECK_MS = 5;
 
 /**
  * Frontend mode, what the backend does, and the frontend's counters that measure it (its
@@ -53,8 +57,9 @@ export async function startFrontend(frontend, direction, size, warmupMs) {
 
 /**
  * nic's net_vhost on the main lcore (the first CPU of `cpus`), facing a fresh frontend with
- * `devargs`. `measure(frontend, backend)` runs while it polls; `backend.set(direction, size)`
- * switches its mode, and `backend.counts()` gives the polls and empty polls since the last
+ * `devargs`. `measure(frontend, backend)` runs with it; `backend.set(direction, size)`
+ * starts it polling in that mode (it starts paused), `backend.pause()` stops the polling
+ * until the next set, and `backend.counts()` gives the polls and empty polls since the last
  * set and, with `timing`, the median wall ns per packet of full bursts.
  */
 export async function nicBackend({ tag, devargs = '', cpus, poolCache, timing = false }, measure) {
@@ -72,7 +77,7 @@ export async function nicBackend({ tag, devargs = '', cpus, poolCache, timing = 
     await frontend.ready();
     while (!linkGetNowait(port).up) await sleep(10);
     const buf = new Uint32Array(BURST);
-    let mode = 'rxonly';
+    let mode = PAUSED;
     let size = 64;
     let polls = 0;
     let empty = 0;
@@ -82,14 +87,17 @@ export async function nicBackend({ tag, devargs = '', cpus, poolCache, timing = 
       polls++;
       const t0 = timing ? performance.now() : 0;
       if (mode === 'txonly') {
-        if (mbufs.allocBulk(pool, buf, BURST) !== 0) return;
+        // Raw mbufs, as DPDK's txonly takes them: a freed mbuf is one segment (next 0,
+        // nb_segs 1) with refcnt 1 and, in this pool, no flags; headroom and lengths set here.
+        if (pool.getBulk(buf, BURST) !== 0) return;
         for (let i = 0; i < BURST; i++) {
+          mbufs.resetHeadroom(buf[i]);
           mbufs.setDataLen(buf[i], size);
           mbufs.setPktLen(buf[i], size);
         }
         const sent = txBurst(port, 0, buf, BURST);
         if (sent === 0) empty++;
-        if (sent !== BURST) mbufs.freeBulk(buf, BURST - sent, sent);
+        if (sent !== BURST) pool.putBulk(buf, BURST - sent, sent);
         else if (timing) full(t0);
         return;
       }
@@ -118,6 +126,7 @@ export async function nicBackend({ tag, devargs = '', cpus, poolCache, timing = 
     const poller = new Promise((resolve) => {
       const slice = () => {
         if (!polling) return resolve();
+        if (mode === PAUSED) return void setTimeout(slice, PAUSE_CHECK_MS);
         const end = performance.now() + SLICE_MS;
         while (performance.now() < end) for (let i = 0; i < 256; i++) step();
         setImmediate(slice);
@@ -130,6 +139,9 @@ export async function nicBackend({ tag, devargs = '', cpus, poolCache, timing = 
         size = s;
         polls = empty = 0;
         bins.fill(0);
+      },
+      pause() {
+        mode = PAUSED;
       },
       counts: () => ({ polls, empty, ...(timing ? median() : {}) }),
     };
@@ -150,8 +162,8 @@ export async function nicBackend({ tag, devargs = '', cpus, poolCache, timing = 
 /**
  * DPDK's net_vhost in testpmd, its forwarding lcore on the first CPU of `cpus` (lcore 0;
  * lcore 1, the main one, on the second), facing a fresh frontend with `devargs`.
- * `measure(frontend, backend)` runs against it; `backend.set(direction, size)` switches its
- * mode, and `backend.pid` is testpmd's process.
+ * `measure(frontend, backend)` runs against it; `backend.set(direction, size)` starts its
+ * forwarding in that mode, `backend.pause()` stops it, and `backend.pid` is testpmd's process.
  */
 export async function dpdkBackend({ tag, devargs = '', cpus }, measure) {
   const path = `/tmp/nic-${tag}-dpdk-${process.pid}.sock`;
@@ -191,6 +203,11 @@ export async function dpdkBackend({ tag, devargs = '', cpus }, measure) {
         await command('start');
         mode = direction.backend;
         size = s;
+      },
+      async pause() {
+        if (mode === '') return;
+        await command('stop');
+        mode = '';
       },
     });
   } finally {

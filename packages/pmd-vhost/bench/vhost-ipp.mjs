@@ -10,7 +10,8 @@
 //
 // Run with `node bench/vhost-ipp.mjs [nic|dpdk|both]` after building (root, perf installed).
 // IPP_MS sets the window (default 2000), IPP_SIZE the packet size (64), IPP_DIRECTIONS the
-// backend modes (rxonly,txonly,io); IPP_RECORD=1 runs
+// backend modes (rxonly,txonly,io), IPP_RING=packed has the frontends ask for packed rings
+// (packed_vq=1, as vhost.bench.mjs's BENCH_RING); IPP_RECORD=1 runs
 // `perf record -g` on the backend's thread instead (for nic, run node with
 // --perf-basic-prof) into /tmp/vhost-ipp-<backend mode>.data.
 import { spawn } from 'node:child_process';
@@ -27,6 +28,8 @@ const WARMUP_MS = 700;
 /** The pool's per-lcore cache: testpmd's default (the DPDK side has one too). */
 const POOL_CACHE = Number(process.env.IPP_CACHE ?? 250);
 const CPUS = processCpus();
+/** virtio_user devargs of the frontends. */
+const FRONTEND_DEVARGS = process.env.IPP_RING === 'packed' ? ',packed_vq=1' : '';
 const DIRECTIONS = ALL_DIRECTIONS.filter((d) => (process.env.IPP_DIRECTIONS ?? 'rxonly,txonly,io').split(',').includes(d.backend));
 
 /** Runs perf on thread `tid` while the frontend runs `direction`; returns the figures. */
@@ -53,7 +56,7 @@ async function measure(frontend, direction, tid) {
 
 /** nic's backend: each direction measured on node's main thread, with its own counts of polls and full bursts. */
 function nicResults() {
-  return nicBackend({ tag: 'vhost-ipp', cpus: CPUS, poolCache: POOL_CACHE, timing: true }, async (frontend, backend) => {
+  return nicBackend({ tag: 'vhost-ipp', devargs: FRONTEND_DEVARGS, cpus: CPUS, poolCache: POOL_CACHE, timing: true }, async (frontend, backend) => {
     const results = {};
     for (const direction of DIRECTIONS) {
       backend.set(direction, SIZE);
@@ -67,7 +70,7 @@ function nicResults() {
 
 /** DPDK's backend: each direction measured on testpmd's busiest thread, its forwarding lcore. */
 function dpdkResults() {
-  return dpdkBackend({ tag: 'vhost-ipp', cpus: CPUS }, async (frontend, backend) => {
+  return dpdkBackend({ tag: 'vhost-ipp', devargs: FRONTEND_DEVARGS, cpus: CPUS }, async (frontend, backend) => {
     const results = {};
     for (const direction of DIRECTIONS) {
       await backend.set(direction, SIZE);
@@ -94,7 +97,7 @@ if (TESTPMD_MISSING) {
   process.exit(1);
 }
 const which = process.argv[2] ?? 'both';
-console.log(`vhost backend cost per packet: ${SIZE} B, burst ${BURST}, window ${WINDOW_MS} ms`);
+console.log(`vhost backend cost per packet: ${SIZE} B, burst ${BURST}, window ${WINDOW_MS} ms${FRONTEND_DEVARGS ? ', packed rings' : ''}`);
 const show = (name, results) => {
   for (const [direction, r] of Object.entries(results)) {
     const figures = r.nspp === undefined ? '' : `${r.nspp.toFixed(1).padStart(7)} CPU ns/pkt (on CPU ${(r.busy * 100).toFixed(0)} % of the window) ${r.mpps.toFixed(2).padStart(6)} Mpps`;

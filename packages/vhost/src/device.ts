@@ -462,6 +462,7 @@ export class VhostDevice {
       eventIdx: this.has(Feature.RING_F_EVENT_IDX),
       indirect: this.has(Feature.RING_F_INDIRECT_DESC),
       packed: this.has(Feature.F_RING_PACKED),
+      inOrder: this.has(Feature.F_IN_ORDER),
     };
   }
 

@@ -5,7 +5,8 @@
  * address, the memory table and the dirty log, then the burst's mbuf handles and the burst's
  * list of used descriptors, which the kernel and the TypeScript walk both append to. Each
  * vring of each thread has its own record, past the arena (see {@link takeRecord}); the
- * header and the memory table are laid out as the split ring's (see split-kernel.ts).
+ * header, the memory table and the copy list are laid out as the split ring's (see
+ * split-kernel.ts).
  */
 import { wasmKernel, type Arena, type SharedWasmMemory } from '@nic/eal';
 import { KERNEL_SLOTS, K_SLOTS, takeRecord, writeRegions } from './split-kernel.js';
@@ -18,20 +19,25 @@ export const P_USED_COUNT = 28;
 export const P_DESC_GPA = 48;
 /**
  * The used list: per entry a u32 buffer id | descriptors << 16, then a u32 length. It starts
- * past the handles (which end at K_SLOTS + KERNEL_SLOTS * 4 = 1344); packed-ring.wat has the
- * constant.
+ * past the copy list (which ends at K_COPIES + COPY_ENTRIES * COPY_ENTRY_BYTES = 3904);
+ * packed-ring.wat has the constant.
  */
-export const P_USED_LIST = 2048;
+export const P_USED_LIST = 4096;
 export const USED_ENTRY_BYTES = 8;
 
 /** The exports of `packed-ring.wat`. */
 interface PackedRingExports {
+  /** Chains (at most `n`) available from the avail position, 1 when descriptors are but no chain ends. */
+  avail(rec: number, n: number): number;
   /** Moves up to `want` guest packets into the mbufs whose handles are at address `slots`; returns how many. */
   dequeue(rec: number, slots: number, want: number): number;
   /** Places up to `n` mbufs (handles at address `slots`) into available chains; returns how many. */
   enqueue(rec: number, slots: number, n: number): number;
-  /** Writes the used list at the used position (the first descriptor's flags last) and empties it. */
-  flush(rec: number): void;
+  /**
+   * Writes the used list at the used position (the first descriptor's flags last) and empties
+   * it; with `one` (1) as one used descriptor, the last chain's, the position past them all.
+   */
+  flush(rec: number, one: number): void;
 }
 
 /** One packed vring's record, for rings of up to {@link PackedKernel.capacity} descriptors, and the kernel over one memory, on one thread. */
@@ -46,6 +52,7 @@ export class PackedKernel {
   readonly slots: Uint32Array;
   /** The used list, two words an entry. */
   readonly used: Uint32Array;
+  readonly avail: PackedRingExports['avail'];
   readonly dequeue: PackedRingExports['dequeue'];
   readonly enqueue: PackedRingExports['enqueue'];
   readonly flush: PackedRingExports['flush'];
@@ -58,6 +65,7 @@ export class PackedKernel {
     this.slots = new Uint32Array(this.memory.buffer, this.rec + K_SLOTS, KERNEL_SLOTS);
     this.used = new Uint32Array(this.memory.buffer, this.rec + P_USED_LIST, capacity * 2);
     const kernel = wasmKernel<PackedRingExports>(packedRingKernel, arena);
+    this.avail = kernel.avail;
     this.dequeue = kernel.dequeue;
     this.enqueue = kernel.enqueue;
     this.flush = kernel.flush;

@@ -22,7 +22,11 @@
  *
  * Used descriptors of a burst are kept in a shadow list (so a packet that cannot be placed
  * yet leaves the ring untouched) and written at the burst's end, the first one's flags last
- * with a sequentially consistent store, so the driver sees the whole burst at once.
+ * with a sequentially consistent store, so the driver sees the whole burst at once. With
+ * VIRTIO_F_IN_ORDER a guest-to-host burst is written as one used descriptor, the last
+ * chain's buffer id at the used position, which then moves past every chain of the burst
+ * (the driver takes the chains before it as used: virtio 1.1, "In-order"; DPDK's vhost does
+ * the same). So the backend writes one line of the descriptor ring a burst, not every one.
  *
  * When the guest's regions are windows of the arena's WebAssembly memory, a burst runs the
  * usual packets through the kernel of `packed-ring.wat` ({@link PackedKernel}), whose record
@@ -71,6 +75,7 @@ export class PackedRing implements RingFormat {
   #mrg = false;
   #eventIdx = false;
   #indirect = false;
+  #inOrder = false;
   usedLog = -1;
   // Positions: next descriptor to consume and its wrap counter; next used slot and its counter.
   #ai = 0;
@@ -128,6 +133,7 @@ export class PackedRing implements RingFormat {
     this.#mrg = negotiated.mrgRxbuf;
     this.#eventIdx = negotiated.eventIdx;
     this.#indirect = negotiated.indirect;
+    this.#inOrder = negotiated.inOrder === true;
     if (this.#num !== num) this.#own = new Uint32Array(2 * num);
     this.#shadow = this.#own;
     this.#num = num;
@@ -257,9 +263,15 @@ export class PackedRing implements RingFormat {
   }
 
   dequeue(mem: GuestMemory, mbufs: MbufView, pool: Mempool, out: Uint32Array, n: number, offset: number): number {
+    // An empty ring (most polls): one load.
+    if (!this.#available(Atomics.load(this.#d16, this.#descH + this.#ai * 8 + 7), this.#aw)) return 0;
     const k = this.#k;
-    let want = this.#countChains(n);
-    if (k && want > KERNEL_SLOTS) want = KERNEL_SLOTS;
+    let want: number;
+    if (k) {
+      // The kernel reads the flags ahead, so the walk finds the descriptors' lines here.
+      this.#toKernel(k);
+      want = k.avail(k.rec, n < KERNEL_SLOTS ? n : KERNEL_SLOTS);
+    } else want = this.#countChains(n);
     // With the kernel, raw mbufs (the kernel sets what a reset does) go to the record's
     // slots, then to `out`.
     const buf = k ? k.slots : out;
@@ -290,7 +302,7 @@ export class PackedRing implements RingFormat {
     }
     if (delivered < want) mbufs.freeBulk(buf, want - delivered, at + delivered);
     if (k) for (let j = 0; j < delivered; j++) out[offset + j] = buf[j];
-    this.#flush();
+    this.#flush(this.#inOrder);
     return delivered;
   }
 
@@ -313,6 +325,8 @@ export class PackedRing implements RingFormat {
     const copy = this.#copy;
     const d16 = this.#d16;
     const hdr = copy.hdr;
+    // No chain available (the guest is behind): one load.
+    if (!this.#available(Atomics.load(d16, this.#descH + this.#ai * 8 + 7), this.#aw)) return 0;
     const k = this.#k;
     if (k) {
       // The kernel reads the handles from the record's slots.
@@ -371,7 +385,7 @@ export class PackedRing implements RingFormat {
       this.#ns = firstNs;
       break;
     }
-    this.#flush();
+    this.#flush(false);
     return placed;
   }
 
@@ -461,29 +475,29 @@ export class PackedRing implements RingFormat {
   }
 
   /**
-   * Writes the burst's used descriptors at the used position, the first one's flags last,
-   * logs them, and calls the driver if its event suppression area asks for it.
+   * Writes the burst's used descriptors at the used position, the first one's flags last (with
+   * `one`, as one descriptor: see the module comment), logs them, and calls the driver if its
+   * event suppression area asks for it.
    */
-  #flush(): void {
+  #flush(one: boolean): void {
     if (this.#ns === 0) return;
     const oldUi = this.#ui;
     const k = this.#k;
     if (k) {
       k.i32[K_LAST_USED >>> 2] = this.lu;
       k.i32[P_USED_COUNT >>> 2] = this.#ns;
-      k.flush(k.rec);
+      k.flush(k.rec, one ? 1 : 0);
       const lu = k.i32[K_LAST_USED >>> 2];
       this.#ui = lu & 0x7fff;
       this.#uw = lu >>> 15;
       this.#ns = 0;
-    } else this.#writeUsed();
+    } else this.#writeUsed(one);
     const callFd = this.#v32[V_CALL_FD];
     if (callFd >= 0 && this.#wantsCall(oldUi, this.#ui, this.#uw)) eventfdWrite(callFd, 1);
   }
 
   /** The TypeScript write-back of the used list (see {@link PackedRing.#flush}; packed-ring.wat's `flush` does the same). */
-  #writeUsed(): void {
-    const ns = this.#ns;
+  #writeUsed(one: boolean): void {
     const d16 = this.#d16;
     const d32 = this.#d32;
     const shadow = this.#shadow;
@@ -493,17 +507,24 @@ export class PackedRing implements RingFormat {
     let w = this.#uw;
     let firstAt = 0;
     let firstFlags = 0;
-    for (let s = 0; s < ns; s++) {
+    const ns = this.#ns;
+    // With `one`, the chains before the last: their descriptors are passed over, none written.
+    let from = 0;
+    let skip = 0;
+    if (one) for (; from < ns - 1; from++) skip += shadow[2 * from] >>> 16;
+    for (let s = from; s < ns; s++) {
       const h = this.#descH + i * 8;
       d32[(h >>> 1) + 2] = shadow[2 * s + 1];
       d16[h + 6] = shadow[2 * s] & 0xffff;
       const flags = w === 1 ? DESC_F_AVAIL | DESC_F_USED : 0;
-      if (s === 0) {
+      if (s === from) {
         firstAt = h + 7;
         firstFlags = flags;
       } else d16[h + 7] = flags;
       if (log.on) log.mark(this.#descGpa + i * DESC_SIZE, DESC_SIZE);
-      i += shadow[2 * s] >>> 16;
+      // (a burst never takes more descriptors than the ring has)
+      i += skip + (shadow[2 * s] >>> 16);
+      skip = 0;
       if (i >= num) {
         i -= num;
         w ^= 1;

@@ -2,8 +2,15 @@
 ;; the chain walk and copy of guest-to-host packets into mbufs, of host-to-guest packets into
 ;; guest chains (mergeable or not), and the write-back of the burst's used descriptors.
 ;; Guest memory lies in windows of this memory (see GuestWindows in @nic/eal), mbufs in the
-;; arena at `base`; the record, the burst's handles and its used list lie past the arena.
-;; Addresses passed are absolute.
+;; arena at `base`; the record, the burst's handles, its copy list and its used list lie past
+;; the arena. Addresses passed are absolute.
+;;
+;; Each kernel works in passes over a burst, as split-ring.wat's: it reads the flags of the
+;; descriptors it may take one after the other (their lines, which the frontend wrote on
+;; another core, come in together), walks the chains (every check) noting each copy (with a
+;; packet's net header) in the record's copy list and each used descriptor in its used list,
+;; then does the copies (and the dirty log marks after them). The walk stores nothing into
+;; lines the frontend reads. `flush` writes the used list at the burst's end.
 ;;
 ;; Only the usual case is done here, as in split-ring.wat: a kernel stops before a packet that
 ;; needs anything else (an indirect descriptor, a chained mbuf, a header over several buffers,
@@ -14,15 +21,23 @@
 ;; Used descriptors are not written while walking: each chain taken appends {id, descriptors,
 ;; length} to the record's used list, which the TypeScript walk appends to as well, and
 ;; `flush` writes the list at the used position at the burst's end, the first descriptor's
-;; flags last with a sequentially consistent store, so the driver sees the burst at once.
+;; flags last with a sequentially consistent store, so the driver sees the burst at once;
+;; with IN_ORDER a guest-to-host burst is written as one used descriptor, the last chain's
+;; id, the used position moved past every chain (the driver takes the chains before it as
+;; used too).
 ;;
 ;; The record (absolute address `rec`, layouts in packed-kernel.ts): num 0, avail position 4
 ;; and used position 8 (index with the wrap counter in bit 15), header size 12, mergeable 16,
 ;; regions 20, descriptor ring 24 (absolute address), used list length 28, the dirty log 36
-;; (its address, 0 when not logging) and its size in bytes 40, the descriptor ring's
-;; guest-physical address 48 (u64), and at 64 the regions, 32 bytes each: guest-physical
-;; address 0 (u64), size 8 (u64), address of the region's first byte in this memory 16.
-;; The used list starts at 2048, 8 bytes an entry: buffer id | descriptors << 16, length.
+;; (its address, 0 when not logging) and its size in bytes 40, a scratch word 44 (what the
+;; flags read ahead of an enqueue gave), the descriptor ring's guest-physical address 48
+;; (u64), and at 64 the regions, 32 bytes each: guest-physical address 0 (u64), size 8
+;; (u64), address of the region's first byte in this memory 16. At 1344 the copy list, 80
+;; entries of 32 bytes: destination 0, source 4, length 8, bytes to mark 12, guest address to
+;; mark from 16 (u64), and for a packet's first buffer into the guest, the address of its
+;; net header to zero 24 (0: none) and the header's last word 28 (num_buffers in the high
+;; half; a 12-byte header). The used list starts at 4096, 8 bytes an entry: buffer id |
+;; descriptors << 16, length.
 ;; Descriptor: addr 0 (u64), len 8, id 12 (u16), flags 14 (u16: NEXT 1, WRITE 2, INDIRECT 4,
 ;; AVAIL 0x80, USED 0x8000).
 ;; mbuf (@nic/eal mbuf-layout.ts): buf_addr 0, data_off 12 (16-bit), nb_segs 16 (16-bit),
@@ -52,30 +67,59 @@
         (br $region)))
     (i64.const -1))
 
-  ;; Copies `len` bytes from `src` to `dst` (never overlapping): short runs eight bytes at a
-  ;; time, long ones with memory.copy (as split-ring.wat's).
-  (func $copy (param $dst i32) (param $src i32) (param $len i32)
-    (local $end i32)
-    (if (i32.ge_u (local.get $len) (i32.const 256))
-      (then
-        (memory.copy (local.get $dst) (local.get $src) (local.get $len))
-        (return)))
-    (local.set $end (i32.add (local.get $dst) (i32.and (local.get $len) (i32.const -8))))
-    (block $words
-      (loop $word
-        (br_if $words (i32.ge_u (local.get $dst) (local.get $end)))
-        (i64.store align=1 (local.get $dst) (i64.load align=1 (local.get $src)))
-        (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
-        (local.set $src (i32.add (local.get $src) (i32.const 8)))
-        (br $word)))
-    (local.set $end (i32.add (local.get $end) (i32.and (local.get $len) (i32.const 7))))
-    (block $bytes
-      (loop $byte
-        (br_if $bytes (i32.ge_u (local.get $dst) (local.get $end)))
-        (i32.store8 (local.get $dst) (i32.load8_u (local.get $src)))
-        (local.set $dst (i32.add (local.get $dst) (i32.const 1)))
-        (local.set $src (i32.add (local.get $src) (i32.const 1)))
-        (br $byte))))
+  ;; Runs the copy list's entries from address `from` to `to` (as split-ring.wat's $flush):
+  ;; each header and copy, then, when the entry has bytes to mark, their pages in the dirty
+  ;; log (after the write). A copy (never overlapping: one side is guest memory, the other an
+  ;; mbuf) goes sixteen bytes a step, then its tail by 8, 4, 2, 1 (never past its length);
+  ;; from 256 bytes on memory.copy.
+  (func $copies (param $rec i32) (param $from i32) (param $to i32)
+    (local $dst i32) (local $src i32) (local $len i32) (local $end i32) (local $h i32)
+    (block $done
+      (loop $entry
+        (br_if $done (i32.ge_u (local.get $from) (local.get $to)))
+        ;; a packet's first buffer: its zeroed net header of 12 bytes (with num_buffers) or 10
+        (local.set $h (i32.load offset=24 (local.get $from)))
+        (if (local.get $h)
+          (then
+            (i64.store align=1 (local.get $h) (i64.const 0))
+            (if (i32.eq (i32.load offset=12 (local.get $rec)) (i32.const 12))
+              (then (i32.store offset=8 align=1 (local.get $h) (i32.load offset=28 (local.get $from))))
+              (else (i32.store16 offset=8 align=1 (local.get $h) (i32.const 0))))))
+        (local.set $dst (i32.load (local.get $from)))
+        (local.set $src (i32.load offset=4 (local.get $from)))
+        (local.set $len (i32.load offset=8 (local.get $from)))
+        (if (i32.ge_u (local.get $len) (i32.const 256))
+          (then (memory.copy (local.get $dst) (local.get $src) (local.get $len)))
+          (else
+            (local.set $end (i32.add (local.get $dst) (i32.and (local.get $len) (i32.const -16))))
+            (block $blocks
+              (loop $block
+                (br_if $blocks (i32.ge_u (local.get $dst) (local.get $end)))
+                (v128.store align=1 (local.get $dst) (v128.load align=1 (local.get $src)))
+                (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+                (local.set $src (i32.add (local.get $src) (i32.const 16)))
+                (br $block)))
+            (if (i32.and (local.get $len) (i32.const 8))
+              (then
+                (i64.store align=1 (local.get $dst) (i64.load align=1 (local.get $src)))
+                (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
+                (local.set $src (i32.add (local.get $src) (i32.const 8)))))
+            (if (i32.and (local.get $len) (i32.const 4))
+              (then
+                (i32.store align=1 (local.get $dst) (i32.load align=1 (local.get $src)))
+                (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+                (local.set $src (i32.add (local.get $src) (i32.const 4)))))
+            (if (i32.and (local.get $len) (i32.const 2))
+              (then
+                (i32.store16 align=1 (local.get $dst) (i32.load16_u align=1 (local.get $src)))
+                (local.set $dst (i32.add (local.get $dst) (i32.const 2)))
+                (local.set $src (i32.add (local.get $src) (i32.const 2)))))
+            (if (i32.and (local.get $len) (i32.const 1))
+              (then (i32.store8 (local.get $dst) (i32.load8_u (local.get $src)))))))
+        (if (i32.load offset=12 (local.get $from))
+          (then (call $mark (local.get $rec) (i64.load offset=16 (local.get $from)) (i32.load offset=12 (local.get $from)))))
+        (local.set $from (i32.add (local.get $from) (i32.const 32)))
+        (br $entry))))
 
   ;; Marks the 4 KiB pages of guest-physical [addr, addr + len) in the dirty log when one is
   ;; set, an atomic OR per page; a page past the log's end is skipped (as split-ring.wat's).
@@ -111,20 +155,62 @@
   (func $consume (param $rec i32) (param $id i32) (param $count i32) (param $len i32)
     (local $s i32) (local $e i32)
     (local.set $s (i32.load offset=28 (local.get $rec)))
-    (local.set $e (i32.add (i32.add (local.get $rec) (i32.const 2048)) (i32.shl (local.get $s) (i32.const 3))))
+    (local.set $e (i32.add (i32.add (local.get $rec) (i32.const 4096)) (i32.shl (local.get $s) (i32.const 3))))
     (i32.store (local.get $e) (i32.or (local.get $id) (i32.shl (local.get $count) (i32.const 16))))
     (i32.store offset=4 (local.get $e) (local.get $len))
     (i32.store offset=28 (local.get $rec) (i32.add (local.get $s) (i32.const 1))))
 
+  ;; avail(rec, n) -> chains: how many chains (at most `n`) are available from the avail
+  ;; position, or 1 when descriptors are but no chain ends among them (PackedRing's
+  ;; #countChains). Its flag loads, one descriptor after another, bring the lines of the
+  ;; descriptors a burst takes in together, before the walk needs them.
+  (func $scan (export "avail") (param $rec i32) (param $n i32) (result i32)
+    (local $num i32) (local $desc i32) (local $i i32) (local $w i32) (local $k i32)
+    (local $chains i32) (local $flags i32)
+    (local.set $num (i32.load offset=0 (local.get $rec)))
+    (local.set $desc (i32.load offset=24 (local.get $rec)))
+    (local.set $i (i32.and (i32.load offset=4 (local.get $rec)) (i32.const 0x7fff)))
+    (local.set $w (i32.shr_u (i32.load offset=4 (local.get $rec)) (i32.const 15)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $k) (local.get $num)))
+        (br_if $done (i32.ge_u (local.get $chains) (local.get $n)))
+        (local.set $flags
+          (if (result i32) (local.get $k)
+            (then (i32.load16_u offset=14 (i32.add (local.get $desc) (i32.shl (local.get $i) (i32.const 4)))))
+            (else (call $headFlags (local.get $desc) (local.get $i)))))
+        (br_if $done (i32.eqz (call $available (local.get $flags) (local.get $w))))
+        (if (i32.eqz (i32.and (local.get $flags) (i32.const 1)))
+          (then (local.set $chains (i32.add (local.get $chains) (i32.const 1)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (if (i32.eq (local.get $i) (local.get $num))
+          (then
+            (local.set $i (i32.const 0))
+            (local.set $w (i32.xor (local.get $w) (i32.const 1)))))
+        (br $next)))
+    (select (i32.const 1) (local.get $chains)
+      (i32.and (i32.eqz (local.get $chains)) (i32.ne (local.get $k) (i32.const 0)))))
+
   ;; dequeue(rec, slots, want) -> packets: takes up to `want` available chains, each readable,
   ;; whose packet (after the net header) goes into the raw mbuf (as its pool keeps it: one
   ;; segment, no next) whose handle is the next at address `slots`; lists the used
-  ;; descriptor {id, 0}. Stops early before a packet the TypeScript path must take.
+  ;; descriptor {id, 0}. Stops early before a packet the TypeScript path must take. The
+  ;; caller has read the flags ahead (`avail`).
   (func (export "dequeue") (param $rec i32) (param $slots i32) (param $want i32) (result i32)
     (local $num i32) (local $hdr i32) (local $desc i32) (local $ai i32) (local $aw i32) (local $got i32)
     (local $i i32) (local $w i32) (local $count i32) (local $flags i32) (local $id i32) (local $d i32)
     (local $len i32) (local $g i64) (local $skip i32) (local $s i32) (local $total i32)
     (local $m i32) (local $dst i32) (local $room i32)
+    (local $list i32) (local $full i32) (local $at i32) (local $pkt i32)
+    (local $gpa0 i64) (local $size0 i64) (local $win0 i64) (local $off i64)
+    (local.set $list (i32.add (local.get $rec) (i32.const 1344)))
+    (local.set $full (i32.add (local.get $list) (i32.const 2560)))
+    (local.set $at (local.get $list))
+    ;; region 0, which the translations try first (usually the only one)
+    (local.set $gpa0 (i64.load offset=64 (local.get $rec)))
+    (local.set $size0 (i64.load offset=72 (local.get $rec)))
+    (local.set $win0 (i64.extend_i32_u (i32.load offset=80 (local.get $rec))))
     (local.set $num (i32.load offset=0 (local.get $rec)))
     (local.set $ai (i32.and (i32.load offset=4 (local.get $rec)) (i32.const 0x7fff)))
     (local.set $aw (i32.shr_u (i32.load offset=4 (local.get $rec)) (i32.const 15)))
@@ -132,6 +218,8 @@
     (local.set $desc (i32.load offset=24 (local.get $rec)))
     (block $stop
       (loop $packet
+        ;; the packet's copies start here: a packet left to TypeScript drops them
+        (local.set $pkt (local.get $at))
         (br_if $stop (i32.ge_u (local.get $got) (local.get $want)))
         (local.set $flags (call $headFlags (local.get $desc) (local.get $ai)))
         (br_if $stop (i32.eqz (call $available (local.get $flags) (local.get $aw))))
@@ -160,7 +248,13 @@
               (local.set $w (i32.xor (local.get $w) (i32.const 1)))))
           (br_if $stop (i32.and (local.get $flags) (i32.const 6)))
           (local.set $len (i32.load offset=8 (local.get $d)))
-          (local.set $g (call $translate (local.get $rec) (i64.load (local.get $d)) (i64.extend_i32_u (local.get $len))))
+          ;; $translate, region 0 first (an address below it wraps past its size)
+          (local.set $off (i64.sub (i64.load (local.get $d)) (local.get $gpa0)))
+          (local.set $g
+            (if (result i64) (i32.and (i64.le_u (local.get $off) (local.get $size0))
+                  (i64.le_u (i64.extend_i32_u (local.get $len)) (i64.sub (local.get $size0) (local.get $off))))
+              (then (i64.add (local.get $win0) (local.get $off)))
+              (else (call $translate (local.get $rec) (i64.load (local.get $d)) (i64.extend_i32_u (local.get $len))))))
           (br_if $stop (i64.eq (local.get $g) (i64.const -1)))
           (local.set $s (select (local.get $skip) (local.get $len) (i32.lt_u (local.get $skip) (local.get $len))))
           (local.set $skip (i32.sub (local.get $skip) (local.get $s)))
@@ -168,8 +262,17 @@
           (if (local.get $len)
             (then
               (br_if $stop (i32.gt_u (local.get $len) (i32.sub (local.get $room) (local.get $total))))
-              (call $copy (i32.add (local.get $dst) (local.get $total))
-                (i32.add (i32.wrap_i64 (local.get $g)) (local.get $s)) (local.get $len))
+              (if (i32.ge_u (local.get $at) (local.get $full))
+                (then
+                  (call $copies (local.get $rec) (local.get $list) (local.get $at))
+                  (local.set $at (local.get $list))
+                  (local.set $pkt (local.get $list))))
+              (i32.store (local.get $at) (i32.add (local.get $dst) (local.get $total)))
+              (i32.store offset=4 (local.get $at) (i32.add (i32.wrap_i64 (local.get $g)) (local.get $s)))
+              (i32.store offset=8 (local.get $at) (local.get $len))
+              (i32.store offset=12 (local.get $at) (i32.const 0))
+              (i32.store offset=24 (local.get $at) (i32.const 0))
+              (local.set $at (i32.add (local.get $at) (i32.const 32)))
               (local.set $total (i32.add (local.get $total) (local.get $len)))))
           (br_if $buffer (i32.and (local.get $flags) (i32.const 1))))
         ;; nothing past the header: the TypeScript path drops and counts it
@@ -190,6 +293,7 @@
         (local.set $aw (local.get $w))
         (local.set $got (i32.add (local.get $got) (i32.const 1)))
         (br $packet)))
+    (call $copies (local.get $rec) (local.get $list) (local.get $pkt))
     (i32.store offset=4 (local.get $rec) (i32.or (local.get $ai) (i32.shl (local.get $aw) (i32.const 15))))
     (local.get $got))
 
@@ -198,19 +302,32 @@
   ;; packet; with mergeable buffers over as many chains as it takes (their count in the
   ;; header's num_buffers), else in one. Lists a used descriptor {id, bytes} per chain.
   ;; Stops early before a packet the TypeScript path must take, its chains left available
-  ;; (bytes it wrote into them are written again, the same, by that path).
+  ;; (bytes noted for them are written all the same, and again, the same, by that path).
   (func (export "enqueue") (param $rec i32) (param $slots i32) (param $n i32) (result i32)
     (local $num i32) (local $hdr i32) (local $mrg i32) (local $desc i32) (local $ai i32) (local $aw i32)
     (local $placed i32) (local $m i32) (local $src i32) (local $len i32) (local $need i32) (local $done i32)
-    (local $buffers i32) (local $ns0 i32) (local $nb i32) (local $i i32) (local $w i32) (local $count i32)
+    (local $buffers i32) (local $ns0 i32) (local $i i32) (local $w i32) (local $count i32)
     (local $d i32) (local $flags i32) (local $id i32) (local $dlen i32) (local $addr i64) (local $gl i64)
     (local $g i32) (local $pos i32) (local $c i32) (local $from i32) (local $ai0 i32) (local $aw0 i32)
+    (local $list i32) (local $full i32) (local $at i32) (local $log i32)
+    (local $first i32) (local $hentry i32) (local $hg i32) (local $haddr i64)
+    (local $gpa0 i64) (local $size0 i64) (local $win0 i64) (local $off i64)
+    (local.set $list (i32.add (local.get $rec) (i32.const 1344)))
+    (local.set $full (i32.add (local.get $list) (i32.const 2560)))
+    (local.set $at (local.get $list))
+    (local.set $log (i32.load offset=36 (local.get $rec)))
+    ;; region 0, which the translations try first (usually the only one)
+    (local.set $gpa0 (i64.load offset=64 (local.get $rec)))
+    (local.set $size0 (i64.load offset=72 (local.get $rec)))
+    (local.set $win0 (i64.extend_i32_u (i32.load offset=80 (local.get $rec))))
     (local.set $num (i32.load offset=0 (local.get $rec)))
     (local.set $ai (i32.and (i32.load offset=4 (local.get $rec)) (i32.const 0x7fff)))
     (local.set $aw (i32.shr_u (i32.load offset=4 (local.get $rec)) (i32.const 15)))
     (local.set $hdr (i32.load offset=12 (local.get $rec)))
     (local.set $mrg (i32.load offset=16 (local.get $rec)))
     (local.set $desc (i32.load offset=24 (local.get $rec)))
+    ;; the flags of the chains the burst may take, read ahead (kept in the scratch word)
+    (i32.store offset=44 (local.get $rec) (call $scan (local.get $rec) (local.get $n)))
     (block $stop
       (loop $packet
         (br_if $stop (i32.ge_u (local.get $placed) (local.get $n)))
@@ -222,6 +339,7 @@
         (local.set $need (i32.add (local.get $hdr) (local.get $len)))
         (local.set $done (i32.const 0))
         (local.set $buffers (i32.const 0))
+        (local.set $hentry (i32.const 0))
         (local.set $ns0 (i32.load offset=28 (local.get $rec)))
         (local.set $ai0 (local.get $ai))
         (local.set $aw0 (local.get $aw))
@@ -248,35 +366,52 @@
                 (then
                   (local.set $i (i32.const 0))
                   (local.set $w (i32.xor (local.get $w) (i32.const 1)))))
-              ;; once the packet is written the chain's other descriptors are only counted
+              ;; once the packet is noted the chain's other descriptors are only counted
               (if (i32.lt_u (local.get $done) (local.get $need))
                 (then
                   (br_if $leave (i32.ne (i32.and (local.get $flags) (i32.const 6)) (i32.const 2)))
                   (local.set $dlen (i32.load offset=8 (local.get $d)))
                   (local.set $addr (i64.load (local.get $d)))
-                  (local.set $gl (call $translate (local.get $rec) (local.get $addr) (i64.extend_i32_u (local.get $dlen))))
+                  ;; $translate, region 0 first (an address below it wraps past its size)
+                  (local.set $off (i64.sub (local.get $addr) (local.get $gpa0)))
+                  (local.set $gl
+                    (if (result i64) (i32.and (i64.le_u (local.get $off) (local.get $size0))
+                          (i64.le_u (i64.extend_i32_u (local.get $dlen)) (i64.sub (local.get $size0) (local.get $off))))
+                      (then (i64.add (local.get $win0) (local.get $off)))
+                      (else (call $translate (local.get $rec) (local.get $addr) (i64.extend_i32_u (local.get $dlen))))))
                   (br_if $leave (i64.eq (local.get $gl) (i64.const -1)))
                   (local.set $g (i32.wrap_i64 (local.get $gl)))
                   (local.set $pos (i32.const 0))
-                  (if (i32.eqz (local.get $done))
+                  ;; the packet's first buffer takes the whole header (written with the copy)
+                  (local.set $first (i32.eqz (local.get $done)))
+                  (if (local.get $first)
                     (then
-                      ;; the whole header in the first buffer: 12 zero bytes (10 without
-                      ;; VERSION_1 and MRG_RXBUF)
                       (br_if $leave (i32.lt_u (local.get $dlen) (local.get $hdr)))
-                      (i64.store align=1 (local.get $g) (i64.const 0))
-                      (if (i32.eq (local.get $hdr) (i32.const 12))
-                        (then (i32.store offset=8 align=1 (local.get $g) (i32.const 0)))
-                        (else (i32.store16 offset=8 align=1 (local.get $g) (i32.const 0))))
-                      (local.set $nb (i32.add (local.get $g) (i32.const 10)))
+                      (local.set $hg (local.get $g))
+                      (local.set $haddr (local.get $addr))
                       (local.set $pos (local.get $hdr))
                       (local.set $done (local.get $hdr))))
                   (local.set $c (i32.sub (local.get $need) (local.get $done)))
                   (if (i32.lt_u (i32.sub (local.get $dlen) (local.get $pos)) (local.get $c))
                     (then (local.set $c (i32.sub (local.get $dlen) (local.get $pos)))))
-                  (call $copy (i32.add (local.get $g) (local.get $pos))
-                    (i32.add (local.get $src) (i32.sub (local.get $done) (local.get $hdr))) (local.get $c))
-                  (local.set $done (i32.add (local.get $done) (local.get $c)))
-                  (call $mark (local.get $rec) (local.get $addr) (i32.add (local.get $pos) (local.get $c)))))
+                  ;; the header, the copy, and the mark of what this buffer gets, in the list;
+                  ;; a flush before the packet ends leaves its num_buffers to its end
+                  (if (i32.ge_u (local.get $at) (local.get $full))
+                    (then
+                      (call $copies (local.get $rec) (local.get $list) (local.get $at))
+                      (local.set $at (local.get $list))
+                      (local.set $hentry (i32.const 0))))
+                  (i32.store offset=24 (local.get $at) (select (local.get $g) (i32.const 0) (local.get $first)))
+                  (i32.store offset=28 (local.get $at) (i32.const 0))
+                  (if (local.get $first) (then (local.set $hentry (local.get $at))))
+                  (i32.store (local.get $at) (i32.add (local.get $g) (local.get $pos)))
+                  (i32.store offset=4 (local.get $at) (i32.add (local.get $src) (i32.sub (local.get $done) (local.get $hdr))))
+                  (i32.store offset=8 (local.get $at) (local.get $c))
+                  (i32.store offset=12 (local.get $at)
+                    (select (i32.add (local.get $pos) (local.get $c)) (i32.const 0) (local.get $log)))
+                  (i64.store offset=16 (local.get $at) (local.get $addr))
+                  (local.set $at (i32.add (local.get $at) (i32.const 32)))
+                  (local.set $done (i32.add (local.get $done) (local.get $c)))))
               (br_if $buffer (i32.and (local.get $flags) (i32.const 1))))
             ;; without mergeable buffers one chain must hold the packet
             (br_if $leave (i32.and (i32.eqz (local.get $mrg)) (i32.lt_u (local.get $done) (local.get $need))))
@@ -285,7 +420,14 @@
             (local.set $aw (local.get $w))
             (local.set $buffers (i32.add (local.get $buffers) (i32.const 1)))
             (br_if $chain (i32.lt_u (local.get $done) (local.get $need))))
-          (if (local.get $mrg) (then (i32.store16 align=1 (local.get $nb) (local.get $buffers))))
+          (if (local.get $mrg)
+            (then
+              (if (local.get $hentry)
+                (then (i32.store offset=28 (local.get $hentry) (i32.shl (local.get $buffers) (i32.const 16))))
+                (else
+                  ;; its header went out with a flush: num_buffers now, then its page marked
+                  (i32.store16 offset=10 align=1 (local.get $hg) (local.get $buffers))
+                  (call $mark (local.get $rec) (local.get $haddr) (local.get $hdr))))))
           (local.set $placed (i32.add (local.get $placed) (i32.const 1)))
           (br $packet))
         ;; left: the chains this packet took go back to the list's and the position's state before it
@@ -293,24 +435,41 @@
         (local.set $ai (local.get $ai0))
         (local.set $aw (local.get $aw0))
         (br $stop)))
+    (call $copies (local.get $rec) (local.get $list) (local.get $at))
     (i32.store offset=4 (local.get $rec) (i32.or (local.get $ai) (i32.shl (local.get $aw) (i32.const 15))))
     (local.get $placed))
 
-  ;; flush(rec): writes the used list at the used position, each entry's descriptor {id, len,
-  ;; AVAIL = USED = the used wrap counter}, the first one's flags last with a sequentially
-  ;; consistent store (so the driver, which reads in order, sees the whole list at once),
-  ;; marks each written descriptor in the dirty log, moves the used position on by each
-  ;; chain's descriptors and empties the list.
-  (func (export "flush") (param $rec i32)
+  ;; flush(rec, one): writes the used list at the used position, each entry's descriptor
+  ;; {id, len, AVAIL = USED = the used wrap counter}, the first one's flags last with a
+  ;; sequentially consistent store (so the driver, which reads in order, sees the whole list
+  ;; at once), marks each written descriptor in the dirty log, moves the used position on by
+  ;; each chain's descriptors and empties the list. With `one` (IN_ORDER, guest to host) it
+  ;; writes only the first: the last entry's id and length, the position moved past every
+  ;; chain.
+  (func (export "flush") (param $rec i32) (param $one i32)
     (local $ns i32) (local $num i32) (local $desc i32) (local $i i32) (local $w i32) (local $s i32)
     (local $e i32) (local $d i32) (local $flags i32) (local $first i32) (local $firstFlags i32)
+    (local $log i32) (local $skip i32)
     (local.set $ns (i32.load offset=28 (local.get $rec)))
     (if (i32.eqz (local.get $ns)) (then (return)))
     (local.set $num (i32.load offset=0 (local.get $rec)))
     (local.set $desc (i32.load offset=24 (local.get $rec)))
+    (local.set $log (i32.load offset=36 (local.get $rec)))
     (local.set $i (i32.and (i32.load offset=8 (local.get $rec)) (i32.const 0x7fff)))
     (local.set $w (i32.shr_u (i32.load offset=8 (local.get $rec)) (i32.const 15)))
-    (local.set $e (i32.add (local.get $rec) (i32.const 2048)))
+    (local.set $e (i32.add (local.get $rec) (i32.const 4096)))
+    (if (local.get $one)
+      (then
+        ;; the chains before the last: their descriptors are passed over, none written
+        (loop $chain
+          (if (i32.lt_u (local.get $s) (i32.sub (local.get $ns) (i32.const 1)))
+            (then
+              (local.set $skip (i32.add (local.get $skip) (i32.load16_u offset=2 (local.get $e))))
+              (local.set $e (i32.add (local.get $e) (i32.const 8)))
+              (local.set $s (i32.add (local.get $s) (i32.const 1)))
+              (br $chain))))
+        (local.set $s (i32.const 0))
+        (local.set $ns (i32.const 1))))
     (loop $entry
       (local.set $d (i32.add (local.get $desc) (i32.shl (local.get $i) (i32.const 4))))
       (i32.store offset=8 (local.get $d) (i32.load offset=4 (local.get $e)))
@@ -321,10 +480,14 @@
         (else
           (local.set $first (local.get $d))
           (local.set $firstFlags (local.get $flags))))
-      (call $mark (local.get $rec)
-        (i64.add (i64.load offset=48 (local.get $rec)) (i64.extend_i32_u (i32.shl (local.get $i) (i32.const 4))))
-        (i32.const 16))
-      (local.set $i (i32.add (local.get $i) (i32.load16_u offset=2 (local.get $e))))
+      (if (local.get $log)
+        (then
+          (call $mark (local.get $rec)
+            (i64.add (i64.load offset=48 (local.get $rec)) (i64.extend_i32_u (i32.shl (local.get $i) (i32.const 4))))
+            (i32.const 16))))
+      ;; (a burst never takes more descriptors than the ring has)
+      (local.set $i (i32.add (local.get $i) (i32.add (local.get $skip) (i32.load16_u offset=2 (local.get $e)))))
+      (local.set $skip (i32.const 0))
       (if (i32.ge_u (local.get $i) (local.get $num))
         (then
           (local.set $i (i32.sub (local.get $i) (local.get $num)))

@@ -32,6 +32,8 @@ export interface VringFeatures {
   readonly indirect: boolean;
   /** VIRTIO_F_RING_PACKED (split when absent). */
   readonly packed?: boolean;
+  /** VIRTIO_F_IN_ORDER: a packed ring's guest-to-host burst is written as one used descriptor. */
+  readonly inOrder?: boolean;
 }
 
 /** One ring format's data path, driven by {@link Virtqueue} under the vring's lock. */

@@ -329,16 +329,17 @@ const usualPackedRings = fc
   }));
 
 describe('fuzz: the packed kernel against the TypeScript walk', () => {
-  it('both leave the same guest memory, used descriptors, positions, counters and packets over hostile packed rings', async () => {
-    // The same ring twice: in arena windows (the kernel) and mapped apart (TypeScript).
-    const rings = [new GuestPackedRing(NUM, REGION, {}, arena.wasm.memory), new GuestPackedRing(NUM, REGION)];
+  it('both leave the same guest memory, used descriptors, positions, counters and packets over hostile packed rings, in order or not', async () => {
+    // The same ring twice: in arena windows (the kernel) and mapped apart (TypeScript); without
+    // and with IN_ORDER.
+    const pairs = [false, true].map((inOrder) => [new GuestPackedRing(NUM, REGION, { inOrder }, arena.wasm.memory), new GuestPackedRing(NUM, REGION, { inOrder })]);
     const handles = new Uint32Array(NUM);
     let kernelRan = 0;
     try {
       await check(
         'vhost packed kernel against TypeScript',
-        fc.property(fc.oneof(packedRings, usualPackedRings), fc.boolean(), fc.integer({ min: 1, max: 1500 }), (c, enqueue, len) => {
-          const seen = rings.map((ring) => {
+        fc.property(fc.oneof(packedRings, usualPackedRings), fc.boolean(), fc.integer({ min: 1, max: 1500 }), fc.boolean(), (c, enqueue, len, inOrder) => {
+          const seen = pairs[inOrder ? 1 : 0].map((ring) => {
             layOutPacked(ring, c);
             ring.u8.fill(0xaa, BUFFERS, REGION);
             const before = ring.vq.kernelPackets;
@@ -374,7 +375,7 @@ describe('fuzz: the packed kernel against the TypeScript walk', () => {
       // Some inputs had chains the kernel took.
       expect(kernelRan).toBeGreaterThan(0);
     } finally {
-      for (const r of rings) r.close();
+      for (const r of pairs.flat()) r.close();
     }
   });
 });

@@ -29,6 +29,7 @@ import {
   F_EVENT_IDX,
   F_HDR_12,
   F_INDIRECT,
+  F_IN_ORDER,
   F_LOGGING,
   F_MRG_RXBUF,
   F_PACKED,
@@ -275,6 +276,7 @@ export class Virtqueue {
       eventIdx: (flags & F_EVENT_IDX) !== 0,
       indirect: (flags & F_INDIRECT) !== 0,
       packed: (flags & F_PACKED) !== 0,
+      inOrder: (flags & F_IN_ORDER) !== 0,
     });
     this.setLog(this.#attachedLog, (flags & F_LOGGING) !== 0, h64[S_LOG_WINDOW_F64]);
   }
@@ -287,6 +289,7 @@ export class Virtqueue {
       (features.eventIdx ? F_EVENT_IDX : 0) |
       (features.indirect ? F_INDIRECT : 0) |
       (features.packed === true ? F_PACKED : 0) |
+      (features.inOrder === true ? F_IN_ORDER : 0) |
       (logging ? F_LOGGING : 0)
     );
   }

@@ -1,7 +1,8 @@
 /**
  * A packed ring laid out in a test guest region, with the driver's half written here: it
  * makes chains available (the head's flags last, as a driver does), reads used descriptors
- * with its own wrap counters, and sets its event suppression area.
+ * with its own wrap counters (with IN_ORDER, a used descriptor stands for every chain posted
+ * up to its buffer id), and sets its event suppression area.
  */
 import type { SharedWasmMemory } from '@nic/eal';
 import { closeFd, mapFd, type MemoryMapping } from '@nic/native';
@@ -38,6 +39,12 @@ export class GuestPackedRing {
   #usedWrap = 1;
   /** Descriptors in the ring of each posted buffer id. */
   readonly #chainLen = new Map<number, number>();
+  readonly #inOrder: boolean;
+  /** With IN_ORDER: buffer ids posted and not yet used, oldest first, and chains used but not yet taken. */
+  readonly #posted: number[] = [];
+  readonly #pending: { id: number; len: number }[] = [];
+  /** Used descriptors read (with IN_ORDER the device may write one for several chains). */
+  usedDescriptors = 0;
 
   /** `memory`: map the region as a window of it (the arena's), so that bursts run the kernel. */
   constructor(num = 8, size = 1 << 20, features: Partial<VringFeatures> = {}, memory?: SharedWasmMemory) {
@@ -59,6 +66,7 @@ export class GuestPackedRing {
     const error = this.vq.map(this.mem, { hdrSize: 12, mrgRxbuf: true, eventIdx: false, indirect: true, packed: true, ...features });
     if (error) throw new Error(error);
     this.vq.enabled = true;
+    this.#inOrder = features.inOrder === true;
   }
 
   /** The driver's next avail position: {index, wrap counter}. */
@@ -103,12 +111,15 @@ export class GuestPackedRing {
       }
     }
     this.#chainLen.set(id, chain.length);
+    if (this.#inOrder) this.#posted.push(id);
     Atomics.store(new Uint16Array(this.front.buffer, PACKED_DESC_OFF + head * DESC_SIZE + 14, 1), 0, headFlags);
     return head;
   }
 
   /** The next used descriptor, or undefined; the driver's used position moves past its chain. */
   takeUsed(): { id: number; len: number } | undefined {
+    const pending = this.#pending.shift();
+    if (pending !== undefined) return pending;
     const o = PACKED_DESC_OFF + this.#usedIdx * DESC_SIZE;
     const flags = this.dv.getUint16(o + 14, true);
     const avail = (flags >> 7) & 1;
@@ -116,12 +127,28 @@ export class GuestPackedRing {
     if (avail !== used || used !== this.#usedWrap) return undefined;
     const id = this.dv.getUint16(o + 12, true);
     const len = this.dv.getUint32(o + 8, true);
+    this.usedDescriptors++;
+    if (!this.#inOrder) {
+      this.#skip(id);
+      return { id, len };
+    }
+    // Every chain posted up to buffer `id`'s is used; only the last one's length is written.
+    for (;;) {
+      const first = this.#posted.shift();
+      if (first === undefined) throw new Error(`used buffer id ${id} was not posted`);
+      this.#skip(first);
+      this.#pending.push({ id: first, len: first === id ? len : 0 });
+      if (first === id) return this.#pending.shift();
+    }
+  }
+
+  /** Moves the driver's used position past buffer `id`'s chain. */
+  #skip(id: number): void {
     this.#usedIdx += this.#chainLen.get(id) ?? 1;
     if (this.#usedIdx >= this.num) {
       this.#usedIdx -= this.num;
       this.#usedWrap ^= 1;
     }
-    return { id, len };
   }
 
   /** Every used descriptor now there. */
@@ -148,6 +175,9 @@ export class GuestPackedRing {
     this.#availIdx = this.#usedIdx = 0;
     this.#availWrap = this.#usedWrap = 1;
     this.#chainLen.clear();
+    this.#posted.length = 0;
+    this.#pending.length = 0;
+    this.usedDescriptors = 0;
     this.vq.lastAvail = this.vq.lastUsed = 0x8000;
     this.vq.clearCounters();
   }
