@@ -87,14 +87,17 @@ export async function nicBackend({ tag, devargs = '', cpus, poolCache, timing = 
       polls++;
       const t0 = timing ? performance.now() : 0;
       if (mode === 'txonly') {
-        if (mbufs.allocBulk(pool, buf, BURST) !== 0) return;
+        // Raw mbufs, as DPDK's txonly takes them: a freed mbuf is one segment (next 0,
+        // nb_segs 1) with refcnt 1 and, in this pool, no flags; headroom and lengths set here.
+        if (pool.getBulk(buf, BURST) !== 0) return;
         for (let i = 0; i < BURST; i++) {
+          mbufs.resetHeadroom(buf[i]);
           mbufs.setDataLen(buf[i], size);
           mbufs.setPktLen(buf[i], size);
         }
         const sent = txBurst(port, 0, buf, BURST);
         if (sent === 0) empty++;
-        if (sent !== BURST) mbufs.freeBulk(buf, BURST - sent, sent);
+        if (sent !== BURST) pool.putBulk(buf, BURST - sent, sent);
         else if (timing) full(t0);
         return;
       }
