@@ -20,7 +20,10 @@ export async function compileWat(path: string): Promise<Uint8Array> {
   try {
     // wabt's types omit validate's features argument; without it a shared memory is refused.
     (module.validate as (features: typeof FEATURES) => void)(FEATURES);
-    return module.toBinary({}).buffer;
+    // Functions are named after their exports (a name section), so that V8 names their
+    // code by them in its JIT map (`--perf-basic-prof`), not `wasm-function[<index>]`.
+    module.generateNames();
+    return module.toBinary({ write_debug_names: true }).buffer;
   } finally {
     module.destroy();
   }

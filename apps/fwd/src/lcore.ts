@@ -16,6 +16,11 @@ import { ENGINES } from './engines/index.js';
 import { ForwardLoop, type LoopSetup } from './loop.js';
 import { SharedState } from './shared.js';
 
+/**
+ * Passes between two looks at the stop flag: V8 calls its Atomics.load builtin there rather
+ * than inlining it, some 50 guest instructions under TCG (the guest-work bench's profile).
+ */
+const STOP_CHECK_PASSES = 16;
 /** Passes before the heap is first measured: the JIT compiles the loop during the first ones. */
 const WARMUP_PASSES = 10_000;
 /**
@@ -76,7 +81,7 @@ export async function forwardLcore(task: LcoreTask): Promise<LcoreReport> {
   const heapBefore = getHeapStatistics().used_heap_size;
   let napi: NapiStats | undefined;
   if (task.napi === undefined) {
-    for (; !shared.stopped(); passes++) loop.runPass();
+    for (; !shared.stopped(); passes += STOP_CHECK_PASSES) for (let i = 0; i < STOP_CHECK_PASSES; i++) loop.runPass();
   } else {
     const control = new NapiControl(task.napi);
     const poll = (): number => loop.runPass();
