@@ -18,7 +18,7 @@
  * Descriptor stores precede the RDT store in program order, which x86 keeps for uncached
  * MMIO.
  */
-import { MbufView, wasmKernel, type Mempool } from '@nic/eal';
+import { ArenaViews, MbufView, wasmKernel, type Mempool } from '@nic/eal';
 import { MBUF_BUF_IOVA_HI, MBUF_BUF_IOVA_LO, MBUF_HEADROOM } from '@nic/eal/layout';
 import { rxQueueMempool, RxQueueCounters, type PortData, type RxQueue } from '@nic/ethdev/driver';
 import type { PciRegisters } from '@nic/pci/driver';
@@ -59,7 +59,7 @@ export function armRxDescriptor(a32: Uint32Array, ring: number, index: number, m
 /** One thread's view of an rx queue. */
 export class AdvRxQueue implements RxQueue {
   readonly #a32: Uint32Array;
-  readonly #buffer: SharedArrayBuffer;
+  readonly #views: ArenaViews;
   readonly #regs: PciRegisters;
   readonly #pool: Mempool;
   readonly #mbufs: MbufView;
@@ -81,7 +81,7 @@ export class AdvRxQueue implements RxQueue {
   constructor(data: PortData, queue: number, record: number, regs: PciRegisters) {
     const arena = data.arena;
     this.#a32 = arena.u32;
-    this.#buffer = arena.buffer;
+    this.#views = new ArenaViews(arena.buffer);
     this.#regs = regs;
     this.#pool = rxQueueMempool(data, queue);
     this.#mbufs = new MbufView(arena);
@@ -110,8 +110,9 @@ export class AdvRxQueue implements RxQueue {
       this.#counters.nombuf(ready);
       return 0;
     }
-    const inPlace = handles.buffer === this.#buffer;
-    const out = inPlace ? handles.byteOffset + offset * SLOT_BYTES : this.#out;
+    const view = this.#views.offset(handles);
+    const inPlace = view >= 0;
+    const out = inPlace ? view + offset * SLOT_BYTES : this.#out;
     const got = this.#rx(this.#recOffset, ready, out);
     if (!inPlace) {
       const from = out >>> 2;

@@ -22,7 +22,7 @@
  * Ordering: descriptor stores precede the TDT store in program order, which x86 keeps for
  * uncached MMIO; DD is read before the software ring entries it releases.
  */
-import { MbufView, wasmKernel } from '@nic/eal';
+import { ArenaViews, MbufView, wasmKernel } from '@nic/eal';
 import { MBUF_BUF_IOVA_HI, MBUF_BUF_IOVA_LO, MBUF_DATA_LEN, MBUF_DATA_OFF, MBUF_NB_SEGS, MBUF_NEXT, MBUF_PKT_LEN } from '@nic/eal/layout';
 import { TxQueueCounters, type PortData, type TxQueue } from '@nic/ethdev/driver';
 import type { PciRegisters } from '@nic/pci/driver';
@@ -92,7 +92,7 @@ export class AdvTxQueue implements TxQueue {
   readonly #fastFree: boolean;
   /** Packets reclaimed by one clean. */
   readonly #done: Uint32Array;
-  readonly #buffer: SharedArrayBuffer;
+  readonly #views: ArenaViews;
   readonly #fill: FillKernel['fill'];
   /** Arena offset of the staging area for handles from outside the arena. */
   readonly #staging: number;
@@ -113,7 +113,7 @@ export class AdvTxQueue implements TxQueue {
     this.#tailReg = a32[this.#rec + (Q_TAIL_REG >>> 2)];
     this.#fastFree = (a32[this.#rec + (TQ_FLAGS >>> 2)] & TQF_FAST_FREE) !== 0;
     this.#done = new Uint32Array(this.#nbDesc);
-    this.#buffer = arena.buffer;
+    this.#views = new ArenaViews(arena.buffer);
     this.#fill = wasmKernel<FillKernel>(fillKernel, arena).fill;
     this.#staging = a32[this.#rec + (TQ_STAGING >>> 2)];
   }
@@ -193,8 +193,9 @@ export class AdvTxQueue implements TxQueue {
     const count = n < free ? n : free;
     if (count === 0) return 0;
     let at: number;
-    if (handles.buffer === this.#buffer) {
-      at = handles.byteOffset + offset * SLOT_BYTES;
+    const view = this.#views.offset(handles);
+    if (view >= 0) {
+      at = view + offset * SLOT_BYTES;
     } else {
       at = this.#staging;
       const to = at >>> 2;

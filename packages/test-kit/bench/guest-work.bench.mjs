@@ -40,7 +40,14 @@
 // after BENCH_WARMUP seconds busy (default 45: nic-fwd's forwarding path tiers up in V8 over
 // the first half minute under TCG; testpmd gets the same), windows of BENCH_COUNT_SECONDS
 // (default 10). BENCH_DRIVERS picks drivers (default igb,ixgbe), BENCH_DIRECTIONS directions
-// (default tx,rx).
+// (default tx,rx), BENCH_APPS apps (default dpdk,nic).
+//
+// BENCH_PROFILE=1 also says where the work goes: the plugin counts every translation block's
+// executions per vCPU, a snapshot is taken at each window edge, nic-fwd runs under node's
+// `--perf-basic-prof` (its JIT map names V8's code and the WebAssembly kernels), and the ELF
+// symbols of the mapped files name the rest (see @nic/qemu-tier's guest-profile.ts). Each
+// function's work is solved as the totals are (its share per burst and per frame) and the
+// functions are printed by work per frame in full bursts, with the sum of them.
 //
 // Printed and written to bench/results/guest-work.json.
 //
@@ -51,7 +58,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { setImmediate } from 'node:timers';
-import { bootGuest, GuestCounter, INSTALL_COMMAND, qemuTierMissing } from '@nic/qemu-tier';
+import { blockRuns, bootGuest, GuestCounter, GuestSymbolizer, INSTALL_COMMAND, qemuTierMissing, workByFunction } from '@nic/qemu-tier';
 import { IgbModel, IxgbeModel } from '@nic/test-kit/models';
 import { VfioUserServer, vfioUserPciAddress, vfioUserQemuArgs } from '@nic/test-kit/vfio-user';
 
@@ -59,6 +66,12 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP ?? 45);
 const COUNT_SECONDS = Number(process.env.BENCH_COUNT_SECONDS ?? 10);
 const DRIVER_NAMES = (process.env.BENCH_DRIVERS ?? 'igb,ixgbe').split(',');
 const DIRECTIONS = (process.env.BENCH_DIRECTIONS ?? 'tx,rx').split(',');
+const APPS = (process.env.BENCH_APPS ?? 'dpdk,nic').split(',');
+const PROFILE = process.env.BENCH_PROFILE === '1';
+/** Functions printed per app and direction in a profile. */
+const PROFILE_TOP = 25;
+/** Functions kept per app and direction in the results file. */
+const PROFILE_JSON_TOP = 60;
 const WARMUP_BLOCK_SECONDS = 5;
 /** Time for the rings to settle after busy turns idle (tx rings fill, rx rings drain). */
 const SETTLE_SECONDS = 2;
@@ -138,6 +151,7 @@ function testpmd(guest, mode, addresses) {
   return {
     label: 'dpdk-testpmd',
     proc,
+    pattern: 'dpdk-testpmd',
     ready: new RegExp(`${mode} packet forwarding - ports=2`),
     /** Stops forwarding (the warm-up's) until the next window. */
     async settle(kind) {
@@ -145,14 +159,14 @@ function testpmd(guest, mode, addresses) {
     },
     async window(kind, seconds, read) {
       const from = proc.stdout.length;
-      const before = read();
+      const before = await read();
       await command('start');
       forwarding = true;
       await until('testpmd\'s start', () => (proc.stdout.slice(from).includes('packet forwarding - ports=2') ? true : undefined), SAMPLE_MS);
       await sleep(seconds * 1000);
       const stats = await stop(kind);
-      const after = read();
-      return { ...stats, instructions: after.instructions - before.instructions, blocks: after.blocks - before.blocks };
+      const after = await read();
+      return { ...stats, ...delta(before, after) };
     },
     async stop() {
       await command('quit').catch(() => undefined);
@@ -162,10 +176,11 @@ function testpmd(guest, mode, addresses) {
 
 /** nic-fwd with --stats-json: a sample is its next period line (ports' packets and burst spreads so far). */
 function nicFwd(guest, mode, addresses) {
-  const proc = guest.spawn(`exec node ${FWD} -m 64 ${EAL} ${addresses.map((a) => `-a ${a}`).join(' ')} -- --forward-mode=${mode} ${APP} --stats-json --stats-period=1`);
+  const proc = guest.spawn(`exec node ${PROFILE ? '--perf-basic-prof ' : ''}${FWD} -m 64 ${EAL} ${addresses.map((a) => `-a ${a}`).join(' ')} -- --forward-mode=${mode} ${APP} --stats-json --stats-period=1`);
   return {
     label: 'nic-fwd',
     proc,
+    pattern: 'fwd/dist/main.js',
     ready: /Forwarding; press Ctrl-C to stop\./,
     async sample(kind) {
       const from = proc.stdout.length;
@@ -195,10 +210,10 @@ function nicFwd(guest, mode, addresses) {
     },
     /** A window between two period lines, the counts read as each reaches the host. */
     async window(kind, seconds, read) {
-      const a = { ...(await this.sample(kind)), ...read() };
+      const a = { ...(await this.sample(kind)), ...(await read()) };
       await sleep(seconds * 1000);
-      const b = { ...(await this.sample(kind)), ...read() };
-      return { frames: b.frames - a.frames, bursts: b.bursts - a.bursts, instructions: b.instructions - a.instructions, blocks: b.blocks - a.blocks };
+      const b = { ...(await this.sample(kind)), ...(await read()) };
+      return { frames: b.frames - a.frames, bursts: b.bursts - a.bursts, ...delta(a, b) };
     },
     async stop() {
       proc.kill('SIGINT');
@@ -209,7 +224,19 @@ function nicFwd(guest, mode, addresses) {
 const CONTENDERS = [
   { who: 'dpdk', start: testpmd },
   { who: 'nic', start: nicFwd },
-];
+].filter((c) => APPS.includes(c.who));
+
+/** A window's figures without its block runs. */
+function counts(window) {
+  const figures = { ...window };
+  delete figures.runs;
+  return figures;
+}
+
+/** The work between two readings of the counter (and the blocks run, when profiling). */
+function delta(a, b) {
+  return { instructions: b.instructions - a.instructions, blocks: b.blocks - a.blocks, ...(PROFILE ? { runs: blockRuns(a.profile, b.profile, FORWARDING_VCPU) } : {}) };
+}
 
 /** Keeps the rx rings of `ports` full from the host while on: every descriptor handed back is filled at once. */
 class RxPump {
@@ -252,6 +279,32 @@ function solve(busy, idle, key) {
   return { poll, frame, perFrame: frame + poll / BURST };
 }
 
+/**
+ * Where the work of the forwarding vCPU went: each function's share of both windows, solved
+ * as the totals are, by work per frame in full bursts (the kernel's blocks are one entry).
+ */
+async function breakdown(guest, app, busyWindow, idleWindow) {
+  const pid = Number((await guest.run(`pgrep -o -f '${app.pattern}'`)).stdout.trim());
+  const symbols = await GuestSymbolizer.of(guest, pid);
+  const busy = workByFunction(busyWindow.runs, (a) => symbols.name(a));
+  const idle = workByFunction(idleWindow.runs, (a) => symbols.name(a));
+  const none = { instructions: 0, blocks: 0 };
+  const rows = [...new Set([...busy.keys(), ...idle.keys()])].map((name) => {
+    const b = { ...busyWindow, ...(busy.get(name) ?? none) };
+    const i = { ...idleWindow, ...(idle.get(name) ?? none) };
+    return { name, instructions: solve(b, i, 'instructions'), blocks: solve(b, i, 'blocks') };
+  });
+  rows.sort((x, y) => y.instructions.perFrame - x.instructions.perFrame);
+  const sum = (key, part) => rows.reduce((n, r) => n + r[key][part], 0);
+  const shorten = (name) => name.replaceAll(`file://${ROOT}`, '').replaceAll(ROOT, '');
+  progress(`  ${app.label}: where the work goes, per frame in full bursts (instructions, blocks) and per burst that moves nothing (instructions):`);
+  for (const r of rows.slice(0, PROFILE_TOP)) {
+    progress(`    ${r.instructions.perFrame.toFixed(1).padStart(7)} ${r.blocks.perFrame.toFixed(2).padStart(6)} ${r.instructions.poll.toFixed(0).padStart(6)}  ${shorten(r.name)}`);
+  }
+  progress(`    ${sum('instructions', 'perFrame').toFixed(1).padStart(7)} ${sum('blocks', 'perFrame').toFixed(2).padStart(6)} ${sum('instructions', 'poll').toFixed(0).padStart(6)}  (all ${rows.length} functions)`);
+  return rows.slice(0, PROFILE_JSON_TOP).map((r) => ({ ...r, name: shorten(r.name) }));
+}
+
 /** One app, one direction: warm-up, then the busy and the idle window. */
 async function measure(guest, counter, c, kind, ports, addresses) {
   const mode = MODES[kind];
@@ -273,7 +326,7 @@ async function measure(guest, counter, c, kind, ports, addresses) {
       await sleep(Math.min(WARMUP_BLOCK_SECONDS, WARMUP_SECONDS - s) * 1000);
       progress(`  ${app.label} ${mode}, warm-up: ${moved() - before} frames in ${Math.min(WARMUP_BLOCK_SECONDS, WARMUP_SECONDS - s)} s`);
     }
-    const read = () => counter.read(FORWARDING_VCPU);
+    const read = async () => ({ ...counter.read(FORWARDING_VCPU), ...(PROFILE ? { profile: await counter.profile() } : {}) });
     await app.settle(kind);
     const busyWindow = await app.window(kind, COUNT_SECONDS, read);
     busy(false);
@@ -282,14 +335,16 @@ async function measure(guest, counter, c, kind, ports, addresses) {
     if (busyWindow.frames === 0) throw new Error(`${app.label} ${mode} moved no frame in the busy window:\n${app.proc.stdout.slice(-2000)}${app.proc.stderr.slice(-2000)}`);
     const instructions = solve(busyWindow, idleWindow, 'instructions');
     const blocks = solve(busyWindow, idleWindow, 'blocks');
+    const functions = PROFILE ? await breakdown(guest, app, busyWindow, idleWindow) : undefined;
     const r = {
-      busy: busyWindow,
-      idle: idleWindow,
+      busy: counts(busyWindow),
+      idle: counts(idleWindow),
       // What the old measure gave: the busy window's work over its frames, empty polls and all.
       rawInstructionsPerFrame: busyWindow.instructions / busyWindow.frames,
       burstsPer32Frames: (busyWindow.bursts * BURST) / busyWindow.frames,
       instructions,
       blocks,
+      ...(functions === undefined ? {} : { functions }),
     };
     progress(
       `  ${app.label} ${mode}: busy ${busyWindow.frames} frames in ${busyWindow.bursts} bursts (${r.burstsPer32Frames.toFixed(2)} per 32 frames), idle ${idleWindow.frames} frames in ${idleWindow.bursts} bursts; ` +
@@ -328,7 +383,7 @@ async function main() {
     model.onTransmit(() => void sentFrames.set(model, sentFrames.get(model) + 1));
   }
   const servers = models.map((model, i) => new VfioUserServer(join(dir, `vfu${i}.sock`), model));
-  const counter = GuestCounter.create(join(dir, 'counts'));
+  const counter = GuestCounter.create(join(dir, 'counts'), { profile: PROFILE });
   const load = [loadavg()[0]];
   let guest;
   const results = {};
@@ -354,6 +409,7 @@ async function main() {
           );
           load.push(loadavg()[0]);
         }
+        if (per.nic === undefined || per.dpdk === undefined) continue;
         per.ratio = { instructions: per.nic.instructions.perFrame / per.dpdk.instructions.perFrame, blocks: per.nic.blocks.perFrame / per.dpdk.blocks.perFrame };
         console.log(
           `${driver} ${MODES[kind]}: per frame in full bursts, dpdk-testpmd ${per.dpdk.instructions.perFrame.toFixed(1)} instructions ${per.dpdk.blocks.perFrame.toFixed(2)} blocks, ` +

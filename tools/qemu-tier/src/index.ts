@@ -11,4 +11,22 @@ export { DEFAULT_RUN_TIMEOUT_MS, type GuestProcess, type RunOptions, type RunRes
 export { GuestNic, type ReceiveOptions } from './nic.js';
 export type { EventQuery, QmpEvent } from './qmp.js';
 export { GuestCounter, GUEST_COUNTS_MAX_VCPUS, GUEST_COUNTS_SOURCE, type VcpuCounts } from './guest-counts.js';
+export {
+  blockRuns,
+  GuestSymbolizer,
+  KERNEL,
+  PAST_THE_CAP,
+  parseBlockProfile,
+  parsePerfMap,
+  parseProcMaps,
+  PROFILE_MAGIC,
+  SymbolTable,
+  workByFunction,
+  type BlockProfile,
+  type BlockRun,
+  type FileMapping,
+  type GuestSymbol,
+  type ProfiledBlock,
+  type Work,
+} from './guest-profile.js';
 export { CACHE_DIR_ENV, DEFAULT_CACHE_DIR, INSTALL_COMMAND, qemuBinary, qemuTierMissing } from './host.js';

@@ -10,7 +10,7 @@
  * packet-writer.ts), which reads the handles from the arena: the burst array must be a view
  * of it, as nic-fwd's loops' arrays are.
  */
-import { NicError, pktmbufDataRoomSize, pktmbufPrivSize } from '@nic/eal';
+import { ArenaViews, NicError, pktmbufDataRoomSize, pktmbufPrivSize } from '@nic/eal';
 import { MBUF_BUF_ADDR, MBUF_HDR_SIZE, MBUF_HEADROOM } from '@nic/eal/layout';
 import {
   ETH_DST,
@@ -83,15 +83,16 @@ export const txonlyEngine: EngineSpec = {
     const room = bufLen - MBUF_HEADROOM;
     if (frameCopyLength(template.length) > room) throw new RangeError(`txonly: ${txonly.length}-byte frames do not fit the ${room} bytes of data room of pool ${pool.name}`);
     const arenaU32 = mbufs.arena.u32;
-    const arenaBuffer = mbufs.arena.buffer;
+    const views = new ArenaViews(mbufs.arena.buffer);
     const writePackets = packetWriter(template, txonly.length, mbufs.arena, { bufOffset: MBUF_HDR_SIZE + pktmbufPrivSize(pool), bufLen });
     const { flows, udpSrc } = txonly;
     let flow = 0;
     return {
       apply(handles: Uint32Array, n: number): number {
-        if (handles.buffer !== arenaBuffer) throw new NicError('NIC_EINVAL', 'txonly: the burst array must be a view of the arena');
+        const at = views.offset(handles);
+        if (at < 0) throw new NicError('NIC_EINVAL', 'txonly: the burst array must be a view of the arena');
         if (pool.getBulk(handles, n) !== 0) return 0;
-        writePackets(handles.byteOffset, n);
+        writePackets(at, n);
         if (flows > 1) {
           const bytes = u8;
           const u32 = arenaU32;

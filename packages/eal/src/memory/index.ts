@@ -3,7 +3,7 @@
  * lives in arena memory; the objects exported here are per-thread views over it.
  */
 export { Arena, WASM_MAX_PAGES, WASM_PAGE_SIZE, sharedWasmMemory, type ArenaHandle, type IovaMap, type IovaWindow, type SharedWasmMemory, type WasmPlacement } from './arena.js';
-export { wasmKernel } from './wasm-kernel.js';
+export { ArenaViews, wasmKernel } from './wasm-kernel.js';
 export { GuestWindows, type GuestWindow, type GuestWindowOptions } from './windows.js';
 export * from './memzone.js';
 export * from './ring.js';

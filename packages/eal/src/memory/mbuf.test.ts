@@ -13,6 +13,7 @@ import { newBarrier, runFixture } from './__fixtures__/workers.js';
 import { MbufView, pktmbufDataRoomSize, pktmbufPoolCreate, pktmbufPrivSize } from './mbuf.js';
 import * as L from './mbuf-layout.js';
 import { Mempool } from './mempool.js';
+import { memzoneReserve } from './memzone.js';
 import { RING_F_SP_ENQ, Ring } from './ring.js';
 
 const MEMPOOL_CACHE_SIZE = 32;
@@ -207,6 +208,35 @@ describe('test_pktmbuf_pool_bulk', () => {
     const list = Uint32Array.of(0, mb.alloc(pool), 0);
     mb.freeBulk(list, 3);
     expect(pool.full()).toBe(true);
+  });
+
+  it('frees a burst array of the arena: plain mbufs in bulk, then chains, clones, shared ones, other pools and holes', () => {
+    const other = pktmbufPoolCreate(arena, 'test_pktmbuf_bulk_other', NB_MBUF, 0, 0, MBUF_DATA_SIZE);
+    const slots = 12;
+    const list = new Uint32Array(arena.buffer, memzoneReserve(arena, 'test_free_bulk_burst', slots * 4).offset, slots);
+    const plain = [mb.alloc(pool), mb.alloc(pool), mb.alloc(pool)];
+    const chain = mb.alloc(pool);
+    expect(mb.chain(chain, mb.alloc(pool))).toBe(0);
+    const shared = mb.alloc(pool);
+    mb.refcntUpdate(shared, 1);
+    const owner = mb.alloc(pool);
+    const clone = mb.alloc(pool);
+    mb.attach(clone, owner);
+    const foreign = mb.alloc(other);
+    list.set([...plain, foreign, mb.alloc(pool), chain, 0, shared, clone, owner, mb.alloc(pool), 0]);
+    mb.freeBulk(list, slots);
+    // All but `shared` (one reference left) came back; the clone's release returned `owner`'s last reference.
+    expect([pool.inUseCount(), other.full(), mb.refcnt(shared)]).toEqual([1, true, 1]);
+    mb.free(shared);
+    expect(pool.full()).toBe(true);
+    // A burst of nothing but plain mbufs, and one that starts with a hole.
+    list.fill(0);
+    expect(mb.allocBulk(pool, list, slots - 1, 1)).toBe(0);
+    mb.freeBulk(list, slots);
+    expect(pool.full()).toBe(true);
+    expect(mb.allocBulk(other, list, slots)).toBe(0);
+    mb.freeBulk(list, slots);
+    expect(other.full()).toBe(true);
   });
 });
 

@@ -51,9 +51,22 @@ import {
   MBUF_VLAN_TCI_OUTER,
 } from './mbuf-layout.js';
 import { Mempool, MP_SERIAL } from './mempool.js';
+import { ArenaViews, wasmKernel } from './wasm-kernel.js';
+import freeKernel from './mbuf-free.wat';
 
 /** How many mbufs {@link MbufView.freeBulk} hands back to a pool at once. */
 export const MBUF_FREE_BULK_SIZE = 64;
+/** Bytes of a handle. */
+const HANDLE_BYTES = 4;
+
+/** The exports of `mbuf-free.wat`. */
+interface FreeKernel {
+  /**
+   * How many of the `n` handles at arena offset `at`, from the first on, are plain mbufs
+   * (direct, refcnt 1, one segment, no next) of the first one's pool.
+   */
+  plain(at: number, n: number): number;
+}
 
 /**
  * Creates a pool of `n` packet mbufs (DPDK's `rte_pktmbuf_pool_create`): each has a
@@ -131,12 +144,16 @@ export class MbufView {
   readonly #pools: Mempool[] = [];
   #lastPool: Mempool | undefined;
   readonly #batch = new Uint32Array(MBUF_FREE_BULK_SIZE);
+  readonly #views: ArenaViews;
+  readonly #plain: FreeKernel['plain'];
 
   constructor(arena: Arena) {
     this.arena = arena;
     this.#u8 = arena.u8;
     this.#u16 = arena.u16;
     this.#u32 = arena.u32;
+    this.#views = new ArenaViews(arena.buffer);
+    this.#plain = wasmKernel<FreeKernel>(freeKernel, arena).plain;
   }
 
   /** Arena offset of the buffer. */
@@ -431,9 +448,22 @@ export class MbufView {
   /**
    * Frees the packets `objs[offset .. offset + n)` (0 entries are skipped), handing
    * segments back to their pools in bulk (`rte_pktmbuf_free_bulk`). Packets may come from
-   * different pools.
+   * different pools. When `objs` is a view of the arena, the leading packets that are plain
+   * (direct, refcnt 1, one segment, of the first one's pool: what an rx burst or a refused
+   * tx burst holds) are found by a WebAssembly loop (`mbuf-free.wat`) and go back to their
+   * pool as they are, with no per-mbuf work in JavaScript.
    */
   freeBulk(objs: Uint32Array, n: number, offset = 0): void {
+    const at = n > 0 && (n >>> 0) === n && (offset >>> 0) === offset && offset + n <= objs.length ? this.#views.offset(objs) : -1;
+    if (at >= 0) {
+      const plain = this.#plain(at + offset * HANDLE_BYTES, n);
+      if (plain !== 0) {
+        this.pool(objs[offset]).putBulk(objs, plain, offset);
+        if (plain === n) return;
+        n -= plain;
+        offset += plain;
+      }
+    }
     const u32 = this.#u32;
     const batch = this.#batch;
     let pending = 0;
