@@ -25,8 +25,8 @@ const PROMPT_MS = 60_000;
 const BINS = 4096;
 /** The nic backend's mode while paused (it polls nothing and leaves the CPU to others). */
 const PAUSED = 'paused';
-/** How often a paused nic backend looks whether it may poll again. */
-const PAUSE_CHECK_MS = 5;
+/** How often a paused nic backend looks whether it may poll again (its wake-ups take CPU A from DPDK's window). */
+const PAUSE_CHECK_MS = 50;
 
 /**
  * Frontend mode, what the backend does, and the frontend's counters that measure it (its

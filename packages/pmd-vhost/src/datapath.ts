@@ -94,10 +94,14 @@ class VhostTxQueue extends VhostQueue implements TxQueue {
 
   txBurst(handles: Uint32Array, n: number, offset: number): number {
     if (!this.active) return 0;
-    const sent = this.vq.enqueueBurst(this.arena, handles, n, offset);
+    const vq = this.vq;
+    const sent = vq.enqueueBurst(this.arena, handles, n, offset);
     if (sent === 0) return 0;
     this.#counters.sent(handles, offset, sent);
-    this.mbufs.freeBulk(handles, sent, offset);
+    // One direct segment with refcnt 1 each, all of one pool (the kernel checked): freeing
+    // them is putting them back, in bulk.
+    if (vq.bulkFreePool !== 0) this.mbufs.pool(handles[offset]).putBulk(handles, sent, offset);
+    else this.mbufs.freeBulk(handles, sent, offset);
     return sent;
   }
 }

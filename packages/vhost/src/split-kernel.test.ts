@@ -286,3 +286,45 @@ describe('dirty logging at the log\'s end', () => {
     });
   }
 });
+
+describe('the bulk-free pool of an enqueue', () => {
+  it('names the pool when the kernel placed only direct one-segment mbufs with refcnt 1, else 0', () => {
+    const kernel = new GuestRing(16, 1 << 20, 12, true, arena.wasm.memory);
+    const typescript = new GuestRing(16, 1 << 20, 12, true);
+    const other = pktmbufPoolCreate(arena, 'vhost_kernel_other', 63);
+    const handles = new Uint32Array(3);
+    /** Offers `ring` three writable chains, then places three 60-byte mbufs (the first `from` `first`); returns the bulk-free pool. */
+    const burst = (ring: GuestRing, shared: boolean, first: Mempool = pool): number => {
+      for (let i = 0; i < 3; i++) {
+        const d = ring.usedIdx() + i;
+        ring.desc(d % 16, GPA_BASE + BUFFERS_OFF + 2048 * (d % 16), 2048, DESC_F_WRITE);
+        ring.push(d % 16);
+      }
+      handles[0] = mbufs.alloc(first);
+      handles[1] = mbufs.alloc(pool);
+      handles[2] = mbufs.alloc(pool);
+      for (const h of handles) {
+        mbufs.setDataLen(h, 60);
+        mbufs.setPktLen(h, 60);
+      }
+      if (shared) mbufs.refcntUpdate(handles[1], 1);
+      expect(ring.vq.enqueueBurst(arena, handles, 3, 0)).toBe(3);
+      if (shared) mbufs.free(handles[1]);
+      mbufs.freeBulk(handles, 3, 0);
+      return ring.vq.bulkFreePool;
+    };
+    try {
+      expect(burst(kernel, false)).toBe(pool.offset);
+      expect(burst(kernel, true)).toBe(0);
+      expect(burst(kernel, false, other)).toBe(0);
+      expect(burst(kernel, false)).toBe(pool.offset);
+      expect(kernel.vq.kernelPackets).toBe(12);
+      expect(burst(typescript, false)).toBe(0);
+      expect(other.inUseCount()).toBe(0);
+    } finally {
+      other.free();
+      kernel.close();
+      typescript.close();
+    }
+  });
+});

@@ -26,6 +26,12 @@ export const K_LOG = 36;
 export const K_LOG_SIZE = 40;
 /** A word the kernel writes what its read-ahead of the descriptors gave (nothing reads it). */
 export const K_SCRATCH = 44;
+/**
+ * After an enqueue: the pool field (arena offset) that the mbufs it placed share when each
+ * is one direct segment with refcnt 1, so that freeing them is putting them back there in
+ * bulk; 0 when one is not so, or they name different pools, or it placed none.
+ */
+export const K_BULK_FREE_POOL = 48;
 export const K_REGION = 64;
 /** A region: guest-physical address (u64), size (u64), address in the memory (u32). */
 export const REGION_BYTES = 32;

@@ -16,7 +16,7 @@ import { eventfdWrite } from '@nic/native';
 import type { Arena, MbufView, Mempool } from '@nic/eal';
 import type { GuestMemory } from './guest-memory.js';
 import type { PacketCopy } from './packet-copy.js';
-import { KERNEL_SLOTS, K_AVAIL, K_DESC, K_HDR, K_LAST_AVAIL, K_LAST_USED, K_LOG, K_LOG_SIZE, K_MRG, K_NUM, K_SLOTS, K_USED, SplitKernel } from './split-kernel.js';
+import { KERNEL_SLOTS, K_AVAIL, K_BULK_FREE_POOL, K_DESC, K_HDR, K_LAST_AVAIL, K_LAST_USED, K_LOG, K_LOG_SIZE, K_MRG, K_NUM, K_SLOTS, K_USED, SplitKernel } from './split-kernel.js';
 import { V_CALL_FD, V_DROPPED, V_ERRORS } from './shared-state.js';
 import { DESC_F_INDIRECT, DESC_F_NEXT, DESC_F_WRITE, DESC_SIZE, type RingFormat, type VringAddresses, type VringFeatures } from './ring-format.js';
 
@@ -68,6 +68,8 @@ export class SplitRing implements RingFormat {
   #k: SplitKernel | undefined;
   /** Packets the kernel moved on this thread, both ways. */
   kernelPackets = 0;
+  /** What the last enqueue placed: their pool when the kernel placed them all and they may go back to it in bulk, else 0 (see K_BULK_FREE_POOL). */
+  bulkFreePool = 0;
   #mem: GuestMemory | undefined;
   #descAt = 0;
   #availAt = 0;
@@ -254,6 +256,8 @@ export class SplitRing implements RingFormat {
       offset = 0;
     }
     let placed = 0;
+    // The bulk-free pool of the packets placed so far: -1 before the first, 0 none.
+    let bulk = -1;
     while (placed < n && this.la !== end) {
       if (k) {
         const i32 = k.i32;
@@ -264,6 +268,10 @@ export class SplitRing implements RingFormat {
         this.kernelPackets += got;
         this.la = i32[K_LAST_AVAIL >>> 2];
         this.lu = i32[K_LAST_USED >>> 2];
+        if (got > 0) {
+          const pool = i32[K_BULK_FREE_POOL >>> 2] >>> 0;
+          bulk = bulk === -1 || bulk === pool ? pool : 0;
+        }
         if (placed === n || this.la === end) break;
       }
       const len = copy.startWrite(handles[offset + placed]);
@@ -285,6 +293,7 @@ export class SplitRing implements RingFormat {
       if (done === need) {
         if (mrg) copy.setNumBuffers(buffers);
         placed++;
+        bulk = 0; // a packet the TypeScript walk placed is freed as usual
         continue;
       }
       this.lu = firstUsed;
@@ -297,6 +306,7 @@ export class SplitRing implements RingFormat {
           this.la = (this.la + 1) & 0xffff;
         }
         placed++;
+        bulk = 0;
         continue;
       }
       // Too few chains yet (MRG_RXBUF), or one too small for the packet: leave the packet and
@@ -306,6 +316,7 @@ export class SplitRing implements RingFormat {
       break;
     }
     if (this.lu !== burstUsed) this.#publish();
+    this.bulkFreePool = placed > 0 && bulk > 0 ? bulk : 0;
     return placed;
   }
 

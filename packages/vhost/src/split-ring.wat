@@ -25,7 +25,9 @@
 ;; 4, last used 8 (free-running, low 16 bits significant), header size 12, mergeable 16,
 ;; regions 20, descriptor table 24, avail ring 28, used ring 32 (absolute addresses), the
 ;; dirty log 36 (its address, 0 when not logging) and its size in bytes 40, a scratch
-;; word 44 (what the descriptor reads ahead of a walk gave), at 64 the
+;; word 44 (what the descriptor reads ahead of a walk gave), the bulk-free pool 48 (what
+;; enqueue's last call placed: the pool field its mbufs share when each is one direct
+;; segment with refcnt 1, which their caller may so put back in bulk; else 0), at 64 the
 ;; regions, 32 bytes each: guest-physical address 0 (u64), size 8 (u64), address of
 ;; the region's first byte in this memory 16; at 1344 the copy list, 80 entries of 32
 ;; bytes: destination 0, source 4, length 8, bytes to mark 12, guest address to mark
@@ -33,9 +35,10 @@
 ;; header to zero 24 (0: none) and the header's last word 28 (num_buffers in the high
 ;; half; a 12-byte header) (enqueue only); at 4096 the used-entry shadow (see $used_out).
 ;; Descriptor: addr 0 (u64), len 8, flags 12 (u16: NEXT 1, WRITE 2, INDIRECT 4), next 14.
-;; mbuf (@nic/eal mbuf-layout.ts): buf_addr 0, data_off 12 (16-bit), nb_segs 16 (16-bit),
-;; port 18 (16-bit), ol_flags 20 (64-bit), packet_type 28, pkt_len 32, data_len 36 (16-bit),
-;; vlan_tci 38 (16-bit), vlan_tci_outer 44 (16-bit), buf_len 46 (16-bit), next 52.
+;; mbuf (@nic/eal mbuf-layout.ts): buf_addr 0, data_off 12 (16-bit), refcnt 14 (16-bit),
+;; nb_segs 16 (16-bit), port 18 (16-bit), ol_flags 20 (64-bit; bit 62, bit 30 of the word at
+;; 24: indirect), packet_type 28, pkt_len 32, data_len 36 (16-bit), vlan_tci 38 (16-bit),
+;; vlan_tci_outer 44 (16-bit), buf_len 46 (16-bit), pool 48, next 52.
 ;; Headroom 128; no port is 0xffff.
 (module
   (import "env" "memory" (memory 1 65536 shared))
@@ -299,7 +302,8 @@
   ;; address `slots`) into the writable chains made available up to avail index `end`:
   ;; a zeroed net header then the packet; with mergeable buffers over as many chains as it
   ;; takes (their count in the header's num_buffers), else in one. Writes a used entry
-  ;; {head, bytes} per chain. Stops early before a packet the TypeScript path must take.
+  ;; {head, bytes} per chain, and the bulk-free pool of what it placed. Stops early before a
+  ;; packet the TypeScript path must take.
   (func (export "enqueue") (param $rec i32) (param $slots i32) (param $n i32) (param $end i32) (result i32)
     (local $num i32) (local $mask i32) (local $la i32) (local $lu i32) (local $hdr i32) (local $mrg i32)
     (local $desc i32) (local $avail i32) (local $placed i32)
@@ -310,6 +314,9 @@
     (local $list i32) (local $full i32) (local $at i32) (local $log i32)
     (local $first i32) (local $hentry i32) (local $hg i32) (local $haddr i64)
     (local $gpa0 i64) (local $size0 i64) (local $win0 i64) (local $off i64)
+    (local $p i32) (local $fp i32)
+    ;; the bulk-free pool so far: -1 before the first packet
+    (local.set $fp (i32.const -1))
     (local.set $list (i32.add (local.get $rec) (i32.const 1344)))
     (local.set $full (i32.add (local.get $list) (i32.const 2560)))
     (local.set $at (local.get $list))
@@ -447,11 +454,20 @@
                 ;; its header went out with a flush: num_buffers now, then its page marked
                 (i32.store16 offset=10 align=1 (local.get $hg) (local.get $buffers))
                 (call $mark (local.get $rec) (local.get $haddr) (local.get $hdr))))))
+        ;; its pool when it is one direct segment with refcnt 1 (it has no next), else 0
+        (local.set $p (select (i32.load offset=48 (local.get $m)) (i32.const 0)
+          (i32.and
+            (i32.and (i32.eq (i32.load16_u offset=14 (local.get $m)) (i32.const 1))
+              (i32.eq (i32.load16_u offset=16 (local.get $m)) (i32.const 1)))
+            (i32.eqz (i32.and (i32.load offset=24 (local.get $m)) (i32.const 0x40000000))))))
+        (local.set $fp (select (local.get $p) (i32.const 0)
+          (i32.or (i32.eq (local.get $fp) (i32.const -1)) (i32.eq (local.get $fp) (local.get $p)))))
         (local.set $placed (i32.add (local.get $placed) (i32.const 1)))
         (br $packet)))
     (call $flush (local.get $rec) (local.get $list) (local.get $at))
     (drop (call $used_out (local.get $rec) (local.get $base) (local.get $lu)))
     (i32.store offset=4 (local.get $rec) (local.get $la))
     (i32.store offset=8 (local.get $rec) (local.get $lu))
+    (i32.store offset=48 (local.get $rec) (select (i32.const 0) (local.get $fp) (i32.eq (local.get $fp) (i32.const -1))))
     (local.get $placed))
 )

@@ -97,6 +97,7 @@ export class Virtqueue {
   #mem: GuestMemory | undefined;
   #attached: GuestMemory | undefined;
   #attachedLog: Uint8Array | undefined;
+  #bulkFreePool = 0;
 
   /** Vring `index` of `state` (by default a state of its own, for a device nobody else polls). */
   constructor(index: number, state: VhostSharedState = VhostSharedState.local(index + 1), replica = false) {
@@ -173,6 +174,17 @@ export class Virtqueue {
   /** Packets this object's bursts moved through the WebAssembly kernel (the rest took the TypeScript walk). */
   get kernelPackets(): number {
     return this.#split.kernelPackets + this.#packedRing.kernelPackets;
+  }
+
+  /**
+   * After {@link Virtqueue.enqueueBurst}: the pool (its arena offset, the mbufs' pool field)
+   * that every mbuf the burst placed came from, when each is one direct segment with refcnt
+   * 1 (checked by the split ring's kernel as it read them), so that freeing them is putting
+   * them back in bulk (`Mempool.putBulk`) with nothing to do per mbuf; 0 otherwise (a packet
+   * the TypeScript walk took, a packed ring, an mbuf not so, mbufs of two pools, none placed).
+   */
+  get bulkFreePool(): number {
+    return this.#bulkFreePool;
   }
 
   /** Zeroes {@link Virtqueue.errors} and {@link Virtqueue.dropped}. */
@@ -396,11 +408,13 @@ export class Virtqueue {
    * and them for a later burst.
    */
   enqueueBurst(arena: Arena, handles: Uint32Array, n: number, offset: number): number {
+    this.#bulkFreePool = 0;
     const ring = this.#enter();
     if (!ring) return 0;
     this.#copy.bind(arena);
     ring.prepare(arena, this.#kernelUsable(arena));
     const placed = ring.enqueue(this.#mem!, handles, n, offset);
+    if (ring === this.#split) this.#bulkFreePool = this.#split.bulkFreePool;
     this.#leave(ring);
     return placed;
   }
