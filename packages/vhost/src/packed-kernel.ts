@@ -15,8 +15,15 @@ import packedRingKernel from './packed-ring.wat';
 // Byte offsets in a packed record beyond the split ring's header (see packed-ring.wat).
 /** Entries in the used list. */
 export const P_USED_COUNT = 28;
+/**
+ * Descriptors the burst has taken: the kernel refuses a chain that would take it past the
+ * ring's size (see {@link PackedRing}'s burst limit), the TypeScript walk likewise.
+ */
+export const P_TAKEN = 32;
 /** The descriptor ring's guest-physical address (u64), for the dirty log. */
 export const P_DESC_GPA = 48;
+/** Entries the used list has room for: the kernel writes none past them. */
+export const P_CAPACITY = 56;
 /**
  * The used list: per entry a u32 buffer id | descriptors << 16, then a u32 length. It starts
  * past the copy list (which ends at K_COPIES + COPY_ENTRIES * COPY_ENTRY_BYTES = 3904);
@@ -64,6 +71,7 @@ export class PackedKernel {
     this.i32 = new Int32Array(this.memory.buffer, this.rec, K_SLOTS >>> 2);
     this.slots = new Uint32Array(this.memory.buffer, this.rec + K_SLOTS, KERNEL_SLOTS);
     this.used = new Uint32Array(this.memory.buffer, this.rec + P_USED_LIST, capacity * 2);
+    this.i32[P_CAPACITY >>> 2] = capacity;
     const kernel = wasmKernel<PackedRingExports>(packedRingKernel, arena);
     this.avail = kernel.avail;
     this.dequeue = kernel.dequeue;

@@ -20,6 +20,13 @@
  * more than the ring's size make the chain malformed: it goes back used with length 0 and is
  * counted in errors. Positions from SET_VRING_BASE past the ring stop the ring (no burst runs).
  *
+ * A burst takes at most the ring's size in descriptors: a driver owns the descriptor ring and
+ * could make descriptors the burst took available again for the next pass while it runs (a
+ * guest buffer may even lie over the ring, so the device's own copies do it), and a burst
+ * going on past a pass would outgrow the shadow list below and write used descriptors over
+ * ones not yet written. The chain that would pass the limit ends the burst, not taken (its
+ * packet left for the next burst).
+ *
  * Used descriptors of a burst are kept in a shadow list (so a packet that cannot be placed
  * yet leaves the ring untouched) and written at the burst's end, the first one's flags last
  * with a sequentially consistent store, so the driver sees the whole burst at once. With
@@ -37,7 +44,7 @@
 import { eventfdWrite } from '@nic/native';
 import type { Arena, MbufView, Mempool } from '@nic/eal';
 import type { GuestMemory } from './guest-memory.js';
-import { PackedKernel, P_USED_COUNT } from './packed-kernel.js';
+import { PackedKernel, P_TAKEN, P_USED_COUNT } from './packed-kernel.js';
 import type { PacketCopy } from './packet-copy.js';
 import { KERNEL_SLOTS, K_DESC, K_HDR, K_LAST_AVAIL, K_LAST_USED, K_LOG, K_LOG_SIZE, K_MRG, K_NUM, K_SLOTS } from './split-kernel.js';
 import { V_CALL_FD, V_DROPPED, V_ERRORS } from './shared-state.js';
@@ -87,6 +94,8 @@ export class PackedRing implements RingFormat {
   #own: Uint32Array = new Uint32Array(0);
   #shadow: Uint32Array = new Uint32Array(0);
   #ns = 0;
+  /** Descriptors the burst has taken (at most {@link PackedRing.#num}). */
+  #taken = 0;
   // The kernel: this thread's record, whether it must be rewritten, and the burst's use of it.
   #kernel: PackedKernel | undefined;
   #kernelStale = true;
@@ -188,6 +197,7 @@ export class PackedRing implements RingFormat {
     this.#ui = lastUsed & 0x7fff;
     this.#uw = (lastUsed >>> 15) & 1;
     this.#ns = 0;
+    this.#taken = 0;
     return this.#ai < this.#num && this.#ui < this.#num;
   }
 
@@ -255,6 +265,7 @@ export class PackedRing implements RingFormat {
     const s = this.#ns++;
     this.#shadow[2 * s] = this.#id | (this.#count << 16);
     this.#shadow[2 * s + 1] = len;
+    this.#taken += this.#count;
     this.#ai += this.#count;
     if (this.#ai >= this.#num) {
       this.#ai -= this.#num;
@@ -292,6 +303,10 @@ export class PackedRing implements RingFormat {
       if (k) mbufs.reset(buf[at + delivered]);
       copy.startRead(mbufs, pool, buf[at + delivered]);
       const r = this.#walk(mem, false, 0, 0);
+      if (this.#overLimit()) {
+        copy.abortRead();
+        break;
+      }
       this.#consume(0);
       if (r > 0 && copy.endRead() > 0) {
         delivered++;
@@ -306,10 +321,16 @@ export class PackedRing implements RingFormat {
     return delivered;
   }
 
-  /** Hands the avail position and the used list's length to the kernel's record. */
+  /** Whether the chain last walked would take the burst past the ring's size in descriptors. */
+  #overLimit(): boolean {
+    return this.#taken + this.#count > this.#num;
+  }
+
+  /** Hands the avail position, the used list's length and the descriptors taken to the kernel's record. */
   #toKernel(k: PackedKernel): void {
     k.i32[K_LAST_AVAIL >>> 2] = this.la;
     k.i32[P_USED_COUNT >>> 2] = this.#ns;
+    k.i32[P_TAKEN >>> 2] = this.#taken;
   }
 
   /** Takes them back after a kernel call that moved `got` packets. */
@@ -318,6 +339,7 @@ export class PackedRing implements RingFormat {
     this.#ai = la & 0x7fff;
     this.#aw = la >>> 15;
     this.#ns = k.i32[P_USED_COUNT >>> 2];
+    this.#taken = k.i32[P_TAKEN >>> 2];
     this.kernelPackets += got;
   }
 
@@ -349,11 +371,13 @@ export class PackedRing implements RingFormat {
       const firstAi = this.#ai;
       const firstAw = this.#aw;
       const firstNs = this.#ns;
+      const firstTaken = this.#taken;
       let done = 0;
       let buffers = 0;
       let bad = false;
       while (done < need && this.#available(Atomics.load(d16, this.#descH + this.#ai * 8 + 7), this.#aw)) {
         const next = this.#walk(mem, true, len, done);
+        if (this.#overLimit()) break;
         if (next < 0) {
           bad = true;
           this.#consume(0);
@@ -377,12 +401,14 @@ export class PackedRing implements RingFormat {
         placed++;
         continue;
       }
-      // Too few chains yet (MRG_RXBUF), or one too small for the packet: leave the packet and
-      // the chains for later; a chain too small is counted, as it stalls the ring.
+      // Too few chains yet (MRG_RXBUF), one too small for the packet, or the burst's limit:
+      // leave the packet and the chains for later; a chain still available then is counted,
+      // as it stalls the ring.
       if (this.#available(Atomics.load(d16, this.#descH + this.#ai * 8 + 7), this.#aw)) this.#v32[V_DROPPED]++;
       this.#ai = firstAi;
       this.#aw = firstAw;
       this.#ns = firstNs;
+      this.#taken = firstTaken;
       break;
     }
     this.#flush(false);
@@ -522,10 +548,11 @@ export class PackedRing implements RingFormat {
         firstFlags = flags;
       } else d16[h + 7] = flags;
       if (log.on) log.mark(this.#descGpa + i * DESC_SIZE, DESC_SIZE);
-      // (a burst never takes more descriptors than the ring has)
+      // Past the chains passed over and this one, the counter flipped at each pass of the
+      // ring (a burst takes at most `num` descriptors, so once; the loop holds for any count).
       i += skip + (shadow[2 * s] >>> 16);
       skip = 0;
-      if (i >= num) {
+      while (i >= num) {
         i -= num;
         w ^= 1;
       }

@@ -28,10 +28,11 @@
 ;;
 ;; The record (absolute address `rec`, layouts in packed-kernel.ts): num 0, avail position 4
 ;; and used position 8 (index with the wrap counter in bit 15), header size 12, mergeable 16,
-;; regions 20, descriptor ring 24 (absolute address), used list length 28, the dirty log 36
-;; (its address, 0 when not logging) and its size in bytes 40, a scratch word 44 (what the
-;; flags read ahead of an enqueue gave), the descriptor ring's guest-physical address 48
-;; (u64), and at 64 the regions, 32 bytes each: guest-physical address 0 (u64), size 8
+;; regions 20, descriptor ring 24 (absolute address), used list length 28, descriptors the
+;; burst has taken 32, the dirty log 36 (its address, 0 when not logging) and its size in
+;; bytes 40, a scratch word 44 (what the flags read ahead of an enqueue gave), the descriptor
+;; ring's guest-physical address 48 (u64), the used list's capacity in entries 56, and at 64
+;; the regions, 32 bytes each: guest-physical address 0 (u64), size 8
 ;; (u64), address of the region's first byte in this memory 16. At 1344 the copy list, 80
 ;; entries of 32 bytes: destination 0, source 4, length 8, bytes to mark 12, guest address to
 ;; mark from 16 (u64), and for a packet's first buffer into the guest, the address of its
@@ -151,14 +152,23 @@
   (func $headFlags (param $desc i32) (param $i i32) (result i32)
     (i32.atomic.load16_u offset=14 (i32.add (local.get $desc) (i32.shl (local.get $i) (i32.const 4)))))
 
-  ;; Appends {id, count, len} to the record's used list.
-  (func $consume (param $rec i32) (param $id i32) (param $count i32) (param $len i32)
-    (local $s i32) (local $e i32)
+  ;; Appends {id, count, len} to the record's used list and counts the chain's descriptors in
+  ;; the burst's; returns 1. Refuses (0, nothing written) a chain that would take the burst
+  ;; past the ring's descriptors (a driver that made descriptors available again for the next
+  ;; pass while the burst ran) or the list past its capacity.
+  (func $consume (param $rec i32) (param $id i32) (param $count i32) (param $len i32) (result i32)
+    (local $s i32) (local $e i32) (local $taken i32)
     (local.set $s (i32.load offset=28 (local.get $rec)))
+    (local.set $taken (i32.add (i32.load offset=32 (local.get $rec)) (local.get $count)))
+    (if (i32.or (i32.gt_u (local.get $taken) (i32.load offset=0 (local.get $rec)))
+          (i32.ge_u (local.get $s) (i32.load offset=56 (local.get $rec))))
+      (then (return (i32.const 0))))
+    (i32.store offset=32 (local.get $rec) (local.get $taken))
     (local.set $e (i32.add (i32.add (local.get $rec) (i32.const 4096)) (i32.shl (local.get $s) (i32.const 3))))
     (i32.store (local.get $e) (i32.or (local.get $id) (i32.shl (local.get $count) (i32.const 16))))
     (i32.store offset=4 (local.get $e) (local.get $len))
-    (i32.store offset=28 (local.get $rec) (i32.add (local.get $s) (i32.const 1))))
+    (i32.store offset=28 (local.get $rec) (i32.add (local.get $s) (i32.const 1)))
+    (i32.const 1))
 
   ;; avail(rec, n) -> chains: how many chains (at most `n`) are available from the avail
   ;; position, or 1 when descriptors are but no chain ends among them (PackedRing's
@@ -277,6 +287,7 @@
           (br_if $buffer (i32.and (local.get $flags) (i32.const 1))))
         ;; nothing past the header: the TypeScript path drops and counts it
         (br_if $stop (i32.or (local.get $skip) (i32.eqz (local.get $total))))
+        (br_if $stop (i32.eqz (call $consume (local.get $rec) (local.get $id) (local.get $count) (i32.const 0))))
         ;; the mbuf came raw from its pool: every field a reset sets, then the lengths
         (i32.store16 offset=12 (local.get $m) (i32.const 128))
         (i32.store16 offset=16 (local.get $m) (i32.const 1))
@@ -288,7 +299,6 @@
         (i32.store16 offset=38 (local.get $m) (i32.const 0))
         (i32.store16 offset=44 (local.get $m) (i32.const 0))
         (i32.store offset=52 (local.get $m) (i32.const 0))
-        (call $consume (local.get $rec) (local.get $id) (local.get $count) (i32.const 0))
         (local.set $ai (local.get $i))
         (local.set $aw (local.get $w))
         (local.set $got (i32.add (local.get $got) (i32.const 1)))
@@ -306,7 +316,7 @@
   (func (export "enqueue") (param $rec i32) (param $slots i32) (param $n i32) (result i32)
     (local $num i32) (local $hdr i32) (local $mrg i32) (local $desc i32) (local $ai i32) (local $aw i32)
     (local $placed i32) (local $m i32) (local $src i32) (local $len i32) (local $need i32) (local $done i32)
-    (local $buffers i32) (local $ns0 i32) (local $i i32) (local $w i32) (local $count i32)
+    (local $buffers i32) (local $ns0 i32) (local $taken0 i32) (local $i i32) (local $w i32) (local $count i32)
     (local $d i32) (local $flags i32) (local $id i32) (local $dlen i32) (local $addr i64) (local $gl i64)
     (local $g i32) (local $pos i32) (local $c i32) (local $from i32) (local $ai0 i32) (local $aw0 i32)
     (local $list i32) (local $full i32) (local $at i32) (local $log i32)
@@ -341,6 +351,7 @@
         (local.set $buffers (i32.const 0))
         (local.set $hentry (i32.const 0))
         (local.set $ns0 (i32.load offset=28 (local.get $rec)))
+        (local.set $taken0 (i32.load offset=32 (local.get $rec)))
         (local.set $ai0 (local.get $ai))
         (local.set $aw0 (local.get $aw))
         ;; a packet left here leaves the used list and the avail position as they were
@@ -415,7 +426,7 @@
               (br_if $buffer (i32.and (local.get $flags) (i32.const 1))))
             ;; without mergeable buffers one chain must hold the packet
             (br_if $leave (i32.and (i32.eqz (local.get $mrg)) (i32.lt_u (local.get $done) (local.get $need))))
-            (call $consume (local.get $rec) (local.get $id) (local.get $count) (i32.sub (local.get $done) (local.get $from)))
+            (br_if $leave (i32.eqz (call $consume (local.get $rec) (local.get $id) (local.get $count) (i32.sub (local.get $done) (local.get $from)))))
             (local.set $ai (local.get $i))
             (local.set $aw (local.get $w))
             (local.set $buffers (i32.add (local.get $buffers) (i32.const 1)))
@@ -432,6 +443,7 @@
           (br $packet))
         ;; left: the chains this packet took go back to the list's and the position's state before it
         (i32.store offset=28 (local.get $rec) (local.get $ns0))
+        (i32.store offset=32 (local.get $rec) (local.get $taken0))
         (local.set $ai (local.get $ai0))
         (local.set $aw (local.get $aw0))
         (br $stop)))
@@ -485,13 +497,16 @@
           (call $mark (local.get $rec)
             (i64.add (i64.load offset=48 (local.get $rec)) (i64.extend_i32_u (i32.shl (local.get $i) (i32.const 4))))
             (i32.const 16))))
-      ;; (a burst never takes more descriptors than the ring has)
+      ;; past the chains passed over and this one, the counter flipped at each pass of the ring
+      ;; (a burst takes at most `num` descriptors, so once; the loop holds for any count)
       (local.set $i (i32.add (local.get $i) (i32.add (local.get $skip) (i32.load16_u offset=2 (local.get $e)))))
       (local.set $skip (i32.const 0))
-      (if (i32.ge_u (local.get $i) (local.get $num))
-        (then
+      (block $within
+        (loop $wrap
+          (br_if $within (i32.lt_u (local.get $i) (local.get $num)))
           (local.set $i (i32.sub (local.get $i) (local.get $num)))
-          (local.set $w (i32.xor (local.get $w) (i32.const 1)))))
+          (local.set $w (i32.xor (local.get $w) (i32.const 1)))
+          (br $wrap)))
       (local.set $e (i32.add (local.get $e) (i32.const 8)))
       (local.set $s (i32.add (local.get $s) (i32.const 1)))
       (br_if $entry (i32.lt_u (local.get $s) (local.get $ns))))

@@ -9,8 +9,10 @@ import { closeFd, eventfd } from '@nic/native';
 import { until } from '@nic/native/testing';
 import { VhostUserSocket } from './socket.js';
 import { FLAG_NEED_REPLY, FLAG_VERSION, ProtocolFeature, REPLY_FLAGS, Request } from './protocol.js';
-import { DESC_F_INDIRECT, DESC_F_NEXT, DESC_F_WRITE, type VringFeatures } from './virtqueue.js';
-import { BUFFERS_OFF, EVENTFD_LINK, GPA_BASE, GuestPackedRing, GuestRing, PACKED_BUFFERS_OFF, RawFrontend, guestFile, mappingsOf, memTable, openFds, state, u64 } from './testing/index.js';
+import { DESC_F_INDIRECT, DESC_F_NEXT, DESC_F_USED, DESC_F_WRITE, DESC_SIZE, type VringFeatures } from './virtqueue.js';
+import { P_USED_LIST, USED_ENTRY_BYTES } from './packed-kernel.js';
+import { K_DESC, K_NUM, takeRecord } from './split-kernel.js';
+import { BUFFERS_OFF, EVENTFD_LINK, GPA_BASE, GuestPackedRing, GuestRing, PACKED_BUFFERS_OFF, RawFrontend, guestFile, mappingsOf, memTable, openFds, state, u64, type PackedDesc } from './testing/index.js';
 
 let arena: Arena;
 let pool: Mempool;
@@ -474,6 +476,76 @@ for (const [mapping, windows] of MAPPINGS) {
       mbufs.free(h);
       expect(ring.takeAllUsed()).toEqual([]);
       expect(ring.u8.subarray(PACKED_BUFFERS_OFF + 40, PACKED_BUFFERS_OFF + 256).every((b) => b === 0xaa)).toBe(true);
+    });
+
+    it('host to guest: a burst takes at most the ring\'s descriptors, though the guest makes more available as it runs', () => {
+      // Mergeable buffers, 128 one-descriptor chains: packet A takes chains 0..8, a header
+      // buffer, seven empty ones and one over descriptors 0..7 of the ring itself, so A's
+      // bytes (written there as the burst runs: at once by the TypeScript walk, when the
+      // kernel's copy list fills) make those eight available again for the next pass. Packet
+      // B takes chain 9 (its header), the empty chains 10..127, then would go on into the
+      // eight re-marked ones: 136 chains in one burst, past the used list's 128 entries.
+      const NUM = 128;
+      const K = 8;
+      const REST = 64;
+      ring = packedRing(NUM);
+      const hdrA = GPA_BASE + PACKED_BUFFERS_OFF;
+      const hdrB = hdrA + 0x40;
+      const empty = hdrA + 0x100;
+      const rest = hdrA + 0x400;
+      ring.u8.fill(0xaa, PACKED_BUFFERS_OFF, PACKED_BUFFERS_OFF + 0x2000);
+      const h = new Uint32Array(2);
+      expect(mbufs.allocBulk(pool, h, 2, 0)).toBe(0);
+      // With the kernel, this thread's record for the ring is taken by its first burst (none
+      // available here); the next record taken lies right after it.
+      expect(ring.vq.enqueueBurst(arena, h, 2, 0)).toBe(0);
+      const recordBytes = P_USED_LIST + NUM * USED_ENTRY_BYTES;
+      const next = windows ? takeRecord(arena.wasm.memory, 256) : 0;
+      if (windows) {
+        const rec = new Int32Array(arena.wasm.memory.buffer, next - recordBytes, 16);
+        expect(rec[K_NUM >>> 2]).toBe(NUM);
+        expect(rec[K_DESC >>> 2]).toBe(ring.mem.windowAddresses[0]);
+        new Uint8Array(arena.wasm.memory.buffer, next, 256).fill(0x5a);
+      }
+      try {
+        const chain = (addr: number, len: number): PackedDesc[] => [{ addr, len, flags: DESC_F_WRITE }];
+        ring.post(chain(hdrA, 12), 0);
+        for (let c = 1; c < K; c++) ring.post(chain(empty, 0), c);
+        ring.post(chain(GPA_BASE, K * DESC_SIZE), K);
+        ring.post(chain(hdrB, 12), K + 1);
+        for (let c = K + 2; c < NUM; c++) ring.post(chain(empty, 0), c);
+        // A: eight descriptors, available in the next pass (AVAIL 0, USED 1), empty but the last.
+        const a = new DataView(arena.u8.buffer, arena.u8.byteOffset + mbufs.mtod(h[0]), K * DESC_SIZE);
+        for (let j = 0; j < K; j++) {
+          a.setBigUint64(j * DESC_SIZE, BigInt(j < K - 1 ? empty : rest), true);
+          a.setUint32(j * DESC_SIZE + 8, j < K - 1 ? 0 : REST, true);
+          a.setUint16(j * DESC_SIZE + 12, 200 + j, true);
+          a.setUint16(j * DESC_SIZE + 14, DESC_F_WRITE | DESC_F_USED, true);
+        }
+        mbufs.setDataLen(h[0], K * DESC_SIZE);
+        mbufs.setPktLen(h[0], K * DESC_SIZE);
+        arena.u8.fill(7, mbufs.mtod(h[1]), mbufs.mtod(h[1]) + REST);
+        mbufs.setDataLen(h[1], REST);
+        mbufs.setPktLen(h[1], REST);
+        const outside = [ring.u8.slice(ring.deviceOff + 4, PACKED_BUFFERS_OFF), ring.u8.slice(PACKED_BUFFERS_OFF + 0x80, ring.size)];
+
+        // A goes; B is left (its chains too): the burst took A's nine descriptors, not 137.
+        expect(ring.vq.enqueueBurst(arena, h, 2, 0)).toBe(1);
+        expect(ring.vq.lastAvail).toBe(K + 1 + 0x8000);
+        expect(ring.vq.lastUsed).toBe(K + 1 + 0x8000);
+        // A went through the kernel (with windows), B's refusal too; B's next chain, left
+        // available, is counted as a stalled ring is.
+        expect(ring.vq.kernelPackets).toBe(windows ? 1 : 0);
+        expect([ring.vq.errors, ring.vq.dropped]).toEqual([0, 1]);
+        expect(ring.takeAllUsed()).toEqual([{ id: 0, len: 12 }, ...Array.from({ length: K - 1 }, (_, c) => ({ id: c + 1, len: 0 })), { id: K, len: K * DESC_SIZE }]);
+        // Nothing written outside the ring and the buffers' headers, B's last buffer untouched.
+        expect(Buffer.compare(ring.u8.subarray(ring.deviceOff + 4, PACKED_BUFFERS_OFF), outside[0])).toBe(0);
+        expect(Buffer.compare(ring.u8.subarray(PACKED_BUFFERS_OFF + 0x80, ring.size), outside[1])).toBe(0);
+        // The record after this ring's is as it was.
+        if (windows) expect(new Uint8Array(arena.wasm.memory.buffer, next, 256).every((b) => b === 0x5a)).toBe(true);
+      } finally {
+        mbufs.freeBulk(h, 2, 0);
+      }
     });
 
     it('positions past the ring (SET_VRING_BASE) run no burst and write nothing', () => {
