@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Arena, MbufView, pktmbufPoolCreate, type Mempool } from '@nic/eal';
 import { closeFd } from '@nic/native';
 import { windowsOf } from './guest-memory.js';
+import { PackedKernel, P_TAKEN, P_USED_COUNT, P_USED_LIST } from './packed-kernel.js';
+import { K_DESC, K_HDR, K_LAST_AVAIL, K_LAST_USED, K_MRG, K_NUM } from './split-kernel.js';
 import { DESC_F_INDIRECT, DESC_F_WRITE, type VringFeatures } from './virtqueue.js';
 import { GPA_BASE, GuestPackedRing, PACKED_BUFFERS_OFF, guestFile, type PackedDesc } from './testing/index.js';
 
@@ -227,6 +229,67 @@ describe('the packed ring kernel', () => {
       expect([ring.u8[second + 149], ring.u8[second + 150]]).toEqual([9, 0]);
     } finally {
       mbufs.freeBulk(h, 3, 0);
+      ring.close();
+    }
+  });
+});
+
+describe('the packed kernel\'s record, set by hand', () => {
+  /** A record of `capacity` used entries for `ring` (its descriptors at its window), positions at index 0, wrap counter 1. */
+  function record(ring: GuestPackedRing, capacity: number, num = ring.num): PackedKernel {
+    const k = new PackedKernel(arena, capacity);
+    const i32 = k.i32;
+    i32[K_NUM >>> 2] = num;
+    i32[K_HDR >>> 2] = 12;
+    i32[K_MRG >>> 2] = 1;
+    i32[K_DESC >>> 2] = ring.mem.windowAddresses[0];
+    i32[K_LAST_AVAIL >>> 2] = i32[K_LAST_USED >>> 2] = 0x8000;
+    k.setRegions(ring.mem.regions.map((r) => r.guestPhysAddr), ring.mem.regions.map((r) => r.size), ring.mem.windowAddresses);
+    return k;
+  }
+
+  it('enqueue appends no used entry past the list\'s capacity, whatever the ring\'s size says', () => {
+    // A record for 4 entries told of an 8-descriptor ring (a state prepare never sets):
+    // eight one-buffer chains for eight packets, and the kernel stops after four.
+    const ring = new GuestPackedRing(8, 1 << 20, {}, arena.wasm.memory);
+    const h = new Uint32Array(8);
+    try {
+      const k = record(ring, 4, 8);
+      const past = new Uint8Array(arena.wasm.memory.buffer, k.rec + P_USED_LIST + 4 * 8, 64);
+      const before = past.slice();
+      expect(mbufs.allocBulk(pool, h, 8, 0)).toBe(0);
+      for (let i = 0; i < 8; i++) {
+        mbufs.setDataLen(h[i], 60);
+        mbufs.setPktLen(h[i], 60);
+        k.slots[i] = h[i];
+        ring.post([{ addr: GPA_BASE + PACKED_BUFFERS_OFF + i * 0x1000, len: 2048, flags: DESC_F_WRITE }], i);
+      }
+      expect(k.enqueue(k.rec, k.slots.byteOffset, 8)).toBe(4);
+      expect(k.i32[P_USED_COUNT >>> 2]).toBe(4);
+      expect(k.i32[P_TAKEN >>> 2]).toBe(4);
+      expect(k.i32[K_LAST_AVAIL >>> 2]).toBe(4 | 0x8000);
+      expect(past).toEqual(before);
+    } finally {
+      mbufs.freeBulk(h, 8, 0);
+      ring.close();
+    }
+  });
+
+  it('flush, in order, moves the used position round the ring as often as the chains passed over take it', () => {
+    // Position 5 of 8, one descriptor written for chains of 7 and 8 descriptors: 5 + 15 = 20
+    // is position 4 two passes on (the wrap counter flipped twice).
+    const ring = new GuestPackedRing(8, 1 << 20, {}, arena.wasm.memory);
+    try {
+      const k = record(ring, 8);
+      k.i32[K_LAST_USED >>> 2] = 5 | 0x8000;
+      k.used.set([1 | (7 << 16), 0, 2 | (8 << 16), 60]);
+      k.i32[P_USED_COUNT >>> 2] = 2;
+      k.flush(k.rec, 1);
+      expect(k.i32[K_LAST_USED >>> 2]).toBe(4 | 0x8000);
+      expect(k.i32[P_USED_COUNT >>> 2]).toBe(0);
+      // The one descriptor written, at position 5: buffer id 2, length 60, used in pass 1.
+      expect([ring.dv.getUint32(5 * 16 + 8, true), ring.dv.getUint16(5 * 16 + 12, true), ring.dv.getUint16(5 * 16 + 14, true)]).toEqual([60, 2, 0x8080]);
+    } finally {
       ring.close();
     }
   });

@@ -14,7 +14,8 @@
 ;;
 ;; Only the usual case is done here, as in split-ring.wat: a kernel stops before a packet that
 ;; needs anything else (an indirect descriptor, a chained mbuf, a header over several buffers,
-;; a packet larger than its mbuf, a chain too small, too few chains, a malformed chain) and
+;; a packet larger than its mbuf, a chain too small, too few chains, a malformed chain, a
+;; chain that would take the burst past the ring's size in descriptors: see $consume) and
 ;; returns how many it moved, leaving that packet, the positions and the used list for the
 ;; TypeScript path, which has the same checks and every rule for the rest.
 ;;
