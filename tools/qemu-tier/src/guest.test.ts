@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { NicError } from '@nic/native';
 import { isTestFrame, testFrame } from '@nic/native/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bootGuest, BOOT_ATTEMPTS, GuestCounter, nicPciAddress, qemuTierMissing, type Guest } from './index.js';
+import { blockRuns, bootGuest, BOOT_ATTEMPTS, GuestCounter, nicPciAddress, qemuTierMissing, type Guest } from './index.js';
 import { CHECKOUT_DIR } from './host.js';
 
 const MISSING = qemuTierMissing();
@@ -78,7 +78,7 @@ describe.skipIf(MISSING !== undefined)('a QEMU guest with two igb NICs', () => {
   let counter: GuestCounter;
 
   beforeAll(async () => {
-    counter = GuestCounter.create(join(countsDir, 'counts'));
+    counter = GuestCounter.create(join(countsDir, 'counts'), { profile: true });
     guest = await bootGuest({ nics: 2, hugepages: HUGEPAGES, timeoutMs: BOOT_MS, plugins: [counter.plugin] });
     console.info(`guest ${guest.kernelRelease} booted in ${guest.bootMs} ms`);
   }, BOOT_TEST_MS);
@@ -127,6 +127,22 @@ describe.skipIf(MISSING !== undefined)('a QEMU guest with two igb NICs', () => {
     expect(other0).toBeGreaterThan(100_000_000);
     expect(other0).toBeGreaterThan(2 * other1);
     expect(() => counter.read(16)).toThrow(expect.objectContaining({ code: 'NIC_EINVAL' }));
+  });
+
+  it('profiles the blocks each vCPU runs: a pinned shell loop is user blocks of that vCPU, adding up to its counters', async () => {
+    const before = { counts: counter.read(1), profile: await counter.profile() };
+    const { code } = await guest.run(`taskset -c 1 sh -c 'i=0; while [ $i -lt ${SPIN_ITERATIONS} ]; do i=$((i+1)); done'`);
+    expect(code).toBe(0);
+    const after = { counts: counter.read(1), profile: await counter.profile() };
+    const runs = blockRuns(before.profile, after.profile, 1);
+    const sum = (rs: typeof runs): number => rs.reduce((n, r) => n + r.insns * r.executions, 0);
+    const instructions = after.counts.instructions - before.counts.instructions;
+    // The snapshots come a few milliseconds after the counts, while vCPU 1 is all but idle.
+    expect(sum(runs)).toBeGreaterThan(0.95 * instructions);
+    expect(sum(runs)).toBeLessThan(1.05 * instructions);
+    expect(runs.reduce((n, r) => n + r.executions, 0)).toBeGreaterThan(0.95 * (after.counts.blocks - before.counts.blocks));
+    const user = runs.filter((r) => r.vaddr < 0xff00000000000000n && r.vaddr !== 0n);
+    expect(sum(user)).toBeGreaterThan(0.8 * sum(runs));
   });
 
   it("runs the host's node on this checkout, at the same path, without writing to the host", async () => {
