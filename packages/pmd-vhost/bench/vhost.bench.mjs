@@ -16,7 +16,7 @@
 //
 // Run with `npm run bench -w @nic/pmd-vhost` after building, with nothing else polling
 // (`flock /tmp/nic-bench.lock` on a shared machine). BENCH_MS sets the window (default 3000;
-// BENCH_MS=200 for a quick check), BENCH_REPEAT the pairs per case (default 3).
+// BENCH_MS=200 for a quick check), BENCH_REPEAT the pairs per case (default 4: as many with nic first as with DPDK first).
 // BENCH_RING=packed has both frontends ask for packed rings (virtio_user's packed_vq=1).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -26,7 +26,7 @@ import { BURST, DIRECTIONS, dpdkBackend, lastNumber, nicBackend, startFrontend }
 
 const SIZES = [64, 1500];
 const MEASURE_MS = Number(process.env.BENCH_MS ?? 3000);
-const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 4);
 const WARMUP_MS = 1000;
 /** The pool's per-lcore cache: testpmd's default, which DPDK's side runs with. */
 const POOL_CACHE = 250;
