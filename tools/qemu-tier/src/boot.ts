@@ -84,8 +84,12 @@ const KERNEL_PANIC = /Kernel panic - not syncing: (.*)$/;
  * the boot is abandoned at the first report instead of at its deadline.
  */
 const RCU_STALL = /rcu: INFO: rcu_\w+ (?:self-)?detected stalls? on CPU.*$/;
-/** How many times a boot whose kernel stalls is tried before the stall is reported. */
-export const BOOT_ATTEMPTS = 2;
+/**
+ * How many times a boot whose kernel stalls is tried before the stall is reported: CI of
+ * 2026-12-08 saw pmd-igb's guest stall on two boots in a row (CPU 0 idle, "0 ticks this GP",
+ * fqs=0) while the rest of the suite ran beside it.
+ */
+export const BOOT_ATTEMPTS = 3;
 /** The fixed part of every NIC's MAC address (QEMU's OUI, then "NC"); the last byte is the NIC's index. */
 const MAC_PREFIX = '52:54:00:4e:43';
 
