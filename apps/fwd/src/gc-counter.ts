@@ -7,7 +7,7 @@ const FLUSH_ARRAY_ELEMENTS = 4096;
 const FLUSH_MAX_ARRAYS = 4096;
 
 /** Where the flush's garbage goes, so the compiler cannot drop the allocations. */
-let flushSink: number[] = [];
+let _flushSink: number[] = [];
 
 /** Bytes in use in the calling thread's young generation. */
 export function youngBytes(): number {
@@ -24,14 +24,14 @@ export function flushYoungGeneration(): boolean {
   let used = youngBytes();
   try {
     for (let i = 0; i < FLUSH_MAX_ARRAYS; i++) {
-      flushSink = new Array<number>(FLUSH_ARRAY_ELEMENTS).fill(i);
+      _flushSink = new Array<number>(FLUSH_ARRAY_ELEMENTS).fill(i);
       const now = youngBytes();
       if (now < used) return true;
       used = now;
     }
     return false;
   } finally {
-    flushSink = [];
+    _flushSink = [];
   }
 }
 
